@@ -1,0 +1,54 @@
+"""Who may do what: principals, roles and the permission table.
+
+A principal is whoever is asking: the local operator (the command line and an app started
+without accounts) or a signed-in person. Every read or write of a client's data is checked
+here, through analysis.scope.open_scope.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = ("admin", "account_manager", "client_viewer", "client_uploader")
+
+# action -> roles allowed (within the organisations granted to them; admin has every one)
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "view": frozenset(ROLES),
+    "export": frozenset(ROLES),
+    "upload": frozenset({"admin", "account_manager", "client_uploader"}),
+    "undo": frozenset({"admin", "account_manager", "client_uploader"}),
+    "configure": frozenset({"admin", "account_manager"}),
+    "annotate": frozenset({"admin", "account_manager"}),
+    "manage_organisations": frozenset({"admin"}),
+    "manage_users": frozenset({"admin"}),
+}
+
+
+class AccessDenied(PermissionError):
+    """The principal may not do this to this organisation (the message never names others)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str
+    org_ids: frozenset[int] = field(default_factory=frozenset)
+
+    def __post_init__(self):
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}")
+
+    @property
+    def is_provider(self) -> bool:
+        return self.role in ("admin", "account_manager")
+
+    def may_see(self, org_id: object) -> bool:
+        if not isinstance(org_id, int) or isinstance(org_id, bool):
+            return False
+        return self.role == "admin" or org_id in self.org_ids
+
+    def may(self, action: str, org_id: object) -> bool:
+        return self.role in PERMISSIONS.get(action, frozenset()) and self.may_see(org_id)
+
+
+# The provider's operator on the server: the command line, and the app while it has no accounts.
+OPERATOR = Principal(name="operator", role="admin")

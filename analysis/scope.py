@@ -1,0 +1,62 @@
+"""The one choke point for a client's data.
+
+open_scope() checks the principal against the organisation and the action; the Scope it
+returns runs query files with the organisation bound as $org_id, so no caller can pass its
+own. Every page, export and command reads and writes client data through a Scope.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.access import AccessDenied, Principal
+from analysis.store import Store, query_text
+
+
+@dataclass(frozen=True)
+class Scope:
+    store: Store
+    principal: Principal
+    org_id: int
+
+    def df(self, query: str, **params) -> pd.DataFrame:
+        """Run queries/<query>.sql for this organisation; every such file filters on $org_id."""
+        sql = query_text(query)
+        if "$org_id" not in sql:
+            raise AssertionError(f"query {query} does not filter on $org_id")
+        params["org_id"] = self.org_id
+        return self.store.cursor().execute(sql, params).df()
+
+    def require(self, action: str) -> None:
+        if not self.principal.may(action, self.org_id):
+            raise AccessDenied(f"{self.principal.name} may not {action} in this organisation")
+
+    def rollout_id(self, name_or_id: str | int) -> int:
+        """The id of one of this organisation's rollouts, by name or id; LookupError otherwise."""
+        cur = self.store.cursor()
+        if isinstance(name_or_id, int):
+            row = cur.execute(
+                "SELECT rollout_id FROM rollouts WHERE org_id = ? AND rollout_id = ?",
+                [self.org_id, name_or_id],
+            ).fetchall()
+        else:
+            row = cur.execute(
+                "SELECT rollout_id FROM rollouts WHERE org_id = ? AND lower(name) = lower(trim(?))",
+                [self.org_id, name_or_id],
+            ).fetchall()
+        if not row:
+            raise LookupError(f"no rollout {name_or_id!r} in this organisation")
+        return row[0][0]
+
+
+def open_scope(store: Store, principal: Principal, org_id: object, action: str = "view") -> Scope:
+    """A Scope on org_id for principal, after checking that the principal may do action there."""
+    if not principal.may(action, org_id):
+        raise AccessDenied(f"{principal.name} may not {action} in this organisation")
+    exists = store.cursor().execute(
+        "SELECT count(*) FROM organisations WHERE org_id = ?", [org_id]
+    ).fetchall()[0][0]
+    if not exists:
+        raise AccessDenied(f"{principal.name} may not {action} in this organisation")
+    return Scope(store, principal, org_id)

@@ -1,0 +1,33 @@
+"""First start: load the synthetic demo organisation from data/demo through the normal ingest path."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from analysis import demo, orgs
+from analysis.access import OPERATOR
+from analysis.ingest import load_file
+from analysis.scope import open_scope
+from analysis.store import Store
+
+
+def ensure_demo(store: Store, directory: Path | None = None) -> bool:
+    """Create Demo Co and load its files when the database has no organisation yet.
+    Returns True when it loaded the demo."""
+    if os.environ.get("UPTAKE_DEMO", "1") == "0":
+        return False
+    with store.write_lock:  # the app's first session and its inbox watcher may both get here
+        if store.cursor().execute("SELECT count(*) FROM organisations").fetchall()[0][0]:
+            return False
+        _load_demo(store, directory or demo.DEMO_DIR)
+    return True
+
+
+def _load_demo(store: Store, directory: Path) -> None:
+    org_id = orgs.add_organisation(store, OPERATOR, demo.ORG_NAME, demo.ORG_TIME_ZONE, [demo.ORG_DOMAIN],
+                                   synthetic=True)
+    scope = open_scope(store, OPERATOR, org_id, "upload")
+    orgs.add_rollout(scope, demo.ROLLOUT_NAME, demo.COHORTS, demo.ACTIVITIES, demo.LEGACY)
+    for kind in ("roster", "usage", "tickets"):
+        path = directory / f"{kind}.csv"
+        load_file(scope, kind, path.name, path.read_bytes(), rollout=demo.ROLLOUT_NAME)

@@ -1,0 +1,152 @@
+"""The one owner of the DuckDB connection: open, migrate, lock down, cursor per thread.
+
+Everything else asks the store for a cursor; no other module calls duckdb.connect.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+QUERIES_DIR = PACKAGE_DIR / "queries"
+DEFAULT_DB = "data/uptake.duckdb"
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process (usually the running app) holds the database file."""
+
+
+def db_path() -> str:
+    return os.environ.get("UPTAKE_DB", DEFAULT_DB)
+
+
+def migrations() -> list[tuple[int, Path]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = re.match(r"(\d+)_", path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return found
+
+
+@cache
+def query_text(name: str) -> str:
+    """The SQL of queries/<name>.sql (a fixed set of files: names never come from users)."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"not a query name: {name!r}")
+    return (QUERIES_DIR / f"{name}.sql").read_text()
+
+
+class Store:
+    """A DuckDB database with Uptake's schema, locked down once open.
+
+    path ":memory:" gives a private in-memory database (tests).
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, staging_dir: str | os.PathLike | None = None):
+        self.path = str(path if path is not None else db_path())
+        in_memory = self.path == ":memory:"
+        if not in_memory:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        base = Path(self.path).resolve().parent if not in_memory else Path.cwd() / "data"
+        self.staging_dir = Path(staging_dir) if staging_dir else base / "staging"
+        self.staging_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(self.path)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                pid = re.search(r"PID (\d+)", str(exc))
+                holder = f" (process {pid.group(1)})" if pid else ""
+                raise DatabaseBusy(
+                    f"the database {self.path} is in use by the running app{holder}: stop the app "
+                    f"first, or drop the file into the app's inbox (see README, 'Scheduled loads')"
+                ) from None
+            raise
+        self._local = threading.local()
+        self.write_lock = threading.RLock()
+        self._migrate()
+        self._lock_down()
+
+    # -- set-up ---------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        con = self._con
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
+            "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+        )
+        current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+        for version, path in migrations():
+            if version <= current:
+                continue
+            con.execute("BEGIN")
+            try:
+                con.execute(path.read_text())
+                con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+
+    def _lock_down(self) -> None:
+        # Order matters (STACK-NOTES 5b): allowed directories first, then external access off,
+        # then lock the configuration so no later statement can loosen it.
+        con = self._con
+        con.execute("SET allowed_directories = ?", [[str(self.staging_dir.resolve()) + "/"]])
+        con.execute("SET enable_external_access = false")
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET autoload_known_extensions = false")
+        con.execute("SET lock_configuration = true")
+
+    @property
+    def schema_version(self) -> int:
+        return self.cursor().execute("SELECT max(version) FROM schema_version").fetchall()[0][0]
+
+    # -- access -----------------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor (DuckDB 2.0 refuses a connection shared between threads)."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._con.cursor()
+            self._local.cursor = cur
+        return cur
+
+    def df(self, name: str, params: dict | None = None) -> pd.DataFrame:
+        """Run queries/<name>.sql with bound $parameters and return the result."""
+        return self.cursor().execute(query_text(name), params or {}).df()
+
+    @contextmanager
+    def transaction(self):
+        """One write transaction: everything inside commits together or not at all."""
+        with self.write_lock:
+            cur = self.cursor()
+            cur.execute("BEGIN")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def close(self) -> None:
+        self._con.close()
+
+
+_shared: dict[str, Store] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_store(path: str | None = None) -> Store:
+    """The process-wide store for a database file (the app and its inbox share one)."""
+    key = str(Path(path or db_path()).resolve())
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = Store(key)
+        return _shared[key]

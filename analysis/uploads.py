@@ -1,0 +1,87 @@
+"""The load history: listing loads, their rejected rows, and undo."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.ingest import refresh_daily
+from analysis.scope import Scope
+
+TICKET_COLUMNS = ("created_at, requester, subject, status, priority, category, company, updated_at, "
+                  "first_response_at, resolved_at, resolved_approx, reopened, satisfaction, upload_id")
+
+
+def history(scope: Scope) -> pd.DataFrame:
+    return scope.df("upload_history")
+
+
+def rejected_rows(scope: Scope, upload_id: int) -> pd.DataFrame:
+    return scope.df("rejected_rows", upload_id=upload_id)
+
+
+class UndoError(ValueError):
+    pass
+
+
+def undo(scope: Scope, upload_id: int) -> dict:
+    """Undo one load: its new rows go, rows it updated return to their previous version, a
+    roster it replaced comes back. Under newer loads it undoes only what is still its own.
+    Returns what was undone."""
+    scope.require("undo")
+    with scope.store.transaction() as cur:
+        row = cur.execute("SELECT kind, undone_at FROM uploads WHERE upload_id = ? AND org_id = ?",
+                          [upload_id, scope.org_id]).fetchall()
+        if not row:
+            raise UndoError(f"no load {upload_id} in this organisation")
+        kind, undone_at = row[0]
+        if undone_at is not None:
+            raise UndoError(f"load {upload_id} was already undone on {undone_at:%Y-%m-%d %H:%M}")
+        if scope.principal.role == "client_uploader":
+            owner = cur.execute("SELECT loaded_by FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()[0][0]
+            if owner != scope.principal.name:
+                raise UndoError(f"load {upload_id} is not one of your loads")
+        params = {"org": scope.org_id, "upload": upload_id}
+        removed = 0
+        if kind == "usage":
+            cur.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT user_id, day, activity "
+                        "FROM usage_events WHERE org_id = $org AND upload_id = $upload", params)
+            removed = cur.execute("SELECT count(*) FROM usage_events WHERE org_id = $org AND upload_id = $upload",
+                                  params).fetchall()[0][0]
+            cur.execute("DELETE FROM usage_events WHERE org_id = $org AND upload_id = $upload", params)
+            refresh_daily(cur, scope.org_id)
+        elif kind == "tickets":
+            removed = _undo_tickets(cur, params)
+        cur.execute("UPDATE uploads SET undone_at = current_timestamp, undone_by = ? WHERE upload_id = ?",
+                    [scope.principal.name, upload_id])
+    return {"upload_id": upload_id, "kind": kind, "rows_removed_or_restored": removed}
+
+
+def _undo_tickets(cur, params: dict) -> int:
+    # 1. Tickets whose current version is this load's: back to the version before, or gone.
+    current = cur.execute("SELECT count(*) FROM tickets WHERE org_id = $org AND upload_id = $upload",
+                          params).fetchall()[0][0]
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE restore AS SELECT h.* FROM ticket_history h JOIN tickets t "
+        "USING (org_id, source, ticket_id) WHERE h.replaced_by_upload = $upload AND t.upload_id = $upload "
+        "AND h.org_id = $org AND h.existed", params)
+    cur.execute("DELETE FROM tickets WHERE org_id = $org AND upload_id = $upload", params)
+    cur.execute(f"INSERT INTO tickets (org_id, source, ticket_id, {TICKET_COLUMNS}) "
+                f"SELECT org_id, source, ticket_id, {TICKET_COLUMNS} FROM restore")
+    cur.execute("DROP TABLE restore")
+    # 2. Versions this load wrote that a later load replaced: splice them out of the chain, so
+    #    undoing the later load brings back what stood before this one.
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE splice AS SELECT later.replaced_by_upload AS later_upload, "
+        "later.org_id, later.source, later.ticket_id, before.replaced_by_upload IS NOT NULL AND before.existed "
+        f"AS existed, {', '.join('before.' + c.strip() for c in TICKET_COLUMNS.split(','))} "
+        "FROM ticket_history later LEFT JOIN ticket_history before "
+        "ON before.replaced_by_upload = $upload AND before.org_id = later.org_id "
+        "AND before.source = later.source AND before.ticket_id = later.ticket_id "
+        "WHERE later.upload_id = $upload AND later.org_id = $org AND later.existed", params)
+    cur.execute("DELETE FROM ticket_history h WHERE EXISTS (SELECT 1 FROM splice s WHERE "
+                "s.later_upload = h.replaced_by_upload AND s.org_id = h.org_id AND s.source = h.source "
+                "AND s.ticket_id = h.ticket_id)")
+    cur.execute(f"INSERT INTO ticket_history SELECT later_upload, existed, org_id, source, ticket_id, "
+                f"{TICKET_COLUMNS} FROM splice")
+    cur.execute("DROP TABLE splice")
+    cur.execute("DELETE FROM ticket_history WHERE org_id = $org AND replaced_by_upload = $upload", params)
+    return current

@@ -1,0 +1,62 @@
+"""Shared fixtures: a private database built from the real migrations, an organisation with a
+rollout, and a helper that loads CSV text through the one ingest path."""
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("UPTAKE_DEMO", "0")  # tests that want the demo ask for it
+
+from analysis import orgs  # noqa: E402
+from analysis.access import OPERATOR  # noqa: E402
+from analysis.ingest import load_file  # noqa: E402
+from analysis.scope import open_scope  # noqa: E402
+from analysis.store import Store  # noqa: E402
+
+TINY = ROOT / "tests" / "data" / "tiny"
+
+
+@pytest.fixture
+def store(tmp_path):
+    handle = Store(tmp_path / "test.duckdb", staging_dir=tmp_path / "staging")
+    yield handle
+    handle.close()
+
+
+@pytest.fixture
+def acme(store):
+    """Acme (acme.test) with the rollout MFA: champion live 2025-01-06, wider 2025-02-03."""
+    org_id = orgs.add_organisation(store, OPERATOR, "Acme", email_domains=["acme.test"])
+    scope = open_scope(store, OPERATOR, org_id, "upload")
+    orgs.add_rollout(scope, "MFA", {"champion": date(2025, 1, 6), "wider": date(2025, 2, 3)},
+                     legacy=["sms"])
+    return scope
+
+
+def csv(text: str) -> bytes:
+    return textwrap.dedent(text).lstrip("\n").encode()
+
+
+@pytest.fixture
+def load():
+    def _load(scope, kind, text, name=None, rollout="MFA", **kw):
+        data = text if isinstance(text, bytes) else csv(text)
+        return load_file(scope, kind, name or f"{kind}.csv", data, rollout=rollout, **kw)
+    return _load
+
+
+def counts(store, table: str) -> int:
+    return store.cursor().execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+def snapshot(store) -> dict:
+    """Every data table's rows, to prove a failed load left the database as it was."""
+    tables = ["uploads", "rejected_rows", "roster", "usage_events", "usage_daily", "tickets", "ticket_history"]
+    return {t: sorted(map(repr, store.cursor().execute(f"SELECT * FROM {t}").fetchall())) for t in tables}

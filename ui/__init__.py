@@ -1,0 +1,1 @@
+"""The one Streamlit-aware helper layer between pages and analysis."""
