@@ -99,7 +99,8 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
     sha = hashlib.sha256(data).hexdigest()
     try:
         with scope.store.transaction() as cur:
-            upload_id = cur.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0]
+            # a preview takes no id from the sequence, so load ids run on without gaps
+            upload_id = -1 if dry_run else cur.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0]
             result.upload_id = upload_id
             merge = {"roster": _merge_roster, "usage": _merge_usage, "tickets": _merge_tickets}[kind]
             merge(cur, scope.org_id, rollout_id, upload_id, parsed, result)

@@ -107,3 +107,9 @@ def rollouts(scope: Scope) -> list[Rollout]:
 def rollout(scope: Scope, name_or_id: str | int) -> Rollout:
     rollout_id = scope.rollout_id(name_or_id)
     return next(r for r in rollouts(scope) if r.rollout_id == rollout_id)
+
+
+def is_synthetic(scope: Scope) -> bool:
+    """Whether the organisation holds made-up demo data (labelled so wherever it appears)."""
+    return bool(scope.store.cursor().execute(
+        "SELECT is_synthetic FROM organisations WHERE org_id = ?", [scope.org_id]).fetchall()[0][0])

@@ -10,6 +10,14 @@ TICKET_COLUMNS = ("created_at, requester, subject, status, priority, category, c
                   "first_response_at, resolved_at, resolved_approx, reopened, satisfaction, upload_id")
 
 
+def data_version(scope: Scope) -> tuple:
+    """Changes whenever a load or an undo changes the organisation's data (a cache key)."""
+    row = scope.store.cursor().execute(
+        "SELECT count(*), max(upload_id), max(undone_at) FROM uploads WHERE org_id = ?", [scope.org_id]
+    ).fetchall()[0]
+    return tuple(str(v) for v in row)
+
+
 def history(scope: Scope) -> pd.DataFrame:
     return scope.df("upload_history")
 

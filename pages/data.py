@@ -5,12 +5,13 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from analysis.canonical import OPTIONAL, REQUIRED
 from analysis.exports import safe_csv
 from analysis.files import FileRefused, read_table
 from analysis.ingest import load_file
-from analysis.uploads import UndoError, rejected_rows, undo
+from analysis.uploads import UndoError, data_version, rejected_rows, undo
 from ui import cached
-from ui.session import data_version, pick_scope, principal, synthetic_banner
+from ui.session import pick_scope, principal, synthetic_banner
 
 KINDS = {"usage": "Usage (who used what, when)", "tickets": "Support tickets",
          "roster": "Roster (the rollout's people and cohorts)"}
@@ -37,11 +38,9 @@ with load_tab:
         rollout_name = rollout.name if rollout else None
         if kind == "roster" and rollout is None:
             st.warning("A roster belongs to a rollout: add a rollout first.")
-        st.caption(f"Files load into **{rollout_name or 'the organisation'}**. Canonical CSV columns: "
-                   "roster `user_id, display_name, department, cohort, licensed`; usage `user_id, date "
-                   "(or timestamp), activity, count`; tickets `ticket_id, created_at, requester, subject, "
-                   "status, priority, category, updated_at, first_response_at, resolved_at, reopened, "
-                   "satisfaction`. See the README for every rule.")
+        st.caption(f"Files load into **{rollout_name or 'the organisation'}**. Columns of a {kind} file: "
+                   + ", ".join(f"`{c}`" for c in REQUIRED[kind] + OPTIONAL[kind])
+                   + " (in any order and case; see the README for every rule).")
         files = st.file_uploader("CSV files", type=["csv"], accept_multiple_files=True,
                                  key=f"files_{st.session_state.upload_round}")
         ready = []
@@ -102,19 +101,25 @@ with history_tab:
         shown = history[["upload_id", "loaded_at", "kind", "rollout", "file_name", "rows_read", "rows_loaded",
                          "rows_updated", "rows_rejected", "rows_duplicate", "unknown_people", "loaded_by",
                          "undone_at"]]
+        number = lambda label: st.column_config.NumberColumn(label, format="%d")
         st.dataframe(shown, hide_index=True, column_config={
-            "upload_id": st.column_config.NumberColumn("load", format="%d"),
-            "loaded_at": st.column_config.DatetimeColumn("loaded", format="D MMM YYYY HH:mm"),
-            "undone_at": st.column_config.DatetimeColumn("undone", format="D MMM YYYY HH:mm"),
+            "upload_id": number("Load"), "kind": "Kind", "rollout": "Rollout", "file_name": "File",
+            "loaded_at": st.column_config.DatetimeColumn("Loaded", format="D MMM YYYY HH:mm"),
+            "rows_read": number("Read"), "rows_loaded": number("New"), "rows_updated": number("Updated"),
+            "rows_rejected": number("Rejected"), "rows_duplicate": number("Already loaded"),
+            "unknown_people": number("Unknown people"), "loaded_by": "By",
+            "undone_at": st.column_config.DatetimeColumn("Undone", format="D MMM YYYY HH:mm"),
         })
         ids = history["upload_id"].tolist()
         labels = {int(r.upload_id): f"{r.upload_id}: {r.kind} · {r.file_name}" for r in history.itertuples()}
         chosen = st.selectbox("Load", ids, format_func=lambda i: labels[int(i)])
         row = history[history["upload_id"] == chosen].iloc[0]
+        for message in row["messages"]:
+            st.caption(message)
         left, right = st.columns(2)
         if row["rows_rejected"]:
             rejects = rejected_rows(scope, int(chosen))
-            left.download_button(f"Download {len(rejects)} rejected rows", safe_csv(rejects),
+            left.download_button(f"Download the rejected rows ({len(rejects)})", safe_csv(rejects),
                                  file_name=f"load-{chosen}-rejected.csv", mime="text/csv")
         if who.may("undo", scope.org_id) and pd.isna(row["undone_at"]):
             confirm = right.checkbox(f"Yes, undo load {chosen}", key=f"confirm_{chosen}")

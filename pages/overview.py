@@ -1,10 +1,11 @@
 """Overview: how the rollout is landing, cohort by cohort."""
 import streamlit as st
 
+from analysis.uploads import data_version
 from ui import cached
 from ui.cards import DEFINITIONS, cohort_cards
 from ui.charts import adoption_by_age_chart, adoption_calendar_chart
-from ui.session import data_version, pick_scope, synthetic_banner
+from ui.session import pick_scope, synthetic_banner
 
 st.title("Overview")
 scope, rollout = pick_scope()

@@ -29,14 +29,6 @@ def principal() -> Principal:
     return OPERATOR
 
 
-def data_version(scope: Scope) -> tuple:
-    """Changes whenever a load or undo changes the organisation's data (cache key)."""
-    row = scope.store.cursor().execute(
-        "SELECT count(*), max(upload_id), max(undone_at) FROM uploads WHERE org_id = ?", [scope.org_id]
-    ).fetchall()[0]
-    return tuple(str(v) for v in row)
-
-
 def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
     """The sidebar's organisation and rollout pickers; returns the checked scope and rollout."""
     who = principal()
@@ -61,12 +53,7 @@ def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
     return scope, rollout
 
 
-def is_synthetic(scope: Scope) -> bool:
-    return bool(scope.store.cursor().execute(
-        "SELECT is_synthetic FROM organisations WHERE org_id = ?", [scope.org_id]).fetchall()[0][0])
-
-
 def synthetic_banner(scope: Scope) -> None:
-    if is_synthetic(scope):
+    if orgs.is_synthetic(scope):
         st.info("**Synthetic demo data.** Demo Co and everyone in it are made up, to show what "
                 "Uptake does. Load your own files on the Data page.", icon=":material/science:")

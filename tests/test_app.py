@@ -1,0 +1,95 @@
+"""The app in AppTest: every page opens without an exception on the demo, and the Data page
+previews, loads and undoes a file as a user would."""
+import json
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from analysis import store as store_module
+from tests.conftest import ROOT, TINY
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    return tmp_path_factory.mktemp("app") / "app.duckdb"
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    monkeypatch.setenv("UPTAKE_DB", str(demo_db))
+    monkeypatch.setenv("UPTAKE_DEMO", "1")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    yield at
+    st.cache_resource.clear()
+    for handle in list(store_module._shared.values()):
+        handle.close()
+    store_module._shared.clear()
+
+
+def open_page(at, page):
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_overview_shows_cohort_cards_and_both_charts_on_the_demo(app):
+    at = open_page(app, "pages/overview.py")
+    labels = [m.label for m in at.metric]
+    assert labels.count("Adoption (28 days)") == 3          # champion, wider, all
+    values = {m.label: m.value for m in at.metric[:4]}
+    assert values["Licensed"] == "25"                       # the demo's champion group
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    names = [t["name"] for t in json.loads(charts[0].proto.spec)["data"]]
+    assert names == ["Champion", "Wider"]
+    assert any("Synthetic demo data" in i.value for i in at.info)
+
+
+def test_data_page_opens_with_the_demo_load_history(app):
+    at = open_page(app, "pages/data.py")
+    history = at.dataframe[0].value
+    assert list(history["kind"]) == ["tickets", "usage", "roster"]
+    assert list(history["rows_rejected"]) == [0, 0, 0]
+
+
+def test_data_page_previews_then_loads_then_undoes(app):
+    at = open_page(app, "pages/data.py")
+    at.radio[0].set_value("usage")
+    usage = (TINY / "usage.csv").read_bytes().replace(b"acme.test", b"democo.example")
+    usage += b"bad@democo.example,2025-02-31,mfa_approval,1\n"
+    at.file_uploader[0].set_value(("extra.csv", usage, "text/csv"))
+    at.run()
+    assert not at.exception
+    preview = " ".join(m.value for m in at.markdown)
+    assert "**extra.csv**: 9 rows read → 8 new, 0 updated, 0 already loaded, 1 rejected" in preview
+    before = at.dataframe[-1].value if at.dataframe else None
+    assert before is not None
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert any("extra.csv: load 4 stored 8 new rows" in s.value for s in at.success)
+    history = at.dataframe[-1].value
+    assert list(history["upload_id"])[:1] == [4] and list(history["rows_rejected"])[:1] == [1]
+    # undo needs its confirmation ticked
+    at.checkbox[0].check()
+    at.run()
+    at.button[-1].click()
+    at.run()
+    assert any("Undid load 4" in s.value for s in at.success)
+    assert at.dataframe[-1].value["undone_at"].notna().tolist()[:1] == [True]
+
+
+def test_a_refused_file_says_why_and_offers_no_load_button(app):
+    at = open_page(app, "pages/data.py")
+    at.file_uploader[0].set_value(("tickets.csv", b"ticket_id,created_at,status\nT1,2025-01-01,open\n", "text/csv"))
+    at.run()
+    assert any("Refused, nothing will be stored" in e.value and "load it as tickets" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label.startswith("Load")]

@@ -1,0 +1,123 @@
+"""The real thing: `streamlit run server.py` on a free port, driven in Debian's Chromium.
+
+Skipped with a reason only where chromium is absent; CI installs it and sets
+UPTAKE_REQUIRE_BROWSER=1, so there it fails instead of skipping. Screenshots go to
+$UPTAKE_SCREENSHOTS when set.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, TINY
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+if CHROMIUM is None:
+    if os.environ.get("UPTAKE_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("chromium is required here (UPTAKE_REQUIRE_BROWSER=1): apt-get install chromium")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it",
+                allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    port = free_port()
+    env = {**os.environ, "UPTAKE_DB": str(tmp / "b.duckdb"), "UPTAKE_DEMO": "1",
+           "UPTAKE_INBOX": str(tmp / "inbox"), "UPTAKE_INBOX_SECONDS": "1"}
+    log = open(tmp / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("the app did not start: " + (tmp / "server.log").read_text()[-2000:])
+    yield {"url": url, "tmp": tmp}
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 2000})
+        yield tab
+        browser.close()
+
+
+def shoot(page, name):
+    folder = os.environ.get("UPTAKE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def test_overview_shows_kpi_cards_and_charts(server, page):
+    page.goto(server["url"] + "/")
+    page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert len(values) == 12                      # 4 cards for champion, wider and all
+    assert values[3] == "25"                      # licensed champions in the demo
+    assert page.locator(".js-plotly-plot").count() == 2
+    assert page.get_by_text("Synthetic demo data.").is_visible()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shoot(page, "overview")
+
+
+def test_upload_preview_load_in_the_browser(server, page, tmp_path):
+    page.goto(server["url"] + "/data")
+    page.get_by_role("heading", name="Data").wait_for(timeout=60_000)
+    usage = tmp_path / "more-usage.csv"
+    usage.write_bytes((TINY / "usage.csv").read_bytes().replace(b"acme.test", b"democo.example")
+                      + b"x@democo.example,2025-02-31,mfa_approval,1\n")
+    page.locator('input[type="file"]').set_input_files(str(usage))
+    page.get_by_text("9 rows read → 8 new").wait_for(timeout=30_000)
+    shoot(page, "data-preview")
+    page.get_by_role("button", name="Load 1 file").click()
+    page.get_by_text("more-usage.csv: load 4 stored 8 new rows").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Load history").click()
+    page.get_by_role("button", name="Download the rejected rows (1)").wait_for(timeout=30_000)
+    shoot(page, "data-history")
+
+
+def test_inbox_file_is_loaded_by_the_running_app(server):
+    inbox = server["tmp"] / "inbox" / "Demo Co" / "tickets"
+    inbox.mkdir(parents=True)
+    target = inbox / "nightly.csv"
+    target.write_text("ticket_id,created_at,status\nNIGHT-1,2026-11-16 08:00,open\n")
+    os.utime(target, (time.time() - 60, time.time() - 60))   # settled: not being written any more
+    processed = server["tmp"] / "inbox" / ".processed"
+    deadline = time.time() + 30
+    while time.time() < deadline and not list(processed.glob("*.json")):
+        time.sleep(0.5)
+    results = list(processed.glob("*.json"))
+    assert len(results) == 1 and '"rows_loaded": 1' in results[0].read_text()
+    assert not target.exists()

@@ -1,0 +1,102 @@
+"""The command line of METRICS.md section 6, run as a user would, in a subprocess."""
+import json
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, TINY
+
+
+@pytest.fixture
+def cli(tmp_path):
+    env = {**os.environ, "UPTAKE_DB": str(tmp_path / "cli.duckdb"), "UPTAKE_DEMO": "0"}
+
+    def run(*args, ok=True):
+        done = subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        if ok:
+            assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+        return done
+    return run
+
+
+@pytest.fixture
+def acme_cli(cli):
+    cli("org", "add", "Acme", "--domain", "acme.test")
+    cli("rollout", "add", "--org", "Acme", "--name", "MFA", "--cohort", "champion=2025-01-06",
+        "--cohort", "wider=2025-02-03", "--legacy", "sms")
+    return cli
+
+
+def test_load_kpis_undo_round_trip(acme_cli):
+    r = json.loads(acme_cli("load", "--org", "Acme", "--rollout", "MFA", "--kind", "roster", TINY / "roster.csv",
+                            "--json").stdout)
+    assert (r["rows_read"], r["rows_loaded"]) == (7, 7)
+    u = json.loads(acme_cli("load", "--org", "acme", "--kind", "usage", TINY / "usage.csv", "--json").stdout)
+    assert set(u) >= {"upload_id", "format", "rows_read", "rows_loaded", "rows_updated", "rows_rejected",
+                      "rows_duplicate", "unknown_people", "messages"}
+    assert (u["rows_loaded"], u["format"]) == (8, "canonical")
+    kpis = json.loads(acme_cli("kpis", "--org", "Acme", "--rollout", "MFA", "--as-of", "2025-02-10",
+                               "--json").stdout)
+    assert (kpis["org"], kpis["rollout"], kpis["as_of"], kpis["window_days"]) == ("Acme", "MFA", "2025-02-10", 28)
+    assert kpis["cohorts"]["wider"] == {"go_live": "2025-02-03", "licensed_users": 2, "active_users": 2,
+                                        "adoption_rate": 1.0, "activated_users": 1, "activation_rate": 0.5}
+    assert kpis["cohorts"]["all"]["adoption_rate"] == 0.5
+    # the default as-of is the newest counting or legacy day
+    assert json.loads(acme_cli("kpis", "--org", "Acme", "--rollout", "MFA", "--json").stdout)["as_of"] == "2025-02-10"
+    acme_cli("undo", u["upload_id"])
+    after = json.loads(acme_cli("kpis", "--org", "Acme", "--rollout", "MFA", "--as-of", "2025-02-10",
+                                "--json").stdout)
+    assert after["cohorts"]["all"]["active_users"] == 0
+    history = json.loads(acme_cli("uploads", "--org", "Acme", "--json").stdout)
+    assert [h["kind"] for h in history] == ["usage", "roster"] and history[0]["undone_at"] is not None
+    again = acme_cli("undo", u["upload_id"], ok=False)
+    assert again.returncode == 2 and "already undone" in again.stderr
+
+
+def test_a_few_thousand_rows_reconcile_and_reload_adds_nothing(acme_cli, tmp_path):
+    rng = random.Random(7)
+    lines = ["user_id,date,activity,count"]
+    for _ in range(4000):
+        lines.append(f"u{rng.randrange(300)}@acme.test,2025-01-{rng.randrange(1, 29):02d},"
+                     f"{rng.choice(['mfa', 'sms'])},{rng.randrange(5)}")
+    lines[100] = "u1@acme.test,2025-13-01,mfa,1"      # a bad date (file line 101)
+    lines[200] = "u2@acme.test,2025-01-02,mfa,lots"   # text in count (file line 201)
+    path = tmp_path / "usage.csv"
+    path.write_text("\n".join(lines) + "\n")
+    keys = {tuple(line.split(",")[:3]) for line in lines[1:] if line not in (lines[100], lines[200])}
+    first = json.loads(acme_cli("load", "--org", "Acme", "--kind", "usage", path, "--json").stdout)
+    assert first["rows_read"] == 4000 and first["rows_rejected"] == 2
+    assert first["rows_loaded"] == len(keys)
+    assert first["rows_duplicate"] == 4000 - 2 - len(keys)
+    text = acme_cli("load", "--org", "Acme", "--kind", "usage", path).stdout
+    assert "loaded 0," in text and f"duplicate {4000 - 2}" in text
+    assert "line 101, column date" in text and "line 201, column count" in text
+
+
+@pytest.mark.parametrize("args,message", [
+    (("load", "--org", "Nowhere", "--kind", "usage", "x.csv"), "no organisation named 'Nowhere'"),
+    (("load", "--org", "Acme", "--kind", "usage", "missing.csv"), "cannot read missing.csv"),
+    (("load", "--org", "Acme", "--kind", "roster", TINY / "roster.csv"), "a roster belongs to a rollout"),
+    (("kpis", "--org", "Acme", "--rollout", "Nope", "--json"), "no rollout 'Nope'"),
+    (("rollout", "add", "--org", "Acme", "--name", "MFA", "--cohort", "champion=2025-01-01"), "already has a rollout"),
+    (("org", "add", "acme"), "already exists"),
+    (("undo", "999"), "no load 999"),
+])
+def test_bad_input_is_one_line_and_non_zero(acme_cli, args, message):
+    done = acme_cli(*args, ok=False)
+    assert done.returncode != 0
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_refused_file_prints_json_and_exits_non_zero(acme_cli, tmp_path):
+    bad = tmp_path / "tickets.csv"
+    bad.write_text("ticket_id,created_at\n")
+    done = acme_cli("load", "--org", "Acme", "--kind", "tickets", bad, "--json", ok=False)
+    assert done.returncode == 1
+    assert json.loads(done.stdout) == {"refused": True,
+                                       "messages": ["tickets.csv: the file has a header but no rows: nothing to load"]}

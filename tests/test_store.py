@@ -1,0 +1,68 @@
+"""The store: migrations upgrade an older database in place, DuckDB is locked down once open,
+and a database held by another process gives one clear line."""
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from analysis import store as store_module
+from analysis.store import Store
+from tests.conftest import ROOT
+
+
+def test_an_older_database_upgrades_in_place(tmp_path, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    all_migrations = store_module.migrations()
+    monkeypatch.setattr(store_module, "migrations", lambda: all_migrations[:1])
+    old = Store(path, staging_dir=tmp_path / "s")
+    assert old.schema_version == 1
+    old.cursor().execute("INSERT INTO organisations (name) VALUES ('Kept Ltd')")
+    old.close()
+    monkeypatch.setattr(store_module, "migrations", lambda: all_migrations)
+    new = Store(path, staging_dir=tmp_path / "s")
+    assert new.schema_version == len(all_migrations) >= 2
+    assert new.cursor().execute("SELECT name FROM organisations").fetchall() == [("Kept Ltd",)]
+    # the macros of migration 2 exist now
+    assert new.cursor().execute("SELECT count(*) FROM current_roster(1, 1)").fetchall() == [(0,)]
+    new.close()
+
+
+@pytest.mark.parametrize("statement", [
+    "SELECT * FROM read_csv('/etc/hostname')",
+    "SELECT * FROM read_text('/etc/passwd')",
+    "COPY organisations TO '/tmp/uptake-leak.csv'",
+    "SELECT * FROM read_csv('https://example.com/x.csv')",
+    "ATTACH '/tmp/other.duckdb' AS other",
+    "SET enable_external_access = true",
+    "SET allowed_directories = ['/']",
+    "INSTALL httpfs",
+    "LOAD excel",
+])
+def test_duckdb_is_locked_down(store, statement):
+    with pytest.raises(duckdb.Error):
+        store.cursor().execute(statement)
+
+
+def test_the_staging_folder_stays_readable(store):
+    staged = store.staging_dir / "x.csv"
+    staged.write_text("a,b\n1,2\n")
+    assert store.cursor().execute("SELECT count(*) FROM read_csv(?)", [str(staged)]).fetchall() == [(1,)]
+
+
+def test_command_line_says_in_one_line_when_the_app_holds_the_database(tmp_path):
+    db = tmp_path / "held.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+         "sys.stdin.read()", str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        done = subprocess.run([sys.executable, "-m", "analysis", "org", "list"], cwd=ROOT, capture_output=True,
+                              text=True, env={"UPTAKE_DB": str(db), "PATH": "/usr/bin:/bin"}, timeout=60)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    assert done.returncode == 3
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr
+    assert "in use by the running app" in lines[0] and "inbox" in lines[0]
