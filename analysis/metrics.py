@@ -12,7 +12,7 @@ from analysis.orgs import Rollout
 from analysis.scope import Scope
 
 COHORT_KEYS = ("go_live", "licensed_users", "active_users", "adoption_rate", "activated_users",
-               "activation_rate")
+               "activation_rate", "median_days_to_first_use")
 
 
 def _ratio(part: int, whole: int) -> float | None:

@@ -44,7 +44,8 @@ def test_load_kpis_undo_round_trip(acme_cli):
                                "--json").stdout)
     assert (kpis["org"], kpis["rollout"], kpis["as_of"], kpis["window_days"]) == ("Acme", "MFA", "2025-02-10", 28)
     assert kpis["cohorts"]["wider"] == {"go_live": "2025-02-03", "licensed_users": 2, "active_users": 2,
-                                        "adoption_rate": 1.0, "activated_users": 1, "activation_rate": 0.5}
+                                        "adoption_rate": 1.0, "activated_users": 1, "activation_rate": 0.5,
+                                        "median_days_to_first_use": 0.0}
     assert kpis["cohorts"]["all"]["adoption_rate"] == 0.5
     # the default as-of is the newest counting or legacy day
     assert json.loads(acme_cli("kpis", "--org", "Acme", "--rollout", "MFA", "--json").stdout)["as_of"] == "2025-02-10"
