@@ -11,6 +11,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from analysis import metrics, orgs, uploads
 from analysis.access import OPERATOR
 from analysis.files import FileRefused
@@ -218,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
         return run(args, store)
     except (CommandError, ValueError, PermissionError) as exc:
         print(f"uptake: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:  # nothing was changed: every write is one transaction
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"uptake: the database refused this ({first_line}); nothing was changed", file=sys.stderr)
         return 2
     finally:
         store.close()

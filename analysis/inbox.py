@@ -60,6 +60,9 @@ def process_inbox(store: Store, root: Path | None = None, now: float | None = No
             record.update(result.as_json())
         except (FileRefused, LookupError, ValueError) as exc:
             record.update({"refused": True, "messages": getattr(exc, "messages", [str(exc)])})
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the files behind it
+            record.update({"refused": True, "messages": [f"{path.name}: the load failed ({type(exc).__name__}: "
+                                                         f"{exc}); nothing from it was stored"]})
         done = root / ".processed"
         done.mkdir(parents=True, exist_ok=True)
         stem = f"{datetime.now():%Y%m%dT%H%M%S}-{org}-{kind}-{path.name}"

@@ -355,7 +355,9 @@ def _merge_usage(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
         "$upload FROM staged s WHERE NOT EXISTS (SELECT 1 FROM usage_events e WHERE "
         "e.org_id = $org AND e.user_id = s.user_id AND e.event_at = s.event_at "
         "AND e.activity = s.activity)", {"org": org_id, "upload": upload_id})
-    cur.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT user_id, day, activity FROM staged")
+    # only the rows this load inserted change the daily summary
+    cur.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT user_id, day, activity FROM usage_events "
+                "WHERE org_id = $org AND upload_id = $upload", {"org": org_id, "upload": upload_id})
     refresh_daily(cur, org_id)
     unknown = cur.execute(
         "SELECT DISTINCT s.user_id FROM staged s WHERE NOT EXISTS ("
@@ -435,6 +437,9 @@ def _merge_tickets(cur, org_id, rollout_id, upload_id, parsed, result: LoadResul
     new, changed = [], []
     for t in tickets:
         old = existing.get((t["source"], t["ticket_id"]))
+        if old is not None and t["resolved_approx"] and old["resolved_approx"] and old["resolved_at"] is not None:
+            # an approximate resolution keeps the time it was first seen, so re-loading changes nothing
+            t["resolved_at"] = _py(old["resolved_at"])
         if old is None:
             new.append(t)
         elif all(_same(_py(old[f]), t[f]) for f in TICKET_FIELDS):

@@ -44,17 +44,20 @@ def parse_timestamp(cell: str, tz: ZoneInfo) -> datetime:
     return value
 
 
+_COUNT = re.compile(r"\+?(\d{1,12})(?:\.0*)?")
+
+
 def parse_count(cell: str) -> int:
+    """A whole number from 0 to 999,999,999,999 ("3", "3.0"; not "1e3", "inf" or "-1")."""
     text = cell.strip()
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a whole number") from None
-    if value != int(value):
-        raise ValueError(f"{text!r} is not a whole number")
-    if value < 0:
+    match = _COUNT.fullmatch(text)
+    if match:
+        return int(match.group(1))
+    if re.fullmatch(r"-\d+(\.0*)?", text):
         raise ValueError(f"{text!r} is negative: a count is 0 or more")
-    return int(value)
+    if re.fullmatch(r"\+?\d+(\.0*)?", text):
+        raise ValueError(f"{text!r} is too large for a count")
+    raise ValueError(f"{text!r} is not a whole number")
 
 
 def parse_flag(cell: str) -> bool:

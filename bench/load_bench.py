@@ -189,7 +189,7 @@ def timed_undo(scope: Scope, upload_id: int, profiler: Profiler) -> Step:
 
 
 def timed_query(name: str, fn: Callable, rows: int, profiler: Profiler) -> Step:
-    """The median of RUNS runs of fn (the profiled run, if any, comes first and is not counted)."""
+    """The median of RUNS runs of fn, after one warm-up run (the profiled one, when asked)."""
     profiler.run(name, fn)
     times = []
     for _ in range(RUNS):

@@ -39,3 +39,22 @@ def test_exports_neutralise_formulas():
     assert text[0] == "'=cmd,n"
     assert [line.split(",")[0] for line in text[1:]] == ['"\'=HYPERLINK(""http://x"")"', "'+1", "'-2", "'@SUM(A1)",
                                                         "plain", "'\tTab"]
+
+
+def test_a_file_that_breaks_the_loader_does_not_block_the_files_behind_it(acme, tmp_path, monkeypatch):
+    from analysis import inbox
+    root = tmp_path / "inbox"
+    (root / "Acme" / "usage").mkdir(parents=True)
+    (root / "Acme" / "usage" / "a.csv").write_text("user_id,date,activity\na@acme.test,2025-01-07,mfa\n")
+    (root / "Acme" / "usage" / "b.csv").write_text("user_id,date,activity\nb@acme.test,2025-01-07,mfa\n")
+    real = inbox.load_file
+
+    def flaky(scope, kind, name, data, **kw):
+        if name == "a.csv":
+            raise RuntimeError("disk full")
+        return real(scope, kind, name, data, **kw)
+    monkeypatch.setattr(inbox, "load_file", flaky)
+    records = inbox.process_inbox(acme.store, root, now=10**10)
+    assert [(r["file"], r.get("refused", False)) for r in records] == [("Acme/usage/a.csv", True),
+                                                                       ("Acme/usage/b.csv", False)]
+    assert "disk full" in records[0]["messages"][0] and records[1]["rows_loaded"] == 1

@@ -253,3 +253,28 @@ def test_encodings_and_delimiters(acme, load):
     for data in (text.encode("utf-8-sig"), text.encode("utf-16"), text.encode("cp1252")):
         load(acme, "usage", data)
     assert acme.store.cursor().execute("SELECT DISTINCT user_id FROM usage_events").fetchall() == [("zoë@acme.test",)]
+
+
+@pytest.mark.parametrize("cell,ok", [("3", 3), ("3.0", 3), ("+2", 2), ("0", 0), ("999999999999", 999999999999)])
+def test_counts_that_are_whole_numbers(cell, ok):
+    from analysis.values import parse_count
+    assert parse_count(cell) == ok
+
+
+@pytest.mark.parametrize("cell,reason", [("inf", "not a whole number"), ("nan", "not a whole number"),
+                                         ("1e30", "not a whole number"), ("1_000", "not a whole number"),
+                                         ("2.5", "not a whole number"), ("-1", "negative"),
+                                         ("99999999999999999999", "too large")])
+def test_counts_that_are_rejected_alone(acme, load, cell, reason):
+    r = load(acme, "usage", f"user_id,date,activity,count\na@acme.test,2025-01-02,mfa,1\nb@acme.test,2025-01-02,mfa,1\n"
+             f"c@acme.test,2025-01-02,mfa,{cell}\n")
+    assert (r.rows_loaded, r.rows_rejected) == (2, 1)
+    assert r.rejects[0].column == "count" and reason in r.rejects[0].reason
+
+
+def test_reloading_tickets_resolved_without_a_time_adds_nothing(acme, load):
+    data = "ticket_id,created_at,status\nT1,2025-01-06 09:00,Closed\nT2,2025-01-06 09:00,Open\n"
+    load(acme, "tickets", data)
+    again = load(acme, "tickets", data)
+    assert (again.rows_loaded, again.rows_updated, again.rows_duplicate) == (0, 0, 2)
+    assert counts(acme.store, "ticket_history") == 0
