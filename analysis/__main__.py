@@ -131,6 +131,8 @@ def run(args: argparse.Namespace, store: Store) -> int:
         else:
             cols = ["upload_id", "loaded_at", "kind", "file_name", "rows_read", "rows_loaded", "rows_updated",
                     "rows_rejected", "rows_duplicate", "undone_at"]
+            frame["loaded_at"] = frame["loaded_at"].dt.strftime("%Y-%m-%d %H:%M")
+            frame["undone_at"] = frame["undone_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("")
             print(frame[cols].to_string(index=False))
     elif args.command == "undo":
         org = store.cursor().execute("SELECT o.name FROM uploads u JOIN organisations o USING (org_id) "

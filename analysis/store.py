@@ -66,8 +66,9 @@ class Store:
                 pid = re.search(r"PID (\d+)", str(exc))
                 holder = f" (process {pid.group(1)})" if pid else ""
                 raise DatabaseBusy(
-                    f"the database {self.path} is in use by the running app{holder}: stop the app "
-                    f"first, or drop the file into the app's inbox (see README, 'Scheduled loads')"
+                    f"the database {self.path} is in use by the running app{holder}: stop the app first, "
+                    "or copy the file to data/inbox/<organisation>/<kind>/ and the app loads it "
+                    "(README: scheduled loads)"
                 ) from None
             raise
         self._local = threading.local()
