@@ -1,10 +1,38 @@
-"""Uptake: the router. Page config, navigation, then the chosen page runs."""
+"""Uptake: the router. Who is signed in decides which pages exist; then the chosen page runs."""
 import streamlit as st
+
+from analysis import auth
+from ui import session
 
 st.set_page_config(page_title="Uptake", page_icon=":material/trending_up:", layout="wide")
 
-pages = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
-]
+handle = session.store()
+who = session.current_account()
+
+if who is None:
+    if auth.needs_setup(handle):
+        pages = [st.Page("pages/setup.py", title="Set up Uptake", icon=":material/key:")]
+    else:
+        pages = [st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:")]
+elif who.must_change_password or auth.needs_totp_setup(handle, who):
+    pages = [st.Page("pages/account.py", title="Your account", icon=":material/person:")]
+else:
+    may = lambda action: who.role in auth.PERMISSIONS[action]
+    pages = [st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True)]
+    if may("upload"):
+        pages.append(st.Page("pages/data.py", title="Data", icon=":material/upload_file:"))
+    if may("manage_users"):
+        pages.append(st.Page("pages/admin.py", title="Administration", icon=":material/admin_panel_settings:"))
+    pages.append(st.Page("pages/account.py", title="Your account", icon=":material/person:"))
+
+if who is not None:
+    st.sidebar.caption(f"Signed in as **{who.email}** ({who.role.replace('_', ' ')})")
+    if st.sidebar.button("Sign out", icon=":material/logout:"):
+        auth.end_session(handle, st.session_state.get("token"))
+        st.session_state.clear()
+        session.go_to("/api/session/logout")
+        st.stop()
+    if claim := st.session_state.pop("claim", None):
+        session.go_to(f"/api/session/claim?code={claim}")   # sets the HttpOnly cookie, then back here
+
 st.navigation(pages).run()

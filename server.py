@@ -1,5 +1,10 @@
-"""The app server: app.py (the Streamlit router) plus a background pass over the inbox folder,
-so scheduled loads (a nightly export dropped by a script) reach the database the app holds.
+"""The app server: app.py (the Streamlit router) with
+
+- two small routes that set and clear the HttpOnly sign-in cookie (Streamlit scripts cannot set
+  cookies themselves): /api/session/claim and /api/session/logout;
+- a background pass over the inbox folder, so scheduled loads (a nightly export dropped by a
+  script) reach the database the app holds;
+- the one-time setup code printed on the console while no account exists.
 
 `make run` starts this with `streamlit run server.py`.
 """
@@ -9,18 +14,44 @@ import os
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
 
+from analysis import auth
 from analysis.inbox import process_inbox
 from analysis.seed import ensure_demo
 from analysis.store import db_path, shared_store
+from ui.session import COOKIE
 
-log = logging.getLogger("uptake.inbox")
+log = logging.getLogger("uptake")
 INTERVAL = float(os.environ.get("UPTAKE_INBOX_SECONDS", "30"))
 
 
+def _store():
+    return shared_store(db_path())
+
+
+async def claim(request):
+    """Redeem a one-time claim code made at sign-in: set the session cookie, back to the app."""
+    token = await asyncio.to_thread(auth.redeem_claim, _store(), request.query_params.get("code", ""))
+    response = RedirectResponse("/", status_code=303)
+    if token:
+        response.set_cookie(COOKIE, auth.cookie_value(_store(), token), max_age=int(auth.SESSION_LIMIT.total_seconds()),
+                            path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+async def logout(request):
+    """End the sign-in the cookie belongs to and delete the cookie."""
+    token = auth.token_from_cookie(_store(), request.cookies.get(COOKIE))
+    await asyncio.to_thread(auth.end_session, _store(), token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
 async def _watch_inbox():
-    store = shared_store(db_path())
-    ensure_demo(store)
+    store = _store()
     while True:
         try:
             for record in await asyncio.to_thread(process_inbox, store):
@@ -32,9 +63,17 @@ async def _watch_inbox():
 
 @asynccontextmanager
 async def lifespan(app):
+    store = _store()
+    ensure_demo(store)
+    if auth.needs_setup(store):
+        print(f"\n  Uptake has no account yet. Setup code (valid 24 hours): {auth.new_setup_code(store)}\n"
+              "  Open the app and create the first admin account with it.\n", flush=True)
     task = asyncio.create_task(_watch_inbox())
     yield
     task.cancel()
 
 
-app = st.App("app.py", lifespan=lifespan)
+app = st.App("app.py", lifespan=lifespan, routes=[
+    Route("/api/session/claim", claim, methods=["GET"]),
+    Route("/api/session/logout", logout, methods=["GET"]),
+])

@@ -11,10 +11,10 @@ from analysis.scope import open_scope
 from analysis.store import Store
 
 
-def ensure_demo(store: Store, directory: Path | None = None) -> bool:
-    """Create Demo Co and load its files when the database has no organisation yet.
-    Returns True when it loaded the demo."""
-    if os.environ.get("UPTAKE_DEMO", "1") == "0":
+def ensure_demo(store: Store, directory: Path | None = None, enabled: bool | None = None) -> bool:
+    """Create Demo Co and load its files when the database has no organisation yet (unless
+    UPTAKE_DEMO=0, or enabled=False). Returns True when it loaded the demo."""
+    if enabled is False or (enabled is None and os.environ.get("UPTAKE_DEMO", "1") == "0"):
         return False
     with store.write_lock:  # the app's first session and its inbox watcher may both get here
         if store.cursor().execute("SELECT count(*) FROM organisations").fetchall()[0][0]:

@@ -6,7 +6,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from analysis import auth
 from analysis import store as store_module
+from analysis.access import OPERATOR
+from analysis.seed import ensure_demo
 from tests.conftest import ROOT, TINY
 
 APP = str(ROOT / "app.py")
@@ -19,15 +22,21 @@ def demo_db(tmp_path_factory):
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
+    """An AppTest of app.py signed in as an admin, on a database holding the demo."""
     monkeypatch.setenv("UPTAKE_DB", str(demo_db))
     monkeypatch.setenv("UPTAKE_DEMO", "1")
     st.cache_resource.clear()
     st.cache_data.clear()
+    handle = store_module.shared_store(str(demo_db))
+    ensure_demo(handle, enabled=True)
+    who = auth.account_by_email(handle, "admin@provider.test") or auth.add_account(
+        handle, OPERATOR, "admin@provider.test", "admin", password="correct horse battery")
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["token"] = auth.start_session(handle, who.account_id)
     yield at
     st.cache_resource.clear()
-    for handle in list(store_module._shared.values()):
-        handle.close()
+    for opened in list(store_module._shared.values()):
+        opened.close()
     store_module._shared.clear()
 
 

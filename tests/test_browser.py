@@ -35,10 +35,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+PASSWORD = "a long browser-test password"
+
+
+def seed(db):
+    """The demo, a second organisation with a sentinel name, and one account per role."""
+    from analysis import auth, orgs
+    from analysis.access import OPERATOR
+    from analysis.seed import ensure_demo
+    from analysis.store import Store
+    handle = Store(db, staging_dir=db.parent / "staging")
+    ensure_demo(handle, enabled=True)
+    demo = orgs.organisation_id(handle, OPERATOR, "Demo Co")
+    other = orgs.add_organisation(handle, OPERATOR, "Globex SENTINEL-GLOBEX", email_domains=["globex.test"])
+    auth.add_account(handle, OPERATOR, "admin@provider.test", "admin", password=PASSWORD)
+    auth.add_account(handle, OPERATOR, "lead@democo.example", "client_viewer", [demo], password=PASSWORD)
+    auth.add_account(handle, OPERATOR, "boss@globex.test", "client_viewer", [other], password=PASSWORD)
+    handle.close()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     port = free_port()
+    seed(tmp / "b.duckdb")
     env = {**os.environ, "UPTAKE_DB": str(tmp / "b.duckdb"), "UPTAKE_DEMO": "1",
            "UPTAKE_INBOX": str(tmp / "inbox"), "UPTAKE_INBOX_SECONDS": "1"}
     log = open(tmp / "server.log", "w")
@@ -63,13 +83,31 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 2000})
-        yield tab
-        browser.close()
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def signed_in(browser, server, email):
+    """A fresh browser profile signed in as email through the sign-in form."""
+    context = browser.new_context(viewport={"width": 1400, "height": 2000})
+    tab = context.new_page()
+    tab.goto(server["url"] + "/")
+    tab.get_by_label("Email").fill(email)
+    tab.get_by_label("Password", exact=True).fill(PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    return tab
+
+
+@pytest.fixture(scope="module")
+def page(browser, server):
+    tab = signed_in(browser, server, "admin@provider.test")
+    yield tab
+    tab.context.close()
 
 
 def shoot(page, name):
@@ -80,7 +118,7 @@ def shoot(page, name):
 
 
 def test_overview_shows_kpi_cards_and_charts(server, page):
-    page.goto(server["url"] + "/")
+    page.reload()     # the sign-in survives a reload (HttpOnly cookie set by the app's route)
     page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
@@ -121,3 +159,60 @@ def test_inbox_file_is_loaded_by_the_running_app(server):
     results = list(processed.glob("*.json"))
     assert len(results) == 1 and '"rows_loaded": 1' in results[0].read_text()
     assert not target.exists()
+
+
+def nav_links(tab):
+    return [text.split("\n")[-1] for text in tab.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+
+
+def test_client_viewer_walks_every_page_and_sees_only_its_organisation(browser, server):
+    tab = signed_in(browser, server, "lead@democo.example")
+    assert nav_links(tab) == ["Overview", "Your account"]
+    tab.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    shoot(tab, "viewer-overview")
+    seen = tab.content()
+    assert "Demo Co" in seen and "SENTINEL-GLOBEX" not in seen
+    tab.locator('[data-testid="stSidebarNav"] a', has_text="Your account").click()
+    tab.get_by_text("Change your password").wait_for(timeout=30_000)
+    shoot(tab, "viewer-account")
+    assert "SENTINEL-GLOBEX" not in tab.content()
+    for path in ("/data", "/admin"):                # not listed, and not reachable by URL either
+        tab.goto(server["url"] + path)
+        tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+        tab.keyboard.press("Escape")
+        assert tab.get_by_role("heading", name="Data").count() == 0
+        assert tab.get_by_role("heading", name="Administration").count() == 0
+    # the other client sees its own (empty) organisation and nothing of Demo Co
+    other = signed_in(browser, server, "boss@globex.test")
+    other.get_by_text("has no rollout yet").first.wait_for(timeout=30_000)
+    assert "Demo Co" not in other.content() and "democo" not in other.content()
+    other.context.close()
+    tab.context.close()
+
+
+def test_sign_out_ends_the_session_everywhere(browser, server):
+    tab = signed_in(browser, server, "lead@democo.example")
+    tab.get_by_role("heading", name="Overview").wait_for()
+    cookie = [c for c in tab.context.cookies() if c["name"] == "uptake_session"]
+    deadline = time.time() + 10
+    while not cookie and time.time() < deadline:
+        time.sleep(0.2)
+        cookie = [c for c in tab.context.cookies() if c["name"] == "uptake_session"]
+    assert cookie and cookie[0]["httpOnly"] and cookie[0]["sameSite"] == "Strict"
+    second = tab.context.new_page()                 # a new tab is signed in too
+    second.goto(server["url"] + "/")
+    second.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    tab.get_by_role("button", name="Sign out").click()
+    tab.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
+    tab.reload()
+    tab.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
+    second.reload()                                  # the other tab is signed out as well
+    second.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
+    # replaying the old cookie in a fresh browser does not sign anyone in
+    thief = browser.new_context()
+    thief.add_cookies([{**cookie[0]}])
+    stolen = thief.new_page()
+    stolen.goto(server["url"] + "/")
+    stolen.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
+    thief.close()
+    tab.context.close()

@@ -1,4 +1,4 @@
-"""Store handle, the principal, and the shared sidebar (organisation and rollout pickers).
+"""Store handle, who is signed in, and the shared sidebar (organisation and rollout pickers).
 
 Authorise first, then call the cache: every cached function that returns client data takes the
 organisation id and data version as arguments, and is only called with a Scope that
@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import orgs
-from analysis.access import OPERATOR, Principal
+from analysis import auth, orgs
+from analysis.access import AccessDenied, Principal
+from analysis.auth import Account
 from analysis.orgs import Rollout
 from analysis.scope import Scope, open_scope
 from analysis.seed import ensure_demo
 from analysis.store import Store, db_path, shared_store
+
+COOKIE = "uptake_session"
 
 
 @st.cache_resource(show_spinner="Opening the database")
@@ -23,10 +26,42 @@ def store() -> Store:
     return handle
 
 
+def current_account() -> Account | None:
+    """The signed-in account, from this tab's token or the browser's cookie, checked on the
+    server on every run (revoked, expired, idle and disabled sign-ins return None)."""
+    handle = store()
+    token = st.session_state.get("token")
+    if not isinstance(token, str):
+        token = auth.token_from_cookie(handle, st.context.cookies.get(COOKIE))
+    who = auth.session_account(handle, token)
+    if who is None:
+        for key in ("token", "account"):
+            st.session_state.pop(key, None)
+    else:
+        st.session_state["token"] = token
+        st.session_state["account"] = who
+    return who
+
+
 def principal() -> Principal:
-    """Who is asking. Until accounts exist this is the local operator (the provider's admin on
-    the machine that runs the app)."""
-    return OPERATOR
+    """Who is asking: set by app.py from the checked sign-in on every run."""
+    who = st.session_state.get("account")
+    if not isinstance(who, Account):
+        st.error("Sign in first.")
+        st.stop()
+    return who.principal
+
+
+def sign_in(handle: Store, who: Account) -> None:
+    """Start a sign-in for this tab and queue the cookie for reloads and new tabs."""
+    token = auth.start_session(handle, who.account_id)
+    st.session_state["token"] = token
+    st.session_state["claim"] = auth.claim_code(handle, token)
+
+
+def go_to(path: str) -> None:
+    """Send the browser to one of the app's own routes (a server-made path, never user data)."""
+    st.html(f"<script>window.location.replace({path!r});</script>", unsafe_allow_javascript=True)
 
 
 def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
@@ -35,25 +70,33 @@ def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
     handle = store()
     choices = orgs.organisations(handle, who)
     if choices.empty:
-        st.sidebar.info("No organisation yet: add one with `python -m analysis org add NAME`.")
+        st.info("No organisation is shared with you yet: ask your provider.")
         return None, None
     labels = {int(r.org_id): r.name + (" (synthetic demo)" if r.is_synthetic else "")
               for r in choices.itertuples()}
+    if st.session_state.get("org_id") not in labels:
+        st.session_state.pop("org_id", None)
     org_id = st.sidebar.selectbox("Organisation", list(labels), format_func=labels.get, key="org_id")
-    scope = open_scope(handle, who, org_id, action)
+    try:
+        scope = open_scope(handle, who, org_id, action)
+    except AccessDenied:
+        st.error("You do not have access to that organisation.")
+        st.stop()
     found = orgs.rollouts(scope)
     rollout = None
     if found:
         names = [r.name for r in found]
-        name = st.sidebar.selectbox("Rollout", names, key=f"rollout_{org_id}")
+        key = f"rollout_{org_id}"
+        if st.session_state.get(key) not in names:
+            st.session_state.pop(key, None)
+        name = st.sidebar.selectbox("Rollout", names, key=key)
         rollout = next(r for r in found if r.name == name)
     else:
         st.sidebar.caption("This organisation has no rollout yet.")
-    st.sidebar.caption(f"Signed in as the local operator · database `{handle.path}`")
     return scope, rollout
 
 
 def synthetic_banner(scope: Scope) -> None:
     if orgs.is_synthetic(scope):
         st.info("**Synthetic demo data.** Demo Co and everyone in it are made up, to show what "
-                "Uptake does. Load your own files on the Data page.", icon=":material/science:")
+                "Uptake does.", icon=":material/science:")

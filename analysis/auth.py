@@ -1,0 +1,467 @@
+"""Local accounts and sign-in sessions.
+
+- Passwords are hashed with argon2id at OWASP's minimum cost or above (19 MiB, 2 iterations,
+  parallelism 1). An unknown email costs the same hash as a wrong password and gets the same
+  message.
+- At most 100 failed sign-ins per account per hour, with growing delays after the fifth failure;
+  never a permanent lockout.
+- A sign-in is a family of random tokens (the tab's, then the cookie's); only their SHA-256 is
+  stored. It ends after 30 minutes idle or 12 hours in all, on sign-out, or when the account is
+  disabled. The cookie carries the token with an HMAC whose key the app generates on first start
+  and keeps in the database.
+- No default account exists: the first admin is created with a one-time setup code printed on
+  the app's console, or with `python -m analysis user add`.
+
+Every function takes `now` (naive UTC) so tests inject the clock instead of sleeping.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pyotp
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from analysis.access import PERMISSIONS, ROLES, AccessDenied, Principal
+from analysis.store import Store
+
+HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, hash_len=32, salt_len=16, type=Type.ID)
+_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+IDLE_LIMIT = timedelta(minutes=30)
+SESSION_LIMIT = timedelta(hours=12)
+CLAIM_LIMIT = timedelta(seconds=60)
+SETUP_CODE_LIMIT = timedelta(hours=24)
+MAX_FAILURES_PER_HOUR = 100
+FREE_FAILURES = 5            # failures before delays start
+MAX_DELAY_SECONDS = 60
+MIN_PASSWORD = 12
+WRONG = "Wrong email or password."
+
+
+class SignInRefused(Exception):
+    """A sign-in that did not succeed; the message is safe to show."""
+
+
+class TotpNeeded(SignInRefused):
+    """Email and password are right; the account's authenticator code is needed too."""
+
+
+class AccountError(ValueError):
+    """A bad request about an account (the message is safe to show)."""
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: int
+    email: str
+    role: str
+    org_ids: frozenset[int]
+    must_change_password: bool
+    totp_enabled: bool
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(name=self.email, role=self.role, org_ids=self.org_ids)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+# -- accounts -------------------------------------------------------------------------------------
+
+def check_password(password: str, email: str = "") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+    if len(password) > 1024:
+        raise AccountError("a password is at most 1,024 characters")
+    if email and password.strip().lower() == normalise_email(email):
+        raise AccountError("the password cannot be the email address")
+
+
+def _require_admin(actor: Principal) -> None:
+    if actor.role not in PERMISSIONS["manage_users"]:
+        raise AccessDenied(f"{actor.name} may not manage accounts")
+
+
+def add_account(store: Store, actor: Principal, email: str, role: str, org_ids: list[int] | None = None,
+                password: str | None = None, must_change_password: bool = False) -> Account:
+    """A new account. Client roles belong to exactly one organisation; an account manager to the
+    organisations given; an admin to all."""
+    _require_admin(actor)
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 320 or any(c.isspace() for c in email):
+        raise AccountError(f"{email!r} is not an email address")
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    orgs = sorted(set(org_ids or []))
+    if role in ("client_viewer", "client_uploader") and len(orgs) != 1:
+        raise AccountError(f"a {role} belongs to exactly one organisation")
+    if role == "admin" and orgs:
+        raise AccountError("an admin sees every organisation: give no organisation")
+    if password is not None:
+        check_password(password, email)
+    pw_hash = HASHER.hash(password) if password is not None else None
+    with store.transaction() as cur:
+        if cur.execute("SELECT count(*) FROM accounts WHERE email = ?", [email]).fetchall()[0][0]:
+            raise AccountError(f"an account for {email} already exists")
+        known = {r[0] for r in cur.execute("SELECT org_id FROM organisations").fetchall()}
+        if set(orgs) - known:
+            raise AccountError("no such organisation")
+        account_id = cur.execute(
+            "INSERT INTO accounts (email, role, pw_hash, must_change_password, created_by) VALUES (?, ?, ?, ?, ?) "
+            "RETURNING account_id", [email, role, pw_hash, must_change_password, actor.name]).fetchall()[0][0]
+        for org_id in orgs:
+            cur.execute("INSERT INTO account_orgs VALUES (?, ?)", [account_id, org_id])
+    return account(store, account_id)
+
+
+def account(store: Store, account_id: int) -> Account | None:
+    rows = store.cursor().execute(
+        "SELECT a.account_id, a.email, a.role, a.must_change_password, a.totp_enabled, "
+        "list(o.org_id) FILTER (WHERE o.org_id IS NOT NULL) FROM accounts a "
+        "LEFT JOIN account_orgs o USING (account_id) WHERE a.account_id = ? AND a.disabled_at IS NULL "
+        "GROUP BY ALL", [account_id]).fetchall()
+    if not rows:
+        return None
+    aid, email, role, must_change, totp_on, orgs = rows[0]
+    return Account(aid, email, role, frozenset(orgs or []), must_change, totp_on)
+
+
+def account_by_email(store: Store, email: str) -> Account | None:
+    rows = store.cursor().execute("SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL",
+                                  [normalise_email(email)]).fetchall()
+    return account(store, rows[0][0]) if rows else None
+
+
+def accounts(store: Store, actor: Principal) -> pd.DataFrame:
+    _require_admin(actor)
+    return store.cursor().execute(
+        "SELECT a.email, a.role, string_agg(g.name, ', ' ORDER BY g.name) AS organisations, a.totp_enabled, "
+        "a.must_change_password, a.disabled_at, a.created_at, a.created_by FROM accounts a "
+        "LEFT JOIN account_orgs o USING (account_id) LEFT JOIN organisations g ON g.org_id = o.org_id "
+        "GROUP BY ALL ORDER BY a.email").df()
+
+
+def disable_account(store: Store, actor: Principal, email: str, now: datetime | None = None) -> None:
+    """Disable an account and end every sign-in it has."""
+    _require_admin(actor)
+    now = now or utcnow()
+    email = normalise_email(email)
+    if email == actor.name:
+        raise AccountError("you cannot disable your own account")
+    with store.transaction() as cur:
+        rows = cur.execute("SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL",
+                           [email]).fetchall()
+        if not rows:
+            raise AccountError(f"no active account for {email}")
+        cur.execute("UPDATE accounts SET disabled_at = ? WHERE account_id = ?", [now, rows[0][0]])
+        cur.execute("UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
+                    [now, rows[0][0]])
+
+
+def one_time_password() -> str:
+    """A random password for a new or reset account, to be changed at the first sign-in."""
+    return secrets.token_urlsafe(12)
+
+
+def reset_password(store: Store, actor: Principal, email: str, now: datetime | None = None) -> str:
+    """A one-time password for the account, which must be changed at the next sign-in. Ends the
+    account's sign-ins."""
+    _require_admin(actor)
+    now = now or utcnow()
+    one_time = one_time_password()
+    with store.transaction() as cur:
+        rows = cur.execute("SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL",
+                           [normalise_email(email)]).fetchall()
+        if not rows:
+            raise AccountError(f"no active account for {normalise_email(email)}")
+        cur.execute("UPDATE accounts SET pw_hash = ?, must_change_password = true WHERE account_id = ?",
+                    [HASHER.hash(one_time), rows[0][0]])
+        cur.execute("UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
+                    [now, rows[0][0]])
+    return one_time
+
+
+def change_password(store: Store, account_id: int, current: str, new: str) -> None:
+    row = store.cursor().execute("SELECT email, pw_hash FROM accounts WHERE account_id = ?", [account_id]).fetchall()
+    email, pw_hash = row[0]
+    if not _verify(pw_hash, current):
+        raise AccountError("the current password is wrong")
+    if new == current:
+        raise AccountError("choose a password different from the current one")
+    check_password(new, email)
+    with store.transaction() as cur:
+        cur.execute("UPDATE accounts SET pw_hash = ?, must_change_password = false WHERE account_id = ?",
+                    [HASHER.hash(new), account_id])
+
+
+def _verify(pw_hash: str | None, password: str) -> bool:
+    try:
+        return HASHER.verify(pw_hash or _DUMMY_HASH, password) and pw_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+# -- two-step sign-in (TOTP) -----------------------------------------------------------------------
+
+def start_totp(store: Store, account_id: int) -> str:
+    """A new TOTP secret for the account, not yet in force (confirm_totp turns it on)."""
+    secret = pyotp.random_base32()
+    with store.transaction() as cur:
+        cur.execute("UPDATE accounts SET totp_secret = ?, totp_enabled = false WHERE account_id = ?",
+                    [secret, account_id])
+    return secret
+
+
+def totp_uri(secret: str, email: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="Uptake")
+
+
+def confirm_totp(store: Store, account_id: int, code: str, now: datetime | None = None) -> bool:
+    secret = store.cursor().execute("SELECT totp_secret FROM accounts WHERE account_id = ?",
+                                    [account_id]).fetchall()[0][0]
+    if not secret or not _totp_ok(secret, code, now):
+        return False
+    with store.transaction() as cur:
+        cur.execute("UPDATE accounts SET totp_enabled = true WHERE account_id = ?", [account_id])
+    return True
+
+
+def _totp_ok(secret: str, code: str, now: datetime | None) -> bool:
+    moment = (now or utcnow()).replace(tzinfo=UTC)
+    return pyotp.TOTP(secret).verify((code or "").strip(), for_time=moment, valid_window=1)
+
+
+def totp_required_for_providers(store: Store) -> bool:
+    return setting(store, "require_totp_for_providers") == "true"
+
+
+def set_totp_required_for_providers(store: Store, actor: Principal, required: bool) -> None:
+    _require_admin(actor)
+    set_setting(store, "require_totp_for_providers", "true" if required else "false")
+
+
+def needs_totp_setup(store: Store, who: Account) -> bool:
+    return who.role in ("admin", "account_manager") and not who.totp_enabled and totp_required_for_providers(store)
+
+
+# -- signing in -------------------------------------------------------------------------------------
+
+def verify_sign_in(store: Store, email: str, password: str, totp_code: str | None = None,
+                   now: datetime | None = None) -> Account:
+    """The account whose email and password (and TOTP code, when it has one) these are; raises
+    SignInRefused with the same message for an unknown email and a wrong password."""
+    now = now or utcnow()
+    email = normalise_email(email)[:320]
+    _throttle(store, email, now)
+    row = store.cursor().execute(
+        "SELECT account_id, pw_hash, totp_enabled, totp_secret FROM accounts WHERE email = ? AND disabled_at IS NULL",
+        [email]).fetchall()
+    pw_hash = row[0][1] if row else None
+    ok = _verify(pw_hash, password or "")          # an unknown email costs the same hash
+    if ok and row[0][2]:
+        if not totp_code:   # the password was right: ask for the second step, no failure counted
+            raise TotpNeeded("Enter the 6-digit code from your authenticator app.")
+        if not _totp_ok(row[0][3], totp_code, now):
+            _record_attempt(store, email, False, now)
+            raise SignInRefused("That code is not right: enter the newest code from your authenticator app.")
+    _record_attempt(store, email, ok, now)
+    if not ok:
+        raise SignInRefused(WRONG)
+    return account(store, row[0][0])
+
+
+def _throttle(store: Store, email: str, now: datetime) -> None:
+    rows = store.cursor().execute(
+        "SELECT count(*) FILTER (WHERE NOT succeeded), max(attempted_at) FILTER (WHERE NOT succeeded), "
+        "max(attempted_at) FILTER (WHERE succeeded) FROM sign_in_attempts WHERE email = ? AND attempted_at > ?",
+        [email, now - timedelta(hours=1)]).fetchall()[0]
+    failures, last_failure, last_success = rows
+    if failures >= MAX_FAILURES_PER_HOUR:
+        raise SignInRefused("Too many failed sign-ins for this account in the last hour: try again later.")
+    if last_success and last_failure and last_success > last_failure:
+        return
+    wait = delay_seconds(failures)
+    if wait and last_failure and (now - last_failure).total_seconds() < wait:
+        left = wait - int((now - last_failure).total_seconds())
+        raise SignInRefused(f"Too many failed sign-ins: wait {left} seconds and try again.")
+
+
+def delay_seconds(failures: int) -> int:
+    """The wait after the n-th failure in an hour: none for the first five, then 1, 2, 4 ... 60 s."""
+    if failures < FREE_FAILURES:
+        return 0
+    return min(2 ** (failures - FREE_FAILURES), MAX_DELAY_SECONDS)
+
+
+def _record_attempt(store: Store, email: str, succeeded: bool, now: datetime) -> None:
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO sign_in_attempts VALUES (?, ?, ?)", [email, now, succeeded])
+        cur.execute("DELETE FROM sign_in_attempts WHERE attempted_at < ?", [now - timedelta(days=1)])
+
+
+# -- sessions ---------------------------------------------------------------------------------------
+
+def start_session(store: Store, account_id: int, now: datetime | None = None) -> str:
+    """A new sign-in for the account; returns its first token (kept by the tab)."""
+    now = now or utcnow()
+    token, family = secrets.token_urlsafe(32), secrets.token_urlsafe(16)
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL)",
+                    [_digest(token), family, account_id, now, now + SESSION_LIMIT])
+        cur.execute("INSERT INTO session_activity VALUES (?, ?)", [family, now])
+    return token
+
+
+def claim_code(store: Store, token: str, now: datetime | None = None) -> str:
+    """A one-time code (60 s) with which the cookie route adds a cookie token to this sign-in."""
+    now = now or utcnow()
+    code = secrets.token_urlsafe(24)
+    with store.transaction() as cur:
+        family = cur.execute("SELECT family FROM sessions WHERE token_hash = ?", [_digest(token)]).fetchall()[0][0]
+        cur.execute("INSERT INTO claim_codes VALUES (?, ?, ?)", [_digest(code), family, now + CLAIM_LIMIT])
+    return code
+
+
+def redeem_claim(store: Store, code: str, now: datetime | None = None) -> str | None:
+    """The cookie token for a claim code, once: None when the code is unknown, used, expired, or
+    its sign-in has ended."""
+    now = now or utcnow()
+    with store.transaction() as cur:
+        rows = cur.execute("DELETE FROM claim_codes WHERE code_hash = ? RETURNING family, expires_at",
+                           [_digest(code or "")]).fetchall()
+        if not rows or rows[0][1] < now:
+            return None
+        family = rows[0][0]
+        live = cur.execute("SELECT account_id, expires_at FROM sessions WHERE family = ? AND revoked_at IS NULL "
+                           "AND expires_at > ? LIMIT 1", [family, now]).fetchall()
+        if not live:
+            return None
+        token = secrets.token_urlsafe(32)
+        cur.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL)",
+                    [_digest(token), family, live[0][0], now, live[0][1]])
+    return token
+
+
+def session_account(store: Store, token: str | None, now: datetime | None = None) -> Account | None:
+    """The account signed in with token, or None when the token is unknown, revoked, past 12 hours,
+    idle for over 30 minutes, or its account is disabled. Records the activity."""
+    if not token:
+        return None
+    now = now or utcnow()
+    rows = store.cursor().execute(
+        "SELECT s.account_id, s.family, s.expires_at, a.last_seen_at FROM sessions s "
+        "JOIN session_activity a USING (family) WHERE s.token_hash = ? AND s.revoked_at IS NULL",
+        [_digest(token)]).fetchall()
+    if not rows:
+        return None
+    account_id, family, expires_at, last_seen = rows[0]
+    if now >= expires_at or now - last_seen > IDLE_LIMIT:
+        return None
+    who = account(store, account_id)
+    if who is None:
+        return None
+    if now - last_seen > timedelta(seconds=30):   # one small write a minute at most per sign-in
+        with store.transaction() as cur:
+            cur.execute("UPDATE session_activity SET last_seen_at = ? WHERE family = ?", [now, family])
+    return who
+
+
+def end_session(store: Store, token: str | None, now: datetime | None = None) -> None:
+    """Sign out: every token of this sign-in (tab and cookie) stops working."""
+    if not token:
+        return
+    now = now or utcnow()
+    with store.transaction() as cur:
+        cur.execute("UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL AND family = "
+                    "(SELECT family FROM sessions WHERE token_hash = ?)", [now, _digest(token)])
+
+
+# -- the cookie ---------------------------------------------------------------------------------------
+
+def cookie_value(store: Store, token: str) -> str:
+    return f"{token}.{_mac(store, token)}"
+
+
+def token_from_cookie(store: Store, value: str | None) -> str | None:
+    """The token inside a cookie value whose signature holds (else None: a forged cookie never
+    reaches the session table)."""
+    if not value or value.count(".") != 1:
+        return None
+    token, mac = value.split(".")
+    return token if hmac.compare_digest(mac, _mac(store, token)) else None
+
+
+def _mac(store: Store, token: str) -> str:
+    return hmac.new(cookie_key(store).encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def cookie_key(store: Store) -> str:
+    """The app's cookie-signing key: generated on first use, kept in the database, never in a file."""
+    key = setting(store, "cookie_key")
+    if key is None:
+        with store.transaction() as cur:
+            cur.execute("INSERT INTO app_settings VALUES ('cookie_key', ?) ON CONFLICT DO NOTHING",
+                        [secrets.token_urlsafe(48)])
+        key = setting(store, "cookie_key")
+    return key
+
+
+def setting(store: Store, key: str) -> str | None:
+    rows = store.cursor().execute("SELECT value FROM app_settings WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def set_setting(store: Store, key: str, value: str) -> None:
+    with store.transaction() as cur:
+        cur.execute("INSERT OR REPLACE INTO app_settings VALUES (?, ?)", [key, value])
+
+
+# -- first start ------------------------------------------------------------------------------------
+
+def needs_setup(store: Store) -> bool:
+    return store.cursor().execute("SELECT count(*) FROM accounts").fetchall()[0][0] == 0
+
+
+def new_setup_code(store: Store, now: datetime | None = None) -> str:
+    """A fresh one-time code for creating the first admin (valid 24 hours). The app prints it on
+    its console, so only someone who can see the server can claim the empty app."""
+    now = now or utcnow()
+    code = "-".join(secrets.token_hex(3) for _ in range(3))
+    set_setting(store, "setup_code", f"{_digest(code)}|{(now + SETUP_CODE_LIMIT).isoformat()}")
+    return code
+
+
+def has_setup_code(store: Store, now: datetime | None = None) -> bool:
+    stored = setting(store, "setup_code")
+    return bool(stored) and (now or utcnow()) <= datetime.fromisoformat(stored.split("|")[1])
+
+
+def create_first_admin(store: Store, code: str, email: str, password: str, now: datetime | None = None) -> Account:
+    now = now or utcnow()
+    stored = setting(store, "setup_code")
+    if not needs_setup(store):
+        raise AccountError("Uptake is already set up: sign in instead")
+    if not stored:
+        raise AccountError("no setup code is active: restart the app to print a new one")
+    digest, expiry = stored.split("|")
+    if not hmac.compare_digest(digest, _digest((code or "").strip())) or now > datetime.fromisoformat(expiry):
+        raise AccountError("that setup code is wrong or has expired: use the newest code on the app's console")
+    made = add_account(store, Principal("setup", "admin"), email, "admin", password=password)
+    with store.transaction() as cur:
+        cur.execute("DELETE FROM app_settings WHERE key = 'setup_code'")
+    return made

@@ -1,0 +1,29 @@
+"""Sign in with email and password (and the authenticator code when the account has one)."""
+import streamlit as st
+
+from analysis import auth
+from ui import session
+
+st.title("Sign in to Uptake")
+st.caption("Adoption dashboards for your rollouts. Ask your provider for an account.")
+needs_code = st.session_state.get("totp_for")
+if needs_code:
+    st.info("Enter your password again with the 6-digit code from your authenticator app.")
+with st.form("sign_in"):
+    email = st.text_input("Email", value=needs_code or "", autocomplete="username")
+    password = st.text_input("Password", type="password", autocomplete="current-password")
+    code = st.text_input("Authenticator code", max_chars=8) if needs_code else None
+    submitted = st.form_submit_button("Sign in", type="primary")
+if submitted:
+    handle = session.store()
+    try:
+        who = auth.verify_sign_in(handle, email, password, code)
+    except auth.TotpNeeded:
+        st.session_state["totp_for"] = auth.normalise_email(email)
+        st.rerun()
+    except auth.SignInRefused as exc:
+        st.error(str(exc))
+    else:
+        st.session_state.pop("totp_for", None)
+        session.sign_in(handle, who)
+        st.rerun()
