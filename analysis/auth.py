@@ -298,7 +298,7 @@ def _throttle(store: Store, email: str, now: datetime) -> None:
     wait = delay_seconds(failures)
     if wait and last_failure and (now - last_failure).total_seconds() < wait:
         left = wait - int((now - last_failure).total_seconds())
-        raise SignInRefused(f"Too many failed sign-ins: wait {left} seconds and try again.")
+        raise SignInRefused(f"Too many failed sign-ins: wait {left} second{'s' if left > 1 else ''} and try again.")
 
 
 def delay_seconds(failures: int) -> int:

@@ -121,7 +121,8 @@ with history_tab:
             rejects = rejected_rows(scope, int(chosen))
             left.download_button(f"Download the rejected rows ({len(rejects)})", safe_csv(rejects),
                                  file_name=f"load-{chosen}-rejected.csv", mime="text/csv")
-        if who.may("undo", scope.org_id) and pd.isna(row["undone_at"]):
+        own = who.role != "client_uploader" or row["loaded_by"] == who.name   # uploaders undo their own loads
+        if who.may("undo", scope.org_id) and own and pd.isna(row["undone_at"]):
             confirm = right.checkbox(f"Yes, undo load {chosen}", key=f"confirm_{chosen}")
             if right.button("Undo this load", disabled=not confirm):
                 try:
