@@ -45,7 +45,11 @@ def test_load_kpis_undo_round_trip(acme_cli):
     assert (kpis["org"], kpis["rollout"], kpis["as_of"], kpis["window_days"]) == ("Acme", "MFA", "2025-02-10", 28)
     assert kpis["cohorts"]["wider"] == {"go_live": "2025-02-03", "licensed_users": 2, "active_users": 2,
                                         "adoption_rate": 1.0, "activated_users": 1, "activation_rate": 0.5,
-                                        "median_days_to_first_use": 0.0}
+                                        "median_days_to_first_use": 0.0, "lapsed_users": 0,
+                                        # f used sms (legacy) on 02-05, within [d - 13, d]
+                                        "legacy_users": 1, "never_used": 0,
+                                        # the wider cohort is 7 days old: habit needs 84
+                                        "habitual_users": None}
     assert kpis["cohorts"]["all"]["adoption_rate"] == 0.5
     # the default as-of is the newest counting or legacy day
     assert json.loads(acme_cli("kpis", "--org", "Acme", "--rollout", "MFA", "--json").stdout)["as_of"] == "2025-02-10"

@@ -17,7 +17,7 @@ CREATE TABLE organisations (
 
 CREATE TABLE rollouts (
     rollout_id        INTEGER PRIMARY KEY DEFAULT nextval('rollout_id_seq'),
-    org_id            INTEGER NOT NULL REFERENCES organisations (org_id),
+    org_id            INTEGER NOT NULL,
     name              VARCHAR NOT NULL,
     activities        VARCHAR[] NOT NULL DEFAULT [],   -- empty: every activity that is not legacy
     legacy_activities VARCHAR[] NOT NULL DEFAULT [],
@@ -35,7 +35,7 @@ CREATE TABLE rollouts (
 );
 
 CREATE TABLE cohorts (
-    rollout_id INTEGER NOT NULL REFERENCES rollouts (rollout_id),
+    rollout_id INTEGER NOT NULL,
     cohort     VARCHAR NOT NULL,
     go_live    DATE NOT NULL,
     PRIMARY KEY (rollout_id, cohort)
@@ -43,7 +43,7 @@ CREATE TABLE cohorts (
 
 CREATE TABLE uploads (
     upload_id      INTEGER PRIMARY KEY DEFAULT nextval('upload_id_seq'),
-    org_id         INTEGER NOT NULL REFERENCES organisations (org_id),
+    org_id         INTEGER NOT NULL,
     rollout_id     INTEGER,
     kind           VARCHAR NOT NULL,          -- roster | usage | tickets
     file_name      VARCHAR NOT NULL,
