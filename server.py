@@ -16,12 +16,18 @@ from contextlib import asynccontextmanager
 import streamlit as st
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
+from streamlit.runtime.pages_manager import PagesManager
 
 from analysis import auth
 from analysis.inbox import process_inbox
 from analysis.seed import ensure_demo
 from analysis.store import db_path, shared_store
 from ui.session import COOKIE
+
+# A folder named pages/ beside app.py makes Streamlit start in its old pages-folder mode, in which
+# a page URL runs that page without app.py (and so without the sign-in check) until app.py first
+# calls st.navigation. app.py always routes, so tell Streamlit so before the first session.
+PagesManager.uses_pages_directory = False
 
 log = logging.getLogger("uptake")
 INTERVAL = float(os.environ.get("UPTAKE_INBOX_SECONDS", "30"))
@@ -47,6 +53,9 @@ async def logout(request):
     await asyncio.to_thread(auth.end_session, _store(), token)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    for name in request.cookies:     # single sign-on's identity cookies go too
+        if name.startswith("_streamlit_user"):
+            response.delete_cookie(name, path="/", httponly=True, samesite="lax")
     return response
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from analysis import metrics, orgs, uploads
-from analysis.access import OPERATOR
+from analysis import auth, metrics, orgs, uploads
+from analysis.access import OPERATOR, ROLES
 from analysis.files import FileRefused
 from analysis.ingest import load_file
 from analysis.scope import open_scope
@@ -70,9 +70,30 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--org", required=True)
     load.add_argument("--rollout")
     load.add_argument("--kind", required=True, choices=("roster", "usage", "tickets"))
-    load.add_argument("--format", default="auto", help="auto or canonical")
+    load.add_argument("--format", default="auto",
+                      help="auto (recognise the export), canonical, a format (README: Real exports) or a saved preset")
+    load.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                      help="the file's column holding a canonical field (repeat): --map ticket_id=\"SR Number\"")
+    order = load.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True, default=None,
+                       help="read d/m/y dates day first where their values leave it open")
+    order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
+                       help="read d/m/y dates month first where their values leave it open")
+    load.add_argument("--save-preset", metavar="NAME",
+                      help="after a successful load, save --map and --dayfirst/--monthfirst as a preset")
     load.add_argument("--json", action="store_true")
     load.add_argument("file", type=Path)
+
+    user = sub.add_parser("user", help="accounts").add_subparsers(dest="action", required=True)
+    u_add = user.add_parser("add", help="add an account; the password is read from standard input")
+    u_add.add_argument("email")
+    u_add.add_argument("--role", required=True, choices=ROLES)
+    u_add.add_argument("--org", action="append", default=[], help="an organisation it may see (repeat)")
+    u_add.add_argument("--password-stdin", action="store_true", required=True,
+                       help="read the password from standard input (never from the command line)")
+    user.add_parser("list", help="list accounts")
+    user.add_parser("disable", help="disable an account and end its sign-ins").add_argument("email")
+    user.add_parser("reset", help="print a one-time password the person must change").add_argument("email")
 
     up = sub.add_parser("uploads", help="the load history")
     up.add_argument("--org", required=True)
@@ -119,6 +140,8 @@ def run(args: argparse.Namespace, store: Store) -> int:
                          args.target_age, args.window)
         print(f"added rollout {args.name!r} to {args.org!r} with cohorts "
               + ", ".join(f"{c} (go-live {d})" for c, d in cohorts.items()))
+    elif args.command == "user":
+        _user(args, store)
     elif args.command == "load":
         return _load(args, store)
     elif args.command == "uploads":
@@ -146,9 +169,34 @@ def run(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def _user(args, store: Store) -> None:
+    if args.action == "add":
+        password = sys.stdin.readline().rstrip("\n")
+        org_ids = [orgs.organisation_id(store, OPERATOR, name) for name in args.org]
+        made = auth.add_account(store, OPERATOR, args.email, args.role, org_ids, password=password)
+        print(f"added {made.email} ({made.role})")
+    elif args.action == "list":
+        table = auth.accounts(store, OPERATOR)
+        print(table[["email", "role", "organisations", "totp_enabled", "disabled_at"]].to_string(index=False)
+              if not table.empty else "no accounts yet")
+    elif args.action == "disable":
+        auth.disable_account(store, OPERATOR, args.email)
+        print(f"disabled {auth.normalise_email(args.email)}; their sign-ins have ended")
+    elif args.action == "reset":
+        print(auth.reset_password(store, OPERATOR, args.email))
+
+
 def _load(args, store: Store) -> int:
-    if args.format not in ("auto", "canonical"):
-        raise CommandError(f"unknown format {args.format!r}: use auto or canonical")
+    from analysis import presets
+
+    mapping = {}
+    for item in args.map:
+        name, sep, column = item.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise CommandError(f"--map {item!r}: write it as FIELD=COLUMN, e.g. --map ticket_id=\"SR Number\"")
+        mapping[name.strip().lower()] = column.strip()
+    if args.save_preset:
+        presets.validate(args.save_preset, args.kind, mapping)   # a bad name fails before loading
     scope = _org_scope(store, args.org, "upload")
     try:
         data = args.file.read_bytes()
@@ -156,7 +204,8 @@ def _load(args, store: Store) -> int:
         raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
     bar = _progress_bar(enabled=not args.json and sys.stderr.isatty())
     try:
-        result = load_file(scope, args.kind, args.file.name, data, rollout=args.rollout, progress=bar)
+        result = load_file(scope, args.kind, args.file.name, data, rollout=args.rollout, progress=bar,
+                           format=args.format, mapping=mapping, dayfirst=args.dayfirst)
     except FileRefused as exc:
         if args.json:
             print(json.dumps({"refused": True, "messages": exc.messages}))
@@ -165,6 +214,9 @@ def _load(args, store: Store) -> int:
         return 1
     except LookupError as exc:
         raise CommandError(str(exc)) from None
+    if args.save_preset:
+        saved = presets.save_preset(scope, args.save_preset, args.kind, mapping, args.dayfirst)
+        result.messages.append(f"Saved the preset {saved.name!r}: load such files with --format {saved.name!r}")
     if args.json:
         print(json.dumps(result.as_json()))
     else:
@@ -201,13 +253,17 @@ def _kpis(args, store: Store) -> dict:
     window = args.window or rollout.window_days
     if window < 1:
         raise CommandError("--window is a number of days, 1 or more")
-    cohorts = metrics.cohort_kpis(scope, rollout, as_of, window)
+    from analysis import support
+
+    cohorts = metrics.cohort_figures(scope, rollout, as_of, window)
+    tickets = support.support_kpis(scope, rollout, as_of, window)
     return {
         "org": args.org,
         "rollout": rollout.name,
         "as_of": as_of.isoformat(),
         "window_days": window,
         "cohorts": {name: {k: figures[k] for k in metrics.COHORT_KEYS} for name, figures in cohorts.items()},
+        "support": {k: tickets[k] for k in support.SUPPORT_KEYS},
     }
 
 
@@ -220,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     try:
         return run(args, store)
-    except (CommandError, ValueError, PermissionError) as exc:
+    except (CommandError, ValueError, PermissionError, LookupError) as exc:
         print(f"uptake: {exc}", file=sys.stderr)
         return 2
     except duckdb.Error as exc:  # nothing was changed: every write is one transaction

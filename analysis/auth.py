@@ -314,6 +314,16 @@ def _record_attempt(store: Store, email: str, succeeded: bool, now: datetime) ->
         cur.execute("DELETE FROM sign_in_attempts WHERE attempted_at < ?", [now - timedelta(days=1)])
 
 
+def single_sign_on_account(store: Store, email: str | None) -> Account:
+    """The account for an email the identity provider vouched for: matched by email; an unknown
+    or disabled one gets no access."""
+    who = account_by_email(store, email or "")
+    if who is None:
+        raise SignInRefused(f"There is no Uptake account for {normalise_email(email or '') or 'that identity'}: "
+                            "ask your provider to add one.")
+    return who
+
+
 # -- sessions ---------------------------------------------------------------------------------------
 
 def start_session(store: Store, account_id: int, now: datetime | None = None) -> str:

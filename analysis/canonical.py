@@ -1,5 +1,6 @@
 """The canonical CSV contract (METRICS.md section 1): which columns each kind of file has,
-and how a header row is matched to them (by name, case-insensitive, trimmed; order free)."""
+and how a header row is matched to them (by name, case-insensitive, trimmed; order free), or
+by a manual mapping {field: column} for files of no known format."""
 from __future__ import annotations
 
 from analysis.files import FileRefused, Table
@@ -13,11 +14,14 @@ REQUIRED = {
 }
 OPTIONAL = {
     "roster": ("display_name", "department", "licensed"),
-    "usage": ("date", "timestamp", "activity", "count"),
+    "usage": ("date", "timestamp", "activity", "count", "snapshot"),
     "tickets": ("source", "requester", "subject", "status", "priority", "category", "company",
                 "updated_at", "first_response_at", "resolved_at", "closed_at", "reopened",
                 "satisfaction"),
 }
+# Fields holding dates or times: each is read by a values.DateReader.
+DATE_FIELDS = frozenset({"date", "timestamp", "snapshot", "created_at", "updated_at", "first_response_at",
+                         "resolved_at", "closed_at"})
 # Columns that say what kind of file this is, to point at the right kind when the wrong one
 # was chosen.
 TELLTALES = {
@@ -27,11 +31,45 @@ TELLTALES = {
 }
 
 
-def column_map(table: Table, kind: str, needs_activity: bool = False) -> dict[str, int]:
-    """field -> column index for the canonical fields found in the header; refuses a header
-    that lacks a required field or names one twice."""
+def fields(kind: str) -> tuple[str, ...]:
+    return REQUIRED[kind] + OPTIONAL[kind]
+
+
+def find_column(table: Table, name: str) -> int | None:
+    """The index of the column called name: as written, else trimmed and in any case."""
+    wanted = name.strip()
+    for index, header in enumerate(table.header):
+        if header == wanted:
+            return index
+    for index, header in enumerate(table.header):
+        if header.lower() == wanted.lower():
+            return index
+    return None
+
+
+def mapped_columns(table: Table, kind: str, mapping: dict[str, str]) -> dict[str, int]:
+    """field -> column index for a manual mapping; refuses an unknown field or column."""
+    columns = {}
+    for name, column in mapping.items():
+        key = name.strip().lower()
+        if key not in fields(kind):
+            raise FileRefused(table.file_name, f"--map {name}={column}: {name!r} is not a field of a {kind} "
+                              f"file (its fields are: {', '.join(fields(kind))})")
+        index = find_column(table, column)
+        if index is None:
+            raise FileRefused(table.file_name, f"--map {name}={column}: the file has no column {column!r} "
+                              f"(its columns are: {shown_columns(table)})")
+        columns[key] = index
+    return columns
+
+
+def column_map(table: Table, kind: str, needs_activity: bool = False,
+               mapping: dict[str, str] | None = None) -> dict[str, int]:
+    """field -> column index for the canonical fields found in the header, a manual mapping
+    taking precedence; refuses a header that lacks a required field or names one twice."""
+    mapped = mapped_columns(table, kind, mapping or {})
     seen: dict[str, int] = {}
-    known = set(REQUIRED[kind]) | set(OPTIONAL[kind])
+    known = set(fields(kind)) - set(mapped)
     for index, name in enumerate(table.header):
         key = name.strip().lower()
         if key not in known:
@@ -40,20 +78,32 @@ def column_map(table: Table, kind: str, needs_activity: bool = False) -> dict[st
             raise FileRefused(table.file_name, f"line 1: the column {key!r} appears twice (columns "
                               f"{seen[key] + 1} and {index + 1}): keep one and load again")
         seen[key] = index
+    seen.update(mapped)
+    require(table, kind, seen, needs_activity)
+    return seen
+
+
+def require(table: Table, kind: str, columns: dict[str, int], needs_activity: bool) -> None:
+    """Refuses the file when columns lack a field the kind needs."""
     required = list(REQUIRED[kind])
     if kind == "usage" and needs_activity:
         required.append("activity")
-    missing = [f for f in required if f not in seen]
-    if kind == "usage" and "date" not in seen and "timestamp" not in seen:
+    missing = [f for f in required if f not in columns]
+    if kind == "usage" and "date" not in columns and "timestamp" not in columns:
         missing.append("date (or timestamp)")
     if missing:
         raise FileRefused(table.file_name, missing_message(table, kind, missing, needs_activity))
-    return seen
+
+
+def shown_columns(table: Table, limit: int = 8) -> str:
+    names = [h if len(h) <= 60 else h[:57] + "..." for h in table.header[:limit]]
+    return ", ".join(repr(n) if not n or "," in n else n for n in names) + \
+        (", ..." if len(table.header) > limit else "")
 
 
 def missing_message(table: Table, kind: str, missing: list[str], needs_activity: bool) -> str:
     header = {h.strip().lower() for h in table.header}
-    shown = ", ".join(table.header[:8]) + (", ..." if len(table.header) > 8 else "")
+    shown = shown_columns(table)
     message = (f"line 1: this is not a {kind} file: it has no {', no '.join(missing)} column "
                f"(its columns are: {shown})")
     likely = [k for k in KINDS if k != kind and set(REQUIRED[k]) <= header and header & TELLTALES[k]]
@@ -62,7 +112,8 @@ def missing_message(table: Table, kind: str, missing: list[str], needs_activity:
     elif kind == "usage" and needs_activity and missing == ["activity"]:
         message += ". Choose the rollout it belongs to, or add an activity column"
     else:
-        message += f". A {kind} file needs the columns {', '.join(required_columns(kind))}"
+        message += (f". A {kind} file needs the columns {', '.join(required_columns(kind))}: rename them, "
+                    "or map them (--map FIELD=COLUMN, or on the Data page)")
     return message
 
 

@@ -1,17 +1,24 @@
 """Bytes of an uploaded file -> a table of text cells with the line each row starts on.
 
-Reads CSV (UTF-8 with or without BOM, UTF-16, other encodings sniffed by charset-normalizer;
-comma, semicolon or tab) and never drops a row: a row with the wrong number of fields is
-kept and reported by the loader.
+Reads CSV (UTF-8 with or without BOM, UTF-16, Windows-1252 and other encodings sniffed by
+charset-normalizer, lines in mixed UTF-8 and Windows-1252; comma, semicolon or tab) and Excel
+workbooks (.xlsx, .xls, .ods: the first sheet, read with python-calamine; cells become text,
+dates ISO 8601, formulas their saved values, never evaluated). It never drops a row: a row with
+the wrong number of fields is kept and reported by the loader, and a quote left open, which
+would swallow the following lines into one cell, refuses the file.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 import charset_normalizer
+from python_calamine import CalamineWorkbook
 
 MAX_BYTES = 200 * 1024 * 1024  # Streamlit's own upload limit
 MAX_HEADER_CHARS = 1000
@@ -47,6 +54,14 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if _utf16_without_bom(data):
+        return data.decode("utf-16-le", errors="replace"), "utf-16-le"
+    mixed = _mixed_lines(data)
+    if mixed is not None:
+        return mixed, "mixed UTF-8 and Windows-1252"
+    western = _windows_1252(data)
+    if western is not None:
+        return western, "cp1252"
     best = charset_normalizer.from_bytes(data).best()
     encoding = best.encoding if best else "cp1252"
     try:
@@ -55,10 +70,49 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252 (with replacements)"
 
 
+def _utf16_without_bom(data: bytes) -> bool:
+    head = data[:400]
+    return len(head) >= 4 and head[1::2].count(0) > 0.9 * (len(head) // 2)
+
+
+def _mixed_lines(data: bytes) -> str | None:
+    """The text of a file whose lines are partly UTF-8 and partly Windows-1252 (files pasted
+    together), each line read in its own encoding; None when it is not such a file."""
+    lines = data.split(b"\n")
+    utf8 = bad = 0
+    decoded = []
+    for line in lines:
+        try:
+            text = line.decode("utf-8")
+            utf8 += not line.isascii()
+        except UnicodeDecodeError:
+            text = line.decode("cp1252", errors="replace")
+            bad += 1
+        decoded.append(text)
+    return "\n".join(decoded) if utf8 and bad else None
+
+
+def _windows_1252(data: bytes) -> str | None:
+    """The text of a Western European export in Windows-1252 (Excel's default): it decodes, and
+    accented letters are a small share of its letters (text in another alphabet read as
+    Windows-1252 is mostly accented letters; charset-normalizer handles those)."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    accented = sum(1 for c in letters if not c.isascii())
+    return text if letters and accented <= 0.2 * len(letters) else None
+
+
 def sniff_delimiter(first_line: str) -> str:
+    first_line = re.sub(r'"[^"]*"', "", first_line)  # a delimiter inside a quoted name does not count
     counts = {d: first_line.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
+
+
+SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx/.ods (zip), .xls (OLE)
 
 
 def read_table(file_name: str, data: bytes) -> Table:
@@ -67,9 +121,18 @@ def read_table(file_name: str, data: bytes) -> Table:
                           f"{MAX_BYTES // (1024 * 1024)} MB limit: split it and load the parts")
     if not data.strip():
         raise FileRefused(file_name, "the file is empty: export it again with its header row")
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FileRefused(file_name, "this is not a text (CSV) file: export the data as CSV")
+    if data.startswith(SPREADSHEET_MAGIC):
+        header, rows, lines = _spreadsheet(file_name, data)
+        return _checked(Table(file_name, header, rows, lines, "xlsx", ","))
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
+            and not _utf16_without_bom(data):
+        raise FileRefused(file_name, "this is not a text (CSV) file or a spreadsheet: export the data as "
+                          "CSV or .xlsx")
     text, encoding = decode(data)
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise FileRefused(file_name, f"line {line}: the file contains binary data (NUL characters): "
+                          "export the data again as CSV")
     first_line = text.split("\n", 1)[0]
     delimiter = sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
@@ -85,17 +148,109 @@ def read_table(file_name: str, data: bytes) -> Table:
                 continue
             if not any(cell.strip() for cell in record):
                 continue  # blank line
+            if previous_end > start:
+                _check_quotes(file_name, header, record, start, previous_end, delimiter, text)
             rows.append(record)
             lines.append(start)
     except csv.Error as exc:
         raise FileRefused(file_name, f"line {previous_end + 1}: the CSV cannot be read ({exc}); "
                           "check for an unbalanced quote") from None
-    if not header or not any(header):
-        raise FileRefused(file_name, "the file has no header row: the first line must name the columns")
-    long = [h for h in header if len(h) > MAX_HEADER_CHARS]
+    table = Table(file_name, header or [], rows, lines, encoding, delimiter)
+    if encoding.startswith(("mixed", "utf-16-le")) or "replacements" in encoding:
+        table.notes.append(f"The file was read as {encoding} text: check names with accents")
+    return _checked(table)
+
+
+def _checked(table: Table) -> Table:
+    if not table.header or not any(table.header):
+        raise FileRefused(table.file_name, "the file has no header row: the first line must name the columns")
+    long = [h for h in table.header if len(h) > MAX_HEADER_CHARS]
     if long:
-        raise FileRefused(file_name, f"line 1: a column name is {len(long[0])} characters long: "
+        raise FileRefused(table.file_name, f"line 1: a column name is {len(long[0])} characters long: "
                           "this is not a header row")
-    if not rows:
-        raise FileRefused(file_name, "the file has a header but no rows: nothing to load")
-    return Table(file_name, header, rows, lines, encoding, delimiter)
+    if not table.rows:
+        raise FileRefused(table.file_name, "the file has a header but no rows: nothing to load")
+    return table
+
+
+def _check_quotes(file_name: str, header: list[str], record: list[str], start: int, end: int,
+                  delimiter: str, text: str) -> None:
+    """Refuse a row whose quoted cell swallowed following lines: a quote left open reads every
+    line up to the next quote as one cell, and those rows would be lost. A multi-line cell is
+    taken as swallowed rows when the row has the wrong number of fields or one of its inner
+    lines looks like a row of the file (as many delimiters as a row has)."""
+    width = len(header)
+    for index, cell in enumerate(record):
+        if "\n" not in cell and "\r" not in cell:
+            continue
+        inner = cell.splitlines()[1:]
+        if len(record) != width or any(line.count(delimiter) == width - 1 for line in inner if width > 1):
+            column = header[index] if index < len(header) else f"field {index + 1}"
+            lines = "\n".join(re.split(r"\r\n|\r|\n", text)[start - 1:end])   # the csv module's line breaks
+            never = lines.count('"') % 2 == 1   # an odd number of quotes: the last one is never closed
+            closed = "is never closed, so the rest of the file" if never else f"is not closed until line {end}, so"
+            raise FileRefused(file_name, f"line {start}, column {column}: a quote opened on this row {closed} "
+                              f"(lines {start} to {end}) would be read as one cell: fix the unbalanced quote "
+                              "(or export the file again) and load again")
+
+
+MAX_UNZIPPED = 4 * MAX_BYTES   # a spreadsheet that inflates beyond this is refused (zip bomb)
+
+
+def _spreadsheet(file_name: str, data: bytes) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, rows and row numbers of a workbook's first sheet, cells as text."""
+    if data.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                inflated = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, ValueError):
+            raise FileRefused(file_name, "this looks like a spreadsheet but cannot be opened: save it again "
+                              "as .xlsx or export CSV") from None
+        if inflated > MAX_UNZIPPED:
+            raise FileRefused(file_name, f"the spreadsheet unpacks to {inflated / 1e6:.0f} MB, over the "
+                              f"{MAX_UNZIPPED // (1024 * 1024)} MB limit: split it and load the parts")
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if not workbook.sheet_names:
+            raise FileRefused(file_name, "the workbook has no sheet: nothing to load")
+        cells = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except FileRefused:
+        raise
+    except Exception as exc:  # calamine raises its own error types for damaged or protected files
+        raise FileRefused(file_name, f"the spreadsheet cannot be read ({type(exc).__name__}: "
+                          f"{str(exc)[:200]}): save it again as .xlsx or export CSV") from None
+    header: list[str] | None = None
+    rows, lines = [], []
+    for number, raw in enumerate(cells, start=1):
+        record = [_cell_text(v) for v in raw]
+        while record and record[-1] == "" and header is not None and len(record) > len(header):
+            record.pop()   # trailing empty cells beyond the header
+        if not any(c.strip() for c in record):
+            continue
+        if header is None:
+            header = [h.strip() for h in record]
+            while header and header[-1] == "":
+                header.pop()
+            continue
+        record += [""] * (len(header) - len(record))
+        rows.append(record)
+        lines.append(number)
+    return header or [], rows, lines
+
+
+def _cell_text(value) -> str:
+    """A spreadsheet cell as the text a CSV export would hold (dates ISO 8601)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds") if value.microsecond == 0 \
+            else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value.total_seconds())
+    return str(value)

@@ -1,23 +1,26 @@
 """One ingest path for every upload (command line, Data page, inbox):
 
-file -> table -> columns matched -> rows validated -> merged, in one transaction.
+file -> table -> format recognised (or canonical, or mapped by hand) -> rows converted to the
+canonical fields -> dates read per column -> rows validated -> merged, in one transaction.
 
 A file that cannot be what it claims is refused whole (FileRefused). Otherwise each bad row is
 rejected alone with its line, column and reason, and the rest loads. Every load records its
-counts, with rows_read = rows_loaded + rows_updated + rows_rejected + rows_duplicate.
+counts, with rows_read = rows_loaded + rows_updated + rows_rejected + rows_duplicate. For a
+snapshot report (Microsoft 365) a row can give several events: rows_read counts the events.
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from analysis import values
-from analysis.canonical import KINDS, column_map
+from analysis import formats, presets, values
+from analysis.canonical import DATE_FIELDS, KINDS
 from analysis.files import FileRefused, Table, read_table
 from analysis.scope import Scope
 
@@ -34,6 +37,7 @@ class Reject:
     reason: str
     raw: str
     user: str | None = None  # the person the row names, where it names one
+    left_out: bool = False   # a row of another client's company: not this organisation's, not bad
 
 
 @dataclass
@@ -62,11 +66,17 @@ class _RowError(ValueError):
 
 
 def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str | int | None = None,
-              dry_run: bool = False, progress: Progress | None = None) -> LoadResult:
-    """Load one file of the canonical contract for scope's organisation.
+              dry_run: bool = False, progress: Progress | None = None, format: str = "auto",
+              mapping: dict[str, str] | None = None, dayfirst: bool | None = None) -> LoadResult:
+    """Load one file for scope's organisation.
 
-    dry_run runs the whole load, reports what it would do, and rolls it back (the Data page's
-    preview). Raises FileRefused when the file is refused whole; nothing is stored then.
+    format: "auto" (recognise the export by its header, else the canonical contract),
+    "canonical", a format name (analysis.formats) or a preset saved for the organisation.
+    mapping {field: column} names the source column of canonical fields by hand. dayfirst
+    settles d/m/y date columns that their own values leave ambiguous (True: day first, False:
+    month first); without it such a file is refused. dry_run runs the whole load, reports what
+    it would do, and rolls it back (the Data page's preview). Raises FileRefused when the file
+    is refused whole; nothing is stored then.
     """
     scope.require("upload")
     step = progress or (lambda fraction, text: None)
@@ -77,24 +87,30 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
         raise FileRefused(file_name, "a roster belongs to a rollout: choose the rollout")
     step(0.05, "Reading the file")
     table = read_table(file_name, data)
+    format, mapping, dayfirst, preset_name = _preset(scope, kind, file_name, format, mapping, dayfirst)
     settings = _org_settings(scope)
-    columns = column_map(table, kind, needs_activity=(kind == "usage" and rollout_id is None))
+    choice = formats.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
+    messages = [*choice.messages, *table.notes]
+    if preset_name:
+        choice.name = f"preset {preset_name}"
+    if choice.format is not None and choice.format.inspect is not None:
+        messages += choice.format.inspect(table, choice.columns)
     step(0.25, f"Checking {len(table.rows):,} rows")
-    context = {"tz": ZoneInfo(settings["time_zone"]), "foreign_domains": _foreign_domains(scope),
-               "rollout_id": rollout_id}
+    tz = ZoneInfo(settings["time_zone"])
+    context = {"tz": tz, "foreign_domains": _foreign_domains(scope), "rollout_id": rollout_id,
+               "source": (choice.format.source if choice.format else None) or "canonical",
+               "day_offset": dict(choice.format.day_offset) if choice.format else {}}
     if kind == "roster":
         context["cohorts"] = _cohorts(scope, rollout_id)
-    if kind == "usage" and "activity" not in columns:
+    if kind == "usage" and "activity" not in choice.columns and not (
+            choice.format and ("activity" in choice.format.constants or choice.format.expand)):
         context["default_activity"] = _rollout_name(scope, rollout_id).strip().lower()
-    parsed, rejects = _validate(table, kind, columns, context)
-    if len(rejects) * 2 > len(table.rows):
-        first = rejects[0]
-        where = f"line {first.line}" + (f", column {first.column}" if first.column else "")
-        raise FileRefused(file_name, f"{len(rejects)} of {len(table.rows)} rows would be rejected "
-                          f"(more than half), so nothing was loaded. First: {where}: {first.reason}. "
-                          "Check that this is the right file and kind")
-    result = LoadResult(None, "canonical", rows_read=len(table.rows), rows_rejected=len(rejects),
-                        rejects=rejects)
+    parsed, rejects = _validate(table, kind, choice, context, dayfirst, messages)
+    if kind == "tickets":
+        parsed = _split_companies(scope, table, choice, parsed, rejects, messages)
+    _refuse_if_mostly_bad(file_name, len(parsed) + len(rejects), rejects)
+    result = LoadResult(None, choice.name, rows_read=len(parsed) + len(rejects), rows_rejected=len(rejects),
+                        rejects=rejects, messages=messages)
     step(0.5, "Merging into the database")
     sha = hashlib.sha256(data).hexdigest()
     try:
@@ -102,8 +118,12 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
             # a preview takes no id from the sequence, so load ids run on without gaps
             upload_id = -1 if dry_run else cur.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0]
             result.upload_id = upload_id
-            merge = {"roster": _merge_roster, "usage": _merge_usage, "tickets": _merge_tickets}[kind]
-            merge(cur, scope.org_id, rollout_id, upload_id, parsed, result)
+            if kind == "tickets":
+                _merge_tickets(cur, scope.org_id, rollout_id, upload_id, parsed, result,
+                               event_log=bool(choice.format and choice.format.event_log))
+            else:
+                merge = {"roster": _merge_roster, "usage": _merge_usage}[kind]
+                merge(cur, scope.org_id, rollout_id, upload_id, parsed, result)
             step(0.85, "Recording the load")
             _record(cur, scope, rollout_id, kind, file_name, sha, result)
             if dry_run:
@@ -112,6 +132,41 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
         result.upload_id = None
     step(1.0, "Done")
     return result
+
+
+def _preset(scope: Scope, kind: str, file_name: str, format: str, mapping, dayfirst):
+    """(format, mapping, dayfirst, preset name): a saved preset's mapping under any given by hand."""
+    name = (format or "auto").strip()
+    if name.lower() in ("auto", "canonical") or formats.by_name(name) is not None:
+        return name, mapping, dayfirst, None
+    try:
+        saved = presets.preset(scope, name)
+    except LookupError:
+        known = ", ".join(p.name for p in presets.presets(scope)) or "none saved yet"
+        raise FileRefused(file_name, f"unknown format or preset {name!r}: choose auto, canonical, one of "
+                          f"{', '.join(f.name for f in formats.registry())}, or a preset saved for this "
+                          f"organisation ({known})") from None
+    if saved.kind != kind:
+        raise FileRefused(file_name, f"the preset {saved.name!r} is for {saved.kind} files, not {kind}: "
+                          f"load the file as {saved.kind}, or choose another preset")
+    return "auto", {**saved.mapping, **(mapping or {})}, saved.dayfirst if dayfirst is None else dayfirst, saved.name
+
+
+def _refuse_if_mostly_bad(file_name: str, read: int, rejects: list[Reject]) -> None:
+    """More than half the rows rejected: refuse the file. Rows left out because they belong to
+    another client's company are not bad rows and do not count."""
+    bad = [r for r in rejects if not r.left_out]
+    ours = read - (len(rejects) - len(bad))
+    if ours == 0:
+        raise FileRefused(file_name, "no row of this export is for this organisation: every row belongs to a "
+                          "company mapped to another organisation or not mapped yet (map companies on the "
+                          "Data page), so nothing was loaded")
+    if len(bad) * 2 > ours:
+        first = bad[0]
+        where = f"line {first.line}" + (f", column {first.column}" if first.column else "")
+        raise FileRefused(file_name, f"{len(bad)} of {ours} rows would be rejected "
+                          f"(more than half), so nothing was loaded. First: {where}: {first.reason}. "
+                          "Check that this is the right file and kind")
 
 
 class _DryRun(Exception):
@@ -151,25 +206,154 @@ def _rollout_name(scope: Scope, rollout_id: int) -> str:
 
 # -- validation -----------------------------------------------------------------------------------
 
-def _validate(table: Table, kind: str, columns: dict[str, int], context: dict):
+def _validate(table: Table, kind: str, choice: formats.Choice, context: dict, dayfirst: bool | None,
+              messages: list[str]):
+    """Parsed rows and rejects. Each row is first converted to canonical text cells (a format may
+    transform cells, add constant fields or turn one row into several), then parsed."""
     parse_row = {"roster": _roster_row, "usage": _usage_row, "tickets": _ticket_row}[kind]
-    width = len(table.header)
+    headers = {name: table.header[index] for name, index in choice.columns.items()}
     parsed, rejects = [], []
+    fmt = choice.format
+    if fmt is not None and fmt.expand is not None:
+        rows = list(_cells(table, choice, headers, rejects, messages))
+        seen = _unique_dates({name for name in DATE_FIELDS}, (cell for _, _, cell in rows))
+    else:
+        rows = _cells(table, choice, headers, rejects, messages)
+        width = len(table.header)
+        seen = {name: {raw[index] for raw in table.rows if len(raw) == width}
+                for name, index in choice.columns.items() if name in DATE_FIELDS}
+    context["dates"] = _date_readers(table, choice, headers, seen, context["tz"], dayfirst, messages)
+    for line, raw, cell in rows:
+        try:
+            row = parse_row(cell, context)
+        except _RowError as exc:
+            user = values.normalise_user(cell.get("user_id", "")) or None
+            column = cell.get(f"_column:{exc.column}") or headers.get(exc.column, exc.column)
+            rejects.append(Reject(line, column, str(exc), _raw(raw, table.delimiter), user))
+            continue
+        row["line"] = line
+        parsed.append(row)
+    return parsed, rejects
+
+
+def _cells(table: Table, choice: formats.Choice, headers: dict[str, str], rejects: list[Reject],
+           messages: list[str]) -> Iterator[tuple[int, list[str], dict]]:
+    """(line, raw row, canonical text cells) for each row, in file order."""
+    fmt = choice.format
+    columns = list(choice.columns.items())
+    width = len(table.header)
+    transforms = {k: f for k, f in fmt.values.items() if k in choice.columns} if fmt else {}
+    constants = {k: v for k, v in fmt.constants.items() if k not in choice.columns} if fmt else {}
+    expand = fmt.expand if fmt else None
+    index = formats.header_index(table.header) if expand else {}
+    plain = not (transforms or constants or expand)
+    rows_in = events = empty = 0
     for line, raw in zip(table.lines, table.rows):
         if len(raw) != width:
             rejects.append(Reject(line, None, f"the row has {len(raw)} fields where the header has "
                                   f"{width}", _raw(raw, table.delimiter)))
             continue
-        cell = {name: raw[index] for name, index in columns.items()}
-        try:
-            row = parse_row(cell, context)
-        except _RowError as exc:
-            user = values.normalise_user(cell.get("user_id", "")) or None
-            rejects.append(Reject(line, exc.column, str(exc), _raw(raw, table.delimiter), user))
+        cell = {name: raw[index] for name, index in columns}
+        if plain:
+            yield line, raw, cell
             continue
-        row["line"] = line
-        parsed.append(row)
-    return parsed, rejects
+        name = None
+        try:
+            for name, transform in transforms.items():
+                cell[name] = transform(cell[name])
+            name = None
+            cell.update(constants)
+            out = expand(cell, formats.Row(raw, index)) if expand else [cell]
+        except ValueError as exc:
+            column = headers.get(name) if name else headers.get(getattr(exc, "field", "user_id"))
+            rejects.append(Reject(line, column, str(exc), _raw(raw, table.delimiter),
+                                  values.normalise_user(cell.get("user_id", "")) or None))
+            continue
+        rows_in += 1
+        events += len(out)
+        empty += not out
+        for one in out:
+            yield line, raw, one
+    if expand:
+        messages.append(f"{_n(rows_in, 'row')} gave {_n(events, 'event')} (one per product used, on its "
+                        "last-activity date)" + (f"; {_n(empty, 'person', 'people')} had no activity date in the "
+                                                 "report, so there is nothing to load for them" if empty else ""))
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
+def _unique_dates(names: set[str], cells) -> dict[str, set[str]]:
+    seen: dict[str, set[str]] = {}
+    for cell in cells:
+        for name in names & cell.keys():
+            seen.setdefault(name, set()).add(cell[name])
+    return seen
+
+
+def _date_readers(table: Table, choice: formats.Choice, headers: dict[str, str], seen: dict[str, set[str]],
+                  tz: ZoneInfo, dayfirst: bool | None, messages: list[str]) -> dict[str, values.DateReader]:
+    """One reader per date field. A column's own values decide whether d/m/y dates are day or
+    month first; a column they leave open follows the other date columns of the file when those
+    agree, else dayfirst; with neither the file is refused: the order is never guessed."""
+    orders = {name: values.date_order(cells) for name, cells in seen.items()}
+    decided = {order for order, _, _ in orders.values() if order in (values.DAY_FIRST, values.MONTH_FIRST)}
+    utc = choice.format.utc if choice.format else frozenset()
+    latest = values.future_limit(tz)
+    readers = {}
+    for name in DATE_FIELDS:
+        order, example, other = orders.get(name, (values.EITHER, None, None))
+        column = headers.get(name, name)
+        first = None
+        if order in (values.MIXED, values.AMBIGUOUS):   # examples from the first lines that show it
+            example, other = _first(table, choice, name, values.DAY_FIRST if order == values.MIXED else order,
+                                    example), _first(table, choice, name, values.MONTH_FIRST, other)
+        if order == values.MIXED:
+            raise FileRefused(table.file_name, f"line {_line_of(table, choice, name, example)}, column {column}: "
+                              f"the dates mix day-first ({example}) and month-first ({other}, line "
+                              f"{_line_of(table, choice, name, other)}) orders: correct the file so that one "
+                              "order is used, and load again")
+        if order in (values.DAY_FIRST, values.MONTH_FIRST):
+            first = order == values.DAY_FIRST
+            if dayfirst is not None and dayfirst != first:
+                messages.append(f"Column {column} is {order} by its own values (e.g. {example}): "
+                                f"{'--dayfirst' if dayfirst else '--monthfirst'} was not applied to it")
+        elif order == values.AMBIGUOUS:
+            if dayfirst is not None:
+                first = dayfirst
+            elif len(decided) == 1:
+                first = decided == {values.DAY_FIRST}
+                messages.append(f"Column {column} reads its dates {next(iter(decided))}, like the other "
+                                "dates of this file")
+            else:
+                raise FileRefused(table.file_name, f"line {_line_of(table, choice, name, example)}, column "
+                                  f"{column}: dates such as {example} could be day-first or month-first, and "
+                                  "no date in the column decides: load again with --dayfirst or --monthfirst "
+                                  "(on the Data page, choose the order)")
+        readers[name] = values.DateReader(tz, first if first is not None else dayfirst, latest, utc=name in utc)
+    return readers
+
+
+def _first(table: Table, choice: formats.Choice, name: str, order: str, default: str | None) -> str | None:
+    """The first value in the file, in line order, of a date field whose own order is `order`."""
+    index = choice.columns.get(name)
+    if index is None or default is None:
+        return default
+    width = len(table.header)
+    return next((raw[index] for raw in table.rows if len(raw) == width
+                 and values.date_order([raw[index]])[0] == order), default)
+
+
+def _line_of(table: Table, choice: formats.Choice, name: str, value: str | None) -> int | str:
+    """The first line on which a date field holds value (for messages)."""
+    index = choice.columns.get(name)
+    for line, raw in zip(table.lines, table.rows):
+        if index is not None and index < len(raw) and raw[index] == value:
+            return line
+        if index is None and value in raw:
+            return line
+    return "?"
 
 
 def _raw(raw: list[str], delimiter: str) -> str:
@@ -215,16 +399,23 @@ def _roster_row(cell: dict, context: dict) -> dict:
     }
 
 
+def _date(cell: dict, name: str, context: dict) -> datetime | None:
+    value = cell.get(name)
+    if value is None or values.is_missing(value):
+        return None
+    return _check(name, context["dates"][name], value)
+
+
 def _usage_row(cell: dict, context: dict) -> dict:
     user = _user(cell, context)
-    tz = context["tz"]
-    if "timestamp" in cell and not values.is_missing(cell["timestamp"]):
-        event_at = _check("timestamp", values.parse_timestamp, cell["timestamp"], tz)
-    elif "date" in cell and not values.is_missing(cell["date"]):
-        day = _check("date", values.parse_date, cell["date"])
-        event_at = datetime.combine(day, datetime.min.time())
-    else:
-        raise _RowError("date" if "date" in cell else "timestamp", "the date is missing")
+    event_at = _date(cell, "timestamp", context)
+    if event_at is None:
+        day = _date(cell, "date", context)
+        if day is None:
+            raise _RowError("date" if "date" in cell else "timestamp", "the date is missing")
+        event_at = day.replace(hour=0, minute=0, second=0, microsecond=0)
+    if context["day_offset"]:
+        event_at += timedelta(days=context["day_offset"].get("date", 0))
     if "activity" in cell:
         activity = cell["activity"].strip().lower()
         if not activity:
@@ -233,28 +424,21 @@ def _usage_row(cell: dict, context: dict) -> dict:
         activity = context["default_activity"]
     count_cell = cell.get("count", "")
     count = 1 if count_cell is None or count_cell.strip() == "" else _check("count", values.parse_count, count_cell)
+    snapshot = _date(cell, "snapshot", context)
     return {"user_id": user, "event_at": event_at, "day": event_at.date(), "activity": activity,
-            "events": count}
-
-
-def _timestamp(cell: dict, name: str, tz: ZoneInfo) -> datetime | None:
-    value = cell.get(name)
-    if value is None or values.is_missing(value):
-        return None
-    return _check(name, values.parse_timestamp, value, tz)
+            "events": count, "snapshot": snapshot.date() if snapshot else None}
 
 
 def _ticket_row(cell: dict, context: dict) -> dict:
-    tz = context["tz"]
     ticket_id = (cell.get("ticket_id") or "").strip()
     if not ticket_id:
         raise _RowError("ticket_id", "the ticket id is empty")
-    created = _timestamp(cell, "created_at", tz)
+    created = _date(cell, "created_at", context)
     if created is None:
         raise _RowError("created_at", "the creation time is missing")
-    resolved = _timestamp(cell, "resolved_at", tz)
-    closed = _timestamp(cell, "closed_at", tz)
-    first_response = _timestamp(cell, "first_response_at", tz)
+    resolved = _date(cell, "resolved_at", context)
+    closed = _date(cell, "closed_at", context)
+    first_response = _date(cell, "first_response_at", context) or _after(cell, "first_response_minutes", created)
     for name, value in (("resolved_at", resolved), ("closed_at", closed),
                         ("first_response_at", first_response)):
         if value is not None and value < created:
@@ -265,7 +449,7 @@ def _ticket_row(cell: dict, context: dict) -> dict:
         _check("reopened", values.parse_count, reopened_cell)
     requester = _text(cell, "requester")
     return {
-        "source": (_text(cell, "source") or "canonical").lower(),
+        "source": (_text(cell, "source") or context["source"]).lower(),
         "ticket_id": ticket_id,
         "created_at": created,
         "requester": requester.lower() if requester and "@" in requester else requester,
@@ -274,12 +458,60 @@ def _ticket_row(cell: dict, context: dict) -> dict:
         "priority": _text(cell, "priority"),
         "category": _text(cell, "category"),
         "company": _text(cell, "company"),
-        "updated_at": _timestamp(cell, "updated_at", tz),
+        "updated_at": _date(cell, "updated_at", context),
         "first_response_at": first_response,
         "resolved_at": resolved or closed,
         "reopened": reopened,
         "satisfaction": values.parse_satisfaction(cell.get("satisfaction") or ""),
     }
+
+
+def _after(cell: dict, name: str, start: datetime) -> datetime | None:
+    """start + the minutes in cell[name] (Zendesk's "First reply time in minutes")."""
+    text = cell.get(name)
+    if text is None or values.is_missing(text):
+        return None
+    try:
+        minutes = float(text)
+    except ValueError:
+        raise _RowError(name, f"{text.strip()!r} is not a number of minutes") from None
+    if not 0 <= minutes < 10 ** 8:
+        raise _RowError(name, f"{text.strip()!r} is not a plausible number of minutes")
+    return start + timedelta(minutes=minutes)
+
+
+def _split_companies(scope: Scope, table: Table, choice: formats.Choice, parsed: list[dict],
+                     rejects: list[Reject], messages: list[str]) -> list[dict]:
+    """The rows of an export covering several clients that are this organisation's: those of a
+    company mapped to it, and those with no company. Rows of a company mapped to another
+    organisation, or to none yet, are left out (counted as rejected, named in the message)."""
+    if not any(row["company"] for row in parsed):
+        return parsed
+    owners = presets.company_owners(scope.store)
+    column = table.header[choice.columns["company"]]
+    raw_of = dict(zip(table.lines, table.rows))
+    kept, left, spelling = [], Counter(), {}
+    for row in parsed:
+        company = row["company"]
+        owner = owners.get(presets.company_key(company)) if company else scope.org_id
+        if owner == scope.org_id:
+            kept.append(row)
+            continue
+        if owner is None:
+            reason = f"company {company!r} is not mapped to an organisation: map it on the Data page"
+        else:
+            reason = f"company {company!r} is mapped to another organisation: load the export there for its rows"
+        left[(presets.company_key(company), owner is None)] += 1
+        spelling.setdefault(presets.company_key(company), company.strip())
+        rejects.append(Reject(row["line"], column, reason, _raw(raw_of.get(row["line"], []), table.delimiter),
+                              left_out=True))
+    if left:
+        shown = ", ".join(f"{spelling[c]} ({_n(n, 'row')}{', not mapped yet' if unmapped else ''})"
+                          for (c, unmapped), n in left.most_common(5))
+        more = f" and {len(left) - 5} more" if len(left) > 5 else ""
+        messages.append(f"{sum(left.values()):,} rows of other companies were left out: {shown}{more}. "
+                        "Map a company to its organisation on the Data page")
+    return kept
 
 
 # -- merging --------------------------------------------------------------------------------------
@@ -337,12 +569,13 @@ def _merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult
 
 
 def _merge_usage(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult) -> None:
-    frame = pd.DataFrame(parsed, columns=["user_id", "event_at", "day", "activity", "events", "line"])
+    frame = pd.DataFrame(parsed, columns=["user_id", "event_at", "day", "activity", "events", "snapshot", "line"])
     within = frame.duplicated(["user_id", "event_at", "activity"], keep="first")
     result.rows_duplicate += int(within.sum())
     frame = frame.loc[~within]
     frame["event_at"] = pd.to_datetime(frame["event_at"])
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
+    frame["snapshot"] = pd.to_datetime(frame["snapshot"])
     _stage(cur, frame)
     stored = cur.execute(
         "SELECT count(*) FROM staged s WHERE EXISTS (SELECT 1 FROM usage_events e WHERE "
@@ -351,8 +584,9 @@ def _merge_usage(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
     result.rows_duplicate += stored
     result.rows_loaded += len(frame) - stored
     cur.execute(
-        "INSERT INTO usage_events SELECT $org, s.user_id, s.event_at, s.day, s.activity, s.events, "
-        "$upload FROM staged s WHERE NOT EXISTS (SELECT 1 FROM usage_events e WHERE "
+        "INSERT INTO usage_events (org_id, user_id, event_at, day, activity, events, upload_id, snapshot) "
+        "SELECT $org, s.user_id, s.event_at, s.day, s.activity, s.events, $upload, s.snapshot::DATE "
+        "FROM staged s WHERE NOT EXISTS (SELECT 1 FROM usage_events e WHERE "
         "e.org_id = $org AND e.user_id = s.user_id AND e.event_at = s.event_at "
         "AND e.activity = s.activity)", {"org": org_id, "upload": upload_id})
     # only the rows this load inserted change the daily summary
@@ -384,37 +618,73 @@ def refresh_daily(cur, org_id: int) -> None:
     cur.execute("DROP TABLE touched")
 
 
-def _collapse_tickets(parsed: list[dict], result: LoadResult) -> list[dict]:
-    """Several rows of one ticket in a file become one ticket (METRICS.md section 1)."""
+def _collapse_tickets(parsed: list[dict], result: LoadResult, event_log: bool = False) -> list[dict]:
+    """Several rows of one ticket in a file become one ticket (METRICS.md section 1): created at
+    the earliest created_at, resolved at its first row in a resolved state, every other field
+    from its latest row (by updated_at, else file order).
+
+    In an event log (event_log: the format says each row is an event), the updated_at of the first
+    row in a resolved state is the exact time of resolution, whatever the rows' resolved_at says
+    (event logs repeat the ticket's final resolved_at and closed_at on every row); elsewhere a
+    resolution taken from updated_at is approximate. In an event log the latest state decides
+    whether a ticket is open, even on a ticket's only row. When a ticket's rows
+    have no updated_at but different created_at, each row's created_at is its event time (an event
+    log mapped with one time column). A file that lists each ticket's events newest first (seen
+    from rows whose times differ) is read in that order when times are equal."""
     groups: dict[tuple, list[dict]] = {}
     for row in parsed:
         groups.setdefault((row["source"], row["ticket_id"]), []).append(row)
+    step = -1 if _newest_first(groups.values()) else 1
     tickets = []
     for rows in groups.values():
-        result.rows_updated += len(rows) - 1   # further rows of a ticket seen in this file
-        ordered = sorted(rows, key=lambda r: (r["updated_at"] is None, r["updated_at"] or datetime.min, r["line"])) \
+        events = event_log and len(rows) > 1
+        if len(rows) > 1 and not any(r["updated_at"] for r in rows) and len({r["created_at"] for r in rows}) > 1:
+            for r in rows:
+                r["updated_at"] = r["created_at"]
+            events = True
+        ordered = sorted(rows, key=lambda r: (r["updated_at"] is None, r["updated_at"] or datetime.min,
+                                              step * r["line"])) \
             if any(r["updated_at"] for r in rows) else rows
         latest = dict(ordered[-1])
+        latest["rows"] = len(rows)
         latest["created_at"] = min(r["created_at"] for r in rows)
         first_resolution = None
-        for r in ordered:
+        if events:   # rows are events: the first in a resolved state is when it was resolved
+            first_resolution = next((r for r in ordered if values.is_resolved_state(r["status"])
+                                     and r["updated_at"] is not None), None)
+        for r in ordered if first_resolution is None else ():
             if r["resolved_at"] is not None or values.is_resolved_state(r["status"]):
                 first_resolution = r
                 break
         latest["first_response_at"] = min((r["first_response_at"] for r in rows if r["first_response_at"]),
                                           default=None)
         latest_open = latest["status"] is not None and not values.is_resolved_state(latest["status"]) \
-            and (latest["resolved_at"] is None or len(rows) > 1)
+            and (latest["resolved_at"] is None or len(rows) > 1 or event_log)
         latest["resolved_approx"] = False
         if first_resolution is None or latest_open:
             latest["resolved_at"] = None
+        elif events and values.is_resolved_state(first_resolution["status"]) and first_resolution["updated_at"]:
+            latest["resolved_at"] = first_resolution["updated_at"]
         elif first_resolution["resolved_at"] is not None:
             latest["resolved_at"] = first_resolution["resolved_at"]
         else:
             latest["resolved_at"] = first_resolution["updated_at"] or datetime.now().replace(microsecond=0)
-            latest["resolved_approx"] = True
+            latest["resolved_approx"] = not (events and first_resolution["updated_at"])
         tickets.append(latest)
     return tickets
+
+
+def _newest_first(groups) -> bool:
+    """True when, within tickets, later lines hold earlier times more often than later ones."""
+    earlier = later = 0
+    for rows in groups:
+        for a, b in zip(rows, rows[1:]):
+            if a["updated_at"] and b["updated_at"] and a["updated_at"] != b["updated_at"]:
+                if b["updated_at"] < a["updated_at"]:
+                    earlier += 1
+                else:
+                    later += 1
+    return earlier > later
 
 
 def _same(a, b) -> bool:
@@ -423,8 +693,8 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def _merge_tickets(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult) -> None:
-    tickets = _collapse_tickets(parsed, result)
+def _merge_tickets(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult, event_log: bool = False) -> None:
+    tickets = _collapse_tickets(parsed, result, event_log)
     keys = pd.DataFrame([(t["source"], t["ticket_id"]) for t in tickets], columns=["source", "ticket_id"])
     _stage(cur, keys)
     existing = {
@@ -440,14 +710,17 @@ def _merge_tickets(cur, org_id, rollout_id, upload_id, parsed, result: LoadResul
         if old is not None and t["resolved_approx"] and old["resolved_approx"] and old["resolved_at"] is not None:
             # an approximate resolution keeps the time it was first seen, so re-loading changes nothing
             t["resolved_at"] = _py(old["resolved_at"])
+        # a ticket's further rows in this file count as updated, or as duplicates when the ticket
+        # is unchanged (re-loading an event log adds nothing)
         if old is None:
             new.append(t)
+            result.rows_loaded += 1
+            result.rows_updated += t["rows"] - 1
         elif all(_same(_py(old[f]), t[f]) for f in TICKET_FIELDS):
-            result.rows_duplicate += 1
+            result.rows_duplicate += t["rows"]
         else:
             changed.append(t)
-    result.rows_loaded += len(new)
-    result.rows_updated += len(changed)
+            result.rows_updated += t["rows"]
     columns = ["source", "ticket_id", *TICKET_FIELDS]
     if changed:
         frame = pd.DataFrame([[t[c] for c in columns] for t in changed], columns=columns)

@@ -11,8 +11,11 @@ import pandas as pd
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
+# The COHORT block of METRICS.md section 6, in its order (kpis --json prints exactly these).
 COHORT_KEYS = ("go_live", "licensed_users", "active_users", "adoption_rate", "activated_users",
-               "activation_rate", "median_days_to_first_use")
+               "activation_rate", "median_days_to_first_use", "lapsed_users", "legacy_users",
+               "never_used", "habitual_users")
+CARD_KEYS = COHORT_KEYS[:7]  # what cohort_kpis returns (the Overview's cards)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -34,7 +37,14 @@ def freshness(scope: Scope, rollout: Rollout | None = None) -> dict:
 
 def cohort_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> dict[str, dict]:
     """cohort -> {go_live, licensed_users, active_users, adoption_rate, activated_users,
-    activation_rate, median_days_to_first_use}, with the cohort 'all' last.
+    activation_rate, median_days_to_first_use} (the KPI cards), with the cohort 'all' last;
+    cohort_figures defines each and adds the rest of the COHORT block."""
+    return {cohort: {k: figures[k] for k in CARD_KEYS}
+            for cohort, figures in cohort_figures(scope, rollout, as_of, window_days).items()}
+
+
+def cohort_figures(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> dict[str, dict]:
+    """cohort -> the COHORT figures (COHORT_KEYS) plus `stickiness`, with the cohort 'all' last.
 
     - licensed_users: licensed people of the cohort on the current roster.
     - active_users: of those, people with >= 1 counting event in [d - w + 1, d] (use before
@@ -43,12 +53,21 @@ def cohort_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: int | 
     - activated_users: people with >= 1 counting event in [g(c), d];
       activation_rate = activated_users / licensed_users.
     - median_days_to_first_use: median over activated people of (first counting day >= g(c)) - g(c).
+    - lapsed_users: people with a counting event in [g(c), d - w] and none in [d - w + 1, d].
+    - legacy_users: people with a legacy event in [d - 13, d] (whatever the window).
+    - never_used: people with no counting event at all up to d (not even before go-live).
+    - habitual_users: people with a counting event in >= 9 of the 12 ISO weeks ending with d's
+      week (that week counting up to d); None while d - g(c) < 84. For 'all': the sum over the
+      cohorts, None while any cohort of the rollout is under 84 days.
+    - stickiness: (sum over the w days of the window of the people active that day) / w /
+      active_users, i.e. mean DAU / active people (DAU/MAU); None when active_users = 0.
     'all' measures each person from their own cohort's go-live.
 
     Worked example: champion (go-live 2025-01-06) = {a, b, c, d}; a used it on 01-03 only, b on
     01-07, c on 01-20; d never. As of 2025-01-31 with w = 28 (window 01-04..01-31): active = {b, c}
     -> adoption 0.5; activated = {b, c} (a's use came before go-live) -> 0.5; days to first use
-    1 and 14, median 7.5.
+    1 and 14, median 7.5; lapsed 0; never_used {d} = 1; habitual None (age 25 < 84); stickiness
+    = (1 + 1) person-days / 28 days / 2 active = 1/28.
     """
     window = window_days or rollout.window_days
     frame = scope.df("cohort_kpis", rollout_id=rollout.rollout_id, as_of=as_of, window_days=window)
@@ -57,7 +76,6 @@ def cohort_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: int | 
         licensed = int(row["licensed_users"])
         active = int(row["active_users"])
         activated = int(row["activated_users"])
-        median = row["median_days_to_first_use"]
         result[row["cohort"]] = {
             "go_live": None if pd.isna(row["go_live"]) else row["go_live"].date().isoformat(),
             "licensed_users": licensed,
@@ -65,18 +83,133 @@ def cohort_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: int | 
             "adoption_rate": _ratio(active, licensed),
             "activated_users": activated,
             "activation_rate": _ratio(activated, licensed),
-            "median_days_to_first_use": None if pd.isna(median) else float(median),
+            "median_days_to_first_use": _float(row["median_days_to_first_use"]),
+            "lapsed_users": int(row["lapsed_users"]),
+            "legacy_users": int(row["legacy_users"]),
+            "never_used": int(row["never_used"]),
+            "habitual_users": None if pd.isna(row["habitual_users"]) else int(row["habitual_users"]),
+            "stickiness": _float(row["stickiness"]),
         }
     return result
+
+
+def _float(value) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def _chart_start(rollout: Rollout, as_of: date) -> date:
+    """Where weekly series start by default: 28 days before the first go-live (the baseline)."""
+    first = rollout.first_go_live or as_of
+    return min(first - timedelta(days=28), as_of)
+
+
+def weekly_active_users(scope: Scope, rollout: Rollout, as_of: date, start: date | None = None) -> pd.DataFrame:
+    """weekly_active_users: per cohort (and 'all') and ISO week (Monday start), the licensed
+    people of the cohort with >= 1 counting event in the week. Columns cohort, go_live,
+    week_start, week_end, complete (the week ends on or before as_of; the last week counts up
+    to as_of only), active_users, licensed_users, active_share (None when nobody is licensed).
+    Weeks run from start's week (default: 28 days before the first go-live) to as_of's week,
+    weeks with nobody active included as 0.
+
+    Example: champions {a, b, c, d}; a uses it on Mon 2025-01-06 and Sun 01-12, b on Mon 01-13.
+    Week of 01-06: {a} -> 1 (0.25); week of 01-13: {b} -> 1; a person counts once a week.
+    """
+    return scope.df("weekly_active_users", rollout_id=rollout.rollout_id, as_of=as_of,
+                    start=start or _chart_start(rollout, as_of))
+
+
+def department_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
+    """Per department and cohort (cohort 'all' = the department's people of every cohort):
+    licensed_users, active_users, adoption_rate, activated_users, activation_rate, lapsed_users,
+    never_used, each as cohort_kpis defines it. A department x cohort pair with no licensed
+    people has no row, so the rates are never null. Small groups are not folded here: a client
+    view folds groups under 5 people before showing them (METRICS.md, privacy).
+
+    Example: IT = {a, b} (champion), Sales = {c, d} (champion) and {e} (wider); active a, c, e:
+    IT champion 1/2 = 0.5, Sales champion 1/2, Sales wider 1/1, Sales all 2/3.
+    """
+    return scope.df("department_kpis", rollout_id=rollout.rollout_id, as_of=as_of,
+                    window_days=window_days or rollout.window_days)
+
+
+def department_weekly_adoption(scope: Scope, rollout: Rollout, as_of: date, start: date | None = None,
+                               cohort: str | None = None) -> pd.DataFrame:
+    """A department x ISO-week table for a heatmap: per department and week (Monday start), the
+    share of the department's licensed people (of one cohort, or every cohort when None) with a
+    counting event in that week. Columns department, week_start, active_users, licensed_users,
+    adoption. Weeks as weekly_active_users.
+
+    Example: Sales = {c, d, e}; c uses it in the week of 01-13, c and e in the week of 01-20:
+    Sales 01-13 -> 1/3, 01-20 -> 2/3.
+    """
+    return scope.df("department_weekly_adoption", rollout_id=rollout.rollout_id, as_of=as_of,
+                    start=start or _chart_start(rollout, as_of), cohort=cohort)
+
+
+def adoption_funnel(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
+    """The funnel per cohort (and 'all'): step 1 `licensed` (licensed people), 2 `activated`,
+    3 `active` (activated and active in the window), 4 `habitual` (activated, active and
+    habitual; None while habitual_users is None). Columns cohort, step, stage, people,
+    share_of_licensed (None when nobody is licensed).
+
+    Example: champions {a, b, c, d}, as of 2025-01-31, w = 28: a used it before go-live only,
+    b and c after, d never -> licensed 4, activated 2 (b, c), active 2, habitual None (age 25).
+    """
+    return scope.df("adoption_funnel", rollout_id=rollout.rollout_id, as_of=as_of,
+                    window_days=window_days or rollout.window_days)
+
+
+def adoption_people(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None,
+                    status: str | None = None) -> pd.DataFrame:
+    """The licensed people with their adoption facts: user_id, display_name, department,
+    cohort, go_live, first_use (first counting day on or after go-live), last_use (last counting
+    day up to as_of, before go-live included), days_to_first_use, active_days (in the window),
+    active_weeks (of the 12 habit weeks) and the flags active, activated, lapsed, never_used,
+    legacy, habitual (None under 84 days), as cohort_kpis defines them. status 'lapsed',
+    'never_used' or 'activated' keeps only those people."""
+    if status not in (None, "lapsed", "never_used", "activated"):
+        raise ValueError(f"unknown status {status!r}")
+    return scope.df("adoption_people", rollout_id=rollout.rollout_id, as_of=as_of,
+                    window_days=window_days or rollout.window_days, status=status)
+
+
+PEOPLE_LIST_COLUMNS = ["user_id", "display_name", "department", "cohort", "last_use"]
+
+
+def lapsed_people(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
+    """The lapsed people by name (user_id, display_name, department, cohort, last_use): a
+    counting event in [g(c), d - w] and none in the window. Show to client leadership only where
+    the organisation allows named lists.
+
+    Example: as of 2025-02-10, w = 28 (window 01-14..02-10), champion b used it on 01-07 only ->
+    b, last_use 2025-01-07. a (01-03, before go-live only) is not lapsed.
+    """
+    return adoption_people(scope, rollout, as_of, window_days, "lapsed")[PEOPLE_LIST_COLUMNS]
+
+
+def never_used_people(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
+    """The licensed people with no counting event at all up to as_of (same columns as
+    lapsed_people; last_use is always empty). Example: champion d of the tiny set."""
+    return adoption_people(scope, rollout, as_of, window_days, "never_used")[PEOPLE_LIST_COLUMNS]
+
+
+def days_to_first_use(scope: Scope, rollout: Rollout, as_of: date) -> pd.DataFrame:
+    """days_to_first_use per activated person (for a distribution chart): user_id, display_name,
+    department, cohort, go_live, first_use, days_to_first_use = first_use - go_live in days.
+
+    Example: champions go live 2025-01-06; b first uses it on 01-07 (1 day), c on 01-20 (14).
+    """
+    frame = adoption_people(scope, rollout, as_of, None, "activated")
+    return frame[["user_id", "display_name", "department", "cohort", "go_live", "first_use",
+                  "days_to_first_use"]].reset_index(drop=True)
 
 
 def rolling_adoption(scope: Scope, rollout: Rollout, as_of: date) -> pd.DataFrame:
     """Per cohort and calendar day: the share of the cohort's licensed people with a counting
     event in the 7 days ending that day (columns cohort, day, go_live, age_days, active_7d,
     licensed_users, adoption). Starts 28 days before the first go-live."""
-    first = rollout.first_go_live or as_of
-    start = min(first - timedelta(days=28), as_of)
-    return scope.df("rolling_adoption", rollout_id=rollout.rollout_id, as_of=as_of, start=start)
+    return scope.df("rolling_adoption", rollout_id=rollout.rollout_id, as_of=as_of,
+                    start=_chart_start(rollout, as_of))
 
 
 def adoption_by_age(scope: Scope, rollout: Rollout, as_of: date) -> pd.DataFrame:

@@ -1,4 +1,7 @@
-"""Sign in with email and password (and the authenticator code when the account has one)."""
+"""Sign in with email and password (and the authenticator code when the account has one), or
+with single sign-on when the app is configured for it."""
+import time
+
 import streamlit as st
 
 from analysis import auth
@@ -27,3 +30,17 @@ if submitted:
         st.session_state.pop("totp_for", None)
         session.sign_in(handle, who)
         st.rerun()
+
+if session.single_sign_on_configured():
+    st.divider()
+    fresh = st.user.is_logged_in and time.time() - float(st.user.get("iat") or 0) < 600
+    if fresh:   # just back from the identity provider: its email decides the account
+        try:
+            who = auth.single_sign_on_account(session.store(), st.user.get("email"))
+        except auth.SignInRefused as exc:
+            st.error(str(exc))
+        else:
+            session.sign_in(session.store(), who)
+            st.rerun()
+    if st.button("Sign in with single sign-on", icon=":material/key:"):
+        st.login()

@@ -117,6 +117,17 @@ def shoot(page, name):
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
+def test_a_page_url_on_a_fresh_server_asks_for_sign_in(server, browser):
+    """The first request a server ever gets, for a page URL, still goes through app.py's sign-in."""
+    context = browser.new_context()
+    tab = context.new_page()
+    for path in ("/account", "/admin", "/setup", "/data"):
+        tab.goto(server["url"] + path)
+        tab.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+        assert tab.get_by_text("Set up Uptake").count() == 0
+    context.close()
+
+
 def test_overview_shows_kpi_cards_and_charts(server, page):
     page.reload()     # the sign-in survives a reload (HttpOnly cookie set by the app's route)
     page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)

@@ -43,6 +43,14 @@ def current_account() -> Account | None:
     return who
 
 
+def single_sign_on_configured() -> bool:
+    """Whether .streamlit/secrets.toml has an [auth] section (OIDC, e.g. Microsoft Entra ID)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
 def principal() -> Principal:
     """Who is asking: set by app.py from the checked sign-in on every run."""
     who = st.session_state.get("account")
@@ -74,7 +82,8 @@ def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
         return None, None
     labels = {int(r.org_id): r.name + (" (synthetic demo)" if r.is_synthetic else "")
               for r in choices.itertuples()}
-    if st.session_state.get("org_id") not in labels:
+    current = st.session_state.get("org_id")
+    if type(current) is not int or current not in labels:   # True == 1 and 1.0 == 1: check the type too
         st.session_state.pop("org_id", None)
     org_id = st.sidebar.selectbox("Organisation", list(labels), format_func=labels.get, key="org_id")
     try:
@@ -87,7 +96,8 @@ def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
     if found:
         names = [r.name for r in found]
         key = f"rollout_{org_id}"
-        if st.session_state.get(key) not in names:
+        chosen = st.session_state.get(key)
+        if not isinstance(chosen, str) or chosen not in names:
             st.session_state.pop(key, None)
         name = st.sidebar.selectbox("Rollout", names, key=key)
         rollout = next(r for r in found if r.name == name)

@@ -1,0 +1,47 @@
+-- weekly_active_users: per ISO week (Monday start) from $start's week to $as_of's week, per cohort
+-- and for 'all': licensed people with >= 1 counting event in the week (the last week counts up
+-- to $as_of, so `complete` is false for it unless $as_of is a Sunday).
+WITH people AS (
+    SELECT user_id, cohort FROM licensed_people($org_id, $rollout_id)
+),
+counting AS (
+    SELECT DISTINCT user_id, CAST(date_trunc('week', day) AS DATE) AS week_start
+    FROM rollout_usage($org_id, $rollout_id)
+    WHERE is_counting AND day <= $as_of
+),
+weeks AS (
+    SELECT CAST(w AS DATE) AS week_start
+    FROM range(CAST(date_trunc('week', CAST($start AS DATE)) AS TIMESTAMP),
+               CAST(date_trunc('week', CAST($as_of AS DATE)) AS TIMESTAMP) + INTERVAL 1 DAY,
+               INTERVAL 7 DAY) AS t(w)
+),
+cohort_list AS (
+    SELECT c.cohort, c.go_live FROM cohorts AS c
+    JOIN rollouts AS r USING (rollout_id)
+    WHERE r.org_id = $org_id AND c.rollout_id = $rollout_id
+    UNION ALL SELECT 'all', NULL
+),
+licensed AS (
+    SELECT coalesce(cohort, 'all') AS cohort, count(*) AS licensed_users
+    FROM people GROUP BY GROUPING SETS ((cohort), ())
+),
+active AS (
+    SELECT u.week_start, coalesce(p.cohort, 'all') AS cohort, count(*) AS active_users
+    FROM counting AS u
+    JOIN people AS p USING (user_id)
+    GROUP BY GROUPING SETS ((u.week_start, p.cohort), (u.week_start))
+),
+final AS (
+    SELECT c.cohort, c.go_live, w.week_start, w.week_start + 6 AS week_end,
+           w.week_start + 6 <= CAST($as_of AS DATE) AS complete,
+           coalesce(a.active_users, 0) AS active_users,
+           coalesce(l.licensed_users, 0) AS licensed_users,
+           CASE WHEN coalesce(l.licensed_users, 0) > 0
+                THEN coalesce(a.active_users, 0) / l.licensed_users END AS active_share
+    FROM weeks AS w
+    CROSS JOIN cohort_list AS c
+    LEFT JOIN licensed AS l ON l.cohort = c.cohort
+    LEFT JOIN active AS a ON a.week_start = w.week_start AND a.cohort = c.cohort
+)
+SELECT * FROM final
+ORDER BY cohort = 'all', cohort <> 'champion', go_live, cohort, week_start

@@ -1,0 +1,43 @@
+-- tickets_per_100_users per ISO week (Monday start) from $start's week to $as_of's week: for
+-- 'all', every ticket in scope over the rollout's licensed people; per cohort, the tickets whose
+-- requester is on the roster in that cohort over the cohort's licensed people (unmatched
+-- requesters count in 'all' only). The last week counts up to $as_of.
+WITH scoped AS (
+    SELECT requester_cohort, CAST(date_trunc('week', created_at) AS DATE) AS week_start
+    FROM rollout_tickets($org_id, $rollout_id)
+    WHERE CAST(created_at AS DATE) BETWEEN CAST(date_trunc('week', CAST($start AS DATE)) AS DATE) AND $as_of
+),
+weeks AS (
+    SELECT CAST(w AS DATE) AS week_start
+    FROM range(CAST(date_trunc('week', CAST($start AS DATE)) AS TIMESTAMP),
+               CAST(date_trunc('week', CAST($as_of AS DATE)) AS TIMESTAMP) + INTERVAL 1 DAY,
+               INTERVAL 7 DAY) AS t(w)
+),
+cohort_list AS (
+    SELECT c.cohort, c.go_live FROM cohorts AS c
+    JOIN rollouts AS r USING (rollout_id)
+    WHERE r.org_id = $org_id AND c.rollout_id = $rollout_id
+    UNION ALL SELECT 'all', NULL
+),
+licensed AS (
+    SELECT coalesce(cohort, 'all') AS cohort, count(*) AS licensed_users
+    FROM licensed_people($org_id, $rollout_id) GROUP BY GROUPING SETS ((cohort), ())
+),
+counted AS (
+    SELECT week_start, requester_cohort AS cohort, count(*) AS tickets
+    FROM scoped WHERE requester_cohort IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT week_start, 'all', count(*) FROM scoped GROUP BY ALL
+),
+final AS (
+    SELECT c.cohort, c.go_live, w.week_start, w.week_start + 6 <= CAST($as_of AS DATE) AS complete,
+           coalesce(n.tickets, 0) AS tickets, coalesce(l.licensed_users, 0) AS licensed_users,
+           CASE WHEN l.licensed_users > 0 THEN 100 * coalesce(n.tickets, 0) / l.licensed_users END
+               AS tickets_per_100_users
+    FROM weeks AS w
+    CROSS JOIN cohort_list AS c
+    LEFT JOIN licensed AS l ON l.cohort = c.cohort
+    LEFT JOIN counted AS n ON n.week_start = w.week_start AND n.cohort = c.cohort
+)
+SELECT cohort, week_start, complete, tickets, licensed_users, tickets_per_100_users FROM final
+ORDER BY cohort = 'all', cohort <> 'champion', go_live, cohort, week_start
