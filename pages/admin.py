@@ -29,11 +29,13 @@ with accounts_tab:
         role = st.selectbox("Role", ROLES, format_func=lambda r: r.replace("_", " "))
         chosen = st.multiselect("Organisations", list(names), format_func=names.get,
                                 help="One for client roles; those assigned to an account manager; none for an admin.")
+        sso_only = st.checkbox("Single sign-on only (no password)")
         if st.form_submit_button("Add account"):
-            one_time = auth.one_time_password()
+            one_time = None if sso_only else auth.one_time_password()
             try:
-                auth.add_account(handle, who, email, role, chosen, password=one_time, must_change_password=True)
-                st.success(f"Added {email}. Their one-time password (shown once; they choose their own at "
+                auth.add_account(handle, who, email, role, chosen, password=one_time, must_change_password=not sso_only)
+                st.success(f"Added {email}: they sign in with single sign-on." if sso_only else
+                           f"Added {email}. Their one-time password (shown once; they choose their own at "
                            f"first sign-in): `{one_time}`")
             except auth.AccountError as exc:
                 st.error(f"Not added: {exc}.")

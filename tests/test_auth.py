@@ -225,3 +225,12 @@ def test_command_line_accounts(tmp_path):
     assert len(one_time) >= 12
     assert run("user", "disable", "lead@acme.test").returncode == 0
     assert "Traceback" not in run("user", "disable", "lead@acme.test").stderr
+
+
+def test_single_sign_on_matches_accounts_by_email(acme):
+    made = auth.add_account(acme.store, OPERATOR, "lead@acme.test", "client_viewer", [acme.org_id])
+    assert auth.single_sign_on_account(acme.store, " LEAD@acme.test").account_id == made.account_id
+    with pytest.raises(auth.SignInRefused, match="no Uptake account for carol@x.test"):
+        auth.single_sign_on_account(acme.store, "carol@x.test")
+    with pytest.raises(auth.SignInRefused, match="Wrong email or password"):   # no password to guess
+        auth.verify_sign_in(acme.store, "lead@acme.test", "")
