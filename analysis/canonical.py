@@ -51,6 +51,9 @@ def mapped_columns(table: Table, kind: str, mapping: dict[str, str]) -> dict[str
     """field -> column index for a manual mapping; refuses an unknown field or column."""
     columns = {}
     for name, column in mapping.items():
+        if not isinstance(name, str) or not isinstance(column, str) or not column.strip():
+            raise FileRefused(table.file_name, f"the mapping {name!r}: {column!r} does not name a column: "
+                              "write each as FIELD=COLUMN")
         key = name.strip().lower()
         if key not in fields(kind):
             raise FileRefused(table.file_name, f"--map {name}={column}: {name!r} is not a field of a {kind} "

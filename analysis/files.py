@@ -22,6 +22,7 @@ from python_calamine import CalamineWorkbook
 
 MAX_BYTES = 200 * 1024 * 1024  # Streamlit's own upload limit
 MAX_HEADER_CHARS = 1000
+csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))  # long descriptions (default 128 KB)
 
 
 class FileRefused(ValueError):

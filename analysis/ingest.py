@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from analysis import formats, presets, values
+from analysis import canonical, formats, presets, values
 from analysis.canonical import DATE_FIELDS, KINDS
 from analysis.files import FileRefused, Table, read_table
 from analysis.scope import Scope
@@ -52,10 +52,12 @@ class LoadResult:
     unknown_people: int = 0
     messages: list[str] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    preview: list[dict] = field(default_factory=list)   # the first rows as they will be stored
 
     def as_json(self) -> dict:
         data = asdict(self)
         data.pop("rejects")
+        data.pop("preview")
         return data
 
 
@@ -110,7 +112,8 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
         parsed = _split_companies(scope, table, choice, parsed, rejects, messages)
     _refuse_if_mostly_bad(file_name, len(parsed) + len(rejects), rejects)
     result = LoadResult(None, choice.name, rows_read=len(parsed) + len(rejects), rows_rejected=len(rejects),
-                        rejects=rejects, messages=messages)
+                        rejects=rejects, messages=messages,
+                        preview=[{k: v for k, v in row.items() if k != "line"} for row in parsed[:5]])
     step(0.5, "Merging into the database")
     sha = hashlib.sha256(data).hexdigest()
     try:
@@ -167,6 +170,21 @@ def _refuse_if_mostly_bad(file_name: str, read: int, rejects: list[Reject]) -> N
         raise FileRefused(file_name, f"{len(bad)} of {ours} rows would be rejected "
                           f"(more than half), so nothing was loaded. First: {where}: {first.reason}. "
                           "Check that this is the right file and kind")
+
+
+def likely_kind(file_name: str, data: bytes) -> str | None:
+    """What a file probably holds (roster, usage or tickets) by its header: the kind of the export
+    format it is recognised as, else of the canonical columns it has; None when unclear or unreadable."""
+    try:
+        table = read_table(file_name, data)
+    except FileRefused:
+        return None
+    found = formats.detect(table)
+    if found is not None:
+        return found.format.kind
+    header = {h.strip().lower() for h in table.header}
+    kinds = [k for k in KINDS if set(canonical.REQUIRED[k]) <= header and header & canonical.TELLTALES[k]]
+    return kinds[0] if len(kinds) == 1 else None
 
 
 class _DryRun(Exception):

@@ -169,6 +169,8 @@ class DateReader:
                 value = self._read(cell.strip())
             except ValueError as exc:
                 value = exc
+            except (OverflowError, OSError):   # dates at the ends of the calendar
+                value = ValueError(f"{cell.strip()!r} is not a plausible date")
             self._cache[cell] = value
         if isinstance(value, ValueError):
             raise value
@@ -176,12 +178,12 @@ class DateReader:
 
     def _read(self, text: str) -> datetime:
         value = self._parse(text)
+        if value.year < 1901:
+            raise ValueError(f"{text!r} is not a plausible date (before 1901)")
         if value.tzinfo is None and self.utc:
             value = value.replace(tzinfo=UTC)
         if value.tzinfo is not None:
             value = value.astimezone(self.tz).replace(tzinfo=None)
-        if value.year < 1901:
-            raise ValueError(f"{text!r} is not a plausible date (before 1901)")
         if self.latest is not None and value > self.latest:
             raise ValueError(f"{text!r} is in the future (more than a day after this load): "
                              "check the date and its format")
@@ -211,7 +213,7 @@ class DateReader:
             if _EPOCH.fullmatch(text):
                 seconds = int(text) / (1000 if len(text) > 11 else 1)
                 return datetime.fromtimestamp(seconds, UTC)
-        except ValueError as exc:
+        except (ValueError, OverflowError, OSError) as exc:
             if "could be" in str(exc):
                 raise
             raise ValueError(f"{text!r} is not a real date") from None

@@ -1,20 +1,23 @@
-"""Data: load files (preview and validation before anything is stored), the load history,
-rejected rows and undo."""
+"""Data: load files as they come out of the tools (preview and validation before anything is
+stored), the load history with rejected rows and undo, unknown people, company mappings."""
 import hashlib
 
 import pandas as pd
 import streamlit as st
 
-from analysis.canonical import OPTIONAL, REQUIRED
+from analysis import formats, orgs, people, presets
+from analysis.canonical import fields
 from analysis.exports import safe_csv
 from analysis.files import FileRefused, read_table
-from analysis.ingest import load_file
+from analysis.ingest import likely_kind, load_file
 from analysis.uploads import UndoError, data_version, rejected_rows, undo
 from ui import cached
-from ui.session import pick_scope, principal, synthetic_banner
+from ui.session import pick_scope, principal, store, synthetic_banner
 
-KINDS = {"usage": "Usage (who used what, when)", "tickets": "Support tickets",
-         "roster": "Roster (the rollout's people and cohorts)"}
+KIND_LABELS = {"detect": "Detect from the file", "usage": "Usage (who used what, when)",
+               "tickets": "Support tickets", "roster": "Roster (the rollout's people and cohorts)"}
+DATE_ORDERS = {"Decide from the values": None, "Day first (31/12/2025)": True, "Month first (12/31/2025)": False}
+NOT_IN_FILE = "(not in this file)"
 
 st.title("Data")
 scope, rollout = pick_scope()
@@ -23,88 +26,121 @@ if scope is None:
 synthetic_banner(scope)
 who = principal()
 version = data_version(scope)
-if "upload_round" not in st.session_state:
-    st.session_state.upload_round = 0
-
-load_tab, history_tab = st.tabs(["Load files", "Load history"])
+st.session_state.setdefault("upload_round", 0)
+tabs = ["Load files", "Load history", "Unknown people"] + (["Companies"] if who.role == "admin" else [])
+load_tab, history_tab, people_tab, *company_tab = st.tabs(tabs)
 
 with load_tab:
-    if not who.may("upload", scope.org_id):
-        st.info("Your role can look at the data but not load files.")
-    else:
-        for line in st.session_state.pop("load_report", []):
-            st.success(line)
-        kind = st.radio("What is in the files?", list(KINDS), format_func=KINDS.get, horizontal=True)
-        rollout_name = rollout.name if rollout else None
-        if kind == "roster" and rollout is None:
-            st.warning("A roster belongs to a rollout: add a rollout first.")
-        st.caption(f"Files load into **{rollout_name or 'the organisation'}**. Columns of a {kind} file: "
-                   + ", ".join(f"`{c}`" for c in REQUIRED[kind] + OPTIONAL[kind])
-                   + " (in any order and case; see the README for every rule).")
-        files = st.file_uploader("CSV files", type=["csv"], accept_multiple_files=True,
-                                 key=f"files_{st.session_state.upload_round}")
-        ready = []
-        for f in files or []:
-            data = f.getvalue()
-            key = ("preview", hashlib.sha256(data).hexdigest(), kind, rollout_name, version)
+    for line in st.session_state.pop("load_report", []):
+        st.success(line)
+    rollout_name = rollout.name if rollout else None
+    files = st.file_uploader("Files: CSV or Excel, as exported from Microsoft 365, Zendesk, ServiceNow, Jira, "
+                             "Freshdesk ... or in Uptake's own columns",
+                             type=["csv", "tsv", "txt", "xlsx", "xls", "ods"], accept_multiple_files=True,
+                             key=f"files_{st.session_state.upload_round}")
+    left, middle, right = st.columns(3)
+    kind_choice = left.selectbox("What is in the files?", list(KIND_LABELS), format_func=KIND_LABELS.get)
+    saved = presets.presets(scope)
+    format_labels = {"auto": "Recognise automatically", "canonical": "Uptake's own columns"}
+    format_labels.update({f.name: f.label[0].upper() + f.label[1:] for f in formats.registry()})
+    format_labels.update({p.name: f"Saved mapping: {p.name}" for p in saved})
+    format_choice = middle.selectbox("Format", list(format_labels), format_func=format_labels.get)
+    dayfirst = DATE_ORDERS[right.radio("Dates like 03/04/2025", list(DATE_ORDERS), horizontal=False)]
+    st.caption(f"Files load into **{rollout_name or 'the organisation'}**. A file that cannot be read is "
+               "refused whole; a bad row is rejected alone and kept with its line, column and reason.")
+    mapping = {}
+    if files:
+        with st.expander("Map the columns by hand (for files of no known format)"):
+            kind_for_map = kind_choice if kind_choice != "detect" else "tickets"
+            try:
+                header = read_table(files[0].name, files[0].getvalue()).header
+            except FileRefused:
+                header = []
+            st.caption(f"Which column of **{files[0].name}** holds each of Uptake's fields "
+                       f"({kind_for_map}; choose the kind above):")
+            cols = st.columns(3)
+            for i, name in enumerate(fields(kind_for_map)):
+                picked = cols[i % 3].selectbox(name, [NOT_IN_FILE, *header], key=f"map_{kind_for_map}_{name}")
+                if picked != NOT_IN_FILE:
+                    mapping[name] = picked
+            if mapping and who.may("configure", scope.org_id):
+                preset_name = st.text_input("Save this mapping as")
+                if st.button("Save mapping", disabled=not preset_name.strip()):
+                    try:
+                        presets.save_preset(scope, preset_name, kind_for_map, mapping, dayfirst)
+                        st.success(f"Saved: choose \u201cSaved mapping: {preset_name.strip()}\u201d next time, "
+                                   f"or pass --format \"{preset_name.strip()}\" to the command line.")
+                    except ValueError as exc:
+                        st.error(str(exc))
+    ready = []
+    for f in files or []:
+        data = f.getvalue()
+        kind = kind_choice if kind_choice != "detect" else likely_kind(f.name, data)
+        key = ("preview", hashlib.sha256(data).hexdigest(), kind, rollout_name, version, format_choice,
+               tuple(sorted(mapping.items())), dayfirst)
+        with st.container(border=True):
+            if kind is None:
+                st.error(f"**{f.name}**: Uptake cannot tell what this file holds. Choose what is in it above, "
+                         "or map its columns by hand.")
+                continue
             if key not in st.session_state:
                 try:
-                    st.session_state[key] = load_file(scope, kind, f.name, data, rollout=rollout_name,
-                                                      dry_run=True)
+                    st.session_state[key] = load_file(scope, kind, f.name, data, rollout=rollout_name, dry_run=True,
+                                                      format=format_choice, mapping=mapping or None, dayfirst=dayfirst)
                 except (FileRefused, LookupError, ValueError) as exc:
                     st.session_state[key] = exc
             outcome = st.session_state[key]
-            with st.container(border=True):
-                if isinstance(outcome, Exception):
-                    messages = getattr(outcome, "messages", [str(outcome)])
-                    st.error("**Refused, nothing will be stored.** " + " ".join(messages))
+            if isinstance(outcome, Exception):
+                messages = getattr(outcome, "messages", [str(outcome)])
+                st.error("**Refused, nothing will be stored.** " + " ".join(messages))
+                continue
+            ready.append((f.name, data, kind))
+            st.markdown(f"**{f.name}** ({kind}): {outcome.rows_read:,} rows read → {outcome.rows_loaded:,} new, "
+                        f"{outcome.rows_updated:,} updated, {outcome.rows_duplicate:,} already loaded, "
+                        f"{outcome.rows_rejected:,} rejected")
+            for message in outcome.messages:
+                if "download them" not in message:
+                    st.caption(message)
+            if outcome.preview:
+                st.caption("The first rows as they will be stored:")
+                st.dataframe(pd.DataFrame(outcome.preview), hide_index=True)
+            if outcome.rejects:
+                st.markdown("Rows that will be rejected (the rest loads):")
+                st.dataframe([{"line": r.line, "column": r.column, "reason": r.reason}
+                              for r in outcome.rejects[:200]], hide_index=True)
+    if ready and st.button(f"Load {len(ready)} file{'s' if len(ready) > 1 else ''}", type="primary"):
+        report = []
+        with st.status("Loading", expanded=True) as status:
+            bar = st.progress(0.0)
+            for i, (name, data, kind) in enumerate(ready):
+                def step(fraction, text, i=i, name=name):
+                    bar.progress((i + fraction) / len(ready), text=f"{name}: {text}")
+                try:
+                    result = load_file(scope, kind, name, data, rollout=rollout_name, progress=step,
+                                       format=format_choice, mapping=mapping or None, dayfirst=dayfirst)
+                except (FileRefused, LookupError, ValueError) as exc:
+                    st.error(str(exc))
                     continue
-                ready.append((f.name, data))
-                st.markdown(f"**{f.name}**: {outcome.rows_read:,} rows read → {outcome.rows_loaded:,} new, "
-                            f"{outcome.rows_updated:,} updated, {outcome.rows_duplicate:,} already loaded, "
-                            f"{outcome.rows_rejected:,} rejected")
-                for message in outcome.messages:
-                    if "download them" not in message:
-                        st.caption(message)
-                table = read_table(f.name, data)
-                st.dataframe(
-                    [dict(zip(table.header, row)) for row in table.rows[:5]], hide_index=True)
-                if outcome.rejects:
-                    st.markdown("Rows that will be rejected (the rest loads):")
-                    st.dataframe([{"line": r.line, "column": r.column, "reason": r.reason}
-                                  for r in outcome.rejects[:200]], hide_index=True)
-        if ready and st.button(f"Load {len(ready)} file{'s' if len(ready) > 1 else ''}", type="primary"):
-            report = []
-            with st.status("Loading", expanded=True) as status:
-                bar = st.progress(0.0)
-                for i, (name, data) in enumerate(ready):
-                    def step(fraction, text, i=i, name=name):
-                        bar.progress((i + fraction) / len(ready), text=f"{name}: {text}")
-                    try:
-                        result = load_file(scope, kind, name, data, rollout=rollout_name, progress=step)
-                    except (FileRefused, LookupError, ValueError) as exc:
-                        st.error(str(exc))
-                        continue
-                    report.append(f"{name}: load {result.upload_id} stored {result.rows_loaded:,} new rows, "
-                                  f"updated {result.rows_updated:,}, skipped {result.rows_duplicate:,} "
-                                  f"already loaded, rejected {result.rows_rejected:,}.")
-                status.update(label="Loaded", state="complete")
-            st.session_state.load_report = report
-            st.session_state.upload_round += 1
-            st.rerun()
+                report.append(f"{name}: load {result.upload_id} stored {result.rows_loaded:,} new rows, "
+                              f"updated {result.rows_updated:,}, skipped {result.rows_duplicate:,} "
+                              f"already loaded, rejected {result.rows_rejected:,}.")
+            status.update(label="Loaded", state="complete")
+        st.session_state.load_report = report
+        st.session_state.upload_round += 1
+        st.rerun()
 
 with history_tab:
     history = cached.upload_history(scope, scope.org_id, version)
     if history.empty:
         st.info("Nothing loaded yet.")
     else:
-        shown = history[["upload_id", "loaded_at", "kind", "rollout", "file_name", "rows_read", "rows_loaded",
-                         "rows_updated", "rows_rejected", "rows_duplicate", "unknown_people", "loaded_by",
-                         "undone_at"]]
+        shown = history[["upload_id", "loaded_at", "kind", "rollout", "file_name", "format", "rows_read",
+                         "rows_loaded", "rows_updated", "rows_rejected", "rows_duplicate", "unknown_people",
+                         "loaded_by", "undone_at"]]
         number = lambda label: st.column_config.NumberColumn(label, format="%d")
         st.dataframe(shown, hide_index=True, column_config={
             "upload_id": number("Load"), "kind": "Kind", "rollout": "Rollout", "file_name": "File",
-            "loaded_at": st.column_config.DatetimeColumn("Loaded", format="D MMM YYYY HH:mm"),
+            "format": "Format", "loaded_at": st.column_config.DatetimeColumn("Loaded", format="D MMM YYYY HH:mm"),
             "rows_read": number("Read"), "rows_loaded": number("New"), "rows_updated": number("Updated"),
             "rows_rejected": number("Rejected"), "rows_duplicate": number("Already loaded"),
             "unknown_people": number("Unknown people"), "loaded_by": "By",
@@ -131,3 +167,54 @@ with history_tab:
                 except UndoError as exc:
                     st.error(str(exc))
                 st.rerun()
+
+with people_tab:
+    if rollout is None:
+        st.info("Unknown people are counted against a rollout's roster: add a rollout first.")
+    else:
+        unknown = people.unknown_people(scope, rollout.rollout_id)
+        st.caption(f"People with usage who are on no roster of {rollout.name}: they are never counted as "
+                   "licensed. Add them to the roster, or mark them as not in scope (a service account, a "
+                   "contractor).")
+        if unknown.empty:
+            st.success("Everyone with usage is on the roster.")
+        else:
+            st.metric("Unknown people", len(unknown))
+            st.dataframe(unknown, hide_index=True, column_config={
+                "user_id": "Person", "activities": "Activities", "events": "Uses", "active_days": "Days",
+                "first_day": st.column_config.DateColumn("First"), "last_day": st.column_config.DateColumn("Last")})
+            if who.may("configure", scope.org_id):
+                picked = st.multiselect("People", unknown["user_id"].tolist())
+                left, middle, right = st.columns(3)
+                cohort = left.selectbox("Cohort", list(rollout.cohorts))
+                department = middle.text_input("Department", value="Unassigned")
+                if right.button("Add to the roster", disabled=not picked):
+                    result = people.add_to_roster(scope, rollout.name, [
+                        {"user_id": u, "department": department, "cohort": cohort} for u in picked])
+                    st.session_state.load_report = [f"Added {result.rows_loaded} to the roster (load "
+                                                    f"{result.upload_id}; undo it in the load history)."]
+                    st.rerun()
+                if right.button("Mark as not in scope", disabled=not picked):
+                    people.mark_out_of_scope(scope, rollout.name, picked)
+                    st.rerun()
+
+for tab in company_tab:
+    with tab:
+        st.caption("A helpdesk export often covers every client, with a company column. Map each company to "
+                   "its organisation: a load keeps only its own organisation's rows, and lists the rows of "
+                   "unmapped companies instead of loading them into the wrong organisation.")
+        handle = store()
+        names = {int(r.org_id): r.name for r in orgs.organisations(handle, who).itertuples()}
+        mapped = presets.company_mappings(handle, who)
+        st.dataframe(pd.DataFrame({"Company": list(mapped),
+                                   "Organisation": [names.get(o, o) for o in mapped.values()]}), hide_index=True)
+        with st.form("map_company", clear_on_submit=True):
+            left, right = st.columns(2)
+            company = left.text_input("Company (as written in the exports)")
+            org_id = right.selectbox("Organisation", list(names), format_func=names.get)
+            if st.form_submit_button("Map"):
+                try:
+                    presets.map_company(handle, who, company, org_id)
+                    st.rerun()
+                except (ValueError, LookupError) as exc:
+                    st.error(str(exc))

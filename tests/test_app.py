@@ -40,6 +40,10 @@ def app(demo_db, monkeypatch):
     store_module._shared.clear()
 
 
+def load_history(at):
+    return next(d.value for d in at.dataframe if "upload_id" in d.value.columns)
+
+
 def open_page(at, page):
     at.run()
     if page != "pages/overview.py":
@@ -64,40 +68,38 @@ def test_overview_shows_cohort_cards_and_both_charts_on_the_demo(app):
 
 def test_data_page_opens_with_the_demo_load_history(app):
     at = open_page(app, "pages/data.py")
-    history = at.dataframe[0].value
+    history = load_history(at)
     assert list(history["kind"]) == ["tickets", "usage", "roster"]
     assert list(history["rows_rejected"]) == [0, 0, 0]
 
 
 def test_data_page_previews_then_loads_then_undoes(app):
-    at = open_page(app, "pages/data.py")
-    at.radio[0].set_value("usage")
+    at = open_page(app, "pages/data.py")      # "Detect from the file" tells usage by its columns
     usage = (TINY / "usage.csv").read_bytes().replace(b"acme.test", b"democo.example")
     usage += b"bad@democo.example,2025-02-31,mfa_approval,1\n"
     at.file_uploader[0].set_value(("extra.csv", usage, "text/csv"))
     at.run()
     assert not at.exception
     preview = " ".join(m.value for m in at.markdown)
-    assert "**extra.csv**: 9 rows read → 8 new, 0 updated, 0 already loaded, 1 rejected" in preview
-    before = at.dataframe[-1].value if at.dataframe else None
-    assert before is not None
-    at.button[0].click()
+    assert "**extra.csv** (usage): 9 rows read → 8 new, 0 updated, 0 already loaded, 1 rejected" in preview
+    next(b for b in at.button if b.label == "Load 1 file").click()
     at.run()
     assert not at.exception
     assert any("extra.csv: load 4 stored 8 new rows" in s.value for s in at.success)
-    history = at.dataframe[-1].value
+    history = load_history(at)
     assert list(history["upload_id"])[:1] == [4] and list(history["rows_rejected"])[:1] == [1]
     # undo needs its confirmation ticked
-    at.checkbox[0].check()
+    next(c for c in at.checkbox if c.label.startswith("Yes, undo load")).check()
     at.run()
-    at.button[-1].click()
+    next(b for b in at.button if b.label == "Undo this load").click()
     at.run()
     assert any("Undid load 4" in s.value for s in at.success)
-    assert at.dataframe[-1].value["undone_at"].notna().tolist()[:1] == [True]
+    assert load_history(at)["undone_at"].notna().tolist()[:1] == [True]
 
 
 def test_a_refused_file_says_why_and_offers_no_load_button(app):
     at = open_page(app, "pages/data.py")
+    next(s for s in at.selectbox if s.label == "What is in the files?").set_value("usage")
     at.file_uploader[0].set_value(("tickets.csv", b"ticket_id,created_at,status\nT1,2025-01-01,open\n", "text/csv"))
     at.run()
     assert any("Refused, nothing will be stored" in e.value and "load it as tickets" in e.value for e in at.error)

@@ -161,6 +161,18 @@ CASES = [
          'CreationDate,UserIds,Operations,AuditData\n2025-01-02T10:00:00Z,a@acme.test,Send,{"Workload"\n'
          "2025-01-02T11:00:00Z,b@acme.test,Send,not json\n",
          "2 of 2 rows would be rejected.*line 2, column AuditData: AuditData is not JSON", rollout=None),
+    Case("deeply nested JSON in an audit record", "usage",
+         "CreationDate,UserIds,Operations,AuditData\n"
+         + rows(2, '2025-01-02T10:00:00Z,u{i}@acme.test,Send,"{{""Workload"":""Exchange""}}"')
+         + "2025-01-02T11:00:00Z,x@acme.test,Send," + "[" * 100_000 + "\n",
+         rejects=[(4, "AuditData", "not JSON")], loaded=2, rollout=None),
+    Case("dates at the ends of the calendar", "usage", USAGE + rows(2)
+         + "x@acme.test,0001-01-01T00:00:00Z,mfa\ny@acme.test,9999-12-31T23:59:59-12:00,mfa\n",
+         rejects=[(4, "date", "before 1901"), (5, "date", "not a plausible date|in the future")], loaded=2),
+    Case("a 300,000-character cell", "tickets", "ticket_id,created_at,subject\nT1,2025-01-02," + "x" * 300_000 + "\n",
+         loaded=1),
+    Case("a mapping value that is not text", "tickets", "id,opened\nT1,2025-01-02\n", "does not name a column",
+         kw={"mapping": {"ticket_id": None, "created_at": "opened"}}),
     Case("rows of a client not mapped to this organisation only", "tickets",
          "ticket_id,created_at,company\nT1,2025-01-02,Initech\n", "no row of this export is for this organisation"),
     # -- encodings

@@ -90,11 +90,10 @@ def test_servicenow_event_log_collapses_to_tickets(org):
     # resolved_at and closed_at columns repeat the final values on every row)
     u["when"] = pd.to_datetime(u.sys_updated_at, format="%d/%m/%Y %H:%M")
     u["line"] = range(len(u))
-    expected = {}
-    for number, rows in u.sort_values(["when", "line"]).groupby("number"):
-        state = rows.incident_state.iloc[-1]
-        done = rows[rows.incident_state.isin(["Resolved", "Closed"])]
-        expected[number] = (state, done.when.iloc[0] if state in ("Resolved", "Closed") else None)
+    events = u.sort_values(["when", "line"])
+    state = events.groupby("number").incident_state.last()
+    resolved = events[events.incident_state.isin(["Resolved", "Closed"])].groupby("number").when.first()
+    expected = {n: (s, resolved[n] if s in ("Resolved", "Closed") else None) for n, s in state.items()}
     assert ticket_states(org) == expected
 
 
@@ -116,10 +115,10 @@ def test_volvo_event_log_through_a_mapping(org):
     # event unless the latest event is not Completed
     v["when"] = pd.to_datetime(v["Change Date+Time"], utc=True).dt.tz_convert(None)
     v["line"] = range(len(v))
-    expected = {}
-    for number, rows in v.sort_values(["when", "line"]).groupby("SR Number"):
-        state = rows.Status.iloc[-1]
-        expected[number] = (state, rows[rows.Status == "Completed"].when.iloc[0] if state == "Completed" else None)
+    events = v.sort_values(["when", "line"])
+    state = events.groupby("SR Number").Status.last()
+    completed = events[events.Status == "Completed"].groupby("SR Number").when.first()
+    expected = {n: (s, completed[n] if s == "Completed" else None) for n, s in state.items()}
     assert ticket_states(org) == expected
     created = dict(query(org, "SELECT ticket_id, created_at FROM tickets"))
     assert created == v.groupby("SR Number").when.min().to_dict()

@@ -199,26 +199,9 @@ def choose(table: Table, kind: str, format_name: str = "auto", mapping: dict[str
     if wanted == "canonical":
         return _canonical(table, kind, mapping, needs_activity)
     if wanted == "auto":
-        found = detect(table)
-        near = near_miss(table) if found is None and mapping else None
-        if near is not None and all(m.split()[0] in mapping for m in near.missing):
-            found = near   # a known format whose missing fields the mapping supplies
-        if found is None or _canonical_fits(table, kind, mapping, found):
-            try:
-                return _canonical(table, kind, mapping, needs_activity)
-            except FileRefused:
-                readable = [d for d in candidates(table) if not d.missing]
-                if found is None and readable and readable[0].confidence >= RECOGNISED and not mapping:
-                    names = ", ".join(f"{d.format.name} ({d.format.label})" for d in tied(readable)[:6])
-                    raise FileRefused(table.file_name, f"line 1: these columns fit several formats equally: {names}: "
-                                      "choose one with --format (or on the Data page)") from None
-                near = near_miss(table) if found is None else None
-                if near is None or mapping or _canonical_share(table) >= near.confidence:
-                    raise
-                raise FileRefused(table.file_name, f"line 1: this looks like {near.format.label} but it has "
-                                  f"no column for {', '.join(near.missing)} (its columns are: "
-                                  f"{canonical.shown_columns(table)}): export it with that column, or map "
-                                  "one with --map FIELD=COLUMN (or on the Data page)") from None
+        found = _recognise(table, mapping)
+        if found is None:
+            return _canonical_or_explain(table, kind, mapping, needs_activity)
         fmt = found.format
         message = f"Recognised {fmt.label} ({found.known} of {found.named} identifying columns)"
     else:
@@ -252,9 +235,40 @@ def _canonical_share(table: Table) -> float:
     return sum(1 for h in names if h.strip().lower() in every) / len(names) if names else 0.0
 
 
-def _canonical_fits(table: Table, kind: str, mapping: dict[str, str], found: Detection) -> bool:
-    """True when the file is at least as much the canonical contract as the detected format."""
-    return _canonical_share(table) >= found.confidence
+def _recognise(table: Table, mapping: dict[str, str]) -> Detection | None:
+    """The format detected, or a known format whose missing fields the mapping supplies; None
+    when the file is at least as much the canonical contract."""
+    found = detect(table)
+    if found is None and mapping:
+        near = near_miss(table)
+        if near is not None and all(m.split()[0] in mapping for m in near.missing):
+            found = near
+    if found is not None and _canonical_share(table) >= found.confidence:
+        return None
+    return found
+
+
+def _canonical_or_explain(table: Table, kind: str, mapping: dict[str, str], needs_activity: bool) -> Choice:
+    """The canonical contract; when the file is not that, and looks more like a known format,
+    the refusal says which (formats it fits equally, or the column a format misses)."""
+    try:
+        return _canonical(table, kind, mapping, needs_activity)
+    except FileRefused:
+        if mapping:
+            raise
+        share = _canonical_share(table)
+        readable = [d for d in candidates(table) if not d.missing]
+        if readable and readable[0].confidence >= max(RECOGNISED, share + 1e-9):
+            names = ", ".join(f"{d.format.name} ({d.format.label})" for d in tied(readable)[:6])
+            raise FileRefused(table.file_name, f"line 1: these columns fit several formats equally: {names}: "
+                              "choose one with --format (or on the Data page)") from None
+        near = near_miss(table)
+        if near is None or share >= near.confidence:
+            raise
+        raise FileRefused(table.file_name, f"line 1: this looks like {near.format.label} but it has no column "
+                          f"for {', '.join(near.missing)} (its columns are: {canonical.shown_columns(table)}): "
+                          "export it with that column, or map one with --map FIELD=COLUMN (or on the Data "
+                          "page)") from None
 
 
 def _canonical(table: Table, kind: str, mapping: dict[str, str], needs_activity: bool) -> Choice:

@@ -17,7 +17,7 @@ from analysis.formats import Format
 def workload(cell: str) -> str:
     try:
         data = json.loads(cell)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ValueError("AuditData is not JSON: export the audit log again") from None
     if not isinstance(data, dict):
         raise ValueError("AuditData is not a JSON object")
