@@ -65,6 +65,26 @@ def parser() -> argparse.ArgumentParser:
     r_add.add_argument("--target-adoption", type=float, default=0.8)
     r_add.add_argument("--target-age", type=int, default=30, help="days after go-live")
     r_add.add_argument("--window", type=int, default=28, choices=(7, 28))
+    r_set = rollout.add_parser("set", help="change a rollout's settings (what is not given stays as it is)")
+    r_set.add_argument("--org", required=True)
+    r_set.add_argument("--name", required=True)
+    r_set.add_argument("--cohort", type=_cohort, action="append", default=[],
+                       help="NAME=YYYY-MM-DD: move a cohort's go-live, or add a new wave (repeat)")
+    r_set.add_argument("--activities", type=_csv_list, help="A,B: the activities that count ('' = all but legacy)")
+    r_set.add_argument("--legacy", type=_csv_list, help="X,Y: the legacy activities ('' = none)")
+    r_set.add_argument("--categories", type=_csv_list, help="ticket filter: categories ('' = none)")
+    r_set.add_argument("--keywords", type=_csv_list, help="ticket filter: words in the subject ('' = none)")
+    r_set.add_argument("--window", type=int, choices=(7, 28))
+    r_set.add_argument("--target-adoption", type=float)
+    r_set.add_argument("--target-age", type=int, help="days after go-live")
+
+    note = sub.add_parser("annotate", help="add a dated event to a rollout's time charts")
+    note.add_argument("--org", required=True)
+    note.add_argument("--rollout", required=True)
+    note.add_argument("--date", type=_date, required=True)
+    note.add_argument("--kind", required=True, type=str.lower,
+                      choices=("go-live", "training", "communication", "remediation", "other"))
+    note.add_argument("--note", required=True)
 
     load = sub.add_parser("load", help="load a roster, usage or tickets file")
     load.add_argument("--org", required=True)
@@ -89,8 +109,10 @@ def parser() -> argparse.ArgumentParser:
     u_add.add_argument("email")
     u_add.add_argument("--role", required=True, choices=ROLES)
     u_add.add_argument("--org", action="append", default=[], help="an organisation it may see (repeat)")
-    u_add.add_argument("--password-stdin", action="store_true", required=True,
-                       help="read the password from standard input (never from the command line)")
+    how = u_add.add_mutually_exclusive_group(required=True)
+    how.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input (never from the command line)")
+    how.add_argument("--sso-only", action="store_true", help="no password: signs in with single sign-on only")
     user.add_parser("list", help="list accounts")
     user.add_parser("disable", help="disable an account and end its sign-ins").add_argument("email")
     user.add_parser("reset", help="print a one-time password the person must change").add_argument("email")
@@ -108,6 +130,7 @@ def parser() -> argparse.ArgumentParser:
     kpis.add_argument("--as-of", type=_date)
     kpis.add_argument("--window", type=int)
     kpis.add_argument("--json", action="store_true", required=True)
+    _alert_parsers(sub)
     return p
 
 
@@ -133,6 +156,8 @@ def run(args: argparse.Namespace, store: Store) -> int:
     elif args.command == "org" and args.action == "list":
         for _, row in orgs.organisations(store, OPERATOR).iterrows():
             print(f"{row['org_id']}\t{row['name']}\t{row['time_zone']}")
+    elif args.command == "annotate" or (args.command == "rollout" and args.action == "set"):
+        _settings_command(args, store)
     elif args.command == "rollout":
         scope = _org_scope(store, args.org, "configure")
         cohorts = dict(args.cohort)
@@ -166,12 +191,36 @@ def run(args: argparse.Namespace, store: Store) -> int:
         print(f"undid load {done['upload_id']} ({done['kind']})")
     elif args.command == "kpis":
         print(json.dumps(_kpis(args, store), indent=2))
+    elif args.command in ("alerts", "baseline", "target"):
+        return _alert_command(args, store)
     return 0
+
+
+def _settings_command(args, store: Store) -> None:
+    """`rollout set` and `annotate`."""
+    from analysis import annotations, settings
+
+    if args.command == "annotate":
+        scope = _org_scope(store, args.org, "annotate")
+        rollout = _rollout(scope, args.rollout)
+        made = annotations.add_annotation(scope, rollout.rollout_id, args.date, args.kind, args.note)
+        print(f"added annotation {made} to {rollout.name!r}: {args.date} {args.kind}")
+        return
+    scope = _org_scope(store, args.org, "configure")
+    rollout = _rollout(scope, args.name)
+    given = dict(cohorts=dict(args.cohort) or None, activities=args.activities, legacy=args.legacy,
+                 categories=args.categories, keywords=args.keywords, window_days=args.window,
+                 target_adoption=args.target_adoption, target_age_days=args.target_age)
+    if all(value is None for value in given.values()):
+        raise CommandError("nothing to change: give at least one of --cohort, --activities, --legacy, "
+                           "--categories, --keywords, --window, --target-adoption, --target-age")
+    changed = settings.set_rollout(scope, rollout.rollout_id, **given)
+    print(f"{rollout.name!r}: " + (" ".join(changed) if changed else "nothing changed (already so)"))
 
 
 def _user(args, store: Store) -> None:
     if args.action == "add":
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
         org_ids = [orgs.organisation_id(store, OPERATOR, name) for name in args.org]
         made = auth.add_account(store, OPERATOR, args.email, args.role, org_ids, password=password)
         print(f"added {made.email} ({made.role})")
@@ -253,7 +302,7 @@ def _kpis(args, store: Store) -> dict:
     window = args.window or rollout.window_days
     if window < 1:
         raise CommandError("--window is a number of days, 1 or more")
-    from analysis import support
+    from analysis import alerts, support
 
     cohorts = metrics.cohort_figures(scope, rollout, as_of, window)
     tickets = support.support_kpis(scope, rollout, as_of, window)
@@ -264,7 +313,186 @@ def _kpis(args, store: Store) -> dict:
         "window_days": window,
         "cohorts": {name: {k: figures[k] for k in metrics.COHORT_KEYS} for name, figures in cohorts.items()},
         "support": {k: tickets[k] for k in support.SUPPORT_KEYS},
+        # the rules use the rollout's own window, not --window; no --as-of: STALE_DATA compares with today
+        "alerts": [a.as_json(contract=True) for a in alerts.evaluate_alerts(scope, rollout, args.as_of)],
     }
+
+
+# -- KPI targets, baselines and red flags (`target`, `baseline`, `alerts`) ------------------------------
+
+def _alert_parsers(sub) -> None:
+    al = sub.add_parser("alerts", help="red flags: list them (and their history), acknowledge, snooze, thresholds")
+    al.add_argument("--org", help="the organisation whose alerts to list")
+    al.add_argument("--rollout", help="one rollout (default: every rollout of the organisation)")
+    al.add_argument("--as-of", type=_date, help="evaluate as of this day (default: the newest usage day)")
+    al.add_argument("--history", action="store_true", help="every state change, acknowledgement and snooze")
+    al.add_argument("--json", action="store_true")
+    act = al.add_subparsers(dest="action")
+    ack = act.add_parser("ack", help="acknowledge an alert, with a note")
+    ack.add_argument("--id", type=int, required=True, dest="alert_id")
+    ack.add_argument("--note", required=True)
+    snooze = act.add_parser("snooze", help="snooze an alert until a date (it fires again then if it still holds)")
+    snooze.add_argument("--id", type=int, required=True, dest="alert_id")
+    snooze.add_argument("--until", type=_date, required=True)
+    snooze.add_argument("--note")
+    shown = act.add_parser("settings", help="every rule's thresholds for a rollout")
+    shown.add_argument("--org", required=True)
+    shown.add_argument("--rollout", required=True)
+    shown.add_argument("--json", action="store_true")
+    change = act.add_parser("set", help="change (or --reset) rule thresholds: RULE.SETTING=VALUE ...")
+    change.add_argument("--org", required=True)
+    change.add_argument("--rollout", required=True)
+    change.add_argument("assignments", nargs="*", metavar="RULE.SETTING=VALUE")
+    change.add_argument("--reset", action="append", default=[], metavar="RULE.SETTING",
+                        help="back to the default (repeat)")
+
+    base = sub.add_parser("baseline", help="KPI baselines").add_subparsers(dest="action", required=True)
+    lock = base.add_parser("lock", help="lock the figures over a window under a name (they never move again)")
+    lock.add_argument("--org", required=True)
+    lock.add_argument("--rollout", required=True)
+    lock.add_argument("--name", required=True)
+    lock.add_argument("--start", type=_date, help="the window's first day (default: the baseline window)")
+    lock.add_argument("--end", type=_date, help="the window's last day")
+    listed = base.add_parser("list", help="the computed baseline and the locked ones")
+    listed.add_argument("--org", required=True)
+    listed.add_argument("--rollout", required=True)
+    listed.add_argument("--json", action="store_true")
+    pick = base.add_parser("select", help="the baseline the KPI table and the ticket rules use")
+    pick.add_argument("--org", required=True)
+    pick.add_argument("--rollout", required=True)
+    which = pick.add_mutually_exclusive_group(required=True)
+    which.add_argument("--name", help="a locked baseline")
+    which.add_argument("--computed", action="store_true", help="back to the computed baseline window")
+
+    target = sub.add_parser("target", help="KPI targets and the KPI table").add_subparsers(dest="action", required=True)
+    table = target.add_parser("list", help="the KPI table: baseline -> current -> target, change and status")
+    table.add_argument("--org", required=True)
+    table.add_argument("--rollout", required=True)
+    table.add_argument("--as-of", type=_date)
+    table.add_argument("--baseline", help="a locked baseline's name (default: the selected one)")
+    table.add_argument("--json", action="store_true")
+    goal = target.add_parser("set", help="set a KPI's target and due age")
+    goal.add_argument("--org", required=True)
+    goal.add_argument("--rollout", required=True)
+    goal.add_argument("--kpi", required=True)
+    value = goal.add_mutually_exclusive_group(required=True)
+    value.add_argument("--value", type=float)
+    value.add_argument("--none", action="store_true", help="remove the target")
+    goal.add_argument("--due-age", type=int, help="days after go-live (default: the rollout's target age)")
+
+
+def _alert_command(args, store: Store) -> int:
+    from analysis import alerts, baselines
+
+    if args.command == "alerts" and args.action in ("ack", "snooze"):
+        found = store.cursor().execute("SELECT org_id FROM alerts WHERE alert_id = ?", [args.alert_id]).fetchall()
+        if not found:
+            raise CommandError(f"no alert {args.alert_id}: see `python -m analysis alerts --org ORG`")
+        scope = open_scope(store, OPERATOR, found[0][0], "configure")
+        if args.action == "ack":
+            row = alerts.acknowledge_alert(scope, args.alert_id, args.note)
+            print(f"acknowledged alert {args.alert_id} ({row['rule']}): {row['note']}")
+        else:
+            alerts.snooze_alert(scope, args.alert_id, args.until, args.note)
+            print(f"snoozed alert {args.alert_id} until {args.until}")
+        return 0
+    if args.command == "alerts" and args.action is None:
+        return _alert_list(args, store)
+    scope = _org_scope(store, args.org, "view" if args.action in ("list", "settings") else "configure")
+    rollout = _rollout(scope, args.rollout)
+    if args.command == "alerts" and args.action == "settings":
+        rules = alerts.thresholds(scope, rollout)
+        if args.json:
+            print(json.dumps(rules, indent=2))
+        for rule, values in rules.items() if not args.json else ():
+            print(f"{rule}: " + ", ".join(f"{k}={v:g}" for k, v in values.items()))
+    elif args.command == "alerts":
+        changes = []
+        for item in args.assignments:
+            name, sep, text = item.partition("=")
+            rule, dot, setting = name.partition(".")
+            try:
+                changes.append((rule, setting, float(text)))
+            except ValueError:
+                raise CommandError(f"{item!r}: write RULE.SETTING=NUMBER, e.g. LAPSING.min_people=3") from None
+            if not (sep and dot):
+                raise CommandError(f"{item!r}: write RULE.SETTING=NUMBER, e.g. LAPSING.min_people=3")
+        for item in args.reset:
+            rule, dot, setting = item.partition(".")
+            if not dot:
+                raise CommandError(f"--reset {item!r}: write RULE.SETTING, e.g. LAPSING.min_people")
+            changes.append((rule, setting, None))
+        if not changes:
+            raise CommandError("nothing to change: give RULE.SETTING=VALUE or --reset RULE.SETTING")
+        for rule, setting, number in changes:
+            values = alerts.set_threshold(scope, rollout, rule, setting, number)
+            print(f"{rule.upper()}.{setting} = {values[setting]:g}" + (" (default)" if number is None else ""))
+    elif args.action == "lock":
+        made = baselines.lock_baseline(scope, rollout, args.name, args.start, args.end)
+        print(f"locked baseline {made.name!r} of {rollout.name!r}: {made.start} .. {made.end} ({made.days} days), "
+              f"{made.support_figure('tickets')} tickets, from loads {', '.join(map(str, made.upload_ids)) or 'none'}")
+    elif args.command == "baseline" and args.action == "list":
+        frame = baselines.baseline_list(scope, rollout)
+        if args.json:
+            print(frame.to_json(orient="records", date_format="iso"))
+        else:
+            print(frame.drop(columns=["upload_ids"]).to_string(index=False))
+    elif args.action == "select":
+        chosen = baselines.select_baseline(scope, rollout, None if args.computed else args.name)
+        print(f"{rollout.name!r} now uses the baseline {chosen.name!r} ({chosen.start} .. {chosen.end})"
+              if chosen else f"{rollout.name!r} has no baseline window")
+    elif args.command == "target" and args.action == "list":
+        frame = baselines.kpi_table(scope, rollout, args.as_of, args.baseline)
+        if args.json:
+            print(frame.to_json(orient="records", date_format="iso"))
+        else:
+            shown = frame[["kpi", "cohort", "baseline", "current", "target", "change", "change_pct", "status", "note"]]
+            print(shown.to_string(index=False, na_rep="-", float_format=lambda v: f"{v:.3g}"))
+    else:
+        made = baselines.set_target(scope, rollout, args.kpi, None if args.none else args.value, args.due_age)
+        print(f"{rollout.name!r}: {made.kpi} target "
+              + (f"{made.value:g} by age {made.due_age_days}" if made.value is not None else "removed"))
+    return 0
+
+
+def _alert_list(args, store: Store) -> int:
+    import pandas as pd
+
+    from analysis import alerts
+
+    if not args.org:
+        raise CommandError("give --org ORG (and --rollout NAME), or one of: ack, snooze, settings, set")
+    scope = _org_scope(store, args.org)
+    chosen = [_rollout(scope, args.rollout)] if args.rollout else orgs.rollouts(scope)
+    if args.history:
+        frames = [alerts.alert_history(scope, r) for r in chosen]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if args.json:
+            records = json.loads(frame.to_json(orient="records", date_format="iso")) if not frame.empty else []
+            for record in records:
+                record["evidence"] = json.loads(record["evidence"]) if record.get("evidence") else None
+            print(json.dumps(records, indent=2))
+        elif frame.empty:
+            print("no alert history yet")
+        else:
+            for row in frame.itertuples():
+                where = next((v for v in (row.cohort, row.department, row.kind) if isinstance(v, str)), "whole rollout")
+                print(f"{row.event_at:%Y-%m-%d %H:%M} #{row.alert_id} {row.rollout} {row.rule} {where} "
+                      f"{row.from_state or '-'} -> {row.to_state} ({row.event}, {row.by_name})"
+                      + (f": {row.note}" if isinstance(row.note, str) else ""))
+        return 0
+    found = [a for r in chosen for a in alerts.evaluate_alerts(scope, r, args.as_of)]
+    if args.json:
+        print(json.dumps([a.as_json() for a in found], indent=2))
+    elif not found:
+        print("no red flags")
+    for a in found if not args.json else ():
+        where = a.cohort or a.department or a.kind or "whole rollout"
+        since = f" since {a.since}" if a.since else ""
+        print(f"#{a.alert_id} {a.state} {a.severity} {a.rule} [{a.rollout}: {where}]{since}: {a.message}")
+        if a.state != "not_enough_data":
+            print(f"    action: {a.action}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -172,7 +172,9 @@ def tickets(rng: random.Random, roster: list[dict]) -> pd.DataFrame:
     """Support tickets: baseline, two MFA spikes, slower and less happy service in the wider spike, a small backlog."""
     licensed = [p for p in roster if p["licensed"] == "yes"]
     rows = []
-    for d in _days(START, END):
+    # the helpdesk export reaches further back than the usage, as real ones do: the baseline window
+    # (from START) then holds a full month of tickets
+    for d in _days(START - timedelta(days=14), END):
         spike = COHORTS["wider"] <= d < COHORTS["wider"] + timedelta(14)
         for category, lam in _ticket_rates(d).items():
             for _ in range(_poisson(rng, lam)):

@@ -22,6 +22,8 @@ class Rollout:
     target_adoption: float = 0.8
     target_age_days: int = 30
     window_days: int = 28
+    ticket_categories: list[str] = field(default_factory=list)   # the ticket filter: a category,
+    ticket_keywords: list[str] = field(default_factory=list)     # or a keyword in the subject
 
     @property
     def first_go_live(self) -> date | None:
@@ -95,12 +97,15 @@ def add_rollout(scope: Scope, name: str, cohorts: dict[str, date], activities: l
 
 def rollouts(scope: Scope) -> list[Rollout]:
     frame = scope.df("rollouts")
+    filters = {int(r.rollout_id): (list(r.ticket_categories), list(r.ticket_keywords))
+               for r in scope.df("rollout_settings").itertuples()}
     result = []
     for _, row in frame.iterrows():
         cohorts = {c: pd.Timestamp(d).date() for c, d in zip(row["cohorts"], row["go_lives"])}
+        categories, keywords = filters.get(int(row["rollout_id"]), ([], []))
         result.append(Rollout(int(row["rollout_id"]), row["name"], cohorts, list(row["activities"]),
                               list(row["legacy_activities"]), float(row["target_adoption"]),
-                              int(row["target_age_days"]), int(row["window_days"])))
+                              int(row["target_age_days"]), int(row["window_days"]), categories, keywords))
     return result
 
 

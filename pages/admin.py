@@ -1,7 +1,8 @@
-"""Administration (admin only): accounts and organisations."""
+"""Administration (admin only): accounts, organisations and company mappings."""
+import pandas as pd
 import streamlit as st
 
-from analysis import auth, orgs
+from analysis import auth, orgs, presets
 from analysis.access import ROLES
 from ui import session
 
@@ -12,7 +13,7 @@ if who.role != "admin":           # the page is only listed for admins; check ag
     st.stop()
 
 st.title("Administration")
-accounts_tab, orgs_tab = st.tabs(["Accounts", "Organisations"])
+accounts_tab, orgs_tab, company_tab = st.tabs(["Accounts", "Organisations", "Companies"])
 known = orgs.organisations(handle, who)
 names = dict(zip(known["org_id"].astype(int), known["name"]))
 
@@ -73,3 +74,21 @@ with orgs_tab:
                 st.rerun()
             except ValueError as exc:
                 st.error(f"Not added: {exc}.")
+
+with company_tab:
+    st.caption("A helpdesk export often covers every client, with a company column. Map each company to "
+               "its organisation: a load keeps only its own organisation's rows, and lists the rows of "
+               "unmapped companies instead of loading them into the wrong organisation.")
+    mapped = presets.company_mappings(handle, who)
+    st.dataframe(pd.DataFrame({"Company": list(mapped), "Organisation": [names.get(o, o) for o in mapped.values()]}),
+                 hide_index=True)
+    with st.form("map_company", clear_on_submit=True):
+        left, right = st.columns(2)
+        company = left.text_input("Company (as written in the exports)")
+        org_id = right.selectbox("Organisation", list(names), format_func=names.get)
+        if st.form_submit_button("Map"):
+            try:
+                presets.map_company(handle, who, company, org_id)
+                st.rerun()
+            except (ValueError, LookupError) as exc:
+                st.error(str(exc))

@@ -5,14 +5,14 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from analysis import formats, orgs, people, presets
+from analysis import formats, people, presets
 from analysis.canonical import fields
 from analysis.exports import safe_csv
 from analysis.files import FileRefused, read_table
 from analysis.ingest import likely_kind, load_file
 from analysis.uploads import UndoError, data_version, rejected_rows, undo
 from ui import cached
-from ui.session import pick_scope, principal, store, synthetic_banner
+from ui.session import pick_scope, principal, synthetic_banner
 
 KIND_LABELS = {"detect": "Detect from the file", "usage": "Usage (who used what, when)",
                "tickets": "Support tickets", "roster": "Roster (the rollout's people and cohorts)"}
@@ -27,8 +27,7 @@ synthetic_banner(scope)
 who = principal()
 version = data_version(scope)
 st.session_state.setdefault("upload_round", 0)
-tabs = ["Load files", "Load history", "Unknown people"] + (["Companies"] if who.role == "admin" else [])
-load_tab, history_tab, people_tab, *company_tab = st.tabs(tabs)
+load_tab, history_tab, people_tab = st.tabs(["Load files", "Load history", "Unknown people"])
 
 with load_tab:
     for line in st.session_state.pop("load_report", []):
@@ -197,24 +196,3 @@ with people_tab:
                 if right.button("Mark as not in scope", disabled=not picked):
                     people.mark_out_of_scope(scope, rollout.name, picked)
                     st.rerun()
-
-for tab in company_tab:
-    with tab:
-        st.caption("A helpdesk export often covers every client, with a company column. Map each company to "
-                   "its organisation: a load keeps only its own organisation's rows, and lists the rows of "
-                   "unmapped companies instead of loading them into the wrong organisation.")
-        handle = store()
-        names = {int(r.org_id): r.name for r in orgs.organisations(handle, who).itertuples()}
-        mapped = presets.company_mappings(handle, who)
-        st.dataframe(pd.DataFrame({"Company": list(mapped),
-                                   "Organisation": [names.get(o, o) for o in mapped.values()]}), hide_index=True)
-        with st.form("map_company", clear_on_submit=True):
-            left, right = st.columns(2)
-            company = left.text_input("Company (as written in the exports)")
-            org_id = right.selectbox("Organisation", list(names), format_func=names.get)
-            if st.form_submit_button("Map"):
-                try:
-                    presets.map_company(handle, who, company, org_id)
-                    st.rerun()
-                except (ValueError, LookupError) as exc:
-                    st.error(str(exc))

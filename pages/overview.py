@@ -1,42 +1,44 @@
 """Overview: how the rollout is landing, cohort by cohort."""
 import streamlit as st
 
-from analysis.uploads import data_version
+from analysis import alerts as rules
 from ui import cached
-from ui.cards import DEFINITIONS, cohort_cards
+from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.charts import adoption_by_age_chart, adoption_calendar_chart
-from ui.session import pick_scope, synthetic_banner
+from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table
+from ui.session import rollout_view
 
 st.title("Overview")
-scope, rollout = pick_scope()
-if scope is None:
-    st.stop()
-synthetic_banner(scope)
-if rollout is None:
-    st.warning("This organisation has no rollout yet: add one with `python -m analysis rollout add`.")
-    st.stop()
+view = rollout_view()
+rollout, window = view.rollout, view.window
 
-version = data_version(scope)
-fresh = cached.freshness(scope, scope.org_id, version, rollout, rollout.rollout_id)
-as_of = fresh["newest_usage_day"]
-if as_of is None:
-    st.info(f"No usage for {rollout.name} yet: load a usage export on the Data page.")
-    st.stop()
-window = rollout.window_days
-st.caption(f"{rollout.name} · as of **{as_of:%d %b %Y}** (the newest usage day) · window {window} days · "
-           f"newest ticket {fresh['newest_ticket_day'] or 'none'} · last load {fresh['last_load']:%d %b %Y %H:%M}")
+figures = view.figure("cohort_figures")
+cohort_cards(figures, window)
+headline_cards(figures["all"], view.figure("support_kpis"), window)
 
-kpis = cached.cohort_kpis(scope, scope.org_id, version, rollout, rollout.rollout_id, as_of, window)
-cohort_cards(kpis, window)
+flags = rules.red_flag_counts(current_alerts(view.scope, view.scope.org_id, view.version,
+                                             rules.alerts_version(view.scope), rollout, rollout.rollout_id, view.as_of))
+if flags["high"] or flags["medium"]:
+    st.warning(f"**{flags['high'] + flags['medium']} open red flags** ({flags['high']} high, "
+               f"{flags['medium']} medium): see the Red flags page for the evidence and the next step.",
+               icon=":material/flag:")
+else:
+    st.success("No open red flag.", icon=":material/flag:")
 
-series = cached.rolling_adoption(scope, scope.org_id, version, rollout, rollout.rollout_id, as_of)
+st.subheader("KPIs: baseline, now and target")
+st.caption("Each KPI against its baseline (by default the 28 days before the first go-live) and its target; "
+           "before a target's due age the status compares with the target and says when it is due.")
+kpis = rules_kpi_table(view.scope, rollout, view.as_of, view.window, view.version)
+st.dataframe(kpis, hide_index=True, column_config=KPI_COLUMNS)
+
+series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id, view.as_of)
 st.subheader("Adoption by age: each cohort from its own go-live")
 st.caption("Share of each cohort's licensed people who used it in the last 7 days, counted from that "
            "cohort's go-live, so the wider rollout is compared with the champions at the same age.")
 st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days),
                 width="stretch")
 st.subheader("Adoption on the calendar")
-st.caption("The same 7-day adoption by date, with each cohort's go-live marked.")
-st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts), width="stretch")
+st.caption("The same 7-day adoption by date, with each cohort's go-live and the annotations marked.")
+st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, view.figure("markers")), width="stretch")
 with st.expander("How these figures are defined"):
     st.markdown(DEFINITIONS)

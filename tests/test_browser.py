@@ -100,6 +100,11 @@ def signed_in(browser, server, email):
     tab.get_by_label("Password", exact=True).fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
     tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    deadline = time.time() + 30     # the app then sets its cookie through /api/session/claim and comes back
+    while time.time() < deadline and not [c for c in context.cookies() if c["name"] == "uptake_session"]:
+        time.sleep(0.2)
+    tab.wait_for_load_state()
+    tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     return tab
 
 
@@ -133,12 +138,25 @@ def test_overview_shows_kpi_cards_and_charts(server, page):
     page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
-    assert len(values) == 12                      # 4 cards for champion, wider and all
+    assert len(values) == 17                      # 4 cards for champion, wider and all; 5 at a glance
     assert values[3] == "25"                      # licensed champions in the demo
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.get_by_text("Synthetic demo data.").is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
     shoot(page, "overview")
+
+
+def test_adoption_and_support_pages_draw_every_chart(server, page):
+    for path, heading, charts in (("/adoption", "Adoption", 5), ("/support", "Support", 3)):
+        page.goto(server["url"] + path)
+        page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=60_000)
+        page.locator(".js-plotly-plot").nth(charts - 1).wait_for(timeout=60_000)
+        assert page.locator(".js-plotly-plot").count() == charts
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.get_by_text("newest usage 15 Nov 2026").is_visible()
+        if heading == "Adoption":    # the weakest department heads the heatmap
+            assert page.locator(".js-plotly-plot").nth(4).evaluate("plot => plot.data[0].y[0]") == "Warehouse"
+        shoot(page, heading.lower())
 
 
 def test_upload_preview_load_in_the_browser(server, page, tmp_path):
@@ -178,7 +196,7 @@ def nav_links(tab):
 
 def test_client_viewer_walks_every_page_and_sees_only_its_organisation(browser, server):
     tab = signed_in(browser, server, "lead@democo.example")
-    assert nav_links(tab) == ["Overview", "Your account"]
+    assert nav_links(tab) == ["Overview", "Adoption", "Support", "Red flags", "Your account"]
     tab.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     shoot(tab, "viewer-overview")
     seen = tab.content()
@@ -227,3 +245,19 @@ def test_sign_out_ends_the_session_everywhere(browser, server):
     stolen.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
     thief.close()
     tab.context.close()
+
+
+def test_red_flags_and_portfolio_read_clearly(server, page):
+    page.goto(server["url"] + "/red_flags")
+    page.get_by_role("heading", name="Red flags").wait_for(timeout=60_000)
+    page.get_by_text("Next step:").first.wait_for(timeout=60_000)
+    assert page.get_by_text("Low Adoption · Warehouse").count() == 1     # the demo's worst department
+    shoot(page, "red-flags")
+    page.goto(server["url"] + "/portfolio")
+    page.get_by_role("heading", name="Portfolio").wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    assert page.get_by_text("MFA rollout").count() >= 1
+    shoot(page, "portfolio")
+    page.goto(server["url"] + "/")
+    page.get_by_text("KPIs: baseline, now and target").wait_for(timeout=60_000)
+    shoot(page, "overview-kpis")

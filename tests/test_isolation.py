@@ -157,13 +157,21 @@ def _reset_streamlit() -> None:
 
 ROLE_ORGS = {"admin": "ABC", "account_manager": "AB", "client_viewer": "A", "client_uploader": "B"}
 ROLE_PAGES = {
-    "admin": ("pages/overview.py", "pages/data.py", "pages/admin.py", "pages/account.py"),
-    "account_manager": ("pages/overview.py", "pages/data.py", "pages/account.py"),
-    "client_viewer": ("pages/overview.py", "pages/account.py"),
-    "client_uploader": ("pages/overview.py", "pages/data.py", "pages/account.py"),
+    "admin": ("pages/overview.py", "pages/adoption.py", "pages/support.py", "pages/red_flags.py",
+              "pages/portfolio.py", "pages/settings.py", "pages/data.py", "pages/admin.py", "pages/account.py"),
+    "account_manager": ("pages/overview.py", "pages/adoption.py", "pages/support.py", "pages/red_flags.py",
+                        "pages/portfolio.py", "pages/settings.py", "pages/data.py", "pages/account.py"),
+    "client_viewer": ("pages/overview.py", "pages/adoption.py", "pages/support.py", "pages/red_flags.py",
+                      "pages/account.py"),
+    "client_uploader": ("pages/overview.py", "pages/adoption.py", "pages/support.py", "pages/red_flags.py",
+                        "pages/data.py", "pages/account.py"),
 }
-ALL_PAGES = ("pages/overview.py", "pages/data.py", "pages/admin.py", "pages/account.py", "pages/sign_in.py",
+ALL_PAGES = ("pages/overview.py", "pages/adoption.py", "pages/support.py", "pages/red_flags.py", "pages/portfolio.py",
+             "pages/settings.py", "pages/data.py", "pages/admin.py", "pages/account.py", "pages/sign_in.py",
              "pages/setup.py")
+# Pages that are about every organisation the role may see, by design: the portfolio (each
+# permitted organisation's rollouts) and the administration page (every company mapping).
+CROSS_ORGANISATION = {"pages/portfolio.py": None, "pages/admin.py": "company"}
 
 
 def forbidden(role: str | None, viewed: str | None) -> list[str]:
@@ -366,7 +374,7 @@ def test_navigation_lists_exactly_the_role_s_pages(world, role):
 
 
 def test_the_matrix_covers_every_role_page_and_organisation():
-    assert len(MATRIX) == 23 and len(EXPORTS) == 7
+    assert len(MATRIX) == 54 and len(EXPORTS) == 7
 
 
 @pytest.mark.parametrize("role,page,x", MATRIX)
@@ -376,9 +384,14 @@ def test_tenant_matrix(world, downloads, role, page, x):
     open_page(at, page)
     assert not at.exception, [e.value for e in at.exception]
     text = rendered(at, downloads)
-    assert leaks(text, role, x) == []
+    if page == "pages/portfolio.py":      # every permitted organisation, nothing of the others
+        outside = [t for y in LETTERS if y not in ROLE_ORGS[role] for t in tokens(y).values()]
+        assert [t for t in outside if t.lower() in text.lower()] == []
+    else:
+        allowed = {tokens(y)[CROSS_ORGANISATION[page]] for y in LETTERS} if page in CROSS_ORGANISATION else set()
+        assert [t for t in leaks(text, role, x) if t not in allowed] == []
     t = tokens(x)
-    if page in ("pages/overview.py", "pages/data.py"):   # the page did render the chosen organisation
+    if page not in ("pages/admin.py", "pages/account.py"):   # the page did render the chosen organisation
         assert t["rollout"].lower() in text.lower()
     if page == "pages/overview.py":
         assert len(at.get("plotly_chart")) == 2 and t["cohort"].lower() in text.lower()

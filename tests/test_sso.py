@@ -92,6 +92,10 @@ def through_the_provider(browser, url, email):
 def test_a_known_email_signs_in_with_its_role(browser, sso):
     tab = through_the_provider(browser, sso, "lead@democo.example")
     tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    deadline = time.time() + 30     # the Uptake cookie arrives through /api/session/claim
+    while time.time() < deadline and not [c for c in tab.context.cookies() if c["name"] == "uptake_session"]:
+        time.sleep(0.2)
+    tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     links = [t.split("\n")[-1] for t in tab.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
     assert "Data" not in links and "Administration" not in links        # a client viewer
     assert tab.get_by_text("lead@democo.example").first.is_visible()

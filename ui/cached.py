@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis import metrics, uploads
+from analysis import annotations, metrics, settings, support, uploads
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -41,3 +41,54 @@ def freshness(_scope: Scope, org_id: int, version: tuple, _rollout: Rollout | No
 def upload_history(_scope: Scope, org_id: int, version: tuple) -> pd.DataFrame:
     _check(_scope, org_id)
     return uploads.history(_scope)
+
+
+# name -> how to compute it; every figure a page shows comes through figure() below.
+FIGURES = {
+    "cohort_figures": lambda s, r, d, w, o: metrics.cohort_figures(s, r, d, w),
+    "weekly_active_users": lambda s, r, d, w, o: metrics.weekly_active_users(s, r, d),
+    "department_kpis": lambda s, r, d, w, o: metrics.department_kpis(s, r, d, w),
+    "department_weekly_adoption": lambda s, r, d, w, o: metrics.department_weekly_adoption(s, r, d, cohort=o),
+    "adoption_funnel": lambda s, r, d, w, o: metrics.adoption_funnel(s, r, d, w),
+    "lapsed_people": lambda s, r, d, w, o: metrics.lapsed_people(s, r, d, w),
+    "never_used_people": lambda s, r, d, w, o: metrics.never_used_people(s, r, d, w),
+    "days_to_first_use": lambda s, r, d, w, o: metrics.days_to_first_use(s, r, d),
+    "support_kpis": lambda s, r, d, w, o: support.support_kpis(s, r, d, w),
+    "weekly_tickets": lambda s, r, d, w, o: support.weekly_tickets(s, r, d),
+    "backlog_by_day": lambda s, r, d, w, o: support.backlog_by_day(s, r, settings.chart_start(r, d), d),
+    "top_categories": lambda s, r, d, w, o: support.top_categories(s, r, o, d, days=settings.BASELINE_DAYS),
+    "markers": lambda s, r, d, w, o: annotations.markers(s, r),
+}
+
+
+@st.cache_data(ttl=600, max_entries=500, show_spinner=False)
+def figure(_scope: Scope, org_id: int, version: tuple, _rollout: Rollout, rollout_id: int, name: str,
+           as_of: date | None = None, window: int | None = None, option: object = None):
+    """One of FIGURES for the rollout, as of a day with a window (option: the cohort of the
+    department heatmap, the go-live that splits top categories). version is
+    ui.session.versions(scope): the data version and the settings version, so a load, an undo, a
+    moved go-live or a new annotation all read afresh."""
+    _check(_scope, org_id)
+    if _rollout.rollout_id != rollout_id:
+        raise AssertionError("cache key and rollout disagree")
+    return FIGURES[name](_scope, _rollout, as_of, window, option)
+
+
+@st.cache_data(ttl=600, max_entries=200, show_spinner=False)
+def organisation_settings(_scope: Scope, org_id: int, version: tuple) -> settings.OrganisationSettings:
+    _check(_scope, org_id)
+    return settings.organisation_settings(_scope)
+
+
+@st.cache_data(ttl=600, max_entries=200, show_spinner=False)
+def annotation_list(_scope: Scope, org_id: int, version: tuple, _rollout: Rollout, rollout_id: int) -> pd.DataFrame:
+    _check(_scope, org_id)
+    return annotations.annotations(_scope, _rollout)
+
+
+@st.cache_data(ttl=600, max_entries=200, show_spinner=False)
+def choices(_scope: Scope, org_id: int, version: tuple) -> dict[str, list[str]]:
+    """The activities and ticket categories found in the organisation's data (for the Settings page)."""
+    _check(_scope, org_id)
+    return {"activities": settings.known_activities(_scope)["activity"].tolist(),
+            "categories": settings.known_ticket_categories(_scope)["category"].tolist()}

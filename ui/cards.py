@@ -36,3 +36,126 @@ def cohort_cards(cohorts: dict[str, dict], window: int) -> None:
         c.metric("Activated", f"{k['activated_users']:,} ({pct(k['activation_rate'])})",
                  help=HELP["activated"], border=True)
         d.metric("Licensed", f"{k['licensed_users']:,}", help=HELP["licensed"], border=True)
+
+
+HELP.update({
+    "habitual": "Habitual people: licensed people with a use in at least 9 of the 12 ISO weeks ending with the "
+                "as-of week (Microsoft Viva's habit). Not counted until every cohort is 84 days past go-live, so "
+                "opening it once is never sold as a habit.",
+    "lapsed": "Lapsed: licensed people who used it after their go-live but not in the window.",
+    "never_used": "Never used: licensed people with no use at all up to the as-of date.",
+    "tickets": "Tickets in the rollout's scope (its ticket filter) created in the window.",
+    "tickets_7d": "Tickets per 100 people: 100 x tickets created in the 7 days ending on the as-of date / the "
+                  "rollout's licensed people.",
+    "median_resolution": "Median hours from creation to first resolution, over the tickets resolved in the window "
+                         "(closed tickets without a resolution time count as resolved but have no duration).",
+    "p90_resolution": "9 in 10 tickets resolved in the window were resolved within this many hours "
+                      "(continuous 90th percentile).",
+    "backlog": "Tickets created on or before the as-of date and not resolved by its end.",
+    "reopen_rate": "Tickets resolved in the window that were reopened at least once / tickets resolved in it.",
+    "satisfaction": "Of the tickets resolved in the window that were rated, the share rated good (4-5 or good).",
+})
+
+
+def hours(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def freshness_line(rollout, fresh: dict, as_of, window: int) -> str:
+    """One caption line: the rollout, the period, and how fresh each kind of data is."""
+    day = lambda d: f"{d:%d %b %Y}" if d else "none"
+    load = f"{fresh['last_load']:%d %b %Y %H:%M}" if fresh.get("last_load") else "none"
+    period = f"as of **{day(as_of)}** · window {window} days · " if as_of else ""
+    return (f"{rollout.name} · {period}newest usage {day(fresh.get('newest_usage_day'))} · "
+            f"newest ticket {day(fresh.get('newest_ticket_day'))} · last load {load}")
+
+
+def headline_cards(everyone: dict, tickets: dict, window: int) -> None:
+    """The Overview's second row: adoption and support at a glance, for all licensed people."""
+    st.markdown(f"**At a glance** · all licensed people · lapsed and resolution over {window} days, "
+                "tickets over the last 7")
+    a, b, c, d, e = st.columns(5)
+    habitual = everyone.get("habitual_users")
+    licensed = everyone.get("licensed_users") or 0
+    a.metric("Habitual" if habitual is None else f"Habitual ({habitual:,})",
+             "not yet" if habitual is None else pct(habitual / licensed if licensed else None),
+             help=HELP["habitual"], border=True)
+    b.metric("Lapsed", f"{everyone['lapsed_users']:,}", help=HELP["lapsed"], border=True)
+    c.metric("Tickets per 100", number(tickets.get("tickets_per_100_users_7d")), help=HELP["tickets_7d"],
+             border=True)
+    d.metric("Median resolution", hours(tickets.get("median_resolution_hours")), help=HELP["median_resolution"],
+             border=True)
+    e.metric("Backlog", f"{tickets.get('backlog') or 0:,}", help=HELP["backlog"], border=True)
+
+
+def support_cards(tickets: dict, window: int) -> None:
+    """The Support page's cards: volume, speed, backlog and quality of the window."""
+    a, b, c, d = st.columns(4)
+    a.metric(f"Tickets ({window} days)", f"{tickets['tickets']:,}", help=HELP["tickets"], border=True)
+    b.metric("Tickets per 100 (7 days)", number(tickets.get("tickets_per_100_users_7d")),
+             help=HELP["tickets_7d"], border=True)
+    c.metric(f"Median resolution ({window} days)", hours(tickets.get("median_resolution_hours")),
+             help=HELP["median_resolution"], border=True)
+    d.metric(f"p90 resolution ({window} days)", hours(tickets.get("p90_resolution_hours")),
+             help=HELP["p90_resolution"], border=True)
+    e, f, g, h = st.columns(4)
+    e.metric("Backlog", f"{tickets['backlog']:,}", help=HELP["backlog"], border=True)
+    f.metric(f"Reopen rate ({window} days)", pct(tickets.get("reopen_rate")), help=HELP["reopen_rate"], border=True)
+    g.metric(f"Satisfaction ({window} days)", pct(tickets.get("satisfaction")),
+             help=HELP["satisfaction"] + f" Rated tickets: {tickets.get('rated_tickets') or 0}.", border=True)
+    h.metric("Resolved in the window", f"{tickets.get('resolved_tickets') or 0:,}",
+             help="Tickets whose first resolution falls in the window.", border=True)
+
+
+ADOPTION_DEFINITIONS = {
+    "by_age": "Adoption by age: for each day k since a cohort's go-live, the share of its licensed people with a "
+              "use in the 7 days ending that day (use just before go-live counts). The dotted lines are the target "
+              "and the age it is due by.",
+    "weekly": "Weekly active people: per ISO week (Monday to Sunday), the cohort's licensed people with at least one "
+              "use of the rollout's activities in it. The newest week counts up to the as-of date.",
+    "funnel": "Licensed: on the roster with a licence. Activated: used it on or after their cohort's go-live. "
+              "Active: activated and used it in the window. Habitual: activated, active and used it in at least 9 "
+              "of the 12 weeks ending with the as-of week (judged only 84 days after go-live).",
+    "first_use": "Days to first use: for each activated person, the days from their cohort's go-live to their first "
+                 "use on or after it (0 = on the go-live day).",
+    "departments": "Per department and ISO week: the share of the department's licensed people (of the chosen "
+                   "cohort) who used it that week. The table gives the window's figures: active, adoption "
+                   "(active / licensed), activated, lapsed and never-used people.",
+    "lists": "Lapsed: used it after their go-live, but not in the window. Never used: licensed, with no use at "
+             "all up to the as-of date. Last use is the newest day with a use up to the as-of date.",
+}
+
+
+def department_columns(window: int) -> dict:
+    """How the department table's columns are shown."""
+    return {"department": "Department", "licensed_users": "Licensed", "active_users": f"Active ({window} days)",
+            "adoption_rate": st.column_config.ProgressColumn("Adoption", format="percent", min_value=0, max_value=1),
+            "activated_users": "Activated",
+            "activation_rate": st.column_config.NumberColumn("Activation", format="percent"),
+            "lapsed_users": "Lapsed", "never_used": "Never used"}
+
+
+SUPPORT_DEFINITIONS = {
+    "per_100": "Tickets per 100 people: per ISO week, 100 x tickets in the rollout's scope created that week / the "
+               "rollout's licensed people; per cohort, the cohort's requesters' tickets / its licensed people. "
+               "Tickets from people on no roster count for everyone only. The newest week counts up to the as-of "
+               "date. The baseline is the 28 days before the first go-live.",
+    "backlog": "Backlog: tickets created on or before the day and not resolved by its end (a ticket closed without "
+               "a resolution time counts as resolved).",
+    "categories": "Ticket counts per category (missing: \"(none)\") in the 28 days before the go-live and from the "
+                  "go-live to the as-of date, as shares of each period's tickets; the top 5 of either period.",
+}
+
+
+def people_columns(never_used: bool = False) -> dict:
+    """How the lapsed and never-used lists are shown (the CSV download has every column)."""
+    shown = {"display_name": "Name", "department": "Department", "cohort": "Cohort"}
+    if not never_used:
+        shown["last_use"] = st.column_config.DateColumn("Last use", format="D MMM YYYY")
+    return shown

@@ -6,17 +6,27 @@ analysis.scope.open_scope has checked for the signed-in principal.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-from analysis import auth, orgs
+from analysis import auth, orgs, settings
 from analysis.access import AccessDenied, Principal
 from analysis.auth import Account
 from analysis.orgs import Rollout
+from analysis.privacy import fold_small_groups
 from analysis.scope import Scope, open_scope
 from analysis.seed import ensure_demo
 from analysis.store import Store, db_path, shared_store
+from analysis.uploads import data_version
+from ui import cached
+from ui.cards import freshness_line
 
 COOKIE = "uptake_session"
+WINDOWS = (7, 28)
 
 
 @st.cache_resource(show_spinner="Opening the database")
@@ -110,3 +120,141 @@ def synthetic_banner(scope: Scope) -> None:
     if orgs.is_synthetic(scope):
         st.info("**Synthetic demo data.** Demo Co and everyone in it are made up, to show what "
                 "Uptake does.", icon=":material/science:")
+
+
+# -- the shared period controls and the frame of every rollout page --------------------------------
+
+def versions(scope: Scope) -> tuple:
+    """The cache key of the organisation's figures: its data version (loads, undos) and its
+    settings version (rollout settings, go-lives, annotations, privacy)."""
+    return data_version(scope), settings.settings_version(scope)
+
+
+def _remember(slot: tuple, field: str, key: str) -> None:
+    """A period widget changed: keep its value for every page (widget state is per page)."""
+    st.session_state["_period"].setdefault(slot, {})[field] = st.session_state[key]
+
+
+def pick_period(scope: Scope, rollout: Rollout, fresh: dict | None = None) -> tuple[date | None, int]:
+    """The sidebar's as-of date and window, shared by every page: (as_of, window). The as-of date
+    defaults to the newest usage day (the newest ticket day when there is no usage), between the
+    oldest and the newest day of the data; the window to the rollout's (7 or 28 days). A choice
+    is remembered per organisation and rollout across pages (Streamlit keeps a widget's state per
+    page, so the value lives in session state and is handed to each page's widget), and the as-of
+    date follows new data while it is left at the newest day. as_of is None when the rollout has
+    no data yet."""
+    if fresh is None:
+        fresh = cached.freshness(scope, scope.org_id, versions(scope), rollout, rollout.rollout_id)
+    if not isinstance(st.session_state.get("_period"), dict):
+        st.session_state["_period"] = {}
+    slot = (scope.org_id, rollout.rollout_id)
+    remembered = st.session_state["_period"].get(slot)
+    if not isinstance(remembered, dict):
+        remembered = st.session_state["_period"][slot] = {}
+
+    window = remembered.get("window")
+    if type(window) is not int or window not in WINDOWS:
+        window = rollout.window_days if rollout.window_days in WINDOWS else 28
+    window_key = f"window_{scope.org_id}_{rollout.rollout_id}"
+    st.session_state[window_key] = remembered["window"] = window
+    window = st.sidebar.radio("Window", WINDOWS, key=window_key, horizontal=True,
+                              format_func=lambda days: f"{days} days", on_change=_remember,
+                              args=(slot, "window", window_key),
+                              help="The active window: a person is active when they used the new system in "
+                                   "the window's days, ending on the as-of date. The rollout's own window is "
+                                   f"{rollout.window_days} days.")
+    newest = fresh.get("newest_usage_day") or fresh.get("newest_ticket_day")
+    if newest is None:
+        return None, window
+    high = max(d for d in (fresh.get("newest_usage_day"), fresh.get("newest_ticket_day")) if d)
+    low = min(fresh.get("oldest_usage_day") or newest, newest)
+    value = remembered.get("as_of")
+    if remembered.get("default") != newest and value == remembered.get("default"):
+        value = newest              # left at the newest day: follow new data
+    if type(value) is not date or not low <= value <= high:
+        value = newest
+    day_key = f"as_of_{scope.org_id}_{rollout.rollout_id}"
+    st.session_state[day_key] = remembered["as_of"] = value
+    remembered["default"] = newest
+    as_of = st.sidebar.date_input("As of", key=day_key, min_value=low, max_value=high, format="YYYY-MM-DD",
+                                  on_change=_remember, args=(slot, "as_of", day_key),
+                                  help="The day the figures are computed for (its end). By default the newest "
+                                       "day with usage of the rollout's activities.")
+    return as_of, window
+
+
+@dataclass(frozen=True)
+class View:
+    """What a rollout page shows: the checked scope, the rollout, the cache version, how fresh the
+    data is, and the period chosen in the sidebar."""
+    scope: Scope
+    rollout: Rollout
+    version: tuple
+    fresh: dict
+    as_of: date | None
+    window: int
+
+    @property
+    def client(self) -> bool:
+        """Client leadership is looking: small groups fold, names only where allowed."""
+        return settings.is_client_view(self.scope)
+
+    def figure(self, name: str, option: object = None):
+        """A cached figure of analysis (ui.cached.FIGURES) for this rollout and period."""
+        return cached.figure(self.scope, self.scope.org_id, self.version, self.rollout, self.rollout.rollout_id,
+                             name, self.as_of, self.window, option)
+
+
+def rollout_view(action: str = "view") -> View:
+    """The frame of every rollout page: the organisation and rollout pickers, the synthetic-data
+    banner, the period controls and the one-line freshness caption. Stops the page, saying why,
+    when there is no organisation, no rollout or no data yet."""
+    scope, rollout = pick_scope(action)
+    if scope is None:
+        st.stop()
+    synthetic_banner(scope)
+    if rollout is None:
+        st.warning("This organisation has no rollout yet: add one with `python -m analysis rollout add`.")
+        st.stop()
+    version = versions(scope)
+    fresh = cached.freshness(scope, scope.org_id, version, rollout, rollout.rollout_id)
+    as_of, window = pick_period(scope, rollout, fresh)
+    st.caption(freshness_line(rollout, fresh, as_of, window))
+    if as_of is None:
+        st.info(f"No usage or tickets for {rollout.name} yet: load an export on the Data page.")
+        st.stop()
+    return View(scope, rollout, version, fresh, as_of, window)
+
+
+def for_viewer(view: View, frame: pd.DataFrame, group_column: str, size_column: str, by: tuple = (),
+               ratios: dict | None = None) -> pd.DataFrame:
+    """A breakdown as the person looking may see it: for client leadership, groups of fewer than
+    5 people fold into "Other (small groups)" (hidden when that is under 5 too)."""
+    if not view.client:
+        return frame
+    return fold_small_groups(frame, group_column, size_column, by=by, ratios=ratios)
+
+
+def departments(view: View, cohort: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The department x week heatmap data and the department table of one cohort ('all': every
+    cohort) as the person looking may see them, and the departments weakest first (by adoption
+    in the newest week, then in the window)."""
+    heat = for_viewer(view, view.figure("department_weekly_adoption", None if cohort == "all" else cohort),
+                      "department", "licensed_users", by=("week_start",),
+                      ratios={"adoption": ("active_users", "licensed_users")})
+    kpis = view.figure("department_kpis")
+    table = for_viewer(view, kpis[kpis["cohort"] == cohort].drop(columns="cohort"), "department", "licensed_users",
+                       ratios={"adoption_rate": ("active_users", "licensed_users"),
+                               "activation_rate": ("activated_users", "licensed_users")})
+    if heat.empty:
+        return heat, table, []
+    newest = heat[heat["week_start"] == heat["week_start"].max()].set_index("department")["adoption"]
+    window = table.set_index("department")["adoption_rate"]
+    order = sorted(newest.index, key=lambda d: (newest[d], window.get(d, 0.0), d))
+    table = table.sort_values(["adoption_rate", "department"]).reset_index(drop=True)
+    return heat, table.round({"adoption_rate": 2, "activation_rate": 2}), order   # whole per cents on screen
+
+
+def file_name(*parts: object) -> str:
+    """A download's file name from its parts (letters, digits, - and . only)."""
+    return re.sub(r"[^A-Za-z0-9.]+", "-", "-".join(str(p) for p in parts)).strip("-").lower() + ".csv"

@@ -1,0 +1,98 @@
+-- adoption_series: for every day from $start to $end, per cohort and department of the rollout's
+-- licensed people, the counts that cohort_figures gives as of that day with a window of
+-- $window_days (active, activated, lapsed, legacy, habitual), so a rule can be evaluated back in
+-- time, and a champion curve stored, in one query. Every day uses today's roster. Events after a
+-- day are ignored for that day, as everywhere.
+--   active     a counting day in [day - w + 1, day]
+--   activated  a counting day in [go_live, day]
+--   lapsed     a counting day in [go_live, day - w] and none in the window
+--   legacy     a legacy day in [day - 13, day]
+--   habitual   counting days in >= 9 of the 12 ISO weeks ending with day's week (that week up to
+--              day); null while day - go_live < 84
+WITH bounds AS (
+    -- far enough back for the window, the 14 legacy days and the 11 weeks before day's week
+    SELECT CAST($start AS DATE) AS first_day,
+           CAST($end AS DATE) AS last_day,
+           least(CAST($start AS DATE) - greatest($window_days, 14),
+                 CAST(date_trunc('week', CAST($start AS DATE)) AS DATE) - 77) AS lo
+),
+people AS (
+    SELECT user_id, department, cohort, go_live FROM licensed_people($org_id, $rollout_id)
+),
+usage AS (
+    SELECT u.user_id, u.day, bool_or(u.is_counting) AS counting, bool_or(u.is_legacy) AS legacy
+    FROM rollout_usage($org_id, $rollout_id) AS u, bounds AS b
+    WHERE u.day <= b.last_day
+    GROUP BY u.user_id, u.day
+),
+earlier AS (   -- counting days on or after go-live that fall before the grid starts
+    SELECT p.user_id, count(*) AS used_days
+    FROM people AS p
+    JOIN usage AS u USING (user_id), bounds AS b
+    WHERE u.counting AND u.day >= p.go_live AND u.day < b.lo
+    GROUP BY p.user_id
+),
+days AS (
+    SELECT CAST(unnest(generate_series(CAST(lo AS TIMESTAMP), CAST(last_day AS TIMESTAMP), INTERVAL 1 DAY))
+                AS DATE) AS day
+    FROM bounds
+),
+flags AS (
+    SELECT p.user_id, p.department, p.cohort, p.go_live, d.day,
+           coalesce(u.counting, false) AS counting,
+           coalesce(u.counting, false) AND d.day >= p.go_live AS counting_live,
+           coalesce(u.legacy, false) AS legacy
+    FROM people AS p
+    CROSS JOIN days AS d
+    LEFT JOIN usage AS u ON u.user_id = p.user_id AND u.day = d.day
+),
+running AS (
+    SELECT *,
+           sum(CAST(counting AS INTEGER)) OVER per_person AS cum_counting,
+           sum(CAST(counting_live AS INTEGER)) OVER per_person AS cum_live,
+           sum(CAST(legacy AS INTEGER)) OVER per_person AS cum_legacy
+    FROM flags
+    WINDOW per_person AS (PARTITION BY user_id ORDER BY day ROWS UNBOUNDED PRECEDING)
+),
+weeks AS (     -- per person and ISO week: the first counting day in it
+    SELECT user_id, CAST(date_trunc('week', day) AS DATE) AS week_start,
+           min(day) FILTER (WHERE counting) AS first_counting_day
+    FROM flags
+    GROUP BY user_id, CAST(date_trunc('week', day) AS DATE)
+),
+habit_weeks AS (   -- weeks with a counting day among the 11 weeks before each week
+    SELECT user_id, week_start, first_counting_day,
+           count(first_counting_day) OVER (PARTITION BY user_id ORDER BY week_start
+                                           ROWS BETWEEN 11 PRECEDING AND 1 PRECEDING) AS prior_weeks
+    FROM weeks
+),
+per_person AS (
+    SELECT r.user_id, r.department, r.cohort, r.go_live, r.day,
+           r.cum_counting - coalesce(back.cum_counting, 0) > 0 AS active,
+           coalesce(e.used_days, 0) + r.cum_live > 0 AS activated,
+           coalesce(e.used_days, 0) + coalesce(back.cum_live, 0) > 0
+               AND r.cum_counting - coalesce(back.cum_counting, 0) = 0 AS lapsed,
+           r.cum_legacy - coalesce(back14.cum_legacy, 0) > 0 AS legacy,
+           CASE WHEN r.day - r.go_live >= 84
+                THEN coalesce(h.prior_weeks, 0)
+                     + CAST(coalesce(h.first_counting_day <= r.day, false) AS INTEGER) >= 9 END AS habitual
+    FROM running AS r
+    JOIN bounds AS b ON r.day BETWEEN b.first_day AND b.last_day
+    LEFT JOIN running AS back ON back.user_id = r.user_id AND back.day = r.day - $window_days
+    LEFT JOIN running AS back14 ON back14.user_id = r.user_id AND back14.day = r.day - 14
+    LEFT JOIN earlier AS e ON e.user_id = r.user_id
+    LEFT JOIN habit_weeks AS h
+           ON h.user_id = r.user_id AND h.week_start = CAST(date_trunc('week', r.day) AS DATE)
+),
+final AS (
+    SELECT day, cohort, department, any_value(go_live) AS go_live,
+           count(*) AS licensed_users,
+           count(*) FILTER (WHERE active) AS active_users,
+           count(*) FILTER (WHERE activated) AS activated_users,
+           count(*) FILTER (WHERE lapsed) AS lapsed_users,
+           count(*) FILTER (WHERE legacy) AS legacy_users,
+           count(*) FILTER (WHERE habitual) AS habitual_users
+    FROM per_person
+    GROUP BY day, cohort, department
+)
+SELECT * FROM final ORDER BY day, cohort, department

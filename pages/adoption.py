@@ -1,0 +1,85 @@
+"""Adoption: who uses it, since when, where it is weak, and who has dropped off."""
+import streamlit as st
+
+from analysis.exports import safe_csv
+from analysis.privacy import OTHER
+from ui import cached
+from ui.cards import ADOPTION_DEFINITIONS, department_columns, people_columns
+from ui.charts import (
+    adoption_by_age_chart,
+    adoption_funnel_chart,
+    days_to_first_use_chart,
+    department_heatmap_chart,
+    weekly_active_chart,
+)
+from ui.session import departments, file_name, rollout_view
+
+st.title("Adoption")
+view = rollout_view()
+rollout, window = view.rollout, view.window
+markers = view.figure("markers")
+series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id, view.as_of)
+
+st.subheader("Adoption by age", help=ADOPTION_DEFINITIONS["by_age"])
+st.caption("Each cohort's 7-day adoption counted from its own go-live, so every wave is compared with the "
+           "champions at the same age.")
+st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days), width="stretch")
+
+weekly = view.figure("weekly_active_users")
+st.subheader("Weekly active people", help=ADOPTION_DEFINITIONS["weekly"])
+if weekly.empty or not weekly["licensed_users"].any():
+    st.info("Nobody is licensed on this rollout's roster yet: load a roster on the Data page.")
+else:
+    st.caption("People of each cohort who used it in each week, with go-lives and annotations marked; "
+               "the last week so far is dotted.")
+    st.plotly_chart(weekly_active_chart(weekly, markers), width="stretch")
+
+funnel = view.figure("adoption_funnel")
+st.subheader("From licence to habit", help=ADOPTION_DEFINITIONS["funnel"])
+habit = "" if funnel["people"].notna().all() else (
+    " Habit is shown once a cohort is 84 days past its go-live.")
+st.caption(f"How many licensed people activated, are active in the last {window} days, and use it weekly."
+           + habit)
+st.plotly_chart(adoption_funnel_chart(funnel), width="stretch")
+
+first_use = view.figure("days_to_first_use")
+st.subheader("Days to first use", help=ADOPTION_DEFINITIONS["first_use"])
+if first_use.empty:
+    st.info("Nobody has used it since their go-live yet.")
+else:
+    st.caption("How soon after their cohort's go-live people first used it.")
+    st.plotly_chart(days_to_first_use_chart(first_use), width="stretch")
+
+st.subheader("Departments", help=ADOPTION_DEFINITIONS["departments"])
+cohort = st.segmented_control("Cohort", ["all", *rollout.cohorts], default="all", key="department_cohort",
+                              format_func=lambda c: "All cohorts" if c == "all" else c.capitalize()) or "all"
+heat, table, order = departments(view, cohort)
+if heat.empty:
+    st.info("No department of this cohort can be shown" + (" (groups under 5 people are not shown)."
+                                                          if view.client else "."))
+else:
+    st.caption("Share of each department's licensed people who used it each week, weakest department at the top."
+               + (f" Departments under 5 people are shown together as \"{OTHER}\"." if view.client else ""))
+    st.plotly_chart(department_heatmap_chart(heat, order, markers), width="stretch")
+    st.dataframe(table, hide_index=True, column_config=department_columns(window))
+
+st.subheader("Lapsed and never used", help=ADOPTION_DEFINITIONS["lists"])
+lapsed, never = view.figure("lapsed_people"), view.figure("never_used_people")
+st.caption(f"{len(lapsed):,} people used it after their go-live but not in the last {window} days; "
+           f"{len(never):,} licensed people have never used it.")
+names = cached.organisation_settings(view.scope, view.scope.org_id, view.version).list_names_to_clients
+if view.client and not names:
+    st.info("Your provider has these people's names: this organisation's views do not list people by name.")
+else:
+    left, right = st.columns(2)
+    for box, label, people, file in ((left, "Lapsed", lapsed, "lapsed"), (right, "Never used", never, "never-used")):
+        with box:
+            st.markdown(f"**{label}** ({len(people):,})")
+            if people.empty:
+                st.caption("Nobody.")
+                continue
+            shown = people_columns(never_used=file == "never-used")
+            st.dataframe(people[list(shown)], hide_index=True, column_config=shown, height=300)
+            st.download_button(f"Download {label.lower()} people (CSV)", safe_csv(people),
+                               file_name=file_name(rollout.name, file, view.as_of), mime="text/csv",
+                               key=f"download_{file}")

@@ -1,0 +1,60 @@
+"""Portfolio (the provider's roles): every organisation you may see, each rollout's adoption against
+target, open red flags and how fresh its data is, so you know which client needs a call first."""
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analysis import alerts as rules
+from analysis import metrics, orgs
+from analysis.scope import open_scope
+from analysis.uploads import data_version
+from ui.flags import current_alerts
+from ui.session import principal, store
+
+st.title("Portfolio")
+who = principal()
+if who.role not in ("admin", "account_manager"):
+    st.error("The portfolio is for the provider's roles.")
+    st.stop()
+handle = store()
+rows = []
+with st.spinner("Checking every rollout"):
+    for org in orgs.organisations(handle, who).itertuples():
+        scope = open_scope(handle, who, int(org.org_id))          # the same check as every page
+        for rollout in orgs.rollouts(scope):
+            fresh = metrics.freshness(scope, rollout)
+            as_of = fresh["newest_usage_day"]
+            row = {"Organisation": org.name, "Rollout": rollout.name, "Adoption": None,
+                   "Target": rollout.target_adoption, "High": 0, "Medium": 0,
+                   "Newest usage": fresh["newest_usage_day"], "Newest ticket": fresh["newest_ticket_day"],
+                   "Last load": fresh["last_load"]}
+            if as_of is not None:
+                row["Adoption"] = metrics.cohort_kpis(scope, rollout, as_of)["all"]["adoption_rate"]
+                found = current_alerts(scope, scope.org_id, (data_version(scope),), rules.alerts_version(scope),
+                                       rollout, rollout.rollout_id, as_of)
+                counts = rules.red_flag_counts(found)
+                row["High"], row["Medium"] = counts["high"], counts["medium"]
+            rows.append(row)
+if not rows:
+    st.info("No rollout in the organisations you may see yet.")
+    st.stop()
+table = pd.DataFrame(rows).sort_values(["High", "Medium", "Adoption"], ascending=[False, False, True])
+st.caption("Worst first: the most high-severity red flags, then medium, then the lowest adoption. Adoption is "
+           "all licensed people active in the rollout's window, as of its newest usage day.")
+labels = table["Organisation"] + " · " + table["Rollout"]
+fig = go.Figure()
+fig.add_trace(go.Bar(y=labels, x=table["Adoption"].fillna(0), orientation="h", name="Adoption",
+                     marker_color="#0ea5e9", text=[f"{v:.0%}" if v == v and v is not None else "no data"
+                                                    for v in table["Adoption"]], textposition="outside"))
+fig.add_trace(go.Scatter(y=labels, x=table["Target"], mode="markers", name="Target",
+                         marker=dict(symbol="line-ns-open", size=22, color="#16a34a", line=dict(width=3))))
+fig.update_layout(template="plotly_white", height=120 + 40 * len(table), margin=dict(l=10, r=10, t=30, b=10),
+                  xaxis=dict(tickformat=".0%", range=[0, 1.1]), yaxis=dict(autorange="reversed"),
+                  legend=dict(orientation="h", y=1.1))
+st.plotly_chart(fig, width="stretch")
+st.dataframe(table, hide_index=True, column_config={
+    "Adoption": st.column_config.ProgressColumn("Adoption", format="percent", min_value=0, max_value=1),
+    "Target": st.column_config.NumberColumn("Target", format="percent"),
+    "High": st.column_config.NumberColumn("High flags", format="%d"),
+    "Medium": st.column_config.NumberColumn("Medium flags", format="%d"),
+    "Last load": st.column_config.DatetimeColumn("Last load", format="D MMM YYYY HH:mm")})

@@ -1,0 +1,61 @@
+"""Red flags: what needs attention in this rollout, worst first, with the evidence and the next step."""
+import streamlit as st
+
+from analysis import alerts as rules
+from ui.flags import alert_card, current_alerts
+from ui.session import principal, rollout_view
+
+st.title("Red flags")
+view = rollout_view()
+scope, rollout = view.scope, view.rollout
+found = current_alerts(scope, scope.org_id, view.version, rules.alerts_version(scope), rollout,
+                       rollout.rollout_id, view.as_of)
+held = [a for a in found if a.state != "not_enough_data"]
+unjudged = [a for a in found if a.state == "not_enough_data"]
+counts = rules.red_flag_counts(found)
+a, b, c = st.columns(3)
+a.metric("High", counts["high"], border=True, help="Open red flags of high severity.")
+b.metric("Medium", counts["medium"], border=True, help="Open red flags of medium severity.")
+c.metric("Not enough data", counts["not_enough_data"], border=True,
+         help="Rules that cannot be judged yet (no tickets, a cohort too young ...): said, never silently passed.")
+st.caption(f"Every rule of the contract, checked for {rollout.name} as of {view.as_of:%d %b %Y} with the rollout's "
+           "own window and baseline. Open flags first, high before medium.")
+if not held:
+    st.success("No red flag holds: every rule that can be judged is clear.")
+may_act = principal().may("configure", scope.org_id)
+for i, alert in enumerate(held):
+    alert_card(alert, key=str(i))
+    if may_act and alert.state == "firing":
+        with st.expander("Acknowledge or snooze"):
+            note = st.text_input("Note", key=f"note_{i}", placeholder="What is being done about it")
+            left, right = st.columns(2)
+            until = right.date_input("Snooze until", key=f"until_{i}", value=None)
+            if left.button("Acknowledge", key=f"ack_{i}", disabled=not note.strip()) or \
+                    right.button("Snooze", key=f"snooze_{i}", disabled=until is None):
+                recorded = rules.evaluate_alerts(scope, rollout, record=True)   # the current state, with ids
+                same = next((r for r in recorded if (r.rule, r.cohort, r.department, r.kind) ==
+                             (alert.rule, alert.cohort, alert.department, alert.kind) and r.alert_id), None)
+                try:
+                    if same is None:
+                        raise ValueError("this red flag no longer holds on the newest data")
+                    if until is not None and not note.strip():
+                        rules.snooze_alert(scope, same.alert_id, until)
+                    elif until is not None:
+                        rules.snooze_alert(scope, same.alert_id, until, note)
+                    else:
+                        rules.acknowledge_alert(scope, same.alert_id, note)
+                    st.rerun()
+                except ValueError as exc:
+                    st.error(str(exc))
+if unjudged:
+    st.subheader("Cannot be judged yet")
+    for alert in unjudged:
+        where = alert.department or alert.cohort or alert.kind or "rollout"
+        st.markdown(f"- **{alert.rule.replace('_', ' ').title()}** ({where}): {alert.message}")
+with st.expander("History of this rollout's red flags"):
+    history = rules.alert_history(scope, rollout)
+    if history.empty:
+        st.caption("Nothing recorded yet: states are recorded when a flag is acknowledged or snoozed, and by "
+                   "`python -m analysis alerts`.")
+    else:
+        st.dataframe(history.drop(columns=["evidence"], errors="ignore"), hide_index=True)

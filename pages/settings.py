@@ -1,0 +1,122 @@
+"""Settings: what the figures count (per rollout), the organisation's own settings, and the
+dated events drawn on every time chart."""
+from datetime import date
+from zoneinfo import available_timezones
+
+import streamlit as st
+
+from analysis import annotations, settings
+from analysis.access import AccessDenied
+from ui import cached
+from ui.cards import freshness_line
+from ui.session import pick_period, pick_scope, synthetic_banner, versions
+
+st.title("Settings")
+scope, rollout = pick_scope("configure")
+if scope is None:
+    st.stop()
+synthetic_banner(scope)
+version = versions(scope)
+if rollout is not None:
+    fresh = cached.freshness(scope, scope.org_id, version, rollout, rollout.rollout_id)
+    as_of, window = pick_period(scope, rollout, fresh)
+    st.caption(freshness_line(rollout, fresh, as_of, window))
+for line in st.session_state.pop("settings_saved", []):
+    st.success(line)
+
+
+def save(action, *args, **kwargs) -> None:
+    try:
+        said = action(scope, *args, **kwargs)
+    except (ValueError, LookupError, AccessDenied) as exc:
+        st.error(f"Not saved: {exc}")
+        return
+    st.session_state["settings_saved"] = (said if isinstance(said, list) else [said]) or ["Nothing changed."]
+    st.rerun()
+
+
+known = cached.choices(scope, scope.org_id, version)
+if rollout is None:
+    st.info("This organisation has no rollout yet: add one with `python -m analysis rollout add`.")
+else:
+    st.subheader(f"Rollout: {rollout.name}", help="What the figures of this rollout count. Every figure is worked "
+                 "out again from the stored data with the new settings; nothing needs loading again.")
+    with st.form(f"rollout_{rollout.rollout_id}"):
+        st.markdown("**Cohorts and go-live dates** (a go-live can move; add a further wave below)")
+        columns = st.columns(max(len(rollout.cohorts), 1) + 1)
+        moved = {c: columns[i].date_input(c.capitalize(), value=day, key=f"go_live_{rollout.rollout_id}_{c}")
+                 for i, (c, day) in enumerate(rollout.cohorts.items())}
+        wave = columns[-1].text_input("New wave", placeholder="wave 2", key=f"wave_{rollout.rollout_id}")
+        wave_day = columns[-1].date_input("Its go-live", value=None, key=f"wave_day_{rollout.rollout_id}")
+        left, right = st.columns(2)
+        activities = left.multiselect(
+            "Activities that count as use", sorted({*known["activities"], *rollout.activities}),
+            default=rollout.activities, key=f"activities_{rollout.rollout_id}",
+            help="None chosen: every activity that is not legacy.")
+        legacy = right.multiselect(
+            "Legacy activities (the old way)", sorted({*known["activities"], *rollout.legacy_activities}),
+            default=rollout.legacy_activities, key=f"legacy_{rollout.rollout_id}")
+        categories = left.multiselect(
+            "Ticket categories", sorted({*known["categories"], *rollout.ticket_categories}),
+            default=rollout.ticket_categories, key=f"categories_{rollout.rollout_id}",
+            help="A ticket is in scope when its category is one of these or its subject holds one of the keywords; "
+                 "with neither, every ticket of the organisation is.")
+        keywords = right.text_input("Ticket keywords in the subject (comma-separated)",
+                                    value=", ".join(rollout.ticket_keywords), key=f"keywords_{rollout.rollout_id}")
+        a, b, c = st.columns(3)
+        window_days = a.radio("Active window", settings.WINDOWS, index=settings.WINDOWS.index(rollout.window_days)
+                              if rollout.window_days in settings.WINDOWS else 1, horizontal=True,
+                              format_func=lambda d: f"{d} days", key=f"window_{rollout.rollout_id}_setting")
+        target = b.slider("Adoption target", 5, 100, round(rollout.target_adoption * 100), step=5, format="%d%%",
+                          key=f"target_{rollout.rollout_id}")
+        age = c.number_input("…reached by this many days after go-live", 1, 730, rollout.target_age_days,
+                             key=f"age_{rollout.rollout_id}")
+        if st.form_submit_button("Save the rollout's settings", type="primary"):
+            cohorts = dict(moved)
+            if wave.strip() and wave_day:
+                cohorts[wave] = wave_day
+            save(settings.set_rollout, rollout.rollout_id, cohorts=cohorts, activities=activities, legacy=legacy,
+                 categories=categories, keywords=keywords.split(","), window_days=window_days,
+                 target_adoption=target / 100, target_age_days=int(age))
+
+    st.subheader("Annotations", help="Dated events (a go-live, a training session, a communication, a "
+                 "remediation) drawn as a labelled line on every time chart of the rollout.")
+    notes = cached.annotation_list(scope, scope.org_id, version, rollout, rollout.rollout_id)
+    if notes.empty:
+        st.caption("None yet.")
+    else:
+        st.dataframe(notes[["annotation_id", "day", "kind", "note", "created_by"]], hide_index=True, column_config={
+            "annotation_id": st.column_config.NumberColumn("#", format="%d"),
+            "day": st.column_config.DateColumn("Date", format="D MMM YYYY"),
+            "kind": "Kind",
+            "note": "Note", "created_by": "By"})
+    with st.form(f"annotate_{rollout.rollout_id}", clear_on_submit=True):
+        a, b, c = st.columns([1, 1, 3])
+        day = a.date_input("Date", value=date.today(), key="annotation_day")
+        kind = b.selectbox("Kind", list(annotations.KINDS), format_func=annotations.KINDS.get, key="annotation_kind")
+        note = c.text_input("Note", max_chars=annotations.NOTE_LIMIT, placeholder="Drop-in training for Warehouse",
+                            key="annotation_note")
+        if st.form_submit_button("Add annotation"):
+            save(lambda s, *a: f"Added annotation {annotations.add_annotation(s, *a)}.", rollout.rollout_id, day,
+                 kind, note)
+    if not notes.empty:
+        labels = {int(r.annotation_id): f"#{r.annotation_id} {r.day:%d %b %Y} {r.kind}: {r.note}"
+                  for r in notes.itertuples()}
+        a, b = st.columns([3, 1], vertical_alignment="bottom")
+        chosen = a.selectbox("Remove an annotation", list(labels), format_func=labels.get, key="annotation_remove")
+        if b.button("Remove"):
+            save(lambda s, i: annotations.remove_annotation(s, i) or f"Removed annotation {i}.", chosen)
+
+st.subheader("Organisation", help="Settings of the whole organisation.")
+now = cached.organisation_settings(scope, scope.org_id, version)
+with st.form("organisation"):
+    zones = sorted(available_timezones() | {now.time_zone})
+    zone = st.selectbox("Time zone", zones, index=zones.index(now.time_zone), key="org_time_zone")
+    st.caption(settings.TIME_ZONE_NOTE)
+    domains = st.text_input("Email domains of its people (comma-separated)", value=", ".join(now.email_domains),
+                            key="org_domains", help="A file row with another organisation's domain is rejected.")
+    names = st.checkbox("Client views may list lapsed and never-used people by name",
+                        value=now.list_names_to_clients, key="org_names",
+                        help="Off: client leadership sees how many people lapsed or never used it, not who.")
+    if st.form_submit_button("Save the organisation's settings"):
+        save(settings.set_organisation, time_zone=zone, email_domains=domains.split(","), list_names_to_clients=names)

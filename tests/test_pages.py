@@ -1,0 +1,225 @@
+"""The Adoption, Support and Settings pages in AppTest, on the demo: every page opens for every
+role that has it, the demo's weak departments and lapsing people show, client views fold small
+groups and list names only where allowed, and settings made on the page reach the charts."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from analysis import annotations, auth, metrics, orgs, settings, support
+from analysis import store as store_module
+from analysis.access import OPERATOR
+from analysis.privacy import OTHER
+from analysis.scope import open_scope
+from analysis.seed import ensure_demo
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+PASSWORD = "correct horse battery staple"
+ROLES = ("admin", "account_manager", "client_viewer", "client_uploader")
+PAGES = {"pages/overview.py": "Overview", "pages/adoption.py": "Adoption", "pages/support.py": "Support",
+         "pages/settings.py": "Settings"}
+DEPARTMENTS = {"Customer Service", "Finance", "HR", "IT", "Legal", "Operations", "Sales", "Warehouse"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("pages") / "pages.duckdb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("UPTAKE_DB", path)
+        _reset()
+        handle = store_module.shared_store(path)
+        ensure_demo(handle, enabled=True)
+        org = orgs.organisation_id(handle, OPERATOR, "Demo Co")
+        accounts = {role: auth.add_account(handle, OPERATOR, f"{role}@pages.test", role,
+                                           [] if role == "admin" else [org], password=PASSWORD) for role in ROLES}
+        yield handle, open_scope(handle, OPERATOR, org, "configure"), accounts
+        _reset()
+
+
+def _reset():
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    for opened in list(store_module._shared.values()):
+        opened.close()
+    store_module._shared.clear()
+
+
+@pytest.fixture(autouse=True)
+def through_the_router(monkeypatch):
+    """Every run goes through app.py, as on the server (see tests/test_isolation.py)."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class Router(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", Router)
+
+
+def app_as(demo, role: str, monkeypatch) -> AppTest:
+    handle, _, accounts = demo
+    monkeypatch.setenv("UPTAKE_DB", handle.path)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["token"] = auth.start_session(handle, accounts[role].account_id)
+    at.run()
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert [t.value for t in at.title] == [PAGES[page]]
+    return at
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def heatmap(at: AppTest) -> dict:
+    [found] = [c["data"][0] for c in charts(at) if c["data"][0]["type"] == "heatmap"]
+    return found
+
+
+def on_the_calendar(chart: dict) -> bool:
+    """Whether a chart's x axis is dates (a time chart)."""
+    xs = [t.get("x") for t in chart["data"]]
+    return any(isinstance(x, list) and x and re.match(r"\d{4}-\d\d-\d\d", str(x[0])) for x in xs)
+
+
+def values(data) -> np.ndarray:
+    """A Plotly array as sent to the browser: a list, or {dtype, bdata (base64), shape}."""
+    if isinstance(data, dict):
+        flat = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
+        shape = data.get("shape")
+        return flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
+    return np.asarray(data, dtype=float)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_opens_for_every_role_that_has_it(demo, monkeypatch, role):
+    at = app_as(demo, role, monkeypatch)
+    fresh = metrics.freshness(demo[1], orgs.rollout(demo[1], "MFA rollout"))
+    configure = role in ("admin", "account_manager")
+    for page in PAGES:
+        if page == "pages/settings.py" and not configure:
+            with pytest.raises(ValueError):          # not in this role's navigation: cannot be opened
+                at.switch_page(page)
+            continue
+        goto(at, page)
+        caption = at.caption[0].value
+        assert caption.startswith("MFA rollout · ") and f"newest usage {fresh['newest_usage_day']:%d %b %Y}" in caption
+        assert f"newest ticket {fresh['newest_ticket_day']:%d %b %Y}" in caption and "last load" in caption
+    assert [d.label for d in at.sidebar.date_input] == ["As of"] and [r.label for r in at.sidebar.radio] == ["Window"]
+
+
+def test_adoption_shows_the_weak_departments_and_the_lapsing_people(demo, monkeypatch):
+    at = goto(app_as(demo, "admin", monkeypatch), "pages/adoption.py")
+    assert len(charts(at)) == 5                     # by age, weekly, funnel, first use, heatmap
+    cells = heatmap(at)
+    assert set(cells["y"]) == DEPARTMENTS
+    assert cells["y"][0] == "Warehouse"              # weakest first: at the top
+    newest = {d: row[-1] for d, row in zip(cells["y"], values(cells["z"]))}
+    assert min(newest, key=newest.get) == "Warehouse"
+    assert newest["IT"] > 0.9 and newest["Warehouse"] < 0.4
+    table = at.dataframe[0].value
+    assert table["department"].iloc[0] == "Warehouse"
+    assert table["adoption_rate"].iloc[0] == 0.35       # 19 / 54, shown in whole per cents
+    lapsed = at.dataframe[1].value
+    assert lapsed["department"].value_counts().idxmax() == "Sales"   # the lapsing group
+    assert len(at.get("download_button")) == 2
+    weekly = next(c for c in charts(at) if c["layout"]["yaxis"]["title"]["text"] == "people active in the week")
+    assert {"champion go-live", "wider go-live"} <= {a["text"] for a in weekly["layout"]["annotations"]}
+
+
+def test_client_viewer_sees_small_groups_folded_and_no_names(demo, monkeypatch):
+    at = goto(app_as(demo, "client_viewer", monkeypatch), "pages/adoption.py")
+    assert set(heatmap(at)["y"]) == DEPARTMENTS      # every department has 8 people or more
+    assert not at.get("download_button") and len(at.dataframe) == 1   # the department table, no named list
+    assert any("do not list people by name" in i.value for i in at.info)
+    at.segmented_control[0].set_value("champion").run()
+    # champions: Finance 6 and IT 7 show; CS 1, HR 2, Legal 1, Operations 3, Sales 3, Warehouse 2 fold: 12
+    assert set(heatmap(at)["y"]) == {"Finance", "IT", OTHER}
+    table = at.dataframe[0].value.set_index("department")
+    assert table.loc[OTHER, "licensed_users"] == 12 and "Legal" not in table.index
+    # the provider's roles see every department
+    admin = goto(app_as(demo, "admin", monkeypatch), "pages/adoption.py")
+    admin.segmented_control[0].set_value("champion").run()
+    assert "Legal" in heatmap(admin)["y"] and OTHER not in heatmap(admin)["y"]
+
+
+def test_client_viewer_sees_names_where_the_organisation_allows(demo, monkeypatch):
+    _, scope, _ = demo
+    settings.set_organisation(scope, list_names_to_clients=True)
+    try:
+        at = goto(app_as(demo, "client_viewer", monkeypatch), "pages/adoption.py")
+        assert len(at.get("download_button")) == 2
+        lapsed = at.dataframe[1].value
+        assert len(lapsed) == 42 and lapsed["display_name"].notna().all()   # the demo's 42 lapsed people
+    finally:
+        settings.set_organisation(scope, list_names_to_clients=False)
+
+
+def test_support_shows_cards_and_charts_with_the_baseline(demo, monkeypatch):
+    at = goto(app_as(demo, "account_manager", monkeypatch), "pages/support.py")
+    _, scope, _ = demo
+    rollout = orgs.rollout(scope, "MFA rollout")
+    want = support.support_kpis(scope, rollout, metrics.freshness(scope, rollout)["newest_usage_day"], 28)
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Tickets (28 days)"] == str(want["tickets"]) and cards["Backlog"] == str(want["backlog"])
+    assert cards["Reopen rate (28 days)"] == f"{want['reopen_rate']:.0%}"
+    assert cards["Satisfaction (28 days)"] == f"{want['satisfaction']:.0%}"
+    assert {"Median resolution (28 days)", "p90 resolution (28 days)"} <= set(cards)
+    per_100, backlog, categories = charts(at)
+    assert [t["name"] for t in per_100["data"]] == ["Champion", "Wider", "Everyone", "baseline",
+                                                    "4 weeks after champion go-live", "4 weeks after wider go-live"]
+    bands = [(shape["x0"], shape["x1"]) for shape in per_100["layout"]["shapes"] if shape["type"] == "rect"]
+    day = lambda ms: datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()   # edges as the chart has them
+    assert [(day(a), day(b)) for a, b in bands] == [("2026-06-22", "2026-07-20"), ("2026-07-20", "2026-08-17"),
+                                                    ("2026-08-17", "2026-09-14")]
+    assert categories["data"][1]["y"][0] == "MFA"
+
+
+def test_settings_made_on_the_page_reach_the_charts(demo, monkeypatch):
+    _, scope, _ = demo
+    at = goto(app_as(demo, "admin", monkeypatch), "pages/settings.py")
+    notes = [t for t in at.text_input if t.label == "Note"][0]
+    notes.input("Drop-in training for Warehouse")
+    [day] = [d for d in at.date_input if d.label == "Date"]
+    day.set_value(date(2026, 9, 1))
+    [kind] = [s for s in at.selectbox if s.label == "Kind"]
+    kind.set_value("training")
+    [add] = [b for b in at.button if b.label == "Add annotation"]
+    add.click().run()
+    assert not at.exception and any("Added annotation" in s.value for s in at.success)
+    try:
+        for page in ("pages/overview.py", "pages/adoption.py", "pages/support.py"):   # every time chart
+            goto(at, page)
+            marked = [{a.get("hovertext") for a in c["layout"].get("annotations", [])} for c in charts(at)
+                      if on_the_calendar(c)]
+            assert marked and all("Training session: Drop-in training for Warehouse" in m for m in marked), page
+    finally:
+        for annotation_id in annotations.annotations(scope)["annotation_id"]:
+            annotations.remove_annotation(scope, int(annotation_id))
+
+
+def test_an_empty_ticket_scope_says_so(demo, monkeypatch):
+    _, scope, _ = demo
+    settings.set_rollout(scope, "MFA rollout", keywords=["no ticket says this"])
+    try:
+        at = goto(app_as(demo, "admin", monkeypatch), "pages/support.py")
+        assert any("No tickets in this rollout's scope" in i.value for i in at.info) and not charts(at)
+    finally:
+        settings.set_rollout(scope, "MFA rollout", keywords=[])

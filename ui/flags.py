@@ -1,0 +1,128 @@
+"""Red flags on screen: the small evidence chart of an alert and its card."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from analysis.alerts import Alert
+
+SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:"}
+STATE_LABEL = {"firing": "Firing", "acknowledged": "Acknowledged", "snoozed": "Snoozed",
+               "not_enough_data": "Not enough data"}
+
+
+def _measure(alert: Alert) -> tuple[str, float, str, float, bool] | None:
+    """(what was measured, its value, what it is held against, that value, is a share) per rule."""
+    e = alert.evidence
+    get = lambda k: e.get(k) if isinstance(e.get(k), (int, float)) else None
+    if alert.rule in ("LOW_ADOPTION", "PILOT_NOT_READY") and get("adoption_rate") is not None:
+        return "adoption", e["adoption_rate"], "target", get("target") or 0.0, True
+    if alert.rule == "CHAMPION_GAP" and get("adoption_by_age") is not None:
+        return ("this cohort", e["adoption_by_age"], "70 % of the champions",
+                (get("champion_adoption_by_age") or 0.0) * (get("threshold_share") or 0.7), True)
+    if alert.rule == "TICKET_SPIKE" and get("tickets_per_100_users_7d") is not None:
+        return ("tickets per 100 (7 days)", e["tickets_per_100_users_7d"], "spike level",
+                (get("baseline_tickets_per_100_users_7d") or 0.0) * (get("multiple") or 2.0), False)
+    if alert.rule == "SLOW_RESOLUTION" and get("median_resolution_hours") is not None:
+        return ("median resolution (h)", e["median_resolution_hours"], "slow level",
+                (get("baseline_median_resolution_hours") or 0.0) * (get("multiple") or 1.5), False)
+    if alert.rule == "DECLINING_USAGE" and get("weekly_active_users") is not None:
+        return ("last full week", e["weekly_active_users"], "80 % of the best week",
+                (get("peak_weekly_active_users") or 0) * (get("threshold_share") or 0.8), False)
+    if alert.rule == "LAPSING" and get("share_of_activated") is not None:
+        return "lapsed share of activated", e["share_of_activated"], "10 % line", 0.10, True
+    if alert.rule == "WORKAROUNDS" and get("share_of_licensed") is not None:
+        return "using the old way", e["share_of_licensed"], "20 % line", get("threshold_share") or 0.2, True
+    return None
+
+
+def evidence_chart(alert: Alert) -> go.Figure | None:
+    """A two-bar picture of the alert: what was measured against the line it crossed."""
+    if alert.rule == "BACKLOG_GROWING" and isinstance(alert.evidence.get("backlog_by_day"), dict):
+        days = alert.evidence["backlog_by_day"]
+        fig = go.Figure(go.Bar(x=list(days), y=list(days.values()), marker_color="#ef4444",
+                               text=list(days.values()), textposition="outside"))
+        fig.update_layout(height=170, margin=dict(l=0, r=0, t=10, b=0), template="plotly_white",
+                          yaxis=dict(visible=False), xaxis=dict(title=None))
+        return fig
+    measure = _measure(alert)
+    if measure is None:
+        return None
+    label, value, limit_label, limit, share = measure
+    colour = "#ef4444" if alert.severity == "high" else "#f59e0b"
+    text = [f"{v:.0%}" if share else f"{v:,.1f}" for v in (value, limit)]
+    fig = go.Figure(go.Bar(y=[label, limit_label], x=[value, limit], orientation="h", text=text,
+                           textposition="outside", marker_color=[colour, "#94a3b8"]))
+    fig.update_layout(height=130, margin=dict(l=0, r=40, t=5, b=5), template="plotly_white",
+                      xaxis=dict(visible=False, range=[0, max(value, limit) * 1.3 or 1]),
+                      yaxis=dict(autorange="reversed"))
+    return fig
+
+
+def alert_card(alert: Alert, key: str) -> None:
+    """One alert: where, since when, what was seen (with its picture) and what to do next."""
+    where = alert.department or (f"{alert.cohort} cohort" if alert.cohort else "whole rollout")
+    title = f"**{alert.rule.replace('_', ' ').title()}** · {where}"
+    with st.container(border=True):
+        left, right = st.columns([3, 2])
+        with left:
+            left.markdown(f"{title}  \n:{'red' if alert.severity == 'high' else 'orange'}-badge[{alert.severity}] "
+                          f":gray-badge[{STATE_LABEL.get(alert.state, alert.state)}]"
+                          + (f" :gray-badge[since {alert.since:%d %b %Y}]" if alert.since else ""))
+            st.write(alert.message)
+            st.markdown(f"**Next step:** {alert.action}")
+            if alert.state == "acknowledged":
+                st.caption(f"Acknowledged by {alert.acknowledged_by}: {alert.note}")
+            if alert.state == "snoozed":
+                st.caption(f"Snoozed until {alert.snoozed_until}: {alert.note or ''}")
+        figure = evidence_chart(alert)
+        if figure is not None:
+            right.plotly_chart(figure, width="stretch", key=f"evidence_{key}", config={"displayModeBar": False})
+
+
+@st.cache_data(ttl=600, max_entries=200, show_spinner="Checking the red-flag rules")
+def current_alerts(_scope, org_id: int, version: tuple, alerts_version: tuple, _rollout, rollout_id: int,
+                   as_of) -> list[Alert]:
+    """The rollout's alerts as of a day, read only (a view records nothing); keyed by organisation."""
+    from analysis.alerts import evaluate_alerts
+    if _scope.org_id != org_id:
+        raise AssertionError("cache key and scope disagree")
+    return evaluate_alerts(_scope, _rollout, as_of=as_of, record=False)
+
+
+KPI_COLUMNS = {
+    "KPI": "KPI", "Cohort": "Cohort", "Baseline": "Baseline", "Now": "Now", "Target": "Target",
+    "Change": "Change", "Status": "Status", "Note": "Note",
+}
+
+
+def _shown(value, unit: str) -> str:
+    if value is None or value != value:
+        return "n/a"
+    return f"{value:.0%}" if unit == "share" else f"{value:,.1f}"
+
+
+@st.cache_data(ttl=600, max_entries=200, show_spinner=False)
+def _kpi_frame(_scope, org_id: int, version: tuple, alerts_version: tuple, _rollout, rollout_id: int, as_of,
+               window: int):
+    from analysis.baselines import kpi_table
+    if _scope.org_id != org_id:
+        raise AssertionError("cache key and scope disagree")
+    return kpi_table(_scope, _rollout, as_of, window_days=window)
+
+
+def rules_kpi_table(scope, rollout, as_of, window: int, version: tuple):
+    """The KPI table as people read it: baseline -> now -> target, change and status, in words."""
+    from analysis.alerts import alerts_version
+    frame = _kpi_frame(scope, scope.org_id, version, alerts_version(scope), rollout,
+                       rollout.rollout_id, as_of, window)
+    rows = []
+    for r in frame.itertuples():
+        change = "n/a" if r.change is None or r.change != r.change else (
+            f"{r.change:+.0%}" if r.unit == "share" else f"{r.change:+,.1f}")
+        if r.change_pct is not None and r.change_pct == r.change_pct and r.unit != "share":
+            change += f" ({r.change_pct:+.0%})"
+        rows.append({"KPI": r.label, "Cohort": r.cohort or "rollout", "Baseline": _shown(r.baseline, r.unit),
+                     "Now": _shown(r.current, r.unit), "Target": _shown(r.target, r.unit), "Change": change,
+                     "Status": r.status, "Note": r.note})
+    return rows
