@@ -29,7 +29,7 @@ st.subheader("KPIs: baseline, now and target")
 st.caption("Each KPI against its baseline (by default the 28 days before the first go-live) and its target; "
            "before a target's due age the status compares with the target and says when it is due.")
 kpis = rules_kpi_table(view.scope, rollout, view.as_of, view.window, view.version)
-st.dataframe(kpis, hide_index=True, column_config=KPI_COLUMNS)
+st.dataframe(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * len(kpis))
 
 series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id, view.as_of)
 st.subheader("Adoption by age: each cohort from its own go-live")

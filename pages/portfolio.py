@@ -29,7 +29,8 @@ with st.spinner("Checking every rollout"):
                    "Newest usage": fresh["newest_usage_day"], "Newest ticket": fresh["newest_ticket_day"],
                    "Last load": fresh["last_load"]}
             if as_of is not None:
-                row["Adoption"] = metrics.cohort_kpis(scope, rollout, as_of)["all"]["adoption_rate"]
+                rate = metrics.cohort_kpis(scope, rollout, as_of)["all"]["adoption_rate"]
+                row["Adoption"] = None if rate is None else round(rate, 2)
                 found = current_alerts(scope, scope.org_id, (data_version(scope),), rules.alerts_version(scope),
                                        rollout, rollout.rollout_id, as_of)
                 counts = rules.red_flag_counts(found)

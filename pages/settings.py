@@ -5,7 +5,7 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
-from analysis import annotations, settings
+from analysis import annotations, orgs, settings
 from analysis.access import AccessDenied
 from ui import cached
 from ui.cards import freshness_line
@@ -36,8 +36,17 @@ def save(action, *args, **kwargs) -> None:
 
 
 known = cached.choices(scope, scope.org_id, version)
+with st.expander("Add a rollout", expanded=rollout is None):
+    with st.form("add_rollout", clear_on_submit=True):
+        name = st.text_input("Name", placeholder="e.g. MFA rollout, CRM go-live")
+        left, right = st.columns(2)
+        champion = left.date_input("Champion group goes live", value=None)
+        wider = right.date_input("Wider rollout goes live", value=None)
+        if st.form_submit_button("Add rollout"):
+            cohorts = {c: d for c, d in (("champion", champion), ("wider", wider)) if d is not None}
+            save(lambda sc: (orgs.add_rollout(sc, name, cohorts), f"Added the rollout {name.strip()}.")[1])
 if rollout is None:
-    st.info("This organisation has no rollout yet: add one with `python -m analysis rollout add`.")
+    st.info("This organisation has no rollout yet: add one above (or with `python -m analysis rollout add`).")
 else:
     st.subheader(f"Rollout: {rollout.name}", help="What the figures of this rollout count. Every figure is worked "
                  "out again from the stored data with the new settings; nothing needs loading again.")

@@ -60,3 +60,20 @@ def snapshot(store) -> dict:
     """Every data table's rows, to prove a failed load left the database as it was."""
     tables = ["uploads", "rejected_rows", "roster", "usage_events", "usage_daily", "tickets", "ticket_history"]
     return {t: sorted(map(repr, store.cursor().execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
+
+
+_EXIT = {"status": 0}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _EXIT["status"] = int(exitstatus)
+
+
+def pytest_unconfigure(config):
+    """End the process once pytest has written its summary: DuckDB's Python binding prints a page of
+    nanobind 'leaked function' notes while the interpreter shuts down, which would otherwise bury
+    the summary line that CI reads."""
+    if os.environ.get("UPTAKE_KEEP_SHUTDOWN") != "1":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_EXIT["status"])
