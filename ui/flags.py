@@ -122,7 +122,8 @@ def rules_kpi_table(scope, rollout, as_of, window: int, version: tuple):
             f"{r.change:+.0%}" if r.unit == "share" else f"{r.change:+,.1f}")
         if r.change_pct is not None and r.change_pct == r.change_pct and r.unit != "share":
             change += f" ({r.change_pct:+.0%})"
-        rows.append({"KPI": r.label, "Cohort": r.cohort if isinstance(r.cohort, str) else "rollout", "Baseline": _shown(r.baseline, r.unit),
+        cohort = r.cohort if isinstance(r.cohort, str) else "rollout"
+        rows.append({"KPI": r.label, "Cohort": cohort, "Baseline": _shown(r.baseline, r.unit),
                      "Now": _shown(r.current, r.unit), "Target": _shown(r.target, r.unit), "Change": change,
                      "Status": r.status, "Note": r.note})
     return rows
