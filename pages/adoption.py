@@ -12,12 +12,13 @@ from ui.charts import (
     department_heatmap_chart,
     weekly_active_chart,
 )
+from ui.flags import with_alert_markers
 from ui.session import departments, file_name, rollout_view
 
 st.title("Adoption")
 view = rollout_view()
 rollout, window = view.rollout, view.window
-markers = view.figure("markers")
+markers = with_alert_markers(view, view.figure("markers"))
 series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id, view.as_of)
 
 st.subheader("Adoption by age", help=ADOPTION_DEFINITIONS["by_age"])

@@ -5,7 +5,7 @@ from analysis import alerts as rules
 from ui import cached
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.charts import adoption_by_age_chart, adoption_calendar_chart
-from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table
+from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table, with_alert_markers
 from ui.session import rollout_view
 
 st.title("Overview")
@@ -39,6 +39,7 @@ st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.t
                 width="stretch")
 st.subheader("Adoption on the calendar")
 st.caption("The same 7-day adoption by date, with each cohort's go-live and the annotations marked.")
-st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, view.figure("markers")), width="stretch")
+st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, with_alert_markers(view, view.figure("markers"))),
+                width="stretch")
 with st.expander("How these figures are defined"):
     st.markdown(DEFINITIONS)

@@ -4,6 +4,7 @@ import streamlit as st
 from analysis.settings import BASELINE_DAYS, baseline_window
 from ui.cards import SUPPORT_DEFINITIONS, support_cards
 from ui.charts import backlog_chart, tickets_per_100_chart, top_categories_chart
+from ui.flags import with_alert_markers
 from ui.session import rollout_view
 
 st.title("Support")
@@ -17,7 +18,7 @@ if not weekly["tickets"].any() and not kpis["backlog"]:
     st.stop()
 
 support_cards(kpis, window)
-markers = view.figure("markers")
+markers = with_alert_markers(view, view.figure("markers"))
 baseline = baseline_window(rollout)
 
 st.subheader("Tickets per 100 people, week by week", help=SUPPORT_DEFINITIONS["per_100"])

@@ -104,3 +104,11 @@ def test_a_refused_file_says_why_and_offers_no_load_button(app):
     at.run()
     assert any("Refused, nothing will be stored" in e.value and "load it as tickets" in e.value for e in at.error)
     assert not [b for b in at.button if b.label.startswith("Load")]
+
+
+def test_time_charts_mark_when_red_flags_began(app):
+    at = open_page(app, "pages/overview.py")
+    calendar = json.loads(at.get("plotly_chart")[1].proto.spec)
+    flags = [a["hovertext"] for a in calendar["layout"]["annotations"] if "red flag" in a.get("hovertext", "")]
+    # the demo's Warehouse adoption flag began holding on 2026-09-16, with others that day
+    assert flags and any("LOW_ADOPTION (Warehouse)" in text for text in flags)

@@ -60,7 +60,7 @@ def adoption_calendar_chart(frame: pd.DataFrame, go_lives: dict[str, date],
 # -- markers: go-lives and annotations on every time chart ------------------------------------------
 
 MARKER_COLOURS = {"training": "#16a34a", "communication": "#0891b2", "remediation": "#dc2626",
-                  "go-live": "#7c3aed", "other": "#64748b"}
+                  "go-live": "#7c3aed", "red flag": "#e11d48", "other": "#64748b"}
 
 
 def _ms(day) -> float:
