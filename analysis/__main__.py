@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from analysis import auth, metrics, orgs, uploads
+from analysis import alerts, auth, metrics, orgs, support, uploads
 from analysis.access import OPERATOR, ROLES
 from analysis.files import FileRefused
 from analysis.ingest import load_file
@@ -302,8 +302,6 @@ def _kpis(args, store: Store) -> dict:
     window = args.window or rollout.window_days
     if window < 1:
         raise CommandError("--window is a number of days, 1 or more")
-    from analysis import alerts, support
-
     cohorts = metrics.cohort_figures(scope, rollout, as_of, window)
     tickets = support.support_kpis(scope, rollout, as_of, window)
     return {

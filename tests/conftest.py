@@ -40,6 +40,21 @@ def acme(store):
     return scope
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (the browser tests skip or fail before this runs
+    when it is missing)."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"]
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=args)
+        yield chromium
+        chromium.close()
+
+
 def csv(text: str) -> bytes:
     return textwrap.dedent(text).lstrip("\n").encode()
 

@@ -19,8 +19,6 @@ from tests.conftest import ROOT, TINY
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 if CHROMIUM is None:
     if os.environ.get("UPTAKE_REQUIRE_BROWSER") == "1":
@@ -80,15 +78,6 @@ def server(tmp_path_factory):
     proc.terminate()
     proc.wait(timeout=20)
     log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def signed_in(browser, server, email):

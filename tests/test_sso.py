@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_browser import ARGS, CHROMIUM, free_port, shoot
+from tests.test_browser import free_port, shoot
 
 pytestmark = pytest.mark.browser
 MOCK = Path(sys.executable).parent / "oidc-provider-mock"
@@ -68,15 +68,6 @@ def sso(tmp_path_factory):
     for proc in (app, idp):
         proc.terminate()
         proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def through_the_provider(browser, url, email):
