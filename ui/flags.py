@@ -130,17 +130,19 @@ def rules_kpi_table(scope, rollout, as_of, window: int, version: tuple):
 
 
 def with_alert_markers(view, markers: list[dict]) -> list[dict]:
-    """The chart markers plus one per day on which open red flags began (their rules and where on
-    hover), so a time chart shows when each flag started to hold."""
+    """The chart markers plus one per rule that holds now, on the day it first began to hold
+    (where it holds on hover), so a time chart shows when each kind of trouble started without
+    a line for every department."""
     from analysis import alerts as rules
     found = current_alerts(view.scope, view.scope.org_id, view.version, rules.alerts_version(view.scope),
                            view.rollout, view.rollout.rollout_id, view.as_of)
-    by_day: dict = {}
+    by_rule: dict = {}
     for a in found:
         if a.state != "not_enough_data" and a.since is not None:
             where = a.department or a.cohort or a.kind or "rollout"
-            by_day.setdefault(a.since, []).append(f"{a.rule} ({where})")
-    flags = [{"day": day, "kind": "red flag", "cohort": None,
-              "label": f"{len(items)} red flag{'s' if len(items) > 1 else ''} from here: " + ", ".join(items)}
-             for day, items in by_day.items()]
+            first, places = by_rule.get(a.rule, (a.since, []))
+            by_rule[a.rule] = (min(first, a.since), places + [f"{a.rule} ({where})"])
+    flags = [{"day": first, "kind": "red flag", "cohort": None,
+              "label": f"red flag {rule.replace('_', ' ').lower()} from here: " + ", ".join(places)}
+             for rule, (first, places) in by_rule.items()]
     return sorted(markers + flags, key=lambda m: (m["day"], m["kind"] != "go-live"))
