@@ -313,6 +313,8 @@ def _kpis(args, store: Store) -> dict:
         "support": {k: tickets[k] for k in support.SUPPORT_KEYS},
         # the rules use the rollout's own window, not --window; no --as-of: STALE_DATA compares with today
         "alerts": [a.as_json(contract=True) for a in alerts.evaluate_alerts(scope, rollout, args.as_of)],
+        # added: figure -> why it is null or absent (snapshot exports too far apart); {} for event-level data
+        "not_computable": metrics.not_computable(scope, rollout),
     }
 
 

@@ -206,7 +206,7 @@ class _Data:
     newest_ticket: date | None
     oldest_ticket: date | None
     ticket_count: int
-    snapshots: list[date]
+    unknowable: dict[str, str]                  # figure -> why it is not computable (snapshots)
     memo: dict = field(default_factory=dict)
 
     def cohort_counts(self, x: date) -> dict[str, dict]:
@@ -269,13 +269,12 @@ def _load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> 
     backlog_frame = support.backlog_by_day(scope, rollout, first - timedelta(days=back), d)
     backlog = {pd.Timestamp(r.day).date(): int(r.backlog) for r in backlog_frame.itertuples()}
     span = scope.df("ticket_span").iloc[0]
-    snapshots = [pd.Timestamp(s).date() for s in scope.df("usage_snapshots", as_of=d)["snapshot"]]
     licensed = int(scope.df("licensed_headcount", rollout_id=rollout.rollout_id)["licensed_users"].iloc[0])
     return _Data(rollout, d, reference, window, rules, goals["adoption_rate"], chosen, licensed,
                  dict(rollout.cohorts), per_day, rolling, weekly, created_days, resolutions, backlog,
                  fresh["newest_usage_day"], fresh["newest_ticket_day"],
                  None if pd.isna(span["oldest_ticket_day"]) else pd.Timestamp(span["oldest_ticket_day"]).date(),
-                 int(span["tickets"]), snapshots)
+                 int(span["tickets"]), metrics.not_computable(scope, rollout))
 
 
 def _ned(rule: str, message: str, **where) -> Finding:
@@ -478,14 +477,12 @@ def _backlog_growing(data: _Data, x: date) -> list[Finding]:
 def _declining_usage(data: _Data, x: date) -> list[Finding]:
     s = data.settings["DECLINING_USAGE"]
     need = int(s["min_full_weeks"])
-    gaps = [(b - a).days for a, b in zip(data.snapshots, data.snapshots[1:])]
     out = []
     by_cohort = data.cohort_counts(x)
     for cohort, go_live in data.cohorts.items():
         gate = _cohort_gate(data, "DECLINING_USAGE", cohort, x, by_cohort.get(cohort), 0, "")
-        if gate is None and data.snapshots and (len(data.snapshots) < 2 or max(gaps) > 7):
-            gate = _ned("DECLINING_USAGE", "Weekly active people are not computable from this data: the usage "
-                                           "comes from snapshot exports more than a week apart.", cohort=cohort)
+        if gate is None and "DECLINING_USAGE" in data.unknowable:
+            gate = _ned("DECLINING_USAGE", data.unknowable["DECLINING_USAGE"], cohort=cohort)
         full = [(w, n) for w, n in data.weekly.get(cohort, []) if w >= go_live and w + timedelta(days=6) <= x]
         if gate is None and len(full) < need:
             first = go_live + timedelta(days=(7 - go_live.weekday()) % 7)   # the first Monday on or after go-live

@@ -588,6 +588,11 @@ def _merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult
 
 def _merge_usage(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult) -> None:
     frame = pd.DataFrame(parsed, columns=["user_id", "event_at", "day", "activity", "events", "snapshot", "line"])
+    # every snapshot of the file is recorded, even one whose rows are all duplicates (a quiet week)
+    covered = frame.loc[frame["snapshot"].notna(), ["snapshot", "activity"]].drop_duplicates()
+    if not covered.empty:
+        cur.executemany("INSERT INTO usage_snapshot_loads VALUES (?, ?, ?, ?)",
+                        [(org_id, upload_id, pd.Timestamp(s).date(), a) for s, a in covered.itertuples(index=False)])
     within = frame.duplicated(["user_id", "event_at", "activity"], keep="first")
     result.rows_duplicate += int(within.sum())
     frame = frame.loc[~within]

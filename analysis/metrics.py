@@ -35,6 +35,69 @@ def freshness(scope: Scope, rollout: Rollout | None = None) -> dict:
             for k, v in row.items()}
 
 
+# The period each figure needs usage data for, in days (METRICS.md, snapshot exports): a figure
+# whose period is shorter than the spacing of the snapshot exports behind it is not computable.
+SNAPSHOT_PERIODS = {"weekly_active_users": 7, "adoption_by_age": 7, "department_weekly_adoption": 7,
+                    "habitual_users": 7, "DECLINING_USAGE": 7, "stickiness": 1}
+NOT_COMPUTABLE = "Not computable from this data"
+_FIGURE_NAMES = {"weekly_active_users": "weekly active people", "adoption_by_age": "7-day adoption",
+                 "department_weekly_adoption": "weekly adoption by department", "habitual_users": "habitual use",
+                 "DECLINING_USAGE": "declining weekly use", "stickiness": "stickiness (daily use)"}
+
+
+def usage_snapshots(scope: Scope, rollout: Rollout) -> list[date]:
+    """The refresh dates of the snapshot exports (Microsoft 365 reports) behind the rollout's
+    counting activities, oldest first; empty when its usage is event-level."""
+    frame = scope.df("usage_snapshots", rollout_id=rollout.rollout_id)
+    return [pd.Timestamp(s).date() for s in frame["snapshot"]]
+
+
+def not_computable(scope: Scope, rollout: Rollout) -> dict[str, str]:
+    """figure -> why it is not computable from this data, for each figure of SNAPSHOT_PERIODS
+    whose period is shorter than the spacing of the rollout's snapshot exports (the longest gap
+    between two consecutive refresh dates; a single snapshot has no spacing: it gives each
+    person's last activity date, not a history). Empty for event-level usage.
+
+    Example: monthly snapshots refreshed 2025-05-31, 06-30 and 07-31 are up to 31 days apart:
+    weekly active people (7 days), habitual use (weekly), DECLINING_USAGE and stickiness (daily)
+    are not computable; weekly snapshots 7 days apart leave only stickiness not computable.
+    """
+    snapshots = usage_snapshots(scope, rollout)
+    if not snapshots:
+        return {}
+    if len(snapshots) == 1:
+        source = f"a single snapshot export (refreshed {snapshots[0]:%d %b %Y}), which gives each person's last " \
+                 "activity date, not a history"
+        spacing = None
+    else:
+        spacing = max((b - a).days for a, b in zip(snapshots, snapshots[1:]))
+        source = f"{len(snapshots)} snapshot exports ({snapshots[0]:%d %b %Y} to {snapshots[-1]:%d %b %Y}) up to " \
+                 f"{spacing} days apart"
+    return {figure: f"{NOT_COMPUTABLE}: the usage behind {_FIGURE_NAMES[figure]} comes from {source}; it needs "
+                    f"snapshots at most {days} day{'s' if days > 1 else ''} apart or event-level data."
+            for figure, days in SNAPSHOT_PERIODS.items() if spacing is None or spacing > days}
+
+
+def snapshot_adoption(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
+    """What snapshot exports do tell: per cohort (and 'all') and refresh date up to as_of, the
+    adoption rate of the w-day window ending on that date (exact there, since each snapshot
+    gives every person's last activity date). Columns cohort, snapshot, active_users,
+    licensed_users, adoption (None when nobody is licensed). Empty for event-level usage.
+
+    Example: champions {ann, ben, cat}; snapshot 2025-07-31 with last use ann 07-30, ben 07-01:
+    w = 28 (07-04..07-31) -> 1 of 3.
+    """
+    window = window_days or rollout.window_days
+    rows = []
+    for day in usage_snapshots(scope, rollout):
+        if day > as_of:
+            break
+        frame = scope.df("cohort_kpis", rollout_id=rollout.rollout_id, as_of=day, window_days=window)
+        rows += [(r.cohort, day, int(r.active_users), int(r.licensed_users),
+                  _ratio(int(r.active_users), int(r.licensed_users))) for r in frame.itertuples()]
+    return pd.DataFrame(rows, columns=["cohort", "snapshot", "active_users", "licensed_users", "adoption"])
+
+
 def cohort_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> dict[str, dict]:
     """cohort -> {go_live, licensed_users, active_users, adoption_rate, activated_users,
     activation_rate, median_days_to_first_use} (the KPI cards), with the cohort 'all' last;
@@ -61,7 +124,8 @@ def cohort_figures(scope: Scope, rollout: Rollout, as_of: date, window_days: int
       cohorts, None while any cohort of the rollout is under 84 days.
     - stickiness: (sum over the w days of the window of the people active that day) / w /
       active_users, i.e. mean DAU / active people (DAU/MAU); None when active_users = 0.
-    'all' measures each person from their own cohort's go-live.
+    'all' measures each person from their own cohort's go-live. habitual_users and stickiness
+    are None where not_computable() says the rollout's snapshot exports are too far apart.
 
     Worked example: champion (go-live 2025-01-06) = {a, b, c, d}; a used it on 01-03 only, b on
     01-07, c on 01-20; d never. As of 2025-01-31 with w = 28 (window 01-04..01-31): active = {b, c}
@@ -70,6 +134,7 @@ def cohort_figures(scope: Scope, rollout: Rollout, as_of: date, window_days: int
     = (1 + 1) person-days / 28 days / 2 active = 1/28.
     """
     window = window_days or rollout.window_days
+    unknowable = not_computable(scope, rollout)
     frame = scope.df("cohort_kpis", rollout_id=rollout.rollout_id, as_of=as_of, window_days=window)
     result = {}
     for _, row in frame.iterrows():
@@ -87,8 +152,9 @@ def cohort_figures(scope: Scope, rollout: Rollout, as_of: date, window_days: int
             "lapsed_users": int(row["lapsed_users"]),
             "legacy_users": int(row["legacy_users"]),
             "never_used": int(row["never_used"]),
-            "habitual_users": None if pd.isna(row["habitual_users"]) else int(row["habitual_users"]),
-            "stickiness": _float(row["stickiness"]),
+            "habitual_users": None if pd.isna(row["habitual_users"]) or "habitual_users" in unknowable
+            else int(row["habitual_users"]),
+            "stickiness": None if "stickiness" in unknowable else _float(row["stickiness"]),
         }
     return result
 
@@ -154,9 +220,13 @@ def adoption_funnel(scope: Scope, rollout: Rollout, as_of: date, window_days: in
 
     Example: champions {a, b, c, d}, as of 2025-01-31, w = 28: a used it before go-live only,
     b and c after, d never -> licensed 4, activated 2 (b, c), active 2, habitual None (age 25).
+    The habitual step is None too where not_computable() says so (snapshot exports).
     """
-    return scope.df("adoption_funnel", rollout_id=rollout.rollout_id, as_of=as_of,
-                    window_days=window_days or rollout.window_days)
+    frame = scope.df("adoption_funnel", rollout_id=rollout.rollout_id, as_of=as_of,
+                     window_days=window_days or rollout.window_days)
+    if "habitual_users" in not_computable(scope, rollout):
+        frame["people"] = frame["people"].astype("object").where(frame["stage"] != "habitual", None)
+    return frame
 
 
 def adoption_people(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None,

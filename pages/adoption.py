@@ -13,32 +13,41 @@ from ui.charts import (
     weekly_active_chart,
 )
 from ui.flags import with_alert_markers
-from ui.session import departments, file_name, rollout_view
+from ui.session import departments, file_name, not_computable, rollout_view, snapshot_adoption
 
 st.title("Adoption")
 view = rollout_view()
 rollout, window = view.rollout, view.window
 markers = with_alert_markers(view, view.figure("markers"))
-series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id, view.as_of)
 
 st.subheader("Adoption by age", help=ADOPTION_DEFINITIONS["by_age"])
-st.caption("Each cohort's 7-day adoption counted from its own go-live, so every wave is compared with the "
-           "champions at the same age.")
-st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days), width="stretch")
-
-weekly = view.figure("weekly_active_users")
-st.subheader("Weekly active people", help=ADOPTION_DEFINITIONS["weekly"])
-if weekly.empty or not weekly["licensed_users"].any():
-    st.info("Nobody is licensed on this rollout's roster yet: load a roster on the Data page.")
+if not_computable(view, "adoption_by_age"):
+    snapshot_adoption(view, markers)
 else:
-    st.caption("People of each cohort who used it in each week, with go-lives and annotations marked; "
-               "the last week so far is dotted.")
-    st.plotly_chart(weekly_active_chart(weekly, markers), width="stretch")
+    series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id,
+                                     view.as_of)
+    st.caption("Each cohort's 7-day adoption counted from its own go-live, so every wave is compared with the "
+               "champions at the same age.")
+    st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days), width="stretch")
+
+st.subheader("Weekly active people", help=ADOPTION_DEFINITIONS["weekly"])
+if not not_computable(view, "weekly_active_users"):
+    weekly = view.figure("weekly_active_users")
+    if weekly.empty or not weekly["licensed_users"].any():
+        st.info("Nobody is licensed on this rollout's roster yet: load a roster on the Data page.")
+    else:
+        st.caption("People of each cohort who used it in each week, with go-lives and annotations marked; "
+                   "the last week so far is dotted.")
+        st.plotly_chart(weekly_active_chart(weekly, markers), width="stretch")
 
 funnel = view.figure("adoption_funnel")
 st.subheader("From licence to habit", help=ADOPTION_DEFINITIONS["funnel"])
-habit = "" if funnel["people"].notna().all() else (
-    " Habit is shown once a cohort is 84 days past its go-live.")
+if funnel["people"].notna().all():
+    habit = ""
+elif "habitual_users" in view.figure("not_computable"):
+    habit = " Habit is not computable from this data (snapshot exports too far apart)."
+else:
+    habit = " Habit is shown once a cohort is 84 days past its go-live."
 st.caption(f"How many licensed people activated, are active in the last {window} days, and use it weekly."
            + habit)
 st.plotly_chart(adoption_funnel_chart(funnel), width="stretch")
@@ -55,7 +64,9 @@ st.subheader("Departments", help=ADOPTION_DEFINITIONS["departments"])
 cohort = st.segmented_control("Cohort", ["all", *rollout.cohorts], default="all", key="department_cohort",
                               format_func=lambda c: "All cohorts" if c == "all" else c.capitalize()) or "all"
 heat, table, order = departments(view, cohort)
-if heat.empty:
+if not_computable(view, "department_weekly_adoption"):
+    st.dataframe(table, hide_index=True, column_config=department_columns(window))
+elif heat.empty:
     st.info("No department of this cohort can be shown" + (" (groups under 5 people are not shown)."
                                                           if view.client else "."))
 else:

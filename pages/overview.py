@@ -6,7 +6,7 @@ from ui import cached
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.charts import adoption_by_age_chart, adoption_calendar_chart
 from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table, with_alert_markers
-from ui.session import rollout_view
+from ui.session import not_computable, rollout_view, snapshot_adoption
 
 st.title("Overview")
 view = rollout_view()
@@ -14,7 +14,7 @@ rollout, window = view.rollout, view.window
 
 figures = view.figure("cohort_figures")
 cohort_cards(figures, window)
-headline_cards(figures["all"], view.figure("support_kpis"), window)
+headline_cards(figures["all"], view.figure("support_kpis"), window, view.figure("not_computable"))
 
 flags = rules.red_flag_counts(current_alerts(view.scope, view.scope.org_id, view.version,
                                              rules.alerts_version(view.scope), rollout, rollout.rollout_id, view.as_of))
@@ -31,15 +31,19 @@ st.caption("Each KPI against its baseline (by default the 28 days before the fir
 kpis = rules_kpi_table(view.scope, rollout, view.as_of, view.window, view.version)
 st.dataframe(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * len(kpis))
 
-series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id, view.as_of)
+markers = with_alert_markers(view, view.figure("markers"))
 st.subheader("Adoption by age: each cohort from its own go-live")
-st.caption("Share of each cohort's licensed people who used it in the last 7 days, counted from that "
-           "cohort's go-live, so the wider rollout is compared with the champions at the same age.")
-st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days),
-                width="stretch")
-st.subheader("Adoption on the calendar")
-st.caption("The same 7-day adoption by date, with each cohort's go-live and the annotations marked.")
-st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, with_alert_markers(view, view.figure("markers"))),
-                width="stretch")
+if not_computable(view, "adoption_by_age"):
+    snapshot_adoption(view, markers)
+else:
+    series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id,
+                                     view.as_of)
+    st.caption("Share of each cohort's licensed people who used it in the last 7 days, counted from that "
+               "cohort's go-live, so the wider rollout is compared with the champions at the same age.")
+    st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days),
+                    width="stretch")
+    st.subheader("Adoption on the calendar")
+    st.caption("The same 7-day adoption by date, with each cohort's go-live and the annotations marked.")
+    st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, markers), width="stretch")
 with st.expander("How these figures are defined"):
     st.markdown(DEFINITIONS)

@@ -2,6 +2,7 @@
 and a database held by another process gives one clear line."""
 import subprocess
 import sys
+from datetime import date
 
 import duckdb
 import pytest
@@ -25,6 +26,23 @@ def test_an_older_database_upgrades_in_place(tmp_path, monkeypatch):
     assert new.cursor().execute("SELECT name FROM organisations").fetchall() == [("Kept Ltd",)]
     # the macros of migration 2 exist now
     assert new.cursor().execute("SELECT count(*) FROM current_roster(1, 1)").fetchall() == [(0,)]
+    new.close()
+
+
+def test_snapshots_loaded_before_migration_9_are_recorded_by_it(tmp_path, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    all_migrations = store_module.migrations()
+    monkeypatch.setattr(store_module, "migrations", lambda: all_migrations[:8])
+    old = Store(path, staging_dir=tmp_path / "s")
+    old.cursor().execute(
+        "INSERT INTO usage_events (org_id, user_id, event_at, day, activity, events, upload_id, snapshot) VALUES "
+        "(1, 'ann', '2025-07-12', '2025-07-12', 'teams', 1, 7, '2025-07-13'), "
+        "(1, 'ben', '2025-07-11', '2025-07-11', 'teams', 1, 7, '2025-07-13'), "
+        "(1, 'ann', '2025-07-19', '2025-07-19', 'mfa', 1, 8, NULL)")
+    old.close()
+    monkeypatch.setattr(store_module, "migrations", lambda: all_migrations)
+    new = Store(path, staging_dir=tmp_path / "s")
+    assert new.cursor().execute("SELECT * FROM usage_snapshot_loads").fetchall() == [(1, 7, date(2025, 7, 13), "teams")]
     new.close()
 
 

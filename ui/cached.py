@@ -58,6 +58,8 @@ FIGURES = {
     "backlog_by_day": lambda s, r, d, w, o: support.backlog_by_day(s, r, settings.chart_start(r, d), d),
     "top_categories": lambda s, r, d, w, o: support.top_categories(s, r, o, d, days=settings.BASELINE_DAYS),
     "markers": lambda s, r, d, w, o: annotations.markers(s, r),
+    "not_computable": lambda s, r, d, w, o: metrics.not_computable(s, r),
+    "snapshot_adoption": lambda s, r, d, w, o: metrics.snapshot_adoption(s, r, d, w),
 }
 
 

@@ -76,16 +76,19 @@ def freshness_line(rollout, fresh: dict, as_of, window: int) -> str:
             f"newest ticket {day(fresh.get('newest_ticket_day'))} · last load {load}")
 
 
-def headline_cards(everyone: dict, tickets: dict, window: int) -> None:
-    """The Overview's second row: adoption and support at a glance, for all licensed people."""
+def headline_cards(everyone: dict, tickets: dict, window: int, unknowable: dict[str, str] | None = None) -> None:
+    """The Overview's second row: adoption and support at a glance, for all licensed people
+    (unknowable: metrics.not_computable, so habit from sparse snapshots says so rather than 'not yet')."""
     st.markdown(f"**At a glance** · all licensed people · lapsed and resolution over {window} days, "
                 "tickets over the last 7")
     a, b, c, d, e = st.columns(5)
     habitual = everyone.get("habitual_users")
     licensed = everyone.get("licensed_users") or 0
+    unknown = (unknowable or {}).get("habitual_users")
     a.metric("Habitual" if habitual is None else f"Habitual ({habitual:,})",
-             "not yet" if habitual is None else pct(habitual / licensed if licensed else None),
-             help=HELP["habitual"], border=True)
+             "not computable" if unknown else "not yet" if habitual is None else
+             pct(habitual / licensed if licensed else None),
+             help=unknown or HELP["habitual"], border=True)
     b.metric("Lapsed", f"{everyone['lapsed_users']:,}", help=HELP["lapsed"], border=True)
     c.metric("Tickets per 100", number(tickets.get("tickets_per_100_users_7d")), help=HELP["tickets_7d"],
              border=True)

@@ -57,6 +57,22 @@ def adoption_calendar_chart(frame: pd.DataFrame, go_lives: dict[str, date],
     return _layout(fig, "people active in the last 7 days", "")
 
 
+def snapshot_adoption_chart(frame: pd.DataFrame, window: int, markers: list[dict]) -> go.Figure:
+    """Adoption at each snapshot export's refresh date (the w-day window ending there), per
+    cohort: what monthly Microsoft 365 snapshots can tell, without inventing the days between."""
+    fig = go.Figure()
+    cohorts = list(dict.fromkeys(frame["cohort"]))
+    for i, cohort in enumerate(cohorts):
+        part = frame[frame["cohort"] == cohort]
+        fig.add_trace(go.Scatter(
+            x=part["snapshot"], y=part["adoption"], mode="lines+markers", name=cohort.capitalize(),
+            line=dict(color=cohort_colour(cohort, i), width=3, dash="dot" if cohort == "all" else "solid"),
+            marker=dict(size=9), customdata=part[["active_users", "licensed_users"]],
+            hovertemplate="%{y:.0%} (%{customdata[0]} of %{customdata[1]})<extra>" + cohort + "</extra>"))
+    _layout(fig, f"people active in the {window} days before", "snapshot refresh date")
+    return add_markers(fig, markers, [c for c in cohorts if c != "all"])
+
+
 # -- markers: go-lives and annotations on every time chart ------------------------------------------
 
 MARKER_COLOURS = {"training": "#16a34a", "communication": "#0891b2", "remediation": "#dc2626",

@@ -24,6 +24,7 @@ from analysis.store import Store, db_path, shared_store
 from analysis.uploads import data_version
 from ui import cached
 from ui.cards import freshness_line
+from ui.charts import snapshot_adoption_chart
 
 COOKIE = "uptake_session"
 WINDOWS = (7, 28)
@@ -203,6 +204,26 @@ class View:
         """A cached figure of analysis (ui.cached.FIGURES) for this rollout and period."""
         return cached.figure(self.scope, self.scope.org_id, self.version, self.rollout, self.rollout.rollout_id,
                              name, self.as_of, self.window, option)
+
+
+def not_computable(view: View, figure: str) -> bool:
+    """Says why a figure is not computable from this data (snapshot exports too far apart, see
+    metrics.not_computable) and returns True; False when it can be shown."""
+    why = view.figure("not_computable").get(figure)
+    if why:
+        st.info(why, icon=":material/block:")
+    return bool(why)
+
+
+def snapshot_adoption(view: View, markers: list[dict]) -> None:
+    """In place of daily and weekly adoption, what snapshot exports do tell: adoption at each
+    refresh date."""
+    frame = view.figure("snapshot_adoption")
+    if frame.empty:
+        return
+    st.caption(f"What the snapshots do tell: the share of each cohort's licensed people active in the {view.window} "
+               "days before each snapshot's refresh date (exact there; nothing is drawn between snapshots).")
+    st.plotly_chart(snapshot_adoption_chart(frame, view.window, markers), width="stretch")
 
 
 def rollout_view(action: str = "view") -> View:
