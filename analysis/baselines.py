@@ -388,8 +388,9 @@ def select_baseline(scope: Scope, rollout: Rollout, name: str | None, now: datet
 
 def baseline_list(scope: Scope, rollout: Rollout, as_of: date | None = None) -> pd.DataFrame:
     """The computed baseline and every locked one: name, locked, selected, window_start,
-    window_end, days, tickets, tickets_per_100_users_7d (with today's licensed people),
-    median_resolution_hours, backlog, satisfaction, locked_by, locked_at, upload_ids."""
+    window_end, days, adoption_rate (everyone's, over the window), tickets,
+    tickets_per_100_users_7d (with today's licensed people), median_resolution_hours, backlog,
+    satisfaction, locked_by, locked_at, upload_ids."""
     rows = []
     found = [b for b in [computed_baseline(scope, rollout, as_of)] if b is not None] + _locked(scope, rollout)
     if found and not found[0].locked:
@@ -397,14 +398,16 @@ def baseline_list(scope: Scope, rollout: Rollout, as_of: date | None = None) -> 
     licensed = _licensed_now(scope, rollout)
     for b in found:
         rows.append({"name": b.name, "locked": b.locked, "selected": b.selected, "window_start": b.start,
-                     "window_end": b.end, "days": b.days, "tickets": b.support_figure("tickets"),
+                     "window_end": b.end, "days": b.days, "adoption_rate": b.cohort_figure("all", "adoption_rate"),
+                     "tickets": b.support_figure("tickets"),
                      "tickets_per_100_users_7d": b.tickets_per_100_users_7d(licensed),
                      "median_resolution_hours": b.support_figure("median_resolution_hours"),
                      "backlog": b.support_figure("backlog"), "satisfaction": b.support_figure("satisfaction"),
                      "locked_by": b.locked_by, "locked_at": b.locked_at, "upload_ids": b.upload_ids})
-    return pd.DataFrame(rows, columns=["name", "locked", "selected", "window_start", "window_end", "days", "tickets",
-                                       "tickets_per_100_users_7d", "median_resolution_hours", "backlog",
-                                       "satisfaction", "locked_by", "locked_at", "upload_ids"])
+    return pd.DataFrame(rows, columns=["name", "locked", "selected", "window_start", "window_end", "days",
+                                       "adoption_rate", "tickets", "tickets_per_100_users_7d",
+                                       "median_resolution_hours", "backlog", "satisfaction", "locked_by", "locked_at",
+                                       "upload_ids"])
 
 
 def _licensed_now(scope: Scope, rollout: Rollout) -> int:

@@ -9,6 +9,7 @@ from analysis import annotations, orgs, settings
 from analysis.access import AccessDenied
 from ui import cached
 from ui.cards import freshness_line
+from ui.kpi_settings import kpi_settings
 from ui.session import pick_period, pick_scope, synthetic_banner, versions
 
 st.title("Settings")
@@ -76,10 +77,11 @@ else:
         window_days = a.radio("Active window", settings.WINDOWS, index=settings.WINDOWS.index(rollout.window_days)
                               if rollout.window_days in settings.WINDOWS else 1, horizontal=True,
                               format_func=lambda d: f"{d} days", key=f"window_{rollout.rollout_id}_setting")
+        # keyed by the stored values: a target set under Targets below shows here at once (and is not undone)
         target = b.slider("Adoption target", 5, 100, round(rollout.target_adoption * 100), step=5, format="%d%%",
-                          key=f"target_{rollout.rollout_id}")
+                          key=f"target_{rollout.rollout_id}_{rollout.target_adoption}")
         age = c.number_input("…reached by this many days after go-live", 1, 730, rollout.target_age_days,
-                             key=f"age_{rollout.rollout_id}")
+                             key=f"age_{rollout.rollout_id}_{rollout.target_age_days}")
         if st.form_submit_button("Save the rollout's settings", type="primary"):
             cohorts = dict(moved)
             if wave.strip() and wave_day:
@@ -87,6 +89,8 @@ else:
             save(settings.set_rollout, rollout.rollout_id, cohorts=cohorts, activities=activities, legacy=legacy,
                  categories=categories, keywords=keywords.split(","), window_days=window_days,
                  target_adoption=target / 100, target_age_days=int(age))
+
+    kpi_settings(scope, rollout, as_of, version, save)
 
     st.subheader("Annotations", help="Dated events (a go-live, a training session, a communication, a "
                  "remediation) drawn as a labelled line on every time chart of the rollout.")
