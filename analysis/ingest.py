@@ -443,6 +443,8 @@ def _usage_row(cell: dict, context: dict) -> dict:
     count_cell = cell.get("count", "")
     count = 1 if count_cell is None or count_cell.strip() == "" else _check("count", values.parse_count, count_cell)
     snapshot = _date(cell, "snapshot", context)
+    if snapshot and context["day_offset"]:
+        snapshot += timedelta(days=context["day_offset"].get("snapshot", 0))
     return {"user_id": user, "event_at": event_at, "day": event_at.date(), "activity": activity,
             "events": count, "snapshot": snapshot.date() if snapshot else None}
 

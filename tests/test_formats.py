@@ -205,6 +205,8 @@ def test_viva_weeks_are_dated_on_their_last_day_and_counts_rounded(acme, load):
         """), rollout=None)
     assert (r.format, r.rows_loaded) == ("viva_person_query", 2)
     assert usage(acme) == [("a1", "2024-09-07", "copilot", 6), ("b2", "2024-09-07", "copilot", 0)]
+    # weekly totals: the week is known as a whole, not day by day
+    assert acme.store.cursor().execute("SELECT DISTINCT snapshot FROM usage_events").fetchall() == [(date(2024, 9, 7),)]
 
 
 def test_moodle_user_ids_come_from_the_description(acme, load):

@@ -199,3 +199,15 @@ def test_pages_say_not_computable_and_show_adoption_at_each_snapshot(snapshot_ap
     at = goto(at, "pages/overview.py")
     [habit] = [m for m in at.metric if m.label == "Habitual"]
     assert habit.value == "not computable"
+
+
+def test_weekly_totals_of_a_viva_person_query_leave_only_stickiness_not_computable(acme, load):
+    load(acme, "usage", """\
+        PersonId,MetricDate,Total_Copilot_actions_taken,Organization
+        A1,2024-09-01,6,IT
+        A1,2024-09-08,3,IT
+        B2,2024-09-08,1,HR
+        """, rollout=None)
+    mfa = orgs.rollout(acme, "MFA")
+    assert metrics.usage_snapshots(acme, mfa) == [date(2024, 9, 7), date(2024, 9, 14)]   # each week's last day
+    assert list(metrics.not_computable(acme, mfa)) == ["stickiness"]

@@ -11,6 +11,8 @@ HELP = {
     "activated": "Activated: licensed people with at least one use on or after their cohort's "
                  "go-live; activation rate = activated / licensed.",
     "licensed": "Licensed people of the cohort on the rollout's current roster.",
+    "stickiness": "Stickiness (DAU/MAU): on an average day of the window, the share of the window's active people "
+                  "who used it that day. High means a daily habit; low means occasional use.",
 }
 
 DEFINITIONS = "\n".join(f"- {text}" for text in HELP.values()) + (
@@ -25,17 +27,21 @@ def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
-def cohort_cards(cohorts: dict[str, dict], window: int) -> None:
+def cohort_cards(cohorts: dict[str, dict], window: int, unknowable: dict[str, str] | None = None) -> None:
+    """A row of cards per cohort (metrics.cohort_figures); unknowable is metrics.not_computable."""
+    unknown = (unknowable or {}).get("stickiness")
     for cohort, k in cohorts.items():
         label = "All licensed people" if cohort == "all" else f"{cohort.capitalize()} cohort"
         live = f" · go-live {k['go_live']}" if k.get("go_live") else ""
         st.markdown(f"**{label}**{live}")
-        a, b, c, d = st.columns(4)
+        a, b, c, d, e = st.columns(5)
         a.metric(f"Adoption ({window} days)", pct(k["adoption_rate"]), help=HELP["adoption"], border=True)
         b.metric("Active people", f"{k['active_users']:,}", help=HELP["active"], border=True)
         c.metric("Activated", f"{k['activated_users']:,} ({pct(k['activation_rate'])})",
                  help=HELP["activated"], border=True)
         d.metric("Licensed", f"{k['licensed_users']:,}", help=HELP["licensed"], border=True)
+        e.metric("Stickiness", "not computable" if unknown else pct(k.get("stickiness")),
+                 help=unknown or HELP["stickiness"], border=True)
 
 
 HELP.update({

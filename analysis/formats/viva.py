@@ -5,7 +5,9 @@ a Sunday, of the week the row sums), HR attributes (`Organization`, `FunctionTyp
 `LevelDesignation`, ...) and metric columns. Each row is one event: activity `copilot`, count
 `Total_Copilot_actions_taken` rounded to a whole number (`NA` or empty is 0: no recorded use),
 dated on the week's last day (MetricDate + 6) so that the week lands in the ISO week it mostly
-covers and no use is dated before it happened. Another metric can be counted instead with
+covers and no use is dated before it happened. The row is a weekly total, so it is tagged as a
+snapshot of that day too: daily figures (stickiness) are not computable from it, weekly ones are.
+Another metric can be counted instead with
 `--map count=<column>`. Column names follow Viva's convention (spaces and punctuation become
 `_`); values in Microsoft's public sample are synthetic (fractional counts).
 """
@@ -60,6 +62,8 @@ def whole(cell: str) -> str:
 FORMATS = [Format(
     name="viva_person_query", label="a Viva Insights person query", kind="usage",
     columns=tuple(COLUMNS), patterns=(r".*copilot.*",),
-    fields={"user_id": ("PersonId",), "date": ("MetricDate",), "count": ("Total_Copilot_actions_taken",)},
-    values={"count": whole}, constants={"activity": "copilot"}, needs=("count",), day_offset={"date": 6},
+    fields={"user_id": ("PersonId",), "date": ("MetricDate",), "snapshot": ("MetricDate",),
+            "count": ("Total_Copilot_actions_taken",)},
+    values={"count": whole}, constants={"activity": "copilot"}, needs=("count",),
+    day_offset={"date": 6, "snapshot": 6},
 )]
