@@ -314,7 +314,7 @@ def _low_adoption(data: _Data, x: date) -> list[Finding]:
         who = f"The {where['cohort']} cohort" if where.get("cohort") else where["department"]
         message = (f"{who}: {_pct(rate)} adoption ({counts['active_users']} of {counts['licensed_users']} licensed "
                    f"people active in the last {data.window} days), below the {_pct(target)} target"
-                   + (" - under half of it." if high else "."))
+                   + (f" - under {_pct(s['high_share_of_target'])} of it." if high else "."))
         return Finding("LOW_ADOPTION", "holds", severity="high" if high else "medium", message=message,
                        evidence=evidence, **where)
 
@@ -515,7 +515,8 @@ def _lapsing(data: _Data, x: date) -> list[Finding]:
         lapsed, activated = counts["lapsed_users"], counts["activated_users"]
         evidence = {"lapsed_users": lapsed, "activated_users": activated,
                     "share_of_activated": lapsed / activated if activated else None,
-                    "licensed_users": counts["licensed_users"], "window_days": data.window}
+                    "licensed_users": counts["licensed_users"], "window_days": data.window,
+                    "threshold_share": s["share_of_activated"]}
         if activated and not _lt(lapsed, s["share_of_activated"] * activated) and lapsed >= s["min_people"]:
             who = f"The {where['cohort']} cohort" if where.get("cohort") else where["department"]
             return Finding("LAPSING", "holds", evidence=evidence, message=(

@@ -488,6 +488,8 @@ def kpi_rows(scope: Scope, rollout: Rollout, as_of: date | None = None, baseline
     last_go_live = max(rollout.cohorts.values()) if rollout.cohorts else None
     has_champion = "champion" in rollout.cohorts
     name = chosen.name if chosen else COMPUTED
+    window_note = f"baseline: {chosen.name!r} (locked)" if chosen and chosen.locked else "baseline: the baseline window"
+    habit_unknown = "habitual_users" in metrics.not_computable(scope, rollout)
     rows = []
     for cohort, f in figures.items():
         go_live = rollout.cohorts.get(cohort) if cohort != "all" else last_go_live
@@ -505,7 +507,9 @@ def kpi_rows(scope: Scope, rollout: Rollout, as_of: date | None = None, baseline
                 note = f"baseline: champions at age {age}"
             else:
                 base = chosen.cohort_figure(cohort, kpi)
-                note = "baseline: the baseline window"
+                note = window_note
+            if kpi == "habitual_share" and habit_unknown:
+                note = "not computable from this data (snapshot exports too far apart)"
             rows.append(_row(kpi, cohort, base, current[kpi], goals[kpi], age, note, name))
     age = (d - last_go_live).days if last_go_live else None
     for kpi in ("tickets_per_100_users_7d", "median_resolution_hours", "backlog", "reopen_rate", "satisfaction"):

@@ -7,9 +7,8 @@ import streamlit as st
 from analysis import alerts as rules
 from analysis import metrics, orgs
 from analysis.scope import open_scope
-from analysis.uploads import data_version
 from ui.flags import current_alerts
-from ui.session import principal, store
+from ui.session import principal, store, versions
 
 st.title("Portfolio")
 who = principal()
@@ -31,7 +30,7 @@ with st.spinner("Checking every rollout"):
             if as_of is not None:
                 rate = metrics.cohort_kpis(scope, rollout, as_of)["all"]["adoption_rate"]
                 row["Adoption"] = None if rate is None else round(rate, 2)
-                found = current_alerts(scope, scope.org_id, (data_version(scope),), rules.alerts_version(scope),
+                found = current_alerts(scope, scope.org_id, versions(scope), rules.alerts_version(scope),
                                        rollout, rollout.rollout_id, as_of)
                 counts = rules.red_flag_counts(found)
                 row["High"], row["Medium"] = counts["high"], counts["medium"]

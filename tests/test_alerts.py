@@ -338,7 +338,7 @@ def test_lapsing(db, case, activated, lapsed, as_of, expected):
     assert status(found) == expected, case
     if case.startswith("at 10 %"):
         assert found[0].evidence == {"lapsed_users": 5, "activated_users": 50, "share_of_activated": 0.1,
-                                     "licensed_users": 50, "window_days": 28}
+                                     "licensed_users": 50, "window_days": 28, "threshold_share": 0.1}
         # they lapsed when 01-10 left the window: 28 days later, on 02-07
         assert found[0].since == day("2025-02-07")
 
@@ -504,7 +504,7 @@ def test_a_rollout_built_to_trip_three_rules_shows_exactly_those(db):
     assert spike["baseline_tickets_per_100_users_7d"] == pytest.approx(4.0)
     assert spike["ratio"] == pytest.approx(3.0) and spike["baseline_tickets"] == 8
     assert lapsing == {"lapsed_users": 6, "activated_users": 40, "share_of_activated": 0.15, "licensed_users": 40,
-                       "window_days": 28}
+                       "window_days": 28, "threshold_share": 0.1}
     assert workarounds == {"legacy_users": 2, "licensed_users": 10, "share_of_licensed": 0.2,
                            "legacy_activities": ["sms"], "threshold_share": 0.2, "age_days": 83}
     assert [a.action for a in found] == [alerts.RULES[r].action for r in ("TICKET_SPIKE", "LAPSING", "WORKAROUNDS")]

@@ -95,6 +95,7 @@ def test_the_kpi_table_by_hand(tiny):
     everyone = k[("adoption_rate", "all")]
     # all: over the baseline window (as of 01-05, 28 days): a -> 1 of 6; now c, e, f -> 3 of 6
     assert (everyone.baseline, everyone.current) == pytest.approx((1 / 6, 0.5))
+    assert everyone.note.endswith("baseline: the baseline window")
     assert k[("habitual_share", "wider")].current is None   # under 84 days
     tickets = k[("tickets_per_100_users_7d", None)]
     assert (tickets.baseline, tickets.current) == pytest.approx((12.5, 100 / 6))
@@ -189,6 +190,7 @@ def test_the_selected_baseline_drives_the_table_and_the_ticket_rules(tiny, load)
     chosen = baselines.select_baseline(scope, rollout, "pre-go-live")
     assert (chosen.name, chosen.selected) == ("pre-go-live", True)
     assert rows(scope, rollout)[("tickets_per_100_users_7d", None)].baseline == pytest.approx(12.5)
+    assert rows(scope, rollout)[("adoption_rate", "all")].note.endswith("baseline: 'pre-go-live' (locked)")
     listed = baselines.baseline_list(scope, rollout)
     assert listed[["name", "locked", "selected", "tickets"]].values.tolist() == [
         ["computed", False, False, 4], ["pre-go-live", True, True, 3]]

@@ -211,3 +211,10 @@ def test_weekly_totals_of_a_viva_person_query_leave_only_stickiness_not_computab
     mfa = orgs.rollout(acme, "MFA")
     assert metrics.usage_snapshots(acme, mfa) == [date(2024, 9, 7), date(2024, 9, 14)]   # each week's last day
     assert list(metrics.not_computable(acme, mfa)) == ["stickiness"]
+
+
+def test_the_kpi_table_says_habit_is_not_computable(monthly):
+    from analysis import baselines
+    rows = baselines.kpi_rows(monthly, orgs.rollout(monthly, "MFA"), date(2025, 7, 31))
+    habit = [r for r in rows if r.kpi == "habitual_share" and r.cohort == "champion"]
+    assert habit[0].current is None and "not computable from this data" in habit[0].note

@@ -18,8 +18,9 @@ def _measure(alert: Alert) -> tuple[str, float, str, float, bool] | None:
     if alert.rule in ("LOW_ADOPTION", "PILOT_NOT_READY") and get("adoption_rate") is not None:
         return "adoption", e["adoption_rate"], "target", get("target") or 0.0, True
     if alert.rule == "CHAMPION_GAP" and get("adoption_by_age") is not None:
-        return ("this cohort", e["adoption_by_age"], "70 % of the champions",
-                (get("champion_adoption_by_age") or 0.0) * (get("threshold_share") or 0.7), True)
+        share = get("threshold_share") or 0.7
+        return ("this cohort", e["adoption_by_age"], f"{share:.0%} of the champions",
+                (get("champion_adoption_by_age") or 0.0) * share, True)
     if alert.rule == "TICKET_SPIKE" and get("tickets_per_100_users_7d") is not None:
         return ("tickets per 100 (7 days)", e["tickets_per_100_users_7d"], "spike level",
                 (get("baseline_tickets_per_100_users_7d") or 0.0) * (get("multiple") or 2.0), False)
@@ -27,12 +28,15 @@ def _measure(alert: Alert) -> tuple[str, float, str, float, bool] | None:
         return ("median resolution (h)", e["median_resolution_hours"], "slow level",
                 (get("baseline_median_resolution_hours") or 0.0) * (get("multiple") or 1.5), False)
     if alert.rule == "DECLINING_USAGE" and get("weekly_active_users") is not None:
-        return ("last full week", e["weekly_active_users"], "80 % of the best week",
-                (get("peak_weekly_active_users") or 0) * (get("threshold_share") or 0.8), False)
+        share = get("threshold_share") or 0.8
+        return ("last full week", e["weekly_active_users"], f"{share:.0%} of the best week",
+                (get("peak_weekly_active_users") or 0) * share, False)
     if alert.rule == "LAPSING" and get("share_of_activated") is not None:
-        return "lapsed share of activated", e["share_of_activated"], "10 % line", 0.10, True
+        share = get("threshold_share") or 0.1
+        return "lapsed share of activated", e["share_of_activated"], f"{share:.0%} line", share, True
     if alert.rule == "WORKAROUNDS" and get("share_of_licensed") is not None:
-        return "using the old way", e["share_of_licensed"], "20 % line", get("threshold_share") or 0.2, True
+        share = get("threshold_share") or 0.2
+        return "using the old way", e["share_of_licensed"], f"{share:.0%} line", share, True
     return None
 
 
