@@ -4,7 +4,7 @@ import streamlit as st
 from analysis.exports import safe_csv
 from analysis.privacy import OTHER
 from ui import cached
-from ui.cards import ADOPTION_DEFINITIONS, department_columns, people_columns
+from ui.cards import ADOPTION_DEFINITIONS, department_columns, people_columns, stickiness_cards
 from ui.charts import (
     adoption_by_age_chart,
     adoption_funnel_chart,
@@ -51,6 +51,12 @@ else:
 st.caption(f"How many licensed people activated, are active in the last {window} days, and use it weekly."
            + habit)
 st.plotly_chart(adoption_funnel_chart(funnel), width="stretch")
+
+st.subheader("Daily use (stickiness)", help=ADOPTION_DEFINITIONS["stickiness"])
+if not not_computable(view, "stickiness"):
+    st.caption(f"On an average day of the last {window} days, the share of the window's active people who used it "
+               "that day: high means a daily habit, low occasional use.")
+    stickiness_cards(view.figure("cohort_figures"))
 
 first_use = view.figure("days_to_first_use")
 st.subheader("Days to first use", help=ADOPTION_DEFINITIONS["first_use"])

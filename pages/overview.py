@@ -13,9 +13,8 @@ view = rollout_view()
 rollout, window = view.rollout, view.window
 
 figures = view.figure("cohort_figures")
-unknowable = view.figure("not_computable")
-cohort_cards(figures, window, unknowable)
-headline_cards(figures["all"], view.figure("support_kpis"), window, unknowable)
+cohort_cards(figures, window)
+headline_cards(figures["all"], view.figure("support_kpis"), window, view.figure("not_computable"))
 
 flags = rules.red_flag_counts(current_alerts(view.scope, view.scope.org_id, view.version,
                                              rules.alerts_version(view.scope), rollout, rollout.rollout_id, view.as_of))

@@ -57,9 +57,8 @@ def test_overview_shows_cohort_cards_and_both_charts_on_the_demo(app):
     at = open_page(app, "pages/overview.py")
     labels = [m.label for m in at.metric]
     assert labels.count("Adoption (28 days)") == 3          # champion, wider, all
-    values = {m.label: m.value for m in at.metric[:5]}
+    values = {m.label: m.value for m in at.metric[:4]}
     assert values["Licensed"] == "25"                       # the demo's champion group
-    assert values["Stickiness"].endswith("%")               # event-level demo data: daily use is known
     charts = at.get("plotly_chart")
     assert len(charts) == 2
     names = [t["name"] for t in json.loads(charts[0].proto.spec)["data"]]

@@ -142,6 +142,14 @@ def test_adoption_shows_the_weak_departments_and_the_lapsing_people(demo, monkey
     assert len(at.get("download_button")) == 2
     weekly = next(c for c in charts(at) if c["layout"]["yaxis"]["title"]["text"] == "people active in the week")
     assert {"champion go-live", "wider go-live"} <= {a["text"] for a in weekly["layout"]["annotations"]}
+    # stickiness per cohort, as the analysis gives it for the default period (newest usage day, 28 days)
+    _, scope, _ = demo
+    rollout = orgs.rollout(scope, "MFA rollout")
+    figures = metrics.cohort_figures(scope, rollout, metrics.default_as_of(scope, rollout), 28)
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Champion cohort"] == f"{figures['champion']['stickiness']:.0%}"
+    assert 0 < figures["all"]["stickiness"] < 1
+    assert cards["All licensed people"] == f"{figures['all']['stickiness']:.0%}"
 
 
 def test_client_viewer_sees_small_groups_folded_and_no_names(demo, monkeypatch):

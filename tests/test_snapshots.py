@@ -187,7 +187,8 @@ def test_pages_say_not_computable_and_show_adoption_at_each_snapshot(snapshot_ap
     from tests.test_pages import app_as, charts, goto, through_the_router, values  # noqa: F401 (the router fixture)
     at = goto(app_as(snapshot_app, "admin", monkeypatch), "pages/adoption.py")
     said = [i.value for i in at.info]
-    assert sum(s.startswith("Not computable from this data") for s in said) == 3   # by age, weekly, departments
+    # by age, weekly, stickiness, departments
+    assert sum(s.startswith("Not computable from this data") for s in said) == 4
     assert any("weekly active people comes from 3 snapshot exports" in s for s in said)
     # adoption at each refresh date instead, 28 days: 05-04..05-31 ann (ben's 05-02 is before) = 1/3;
     # 06-03..06-30 ann, cat = 2/3; 07-04..07-31 ann (ben 07-01, cat 06-15 before) = 1/3
@@ -198,7 +199,8 @@ def test_pages_say_not_computable_and_show_adoption_at_each_snapshot(snapshot_ap
     assert not any(c["data"][0]["type"] == "heatmap" for c in charts(at))
     at = goto(at, "pages/overview.py")
     [habit] = [m for m in at.metric if m.label == "Habitual"]
-    assert habit.value == "not computable"
+    assert habit.value == "—" and "snapshot exports (31 May 2025 to 31 Jul 2025)" in habit.proto.help
+    assert any("Habitual people are not computable from this data" in c.value for c in at.caption)
 
 
 def test_weekly_totals_of_a_viva_person_query_leave_only_stickiness_not_computable(acme, load):

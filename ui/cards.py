@@ -27,21 +27,17 @@ def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
-def cohort_cards(cohorts: dict[str, dict], window: int, unknowable: dict[str, str] | None = None) -> None:
-    """A row of cards per cohort (metrics.cohort_figures); unknowable is metrics.not_computable."""
-    unknown = (unknowable or {}).get("stickiness")
+def cohort_cards(cohorts: dict[str, dict], window: int) -> None:
     for cohort, k in cohorts.items():
         label = "All licensed people" if cohort == "all" else f"{cohort.capitalize()} cohort"
         live = f" · go-live {k['go_live']}" if k.get("go_live") else ""
         st.markdown(f"**{label}**{live}")
-        a, b, c, d, e = st.columns(5)
+        a, b, c, d = st.columns(4)
         a.metric(f"Adoption ({window} days)", pct(k["adoption_rate"]), help=HELP["adoption"], border=True)
         b.metric("Active people", f"{k['active_users']:,}", help=HELP["active"], border=True)
         c.metric("Activated", f"{k['activated_users']:,} ({pct(k['activation_rate'])})",
                  help=HELP["activated"], border=True)
         d.metric("Licensed", f"{k['licensed_users']:,}", help=HELP["licensed"], border=True)
-        e.metric("Stickiness", "not computable" if unknown else pct(k.get("stickiness")),
-                 help=unknown or HELP["stickiness"], border=True)
 
 
 HELP.update({
@@ -92,8 +88,7 @@ def headline_cards(everyone: dict, tickets: dict, window: int, unknowable: dict[
     licensed = everyone.get("licensed_users") or 0
     unknown = (unknowable or {}).get("habitual_users")
     a.metric("Habitual" if habitual is None else f"Habitual ({habitual:,})",
-             "not computable" if unknown else "not yet" if habitual is None else
-             pct(habitual / licensed if licensed else None),
+             "—" if unknown else "not yet" if habitual is None else pct(habitual / licensed if licensed else None),
              help=unknown or HELP["habitual"], border=True)
     b.metric("Lapsed", f"{everyone['lapsed_users']:,}", help=HELP["lapsed"], border=True)
     c.metric("Tickets per 100", number(tickets.get("tickets_per_100_users_7d")), help=HELP["tickets_7d"],
@@ -101,6 +96,16 @@ def headline_cards(everyone: dict, tickets: dict, window: int, unknowable: dict[
     d.metric("Median resolution", hours(tickets.get("median_resolution_hours")), help=HELP["median_resolution"],
              border=True)
     e.metric("Backlog", f"{tickets.get('backlog') or 0:,}", help=HELP["backlog"], border=True)
+    if unknown:
+        st.caption("Habitual people are not computable from this data: the usage comes from snapshot exports too "
+                   "far apart to tell week-by-week use (hover on the card for the details).")
+
+
+def stickiness_cards(cohorts: dict[str, dict]) -> None:
+    """One card per cohort: stickiness (DAU/MAU) of metrics.cohort_figures."""
+    for column, (cohort, k) in zip(st.columns(len(cohorts)), cohorts.items()):
+        label = "All licensed people" if cohort == "all" else f"{cohort.capitalize()} cohort"
+        column.metric(label, pct(k.get("stickiness")), help=HELP["stickiness"], border=True)
 
 
 def support_cards(tickets: dict, window: int) -> None:
@@ -131,6 +136,8 @@ ADOPTION_DEFINITIONS = {
     "funnel": "Licensed: on the roster with a licence. Activated: used it on or after their cohort's go-live. "
               "Active: activated and used it in the window. Habitual: activated, active and used it in at least 9 "
               "of the 12 weeks ending with the as-of week (judged only 84 days after go-live).",
+    "stickiness": "Stickiness (DAU/MAU): the people active on each day of the window, averaged over its days, divided "
+                  "by the people active in the window. 100 % would be everyone active every day.",
     "first_use": "Days to first use: for each activated person, the days from their cohort's go-live to their first "
                  "use on or after it (0 = on the go-live day).",
     "departments": "Per department and ISO week: the share of the department's licensed people (of the chosen "
