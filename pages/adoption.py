@@ -63,7 +63,10 @@ st.subheader("Days to first use", help=ADOPTION_DEFINITIONS["first_use"])
 if first_use.empty:
     st.info("Nobody has used it since their go-live yet.")
 else:
-    st.caption("How soon after their cohort's go-live people first used it.")
+    snapshots = view.figure("usage_snapshots")
+    st.caption("How soon after their cohort's go-live people first used it." + (
+        " From snapshot exports a first use is the last activity date in the first snapshot that shows it, so it "
+        "can come later than the real first use (by up to the time between two snapshots)." if snapshots else ""))
     st.plotly_chart(days_to_first_use_chart(first_use), width="stretch")
 
 st.subheader("Departments", help=ADOPTION_DEFINITIONS["departments"])

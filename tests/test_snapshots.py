@@ -197,6 +197,7 @@ def test_pages_say_not_computable_and_show_adoption_at_each_snapshot(snapshot_ap
     assert champion["x"][:3] == ["2025-05-31", "2025-06-30", "2025-07-31"]
     assert values(champion["y"]).round(4).tolist() == [round(1 / 3, 4), round(2 / 3, 4), round(1 / 3, 4)]
     assert not any(c["data"][0]["type"] == "heatmap" for c in charts(at))
+    assert any("From snapshot exports a first use is the last activity date" in c.value for c in at.caption)
     at = goto(at, "pages/overview.py")
     [habit] = [m for m in at.metric if m.label == "Habitual"]
     assert habit.value == "—" and "snapshot exports (31 May 2025 to 31 Jul 2025)" in habit.proto.help

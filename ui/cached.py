@@ -59,6 +59,7 @@ FIGURES = {
     "top_categories": lambda s, r, d, w, o: support.top_categories(s, r, o, d, days=settings.BASELINE_DAYS),
     "markers": lambda s, r, d, w, o: annotations.markers(s, r),
     "not_computable": lambda s, r, d, w, o: metrics.not_computable(s, r),
+    "usage_snapshots": lambda s, r, d, w, o: metrics.usage_snapshots(s, r),
     "snapshot_adoption": lambda s, r, d, w, o: metrics.snapshot_adoption(s, r, d, w),
 }
 
