@@ -512,14 +512,17 @@ def kpi_rows(scope: Scope, rollout: Rollout, as_of: date | None = None, baseline
                 note = "not computable from this data (snapshot exports too far apart)"
             rows.append(_row(kpi, cohort, base, current[kpi], goals[kpi], age, note, name))
     age = (d - last_go_live).days if last_go_live else None
+    # no ticket loaded at all is missing data, not a quiet helpdesk: no figures rather than zeros
+    no_tickets = int(scope.df("ticket_span")["tickets"].iloc[0]) == 0
     for kpi in ("tickets_per_100_users_7d", "median_resolution_hours", "backlog", "reopen_rate", "satisfaction"):
-        if chosen is None:
+        if chosen is None or (no_tickets and not chosen.locked):
             base = None
         elif kpi == "tickets_per_100_users_7d":
             base = chosen.tickets_per_100_users_7d(desk["licensed_users"])
         else:
             base = chosen.support_figure(kpi)
-        rows.append(_row(kpi, None, base, desk[kpi], goals[kpi], age, "", name))
+        rows.append(_row(kpi, None, base, None if no_tickets else desk[kpi], goals[kpi], age,
+                         "no tickets loaded" if no_tickets else "", name))
     return rows
 
 

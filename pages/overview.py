@@ -14,7 +14,8 @@ rollout, window = view.rollout, view.window
 
 figures = view.figure("cohort_figures")
 cohort_cards(figures, window)
-headline_cards(figures["all"], view.figure("support_kpis"), window, view.figure("not_computable"))
+tickets = view.figure("support_kpis") if view.fresh.get("newest_ticket_day") else None
+headline_cards(figures["all"], tickets, window, view.figure("not_computable"))
 
 flags = rules.red_flag_counts(current_alerts(view.scope, view.scope.org_id, view.version,
                                              rules.alerts_version(view.scope), rollout, rollout.rollout_id, view.as_of))

@@ -178,7 +178,10 @@ def test_a_locked_baseline_keeps_its_values_after_later_uploads(tiny, load):
     # undoing loads under it does not move it either
     uploads.undo(scope, more.upload_id)
     uploads.undo(scope, int(loads[loads["kind"] == "tickets"]["upload_id"].iloc[0]))
-    assert rows(scope, rollout)[("tickets_per_100_users_7d", None)].baseline == 0.0
+    # no ticket left at all: the computed baseline and the current figure are missing, not 0; the locked one stays
+    gone = rows(scope, rollout)[("tickets_per_100_users_7d", None)]
+    assert (gone.baseline, gone.current, gone.note) == (None, None, "due at age 30; no tickets loaded")
+    assert rows(scope, rollout, baseline_name="pre-go-live")[("tickets_per_100_users_7d", None)].baseline == 12.5
     again = baselines.baseline(scope, rollout, "PRE-GO-LIVE")
     assert (again.support_figure("tickets"), again.figures, again.upload_ids) == (3, locked.figures, locked.upload_ids)
 

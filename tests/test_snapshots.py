@@ -201,6 +201,8 @@ def test_pages_say_not_computable_and_show_adoption_at_each_snapshot(snapshot_ap
     at = goto(at, "pages/overview.py")
     [habit] = [m for m in at.metric if m.label == "Habitual"]
     assert habit.value == "—" and "snapshot exports (31 May 2025 to 31 Jul 2025)" in habit.proto.help
+    cards = {m.label: m.value for m in at.metric}
+    assert (cards["Tickets per 100"], cards["Median resolution"], cards["Backlog"]) == ("n/a", "n/a", "n/a")
     assert any("Habitual people are not computable from this data" in c.value for c in at.caption)
 
 
@@ -221,3 +223,6 @@ def test_the_kpi_table_says_habit_is_not_computable(monthly):
     rows = baselines.kpi_rows(monthly, orgs.rollout(monthly, "MFA"), date(2025, 7, 31))
     habit = [r for r in rows if r.kpi == "habitual_share" and r.cohort == "champion"]
     assert habit[0].current is None and "not computable from this data" in habit[0].note
+    # and no ticket is loaded: the support KPIs have no figures rather than zeros
+    support = [r for r in rows if r.cohort is None]
+    assert [(r.baseline, r.current, r.note) for r in support] == [(None, None, "no tickets loaded")] * 5

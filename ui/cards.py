@@ -78,9 +78,10 @@ def freshness_line(rollout, fresh: dict, as_of, window: int) -> str:
             f"newest ticket {day(fresh.get('newest_ticket_day'))} · last load {load}")
 
 
-def headline_cards(everyone: dict, tickets: dict, window: int, unknowable: dict[str, str] | None = None) -> None:
+def headline_cards(everyone: dict, tickets: dict | None, window: int, unknowable: dict[str, str] | None = None) -> None:
     """The Overview's second row: adoption and support at a glance, for all licensed people
-    (unknowable: metrics.not_computable, so habit from sparse snapshots says so rather than 'not yet')."""
+    (unknowable: metrics.not_computable, so habit from sparse snapshots says so rather than 'not
+    yet'; tickets None: no ticket loaded, shown as such rather than as zeros)."""
     st.markdown(f"**At a glance** · all licensed people · lapsed and resolution over {window} days, "
                 "tickets over the last 7")
     a, b, c, d, e = st.columns(5)
@@ -91,11 +92,13 @@ def headline_cards(everyone: dict, tickets: dict, window: int, unknowable: dict[
              "—" if unknown else "not yet" if habitual is None else pct(habitual / licensed if licensed else None),
              help=unknown or HELP["habitual"], border=True)
     b.metric("Lapsed", f"{everyone['lapsed_users']:,}", help=HELP["lapsed"], border=True)
-    c.metric("Tickets per 100", number(tickets.get("tickets_per_100_users_7d")), help=HELP["tickets_7d"],
-             border=True)
-    d.metric("Median resolution", hours(tickets.get("median_resolution_hours")), help=HELP["median_resolution"],
-             border=True)
-    e.metric("Backlog", f"{tickets.get('backlog') or 0:,}", help=HELP["backlog"], border=True)
+    none = "No tickets are loaded for this organisation yet (load a helpdesk export on the Data page). "
+    c.metric("Tickets per 100", "n/a" if tickets is None else number(tickets.get("tickets_per_100_users_7d")),
+             help=(none if tickets is None else "") + HELP["tickets_7d"], border=True)
+    d.metric("Median resolution", "n/a" if tickets is None else hours(tickets.get("median_resolution_hours")),
+             help=(none if tickets is None else "") + HELP["median_resolution"], border=True)
+    e.metric("Backlog", "n/a" if tickets is None else f"{tickets.get('backlog') or 0:,}",
+             help=(none if tickets is None else "") + HELP["backlog"], border=True)
     if unknown:
         st.caption("Habitual people are not computable from this data: the usage comes from snapshot exports too "
                    "far apart to tell week-by-week use (hover on the card for the details).")
