@@ -508,8 +508,8 @@ def kpi_rows(scope: Scope, rollout: Rollout, as_of: date | None = None, baseline
             else:
                 base = chosen.cohort_figure(cohort, kpi)
                 note = window_note
-            if kpi == "habitual_share" and habit_unknown:
-                note = "not computable from this data (snapshot exports too far apart)"
+            if kpi == "habitual_share" and habit_unknown:   # the champions' habit at an age is as unknowable
+                base, note = None, "not computable from this data (snapshot exports too far apart)"
             rows.append(_row(kpi, cohort, base, current[kpi], goals[kpi], age, note, name))
     age = (d - last_go_live).days if last_go_live else None
     # no ticket loaded at all is missing data, not a quiet helpdesk: no figures rather than zeros
