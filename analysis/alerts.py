@@ -125,6 +125,10 @@ def _pct(x: float | None) -> str:
 
 # -- thresholds ----------------------------------------------------------------------------------------
 
+def _share_words(x: float) -> str:
+    return "half" if x == 0.5 else _pct(x)
+
+
 def thresholds(scope: Scope, rollout: Rollout) -> dict[str, dict[str, float]]:
     """rule -> {setting: value}: the defaults of RULES with the rollout's overrides."""
     found = {name: dict(rule.settings) for name, rule in RULES.items()}
@@ -314,7 +318,7 @@ def _low_adoption(data: _Data, x: date) -> list[Finding]:
         who = f"The {where['cohort']} cohort" if where.get("cohort") else where["department"]
         message = (f"{who}: {_pct(rate)} adoption ({counts['active_users']} of {counts['licensed_users']} licensed "
                    f"people active in the last {data.window} days), below the {_pct(target)} target"
-                   + (f" - under {_pct(s['high_share_of_target'])} of it." if high else "."))
+                   + (f" - under {_share_words(s['high_share_of_target'])} of it." if high else "."))
         return Finding("LOW_ADOPTION", "holds", severity="high" if high else "medium", message=message,
                        evidence=evidence, **where)
 
@@ -540,7 +544,7 @@ def _workarounds(data: _Data, x: date) -> list[Finding]:
     s = data.settings["WORKAROUNDS"]
     if not data.rollout.legacy_activities:
         return [_ned("WORKAROUNDS", "The rollout names no legacy activity (the old way), so workarounds cannot be "
-                                    "seen: set one (rollout set --legacy).")]
+                                    "seen: set one on the Settings page (or `rollout set --legacy`).")]
     min_age = int(s["min_age_days"])
     out = []
 
@@ -578,7 +582,7 @@ def _stale_data(data: _Data) -> list[Finding]:
     out = []
     for kind, newest in (("usage", data.newest_usage), ("tickets", data.newest_ticket)):
         if newest is None:
-            out.append(_ned("STALE_DATA", f"No {kind} data is loaded.", kind=kind))
+            out.append(_ned("STALE_DATA", f"No {'ticket' if kind == 'tickets' else kind} data is loaded.", kind=kind))
             continue
         age = (data.reference - newest).days
         evidence = {"kind": kind, "newest_day": newest.isoformat(), "reference_day": data.reference.isoformat(),

@@ -751,3 +751,13 @@ def test_every_rule_its_settings_and_action_are_in_the_readme():
             assert f"`{setting}` {default:g}" in line, (name, setting)
     for kpi in baselines.KPIS:
         assert f"| `{kpi}` |" in section, kpi
+
+
+def test_the_high_low_adoption_message_follows_its_threshold(db):
+    d = G + timedelta(days=30)
+    scope, rollout = build(db, {"champion": G}, team(10), [(f"p{i}", d, "app") for i in range(3)])
+    [found] = verdicts(scope, rollout, "LOW_ADOPTION", d, cohort="champion")
+    assert found.message.endswith("below the 80% target - under half of it.")
+    alerts.set_threshold(scope, rollout, "LOW_ADOPTION", "high_share_of_target", 0.75)
+    [found] = verdicts(scope, rollout, "LOW_ADOPTION", d, cohort="champion")
+    assert found.message.endswith("below the 80% target - under 75% of it.")
