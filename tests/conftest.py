@@ -3,6 +3,7 @@ rollout, and a helper that loads CSV text through the one ingest path."""
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import textwrap
 from datetime import date
@@ -53,6 +54,23 @@ def browser():
         chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=args)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def cli(tmp_path):
+    """The command line as a user runs it, in a subprocess, on a database file of its own:
+    run(*args, ok=True) returns the CompletedProcess (ok: it must succeed); never a traceback."""
+    env = {**os.environ, "UPTAKE_DB": str(tmp_path / "cli.duckdb"), "UPTAKE_DEMO": "0"}
+
+    def run(*args, ok=True):
+        done = subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        if ok:
+            assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+        return done
+    run.path = tmp_path / "cli.duckdb"
+    return run
 
 
 def csv(text: str) -> bytes:

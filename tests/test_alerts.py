@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
-import sys
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -636,22 +633,6 @@ def test_a_snooze_needs_a_later_date(db, until, note, message):
 
 
 # -- the command line -------------------------------------------------------------------------------
-
-@pytest.fixture
-def cli(tmp_path):
-    """The command line on a database file (made in-process first, which is quicker)."""
-    env = {**os.environ, "UPTAKE_DB": str(tmp_path / "cli.duckdb"), "UPTAKE_DEMO": "0"}
-
-    def run(*args, ok=True):
-        done = subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
-        if ok:
-            assert done.returncode == 0, done.stderr
-        assert "Traceback" not in done.stderr
-        return done
-    run.path = tmp_path / "cli.duckdb"
-    return run
-
 
 def tiny_acme(path):
     """Acme with rollout MFA and the tiny roster and usage (tests/data/tiny), in the file at path."""

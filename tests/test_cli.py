@@ -1,27 +1,10 @@
 """The command line of METRICS.md section 6, run as a user would, in a subprocess."""
 import json
-import os
 import random
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT, TINY
-
-
-@pytest.fixture
-def cli(tmp_path):
-    env = {**os.environ, "UPTAKE_DB": str(tmp_path / "cli.duckdb"), "UPTAKE_DEMO": "0"}
-
-    def run(*args, ok=True):
-        done = subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
-        if ok:
-            assert done.returncode == 0, done.stderr
-        assert "Traceback" not in done.stderr
-        return done
-    return run
+from tests.conftest import TINY
 
 
 @pytest.fixture

@@ -11,10 +11,7 @@ counting AS (
     WHERE is_counting AND day <= $as_of
 ),
 weeks AS (
-    SELECT CAST(w AS DATE) AS week_start
-    FROM range(CAST(date_trunc('week', CAST($start AS DATE)) AS TIMESTAMP),
-               CAST(date_trunc('week', CAST($as_of AS DATE)) AS TIMESTAMP) + INTERVAL 1 DAY,
-               INTERVAL 7 DAY) AS t(w)
+    SELECT week_start FROM iso_weeks($start, $as_of)
 ),
 licensed AS (
     SELECT department, count(*) AS licensed_users FROM people GROUP BY department

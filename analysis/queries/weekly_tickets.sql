@@ -8,16 +8,10 @@ WITH scoped AS (
     WHERE CAST(created_at AS DATE) BETWEEN CAST(date_trunc('week', CAST($start AS DATE)) AS DATE) AND $as_of
 ),
 weeks AS (
-    SELECT CAST(w AS DATE) AS week_start
-    FROM range(CAST(date_trunc('week', CAST($start AS DATE)) AS TIMESTAMP),
-               CAST(date_trunc('week', CAST($as_of AS DATE)) AS TIMESTAMP) + INTERVAL 1 DAY,
-               INTERVAL 7 DAY) AS t(w)
+    SELECT week_start FROM iso_weeks($start, $as_of)
 ),
 cohort_list AS (
-    SELECT c.cohort, c.go_live FROM cohorts AS c
-    JOIN rollouts AS r USING (rollout_id)
-    WHERE r.org_id = $org_id AND c.rollout_id = $rollout_id
-    UNION ALL SELECT 'all', NULL
+    SELECT cohort, go_live FROM rollout_cohorts($org_id, $rollout_id)
 ),
 licensed AS (
     SELECT coalesce(cohort, 'all') AS cohort, count(*) AS licensed_users
