@@ -231,3 +231,25 @@ def test_an_empty_ticket_scope_says_so(demo, monkeypatch):
         assert any("No tickets in this rollout's scope" in i.value for i in at.info) and not charts(at)
     finally:
         settings.set_rollout(scope, "MFA rollout", keywords=[])
+
+
+def test_the_portfolio_follows_a_target_changed_in_the_settings(demo, monkeypatch):
+    """The portfolio's red-flag counts are cached; a new adoption target (a rollout setting) must
+    reach them at once, not after the cache's ten minutes."""
+    _, scope, _ = demo
+
+    def high_flags(at) -> int:
+        at.switch_page("pages/portfolio.py")
+        at.run()
+        assert not at.exception
+        table = at.dataframe[0].value
+        return int(table.loc[table["Organisation"] == "Demo Co", "High"].iloc[0])
+
+    at = app_as(demo, "account_manager", monkeypatch)
+    # the demo's Warehouse: 35 % adoption, under half of the 80 % target -> high
+    assert high_flags(at) == 1
+    settings.set_rollout(scope, "MFA rollout", target_adoption=0.5)
+    try:
+        assert high_flags(at) == 0       # 35 % is not under half of 50 %: medium now
+    finally:
+        settings.set_rollout(scope, "MFA rollout", target_adoption=0.8)
