@@ -62,7 +62,7 @@ def test_monthly_snapshots_make_weekly_habit_and_daily_figures_not_computable(mo
     why = metrics.not_computable(monthly, mfa)
     assert set(why) == EVERY_FIGURE
     assert why["weekly_active_users"] == (
-        "Not computable from this data: the usage behind weekly active people comes from 3 snapshot exports "
+        "Not computable from this data: the usage behind weekly active people comes from 3 snapshots "
         "(31 May 2025 to 31 Jul 2025) up to 31 days apart; it needs snapshots at most 7 days apart or "
         "event-level data.")
     assert "at most 1 day apart" in why["stickiness"]
@@ -123,7 +123,7 @@ def test_a_single_snapshot_has_no_history_and_undoing_it_clears_the_verdict(acme
     mfa = orgs.rollout(acme, "MFA")
     why = metrics.not_computable(acme, mfa)
     assert set(why) == EVERY_FIGURE
-    assert "a single snapshot export (refreshed 13 Jul 2025), which gives each person's last activity date, " \
+    assert "a single snapshot (refreshed 13 Jul 2025), which gives each person's last activity date, " \
            "not a history" in why["habitual_users"]
     uploads.undo(acme, only.upload_id)
     assert metrics.not_computable(acme, mfa) == {}
@@ -142,7 +142,7 @@ def test_only_the_snapshots_behind_the_rollouts_counting_activities_matter(acme,
     assert metrics.not_computable(acme, crm) == {}          # event-level data only
     # every monthly report had a Teams date (ann 05-20; cat 06-15, repeated on 07-31)
     assert metrics.usage_snapshots(acme, teams) == [date(2025, 5, 31), date(2025, 6, 30), date(2025, 7, 31)]
-    assert "3 snapshot exports (31 May 2025 to 31 Jul 2025) up to 31 days apart" in \
+    assert "3 snapshots (31 May 2025 to 31 Jul 2025) up to 31 days apart" in \
         metrics.not_computable(acme, teams)["weekly_active_users"]
 
 
@@ -189,7 +189,7 @@ def test_pages_say_not_computable_and_show_adoption_at_each_snapshot(snapshot_ap
     said = [i.value for i in at.info]
     # by age, weekly, stickiness, departments
     assert sum(s.startswith("Not computable from this data") for s in said) == 4
-    assert any("weekly active people comes from 3 snapshot exports" in s for s in said)
+    assert any("weekly active people comes from 3 snapshots" in s for s in said)
     # adoption at each refresh date instead, 28 days: 05-04..05-31 ann (ben's 05-02 is before) = 1/3;
     # 06-03..06-30 ann, cat = 2/3; 07-04..07-31 ann (ben 07-01, cat 06-15 before) = 1/3
     [snap] = [c for c in charts(at) if c["layout"]["xaxis"]["title"]["text"] == "snapshot refresh date"]
@@ -200,7 +200,7 @@ def test_pages_say_not_computable_and_show_adoption_at_each_snapshot(snapshot_ap
     assert any("From snapshot exports a first use is the last activity date" in c.value for c in at.caption)
     at = goto(at, "pages/overview.py")
     [habit] = [m for m in at.metric if m.label == "Habitual"]
-    assert habit.value == "—" and "snapshot exports (31 May 2025 to 31 Jul 2025)" in habit.proto.help
+    assert habit.value == "—" and "3 snapshots (31 May 2025 to 31 Jul 2025)" in habit.proto.help
     cards = {m.label: m.value for m in at.metric}
     assert (cards["Tickets per 100"], cards["Median resolution"], cards["Backlog"]) == ("n/a", "n/a", "n/a")
     assert any("Habitual people are not computable from this data" in c.value for c in at.caption)
