@@ -6,7 +6,8 @@ from ui import cached
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.charts import adoption_by_age_chart, adoption_calendar_chart
 from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table, with_alert_markers
-from ui.session import not_computable, rollout_view, snapshot_adoption
+from ui.report import LABELS, MIME, build_pack
+from ui.session import file_name, not_computable, rollout_view, snapshot_adoption
 
 st.title("Overview")
 view = rollout_view()
@@ -48,3 +49,25 @@ else:
     st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, markers), width="stretch")
 with st.expander("How these figures are defined"):
     st.markdown(DEFINITIONS)
+
+st.subheader("Report pack")
+st.caption(f"For a quarterly business review: this rollout as of {view.as_of:%d %b %Y} with the {window}-day window, "
+           "as a PowerPoint and a PDF (headline figures, adoption by age, the KPI table, red flags, departments, "
+           "support). It counts people and never names them.")
+made_for = (view.scope.org_id, rollout.rollout_id, view.as_of, window, view.version,   # a pack of this view only
+            rules.alerts_version(view.scope))
+if st.button("Build the report pack", icon=":material/slideshow:"):
+    with st.status("Building the report pack", expanded=True) as status:
+        pack = build_pack(view.scope, rollout, view.as_of, window, progress=status.write)
+        status.update(label=f"Report pack ready ({pack.seconds:.1f} s)", state="complete", expanded=False)
+    st.session_state["report_pack"] = (made_for, pack.contents.organisation, pack.files, pack.why_missing)
+built = st.session_state.get("report_pack")
+if isinstance(built, tuple) and built[0] == made_for:
+    _, organisation, files, why = built
+    if why:
+        st.warning(f"The charts could not be drawn ({why}): the pack says so in their place.")
+    row = st.container(horizontal=True)
+    for kind, data in files.items():
+        row.download_button(f"Download the {LABELS[kind]}", data, mime=MIME[kind], icon=":material/download:",
+                            file_name=file_name(organisation, rollout.name, view.as_of, "report", extension=kind),
+                            on_click="ignore")

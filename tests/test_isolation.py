@@ -410,6 +410,81 @@ def test_exports_through_the_scope_hold_only_the_viewed_organisation(world, role
     assert leaks(rejects + loads, role, x) == []
 
 
+def pack_text(pptx: bytes, pdf: bytes) -> str:
+    """Everything a report pack says: every XML part of the PowerPoint (slides, properties,
+    relationships) and the PDF's text and properties, white space removed (a wrapped cell may break
+    a sentinel over two lines)."""
+    import io
+    import re
+    import zipfile
+
+    from pypdf import PdfReader
+
+    with zipfile.ZipFile(io.BytesIO(pptx)) as parts:
+        xml = [parts.read(n).decode("utf-8") for n in parts.namelist() if n.endswith((".xml", ".rels"))]
+    reader = PdfReader(io.BytesIO(pdf))
+    text = [page.extract_text() for page in reader.pages] + [str(v) for v in (reader.metadata or {}).values()]
+    return re.sub(r"\s+", "", "\n".join(xml + text))
+
+
+def pack_leaks(text: str, role: str, viewed: str) -> list[str]:
+    return [t for t in forbidden(role, viewed) if "".join(t.split()).lower() in text.lower()]
+
+
+@pytest.mark.parametrize("role,x", EXPORTS)
+def test_report_packs_hold_only_the_viewed_organisation(world, role, x):
+    """ISO-1 for the PowerPoint and PDF packs: 7 role x organisation cases, 0 foreign sentinels; no
+    one is named in any pack; client leadership gets the departments folded as on screen."""
+    from analysis import metrics, reports
+
+    scope = open_scope(world.store, principal(world, role), world.org[x], "export")
+    rollout = orgs.rollouts(scope)[0]
+    made = reports.report_contents(scope, rollout, metrics.default_as_of(scope, rollout), 28)
+    text = pack_text(reports.pptx_bytes(made, {}), reports.pdf_bytes(made, {}))
+    t = tokens(x)
+    assert t["rollout"] in text and t["org"] in text
+    assert pack_leaks(text, role, x) == []
+    assert t["name"] not in text and t["domain"] not in text   # aggregate: nobody by name, not even its own
+    departments = [b for b in made.sections[4].blocks if isinstance(b, reports.Table)][0]
+    shown = [row[0] for row in departments.rows]
+    if role.startswith("client_"):   # 6 in SENTINEL-x-DEPT; the 1 in "... shared" folds, and 1 is too few to show
+        assert shown == [t["department"]] and f"{t['department']}shared" not in text
+    else:
+        assert sorted(shown) == [t["department"], f"{t['department']} shared"]
+
+
+def test_a_client_viewer_downloads_its_own_pack_from_the_overview(world, downloads, monkeypatch):
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    import ui.report
+
+    monkeypatch.setattr(ui.report, "chart_images", lambda contents: ({}, "not drawn in this test"))
+    names: list[tuple[str, str]] = []
+    recording = MemoryMediaFileStorage.load_and_get_id   # the downloads fixture's: keeps the bytes too
+
+    def named(self, data, mimetype, kind, filename=None):
+        names.append((filename, mimetype))
+        return recording(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", named)
+    at = app_for(world, "client_viewer")
+    open_page(at, "pages/overview.py")
+    assert not at.get("download_button")
+    before = snapshot(world.store)
+    next(b for b in at.button if b.label == "Build the report pack").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert changed(before, snapshot(world.store)) <= {"session_activity"}   # a pack writes nothing (alerts included)
+    assert [b.proto.label for b in at.get("download_button")] == ["Download the PowerPoint", "Download the PDF"]
+    stem = "org-sentinel-a-org-sentinel-a-rollout-2025-02-26-report"
+    assert [n for n, _ in names] == [f"{stem}.pptx", f"{stem}.pdf"]
+    pptx, pdf = download_data(at, downloads)
+    assert pptx[:2] == b"PK" and pdf[:5] == b"%PDF-"
+    text = pack_text(pptx, pdf)
+    assert tokens("A")["rollout"] in text and pack_leaks(text, "client_viewer", "A") == []
+    assert [w.value for w in at.warning if "charts could not be drawn (not drawn in this test)" in w.value]
+
+
 # -- 3a. tampering: open_scope with look-alike, foreign and malformed organisation ids ----------------
 
 SCOPE_CASES = [
@@ -957,7 +1032,8 @@ def test_uploader_reads_nothing_of_another_organisation_by_id(world, case):
 def test_the_viewer_s_pages_offer_no_way_to_write(world):
     at = app_for(world, "client_viewer")
     open_page(at, "pages/overview.py")
-    assert not at.file_uploader and [b.label for b in at.button] == ["Sign out"]
+    # building the report pack only reads (test_a_client_viewer_downloads_its_own_pack_from_the_overview)
+    assert not at.file_uploader and sorted(b.label for b in at.button) == ["Build the report pack", "Sign out"]
     assert "pages/data.py" not in openable(at)
 
 

@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.alerts import Alert
+from analysis.reports import kpi_line
 
 SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:"}
 STATE_LABEL = {"firing": "Firing", "acknowledged": "Acknowledged", "snoozed": "Snoozed",
@@ -100,12 +101,6 @@ KPI_COLUMNS = {
 }
 
 
-def _shown(value, unit: str) -> str:
-    if value is None or value != value:
-        return "n/a"
-    return f"{value:.0%}" if unit == "share" else f"{value:,.1f}"
-
-
 @st.cache_data(ttl=600, max_entries=200, show_spinner=False)
 def _kpi_frame(_scope, org_id: int, version: tuple, alerts_version: tuple, _rollout, rollout_id: int, as_of,
                window: int):
@@ -120,17 +115,7 @@ def rules_kpi_table(scope, rollout, as_of, window: int, version: tuple):
     from analysis.alerts import alerts_version
     frame = _kpi_frame(scope, scope.org_id, version, alerts_version(scope), rollout,
                        rollout.rollout_id, as_of, window)
-    rows = []
-    for r in frame.itertuples():
-        change = "n/a" if r.change is None or r.change != r.change else (
-            f"{r.change:+.0%}" if r.unit == "share" else f"{r.change:+,.1f}")
-        if r.change_pct is not None and r.change_pct == r.change_pct and r.unit != "share":
-            change += f" ({r.change_pct:+.0%})"
-        cohort = r.cohort if isinstance(r.cohort, str) else "rollout"
-        rows.append({"KPI": r.label, "Cohort": cohort, "Baseline": _shown(r.baseline, r.unit),
-                     "Now": _shown(r.current, r.unit), "Target": _shown(r.target, r.unit), "Change": change,
-                     "Status": r.status, "Note": r.note})
-    return rows
+    return [kpi_line(r) for r in frame.itertuples()]   # worded as the report pack words it
 
 
 def with_alert_markers(view, markers: list[dict]) -> list[dict]:

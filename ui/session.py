@@ -276,6 +276,6 @@ def departments(view: View, cohort: str) -> tuple[pd.DataFrame, pd.DataFrame, li
     return heat, table.round({"adoption_rate": 2, "activation_rate": 2}), order   # whole per cents on screen
 
 
-def file_name(*parts: object) -> str:
-    """A download's file name from its parts (letters, digits, - and . only)."""
-    return re.sub(r"[^A-Za-z0-9.]+", "-", "-".join(str(p) for p in parts)).strip("-").lower() + ".csv"
+def file_name(*parts: object, extension: str = "csv") -> str:
+    """A download's file name from its parts (letters, digits, - and . only) and its extension."""
+    return re.sub(r"[^A-Za-z0-9.]+", "-", "-".join(str(p) for p in parts)).strip("-").lower() + "." + extension
