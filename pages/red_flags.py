@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analysis import alerts as rules
-from ui.flags import alert_card, current_alerts
+from ui.flags import current_alerts, rule_card, rule_groups, rule_title, where
 from ui.session import principal, rollout_view
 
 st.title("Red flags")
@@ -19,29 +19,31 @@ b.metric("Medium", counts["medium"], border=True, help="Open red flags of medium
 c.metric("Not enough data", counts["not_enough_data"], border=True,
          help="Rules that cannot be judged yet (no tickets, a cohort too young ...): said, never silently passed.")
 st.caption(f"Every rule of the contract, checked for {rollout.name} as of {view.as_of:%d %b %Y} with the rollout's "
-           "own window and baseline. Open flags first, high before medium.")
+           "own window and baseline. One card per rule, worst first: rules with a high flag, then the most "
+           "places; in each, every place it holds against its line.")
 if not held:
     st.success("No red flag holds: every rule that can be judged is clear.")
 may_act = principal().may("configure", scope.org_id)
-for i, alert in enumerate(held):
-    alert_card(alert, key=str(i))
-    if may_act and alert.state == "firing":
-        with st.expander("Acknowledge or snooze"):
+for i, (rule, group) in enumerate(rule_groups(held)):
+    rule_card(rule, group, key=str(i))
+    firing = {f"{where(a)} ({a.severity})": a for a in group if a.state == "firing"}
+    if may_act and firing:
+        with st.expander(f"Acknowledge or snooze: {rule_title(rule)}"):
+            chosen = st.selectbox("Which", list(firing), key=f"which_{i}", disabled=len(firing) == 1)
             note = st.text_input("Note", key=f"note_{i}", placeholder="What is being done about it")
             left, right = st.columns(2)
             until = right.date_input("Snooze until", key=f"until_{i}", value=None)
             if left.button("Acknowledge", key=f"ack_{i}", disabled=not note.strip()) or \
                     right.button("Snooze", key=f"snooze_{i}", disabled=until is None):
+                alert = firing[chosen]
                 recorded = rules.evaluate_alerts(scope, rollout, record=True)   # the current state, with ids
                 same = next((r for r in recorded if (r.rule, r.cohort, r.department, r.kind) ==
                              (alert.rule, alert.cohort, alert.department, alert.kind) and r.alert_id), None)
                 try:
                     if same is None:
                         raise ValueError("this red flag no longer holds on the newest data")
-                    if until is not None and not note.strip():
-                        rules.snooze_alert(scope, same.alert_id, until)
-                    elif until is not None:
-                        rules.snooze_alert(scope, same.alert_id, until, note)
+                    if until is not None:
+                        rules.snooze_alert(scope, same.alert_id, until, note.strip() or None)
                     else:
                         rules.acknowledge_alert(scope, same.alert_id, note)
                     st.rerun()
@@ -50,8 +52,7 @@ for i, alert in enumerate(held):
 if unjudged:
     st.subheader("Cannot be judged yet")
     for alert in unjudged:
-        where = alert.department or alert.cohort or alert.kind or "rollout"
-        st.markdown(f"- **{alert.rule.replace('_', ' ').title()}** ({where}): {alert.message}")
+        st.markdown(f"- **{rule_title(alert.rule)}** ({where(alert)}): {alert.message}")
 with st.expander("History of this rollout's red flags"):
     history = rules.alert_history(scope, rollout)
     if history.empty:

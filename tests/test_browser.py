@@ -240,7 +240,9 @@ def test_red_flags_and_portfolio_read_clearly(server, page):
     page.goto(server["url"] + "/red_flags")
     page.get_by_role("heading", name="Red flags").wait_for(timeout=60_000)
     page.get_by_text("Next step:").first.wait_for(timeout=60_000)
-    assert page.get_by_text("Low Adoption · Warehouse").count() == 1     # the demo's worst department
+    assert page.get_by_text("Low Adoption · 6 places").count() == 1     # one card per rule, worst first
+    worst = page.locator("table").first.locator("tbody tr").first
+    assert worst.locator("th").inner_text().strip() == "Warehouse"      # the demo's worst department leads
     shoot(page, "red-flags")
     page.goto(server["url"] + "/portfolio")
     page.get_by_role("heading", name="Portfolio").wait_for(timeout=60_000)

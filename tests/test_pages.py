@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analysis import annotations, auth, metrics, orgs, settings, support
+from analysis import alerts, annotations, auth, metrics, orgs, settings, support
 from analysis import store as store_module
 from analysis.access import OPERATOR
 from analysis.privacy import OTHER
@@ -253,3 +253,51 @@ def test_the_portfolio_follows_a_target_changed_in_the_settings(demo, monkeypatc
         assert high_flags(at) == 0       # 35 % is not under half of 50 %: medium now
     finally:
         settings.set_rollout(scope, "MFA rollout", target_adoption=0.8)
+
+
+@pytest.fixture
+def fresh_demo(tmp_path, monkeypatch):
+    """The demo in a database of its own, for a test that records alert states."""
+    path = str(tmp_path / "fresh.duckdb")
+    monkeypatch.setenv("UPTAKE_DB", path)
+    _reset()
+    handle = store_module.shared_store(path)
+    ensure_demo(handle, enabled=True)
+    org = orgs.organisation_id(handle, OPERATOR, "Demo Co")
+    accounts = {role: auth.add_account(handle, OPERATOR, f"{role}@fresh.test", role, [org], password=PASSWORD)
+                for role in ("account_manager", "client_viewer")}
+    yield handle, open_scope(handle, OPERATOR, org, "configure"), accounts
+    _reset()
+
+
+def test_red_flags_are_grouped_by_rule_and_a_provider_acknowledges_one(fresh_demo, monkeypatch):
+    _, scope, _ = fresh_demo
+    at = app_as(fresh_demo, "account_manager", monkeypatch)
+    at.switch_page("pages/red_flags.py").run()
+    # the demo's 21 open flags: Low adoption in 6 places (Warehouse high), Workarounds in 10, Lapsing in 4,
+    # one ticket spike; rules with a high flag first, then the most places
+    heads = [m.value.split(" :")[0].split("  \n")[0] for m in at.markdown
+             if m.value.startswith("**") and " · " in m.value]
+    assert heads == ["**Low Adoption** · 6 places", "**Workarounds** · 10 places", "**Lapsing** · 4 places",
+                     "**Ticket Spike** · whole rollout"]
+    low = at.table[0].value
+    assert list(low.index)[0] == "Warehouse" and low["Severity"].iloc[0] == "high"   # the worst place leads
+    assert sorted(low.index) == ["Customer Service", "Legal", "Operations", "Sales", "Warehouse", "wider cohort"]
+    [which] = [s for s in at.selectbox if s.key == "which_0"]
+    which.set_value("Warehouse (high)")
+    [note] = [t for t in at.text_input if t.key == "note_0"]
+    note.input("Drop-in training booked for 1 Dec").run()     # the button is enabled once there is a note
+    [ack] = [b for b in at.button if b.key == "ack_0"]
+    ack.click().run()
+    assert not at.exception and not at.error
+    warehouse = [a for a in alerts.evaluate_alerts(scope, orgs.rollout(scope, "MFA rollout"), record=False)
+                 if a.rule == "LOW_ADOPTION" and a.department == "Warehouse"]
+    assert (warehouse[0].state, warehouse[0].note) == ("acknowledged", "Drop-in training booked for 1 Dec")
+    low = at.table[0].value
+    assert low.loc["Warehouse", "State"] == ("Acknowledged by account_manager@fresh.test: "
+                                             "Drop-in training booked for 1 Dec")
+    # client leadership sees the same cards and no way to acknowledge
+    viewer = app_as(fresh_demo, "client_viewer", monkeypatch)
+    viewer.switch_page("pages/red_flags.py").run()
+    assert not viewer.exception and not [b for b in viewer.button if (b.key or "").startswith(("ack_", "snooze_"))]
+    assert list(viewer.table[0].value.index)[0] == "Warehouse"

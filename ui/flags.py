@@ -1,6 +1,8 @@
-"""Red flags on screen: the small evidence chart of an alert and its card."""
+"""Red flags on screen: one card per rule with every place it holds on one picture, or an alert's own
+card with its evidence chart."""
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -64,10 +66,94 @@ def evidence_chart(alert: Alert) -> go.Figure | None:
     return fig
 
 
+def where(alert: Alert) -> str:
+    """Where an alert holds, in words: its department, cohort, data kind or the whole rollout."""
+    if alert.department:
+        return alert.department
+    if alert.cohort:
+        return f"{alert.cohort} cohort"
+    return f"{alert.kind} data" if alert.kind else "whole rollout"
+
+
+def rule_title(rule: str) -> str:
+    return rule.replace("_", " ").title()
+
+
+def rule_groups(alerts: list[Alert]) -> list[tuple[str, list[Alert]]]:
+    """The open alerts by rule: rules with a high alert first, then the most places, each group's
+    alerts high first, then the furthest over its line (so the worst place leads)."""
+    groups: dict[str, list[Alert]] = {}
+    for alert in alerts:
+        groups.setdefault(alert.rule, []).append(alert)
+
+    def gap(alert: Alert) -> float:
+        m = _measure(alert)
+        return 0.0 if m is None or not m[3] else abs(m[1] - m[3]) / m[3]
+    for group in groups.values():
+        group.sort(key=lambda a: (a.severity != "high", -gap(a), where(a)))
+    return sorted(groups.items(), key=lambda item: (not any(a.severity == "high" for a in item[1]), -len(item[1])))
+
+
+def rule_chart(group: list[Alert]) -> go.Figure | None:
+    """Every place of one rule on one picture: its measure as a bar (red when high), its line as a
+    tick; None when the rule's evidence is not one figure against a line."""
+    measures = [_measure(a) for a in group]
+    if any(m is None for m in measures) or len(group) < 2:
+        return None
+    label, _, limit_label, _, share = measures[0]
+    names = [where(a) for a in group]
+    values, limits = [m[1] for m in measures], [m[3] for m in measures]
+    fmt = (lambda v: f"{v:.0%}") if share else (lambda v: f"{v:,.1f}")
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=label, text=[fmt(v) for v in values],
+                         textposition="outside", cliponaxis=False,
+                         marker_color=["#ef4444" if a.severity == "high" else "#f59e0b" for a in group],
+                         hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.add_trace(go.Scatter(y=names, x=limits, mode="markers", name=limit_label,
+                             marker=dict(symbol="line-ns-open", size=20, color="#334155", line=dict(width=3)),
+                             hovertemplate="%{y}: line at %{x}<extra></extra>"))
+    fig.update_layout(template="plotly_white", height=70 + 34 * len(group), margin=dict(l=10, r=40, t=30, b=10),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), yaxis=dict(autorange="reversed"),
+                      xaxis=dict(tickformat=".0%" if share else None, rangemode="tozero",
+                                 range=[0, max(values + limits) * 1.25 or 1]))
+    return fig
+
+
+def rule_card(rule: str, group: list[Alert], key: str) -> None:
+    """One rule that holds: where (every place, worst first), since when, the picture of all
+    places against their line, and the next step, said once."""
+    figure = rule_chart(group)
+    if figure is None:                     # one place, or evidence that is not a figure against a line
+        for i, alert in enumerate(group):
+            alert_card(alert, key=f"{key}_{i}")
+        return
+    high = sum(a.severity == "high" for a in group)
+    places = f"{len(group)} places"
+    badges = (f" :red-badge[{high} high]" if high else "") + (
+        f" :orange-badge[{len(group) - high} medium]" if len(group) > high else "")
+    first = min((a.since for a in group if a.since), default=None)
+    with st.container(border=True):
+        st.markdown(f"**{rule_title(rule)}** · {places}{badges}"
+                    + (f" :gray-badge[since {first:%d %b %Y}]" if first else ""))
+        st.markdown(f"**Next step:** {group[0].action}")
+        st.plotly_chart(figure, width="stretch", key=f"rule_{key}", config={"displayModeBar": False})
+        st.table(pd.DataFrame([{"Where": where(a), "Severity": a.severity, "State": state_words(a),
+                                "Since": f"{a.since:%d %b %Y}" if a.since else "", "What we see": a.message}
+                               for a in group]).set_index("Where"))
+
+
+def state_words(alert: Alert) -> str:
+    """The alert's state, with who acknowledged it or until when it is snoozed."""
+    if alert.state == "acknowledged":
+        return f"Acknowledged by {alert.acknowledged_by}: {alert.note}"
+    if alert.state == "snoozed":
+        return f"Snoozed until {alert.snoozed_until:%d %b %Y}" + (f": {alert.note}" if alert.note else "")
+    return STATE_LABEL.get(alert.state, alert.state)
+
+
 def alert_card(alert: Alert, key: str) -> None:
     """One alert: where, since when, what was seen (with its picture) and what to do next."""
-    where = alert.department or (f"{alert.cohort} cohort" if alert.cohort else "whole rollout")
-    title = f"**{alert.rule.replace('_', ' ').title()}** · {where}"
+    title = f"**{rule_title(alert.rule)}** · {where(alert)}"
     with st.container(border=True):
         left, right = st.columns([3, 2])
         with left:
@@ -76,10 +162,8 @@ def alert_card(alert: Alert, key: str) -> None:
                           + (f" :gray-badge[since {alert.since:%d %b %Y}]" if alert.since else ""))
             st.write(alert.message)
             st.markdown(f"**Next step:** {alert.action}")
-            if alert.state == "acknowledged":
-                st.caption(f"Acknowledged by {alert.acknowledged_by}: {alert.note}")
-            if alert.state == "snoozed":
-                st.caption(f"Snoozed until {alert.snoozed_until}: {alert.note or ''}")
+            if alert.state in ("acknowledged", "snoozed"):
+                st.caption(state_words(alert))
         figure = evidence_chart(alert)
         if figure is not None:
             right.plotly_chart(figure, width="stretch", key=f"evidence_{key}", config={"displayModeBar": False})
