@@ -25,7 +25,9 @@ if flags["high"] or flags["medium"]:
                f"{flags['medium']} medium): see the Red flags page for the evidence and the next step.",
                icon=":material/flag:")
 else:
-    st.success("No open red flag.", icon=":material/flag:")
+    unjudged = flags["not_enough_data"]
+    st.success("No open red flag." + (f" {unjudged} check{'s' if unjudged > 1 else ''} cannot be judged yet (see the "
+                                      "Red flags page for why)." if unjudged else ""), icon=":material/flag:")
 
 st.subheader("KPIs: baseline, now and target")
 st.caption("Each KPI against its baseline (by default the 28 days before the first go-live) and its target; "
