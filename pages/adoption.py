@@ -6,14 +6,13 @@ from analysis.privacy import OTHER
 from ui import cached
 from ui.cards import ADOPTION_DEFINITIONS, department_columns, people_columns, stickiness_cards
 from ui.charts import (
-    adoption_by_age_chart,
     adoption_funnel_chart,
     days_to_first_use_chart,
     department_heatmap_chart,
     weekly_active_chart,
 )
 from ui.flags import with_alert_markers
-from ui.session import departments, file_name, not_computable, rollout_view, snapshot_adoption
+from ui.session import adoption_by_age, departments, file_name, not_computable, rollout_view
 
 st.title("Adoption")
 view = rollout_view()
@@ -21,14 +20,8 @@ rollout, window = view.rollout, view.window
 markers = with_alert_markers(view, view.figure("markers"))
 
 st.subheader("Adoption by age", help=ADOPTION_DEFINITIONS["by_age"])
-if not_computable(view, "adoption_by_age"):
-    snapshot_adoption(view, markers)
-else:
-    series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id,
-                                     view.as_of)
-    st.caption("Each cohort's 7-day adoption counted from its own go-live, so every wave is compared with the "
-               "champions at the same age.")
-    st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days), width="stretch")
+adoption_by_age(view, markers, "Each cohort's 7-day adoption counted from its own go-live, so every wave is "
+                "compared with the champions at the same age.")
 
 st.subheader("Weekly active people", help=ADOPTION_DEFINITIONS["weekly"])
 if not not_computable(view, "weekly_active_users"):

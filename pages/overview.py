@@ -2,12 +2,11 @@
 import streamlit as st
 
 from analysis import alerts as rules
-from ui import cached
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
-from ui.charts import adoption_by_age_chart, adoption_calendar_chart
+from ui.charts import adoption_calendar_chart
 from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table, with_alert_markers
 from ui.report import LABELS, MIME, build_pack
-from ui.session import file_name, not_computable, rollout_view, snapshot_adoption
+from ui.session import adoption_by_age, file_name, rollout_view
 
 st.title("Overview")
 view = rollout_view()
@@ -37,15 +36,10 @@ st.dataframe(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * 
 
 markers = with_alert_markers(view, view.figure("markers"))
 st.subheader("Adoption by age: each cohort from its own go-live")
-if not_computable(view, "adoption_by_age"):
-    snapshot_adoption(view, markers)
-else:
-    series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id,
-                                     view.as_of)
-    st.caption("Share of each cohort's licensed people who used it in the last 7 days, counted from that "
-               "cohort's go-live, so the wider rollout is compared with the champions at the same age.")
-    st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days),
-                    width="stretch")
+series = adoption_by_age(view, markers, "Share of each cohort's licensed people who used it in the last 7 days, "
+                         "counted from that cohort's go-live, so the wider rollout is compared with the champions "
+                         "at the same age.")
+if series is not None:
     st.subheader("Adoption on the calendar")
     st.caption("The same 7-day adoption by date, with each cohort's go-live and the annotations marked.")
     st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, markers), width="stretch")

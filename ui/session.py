@@ -24,7 +24,7 @@ from analysis.store import Store, db_path, shared_store
 from analysis.uploads import data_version
 from ui import cached
 from ui.cards import freshness_line
-from ui.charts import snapshot_adoption_chart
+from ui.charts import adoption_by_age_chart, snapshot_adoption_chart
 
 COOKIE = "uptake_session"
 WINDOWS = (7, 28)
@@ -224,6 +224,21 @@ def snapshot_adoption(view: View, markers: list[dict]) -> None:
     st.caption(f"What the snapshots do tell: the share of each cohort's licensed people active in the {view.window} "
                "days before each snapshot's refresh date (exact there; nothing is drawn between snapshots).")
     st.plotly_chart(snapshot_adoption_chart(frame, view.window, markers), width="stretch")
+
+
+def adoption_by_age(view: View, markers: list[dict], caption: str) -> pd.DataFrame | None:
+    """Each cohort's 7-day adoption from its own go-live, with the target; or, where the snapshot
+    exports cannot give 7-day adoption, why not and adoption at each snapshot. Returns the 7-day
+    series (for the calendar chart), None when it is not computable."""
+    if not_computable(view, "adoption_by_age"):
+        snapshot_adoption(view, markers)
+        return None
+    rollout = view.rollout
+    series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id,
+                                     view.as_of)
+    st.caption(caption)
+    st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days), width="stretch")
+    return series
 
 
 def rollout_view(action: str = "view") -> View:

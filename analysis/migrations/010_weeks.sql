@@ -14,3 +14,10 @@ CREATE MACRO rollout_cohorts(oid, rid) AS TABLE
     JOIN rollouts AS r USING (rollout_id)
     WHERE r.org_id = oid AND c.rollout_id = rid
     UNION ALL SELECT 'all', NULL;
+
+-- The ISO weeks (by their Monday) in which each person of the organisation had a counting event
+-- of the rollout, up to as_of.
+CREATE MACRO counting_weeks(oid, rid, as_of) AS TABLE
+    SELECT DISTINCT user_id, CAST(date_trunc('week', day) AS DATE) AS week_start
+    FROM rollout_usage(oid, rid)
+    WHERE is_counting AND day <= as_of;

@@ -5,26 +5,18 @@ WITH people AS (
     SELECT user_id, department FROM licensed_people($org_id, $rollout_id)
     WHERE $cohort IS NULL OR cohort = $cohort
 ),
-counting AS (
-    SELECT DISTINCT user_id, CAST(date_trunc('week', day) AS DATE) AS week_start
-    FROM rollout_usage($org_id, $rollout_id)
-    WHERE is_counting AND day <= $as_of
-),
-weeks AS (
-    SELECT week_start FROM iso_weeks($start, $as_of)
-),
 licensed AS (
     SELECT department, count(*) AS licensed_users FROM people GROUP BY department
 ),
 active AS (
     SELECT p.department, u.week_start, count(*) AS active_users
-    FROM counting AS u JOIN people AS p USING (user_id)
+    FROM counting_weeks($org_id, $rollout_id, CAST($as_of AS DATE)) AS u JOIN people AS p USING (user_id)
     GROUP BY p.department, u.week_start
 ),
 final AS (
     SELECT l.department, w.week_start, coalesce(a.active_users, 0) AS active_users, l.licensed_users,
            coalesce(a.active_users, 0) / l.licensed_users AS adoption
-    FROM weeks AS w
+    FROM iso_weeks($start, $as_of) AS w
     CROSS JOIN licensed AS l
     LEFT JOIN active AS a ON a.department = l.department AND a.week_start = w.week_start
 )

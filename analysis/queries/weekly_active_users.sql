@@ -4,24 +4,13 @@
 WITH people AS (
     SELECT user_id, cohort FROM licensed_people($org_id, $rollout_id)
 ),
-counting AS (
-    SELECT DISTINCT user_id, CAST(date_trunc('week', day) AS DATE) AS week_start
-    FROM rollout_usage($org_id, $rollout_id)
-    WHERE is_counting AND day <= $as_of
-),
-weeks AS (
-    SELECT week_start FROM iso_weeks($start, $as_of)
-),
-cohort_list AS (
-    SELECT cohort, go_live FROM rollout_cohorts($org_id, $rollout_id)
-),
 licensed AS (
     SELECT coalesce(cohort, 'all') AS cohort, count(*) AS licensed_users
     FROM people GROUP BY GROUPING SETS ((cohort), ())
 ),
 active AS (
     SELECT u.week_start, coalesce(p.cohort, 'all') AS cohort, count(*) AS active_users
-    FROM counting AS u
+    FROM counting_weeks($org_id, $rollout_id, CAST($as_of AS DATE)) AS u
     JOIN people AS p USING (user_id)
     GROUP BY GROUPING SETS ((u.week_start, p.cohort), (u.week_start))
 ),
@@ -32,8 +21,8 @@ final AS (
            coalesce(l.licensed_users, 0) AS licensed_users,
            CASE WHEN coalesce(l.licensed_users, 0) > 0
                 THEN coalesce(a.active_users, 0) / l.licensed_users END AS active_share
-    FROM weeks AS w
-    CROSS JOIN cohort_list AS c
+    FROM iso_weeks($start, $as_of) AS w
+    CROSS JOIN rollout_cohorts($org_id, $rollout_id) AS c
     LEFT JOIN licensed AS l ON l.cohort = c.cohort
     LEFT JOIN active AS a ON a.week_start = w.week_start AND a.cohort = c.cohort
 )

@@ -7,12 +7,6 @@ WITH scoped AS (
     FROM rollout_tickets($org_id, $rollout_id)
     WHERE CAST(created_at AS DATE) BETWEEN CAST(date_trunc('week', CAST($start AS DATE)) AS DATE) AND $as_of
 ),
-weeks AS (
-    SELECT week_start FROM iso_weeks($start, $as_of)
-),
-cohort_list AS (
-    SELECT cohort, go_live FROM rollout_cohorts($org_id, $rollout_id)
-),
 licensed AS (
     SELECT coalesce(cohort, 'all') AS cohort, count(*) AS licensed_users
     FROM licensed_people($org_id, $rollout_id) GROUP BY GROUPING SETS ((cohort), ())
@@ -28,8 +22,8 @@ final AS (
            coalesce(n.tickets, 0) AS tickets, coalesce(l.licensed_users, 0) AS licensed_users,
            CASE WHEN l.licensed_users > 0 THEN 100 * coalesce(n.tickets, 0) / l.licensed_users END
                AS tickets_per_100_users
-    FROM weeks AS w
-    CROSS JOIN cohort_list AS c
+    FROM iso_weeks($start, $as_of) AS w
+    CROSS JOIN rollout_cohorts($org_id, $rollout_id) AS c
     LEFT JOIN licensed AS l ON l.cohort = c.cohort
     LEFT JOIN counted AS n ON n.week_start = w.week_start AND n.cohort = c.cohort
 )
