@@ -13,6 +13,7 @@ from analysis.ingest import likely_kind, load_file
 from analysis.uploads import UndoError, data_version, rejected_rows, undo
 from ui import cached
 from ui.session import pick_scope, principal, synthetic_banner
+from ui.text import literal
 
 KIND_LABELS = {"detect": "Detect from the file", "usage": "Usage (who used what, when)",
                "tickets": "Support tickets", "roster": "Roster (the rollout's people and cohorts)"}
@@ -31,7 +32,7 @@ load_tab, history_tab, people_tab = st.tabs(["Load files", "Load history", "Unkn
 
 with load_tab:
     for line in st.session_state.pop("load_report", []):
-        st.success(line)
+        st.success(literal(line))   # file names are the uploader's words
     rollout_name = rollout.name if rollout else None
     files = st.file_uploader("Files: CSV or Excel, as exported from Microsoft 365, Zendesk, ServiceNow, Jira, "
                              "Freshdesk ... or in Uptake's own columns",
@@ -79,7 +80,7 @@ with load_tab:
                tuple(sorted(mapping.items())), dayfirst)
         with st.container(border=True):
             if kind is None:
-                st.error(f"**{f.name}**: Uptake cannot tell what this file holds. Choose what is in it above, "
+                st.error(f"**{literal(f.name)}**: Uptake cannot tell what this file holds. Choose what is in it above, "
                          "or map its columns by hand.")
                 continue
             if key not in st.session_state:
@@ -91,15 +92,16 @@ with load_tab:
             outcome = st.session_state[key]
             if isinstance(outcome, Exception):
                 messages = getattr(outcome, "messages", [str(outcome)])
-                st.error("**Refused, nothing will be stored.** " + " ".join(messages))
+                st.error("**Refused, nothing will be stored.** " + literal(" ".join(messages)))
                 continue
             ready.append((f.name, data, kind))
-            st.markdown(f"**{f.name}** ({kind}): {outcome.rows_read:,} rows read → {outcome.rows_loaded:,} new, "
+            st.markdown(f"**{literal(f.name)}** ({kind}): {outcome.rows_read:,} rows read → "
+                        f"{outcome.rows_loaded:,} new, "
                         f"{outcome.rows_updated:,} updated, {outcome.rows_duplicate:,} already loaded, "
                         f"{outcome.rows_rejected:,} rejected")
             for message in outcome.messages:
                 if "download them" not in message:
-                    st.caption(message)
+                    st.caption(literal(message))
             if outcome.preview:
                 st.caption("The first rows as they will be stored:")
                 st.dataframe(pd.DataFrame(outcome.preview), hide_index=True)
@@ -118,7 +120,7 @@ with load_tab:
                     result = load_file(scope, kind, name, data, rollout=rollout_name, progress=step,
                                        format=format_choice, mapping=mapping or None, dayfirst=dayfirst)
                 except (FileRefused, LookupError, ValueError) as exc:
-                    st.error(str(exc))
+                    st.error(literal(exc))
                     continue
                 report.append(f"{name}: load {result.upload_id} stored {result.rows_loaded:,} new rows, "
                               f"updated {result.rows_updated:,}, skipped {result.rows_duplicate:,} "
@@ -150,7 +152,7 @@ with history_tab:
         chosen = st.selectbox("Load", ids, format_func=lambda i: labels[int(i)])
         row = history[history["upload_id"] == chosen].iloc[0]
         for message in row["messages"]:
-            st.caption(message)
+            st.caption(literal(message))
         left, right = st.columns(2)
         if row["rows_rejected"]:
             rejects = rejected_rows(scope, int(chosen))

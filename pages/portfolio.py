@@ -9,6 +9,7 @@ from analysis import metrics, orgs
 from analysis.scope import open_scope
 from ui.flags import current_alerts
 from ui.session import principal, store, versions
+from ui.text import label
 
 st.title("Portfolio")
 who = principal()
@@ -41,7 +42,7 @@ if not rows:
 table = pd.DataFrame(rows).sort_values(["High", "Medium", "Adoption"], ascending=[False, False, True])
 st.caption("Worst first: the most high-severity red flags, then medium, then the lowest adoption. Adoption is "
            "all licensed people active in the rollout's window, as of its newest usage day.")
-labels = table["Organisation"] + " · " + table["Rollout"]
+labels = [label(f"{o} · {r}") for o, r in zip(table["Organisation"], table["Rollout"])]
 fig = go.Figure()
 fig.add_trace(go.Bar(y=labels, x=table["Adoption"].fillna(0), orientation="h", name="Adoption",
                      marker_color="#0ea5e9", text=[f"{v:.0%}" if v == v and v is not None else "no data"

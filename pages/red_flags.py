@@ -4,6 +4,7 @@ import streamlit as st
 from analysis import alerts as rules
 from ui.flags import current_alerts, rule_card, rule_groups, rule_title, where
 from ui.session import principal, rollout_view
+from ui.text import literal
 
 st.title("Red flags")
 view = rollout_view()
@@ -52,7 +53,7 @@ for i, (rule, group) in enumerate(rule_groups(held)):
 if unjudged:
     st.subheader("Cannot be judged yet")
     for alert in unjudged:
-        st.markdown(f"- **{rule_title(alert.rule)}** ({where(alert)}): {alert.message}")
+        st.markdown(f"- **{rule_title(alert.rule)}** ({literal(where(alert))}): {literal(alert.message)}")
 with st.expander("History of this rollout's red flags"):
     history = rules.alert_history(scope, rollout)
     if history.empty:

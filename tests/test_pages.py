@@ -301,3 +301,45 @@ def test_red_flags_are_grouped_by_rule_and_a_provider_acknowledges_one(fresh_dem
     viewer.switch_page("pages/red_flags.py").run()
     assert not viewer.exception and not [b for b in viewer.button if (b.key or "").startswith(("ack_", "snooze_"))]
     assert list(viewer.table[0].value.index)[0] == "Warehouse"
+
+
+# -- the data's words are shown, never read as markup ---------------------------------------------------
+
+HOSTILE = "[Reset your password](https://evil.example) ![t](https://evil.example/t.png) <b>x</b> :red[y]"
+
+
+@pytest.fixture
+def hostile(tmp_path, monkeypatch):
+    """A client whose roster names a department with a link, a tracking image, a tag and a colour."""
+    from analysis.ingest import load_file
+    path = str(tmp_path / "hostile.duckdb")
+    monkeypatch.setenv("UPTAKE_DB", path)
+    monkeypatch.setenv("UPTAKE_DEMO", "0")
+    _reset()
+    handle = store_module.shared_store(path)
+    org = orgs.add_organisation(handle, OPERATOR, "Evil Co", email_domains=["evil.test"])
+    scope = open_scope(handle, OPERATOR, org, "upload")
+    orgs.add_rollout(scope, "MFA", {"champion": date(2025, 1, 6)})
+    department = '"' + HOSTILE.replace('"', '""') + '"'
+    roster = "user_id,display_name,department,cohort,licensed\n" + "".join(
+        f"p{i}@evil.test,P {i},{department},champion,yes\n" for i in range(6))
+    load_file(scope, "roster", "roster.csv", roster.encode(), rollout="MFA")
+    load_file(scope, "usage", "usage.csv", b"user_id,date,activity,count\np0@evil.test,2025-02-20,mfa,1\n")
+    admin = auth.add_account(handle, OPERATOR, "admin@provider.test", "admin", [], password=PASSWORD)
+    yield handle, scope, {"admin": admin}
+    _reset()
+
+
+def test_a_department_named_with_markup_shows_as_its_characters(hostile, monkeypatch):
+    at = app_as(hostile, "admin", monkeypatch)
+    at.switch_page("pages/red_flags.py").run()
+    assert not at.exception
+    # 1 of 6 active, 17 % against the 80 % target at age 45: the department's low adoption is a red flag
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    cells = [str(v) for t in at.table for v in [*t.value.index, *t.value.to_numpy().ravel()]]
+    shown = [t for t in texts + cells if "Reset your password" in t]
+    assert shown, "the hostile department should be on the page"
+    assert not [t for t in shown if re.search(r"(?<!\\)[\[\]]\(?|(?<!\\)<b>|(?<!\\):red", t)]   # all escaped
+    at.switch_page("pages/adoption.py").run()
+    [cells] = [c["data"][0] for c in charts(at) if c["data"][0]["type"] == "heatmap"]
+    assert cells["y"] == [HOSTILE.replace("<", "&lt;").replace(">", "&gt;")]

@@ -6,6 +6,8 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from ui.text import label
+
 COLOURS = {"champion": "#7c3aed", "wider": "#0ea5e9", "all": "#334155"}
 EXTRA = ["#f59e0b", "#10b981", "#ef4444", "#64748b"]
 
@@ -200,7 +202,7 @@ def department_heatmap_chart(frame: pd.DataFrame, order: list[str], markers: lis
     weeks = list(table.columns)
     custom = [[[a, n, f"{pd.Timestamp(w):%d %b}"] for a, n, w in zip(ra, rn, weeks)] for ra, rn in custom_rows]
     fig = go.Figure(go.Heatmap(   # each cell spans its week, Monday to Sunday, so a go-live line sits on its edge
-        z=table.values, x=[pd.Timestamp(w) + pd.Timedelta(days=3.5) for w in weeks], y=list(table.index),
+        z=table.values, x=[pd.Timestamp(w) + pd.Timedelta(days=3.5) for w in weeks], y=[label(d) for d in table.index],
         zmin=0, zmax=1, colorscale="RdYlGn", texttemplate="%{z:.0%}", textfont=dict(size=10), customdata=custom,
         xgap=1, ygap=1, colorbar=dict(title="adoption", tickformat=".0%"),
         hovertemplate="%{y}, week of %{customdata[2]}: %{z:.0%} (%{customdata[0]} of %{customdata[1]})"
@@ -263,12 +265,13 @@ def backlog_chart(frame: pd.DataFrame, markers: list[dict]) -> go.Figure:
 def top_categories_chart(frame: pd.DataFrame, before: str, after: str) -> go.Figure:
     """Each category's share of the tickets before and after a go-live."""
     fig = go.Figure()
-    for side, label, colour in (("before", before, "#94a3b8"), ("after", after, "#0ea5e9")):
+    for side, title, colour in (("before", before, "#94a3b8"), ("after", after, "#0ea5e9")):
         fig.add_trace(go.Bar(
-            y=frame["category"], x=frame[f"share_{side}"], orientation="h", name=label, marker_color=colour,
+            y=[label(c) for c in frame["category"]], x=frame[f"share_{side}"], orientation="h", name=title,
+            marker_color=colour,
             text=[f"{int(n):,} ({s:.0%})" if pd.notna(s) else "0" for n, s in
                   zip(frame[f"tickets_{side}"].fillna(0), frame[f"share_{side}"])],
-            textposition="outside", cliponaxis=False, hovertemplate="%{text}<extra>" + label + "</extra>"))
+            textposition="outside", cliponaxis=False, hovertemplate="%{text}<extra>" + title + "</extra>"))
     fig.update_layout(template="plotly_white", barmode="group", height=120 + 60 * len(frame),
                       margin=dict(l=10, r=60, t=30, b=10), legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
                       xaxis=dict(title="share of the tickets", tickformat=".0%", rangemode="tozero"),

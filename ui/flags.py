@@ -8,6 +8,7 @@ import streamlit as st
 
 from analysis.alerts import Alert
 from analysis.reports import kpi_line
+from ui.text import label, literal
 
 SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:"}
 STATE_LABEL = {"firing": "Firing", "acknowledged": "Acknowledged", "snoozed": "Snoozed",
@@ -100,12 +101,12 @@ def rule_chart(group: list[Alert]) -> go.Figure | None:
     measures = [_measure(a) for a in group]
     if any(m is None for m in measures) or len(group) < 2:
         return None
-    label, _, limit_label, _, share = measures[0]
-    names = [where(a) for a in group]
+    measured, _, limit_label, _, share = measures[0]
+    names = [label(where(a)) for a in group]
     values, limits = [m[1] for m in measures], [m[3] for m in measures]
     fmt = (lambda v: f"{v:.0%}") if share else (lambda v: f"{v:,.1f}")
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=label, text=[fmt(v) for v in values],
+    fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=measured, text=[fmt(v) for v in values],
                          textposition="outside", cliponaxis=False,
                          marker_color=["#ef4444" if a.severity == "high" else "#f59e0b" for a in group],
                          hovertemplate="%{y}: %{text}<extra></extra>"))
@@ -137,8 +138,9 @@ def rule_card(rule: str, group: list[Alert], key: str) -> None:
                     + (f" :gray-badge[since {first:%d %b %Y}]" if first else ""))
         st.markdown(f"**Next step:** {group[0].action}")
         st.plotly_chart(figure, width="stretch", key=f"rule_{key}", config={"displayModeBar": False})
-        st.table(pd.DataFrame([{"Where": where(a), "Severity": a.severity, "State": state_words(a),
-                                "Since": f"{a.since:%d %b %Y}" if a.since else "", "What we see": a.message}
+        # st.table renders markdown in its cells: the data's words go in literally
+        st.table(pd.DataFrame([{"Where": literal(where(a)), "Severity": a.severity, "State": literal(state_words(a)),
+                                "Since": f"{a.since:%d %b %Y}" if a.since else "", "What we see": literal(a.message)}
                                for a in group]).set_index("Where"))
 
 
@@ -153,17 +155,17 @@ def state_words(alert: Alert) -> str:
 
 def alert_card(alert: Alert, key: str) -> None:
     """One alert: where, since when, what was seen (with its picture) and what to do next."""
-    title = f"**{rule_title(alert.rule)}** · {where(alert)}"
+    title = f"**{rule_title(alert.rule)}** · {literal(where(alert))}"
     with st.container(border=True):
         left, right = st.columns([3, 2])
         with left:
             left.markdown(f"{title}  \n:{'red' if alert.severity == 'high' else 'orange'}-badge[{alert.severity}] "
                           f":gray-badge[{STATE_LABEL.get(alert.state, alert.state)}]"
                           + (f" :gray-badge[since {alert.since:%d %b %Y}]" if alert.since else ""))
-            st.write(alert.message)
+            st.markdown(literal(alert.message))
             st.markdown(f"**Next step:** {alert.action}")
             if alert.state in ("acknowledged", "snoozed"):
-                st.caption(state_words(alert))
+                st.caption(literal(state_words(alert)))
         figure = evidence_chart(alert)
         if figure is not None:
             right.plotly_chart(figure, width="stretch", key=f"evidence_{key}", config={"displayModeBar": False})
