@@ -20,6 +20,7 @@ from analysis.privacy import OTHER
 from analysis.scope import open_scope
 from analysis.seed import ensure_demo
 from tests.conftest import ROOT
+from ui.text import literal
 
 APP = str(ROOT / "app.py")
 PASSWORD = "correct horse battery staple"
@@ -294,8 +295,8 @@ def test_red_flags_are_grouped_by_rule_and_a_provider_acknowledges_one(fresh_dem
                  if a.rule == "LOW_ADOPTION" and a.department == "Warehouse"]
     assert (warehouse[0].state, warehouse[0].note) == ("acknowledged", "Drop-in training booked for 1 Dec")
     low = at.table[0].value
-    assert low.loc["Warehouse", "State"] == ("Acknowledged by account_manager@fresh.test: "
-                                             "Drop-in training booked for 1 Dec")
+    assert low.loc["Warehouse", "State"] == literal("Acknowledged by account_manager@fresh.test: "
+                                                    "Drop-in training booked for 1 Dec")   # shown as written
     # client leadership sees the same cards and no way to acknowledge
     viewer = app_as(fresh_demo, "client_viewer", monkeypatch)
     viewer.switch_page("pages/red_flags.py").run()

@@ -104,8 +104,8 @@ def add_markers(fig: go.Figure, markers: list[dict], cohorts: list[str] | None =
             colour = MARKER_COLOURS.get(m["kind"], MARKER_COLOURS["other"])
         x = _ms(m["day"])
         fig.add_vline(x=x, line_dash="dash" if m["kind"] == "go-live" else "dot", line_color=colour, line_width=1.5)
-        fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=_short(m["label"], 18 if above else 38),
-                           hovertext=m["label"], showarrow=False, textangle=-90, xanchor="right",
+        fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=label(_short(m["label"], 18 if above else 38)),
+                           hovertext=label(m["label"]), showarrow=False, textangle=-90, xanchor="right",
                            yanchor="bottom" if above else "top",
                            font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.7)")
     return fig
