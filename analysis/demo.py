@@ -121,6 +121,9 @@ def _count(rng: random.Random) -> int:
 def usage_rows(rng: random.Random, roster: list[dict]) -> pd.DataFrame:
     """One row per person, day and activity: sms_code until a person adopts, mfa_approval after."""
     rows = []
+    # a stream of its own for keeping late SMS fallbacks, so the main stream (and with it every
+    # other figure and the tickets) is the same as before fallbacks became rarer
+    keep = random.Random(SEED + 1)
     contractors = [dict(user_id=u, kind="adopter", start=COHORTS["wider"] + timedelta(rng.randint(0, 20)),
                         lapse=None, p_day=0.45) for u in CONTRACTORS]
     for p in roster + contractors:
@@ -132,9 +135,11 @@ def usage_rows(rng: random.Random, roster: list[dict]) -> pd.DataFrame:
             using = p["kind"] in ("adopter", "lapser") and p["start"] <= d and not (p["lapse"] and d >= p["lapse"])
             if using:
                 rows.append((p["user_id"], d.isoformat(), "mfa_approval", _count(rng)))
-                # fallback to SMS while people get used to the app, rarer as weeks pass
+                # fallback to SMS while people get used to the app (30 % of days), then on 1 % of days
                 if rng.random() < (0.3 if (d - p["start"]).days < 14 else 0.04):
-                    rows.append((p["user_id"], d.isoformat(), "sms_code", _count(rng)))
+                    count = _count(rng)
+                    if (d - p["start"]).days < 14 or keep.random() < 0.25:
+                        rows.append((p["user_id"], d.isoformat(), "sms_code", count))
             else:
                 rows.append((p["user_id"], d.isoformat(), "sms_code", _count(rng)))
     frame = pd.DataFrame(rows, columns=["user_id", "date", "activity", "count"])
