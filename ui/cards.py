@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.reports import hours, number, pct  # worded as the report pack words them
+
 HELP = {
     "adoption": "Adoption rate: licensed people of the cohort with at least one use in the "
                 "window, divided by the cohort's licensed people.",
@@ -21,10 +23,6 @@ DEFINITIONS = "\n".join(f"- {text}" for text in HELP.values()) + (
     "\n- The as-of date is the newest day with usage of the rollout's activities; the window is "
     "the rollout's active window ending on it."
 )
-
-
-def pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
 
 
 def cohort_cards(cohorts: dict[str, dict], window: int) -> None:
@@ -57,16 +55,6 @@ HELP.update({
     "reopen_rate": "Tickets resolved in the window that were reopened at least once / tickets resolved in it.",
     "satisfaction": "Of the tickets resolved in the window that were rated, the share rated good (4-5 or good).",
 })
-
-
-def hours(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
-
-
-def number(value: float | None, digits: int = 1) -> str:
-    return "n/a" if value is None else f"{value:,.{digits}f}"
 
 
 def freshness_line(rollout, fresh: dict, as_of, window: int) -> str:

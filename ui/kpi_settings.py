@@ -13,6 +13,7 @@ import streamlit as st
 from analysis import alerts, baselines
 from analysis.orgs import Rollout
 from analysis.scope import Scope
+from ui.flags import rule_title
 
 # a KPI unit -> how its target is typed: (the unit's words, stored value x factor = typed value)
 TARGET_UNITS = {"share": ("%", 100), "per_100": ("tickets per 100 people in 7 days", 1),
@@ -39,10 +40,6 @@ SETTING_LABELS = {
     "share_of_licensed": "Fires at this share of the licensed people using the old way",
     "max_age_days": "Fires when the newest data is older than this (days)",
 }
-
-
-def _rule_title(rule: str) -> str:
-    return rule.replace("_", " ").title()     # as the Red flags page names it
 
 
 def _typed(value: float | None, factor: int) -> float | None:
@@ -200,17 +197,17 @@ def _thresholds(scope: Scope, rollout: Rollout, save: Callable) -> None:
     for rule, values in now.items():
         for setting, value in values.items():
             default = alerts.RULES[rule].settings[setting]
-            rows.append({"Rule": _rule_title(rule), "Setting": SETTING_LABELS.get(setting, setting),
+            rows.append({"Rule": rule_title(rule), "Setting": SETTING_LABELS.get(setting, setting),
                          "Value": _setting_text(setting, value), "Default": _setting_text(setting, default),
                          "Changed": value != default})
     st.dataframe(pd.DataFrame(rows), hide_index=True, height=38 + 35 * len(rows), column_config={
         "Changed": st.column_config.CheckboxColumn("Changed", help="Differs from the documented default.")})
     a, b = st.columns(2)
-    rule = a.selectbox("Rule", list(alerts.RULES), format_func=_rule_title, key=f"kpi_rule_{rid}")
+    rule = a.selectbox("Rule", list(alerts.RULES), format_func=rule_title, key=f"kpi_rule_{rid}")
     setting = b.selectbox("Setting", list(alerts.RULES[rule].settings), format_func=SETTING_LABELS.get,
                           key=f"kpi_rule_setting_{rid}_{rule}")
     spec = alerts.RULES[rule]
-    st.caption(f"**{_rule_title(rule)}**, judged per {spec.per.replace(', ', ' and ')}. With the default "
+    st.caption(f"**{rule_title(rule)}**, judged per {spec.per.replace(', ', ' and ')}. With the default "
                f"thresholds it fires when {spec.fires_when}. Next step: {spec.action}")
     default, value = spec.settings[setting], now[rule][setting]
     whole = setting in alerts.WHOLE_SETTINGS
@@ -232,7 +229,7 @@ def _thresholds(scope: Scope, rollout: Rollout, save: Callable) -> None:
 
 def _threshold_said(rule: str, setting: str, values: dict[str, float]) -> str:
     default = alerts.RULES[rule].settings[setting]
-    return (f"{_rule_title(rule)}: {SETTING_LABELS.get(setting, setting).lower()} is now "
+    return (f"{rule_title(rule)}: {SETTING_LABELS.get(setting, setting).lower()} is now "
             f"{_setting_text(setting, values[setting])}" + (" (the default)." if values[setting] == default else
                                                               f" (default {_setting_text(setting, default)})."))
 
