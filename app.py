@@ -37,9 +37,9 @@ if who is not None:
     if st.sidebar.button("Sign out", icon=":material/logout:"):
         auth.end_session(handle, st.session_state.get("token"))
         st.session_state.clear()
-        session.go_to("/api/session/logout")
+        session.post_to("/api/session/logout")
         st.stop()
     if claim := st.session_state.pop("claim", None):
-        session.go_to(f"/api/session/claim?code={claim}")   # sets the HttpOnly cookie, then back here
+        session.post_to("/api/session/claim", code=claim)   # sets the HttpOnly cookie, then back here
 
 st.navigation(pages).run()

@@ -1,7 +1,9 @@
 """The app server: app.py (the Streamlit router) with
 
 - two small routes that set and clear the HttpOnly sign-in cookie (Streamlit scripts cannot set
-  cookies themselves): /api/session/claim and /api/session/logout;
+  cookies themselves): POST /api/session/claim and POST /api/session/logout;
+- one Origin check (ui/origin.py) in front of every route and the websocket: a page of another
+  origin (another port of the same host included) can neither drive a session nor post here;
 - a background pass over the inbox folder, so scheduled loads (a nightly export dropped by a
   script) reach the database the app holds;
 - the one-time setup code printed on the console while no account exists.
@@ -12,8 +14,11 @@ import asyncio
 import logging
 import os
 from contextlib import asynccontextmanager
+from urllib.parse import parse_qs
 
 import streamlit as st
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
@@ -22,6 +27,7 @@ from analysis import auth
 from analysis.inbox import process_inbox
 from analysis.seed import ensure_demo
 from analysis.store import db_path, shared_store
+from ui.origin import OriginCheck, public_origin, secure_cookies
 from ui.session import COOKIE
 
 # A folder named pages/ beside app.py makes Streamlit start in its old pages-folder mode, in which
@@ -37,22 +43,36 @@ def _store():
     return shared_store(db_path())
 
 
+async def _form(request, limit: int = 4096) -> dict[str, str]:
+    """The fields of a small url-encoded form posted by the app's own page (ui.session.post_to)."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413)
+    return {name: values[0] for name, values in parse_qs(body.decode("latin-1")).items()}
+
+
 async def claim(request):
-    """Redeem a one-time claim code made at sign-in: set the session cookie, back to the app."""
-    token = await asyncio.to_thread(auth.redeem_claim, _store(), request.query_params.get("code", ""))
+    """Redeem a one-time claim code made at sign-in: set the session cookie, back to the app.
+    POST only, and OriginCheck lets only the app's own pages post: another site cannot sign a
+    browser in as someone else (login CSRF) with a code of its own."""
+    code = (await _form(request)).get("code", "")
+    token = await asyncio.to_thread(auth.redeem_claim, _store(), code)
     response = RedirectResponse("/", status_code=303)
     if token:
         response.set_cookie(COOKIE, auth.cookie_value(_store(), token), max_age=int(auth.SESSION_LIMIT.total_seconds()),
-                            path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
+                            path="/", httponly=True, samesite="strict", secure=secure_cookies(request.url.scheme))
     return response
 
 
 async def logout(request):
-    """End the sign-in the cookie belongs to and delete the cookie."""
+    """End the sign-in the cookie belongs to and delete the cookie (POST from the app's own pages)."""
     token = auth.token_from_cookie(_store(), request.cookies.get(COOKIE))
     await asyncio.to_thread(auth.end_session, _store(), token)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
+                           secure=secure_cookies(request.url.scheme))
     for name in request.cookies:     # single sign-on's identity cookies go too
         if name.startswith("_streamlit_user"):
             response.delete_cookie(name, path="/", httponly=True, samesite="lax")
@@ -82,7 +102,8 @@ async def lifespan(app):
     task.cancel()
 
 
-app = st.App("app.py", lifespan=lifespan, routes=[
-    Route("/api/session/claim", claim, methods=["GET"]),
-    Route("/api/session/logout", logout, methods=["GET"]),
+public_origin()     # a malformed UPTAKE_PUBLIC_URL stops the start here, with its reason
+app = st.App("app.py", lifespan=lifespan, middleware=[Middleware(OriginCheck, store=_store)], routes=[
+    Route("/api/session/claim", claim, methods=["POST"]),
+    Route("/api/session/logout", logout, methods=["POST"]),
 ])

@@ -6,6 +6,7 @@ analysis.scope.open_scope has checked for the signed-in principal.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -78,9 +79,18 @@ def sign_in(handle: Store, who: Account) -> None:
     st.session_state["claim"] = auth.claim_code(handle, token)
 
 
-def go_to(path: str) -> None:
-    """Send the browser to one of the app's own routes (a server-made path, never user data)."""
-    st.html(f"<script>window.location.replace({path!r});</script>", unsafe_allow_javascript=True)
+def post_to(path: str, **fields: str) -> None:
+    """Send the browser to one of the app's own state-changing routes by POST (they refuse GET and
+    other origins, see ui/origin.py): a script made here builds a form and submits it. The path and
+    the fields are server-made strings, never user data; "<" is escaped all the same so no value
+    can end the script."""
+    script = ("const form = document.createElement('form'); form.method = 'post'; form.action = PATH;"
+              "for (const [name, value] of Object.entries(FIELDS)) {"
+              " const input = document.createElement('input'); input.type = 'hidden';"
+              " input.name = name; input.value = value; form.appendChild(input); }"
+              "document.body.appendChild(form); form.submit();")
+    script = script.replace("PATH", json.dumps(path)).replace("FIELDS", json.dumps(fields))
+    st.html("<script>" + script.replace("<", "\\u003c") + "</script>", unsafe_allow_javascript=True)
 
 
 def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
