@@ -186,12 +186,14 @@ def request(server, method, path, headers=None, body=None):
     return response
 
 
-def raw_websocket(server, origin_header):
+def raw_websocket(server, origin_header, *messages: bytes):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
     try:
         with connect(server["url"].replace("http", "ws") + "/_stcore/stream", origin=origin_header, proxy=None,
-                     open_timeout=20):
+                     open_timeout=20) as socket:
+            for message in messages:
+                socket.send(message)
             return 101
     except InvalidStatus as refused:
         return refused.response.status_code
@@ -203,7 +205,13 @@ def test_the_real_websocket_takes_only_its_own_origin(server):
     assert raw_websocket(server, "http://127.0.0.1:9999") == 403
     assert raw_websocket(server, f"http://localhost:{port}") == 403     # Streamlit alone lets this in
     assert raw_websocket(server, "null") == 403
-    assert raw_websocket(server, server["url"]) == 101
+    clear = BackMsg()
+    clear.clear_cache = True
+    assert raw_websocket(server, server["url"], clear.SerializeToString()) == 101
+    log, deadline = server["tmp"] / "server.log", time.time() + 10
+    while "developer message" not in log.read_text() and time.time() < deadline:
+        time.sleep(0.2)
+    assert "a developer message (clear cache, run on save, git) was dropped" in log.read_text()
 
 
 def test_the_real_sign_in_routes_take_only_posts_from_the_app(server):
@@ -359,6 +367,18 @@ def test_a_page_on_another_port_can_neither_drive_nor_sign_in_nor_sign_out(brows
     thief.reload()
     thief.get_by_text("boss@globex.test").first.wait_for(timeout=60_000)
     thief.context.close()
+
+    # a download works for the signed-in browser, and its /media/ address, while it exists, for no one else
+    victim.goto(server["url"] + "/adoption")
+    button = victim.get_by_role("button", name="people (CSV)").first
+    button.wait_for(timeout=60_000)
+    with victim.expect_download(timeout=60_000) as download:
+        button.click()
+    assert "/media/" in download.value.url and download.value.path().read_bytes().count(b"\n") > 1
+    assert victim.context.request.get(download.value.url).status == 200
+    anonymous = browser.new_context()
+    assert anonymous.request.get(download.value.url).status == 403
+    anonymous.close()
 
     victim.get_by_role("button", name="Sign out").click()        # and signing out from the app works
     victim.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
