@@ -54,13 +54,6 @@ def test_each_format_is_recognised_by_its_header(file, name):
     assert found.format.name == name and found.confidence == 1.0 and not found.missing
 
 
-def test_every_format_is_documented_in_the_readme():
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## Real exports"):readme.index("## Metrics")]
-    for fmt in formats.registry():
-        assert f"`{fmt.name}`" in section, fmt.name
-
-
 def test_a_few_shared_columns_are_not_guessed(acme, load):
     header = "Report Refresh Date,User Principal Name,Last Activity Date\n2025-07-13,a@acme.test,2025-07-12\n"
     assert formats.detect(read_table("x.csv", header.encode())) is None  # Teams? Email? OneDrive?
