@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import alerts, baselines, metrics, orgs, seed, uploads
+from analysis import alerts, metrics, orgs, seed, uploads
 from analysis.access import OPERATOR, AccessDenied, Principal
 from analysis.ingest import load_file
 from analysis.scope import open_scope
 from analysis.store import Store
-from tests.conftest import ROOT, TINY
+from tests.conftest import TINY
 
 _names = itertools.count(1)
 
