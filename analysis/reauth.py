@@ -47,17 +47,23 @@ def count_failed_sign_in(store: Store, email: str, now: datetime) -> None:
     auth._record_attempt(store, email, False, now)
 
 
+def has_password(store: Store, account_id: int) -> bool:
+    return _account_row(store, account_id)[1] is not None
+
+
 def confirm_identity(store: Store, account_id: int, password: str | None, code: str | None = None,
-                     now: datetime | None = None) -> None:
+                     now: datetime | None = None, vouched_email: str | None = None) -> None:
     """Raises ConfirmationRefused unless password is the account's, and code an unused code of its
-    authenticator when two-step sign-in is on (the code is then used up)."""
+    authenticator when two-step sign-in is on (the code is then used up). An account without a
+    password (single sign-on only) confirms with vouched_email: the email its identity provider
+    vouched for in a sign-in there minutes ago (ui/confirm.py)."""
     now = now or auth.utcnow()
     email, pw_hash, totp_on = _account_row(store, account_id)
-    if pw_hash is None:
-        raise ConfirmationRefused("your account signs in with single sign-on only and has no password to confirm "
-                                  "with: an operator makes this change with `python -m analysis user`")
+    if pw_hash is None and auth.normalise_email(vouched_email or "") != email:
+        raise ConfirmationRefused("you sign in with single sign-on: sign in with it again to confirm (the button "
+                                  "at the top of the page), then make the change within 5 minutes")
     _refuse_when_throttled(store, email, now)
-    ok = auth._verify(pw_hash, password or "")
+    ok = pw_hash is None or auth._verify(pw_hash, password or "")
     if ok and totp_on:
         ok = two_step.use_code(store, account_id, _stored_secret(store, account_id) or "", code or "", now)
     if not ok:
@@ -66,11 +72,11 @@ def confirm_identity(store: Store, account_id: int, password: str | None, code: 
 
 
 def remove_own_two_step(store: Store, account_id: int, password: str, code: str, keep_token: str | None = None,
-                        now: datetime | None = None) -> None:
+                        now: datetime | None = None, vouched_email: str | None = None) -> None:
     """Turn off one's own two-step sign-in, after confirming with the password and a current code;
     every other sign-in of the account ends."""
     now = now or auth.utcnow()
-    confirm_identity(store, account_id, password, code, now)
+    confirm_identity(store, account_id, password, code, now, vouched_email)
     with store.transaction() as cur:
         cur.execute("UPDATE accounts SET totp_secret = NULL, totp_enabled = false WHERE account_id = ?", [account_id])
         auth.end_other_sign_ins(cur, account_id, now, keep_token)

@@ -14,6 +14,7 @@ who = st.session_state["account"]
 token = st.session_state.get("token")
 st.title("Your account")
 st.caption(f"{who.email} · {who.role.replace('_', ' ')}")
+confirm.sign_in_again_button(who)
 
 if who.must_change_password:
     st.warning("Your password was reset: choose a new one to continue.")
@@ -44,7 +45,8 @@ if who.totp_enabled:
         password, code = confirm.fields(who, "remove_totp")
         if st.form_submit_button("Remove two-step sign-in"):
             try:
-                reauth.remove_own_two_step(handle, who.account_id, password, code or "", keep_token=token)
+                reauth.remove_own_two_step(handle, who.account_id, password, code or "", keep_token=token,
+                                           vouched_email=confirm.vouched_email())
                 st.success("Two-step sign-in removed; your other sign-ins have ended.")
                 st.rerun()
             except auth.AccountError as exc:
@@ -56,7 +58,7 @@ else:
             password, _ = confirm.fields(who, "start_totp")
             if st.form_submit_button("Set up two-step sign-in"):
                 try:
-                    reauth.confirm_identity(handle, who.account_id, password)
+                    confirm.check(handle, who, password, None)
                     st.session_state["totp_secret"] = auth.start_totp(handle, who.account_id)
                     st.rerun()
                 except auth.AccountError as exc:

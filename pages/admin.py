@@ -21,6 +21,7 @@ CHANGES = {"reset": "Reset the password (a one-time password; their sign-ins end
            "disable": "Disable the account (their sign-ins end)"}
 
 st.title("Administration")
+confirm.sign_in_again_button(me)
 accounts_tab, orgs_tab, company_tab = st.tabs(["Accounts", "Organisations", "Companies"])
 known = orgs.organisations(handle, who)
 names = dict(zip(known["org_id"].astype(int), known["name"]))
@@ -43,7 +44,7 @@ with accounts_tab:
         if st.form_submit_button("Add account"):
             one_time = None if sso_only else auth.one_time_password()
             try:
-                reauth.confirm_identity(handle, me.account_id, password, code)
+                confirm.check(handle, me, password, code)
                 auth.add_account(handle, who, email, role, chosen, password=one_time, must_change_password=not sso_only)
                 st.success(f"Added {email}: they sign in with single sign-on." if sso_only else
                            f"Added {email}. Their one-time password (shown once; they choose their own at "
@@ -66,7 +67,7 @@ with accounts_tab:
             try:
                 if not target or not change:
                     raise auth.AccountError("choose an account and a change")
-                reauth.confirm_identity(handle, me.account_id, password, code)
+                confirm.check(handle, me, password, code)
                 if change == "reset":
                     one_time = auth.reset_password(handle, who, target)
                     st.success(f"New one-time password for {target} (shown once): `{one_time}`. Their sign-ins "
@@ -90,7 +91,7 @@ with accounts_tab:
         password, code = confirm.fields(me, "require_totp")
         if st.form_submit_button("Save"):
             try:
-                reauth.confirm_identity(handle, me.account_id, password, code)
+                confirm.check(handle, me, password, code)
                 auth.set_totp_required_for_providers(handle, who, required)
                 st.success("Saved: two-step sign-in is " + ("required" if required else "optional")
                            + " for provider accounts.")

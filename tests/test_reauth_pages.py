@@ -52,6 +52,7 @@ def through_the_router(handle, monkeypatch):
 
     monkeypatch.setattr(app_test, "PagesManager", Router)
     monkeypatch.setenv("UPTAKE_DB", handle.path)
+    auth.set_totp_required_for_providers(handle, OPERATOR, False)   # a test may have required it
 
 
 _made = iter(range(1, 10_000))
@@ -143,7 +144,6 @@ def changed(handle, target, action, before):
 def test_an_admin_action_with_a_wrong_password_changes_nothing(handle, action):
     admin, _ = person(handle)
     target, _ = person(handle, "account_manager", two_step=True)
-    auth.set_totp_required_for_providers(handle, OPERATOR, False)
     at = page(handle, admin, "pages/admin.py")
     form = admin_action(at, handle, action, target)
     before, sign_ins = state(handle, target.email), live_sign_ins(handle, target.account_id)
@@ -161,7 +161,6 @@ def test_an_admin_action_with_the_password_is_made(handle, action):
     admin, _ = person(handle)
     target, _ = person(handle, "account_manager", two_step=True)
     auth.start_session(handle, target.account_id)
-    auth.set_totp_required_for_providers(handle, OPERATOR, False)
     at = page(handle, admin, "pages/admin.py")
     form = admin_action(at, handle, action, target)
     before = state(handle, target.email)

@@ -193,12 +193,6 @@ def test_a_confirmation_with_two_step_needs_an_unused_code(acme, ann):
         reauth.confirm_identity(acme.store, ann.account_id, PASSWORD, code(secret, now), now=now)
 
 
-def test_an_account_without_a_password_cannot_confirm(acme):
-    sso = auth.add_account(acme.store, OPERATOR, "sso@provider.test", "admin")
-    with pytest.raises(reauth.ConfirmationRefused, match="single sign-on only"):
-        reauth.confirm_identity(acme.store, sso.account_id, "", now=T0)
-
-
 # -- changing role and organisations ---------------------------------------------------------------------
 
 def test_an_admin_changes_role_and_organisations_under_the_rules(acme, ann):
@@ -215,3 +209,14 @@ def test_an_admin_changes_role_and_organisations_under_the_rules(acme, ann):
     with pytest.raises(auth.AccessDenied):
         account_changes.change_access(acme.store, auth.Principal("v", "client_viewer", frozenset({acme.org_id})),
                                       "ann@acme.test", "admin", [])
+
+
+def test_an_account_without_a_password_confirms_with_a_fresh_single_sign_on_of_its_own(acme):
+    sso = auth.add_account(acme.store, OPERATOR, "sso@provider.test", "admin")
+    for vouched in (None, "", "other@provider.test"):
+        with pytest.raises(reauth.ConfirmationRefused, match="sign in with it again"):
+            reauth.confirm_identity(acme.store, sso.account_id, "", vouched_email=vouched, now=T0)
+    reauth.confirm_identity(acme.store, sso.account_id, "", vouched_email=" SSO@provider.test", now=T0)
+    with pytest.raises(reauth.ConfirmationRefused):   # a password account cannot confirm by single sign-on
+        ann = auth.add_account(acme.store, OPERATOR, "ann@acme.test", "admin", password=PASSWORD)
+        reauth.confirm_identity(acme.store, ann.account_id, "", vouched_email="ann@acme.test", now=T0)
