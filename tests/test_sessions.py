@@ -220,3 +220,20 @@ def test_an_account_without_a_password_confirms_with_a_fresh_single_sign_on_of_i
     with pytest.raises(reauth.ConfirmationRefused):   # a password account cannot confirm by single sign-on
         ann = auth.add_account(acme.store, OPERATOR, "ann@acme.test", "admin", password=PASSWORD)
         reauth.confirm_identity(acme.store, ann.account_id, "", vouched_email="ann@acme.test", now=T0)
+
+
+def test_the_operator_removes_the_only_admin_s_lost_authenticator_from_the_command_line(cli):
+    """With one admin, nobody else can remove it on the Administration page."""
+    from analysis.store import Store
+    handle = Store(cli.path)
+    boss = auth.add_account(handle, OPERATOR, "boss@provider.test", "admin", password=PASSWORD)
+    with_two_step(handle, boss)
+    token = auth.start_session(handle, boss.account_id)
+    handle.close()
+    done = cli("user", "remove-two-step", "Boss@provider.test")
+    assert done.stdout.strip() == "removed boss@provider.test's two-step sign-in; their sign-ins have ended"
+    again = cli("user", "remove-two-step", "boss@provider.test", ok=False)
+    assert again.returncode != 0 and "has no two-step sign-in" in again.stderr
+    handle = Store(cli.path)
+    assert not auth.account(handle, boss.account_id).totp_enabled and auth.session_account(handle, token) is None
+    handle.close()
