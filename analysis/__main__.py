@@ -116,6 +116,8 @@ def parser() -> argparse.ArgumentParser:
     user.add_parser("list", help="list accounts")
     user.add_parser("disable", help="disable an account and end its sign-ins").add_argument("email")
     user.add_parser("reset", help="print a one-time password the person must change").add_argument("email")
+    user.add_parser("remove-two-step", help="remove an account's two-step sign-in (a lost authenticator) and end "
+                    "its sign-ins").add_argument("email")
 
     up = sub.add_parser("uploads", help="the load history")
     up.add_argument("--org", required=True)
@@ -282,6 +284,10 @@ def _user(args, store: Store) -> None:
         print(f"disabled {auth.normalise_email(args.email)}; their sign-ins have ended")
     elif args.action == "reset":
         print(auth.reset_password(store, OPERATOR, args.email))
+    elif args.action == "remove-two-step":
+        from analysis import reauth
+        reauth.remove_two_step(store, OPERATOR, args.email)
+        print(f"removed {auth.normalise_email(args.email)}'s two-step sign-in; their sign-ins have ended")
 
 
 def _load(args, store: Store) -> int:

@@ -6,9 +6,13 @@
 - At most 100 failed sign-ins per account per hour, with growing delays after the fifth failure;
   never a permanent lockout.
 - A sign-in is a family of random tokens (the tab's, then the cookie's); only their SHA-256 is
-  stored. It ends after 30 minutes idle or 12 hours in all, on sign-out, or when the account is
-  disabled. The cookie carries the token with an HMAC whose key the app generates on first start
-  and keeps in the database.
+  stored. It ends after 30 minutes idle or 12 hours in all, on sign-out, when the account is
+  disabled, its password reset or two-step sign-in removed by an admin; a change of one's own
+  password and turning two-step sign-in on or off end every other sign-in of the account. The
+  cookie carries the token with an HMAC whose key the app generates on first start and keeps in
+  the database.
+- A TOTP code works once (analysis/two_step.py); security-sensitive changes ask the person
+  making them to confirm who they are (analysis/reauth.py).
 - No default account exists: the first admin is created with a one-time setup code printed on
   the app's console, or with `python -m analysis user add`.
 
@@ -27,6 +31,7 @@ import pyotp
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from analysis import two_step
 from analysis.access import PERMISSIONS, ROLES, AccessDenied, Principal
 from analysis.store import Store
 
@@ -97,6 +102,18 @@ def _require_admin(actor: Principal) -> None:
         raise AccessDenied(f"{actor.name} may not manage accounts")
 
 
+def check_access(role: str, org_ids: list[int] | None) -> list[int]:
+    """The organisations, sorted, of a valid role and organisation choice (else AccountError)."""
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    orgs = sorted(set(org_ids or []))
+    if role in ("client_viewer", "client_uploader") and len(orgs) != 1:
+        raise AccountError(f"a {role} belongs to exactly one organisation")
+    if role == "admin" and orgs:
+        raise AccountError("an admin sees every organisation: give no organisation")
+    return orgs
+
+
 def add_account(store: Store, actor: Principal, email: str, role: str, org_ids: list[int] | None = None,
                 password: str | None = None, must_change_password: bool = False) -> Account:
     """A new account. Client roles belong to exactly one organisation; an account manager to the
@@ -105,13 +122,7 @@ def add_account(store: Store, actor: Principal, email: str, role: str, org_ids: 
     email = normalise_email(email)
     if "@" not in email or len(email) > 320 or any(c.isspace() for c in email):
         raise AccountError(f"{email!r} is not an email address")
-    if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
-    orgs = sorted(set(org_ids or []))
-    if role in ("client_viewer", "client_uploader") and len(orgs) != 1:
-        raise AccountError(f"a {role} belongs to exactly one organisation")
-    if role == "admin" and orgs:
-        raise AccountError("an admin sees every organisation: give no organisation")
+    orgs = check_access(role, org_ids)
     if password is not None:
         check_password(password, email)
     pw_hash = HASHER.hash(password) if password is not None else None
@@ -196,7 +207,11 @@ def reset_password(store: Store, actor: Principal, email: str, now: datetime | N
     return one_time
 
 
-def change_password(store: Store, account_id: int, current: str, new: str) -> None:
+def change_password(store: Store, account_id: int, current: str, new: str, keep_token: str | None = None,
+                    now: datetime | None = None) -> None:
+    """Change one's own password; every other sign-in of the account ends (the one keep_token
+    belongs to, the person's own, goes on)."""
+    now = now or utcnow()
     row = store.cursor().execute("SELECT email, pw_hash FROM accounts WHERE account_id = ?", [account_id]).fetchall()
     email, pw_hash = row[0]
     if not _verify(pw_hash, current):
@@ -207,6 +222,7 @@ def change_password(store: Store, account_id: int, current: str, new: str) -> No
     with store.transaction() as cur:
         cur.execute("UPDATE accounts SET pw_hash = ?, must_change_password = false WHERE account_id = ?",
                     [HASHER.hash(new), account_id])
+        end_other_sign_ins(cur, account_id, now, keep_token)
 
 
 def _verify(pw_hash: str | None, password: str) -> bool:
@@ -219,9 +235,12 @@ def _verify(pw_hash: str | None, password: str) -> bool:
 # -- two-step sign-in (TOTP) -----------------------------------------------------------------------
 
 def start_totp(store: Store, account_id: int) -> str:
-    """A new TOTP secret for the account, not yet in force (confirm_totp turns it on)."""
+    """A new TOTP secret for the account, not yet in force (confirm_totp turns it on). Refused
+    while two-step sign-in is on: it is removed first, which asks for the password and a code."""
     secret = pyotp.random_base32()
     with store.transaction() as cur:
+        if cur.execute("SELECT totp_enabled FROM accounts WHERE account_id = ?", [account_id]).fetchall()[0][0]:
+            raise AccountError("two-step sign-in is already on: remove it first")
         cur.execute("UPDATE accounts SET totp_secret = ?, totp_enabled = false WHERE account_id = ?",
                     [secret, account_id])
     return secret
@@ -231,19 +250,24 @@ def totp_uri(secret: str, email: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="Uptake")
 
 
-def confirm_totp(store: Store, account_id: int, code: str, now: datetime | None = None) -> bool:
+def confirm_totp(store: Store, account_id: int, code: str, now: datetime | None = None,
+                 keep_token: str | None = None) -> bool:
+    """Turn two-step sign-in on with a first code from the app (used up like any code); every
+    other sign-in of the account ends (the one keep_token belongs to goes on)."""
+    now = now or utcnow()
     secret = store.cursor().execute("SELECT totp_secret FROM accounts WHERE account_id = ?",
                                     [account_id]).fetchall()[0][0]
-    if not secret or not _totp_ok(secret, code, now):
+    if not secret or not _totp_ok(store, account_id, secret, code, now):
         return False
     with store.transaction() as cur:
         cur.execute("UPDATE accounts SET totp_enabled = true WHERE account_id = ?", [account_id])
+        end_other_sign_ins(cur, account_id, now, keep_token)
     return True
 
 
-def _totp_ok(secret: str, code: str, now: datetime | None) -> bool:
-    moment = (now or utcnow()).replace(tzinfo=UTC)
-    return pyotp.TOTP(secret).verify((code or "").strip(), for_time=moment, valid_window=1)
+def _totp_ok(store: Store, account_id: int, secret: str, code: str, now: datetime) -> bool:
+    """Whether code is the account's unused code now (one step of drift either side); uses it up."""
+    return two_step.use_code(store, account_id, secret, code, now)
 
 
 def totp_required_for_providers(store: Store) -> bool:
@@ -276,7 +300,7 @@ def verify_sign_in(store: Store, email: str, password: str, totp_code: str | Non
     if ok and row[0][2]:
         if not totp_code:   # the password was right: ask for the second step, no failure counted
             raise TotpNeeded("Enter the 6-digit code from your authenticator app.")
-        if not _totp_ok(row[0][3], totp_code, now):
+        if not _totp_ok(store, row[0][0], row[0][3], totp_code, now):
             _record_attempt(store, email, False, now)
             raise SignInRefused("That code is not right: enter the newest code from your authenticator app.")
     _record_attempt(store, email, ok, now)
@@ -389,6 +413,14 @@ def session_account(store: Store, token: str | None, now: datetime | None = None
         with store.transaction() as cur:
             cur.execute("UPDATE session_activity SET last_seen_at = ? WHERE family = ?", [now, family])
     return who
+
+
+def end_other_sign_ins(cur, account_id: int, now: datetime, keep_token: str | None = None) -> None:
+    """Inside a transaction: revoke every sign-in of the account but the one keep_token belongs
+    to (all of them when keep_token is None or unknown)."""
+    cur.execute("UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL AND family IS "
+                "DISTINCT FROM (SELECT family FROM sessions WHERE token_hash = ? AND account_id = ?)",
+                [now, account_id, _digest(keep_token or ""), account_id])
 
 
 def end_session(store: Store, token: str | None, now: datetime | None = None) -> None:

@@ -1,18 +1,27 @@
-"""Administration (admin only): accounts, organisations and company mappings."""
+"""Administration (admin only): accounts, organisations and company mappings. Every account change
+asks the admin to confirm with their password, and their code when they have two-step sign-in
+(analysis/reauth.py)."""
 import pandas as pd
 import streamlit as st
 
-from analysis import auth, orgs, presets
+from analysis import account_changes, auth, orgs, presets, reauth
 from analysis.access import ROLES
-from ui import session
+from ui import confirm, session
 
 handle = session.store()
 who = session.principal()
+me = st.session_state["account"]   # the checked account behind who (app.py sets it on every run)
 if who.role != "admin":           # the page is only listed for admins; check again all the same
     st.error("Only an admin can open this page.")
     st.stop()
 
+CHANGES = {"reset": "Reset the password (a one-time password; their sign-ins end)",
+           "two_step": "Remove two-step sign-in (a lost authenticator; their sign-ins end)",
+           "access": "Change the role and organisations (below)",
+           "disable": "Disable the account (their sign-ins end)"}
+
 st.title("Administration")
+confirm.sign_in_again_button(me)
 accounts_tab, orgs_tab, company_tab = st.tabs(["Accounts", "Organisations", "Companies"])
 known = orgs.organisations(handle, who)
 names = dict(zip(known["org_id"].astype(int), known["name"]))
@@ -31,32 +40,63 @@ with accounts_tab:
         chosen = st.multiselect("Organisations", list(names), format_func=names.get,
                                 help="One for client roles; those assigned to an account manager; none for an admin.")
         sso_only = st.checkbox("Single sign-on only (no password)")
+        password, code = confirm.fields(me, "add_account")
         if st.form_submit_button("Add account"):
             one_time = None if sso_only else auth.one_time_password()
             try:
+                confirm.check(handle, me, password, code)
                 auth.add_account(handle, who, email, role, chosen, password=one_time, must_change_password=not sso_only)
                 st.success(f"Added {email}: they sign in with single sign-on." if sso_only else
                            f"Added {email}. Their one-time password (shown once; they choose their own at "
                            f"first sign-in): `{one_time}`")
             except auth.AccountError as exc:
                 st.error(f"Not added: {exc}.")
+
     active = table[table["disabled_at"].isna()]["email"].tolist()
-    left, right = st.columns(2)
-    target = left.selectbox("Account", active)
-    if left.button("Reset password") and target:
-        one_time = auth.reset_password(handle, who, target)
-        st.success(f"New one-time password for {target} (shown once): `{one_time}`")
-    if right.button("Disable account") and target:
-        try:
-            auth.disable_account(handle, who, target)
-            st.success(f"Disabled {target}; their sign-ins have ended.")
-        except auth.AccountError as exc:
-            st.error(str(exc))
-    required = st.toggle("Require two-step sign-in for provider accounts (admin, account manager)",
-                         value=auth.totp_required_for_providers(handle))
-    if required != auth.totp_required_for_providers(handle):
-        auth.set_totp_required_for_providers(handle, who, required)
-        st.rerun()
+    with st.form("change_account", clear_on_submit=True):
+        st.subheader("Change an account")
+        target = st.selectbox("Account to change", active, index=None, placeholder="Choose an account")
+        change = st.radio("Change", list(CHANGES), format_func=CHANGES.get, index=None)   # no default: choose
+        new_role = st.selectbox("New role", ROLES, format_func=lambda r: r.replace("_", " "),
+                                help="For a change of role and organisations.")
+        new_orgs = st.multiselect("Its organisations", list(names), format_func=names.get,
+                                  help="For a change of role and organisations: one for client roles; those "
+                                       "assigned to an account manager; none for an admin.")
+        password, code = confirm.fields(me, "change_account")
+        if st.form_submit_button("Apply the change"):
+            try:
+                if not target or not change:
+                    raise auth.AccountError("choose an account and a change")
+                confirm.check(handle, me, password, code)
+                if change == "reset":
+                    one_time = auth.reset_password(handle, who, target)
+                    st.success(f"New one-time password for {target} (shown once): `{one_time}`. Their sign-ins "
+                               "have ended; their two-step sign-in stays.")
+                elif change == "two_step":
+                    reauth.remove_two_step(handle, who, target)
+                    st.success(f"Removed {target}'s two-step sign-in; their sign-ins have ended.")
+                elif change == "access":
+                    account_changes.change_access(handle, who, target, new_role, new_orgs)
+                    st.success(f"{target} is now a {new_role.replace('_', ' ')}.")
+                else:
+                    auth.disable_account(handle, who, target)
+                    st.success(f"Disabled {target}; their sign-ins have ended.")
+            except auth.AccountError as exc:
+                st.error(f"Not changed: {exc}.")
+
+    with st.form("require_totp"):
+        st.subheader("Two-step sign-in")
+        required = st.checkbox("Require two-step sign-in for provider accounts (admin, account manager)",
+                               value=auth.totp_required_for_providers(handle))
+        password, code = confirm.fields(me, "require_totp")
+        if st.form_submit_button("Save"):
+            try:
+                confirm.check(handle, me, password, code)
+                auth.set_totp_required_for_providers(handle, who, required)
+                st.success("Saved: two-step sign-in is " + ("required" if required else "optional")
+                           + " for provider accounts.")
+            except auth.AccountError as exc:
+                st.error(f"Not saved: {exc}.")
 
 with orgs_tab:
     st.dataframe(known.rename(columns={"org_id": "Id", "name": "Name", "time_zone": "Time zone",

@@ -886,6 +886,7 @@ def test_sql_in_the_admin_add_account_email(world, payload):
     widget(at.text_input, "Email").input(as_email(payload))
     widget(at.selectbox, "Role").set_value("client_viewer")
     widget(at.multiselect, "Organisations").set_value([world.scratch])
+    at.text_input(key="add_account_password").input(PASSWORD)   # the admin confirms (analysis/reauth.py)
     submit(at, "Add account")
     assert not at.error, [e.value for e in at.error]
     assert rows(world.store, "SELECT a.role, o.org_id FROM accounts a JOIN account_orgs o USING (account_id) "

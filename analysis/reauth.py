@@ -1,0 +1,102 @@
+"""Re-authentication before security-sensitive changes, and removing two-step sign-in.
+
+A signed-in tab can be driven by someone else (a hijacked websocket, a shared screen), so the
+changes that could lock the owner out or hand out access ask again for the password, and the
+authenticator code when two-step sign-in is on: setting up or removing one's own two-step sign-in
+(pages/account.py) and every account change on pages/admin.py. A wrong confirmation changes
+nothing and counts as a failed sign-in of the person confirming, under the same throttle.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from analysis import auth, two_step
+from analysis.access import Principal
+from analysis.store import Store
+
+REFUSED = "your password or code is not right, so nothing was changed"
+
+
+class ConfirmationRefused(auth.AccountError):
+    """The confirmation was wrong or throttled (the message is safe to show)."""
+
+
+def _account_row(store: Store, account_id: int) -> tuple[str, str | None, bool]:
+    rows = store.cursor().execute("SELECT email, pw_hash, totp_enabled FROM accounts "
+                                  "WHERE account_id = ? AND disabled_at IS NULL", [account_id]).fetchall()
+    if not rows:
+        raise ConfirmationRefused("this account is no longer active")
+    return rows[0]
+
+
+def _stored_secret(store: Store, account_id: int) -> str | None:
+    """The account's TOTP secret as analysis/auth.py stores it (the one place this module reads it)."""
+    return store.cursor().execute("SELECT totp_secret FROM accounts WHERE account_id = ?",
+                                  [account_id]).fetchall()[0][0]
+
+
+# The throttle of sign-ins, called through these two functions only.
+def _refuse_when_throttled(store: Store, email: str, now: datetime) -> None:
+    try:
+        auth._throttle(store, email, now)
+    except auth.SignInRefused as exc:
+        raise ConfirmationRefused(str(exc).rstrip(".")) from None
+
+
+def count_failed_sign_in(store: Store, email: str, now: datetime) -> None:
+    auth._record_attempt(store, email, False, now)
+
+
+def has_password(store: Store, account_id: int) -> bool:
+    return _account_row(store, account_id)[1] is not None
+
+
+def confirm_identity(store: Store, account_id: int, password: str | None, code: str | None = None,
+                     now: datetime | None = None, vouched_email: str | None = None) -> None:
+    """Raises ConfirmationRefused unless password is the account's, and code an unused code of its
+    authenticator when two-step sign-in is on (the code is then used up). An account without a
+    password (single sign-on only) confirms with vouched_email: the email its identity provider
+    vouched for in a sign-in there minutes ago (ui/confirm.py)."""
+    now = now or auth.utcnow()
+    email, pw_hash, totp_on = _account_row(store, account_id)
+    if pw_hash is None and auth.normalise_email(vouched_email or "") != email:
+        raise ConfirmationRefused("you sign in with single sign-on: sign in with it again to confirm (the button "
+                                  "at the top of the page), then make the change within 5 minutes")
+    _refuse_when_throttled(store, email, now)
+    ok = pw_hash is None or auth._verify(pw_hash, password or "")
+    if ok and totp_on:
+        ok = two_step.use_code(store, account_id, _stored_secret(store, account_id) or "", code or "", now)
+    if not ok:
+        count_failed_sign_in(store, email, now)
+        raise ConfirmationRefused(REFUSED)
+
+
+def remove_own_two_step(store: Store, account_id: int, password: str, code: str, keep_token: str | None = None,
+                        now: datetime | None = None, vouched_email: str | None = None) -> None:
+    """Turn off one's own two-step sign-in, after confirming with the password and a current code;
+    every other sign-in of the account ends."""
+    now = now or auth.utcnow()
+    confirm_identity(store, account_id, password, code, now, vouched_email)
+    with store.transaction() as cur:
+        cur.execute("UPDATE accounts SET totp_secret = NULL, totp_enabled = false WHERE account_id = ?", [account_id])
+        auth.end_other_sign_ins(cur, account_id, now, keep_token)
+
+
+def remove_two_step(store: Store, actor: Principal, email: str, now: datetime | None = None) -> None:
+    """An admin removes a person's two-step sign-in (a lost authenticator): every sign-in of theirs
+    ends, and where two-step sign-in is required for their role they set it up again at their next
+    sign-in. One's own is removed on Your account, with one's own code."""
+    auth._require_admin(actor)
+    now = now or auth.utcnow()
+    email = auth.normalise_email(email)
+    if email == actor.name:
+        raise auth.AccountError("remove your own two-step sign-in on the Your account page")
+    with store.transaction() as cur:
+        rows = cur.execute("SELECT account_id, totp_secret IS NOT NULL OR totp_enabled FROM accounts "
+                           "WHERE email = ? AND disabled_at IS NULL", [email]).fetchall()
+        if not rows:
+            raise auth.AccountError(f"no active account for {email}")
+        if not rows[0][1]:
+            raise auth.AccountError(f"{email} has no two-step sign-in")
+        cur.execute("UPDATE accounts SET totp_secret = NULL, totp_enabled = false WHERE account_id = ?", [rows[0][0]])
+        auth.end_other_sign_ins(cur, rows[0][0], now)
