@@ -21,7 +21,8 @@ import pandas as pd
 
 from analysis import canonical, formats, presets, values
 from analysis.canonical import DATE_FIELDS, KINDS
-from analysis.files import FileRefused, Table, read_table
+from analysis.files import FileRefused, Table, read_head, read_table
+from analysis.load_slots import load_slot
 from analysis.scope import Scope
 
 Progress = Callable[[float, str], None]
@@ -69,7 +70,8 @@ class _RowError(ValueError):
 
 def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str | int | None = None,
               dry_run: bool = False, progress: Progress | None = None, format: str = "auto",
-              mapping: dict[str, str] | None = None, dayfirst: bool | None = None) -> LoadResult:
+              mapping: dict[str, str] | None = None, dayfirst: bool | None = None,
+              table: Table | None = None) -> LoadResult:
     """Load one file for scope's organisation.
 
     format: "auto" (recognise the export by its header, else the canonical contract),
@@ -78,9 +80,17 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
     settles d/m/y date columns that their own values leave ambiguous (True: day first, False:
     month first); without it such a file is refused. dry_run runs the whole load, reports what
     it would do, and rolls it back (the Data page's preview). Raises FileRefused when the file
-    is refused whole; nothing is stored then.
+    is refused whole; nothing is stored then. table: the file already read by read_table (the
+    Data page reads each upload once). One load at a time per organisation (analysis/load_slots.py):
+    a second one raises LoadBusy.
     """
     scope.require("upload")
+    with load_slot(scope.org_id, file_name):
+        return _load(scope, kind, file_name, data, rollout, dry_run, progress, format, mapping, dayfirst, table)
+
+
+def _load(scope: Scope, kind: str, file_name: str, data: bytes, rollout, dry_run: bool, progress, format: str,
+          mapping, dayfirst, table: Table | None) -> LoadResult:
     step = progress or (lambda fraction, text: None)
     if kind not in KINDS:
         raise FileRefused(file_name, f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
@@ -88,7 +98,7 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
     if kind == "roster" and rollout_id is None:
         raise FileRefused(file_name, "a roster belongs to a rollout: choose the rollout")
     step(0.05, "Reading the file")
-    table = read_table(file_name, data)
+    table = table if table is not None else read_table(file_name, data)
     format, mapping, dayfirst, preset_name = _preset(scope, kind, file_name, format, mapping, dayfirst)
     settings = _org_settings(scope)
     choice = formats.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
@@ -173,10 +183,11 @@ def _refuse_if_mostly_bad(file_name: str, read: int, rejects: list[Reject]) -> N
 
 
 def likely_kind(file_name: str, data: bytes) -> str | None:
-    """What a file probably holds (roster, usage or tickets) by its header: the kind of the export
-    format it is recognised as, else of the canonical columns it has; None when unclear or unreadable."""
+    """What a file probably holds (roster, usage or tickets) by its header and first rows: the kind
+    of the export format it is recognised as, else of the canonical columns it has; None when
+    unclear or unreadable."""
     try:
-        table = read_table(file_name, data)
+        table = read_head(file_name, data)
     except FileRefused:
         return None
     found = formats.detect(table)
