@@ -187,9 +187,13 @@ def likely_kind(file_name: str, data: bytes) -> str | None:
     of the export format it is recognised as, else of the canonical columns it has; None when
     unclear or unreadable."""
     try:
-        table = read_head(file_name, data)
+        return table_kind(read_head(file_name, data))
     except FileRefused:
         return None
+
+
+def table_kind(table: Table) -> str | None:
+    """likely_kind of a file already read."""
     found = formats.detect(table)
     if found is not None:
         return found.format.kind
