@@ -100,3 +100,14 @@ def test_plain_files_beside_a_refused_link_still_load(acme, inbox):
     (root / "Acme" / "usage" / "night.csv").write_text("user_id,date,activity\na@acme.test,2025-01-07,mfa\n")
     records = {r["file"]: r for r in process_inbox(acme.store, root, now=LATER)}
     assert records["Acme/usage/night.csv"]["rows_loaded"] == 1 and records["Acme/usage/link.csv"]["refused"]
+
+
+def test_a_file_waits_while_its_organisation_is_loading(acme, inbox):
+    from analysis.load_slots import load_slot
+    root, _ = inbox
+    night = root / "Acme" / "usage" / "night.csv"
+    night.write_text("user_id,date,activity\na@acme.test,2025-01-07,mfa\n")
+    with load_slot(acme.org_id, "someone else's upload"):
+        assert process_inbox(acme.store, root, now=LATER) == []        # not refused, not moved: it waits
+    assert night.exists()
+    assert process_inbox(acme.store, root, now=LATER)[0]["rows_loaded"] == 1
