@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from analysis import canonical, formats, presets, values
+from analysis import canonical, formats, left_out, presets, values
 from analysis.canonical import DATE_FIELDS, KINDS
 from analysis.files import FileRefused, Table, read_head, read_table
 from analysis.load_slots import load_slot
@@ -109,7 +109,9 @@ def _load(scope: Scope, kind: str, file_name: str, data: bytes, rollout, dry_run
         messages += choice.format.inspect(table, choice.columns)
     step(0.25, f"Checking {len(table.rows):,} rows")
     tz = ZoneInfo(settings["time_zone"])
-    context = {"tz": tz, "foreign_domains": _foreign_domains(scope), "rollout_id": rollout_id,
+    own = {d.lower() for d in settings["email_domains"]}
+    context = {"tz": tz, "domain_check": left_out.domain_check(scope.principal, own, _foreign_domains(scope)),
+               "rollout_id": rollout_id,
                "source": (choice.format.source if choice.format else None) or "canonical",
                "day_offset": dict(choice.format.day_offset) if choice.format else {}}
     if kind == "roster":
@@ -405,9 +407,9 @@ def _user(cell: dict, context: dict, column: str = "user_id") -> str:
     if not user:
         raise _RowError(column, "the user id is empty")
     domain = user.rsplit("@", 1)[1] if "@" in user else None
-    if domain and domain in context["foreign_domains"]:
-        raise _RowError(column, f"the domain {domain} belongs to another organisation: "
-                        "this row is not for this organisation")
+    why = context["domain_check"](domain) if domain else None
+    if why:
+        raise _RowError(column, why)
     return user
 
 
@@ -532,20 +534,14 @@ def _split_companies(scope: Scope, table: Table, choice: formats.Choice, parsed:
         if owner == scope.org_id:
             kept.append(row)
             continue
-        if owner is None:
-            reason = f"company {company!r} is not mapped to an organisation: map it on the Data page"
-        else:
-            reason = f"company {company!r} is mapped to another organisation: load the export there for its rows"
+        reason = left_out.company_reason(scope.principal, company, mapped_elsewhere=owner is not None)
         left[(presets.company_key(company), owner is None)] += 1
         spelling.setdefault(presets.company_key(company), company.strip())
         rejects.append(Reject(row["line"], column, reason, _raw(raw_of.get(row["line"], []), table.delimiter),
                               left_out=True))
     if left:
-        shown = ", ".join(f"{spelling[c]} ({_n(n, 'row')}{', not mapped yet' if unmapped else ''})"
-                          for (c, unmapped), n in left.most_common(5))
-        more = f" and {len(left) - 5} more" if len(left) > 5 else ""
-        messages.append(f"{sum(left.values()):,} rows of other companies were left out: {shown}{more}. "
-                        "Map a company to its organisation on the Data page")
+        shown = [(spelling[c], n, unmapped) for (c, unmapped), n in left.most_common(5)]
+        messages.append(left_out.companies_summary(scope.principal, sum(left.values()), shown, max(len(left) - 5, 0)))
     return kept
 
 
