@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterator
 
 MB = 1024 * 1024
 MAX_BYTES = 200 * MB          # any file as uploaded (Streamlit's server.maxUploadSize)
@@ -62,7 +63,24 @@ def check_zip(data: bytes) -> None:
 
 def _inflated_size(data: bytes, info: zipfile.ZipInfo, room: int) -> int:
     """The bytes member info really inflates to, counted without keeping them (the declared
-    info.file_size is not trusted)."""
+    info.file_size is not trusted); the rows of an .xlsx sheet are counted on the way."""
+    sheet = info.filename.startswith("xl/worksheets/")
+    size = rows = 0
+    tail = b""
+    for out, read in _pieces(data, info):
+        size += len(out)
+        _check_member(size, read, room)
+        if sheet:
+            rows += (tail + out).count(b"<row")
+            tail = (tail + out)[-3:]     # a "<row" cut between two pieces is counted once
+            if rows > MAX_ROWS:
+                raise TooBig(f"a sheet of the workbook has more than {MAX_ROWS:,} rows, over the limit: "
+                             "split it and load the parts")
+    return size
+
+
+def _pieces(data: bytes, info: zipfile.ZipInfo) -> Iterator[tuple[bytes, int]]:
+    """(next piece of the member's content, compressed bytes read so far), _CHUNK bytes at most each."""
     offset = info.header_offset
     fields = _LOCAL_HEADER.unpack_from(data, offset) if offset + _LOCAL_HEADER.size <= len(data) else None
     if fields is None or fields[0] != b"PK\x03\x04":
@@ -70,22 +88,23 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, room: int) -> int:
     start = offset + _LOCAL_HEADER.size + fields[9] + fields[10]   # after the name and the extra field
     method = fields[3]
     if method == zipfile.ZIP_STORED:
-        size = min(info.compress_size, len(data) - start)
-        _check_member(size, info.compress_size, room)
-        return size
+        end = min(start + info.compress_size, len(data))
+        for position in range(start, end, _CHUNK):
+            piece = data[position:min(position + _CHUNK, end)]
+            yield piece, position + len(piece) - start
+        return
     if method != zipfile.ZIP_DEFLATED:
         raise TooBig(f"a part of the spreadsheet is compressed with method {method}, which workbooks do not "
                      "use: save it again as .xlsx")
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    size, position = 0, start
+    position = start
     while not inflater.eof and position < len(data):
         pending = data[position:position + _CHUNK]
         position += len(pending)
-        while pending and not inflater.eof:   # at most _CHUNK bytes come out at a time
-            size += len(inflater.decompress(pending, _CHUNK))
+        while pending and not inflater.eof:
+            out = inflater.decompress(pending, _CHUNK)
             pending = inflater.unconsumed_tail
-            _check_member(size, position - start - len(pending), room)   # compressed bytes really read
-    return size
+            yield out, position - start - len(pending)     # compressed bytes really read
 
 
 def _check_member(size: int, compressed: int, room: int) -> None:

@@ -16,15 +16,16 @@ import sys
 import time
 import zipfile
 
-SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns='
+SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
               b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
 ROW = b'<row><c t="inlineStr"><is><t>%s</t></is></c></row>'
-PARTS = {
-    "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
-    'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
-    "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
-    'spreadsheetml/2006/main"><sheets><sheet name="S" sheetId="1"/></sheets></workbook>',
-}
+
+
+def _parts() -> dict[str, bytes]:
+    """Every part of a minimal workbook but its sheet (from the tests' own .xlsx writer)."""
+    from tests.test_formats import xlsx
+    with zipfile.ZipFile(io.BytesIO(xlsx([["x"]]))) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n != "xl/worksheets/sheet1.xml"}
 
 
 def zip_bomb(megabytes: int = 300, declared: int | None = None, varied: bool = False) -> bytes:
@@ -33,7 +34,7 @@ def zip_bomb(megabytes: int = 300, declared: int | None = None, varied: bool = F
     its directory claims for the sheet (a lie), else the true size."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1 if varied else 9) as archive:
-        for name, text in PARTS.items():
+        for name, text in _parts().items():
             archive.writestr(name, text)
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(SHEET_HEAD)
@@ -69,6 +70,8 @@ CASES = {
     "xlsx bomb, 733 MB sheet declared as 733 MB": lambda: zip_bomb(733),
     "xlsx bomb, 300 MB sheet declared as 1 KB": lambda: zip_bomb(300, declared=1024),
     "xlsx, 500 MB sheet of varied rows (packed ~20:1)": lambda: zip_bomb(500, varied=True),
+    "xlsx, 150 MB sheet of 3 million rows (over the row limit)": lambda: zip_bomb(150, varied=True),
+    "xlsx, 45 MB sheet of 907,000 rows (within the limits: read whole)": lambda: zip_bomb(45, varied=True),
     "CSV of 150 MB": lambda: big_csv(150),
     "CSV of 57 MB, 964,000 lines (within the limits: read whole)": lambda: big_csv(57),
     "CSV of 150 MB, header and first rows only (read_head)": lambda: big_csv(150),

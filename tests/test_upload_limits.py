@@ -52,8 +52,8 @@ def test_a_spreadsheet_of_too_many_parts_or_rows_is_refused(acme, monkeypatch):
     monkeypatch.setattr(upload_limits, "MAX_MEMBERS", 1000)
     monkeypatch.setattr(upload_limits, "MAX_ROWS", 2)
     rows = [["user_id", "date", "activity"]] + [[f"u{i}@acme.test", "2025-01-07", "mfa"] for i in range(3)]
-    assert refusal(acme, "rows.xlsx", xlsx(rows)) == ("rows.xlsx: the sheet has 4 rows, over the limit of 2: "
-                                                      "split it and load the parts")
+    assert refusal(acme, "rows.xlsx", xlsx(rows)) == ("rows.xlsx: a sheet of the workbook has more than 2 rows, "
+                                                      "over the limit: split it and load the parts")
 
 
 def test_a_csv_over_the_caps_is_refused_before_it_is_parsed(acme, monkeypatch):
