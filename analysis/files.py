@@ -13,14 +13,18 @@ import codecs
 import csv
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import charset_normalizer
 from python_calamine import CalamineWorkbook
 
-MAX_BYTES = 200 * 1024 * 1024  # Streamlit's own upload limit
+from analysis import upload_limits
+from analysis.upload_limits import MAX_BYTES, TooBig
+
 MAX_HEADER_CHARS = 1000
 csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))  # long descriptions (default 128 KB)
 
@@ -117,18 +121,40 @@ SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx/.ods (zip), .x
 
 
 def read_table(file_name: str, data: bytes) -> Table:
+    """Every row of the file (within the limits of analysis/upload_limits.py)."""
+    return _checked(_read(file_name, data))
+
+
+def read_head(file_name: str, data: bytes, rows: int = 20) -> Table:
+    """The header and first rows only, reading no more of a CSV than its first
+    upload_limits.HEAD_BYTES (for guessing the kind and mapping columns); FileRefused when unreadable."""
+    if not data.startswith(SPREADSHEET_MAGIC) and len(data) > upload_limits.HEAD_BYTES:
+        cut = data[:upload_limits.HEAD_BYTES]
+        data = cut[:cut.rfind(b"\n") + 1] or cut
+    table = _read(file_name, data, rows)
+    if not table.header or not any(table.header):
+        raise FileRefused(file_name, "the file has no header row: the first line must name the columns")
+    del table.rows[rows:], table.lines[rows:]
+    return table
+
+
+def _read(file_name: str, data: bytes, nrows: int | None = None) -> Table:
     if len(data) > MAX_BYTES:
         raise FileRefused(file_name, f"the file is {len(data) / 1e6:.0f} MB, over the "
                           f"{MAX_BYTES // (1024 * 1024)} MB limit: split it and load the parts")
     if not data.strip():
         raise FileRefused(file_name, "the file is empty: export it again with its header row")
     if data.startswith(SPREADSHEET_MAGIC):
-        header, rows, lines = _spreadsheet(file_name, data)
-        return _checked(Table(file_name, header, rows, lines, "xlsx", ","))
+        header, rows, lines = _spreadsheet(file_name, data, nrows)
+        return Table(file_name, header, rows, lines, "xlsx", ",")
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
             and not _utf16_without_bom(data):
         raise FileRefused(file_name, "this is not a text (CSV) file or a spreadsheet: export the data as "
                           "CSV or .xlsx")
+    try:
+        upload_limits.check_csv(data)
+    except TooBig as exc:
+        raise FileRefused(file_name, str(exc)) from None
     text, encoding = decode(data)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -159,7 +185,7 @@ def read_table(file_name: str, data: bytes) -> Table:
     table = Table(file_name, header or [], rows, lines, encoding, delimiter)
     if encoding.startswith(("mixed", "utf-16-le")) or "replacements" in encoding:
         table.notes.append(f"The file was read as {encoding} text: check names with accents")
-    return _checked(table)
+    return table
 
 
 def _checked(table: Table) -> Table:
@@ -195,26 +221,27 @@ def _check_quotes(file_name: str, header: list[str], record: list[str], start: i
                               "(or export the file again) and load again")
 
 
-MAX_UNZIPPED = 4 * MAX_BYTES   # a spreadsheet that inflates beyond this is refused (zip bomb)
-
-
-def _spreadsheet(file_name: str, data: bytes) -> tuple[list[str], list[list[str]], list[int]]:
-    """Header, rows and row numbers of a workbook's first sheet, cells as text."""
+def _spreadsheet(file_name: str, data: bytes, nrows: int | None = None
+                 ) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, rows and row numbers of a workbook's first sheet, cells as text. A zip (.xlsx,
+    .ods) is inflated through upload_limits' capped stream first: calamine opens only what passed."""
     if data.startswith(b"PK"):
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                inflated = sum(info.file_size for info in archive.infolist())
-        except (zipfile.BadZipFile, ValueError):
+            upload_limits.check_zip(data)
+        except TooBig as exc:
+            raise FileRefused(file_name, str(exc)) from None
+        except (zipfile.BadZipFile, ValueError, struct.error, zlib.error):
             raise FileRefused(file_name, "this looks like a spreadsheet but cannot be opened: save it again "
                               "as .xlsx or export CSV") from None
-        if inflated > MAX_UNZIPPED:
-            raise FileRefused(file_name, f"the spreadsheet unpacks to {inflated / 1e6:.0f} MB, over the "
-                              f"{MAX_UNZIPPED // (1024 * 1024)} MB limit: split it and load the parts")
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not workbook.sheet_names:
             raise FileRefused(file_name, "the workbook has no sheet: nothing to load")
-        cells = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_index(0)
+        upload_limits.check_rows(sheet.end[0] + 1 if sheet.end else 0)   # end: (last row, last column), from 0
+        cells = sheet.to_python(skip_empty_area=False, nrows=nrows + 50 if nrows else None)
+    except TooBig as exc:
+        raise FileRefused(file_name, str(exc)) from None
     except FileRefused:
         raise
     except Exception as exc:  # calamine raises its own error types for damaged or protected files

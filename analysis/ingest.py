@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from analysis import canonical, formats, presets, values
+from analysis import canonical, formats, left_out, presets, values
 from analysis.canonical import DATE_FIELDS, KINDS
-from analysis.files import FileRefused, Table, read_table
+from analysis.files import FileRefused, Table, read_head, read_table
+from analysis.load_slots import load_slot
 from analysis.scope import Scope
 
 Progress = Callable[[float, str], None]
@@ -69,7 +70,8 @@ class _RowError(ValueError):
 
 def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str | int | None = None,
               dry_run: bool = False, progress: Progress | None = None, format: str = "auto",
-              mapping: dict[str, str] | None = None, dayfirst: bool | None = None) -> LoadResult:
+              mapping: dict[str, str] | None = None, dayfirst: bool | None = None,
+              table: Table | None = None) -> LoadResult:
     """Load one file for scope's organisation.
 
     format: "auto" (recognise the export by its header, else the canonical contract),
@@ -78,9 +80,17 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
     settles d/m/y date columns that their own values leave ambiguous (True: day first, False:
     month first); without it such a file is refused. dry_run runs the whole load, reports what
     it would do, and rolls it back (the Data page's preview). Raises FileRefused when the file
-    is refused whole; nothing is stored then.
+    is refused whole; nothing is stored then. table: the file already read by read_table (the
+    Data page reads each upload once). One load at a time per organisation (analysis/load_slots.py):
+    a second one raises LoadBusy.
     """
     scope.require("upload")
+    with load_slot(scope.org_id, file_name):
+        return _load(scope, kind, file_name, data, rollout, dry_run, progress, format, mapping, dayfirst, table)
+
+
+def _load(scope: Scope, kind: str, file_name: str, data: bytes, rollout, dry_run: bool, progress, format: str,
+          mapping, dayfirst, table: Table | None) -> LoadResult:
     step = progress or (lambda fraction, text: None)
     if kind not in KINDS:
         raise FileRefused(file_name, f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
@@ -88,7 +98,7 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
     if kind == "roster" and rollout_id is None:
         raise FileRefused(file_name, "a roster belongs to a rollout: choose the rollout")
     step(0.05, "Reading the file")
-    table = read_table(file_name, data)
+    table = table if table is not None else read_table(file_name, data)
     format, mapping, dayfirst, preset_name = _preset(scope, kind, file_name, format, mapping, dayfirst)
     settings = _org_settings(scope)
     choice = formats.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
@@ -99,7 +109,9 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
         messages += choice.format.inspect(table, choice.columns)
     step(0.25, f"Checking {len(table.rows):,} rows")
     tz = ZoneInfo(settings["time_zone"])
-    context = {"tz": tz, "foreign_domains": _foreign_domains(scope), "rollout_id": rollout_id,
+    own = {d.lower() for d in settings["email_domains"]}
+    context = {"tz": tz, "domain_check": left_out.domain_check(scope.principal, own, _foreign_domains(scope)),
+               "rollout_id": rollout_id,
                "source": (choice.format.source if choice.format else None) or "canonical",
                "day_offset": dict(choice.format.day_offset) if choice.format else {}}
     if kind == "roster":
@@ -173,12 +185,17 @@ def _refuse_if_mostly_bad(file_name: str, read: int, rejects: list[Reject]) -> N
 
 
 def likely_kind(file_name: str, data: bytes) -> str | None:
-    """What a file probably holds (roster, usage or tickets) by its header: the kind of the export
-    format it is recognised as, else of the canonical columns it has; None when unclear or unreadable."""
+    """What a file probably holds (roster, usage or tickets) by its header and first rows: the kind
+    of the export format it is recognised as, else of the canonical columns it has; None when
+    unclear or unreadable."""
     try:
-        table = read_table(file_name, data)
+        return table_kind(read_head(file_name, data))
     except FileRefused:
         return None
+
+
+def table_kind(table: Table) -> str | None:
+    """likely_kind of a file already read."""
     found = formats.detect(table)
     if found is not None:
         return found.format.kind
@@ -390,9 +407,9 @@ def _user(cell: dict, context: dict, column: str = "user_id") -> str:
     if not user:
         raise _RowError(column, "the user id is empty")
     domain = user.rsplit("@", 1)[1] if "@" in user else None
-    if domain and domain in context["foreign_domains"]:
-        raise _RowError(column, f"the domain {domain} belongs to another organisation: "
-                        "this row is not for this organisation")
+    why = context["domain_check"](domain) if domain else None
+    if why:
+        raise _RowError(column, why)
     return user
 
 
@@ -517,20 +534,14 @@ def _split_companies(scope: Scope, table: Table, choice: formats.Choice, parsed:
         if owner == scope.org_id:
             kept.append(row)
             continue
-        if owner is None:
-            reason = f"company {company!r} is not mapped to an organisation: map it on the Data page"
-        else:
-            reason = f"company {company!r} is mapped to another organisation: load the export there for its rows"
+        reason = left_out.company_reason(scope.principal, company, mapped_elsewhere=owner is not None)
         left[(presets.company_key(company), owner is None)] += 1
         spelling.setdefault(presets.company_key(company), company.strip())
         rejects.append(Reject(row["line"], column, reason, _raw(raw_of.get(row["line"], []), table.delimiter),
                               left_out=True))
     if left:
-        shown = ", ".join(f"{spelling[c]} ({_n(n, 'row')}{', not mapped yet' if unmapped else ''})"
-                          for (c, unmapped), n in left.most_common(5))
-        more = f" and {len(left) - 5} more" if len(left) > 5 else ""
-        messages.append(f"{sum(left.values()):,} rows of other companies were left out: {shown}{more}. "
-                        "Map a company to its organisation on the Data page")
+        shown = [(spelling[c], n, unmapped) for (c, unmapped), n in left.most_common(5)]
+        messages.append(left_out.companies_summary(scope.principal, sum(left.values()), shown, max(len(left) - 5, 0)))
     return kept
 
 

@@ -1,17 +1,17 @@
 """Data: load files as they come out of the tools (preview and validation before anything is
 stored), the load history with rejected rows and undo, unknown people, company mappings."""
-import hashlib
-
 import pandas as pd
 import streamlit as st
 
 from analysis import formats, people, presets
 from analysis.canonical import fields
 from analysis.exports import safe_csv
-from analysis.files import FileRefused, read_table
-from analysis.ingest import likely_kind, load_file
+from analysis.files import FileRefused
+from analysis.ingest import load_file, table_kind
+from analysis.load_slots import LoadBusy
 from analysis.uploads import UndoError, data_version, rejected_rows, undo
 from ui import cached
+from ui.parsed_uploads import keep_only, parsed, sha256
 from ui.session import pick_scope, principal, synthetic_banner
 from ui.text import literal
 
@@ -49,13 +49,19 @@ with load_tab:
     st.caption(f"Files load into **{rollout_name or 'the organisation'}**. A file that cannot be read is "
                "refused whole; a bad row is rejected alone and kept with its line, column and reason.")
     mapping = {}
+    keep_only(scope.org_id, files or [])
+    tables, busy = {}, []
+    for f in files or []:
+        try:
+            tables[f.file_id] = parsed(scope.org_id, f)   # read once per (organisation, file), not per rerun
+        except LoadBusy as exc:
+            busy.append(f.name)
+            st.warning(literal(" ".join(exc.messages)))
     if files:
         with st.expander("Map the columns by hand (for files of no known format)"):
             kind_for_map = kind_choice if kind_choice != "detect" else "tickets"
-            try:
-                header = read_table(files[0].name, files[0].getvalue()).header
-            except FileRefused:
-                header = []
+            first = tables.get(files[0].file_id)
+            header = first.header if first is not None and not isinstance(first, FileRefused) else []
             st.caption(f"Which column of **{files[0].name}** holds each of Uptake's fields "
                        f"({kind_for_map}; choose the kind above):")
             cols = st.columns(3)
@@ -74,19 +80,28 @@ with load_tab:
                         st.error(str(exc))
     ready = []
     for f in files or []:
+        table = tables.get(f.file_id)
+        if table is None:
+            continue      # another load for the organisation is running: said above, the file stays
         data = f.getvalue()
-        kind = kind_choice if kind_choice != "detect" else likely_kind(f.name, data)
-        key = ("preview", hashlib.sha256(data).hexdigest(), kind, rollout_name, version, format_choice,
+        refused = table if isinstance(table, FileRefused) else None
+        kind = kind_choice if kind_choice != "detect" else (None if refused else table_kind(table))
+        key = ("preview", scope.org_id, sha256(f), kind, rollout_name, version, format_choice,
                tuple(sorted(mapping.items())), dayfirst)
         with st.container(border=True):
-            if kind is None:
+            if refused is None and kind is None:
                 st.error(f"**{literal(f.name)}**: Uptake cannot tell what this file holds. Choose what is in it above, "
                          "or map its columns by hand.")
                 continue
             if key not in st.session_state:
                 try:
-                    st.session_state[key] = load_file(scope, kind, f.name, data, rollout=rollout_name, dry_run=True,
-                                                      format=format_choice, mapping=mapping or None, dayfirst=dayfirst)
+                    st.session_state[key] = refused or load_file(
+                        scope, kind, f.name, data, rollout=rollout_name, dry_run=True, format=format_choice,
+                        mapping=mapping or None, dayfirst=dayfirst, table=table)
+                except LoadBusy as exc:     # not kept: the preview runs again on the next rerun
+                    busy.append(f.name)
+                    st.warning(literal(" ".join(exc.messages)))
+                    continue
                 except (FileRefused, LookupError, ValueError) as exc:
                     st.session_state[key] = exc
             outcome = st.session_state[key]
@@ -94,7 +109,7 @@ with load_tab:
                 messages = getattr(outcome, "messages", [str(outcome)])
                 st.error("**Refused, nothing will be stored.** " + literal(" ".join(messages)))
                 continue
-            ready.append((f.name, data, kind))
+            ready.append((f.name, data, kind, table))
             st.markdown(f"**{literal(f.name)}** ({kind}): {outcome.rows_read:,} rows read → "
                         f"{outcome.rows_loaded:,} new, "
                         f"{outcome.rows_updated:,} updated, {outcome.rows_duplicate:,} already loaded, "
@@ -113,12 +128,17 @@ with load_tab:
         report = []
         with st.status("Loading", expanded=True) as status:
             bar = st.progress(0.0)
-            for i, (name, data, kind) in enumerate(ready):
+            for i, (name, data, kind, table) in enumerate(ready):
                 def step(fraction, text, i=i, name=name):
                     bar.progress((i + fraction) / len(ready), text=f"{name}: {text}")
                 try:
                     result = load_file(scope, kind, name, data, rollout=rollout_name, progress=step,
-                                       format=format_choice, mapping=mapping or None, dayfirst=dayfirst)
+                                       format=format_choice, mapping=mapping or None, dayfirst=dayfirst,
+                                       table=table)
+                except LoadBusy as exc:
+                    busy.append(name)
+                    st.warning(literal(" ".join(exc.messages)))
+                    continue
                 except (FileRefused, LookupError, ValueError) as exc:
                     st.error(literal(exc))
                     continue
@@ -127,8 +147,9 @@ with load_tab:
                               f"already loaded, rejected {result.rows_rejected:,}.")
             status.update(label="Loaded", state="complete")
         st.session_state.load_report = report
-        st.session_state.upload_round += 1
-        st.rerun()
+        if not busy:      # a file refused as busy stays in the uploader, to be loaded again
+            st.session_state.upload_round += 1
+            st.rerun()
 
 with history_tab:
     history = cached.upload_history(scope, scope.org_id, version)

@@ -112,3 +112,48 @@ def test_time_charts_mark_when_red_flags_began(app):
     flags = [a["hovertext"] for a in calendar["layout"]["annotations"] if "red flag" in a.get("hovertext", "")]
     # the demo's Warehouse adoption flag began holding on 2026-09-16, with others that day
     assert flags and any("LOW_ADOPTION (Warehouse)" in text for text in flags)
+
+
+def test_data_page_reads_an_upload_once_across_reruns_and_the_load(app, monkeypatch):
+    """Finding 6 of issue 10: the file was parsed again on every rerun (and by the load)."""
+    from analysis import files
+    reads = []
+    real = files._read
+
+    def counted(file_name, data, *args):
+        reads.append(file_name)
+        return real(file_name, data, *args)
+    monkeypatch.setattr(files, "_read", counted)
+    at = open_page(app, "pages/data.py")
+    usage = (TINY / "usage.csv").read_bytes().replace(b"acme.test", b"democo.example")
+    at.file_uploader[0].set_value(("once.csv", usage, "text/csv"))
+    at.run()
+    for _ in range(3):
+        at.run()
+    next(r for r in at.radio if r.label == "Dates like 03/04/2025").set_value("Day first (31/12/2025)")
+    at.run()                                   # a new preview, from the table already read
+    assert not at.exception and reads == ["once.csv"]
+    next(b for b in at.button if b.label == "Load 1 file").click()
+    at.run()
+    assert any("once\\.csv\\: load" in s.value for s in at.success), [s.value for s in at.success]
+    assert reads == ["once.csv"]
+
+
+def test_data_page_waits_while_another_load_for_the_organisation_runs(app, demo_db):
+    """One load at a time per organisation: the page says so, keeps the file, and previews it
+    once the other load has finished."""
+    from analysis import load_slots
+    handle = store_module.shared_store(str(demo_db))
+    org_ids = [r[0] for r in handle.cursor().execute("SELECT org_id FROM organisations").fetchall()]
+    at = open_page(app, "pages/data.py")
+    usage = (TINY / "usage.csv").read_bytes().replace(b"acme.test", b"democo.example")
+    load_slots._busy.update(org_ids)          # another session's load holds every organisation
+    try:
+        at.file_uploader[0].set_value(("wait.csv", usage, "text/csv"))
+        at.run()
+        assert any("a load for this organisation is already running" in w.value for w in at.warning)
+        assert not at.error and not [b for b in at.button if b.label.startswith("Load")]
+    finally:
+        load_slots._busy.difference_update(org_ids)
+    at.run()                                   # finished: the same file previews, nothing was lost
+    assert not at.warning and "**wait\\.csv** (usage)" in " ".join(m.value for m in at.markdown)

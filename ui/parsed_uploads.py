@@ -1,0 +1,52 @@
+"""Each uploaded file is read once per (organisation, content), not on every rerun of the Data page.
+
+The table is kept in this session's state only (never shared between sessions, so never between
+organisations), keyed by organisation id, sha256 and file name, and dropped when the file leaves
+the uploader. Reading holds the organisation's load slot (analysis/load_slots.py), so a big
+file read by one person does not run alongside another load for the same organisation.
+"""
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from analysis.files import FileRefused, Table, read_table
+from analysis.load_slots import load_slot
+
+TABLES = "_parsed_uploads"
+HASHES = "_upload_sha256"
+
+
+def sha256(upload) -> str:
+    """The file's sha256, computed once per uploaded file (hashing 200 MB takes a while)."""
+    hashes = st.session_state.setdefault(HASHES, {})
+    if upload.file_id not in hashes:
+        hashes[upload.file_id] = hashlib.sha256(upload.getvalue()).hexdigest()
+    return hashes[upload.file_id]
+
+
+def parsed(org_id: int, upload) -> Table | FileRefused:
+    """The file read by read_table, or why it was refused; LoadBusy (not kept) while another load
+    for the organisation runs."""
+    tables = st.session_state.setdefault(TABLES, {})
+    key = (org_id, sha256(upload), upload.name)
+    if key not in tables:
+        with load_slot(org_id, upload.name):
+            try:
+                tables[key] = read_table(upload.name, upload.getvalue())
+            except FileRefused as exc:
+                tables[key] = exc
+    return tables[key]
+
+
+def keep_only(org_id: int, uploads) -> None:
+    """Forget the tables and hashes of files no longer in the uploader (their memory goes)."""
+    ids = {u.file_id for u in uploads}
+    hashes = st.session_state.setdefault(HASHES, {})
+    for file_id in set(hashes) - ids:
+        del hashes[file_id]
+    current = {(org_id, hashes[u.file_id], u.name) for u in uploads if u.file_id in hashes}
+    tables = st.session_state.setdefault(TABLES, {})
+    for key in set(tables) - current:
+        del tables[key]
