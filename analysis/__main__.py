@@ -431,7 +431,7 @@ def _alert_parsers(sub) -> None:
 
 
 def _alert_command(args, store: Store) -> int:
-    from analysis import alerts, baselines
+    from analysis import alerts, kpis
 
     if args.command == "alerts" and args.action in ("ack", "snooze"):
         found = store.cursor().execute("SELECT org_id FROM alerts WHERE alert_id = ?", [args.alert_id]).fetchall()
@@ -477,28 +477,28 @@ def _alert_command(args, store: Store) -> int:
             values = alerts.set_threshold(scope, rollout, rule, setting, number)
             print(f"{rule.upper()}.{setting} = {values[setting]:g}" + (" (default)" if number is None else ""))
     elif args.action == "lock":
-        made = baselines.lock_baseline(scope, rollout, args.name, args.start, args.end)
+        made = kpis.lock_baseline(scope, rollout, args.name, args.start, args.end)
         print(f"locked baseline {made.name!r} of {rollout.name!r}: {made.start} .. {made.end} ({made.days} days), "
               f"{made.support_figure('tickets')} tickets, from loads {', '.join(map(str, made.upload_ids)) or 'none'}")
     elif args.command == "baseline" and args.action == "list":
-        frame = baselines.baseline_list(scope, rollout)
+        frame = kpis.baseline_list(scope, rollout)
         if args.json:
             print(frame.to_json(orient="records", date_format="iso"))
         else:
             print(frame.drop(columns=["upload_ids"]).to_string(index=False))
     elif args.action == "select":
-        chosen = baselines.select_baseline(scope, rollout, None if args.computed else args.name)
+        chosen = kpis.select_baseline(scope, rollout, None if args.computed else args.name)
         print(f"{rollout.name!r} now uses the baseline {chosen.name!r} ({chosen.start} .. {chosen.end})"
               if chosen else f"{rollout.name!r} has no baseline window")
     elif args.command == "target" and args.action == "list":
-        frame = baselines.kpi_table(scope, rollout, args.as_of, args.baseline)
+        frame = kpis.kpi_table(scope, rollout, args.as_of, args.baseline)
         if args.json:
             print(frame.to_json(orient="records", date_format="iso"))
         else:
             shown = frame[["kpi", "cohort", "baseline", "current", "target", "change", "change_pct", "status", "note"]]
             print(shown.to_string(index=False, na_rep="-", float_format=lambda v: f"{v:.3g}"))
     else:
-        made = baselines.set_target(scope, rollout, args.kpi, None if args.none else args.value, args.due_age)
+        made = kpis.set_target(scope, rollout, args.kpi, None if args.none else args.value, args.due_age)
         print(f"{rollout.name!r}: {made.kpi} target "
               + (f"{made.value:g} by age {made.due_age_days}" if made.value is not None else "removed"))
     return 0

@@ -39,7 +39,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from analysis import baselines, metrics, support
+from analysis import kpis, metrics, support
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -196,8 +196,8 @@ class _Data:
     reference: date
     window: int
     settings: dict
-    target: baselines.Target
-    baseline: baselines.Baseline | None
+    target: kpis.Target
+    baseline: kpis.Baseline | None
     licensed_now: int
     cohorts: dict[str, date]
     per_day: dict[date, list[tuple]]              # day -> [(cohort, department, counts dict)]
@@ -249,8 +249,8 @@ def _load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> 
     reference = as_of or now.date()
     window = rollout.window_days
     rules = thresholds(scope, rollout)
-    goals = baselines.targets(scope, rollout)
-    chosen = baselines.baseline(scope, rollout, None, d, window, curve=False)
+    goals = kpis.targets(scope, rollout)
+    chosen = kpis.baseline(scope, rollout, None, d, window, curve=False)
     first = d - timedelta(days=BOUND_DAYS)
     series = scope.df("adoption_series", rollout_id=rollout.rollout_id, start=first, end=d, window_days=window)
     per_day: dict[date, list[tuple]] = {}

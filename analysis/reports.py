@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import alerts, annotations, baselines, metrics, orgs, settings, support
+from analysis import alerts, annotations, kpis, metrics, orgs, settings, support
 from analysis.exports import neutralise
 from analysis.orgs import Rollout
 from analysis.privacy import OTHER, fold_small_groups
@@ -73,7 +73,7 @@ def plain(value: object) -> str:
 
 
 def kpi_line(row) -> dict[str, str]:
-    """One row of the KPI table in words (a baselines.KpiRow, or a row of kpi_table): baseline ->
+    """One row of the KPI table in words (a kpis.KpiRow, or a row of kpi_table): baseline ->
     now -> target, the change (and in per cent of the baseline, except for shares), the status."""
     missing = lambda v: v is None or (isinstance(v, float) and math.isnan(v))
     digits = 0 if row.unit == "tickets" else 1   # a backlog is a count of tickets
@@ -153,13 +153,13 @@ def report_contents(scope: Scope, rollout: Rollout, as_of: date, window: int | N
     unknowable = metrics.not_computable(scope, rollout)
     fresh = metrics.freshness(scope, rollout)
     tickets = support.support_kpis(scope, rollout, as_of, window) if fresh.get("newest_ticket_day") else None
-    chosen = baselines.baseline(scope, rollout, None, as_of, window)
+    chosen = kpis.baseline(scope, rollout, None, as_of, window)
     found = alerts.evaluate_alerts(scope, rollout, as_of=as_of, record=False)
     markers = annotations.markers(scope, rollout)
     sections = [
         _headline(rollout, cohorts, unknowable, tickets, found, as_of, window),
         _adoption_chart(scope, rollout, as_of, window, unknowable, markers),
-        _kpis(baselines.kpi_rows(scope, rollout, as_of, window_days=window), chosen),
+        _kpis(kpis.kpi_rows(scope, rollout, as_of, window_days=window), chosen),
         _red_flags(found, as_of),
         _departments(scope, rollout, as_of, window),
     ]
@@ -331,8 +331,8 @@ def _red_flags(found: list, as_of: date) -> Section:
 def _departments(scope: Scope, rollout: Rollout, as_of: date, window: int) -> Section:
     """Every department's figures over all cohorts, weakest adoption first, as the person asking may
     see them: for client leadership groups under 5 people fold as on screen (ui.session.departments)."""
-    kpis = metrics.department_kpis(scope, rollout, as_of, window)
-    every = kpis[kpis["cohort"] == "all"].drop(columns="cohort")
+    figures = metrics.department_kpis(scope, rollout, as_of, window)
+    every = figures[figures["cohort"] == "all"].drop(columns="cohort")
     client = settings.is_client_view(scope)
     shown = fold_small_groups(every, "department", "licensed_users",
                               ratios={"adoption_rate": ("active_users", "licensed_users"),

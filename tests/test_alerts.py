@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import alerts, baselines, metrics, orgs, seed, uploads
+from analysis import alerts, kpis, metrics, orgs, seed, uploads
 from analysis.access import OPERATOR, AccessDenied, Principal
 from analysis.ingest import load_file
 from analysis.scope import open_scope
@@ -730,7 +730,7 @@ def test_every_rule_its_settings_and_action_are_in_the_readme():
         assert rule.action in line, name
         for setting, default in rule.settings.items():
             assert f"`{setting}` {default:g}" in line, (name, setting)
-    for kpi in baselines.KPIS:
+    for kpi in kpis.KPIS:
         assert f"| `{kpi}` |" in section, kpi
 
 

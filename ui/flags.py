@@ -190,7 +190,7 @@ KPI_COLUMNS = {
 @st.cache_data(ttl=600, max_entries=200, show_spinner=False)
 def _kpi_frame(_scope, org_id: int, version: tuple, alerts_version: tuple, _rollout, rollout_id: int, as_of,
                window: int):
-    from analysis.baselines import kpi_table
+    from analysis.kpis import kpi_table
     if _scope.org_id != org_id:
         raise AssertionError("cache key and scope disagree")
     return kpi_table(_scope, _rollout, as_of, window_days=window)
