@@ -11,9 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from analysis import alerts, kpis
+from analysis.alerts import rule_title
 from analysis.orgs import Rollout
 from analysis.scope import Scope
-from ui.flags import rule_title
 
 # a KPI unit -> how its target is typed: (the unit's words, stored value x factor = typed value)
 TARGET_UNITS = {"share": ("%", 100), "per_100": ("tickets per 100 people in 7 days", 1),
