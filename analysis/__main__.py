@@ -207,9 +207,9 @@ def run(args: argparse.Namespace, store: Store) -> int:
 
 
 def _report(args, store: Store) -> None:
-    """`report`: the report pack, as the Overview page builds it. The chart builders live in ui
-    (ui.charts, drawn by ui.report), which import no streamlit: tests/test_layering.py checks it."""
-    from ui.report import LABELS, build_pack
+    """`report`: the report pack, as the Overview page builds it (analysis.reports.pack, loaded
+    here only: it brings Plotly)."""
+    from analysis.reports.pack import LABELS, build_pack
 
     kind = args.format.strip().lower()
     if kind not in LABELS:

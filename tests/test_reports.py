@@ -1,4 +1,4 @@
-"""The report pack (analysis/reports.py, ui/report.py, `python -m analysis report`) on the tiny
+"""The report pack (analysis/reports/, `python -m analysis report`) on the tiny
 hand-checked set, as of 2025-02-10 with the 28-day window (01-14 .. 02-10).
 
 The tiny set (tests/data/tiny): champions a b c d live 2025-01-06, wider e f live 2025-02-03 (g
@@ -154,8 +154,8 @@ def test_the_contents_by_hand(contents):
                      "The champion cohort: 25% adoption (1 of 4 licensed people active in the last 28 days), below "
                      "the 80% target - under half of it.", "Targeted training; champions in that department."]
     assert flags.lead.startswith("2 open (1 high, 1 medium), judged as of 10 Feb 2025")
-    assert flags.blocks[-1] == ("6 checks cannot be judged yet (not enough data), of 6 rules: Declining usage, "
-                                "Lapsing, Low adoption, Slow resolution, Ticket spike, Workarounds.")
+    assert flags.blocks[-1] == ("6 checks cannot be judged yet (not enough data), of 6 rules: Declining Usage, "
+                                "Lapsing, Low Adoption, Slow Resolution, Ticket Spike, Workarounds.")
     assert table(contents.sections[4]).rows == [["IT", "2", "0", "0%", "1 (50%)", "1", "0"],
                                                 ["Sales", "3", "2", "67%", "2 (67%)", "0", "1"],
                                                 ["Finance", "1", "1", "100%", "0 (0%)", "0", "0"]]
@@ -343,7 +343,7 @@ def test_latin1_safe(text, safe):
 
 def test_the_pdf_without_dejavu_uses_the_core_font_and_never_crashes(contents, monkeypatch, tmp_path):
     odd = replace(contents, organisation="Zoë Łukasiewicz 東京 – “Ops”")
-    monkeypatch.setattr(reports, "FONT_DIR", tmp_path)   # no fonts there: Latin-1 Helvetica
+    monkeypatch.setattr(reports.pdf, "FONT_DIR", tmp_path)   # no fonts there: Latin-1 Helvetica
     assert reports.pdf_fonts() is None
     core = pdf_text(reports.pdf_bytes(odd, {}))
     assert "Zoë Lukasiewicz ?? - \"Ops\"" in core[0] and len(core) == 7
@@ -361,7 +361,7 @@ NEEDS_BROWSER = shutil.which("chromium") is None and os.environ.get("UPTAKE_REQU
 @pytest.mark.skipif(NEEDS_BROWSER, reason="Debian's chromium is not installed (apt-get install chromium); "
                                           ".ci/run installs it and sets UPTAKE_REQUIRE_BROWSER=1")
 def test_the_charts_are_drawn_by_kaleido_and_land_in_both_files(contents):
-    from ui.report import SIZE, chart_images
+    from analysis.reports.pack import SIZE, chart_images
 
     images, why = chart_images(contents)
     assert why is None, why
@@ -376,7 +376,7 @@ def test_the_charts_are_drawn_by_kaleido_and_land_in_both_files(contents):
 
 
 def test_without_a_browser_the_charts_are_left_out_with_the_reason(contents, monkeypatch):
-    from ui.report import chart_images
+    from analysis.reports.pack import chart_images
 
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     assert chart_images(contents) == ({}, "no Chromium on this server to draw them with (apt-get install chromium)")
