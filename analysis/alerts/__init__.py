@@ -34,7 +34,16 @@ snoozes and history).
 """
 from analysis.alerts.evaluate import findings
 from analysis.alerts.inputs import BOUND_DAYS, Finding
-from analysis.alerts.rules import RULES, WHOLE_SETTINGS, Rule, rule_title, set_threshold, thresholds, where
+from analysis.alerts.rules import (
+    RULES,
+    WHOLE_SETTINGS,
+    Rule,
+    place,
+    rule_title,
+    set_threshold,
+    thresholds,
+    where,
+)
 from analysis.alerts.state import (
     CONTRACT_KEYS,
     OPEN_STATES,
@@ -55,5 +64,5 @@ from analysis.alerts.store import (
 __all__ = [
     "BOUND_DAYS", "CONTRACT_KEYS", "OPEN_STATES", "RULES", "STATE_ORDER", "WHOLE_SETTINGS", "Alert", "Finding",
     "Rule", "acknowledge_alert", "alert_history", "alerts_frame", "alerts_version", "evaluate_alerts", "findings",
-    "red_flag_counts", "rule_title", "set_threshold", "snooze_alert", "stored_alerts", "thresholds", "where",
+    "place", "red_flag_counts", "rule_title", "set_threshold", "snooze_alert", "stored_alerts", "thresholds", "where",
 ]

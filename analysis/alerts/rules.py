@@ -121,13 +121,18 @@ def rule_title(rule: str) -> str:
     return RULES[rule].title if rule in RULES else rule.replace("_", " ").title()
 
 
-def where(found) -> str:
-    """Where an alert (or a finding) holds, in words: its department, cohort, data kind or the whole
-    rollout. Example: cohort wider -> "wider cohort"; kind tickets -> "ticket data"."""
-    if found.department:
-        return found.department
-    if found.cohort:
-        return f"{found.cohort} cohort"
-    if found.kind:
-        return f"{'ticket' if found.kind == 'tickets' else found.kind} data"
+def place(cohort: str | None, department: str | None, kind: str | None) -> str:
+    """Where an alert holds, in words: its department, cohort, data kind or the whole rollout.
+    Example: cohort wider -> "wider cohort"; kind tickets -> "ticket data"; none -> "whole rollout"."""
+    if department:
+        return department
+    if cohort:
+        return f"{cohort} cohort"
+    if kind:
+        return f"{'ticket' if kind == 'tickets' else kind} data"
     return "whole rollout"
+
+
+def where(found) -> str:
+    """place() of an Alert or a Finding."""
+    return place(found.cohort, found.department, found.kind)
