@@ -12,9 +12,9 @@ import pandas as pd
 from analysis import metrics, support
 from analysis.orgs import Rollout
 from analysis.scope import Scope
+from analysis.settings import BASELINE_DAYS  # the 28 days before the first go-live
 
 COMPUTED = "computed"
-BASELINE_DAYS = 28
 SUPPORT_FIGURES = ("tickets", "licensed_users", "resolved_tickets", "timed_resolutions", "median_resolution_hours",
                    "p90_resolution_hours", "backlog", "reopen_rate", "rated_tickets", "satisfaction")
 

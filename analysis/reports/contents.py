@@ -192,7 +192,7 @@ def _headline(rollout: Rollout, cohorts: dict, unknowable: dict, tickets: dict |
     else:
         blocks.append(Table(["Support desk", "Tickets per 100 people (7 days)", f"Median resolution ({window} days)",
                              "Backlog (open tickets)"],
-                            [["All licensed people", number(tickets.get("tickets_per_100_users_7d")),
+                            [[cohort_label("all"), number(tickets.get("tickets_per_100_users_7d")),
                               hours(tickets.get("median_resolution_hours")), f"{tickets.get('backlog') or 0:,}"]],
                             [2.2, 2.4, 2.4, 2.0], size=14))
     counts = alerts.red_flag_counts(found)
