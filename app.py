@@ -22,7 +22,7 @@ else:
              st.Page("pages/adoption.py", title="Adoption", icon=":material/groups:"),
              st.Page("pages/support.py", title="Support", icon=":material/support_agent:"),
              st.Page("pages/red_flags.py", title="Red flags", icon=":material/flag:")]
-    if who.role in ("admin", "account_manager"):
+    if who.principal.is_provider:
         pages.append(st.Page("pages/portfolio.py", title="Portfolio", icon=":material/apps:"))
     if may("configure"):
         pages.append(st.Page("pages/settings.py", title="Settings", icon=":material/tune:"))

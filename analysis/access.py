@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ROLES = ("admin", "account_manager", "client_viewer", "client_uploader")
+PROVIDER_ROLES = frozenset({"admin", "account_manager"})   # the MSP's people; the other roles are the client's
 
 # action -> roles allowed (within the organisations granted to them; admin has every one)
 PERMISSIONS: dict[str, frozenset[str]] = {
     "view": frozenset(ROLES),
     "export": frozenset(ROLES),
-    "upload": frozenset({"admin", "account_manager", "client_uploader"}),
-    "undo": frozenset({"admin", "account_manager", "client_uploader"}),
-    "configure": frozenset({"admin", "account_manager"}),
-    "annotate": frozenset({"admin", "account_manager"}),
+    "upload": PROVIDER_ROLES | {"client_uploader"},
+    "undo": PROVIDER_ROLES | {"client_uploader"},
+    "configure": PROVIDER_ROLES,
+    "annotate": PROVIDER_ROLES,
     "manage_organisations": frozenset({"admin"}),
     "manage_users": frozenset({"admin"}),
 }
@@ -39,7 +40,7 @@ class Principal:
 
     @property
     def is_provider(self) -> bool:
-        return self.role in ("admin", "account_manager")
+        return self.role in PROVIDER_ROLES
 
     def may_see(self, org_id: object) -> bool:
         if not isinstance(org_id, int) or isinstance(org_id, bool):

@@ -1,4 +1,5 @@
-"""The one owner of the DuckDB connection: open, migrate, lock down, cursor per thread.
+"""The one owner of the DuckDB connection: open, migrate, define the macros, lock down, cursor per
+thread.
 
 Everything else asks the store for a cursor; no other module calls duckdb.connect.
 """
@@ -17,6 +18,7 @@ import pandas as pd
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 QUERIES_DIR = PACKAGE_DIR / "queries"
+MACROS_DIR = QUERIES_DIR / "macros"
 DEFAULT_DB = "data/uptake.duckdb"
 
 
@@ -35,6 +37,11 @@ def migrations() -> list[tuple[int, Path]]:
         if match:
             found.append((int(match.group(1)), path))
     return found
+
+
+def macro_files() -> list[Path]:
+    """The table macros' files, in the order they are applied (a macro names those before it)."""
+    return sorted(MACROS_DIR.glob("*.sql"))
 
 
 @cache
@@ -74,6 +81,7 @@ class Store:
         self._local = threading.local()
         self.write_lock = threading.RLock()
         self._migrate()
+        self._define_macros()
         self._lock_down()
 
     # -- set-up ---------------------------------------------------------------------------------
@@ -95,6 +103,20 @@ class Store:
             except Exception:
                 con.execute("ROLLBACK")
                 raise
+
+    def _define_macros(self) -> None:
+        """CREATE OR REPLACE every table macro from its file, on every open and after the
+        migrations (a macro is checked against the tables when it is made): the migrations hold
+        the schema, the macros the metrics, so changing a metric needs no migration."""
+        con = self._con
+        con.execute("BEGIN")
+        try:
+            for path in macro_files():
+                con.execute(path.read_text())
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
 
     def _lock_down(self) -> None:
         # Order matters (STACK-NOTES 5b): allowed directories first, then external access off,

@@ -680,7 +680,7 @@ def test_kpis_json_alerts_block_and_the_alerts_commands(cli):
     assert shown["LAPSING"]["min_people"] == 1
     text = cli("alerts", "--org", "Acme", "--rollout", "MFA", "--as-of", "2025-02-10").stdout
     # with min_people 1, champion b (used it on 01-07 only) is lapsing: 1 of 2 activated
-    assert "LAPSING [MFA: champion] since 2025-02-04" in text and "action: Follow up" in text
+    assert "LAPSING [MFA: champion cohort] since 2025-02-04" in text and "action: Follow up" in text
 
 
 # -- the demo -----------------------------------------------------------------------------------------

@@ -26,9 +26,9 @@ from datetime import date, datetime
 
 import pytest
 
-from analysis import alerts, baselines, orgs, uploads
+from analysis import alerts, kpis, orgs, uploads
 from analysis.access import AccessDenied, Principal
-from analysis.baselines import kpi_status
+from analysis.kpis import kpi_status
 from analysis.scope import Scope
 from tests.conftest import ROOT, TINY
 
@@ -51,7 +51,7 @@ def tiny(acme, load):
 
 
 def rows(scope, rollout, **kw) -> dict:
-    return {(r.kpi, r.cohort): r for r in baselines.kpi_rows(scope, rollout, D, **kw)}
+    return {(r.kpi, r.cohort): r for r in kpis.kpi_rows(scope, rollout, D, **kw)}
 
 
 @pytest.mark.parametrize("current,target,direction,status", [
@@ -108,24 +108,24 @@ def test_the_kpi_table_by_hand(tiny):
     assert (k[("backlog", None)].change, k[("backlog", None)].change_pct) == (0, 0.0)
     assert (k[("satisfaction", None)].baseline, k[("satisfaction", None)].current) == (1.0, 0.0)
     assert (k[("reopen_rate", None)].baseline, k[("reopen_rate", None)].current) == (0.0, 0.0)
-    table = baselines.kpi_table(scope, rollout, D)
+    table = kpis.kpi_table(scope, rollout, D)
     assert len(table) == 3 * 3 + 5 and list(table.columns[:3]) == ["kpi", "label", "cohort"]
 
 
 def test_targets_with_a_due_age(tiny):
     scope, rollout = tiny
-    assert baselines.targets(scope, rollout)["adoption_rate"] == baselines.Target("adoption_rate", 0.8, 30, "rollout")
-    assert baselines.targets(scope, rollout)["backlog"].value is None
-    baselines.set_target(scope, rollout, "tickets_per_100_users_7d", 16, due_age_days=45)
+    assert kpis.targets(scope, rollout)["adoption_rate"] == kpis.Target("adoption_rate", 0.8, 30, "rollout")
+    assert kpis.targets(scope, rollout)["backlog"].value is None
+    kpis.set_target(scope, rollout, "tickets_per_100_users_7d", 16, due_age_days=45)
     tickets = rows(scope, rollout)[("tickets_per_100_users_7d", None)]
     # 16.67 is 0.67 over 16, less than 1.6: at risk; the rollout's last go-live was 7 days ago
     assert (tickets.target, tickets.status, tickets.due_age_days, tickets.note) == (16, "at risk", 45, "due at age 45")
-    baselines.set_target(scope, rollout, "adoption_rate", 0.9, due_age_days=20)
+    kpis.set_target(scope, rollout, "adoption_rate", 0.9, due_age_days=20)
     again = orgs.rollout(scope, "MFA")
     assert (again.target_adoption, again.target_age_days) == (0.9, 20)   # the rollout's own target
     assert rows(scope, again)[("adoption_rate", "champion")].baseline == 0.9
-    baselines.set_target(scope, rollout, "tickets_per_100_users_7d", None)
-    assert baselines.targets(scope, rollout)["tickets_per_100_users_7d"].value is None
+    kpis.set_target(scope, rollout, "tickets_per_100_users_7d", None)
+    assert kpis.targets(scope, rollout)["tickets_per_100_users_7d"].value is None
 
 
 @pytest.mark.parametrize("kpi,value,due,message", [
@@ -138,17 +138,17 @@ def test_targets_with_a_due_age(tiny):
 def test_bad_targets_are_refused(tiny, kpi, value, due, message):
     scope, rollout = tiny
     with pytest.raises(ValueError, match=message):
-        baselines.set_target(scope, rollout, kpi, value, due)
+        kpis.set_target(scope, rollout, kpi, value, due)
 
 
 def test_the_baseline_window_can_be_set(tiny):
     scope, rollout = tiny
-    assert baselines.baseline_window(scope, rollout) == (date(2024, 12, 9), date(2025, 1, 5))
+    assert kpis.baseline_window(scope, rollout) == (date(2024, 12, 9), date(2025, 1, 5))
     cur = scope.store.cursor()
     cur.execute("UPDATE rollouts SET baseline_start = ? WHERE org_id = ?", [date(2024, 12, 16), scope.org_id])
-    assert baselines.baseline_window(scope, rollout) == (date(2024, 12, 16), date(2025, 1, 12))
+    assert kpis.baseline_window(scope, rollout) == (date(2024, 12, 16), date(2025, 1, 12))
     cur.execute("UPDATE rollouts SET baseline_end = ? WHERE org_id = ?", [date(2025, 1, 5), scope.org_id])
-    window = baselines.baseline(scope, rollout)
+    window = kpis.baseline(scope, rollout)
     # 12-16 .. 01-05 (21 days): B2 and B3 -> 100 x 2 x 7 / 21 / 6
     assert (window.start, window.end, window.days, window.support_figure("tickets")) == (
         date(2024, 12, 16), date(2025, 1, 5), 21, 2)
@@ -159,7 +159,7 @@ def test_the_baseline_window_can_be_set(tiny):
 def test_a_locked_baseline_keeps_its_values_after_later_uploads(tiny, load):
     scope, rollout = tiny
     when = datetime(2025, 2, 11, 9, 30)
-    locked = baselines.lock_baseline(scope, rollout, "pre-go-live", now=when)
+    locked = kpis.lock_baseline(scope, rollout, "pre-go-live", now=when)
     assert (locked.start, locked.end, locked.locked_by, locked.locked_at) == (
         date(2024, 12, 9), date(2025, 1, 5), "operator", when)
     loads = uploads.history(scope)
@@ -184,25 +184,25 @@ def test_a_locked_baseline_keeps_its_values_after_later_uploads(tiny, load):
     gone = rows(scope, rollout)[("tickets_per_100_users_7d", None)]
     assert (gone.baseline, gone.current, gone.note) == (None, None, "due at age 30; no tickets loaded")
     assert rows(scope, rollout, baseline_name="pre-go-live")[("tickets_per_100_users_7d", None)].baseline == 12.5
-    again = baselines.baseline(scope, rollout, "PRE-GO-LIVE")
+    again = kpis.baseline(scope, rollout, "PRE-GO-LIVE")
     assert (again.support_figure("tickets"), again.figures, again.upload_ids) == (3, locked.figures, locked.upload_ids)
 
 
 def test_the_selected_baseline_drives_the_table_and_the_ticket_rules(tiny, load):
     scope, rollout = tiny
-    baselines.lock_baseline(scope, rollout, "pre-go-live")
+    kpis.lock_baseline(scope, rollout, "pre-go-live")
     load(scope, "tickets", "ticket_id,created_at,status\nB4,2024-12-20 10:00,open\n")
-    chosen = baselines.select_baseline(scope, rollout, "pre-go-live")
+    chosen = kpis.select_baseline(scope, rollout, "pre-go-live")
     assert (chosen.name, chosen.selected) == ("pre-go-live", True)
     assert rows(scope, rollout)[("tickets_per_100_users_7d", None)].baseline == pytest.approx(12.5)
     assert rows(scope, rollout)[("adoption_rate", "all")].note.endswith("baseline: 'pre-go-live' (locked)")
-    listed = baselines.baseline_list(scope, rollout)
+    listed = kpis.baseline_list(scope, rollout)
     assert listed[["name", "locked", "selected", "tickets"]].values.tolist() == [
         ["computed", False, False, 4], ["pre-go-live", True, True, 3]]
     spike = [f for f in alerts.findings(scope, rollout, D, datetime(2025, 2, 11)) if f.rule == "TICKET_SPIKE"]
     # the locked baseline holds 3 tickets: fewer than 5, so the ticket rule cannot be judged
     assert spike[0].status == "not_enough_data" and "(pre-go-live," in spike[0].message
-    assert baselines.select_baseline(scope, rollout, None).name == "computed"
+    assert kpis.select_baseline(scope, rollout, None).name == "computed"
     assert rows(scope, rollout)[("tickets_per_100_users_7d", None)].baseline_name == "computed"
 
 
@@ -215,25 +215,25 @@ def test_the_selected_baseline_drives_the_table_and_the_ticket_rules(tiny, load)
 ])
 def test_bad_locks_are_refused(tiny, name, start, end, message):
     scope, rollout = tiny
-    baselines.lock_baseline(scope, rollout, "pre-go-live")
+    kpis.lock_baseline(scope, rollout, "pre-go-live")
     with pytest.raises(ValueError, match=message):
-        baselines.lock_baseline(scope, rollout, name, start, end)
-    assert [b.name for b in baselines.locked_baselines(scope, rollout)] == ["pre-go-live"]
+        kpis.lock_baseline(scope, rollout, name, start, end)
+    assert [b.name for b in kpis.locked_baselines(scope, rollout)] == ["pre-go-live"]
     with pytest.raises(LookupError):
-        baselines.baseline(scope, rollout, "nope")
+        kpis.baseline(scope, rollout, "nope")
 
 
 @pytest.mark.parametrize("role", ["client_viewer", "client_uploader"])
 def test_only_the_provider_locks_selects_and_sets_targets(tiny, store, role):
     scope, rollout = tiny
     client = Scope(store, Principal("x@acme.test", role, frozenset({scope.org_id})), scope.org_id)
-    for attempt in (lambda: baselines.lock_baseline(client, rollout, "mine"),
-                    lambda: baselines.select_baseline(client, rollout, None),
-                    lambda: baselines.set_target(client, rollout, "backlog", 3)):
+    for attempt in (lambda: kpis.lock_baseline(client, rollout, "mine"),
+                    lambda: kpis.select_baseline(client, rollout, None),
+                    lambda: kpis.set_target(client, rollout, "backlog", 3)):
         with pytest.raises(AccessDenied):
             attempt()
-    assert baselines.locked_baselines(scope, rollout) == []
-    assert baselines.kpi_table(client, rollout, D).shape[0] == 14   # reading is for everyone
+    assert kpis.locked_baselines(scope, rollout) == []
+    assert kpis.kpi_table(client, rollout, D).shape[0] == 14   # reading is for everyone
 
 
 def test_baseline_and_target_commands(tmp_path):

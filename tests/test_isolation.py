@@ -456,9 +456,9 @@ def test_report_packs_hold_only_the_viewed_organisation(world, role, x):
 def test_a_client_viewer_downloads_its_own_pack_from_the_overview(world, downloads, monkeypatch):
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-    import ui.report
+    import analysis.reports.pack
 
-    monkeypatch.setattr(ui.report, "chart_images", lambda contents: ({}, "not drawn in this test"))
+    monkeypatch.setattr(analysis.reports.pack, "chart_images", lambda contents: ({}, "not drawn in this test"))
     names: list[tuple[str, str]] = []
     recording = MemoryMediaFileStorage.load_and_get_id   # the downloads fixture's: keeps the bytes too
 

@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 
-from analysis import alerts, baselines, orgs
+from analysis import alerts, kpis, orgs
 from tests.test_pages import app_as, demo, through_the_router  # noqa: F401 (fixtures)
 
 SETTINGS = "pages/settings.py"
@@ -31,7 +31,7 @@ def page(demo, monkeypatch):  # noqa: F811 (the imported fixture)
     with scope.store.transaction() as cur:
         for table in ("baseline_selection", "baselines", "kpi_targets", "alert_settings"):
             cur.execute(f"DELETE FROM {table} WHERE org_id = ?", [scope.org_id])
-    baselines.set_target(scope, mfa(scope), "adoption_rate", 0.8, 30)
+    kpis.set_target(scope, mfa(scope), "adoption_rate", 0.8, 30)
 
 
 def goto(at, page: str):
@@ -111,7 +111,7 @@ def test_a_baseline_locked_and_chosen_on_the_page_drives_the_kpi_table_and_the_f
                          "(01 Sep 2026 to 28 Sep 2026)."], [])
     assert table(at, "upload_ids").set_index("name")["selected"].to_dict() == {"computed": False,
                                                                                 "pre-remediation": True}
-    assert baselines.baseline(scope, mfa(scope)).name == "pre-remediation"
+    assert kpis.baseline(scope, mfa(scope)).name == "pre-remediation"
     after = kpi_rows(at)
     assert after[("Adoption rate", "all")]["Baseline"] == "76%"
     assert after[("Tickets per 100 people (7 days)", "rollout")]["Baseline"] == "8.0"
@@ -132,7 +132,7 @@ def test_an_adoption_target_set_on_the_page_is_stored_and_shown(page):
     one(at.number_input, "Due by this many days after go-live").set_value(45)
     press(at, "Save the target")
     assert said(at) == (["Adoption rate: target 85%, due 45 days after go-live."], [])
-    assert baselines.targets(scope, mfa(scope))["adoption_rate"] == baselines.Target("adoption_rate", 0.85, 45,
+    assert kpis.targets(scope, mfa(scope))["adoption_rate"] == kpis.Target("adoption_rate", 0.85, 45,
                                                                                      "rollout")
     shown = table(at, "Due at age").set_index("KPI").loc["Adoption rate"]
     assert (shown["Target"], shown["Due at age"]) == ("85%", 45)
@@ -153,7 +153,7 @@ def test_an_account_manager_sets_and_clears_a_resolution_target_in_hours(page):
     one(at.number_input, "Due by this many days after go-live").set_value(60)
     press(at, "Save the target")
     assert said(at) == (["Median resolution (hours): target 8 hours, due 60 days after go-live."], [])
-    assert baselines.targets(scope, mfa(scope))["median_resolution_hours"] == baselines.Target(
+    assert kpis.targets(scope, mfa(scope))["median_resolution_hours"] == kpis.Target(
         "median_resolution_hours", 8.0, 60, "set")
     row = kpi_rows(at)[("Median resolution (hours)", "rollout")]
     assert (row["Target"], row["Now"], row["Status"]) == ("8.0", "3.7", "on track")   # lower is better
@@ -162,7 +162,7 @@ def test_an_account_manager_sets_and_clears_a_resolution_target_in_hours(page):
     one(at.selectbox, "KPI to change").set_value("median_resolution_hours").run()
     press(at, "Remove the target")
     assert said(at) == (["Median resolution (hours): no target."], [])
-    assert baselines.targets(scope, mfa(scope))["median_resolution_hours"].value is None
+    assert kpis.targets(scope, mfa(scope))["median_resolution_hours"].value is None
     assert kpi_rows(at)[("Median resolution (hours)", "rollout")]["Status"] == "no target"
 
 
@@ -202,7 +202,7 @@ def test_refused_changes_say_not_saved_and_change_nothing(page):
     one(at.date_input, "From").set_value(date(2026, 9, 1))
     press(at, "Lock the baseline")
     assert said(at) == ([], ["Not saved: give both the start and the end of the window, or neither"])
-    assert baselines.locked_baselines(scope, rollout) == []
+    assert kpis.locked_baselines(scope, rollout) == []
 
     one(at.text_input, "Baseline name").input("pre-go-live")
     press(at, "Lock the baseline")                                # the baseline window: fine
@@ -211,7 +211,7 @@ def test_refused_changes_say_not_saved_and_change_nothing(page):
     press(at, "Lock the baseline")
     assert said(at)[1] == ["Not saved: 'MFA rollout' already has a baseline named 'Pre-Go-Live': a locked baseline "
                            "never changes, so lock the new figures under another name"]
-    assert [b.name for b in baselines.locked_baselines(scope, rollout)] == ["pre-go-live"]
+    assert [b.name for b in kpis.locked_baselines(scope, rollout)] == ["pre-go-live"]
 
     assert one(at.button, "Remove the target").disabled          # the adoption target cannot go ...
     one(at.number_input, "Target (%)").set_value(0)              # ... nor be 0
@@ -220,5 +220,5 @@ def test_refused_changes_say_not_saved_and_change_nothing(page):
     one(at.number_input, "High severity below this share of the target (%)").set_value(0)
     press(at, "Save the threshold")
     assert said(at) == ([], ["Not saved: LOW_ADOPTION.high_share_of_target is a number above 0"])
-    assert baselines.targets(scope, rollout)["adoption_rate"].value == 0.8
+    assert kpis.targets(scope, rollout)["adoption_rate"].value == 0.8
     assert alerts.thresholds(scope, rollout) == {r: dict(rule.settings) for r, rule in alerts.RULES.items()}

@@ -1,4 +1,4 @@
-"""The report pack (analysis/reports.py, ui/report.py, `python -m analysis report`) on the tiny
+"""The report pack (analysis/reports/, `python -m analysis report`) on the tiny
 hand-checked set, as of 2025-02-10 with the 28-day window (01-14 .. 02-10).
 
 The tiny set (tests/data/tiny): champions a b c d live 2025-01-06, wider e f live 2025-02-03 (g
@@ -33,7 +33,7 @@ from pptx import Presentation
 from pptx.util import Emu
 from pypdf import PdfReader
 
-from analysis import baselines, metrics, orgs, reports
+from analysis import kpis, metrics, orgs, reports
 from analysis.__main__ import main
 from analysis.access import OPERATOR, Principal
 from analysis.ingest import load_file
@@ -138,15 +138,15 @@ def test_the_contents_by_hand(contents):
     assert table(headline, 1).rows == [["All licensed people", "16.7", "10.0 h", "1"]]
     assert "Open red flags: 2 (1 high, 1 medium)." in headline.blocks
 
-    kpis = {(r[0], r[1]): r for r in table(contents.sections[2]).rows}
-    assert len(kpis) == 14
-    assert kpis[("Adoption rate", "champion")] == ["Adoption rate", "champion", "80%", "25%", "80%", "-55%",
+    by_kpi = {(r[0], r[1]): r for r in table(contents.sections[2]).rows}
+    assert len(by_kpi) == 14
+    assert by_kpi[("Adoption rate", "champion")] == ["Adoption rate", "champion", "80%", "25%", "80%", "-55%",
                                                    "off track", "baseline: the target (champions go first)"]
-    assert kpis[("Adoption rate", "wider")][2:] == ["50%", "100%", "80%", "+50%", "on track",
+    assert by_kpi[("Adoption rate", "wider")][2:] == ["50%", "100%", "80%", "+50%", "on track",
                                                     "due at age 30; baseline: champions at age 7"]
-    assert kpis[("Tickets per 100 people (7 days)", "rollout")][2:6] == ["12.5", "16.7", "n/a", "+4.2 (+33%)"]
-    assert kpis[("Median resolution (hours)", "rollout")][2:6] == ["14.0", "10.0", "n/a", "-4.0 (-29%)"]
-    assert kpis[("Backlog (open tickets)", "rollout")][2:4] == ["1", "1"]   # a count, not 1.0
+    assert by_kpi[("Tickets per 100 people (7 days)", "rollout")][2:6] == ["12.5", "16.7", "n/a", "+4.2 (+33%)"]
+    assert by_kpi[("Median resolution (hours)", "rollout")][2:6] == ["14.0", "10.0", "n/a", "-4.0 (-29%)"]
+    assert by_kpi[("Backlog (open tickets)", "rollout")][2:4] == ["1", "1"]   # a count, not 1.0
 
     flags = contents.sections[3]
     first = table(flags).rows[0]
@@ -154,8 +154,8 @@ def test_the_contents_by_hand(contents):
                      "The champion cohort: 25% adoption (1 of 4 licensed people active in the last 28 days), below "
                      "the 80% target - under half of it.", "Targeted training; champions in that department."]
     assert flags.lead.startswith("2 open (1 high, 1 medium), judged as of 10 Feb 2025")
-    assert flags.blocks[-1] == ("6 checks cannot be judged yet (not enough data), of 6 rules: Declining usage, "
-                                "Lapsing, Low adoption, Slow resolution, Ticket spike, Workarounds.")
+    assert flags.blocks[-1] == ("6 checks cannot be judged yet (not enough data), of 6 rules: Declining Usage, "
+                                "Lapsing, Low Adoption, Slow Resolution, Ticket Spike, Workarounds.")
     assert table(contents.sections[4]).rows == [["IT", "2", "0", "0%", "1 (50%)", "1", "0"],
                                                 ["Sales", "3", "2", "67%", "2 (67%)", "0", "1"],
                                                 ["Finance", "1", "1", "100%", "0 (0%)", "0", "0"]]
@@ -235,21 +235,21 @@ def test_no_tickets_loaded_is_said_not_zeroed(tmp_path):
     assert made.figures["support"] is None
     assert [s.title for s in made.sections] == TITLES[1:-1]   # no support chart
     assert "Support desk: no tickets loaded for this organisation" in made.sections[0].blocks[1]
-    kpis = {r[0]: r for r in table(made.sections[2]).rows if r[1] == "rollout"}
-    assert kpis["Tickets per 100 people (7 days)"][2:4] == ["n/a", "n/a"]
-    assert kpis["Backlog (open tickets)"][7] == "due at age 30; no tickets loaded"
+    by_kpi = {r[0]: r for r in table(made.sections[2]).rows if r[1] == "rollout"}
+    assert by_kpi["Tickets per 100 people (7 days)"][2:4] == ["n/a", "n/a"]
+    assert by_kpi["Backlog (open tickets)"][7] == "due at age 30; no tickets loaded"
     assert dict(made.cover)["Data"].startswith("newest usage day 10 Feb 2025 · newest ticket day none")
     assert len(PdfReader(io.BytesIO(reports.pdf_bytes(made, {}))).pages) == 6
 
 
 def test_a_locked_baseline_is_named_with_who_locked_it(tiny):
     scope, rollout = tiny
-    baselines.lock_baseline(scope, rollout, "pre-go-live", now=datetime(2025, 2, 11, 9, 30))
-    baselines.select_baseline(scope, rollout, "pre-go-live")
+    kpis.lock_baseline(scope, rollout, "pre-go-live", now=datetime(2025, 2, 11, 9, 30))
+    kpis.select_baseline(scope, rollout, "pre-go-live")
     try:
         made = reports.report_contents(scope, rollout, D, 7)
     finally:
-        baselines.select_baseline(scope, rollout, None)
+        kpis.select_baseline(scope, rollout, None)
     assert dict(made.cover)["Baseline"] == ("'pre-go-live', locked by operator on 11 Feb 2025: 09 Dec 2024 to "
                                             "05 Jan 2025 (28 days)")
     assert made.sections[2].lead.startswith("Each KPI against the baseline 'pre-go-live' and its target")
@@ -343,7 +343,7 @@ def test_latin1_safe(text, safe):
 
 def test_the_pdf_without_dejavu_uses_the_core_font_and_never_crashes(contents, monkeypatch, tmp_path):
     odd = replace(contents, organisation="Zoë Łukasiewicz 東京 – “Ops”")
-    monkeypatch.setattr(reports, "FONT_DIR", tmp_path)   # no fonts there: Latin-1 Helvetica
+    monkeypatch.setattr(reports.pdf, "FONT_DIR", tmp_path)   # no fonts there: Latin-1 Helvetica
     assert reports.pdf_fonts() is None
     core = pdf_text(reports.pdf_bytes(odd, {}))
     assert "Zoë Lukasiewicz ?? - \"Ops\"" in core[0] and len(core) == 7
@@ -361,7 +361,7 @@ NEEDS_BROWSER = shutil.which("chromium") is None and os.environ.get("UPTAKE_REQU
 @pytest.mark.skipif(NEEDS_BROWSER, reason="Debian's chromium is not installed (apt-get install chromium); "
                                           ".ci/run installs it and sets UPTAKE_REQUIRE_BROWSER=1")
 def test_the_charts_are_drawn_by_kaleido_and_land_in_both_files(contents):
-    from ui.report import SIZE, chart_images
+    from analysis.reports.pack import SIZE, chart_images
 
     images, why = chart_images(contents)
     assert why is None, why
@@ -376,7 +376,7 @@ def test_the_charts_are_drawn_by_kaleido_and_land_in_both_files(contents):
 
 
 def test_without_a_browser_the_charts_are_left_out_with_the_reason(contents, monkeypatch):
-    from ui.report import chart_images
+    from analysis.reports.pack import chart_images
 
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     assert chart_images(contents) == ({}, "no Chromium on this server to draw them with (apt-get install chromium)")

@@ -219,8 +219,8 @@ def test_weekly_totals_of_a_viva_person_query_leave_only_stickiness_not_computab
 
 
 def test_the_kpi_table_says_habit_is_not_computable(monthly):
-    from analysis import baselines
-    rows = baselines.kpi_rows(monthly, orgs.rollout(monthly, "MFA"), date(2025, 7, 31))
+    from analysis import kpis
+    rows = kpis.kpi_rows(monthly, orgs.rollout(monthly, "MFA"), date(2025, 7, 31))
     habit = [r for r in rows if r.kpi == "habitual_share"]
     assert [(r.cohort, r.baseline, r.current) for r in habit] == [("champion", None, None), ("wider", None, None),
                                                                    ("all", None, None)]

@@ -1,5 +1,6 @@
 """The store: migrations upgrade an older database in place, DuckDB is locked down once open,
 and a database held by another process gives one clear line."""
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -26,6 +27,52 @@ def test_an_older_database_upgrades_in_place(tmp_path, monkeypatch):
     assert new.cursor().execute("SELECT name FROM organisations").fetchall() == [("Kept Ltd",)]
     # the macros of migration 2 exist now
     assert new.cursor().execute("SELECT count(*) FROM current_roster(1, 1)").fetchall() == [(0,)]
+    new.close()
+
+
+WEEKS = "SELECT count(*) FROM iso_weeks(DATE '2025-01-06', DATE '2025-01-19')"
+
+
+def daily_weeks(text: str) -> str:
+    """iso_weeks stepping a day instead of a week: 2025-01-06 .. 2025-01-13 gives 8 rows, not 2."""
+    assert "INTERVAL 7 DAY" in text
+    return text.replace("INTERVAL 7 DAY", "INTERVAL 1 DAY")
+
+
+def test_a_changed_macro_file_takes_effect_on_the_next_open(tmp_path, monkeypatch):
+    path = tmp_path / "m.duckdb"
+    first = Store(path, staging_dir=tmp_path / "s")
+    # the ISO weeks of 2025-01-06 (a Monday) .. 2025-01-19 (a Sunday): the weeks of 01-06 and 01-13
+    assert first.cursor().execute(WEEKS).fetchall() == [(2,)]
+    version = first.schema_version
+    first.close()
+    macros = tmp_path / "macros"
+    shutil.copytree(store_module.MACROS_DIR, macros)
+    [weeks] = [p for p in macros.glob("*.sql") if "MACRO iso_weeks(" in p.read_text()]
+    weeks.write_text(daily_weeks(weeks.read_text()))
+    monkeypatch.setattr(store_module, "MACROS_DIR", macros)
+    again = Store(path, staging_dir=tmp_path / "s")
+    assert again.schema_version == version          # no migration ran
+    assert again.cursor().execute(WEEKS).fetchall() == [(8,)]    # 01-06 .. 01-13, a day at a time
+    again.close()
+
+
+def test_macros_a_migration_made_before_are_replaced_by_the_files(tmp_path, monkeypatch):
+    """A database migrated when migrations 2, 4 and 10 created the macros (CREATE MACRO, here with a
+    different iso_weeks) opens with the files' definitions."""
+    path = tmp_path / "old.duckdb"
+    monkeypatch.setattr(store_module, "macro_files", lambda: [])
+    old = Store(path, staging_dir=tmp_path / "s")
+    for file in sorted(store_module.MACROS_DIR.glob("*.sql")):
+        text = file.read_text().replace("CREATE OR REPLACE MACRO", "CREATE MACRO")
+        old.cursor().execute(daily_weeks(text) if "MACRO iso_weeks(" in text else text)
+    assert old.cursor().execute(WEEKS).fetchall() == [(8,)]
+    old.close()
+    monkeypatch.undo()
+    new = Store(path, staging_dir=tmp_path / "s")
+    assert new.cursor().execute(WEEKS).fetchall() == [(2,)]
+    adoption = "SELECT count(*) FROM person_adoption(1, 1, DATE '2025-01-31', 28)"   # built on the others
+    assert new.cursor().execute(adoption).fetchall() == [(0,)]
     new.close()
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.reports import hours, number, pct  # worded as the report pack words them
+from analysis.words import cohort_label, hours, number, pct  # worded as the report pack words them
 
 HELP = {
     "adoption": "Adoption rate: licensed people of the cohort with at least one use in the "
@@ -27,7 +27,7 @@ DEFINITIONS = "\n".join(f"- {text}" for text in HELP.values()) + (
 
 def cohort_cards(cohorts: dict[str, dict], window: int) -> None:
     for cohort, k in cohorts.items():
-        label = "All licensed people" if cohort == "all" else f"{cohort.capitalize()} cohort"
+        label = cohort_label(cohort)
         live = f" · go-live {k['go_live']}" if k.get("go_live") else ""
         st.markdown(f"**{label}**{live}")
         a, b, c, d = st.columns(4)
@@ -95,8 +95,7 @@ def headline_cards(everyone: dict, tickets: dict | None, window: int, unknowable
 def stickiness_cards(cohorts: dict[str, dict]) -> None:
     """One card per cohort: stickiness (DAU/MAU) of metrics.cohort_figures."""
     for column, (cohort, k) in zip(st.columns(len(cohorts)), cohorts.items()):
-        label = "All licensed people" if cohort == "all" else f"{cohort.capitalize()} cohort"
-        column.metric(label, pct(k.get("stickiness")), help=HELP["stickiness"], border=True)
+        column.metric(cohort_label(cohort), pct(k.get("stickiness")), help=HELP["stickiness"], border=True)
 
 
 def support_cards(tickets: dict, window: int) -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analysis.alerts import Alert
+from analysis.alerts import RULES, Alert, rule_title, where
 from analysis.reports import kpi_line
 from ui.text import label, literal
 
@@ -19,27 +19,28 @@ def _measure(alert: Alert) -> tuple[str, float, str, float, bool] | None:
     """(what was measured, its value, what it is held against, that value, is a share) per rule."""
     e = alert.evidence
     get = lambda k: e.get(k) if isinstance(e.get(k), (int, float)) else None
+    default = RULES[alert.rule].settings if alert.rule in RULES else {}   # for evidence stored without its line
     if alert.rule in ("LOW_ADOPTION", "PILOT_NOT_READY") and get("adoption_rate") is not None:
         return "adoption", e["adoption_rate"], "target", get("target") or 0.0, True
     if alert.rule == "CHAMPION_GAP" and get("adoption_by_age") is not None:
-        share = get("threshold_share") or 0.7
+        share = get("threshold_share") or default["share_of_champion"]
         return ("this cohort", e["adoption_by_age"], f"{share:.0%} of the champions",
                 (get("champion_adoption_by_age") or 0.0) * share, True)
     if alert.rule == "TICKET_SPIKE" and get("tickets_per_100_users_7d") is not None:
         return ("tickets per 100 (7 days)", e["tickets_per_100_users_7d"], "spike level",
-                (get("baseline_tickets_per_100_users_7d") or 0.0) * (get("multiple") or 2.0), False)
+                (get("baseline_tickets_per_100_users_7d") or 0.0) * (get("multiple") or default["multiple"]), False)
     if alert.rule == "SLOW_RESOLUTION" and get("median_resolution_hours") is not None:
         return ("median resolution (h)", e["median_resolution_hours"], "slow level",
-                (get("baseline_median_resolution_hours") or 0.0) * (get("multiple") or 1.5), False)
+                (get("baseline_median_resolution_hours") or 0.0) * (get("multiple") or default["multiple"]), False)
     if alert.rule == "DECLINING_USAGE" and get("weekly_active_users") is not None:
-        share = get("threshold_share") or 0.8
+        share = get("threshold_share") or default["share_of_peak"]
         return ("last full week", e["weekly_active_users"], f"{share:.0%} of the best week",
                 (get("peak_weekly_active_users") or 0) * share, False)
     if alert.rule == "LAPSING" and get("share_of_activated") is not None:
-        share = get("threshold_share") or 0.1
+        share = get("threshold_share") or default["share_of_activated"]
         return "lapsed share of activated", e["share_of_activated"], f"{share:.0%} line", share, True
     if alert.rule == "WORKAROUNDS" and get("share_of_licensed") is not None:
-        share = get("threshold_share") or 0.2
+        share = get("threshold_share") or default["share_of_licensed"]
         return "using the old way", e["share_of_licensed"], f"{share:.0%} line", share, True
     return None
 
@@ -65,19 +66,6 @@ def evidence_chart(alert: Alert) -> go.Figure | None:
                       xaxis=dict(visible=False, range=[0, max(value, limit) * 1.3 or 1]),
                       yaxis=dict(autorange="reversed"))
     return fig
-
-
-def where(alert: Alert) -> str:
-    """Where an alert holds, in words: its department, cohort, data kind or the whole rollout."""
-    if alert.department:
-        return alert.department
-    if alert.cohort:
-        return f"{alert.cohort} cohort"
-    return f"{alert.kind} data" if alert.kind else "whole rollout"
-
-
-def rule_title(rule: str) -> str:
-    return rule.replace("_", " ").title()
 
 
 def rule_groups(alerts: list[Alert]) -> list[tuple[str, list[Alert]]]:
@@ -190,7 +178,7 @@ KPI_COLUMNS = {
 @st.cache_data(ttl=600, max_entries=200, show_spinner=False)
 def _kpi_frame(_scope, org_id: int, version: tuple, alerts_version: tuple, _rollout, rollout_id: int, as_of,
                window: int):
-    from analysis.baselines import kpi_table
+    from analysis.kpis import kpi_table
     if _scope.org_id != org_id:
         raise AssertionError("cache key and scope disagree")
     return kpi_table(_scope, _rollout, as_of, window_days=window)
@@ -214,10 +202,9 @@ def with_alert_markers(view, markers: list[dict]) -> list[dict]:
     by_rule: dict = {}
     for a in found:
         if a.state != "not_enough_data" and a.since is not None:
-            where = a.department or a.cohort or a.kind or "rollout"
             first, places = by_rule.get(a.rule, (a.since, []))
-            by_rule[a.rule] = (min(first, a.since), places + [f"{a.rule} ({where})"])
+            by_rule[a.rule] = (min(first, a.since), places + [f"{a.rule} ({where(a)})"])
     flags = [{"day": first, "kind": "red flag", "cohort": None,
-              "label": f"red flag {rule.replace('_', ' ').lower()} from here: " + ", ".join(places)}
+              "label": f"red flag {rule_title(rule).lower()} from here: " + ", ".join(places)}
              for rule, (first, places) in by_rule.items()]
     return sorted(markers + flags, key=lambda m: (m["day"], m["kind"] != "go-live"))

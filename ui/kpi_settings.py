@@ -1,5 +1,5 @@
 """The Settings page's KPI part: a rollout's baselines (lock a named one, choose the one in use),
-its KPI targets and its red-flag thresholds. analysis.baselines and analysis.alerts check the role
+its KPI targets and its red-flag thresholds. analysis.kpis and analysis.alerts check the role
 and the values; this module only shows them and converts between the units people type (per cent,
 hours) and the stored ones (shares between 0 and 1)."""
 from __future__ import annotations
@@ -10,10 +10,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis import alerts, baselines
+from analysis import alerts, kpis
+from analysis.alerts import rule_title
 from analysis.orgs import Rollout
 from analysis.scope import Scope
-from ui.flags import rule_title
 
 # a KPI unit -> how its target is typed: (the unit's words, stored value x factor = typed value)
 TARGET_UNITS = {"share": ("%", 100), "per_100": ("tickets per 100 people in 7 days", 1),
@@ -68,7 +68,7 @@ def _baseline_list(_scope: Scope, org_id: int, version: tuple, alerts_version: t
     changes): the computed baseline follows new loads, the list follows every lock."""
     if _scope.org_id != org_id or _rollout.rollout_id != rollout_id:
         raise AssertionError("cache key and scope disagree")
-    return baselines.baseline_list(_scope, _rollout, as_of)
+    return kpis.baseline_list(_scope, _rollout, as_of)
 
 
 def _baselines(scope: Scope, rollout: Rollout, as_of: date | None, version: tuple, save: Callable) -> None:
@@ -123,7 +123,7 @@ def _baselines(scope: Scope, rollout: Rollout, as_of: date | None, version: tupl
                    + (f" ({window.window_start:%d %b %Y} to {window.window_end:%d %b %Y})." if window is not None
                       else "."))
         if st.form_submit_button("Lock the baseline"):
-            save(lambda s: _locked(baselines.lock_baseline(s, rollout, name, start, end)))
+            save(lambda s: _locked(kpis.lock_baseline(s, rollout, name, start, end)))
     if frame.empty:
         return
     with right, st.form(f"kpi_select_{rid}"):
@@ -133,15 +133,15 @@ def _baselines(scope: Scope, rollout: Rollout, as_of: date | None, version: tupl
                               index=int(frame["selected"].to_numpy().argmax()),
                               key=f"kpi_select_name_{rid}")
         if st.form_submit_button("Use this baseline"):
-            save(lambda s: _selected(baselines.select_baseline(s, rollout, chosen)))
+            save(lambda s: _selected(kpis.select_baseline(s, rollout, chosen)))
 
 
-def _locked(made: baselines.Baseline) -> str:
+def _locked(made: kpis.Baseline) -> str:
     return (f"Locked the baseline {made.name!r}: {made.start:%d %b %Y} to {made.end:%d %b %Y}, "
             f"{made.support_figure('tickets')} tickets. Choose it under *Choose the baseline in use* to use it.")
 
 
-def _selected(chosen: baselines.Baseline | None) -> str:
+def _selected(chosen: kpis.Baseline | None) -> str:
     if chosen is None:
         return "This rollout has no baseline window (no go-live yet)."
     return (f"The KPI table and the red-flag rules now use the baseline {chosen.name!r} "
@@ -153,14 +153,14 @@ def _targets(scope: Scope, rollout: Rollout, save: Callable) -> None:
     st.subheader("Targets", help="Each KPI's target and the age (days after a cohort's go-live) it is due by. "
                  "Before that age the KPI table compares with the target all the same and says when it is due. "
                  "The adoption target is the rollout's own, the one every chart draws and the red flags use.")
-    goals = baselines.targets(scope, rollout)
+    goals = kpis.targets(scope, rollout)
     st.dataframe(pd.DataFrame([{"KPI": spec.label, "Target": _target_text(goals[name].value, spec.unit),
                                 "Better": spec.direction, "Due at age": goals[name].due_age_days}
-                               for name, spec in baselines.KPIS.items()]), hide_index=True, column_config={
+                               for name, spec in kpis.KPIS.items()]), hide_index=True, column_config={
         "Due at age": st.column_config.NumberColumn("Due at age (days after go-live)", format="%d")})
-    kpi = st.selectbox("KPI to change", list(baselines.KPIS), format_func=lambda k: baselines.KPIS[k].label,
+    kpi = st.selectbox("KPI to change", list(kpis.KPIS), format_func=lambda k: kpis.KPIS[k].label,
                        key=f"kpi_target_kpi_{rid}")
-    spec, goal = baselines.KPIS[kpi], goals[kpi]
+    spec, goal = kpis.KPIS[kpi], goals[kpi]
     words, factor = TARGET_UNITS[spec.unit]
     # the inputs are keyed by the stored values, so a change made elsewhere (the adoption target in the
     # rollout's settings above) shows at once instead of being saved back over
@@ -175,14 +175,14 @@ def _targets(scope: Scope, rollout: Rollout, save: Callable) -> None:
         left, right = st.columns(2)
         if left.form_submit_button("Save the target"):
             stored = None if value is None else value / factor
-            save(lambda s: _target_said(baselines.set_target(s, rollout, kpi, stored, int(due))))
+            save(lambda s: _target_said(kpis.set_target(s, rollout, kpi, stored, int(due))))
         if right.form_submit_button("Remove the target", disabled=kpi == "adoption_rate",
                                     help="The adoption target is the rollout's own: it can change, not go."):
-            save(lambda s: _target_said(baselines.set_target(s, rollout, kpi, None, int(due))))
+            save(lambda s: _target_said(kpis.set_target(s, rollout, kpi, None, int(due))))
 
 
-def _target_said(goal: baselines.Target) -> str:
-    spec = baselines.KPIS[goal.kpi]
+def _target_said(goal: kpis.Target) -> str:
+    spec = kpis.KPIS[goal.kpi]
     if goal.value is None:
         return f"{spec.label}: no target."
     return f"{spec.label}: target {_target_text(goal.value, spec.unit)}, due {goal.due_age_days} days after go-live."

@@ -1,0 +1,97 @@
+"""`org`, `rollout` and `annotate`: organisations, their rollouts and the rollouts' dated events."""
+from __future__ import annotations
+
+import argparse
+
+from analysis import annotations, orgs, settings
+from analysis.access import OPERATOR
+from analysis.cli.common import CommandError, a_cohort, a_date, csv_list, find_rollout, org_scope
+from analysis.store import Store
+
+
+def add_parsers(sub) -> None:
+    org = sub.add_parser("org", help="organisations").add_subparsers(dest="action", required=True)
+    org_add = org.add_parser("add", help="add an organisation")
+    org_add.add_argument("name")
+    org_add.add_argument("--time-zone", default="UTC")
+    org_add.add_argument("--domain", action="append", default=[], help="an email domain of its people")
+    org.add_parser("list", help="list organisations")
+    sub.choices["org"].set_defaults(run=run_org)
+
+    rollout = sub.add_parser("rollout", help="rollouts").add_subparsers(dest="action", required=True)
+    r_add = rollout.add_parser("add", help="add a rollout with its cohorts")
+    r_add.add_argument("--org", required=True)
+    r_add.add_argument("--name", required=True)
+    r_add.add_argument("--cohort", type=a_cohort, action="append", required=True,
+                       help="NAME=YYYY-MM-DD, once per cohort (champion, wider, ...)")
+    r_add.add_argument("--activities", type=csv_list, default=[])
+    r_add.add_argument("--legacy", type=csv_list, default=[])
+    r_add.add_argument("--target-adoption", type=float, default=0.8)
+    r_add.add_argument("--target-age", type=int, default=30, help="days after go-live")
+    r_add.add_argument("--window", type=int, default=28, choices=(7, 28))
+    r_set = rollout.add_parser("set", help="change a rollout's settings (what is not given stays as it is)")
+    r_set.add_argument("--org", required=True)
+    r_set.add_argument("--name", required=True)
+    r_set.add_argument("--cohort", type=a_cohort, action="append", default=[],
+                       help="NAME=YYYY-MM-DD: move a cohort's go-live, or add a new wave (repeat)")
+    r_set.add_argument("--activities", type=csv_list, help="A,B: the activities that count ('' = all but legacy)")
+    r_set.add_argument("--legacy", type=csv_list, help="X,Y: the legacy activities ('' = none)")
+    r_set.add_argument("--categories", type=csv_list, help="ticket filter: categories ('' = none)")
+    r_set.add_argument("--keywords", type=csv_list, help="ticket filter: words in the subject ('' = none)")
+    r_set.add_argument("--window", type=int, choices=(7, 28))
+    r_set.add_argument("--target-adoption", type=float)
+    r_set.add_argument("--target-age", type=int, help="days after go-live")
+    sub.choices["rollout"].set_defaults(run=run_rollout)
+
+    note = sub.add_parser("annotate", help="add a dated event to a rollout's time charts")
+    note.add_argument("--org", required=True)
+    note.add_argument("--rollout", required=True)
+    note.add_argument("--date", type=a_date, required=True)
+    note.add_argument("--kind", required=True, type=str.lower,
+                      choices=("go-live", "training", "communication", "remediation", "other"))
+    note.add_argument("--note", required=True)
+    note.set_defaults(run=run_annotate)
+
+
+def run_org(args: argparse.Namespace, store: Store) -> int:
+    if args.action == "add":
+        org_id = orgs.add_organisation(store, OPERATOR, args.name, args.time_zone, args.domain)
+        print(f"added organisation {args.name!r} (id {org_id})")
+    else:
+        for _, row in orgs.organisations(store, OPERATOR).iterrows():
+            print(f"{row['org_id']}\t{row['name']}\t{row['time_zone']}")
+    return 0
+
+
+def run_rollout(args: argparse.Namespace, store: Store) -> int:
+    if args.action == "set":
+        return _set_rollout(args, store)
+    scope = org_scope(store, args.org, "configure")
+    cohorts = dict(args.cohort)
+    orgs.add_rollout(scope, args.name, cohorts, args.activities, args.legacy, args.target_adoption,
+                     args.target_age, args.window)
+    print(f"added rollout {args.name!r} to {args.org!r} with cohorts "
+          + ", ".join(f"{c} (go-live {d})" for c, d in cohorts.items()))
+    return 0
+
+
+def _set_rollout(args: argparse.Namespace, store: Store) -> int:
+    scope = org_scope(store, args.org, "configure")
+    rollout = find_rollout(scope, args.name)
+    given = dict(cohorts=dict(args.cohort) or None, activities=args.activities, legacy=args.legacy,
+                 categories=args.categories, keywords=args.keywords, window_days=args.window,
+                 target_adoption=args.target_adoption, target_age_days=args.target_age)
+    if all(value is None for value in given.values()):
+        raise CommandError("nothing to change: give at least one of --cohort, --activities, --legacy, "
+                           "--categories, --keywords, --window, --target-adoption, --target-age")
+    changed = settings.set_rollout(scope, rollout.rollout_id, **given)
+    print(f"{rollout.name!r}: " + (" ".join(changed) if changed else "nothing changed (already so)"))
+    return 0
+
+
+def run_annotate(args: argparse.Namespace, store: Store) -> int:
+    scope = org_scope(store, args.org, "annotate")
+    rollout = find_rollout(scope, args.rollout)
+    made = annotations.add_annotation(scope, rollout.rollout_id, args.date, args.kind, args.note)
+    print(f"added annotation {made} to {rollout.name!r}: {args.date} {args.kind}")
+    return 0

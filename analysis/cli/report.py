@@ -1,0 +1,59 @@
+"""`report`: the report pack for a quarterly business review, as the Overview page builds it."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis import metrics
+from analysis.cli.common import CommandError, a_date, find_rollout, org_scope
+from analysis.store import Store
+
+
+def add_parsers(sub) -> None:
+    pack = sub.add_parser("report", help="the report pack for a quarterly business review (PowerPoint or PDF)")
+    pack.add_argument("--org", required=True)
+    pack.add_argument("--rollout", required=True)
+    pack.add_argument("--as-of", type=a_date, help="default: the newest usage day")
+    pack.add_argument("--window", type=int, help="days (default: the rollout's window)")
+    pack.add_argument("--format", required=True, metavar="pptx|pdf")
+    pack.add_argument("--out", type=Path, required=True, help="the file to write")
+    pack.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, store: Store) -> int:
+    from analysis.reports.pack import LABELS, build_pack  # here only: it loads Plotly
+
+    kind = args.format.strip().lower()
+    if kind not in LABELS:
+        raise CommandError(f"--format {args.format!r}: write pptx or pdf")
+    scope = org_scope(store, args.org, "export")
+    rollout = find_rollout(scope, args.rollout)
+    fresh = metrics.freshness(scope, rollout)
+    as_of = args.as_of or fresh["newest_usage_day"] or fresh["newest_ticket_day"]
+    if as_of is None:
+        raise CommandError(f"no usage or tickets for {rollout.name!r} yet: load an export first")
+    window = args.window or rollout.window_days
+    if window < 1:
+        raise CommandError("--window is a number of days, 1 or more")
+    if not args.out.parent.is_dir():
+        raise CommandError(f"cannot write {args.out}: there is no folder {args.out.parent}")
+    tty = sys.stderr.isatty()
+    step = (lambda text: print(f"\r\033[K{text} ...", end="", file=sys.stderr, flush=True)) if tty else None
+    pack = build_pack(scope, rollout, as_of, window, (kind,), progress=step)
+    if tty:
+        print("\r\033[K", end="", file=sys.stderr)
+    part = args.out.with_name(args.out.name + ".part")   # written whole, then renamed: never half a file
+    try:
+        part.write_bytes(pack.files[kind])
+        part.replace(args.out)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise CommandError(f"cannot write {args.out}: {exc.strerror}") from None
+    pages = len(pack.contents.sections) + 1
+    print(f"wrote {args.out}: the {LABELS[kind]} of {rollout.name!r} as of {as_of} ({window}-day window), "
+          f"{pages} {'slides' if kind == 'pptx' else 'pages'}, {len(pack.files[kind]) // 1024:,} KB, "
+          f"in {pack.seconds:.1f} s")
+    if pack.why_missing:
+        print(f"uptake: the charts are left out: {pack.why_missing}", file=sys.stderr)
+    return 0

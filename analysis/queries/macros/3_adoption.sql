@@ -1,0 +1,56 @@
+-- The per-person adoption facts every adoption figure counts (METRICS.md section 2).
+--
+-- Applied on every open of the store, in file order (analysis/store.py), after the migrations:
+-- change a metric here, no migration needed. Each macro over a client's data takes the organisation
+-- as well as the rollout and filters on both, so a rollout id from another organisation returns nothing.
+
+-- One row per licensed person of the rollout, as of day `as_of` with a window of `w` days
+-- ([as_of - w + 1, as_of]): the per-person facts every adoption figure counts. Events after
+-- as_of are ignored; a person's own cohort go-live is g.
+--   first_use      first counting day >= g (null: not activated)
+--   last_use       last counting day up to as_of, before go-live included (null: never used)
+--   active_days    days with a counting event in the window
+--   active         active_days > 0
+--   lapsed         a counting day in [g, as_of - w] and none in the window
+--   legacy         a legacy event in [as_of - 13, as_of]
+--   active_weeks   ISO weeks (Monday start) with a counting day among the 12 ending with as_of's
+--                  week, that week counting up to as_of
+--   habitual       active_weeks >= 9; null while as_of - g < 84
+CREATE OR REPLACE MACRO person_adoption(oid, rid, as_of, w) AS TABLE
+    WITH people AS (
+        SELECT user_id, display_name, department, cohort, go_live FROM licensed_people(oid, rid)
+    ),
+    days AS (
+        SELECT user_id, day, bool_or(is_counting) AS counting, bool_or(is_legacy) AS legacy
+        FROM rollout_usage(oid, rid)
+        WHERE day <= as_of
+        GROUP BY user_id, day
+    ),
+    per_person AS (
+        SELECT p.user_id, p.display_name, p.department, p.cohort, p.go_live,
+               min(u.day) FILTER (WHERE u.counting AND u.day >= p.go_live) AS first_use,
+               max(u.day) FILTER (WHERE u.counting) AS last_use,
+               count(u.day) FILTER (WHERE u.counting AND u.day > as_of - w) AS active_days,
+               count(u.day) FILTER (WHERE u.counting AND u.day >= p.go_live AND u.day <= as_of - w)
+                   AS days_used_before_window,
+               count(u.day) FILTER (WHERE u.legacy AND u.day > as_of - 14) AS legacy_days,
+               count(DISTINCT date_trunc('week', u.day)) FILTER (
+                   WHERE u.counting AND u.day >= CAST(date_trunc('week', as_of) AS DATE) - 77
+               ) AS active_weeks
+        FROM people AS p
+        LEFT JOIN days AS u ON u.user_id = p.user_id
+        GROUP BY p.user_id, p.display_name, p.department, p.cohort, p.go_live
+    ),
+    final AS (
+        SELECT user_id, display_name, department, cohort, go_live, first_use, last_use,
+               first_use - go_live AS days_to_first_use,
+               active_days, active_days > 0 AS active,
+               first_use IS NOT NULL AS activated,
+               days_used_before_window > 0 AND active_days = 0 AS lapsed,
+               last_use IS NULL AS never_used,
+               legacy_days > 0 AS legacy,
+               active_weeks,
+               CASE WHEN as_of - go_live >= 84 THEN active_weeks >= 9 END AS habitual
+        FROM per_person
+    )
+    SELECT * FROM final;

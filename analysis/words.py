@@ -1,0 +1,48 @@
+"""Numbers and names in words, as the app's cards, the red flags, the report pack and the command
+line print them. Streamlit-free, so analysis/ and ui/ both import it (one wording everywhere)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from analysis.exports import neutralise
+
+
+def pct(value: float | None) -> str:
+    """A share as a whole per cent; n/a for None or NaN. Example: 0.756 -> "76%"."""
+    return "n/a" if value is None or value != value else f"{value:.0%}"
+
+
+def hours(value: float | None) -> str:
+    """Hours, as days from 48 h. Example: 5.25 -> "5.2 h"; 60 -> "2.5 days"."""
+    if value is None or value != value:
+        return "n/a"
+    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None or value != value else f"{value:,.{digits}f}"
+
+
+def day(value: date | None) -> str:
+    return f"{value:%d %b %Y}" if value else "none"
+
+
+def cohort_label(cohort: str) -> str:
+    """A cohort's heading: "all" -> "All licensed people", "wider" -> "Wider cohort"."""
+    return "All licensed people" if cohort == "all" else f"{cohort.capitalize()} cohort"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\s]+")
+
+
+def plain(value: object) -> str:
+    """A string from the data as one plain line: control characters (which XML cannot hold, and
+    the bidirectional overrides that make text read backwards) and runs of white space become one
+    space, and a leading =, +, -, @ is neutralised."""
+    return neutralise(_CONTROL.sub(" ", str(value)).strip())
+
+
+def label(value: object) -> str:
+    """value as a Plotly label that shows its < > & instead of reading them as tags."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
