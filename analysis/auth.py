@@ -454,16 +454,19 @@ def has_setup_code(store: Store, now: datetime | None = None) -> bool:
 
 
 def create_first_admin(store: Store, code: str, email: str, password: str, now: datetime | None = None) -> Account:
+    """The first admin, once: the check that no account exists, the account and the spent code
+    happen under the store's write lock, so concurrent setups make exactly one admin."""
     now = now or utcnow()
-    stored = setting(store, "setup_code")
-    if not needs_setup(store):
-        raise AccountError("Uptake is already set up: sign in instead")
-    if not stored:
-        raise AccountError("no setup code is active: restart the app to print a new one")
-    digest, expiry = stored.split("|")
-    if not hmac.compare_digest(digest, _digest((code or "").strip())) or now > datetime.fromisoformat(expiry):
-        raise AccountError("that setup code is wrong or has expired: use the newest code on the app's console")
-    made = add_account(store, Principal("setup", "admin"), email, "admin", password=password)
-    with store.transaction() as cur:
-        cur.execute("DELETE FROM app_settings WHERE key = 'setup_code'")
+    with store.write_lock:      # every write takes it (Store.transaction), so no account can appear meanwhile
+        stored = setting(store, "setup_code")
+        if not needs_setup(store):
+            raise AccountError("Uptake is already set up: sign in instead")
+        if not stored:
+            raise AccountError("no setup code is active: restart the app to print a new one")
+        digest, expiry = stored.split("|")
+        if not hmac.compare_digest(digest, _digest((code or "").strip())) or now > datetime.fromisoformat(expiry):
+            raise AccountError("that setup code is wrong or has expired: use the newest code on the app's console")
+        made = add_account(store, Principal("setup", "admin"), email, "admin", password=password)
+        with store.transaction() as cur:
+            cur.execute("DELETE FROM app_settings WHERE key = 'setup_code'")
     return made

@@ -1,7 +1,7 @@
 """Sign-in throttling as an outsider attacks it (issue 10, finding 3): an address failing once a
 second cannot lock the owner out from elsewhere; parallel attempts are each checked against the
 ones before them; bursts of unknown e-mails are throttled per address before any hash; one
-password hash at a time. Clock injected, no sleeping."""
+password hash at a time. And the setup code's race (finding 7). Clock injected, no sleeping."""
 import threading
 import time
 from datetime import datetime, timedelta
@@ -162,3 +162,16 @@ def test_asking_for_the_code_counts_no_failure_and_a_wrong_code_counts_one(acme,
 def test_addresses_are_keyed_by_client(address, key):
     assert throttle.client_key(address) == key
 
+
+def test_concurrent_setups_make_exactly_one_admin(store):
+    code = auth.new_setup_code(store, now=T0)
+
+    def setup(i):
+        try:
+            return auth.create_first_admin(store, code, f"admin{i}@provider.test", PASSWORD, now=T0).email
+        except auth.AccountError as exc:
+            return str(exc)
+    answers = run_together(4, setup)
+    assert store.cursor().execute("SELECT count(*) FROM accounts").fetchall() == [(1,)]
+    assert sorted(answers).count("Uptake is already set up: sign in instead") == 3
+    assert auth.setting(store, "setup_code") is None
