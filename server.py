@@ -11,6 +11,7 @@
 import asyncio
 import logging
 import os
+import sys
 from contextlib import asynccontextmanager
 
 import streamlit as st
@@ -20,6 +21,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from analysis import auth
 from analysis.inbox import process_inbox
+from analysis.secretbox import SecretKeyError
 from analysis.seed import ensure_demo
 from analysis.store import db_path, shared_store
 from ui.session import COOKIE
@@ -72,7 +74,11 @@ async def _watch_inbox():
 
 @asynccontextmanager
 async def lifespan(app):
-    store = _store()
+    try:
+        store = _store()
+    except SecretKeyError as exc:   # a missing or wrong key: say what to do, no traceback, no new secrets
+        print(f"\n  Uptake cannot start: {exc}\n", file=sys.stderr, flush=True)
+        os._exit(3)                 # nothing is open yet; raising would print the traceback
     ensure_demo(store)
     if auth.needs_setup(store):
         print(f"\n  Uptake has no account yet. Setup code (valid 24 hours): {auth.new_setup_code(store)}\n"

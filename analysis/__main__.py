@@ -18,6 +18,7 @@ from analysis.access import OPERATOR, ROLES
 from analysis.files import FileRefused
 from analysis.ingest import load_file
 from analysis.scope import open_scope
+from analysis.secretbox import SecretKeyError
 from analysis.store import DatabaseBusy, Store
 
 
@@ -548,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         store = Store()
-    except DatabaseBusy as exc:
+    except (DatabaseBusy, SecretKeyError) as exc:
         print(f"uptake: {exc}", file=sys.stderr)
         return 3
     try:

@@ -10,7 +10,8 @@
 - A sign-in is a family of random tokens (the tab's, then the cookie's); only their SHA-256 is
   stored. It ends after 30 minutes idle or 12 hours in all, on sign-out, or when the account is
   disabled. The cookie carries the token with an HMAC whose key the app generates on first start
-  and keeps in the database.
+  and keeps in the database, encrypted like the TOTP secrets with a key kept outside it
+  (analysis/secretbox.py).
 - No default account exists: the first admin is created with a one-time setup code printed on
   the app's console, or with `python -m analysis user add`.
 
@@ -30,7 +31,7 @@ import pyotp
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from analysis import throttle
+from analysis import secretbox, throttle
 from analysis.access import PERMISSIONS, ROLES, AccessDenied, Principal
 from analysis.store import Store
 
@@ -236,7 +237,7 @@ def start_totp(store: Store, account_id: int) -> str:
     secret = pyotp.random_base32()
     with store.transaction() as cur:
         cur.execute("UPDATE accounts SET totp_secret = ?, totp_enabled = false WHERE account_id = ?",
-                    [secret, account_id])
+                    [secretbox.encrypt(store, secret), account_id])
     return secret
 
 
@@ -245,13 +246,18 @@ def totp_uri(secret: str, email: str) -> str:
 
 
 def confirm_totp(store: Store, account_id: int, code: str, now: datetime | None = None) -> bool:
-    secret = store.cursor().execute("SELECT totp_secret FROM accounts WHERE account_id = ?",
-                                    [account_id]).fetchall()[0][0]
+    secret = totp_secret(store, account_id)
     if not secret or not _totp_ok(secret, code, now):
         return False
     with store.transaction() as cur:
         cur.execute("UPDATE accounts SET totp_enabled = true WHERE account_id = ?", [account_id])
     return True
+
+
+def totp_secret(store: Store, account_id: int) -> str | None:
+    """The account's TOTP secret, decrypted (None when it has none)."""
+    rows = store.cursor().execute("SELECT totp_secret FROM accounts WHERE account_id = ?", [account_id]).fetchall()
+    return secretbox.decrypt(store, rows[0][0]) if rows and rows[0][0] else None
 
 
 def _totp_ok(secret: str, code: str, now: datetime | None) -> bool:
@@ -286,7 +292,7 @@ def verify_sign_in(store: Store, email: str, password: str, totp_code: str | Non
     except throttle.Throttled as exc:
         raise SignInRefused(str(exc)) from None
     row = store.cursor().execute(
-        "SELECT account_id, pw_hash, totp_enabled, totp_secret FROM accounts WHERE email = ? AND disabled_at IS NULL",
+        "SELECT account_id, pw_hash, totp_enabled FROM accounts WHERE email = ? AND disabled_at IS NULL",
         [email]).fetchall()
     pw_hash = row[0][1] if row else None
     try:
@@ -298,7 +304,7 @@ def verify_sign_in(store: Store, email: str, password: str, totp_code: str | Non
         if not totp_code:   # the password was right: ask for the second step, no failure counted
             throttle.drop(store, attempt)
             raise TotpNeeded("Enter the 6-digit code from your authenticator app.")
-        if not _totp_ok(row[0][3], totp_code, now):
+        if not _totp_ok(totp_secret(store, row[0][0]), totp_code, now):
             raise SignInRefused("That code is not right: enter the newest code from your authenticator app.")
     if not ok:
         raise SignInRefused(WRONG)
@@ -413,14 +419,15 @@ def _mac(store: Store, token: str) -> str:
 
 
 def cookie_key(store: Store) -> str:
-    """The app's cookie-signing key: generated on first use, kept in the database, never in a file."""
-    key = setting(store, "cookie_key")
-    if key is None:
+    """The app's cookie-signing key: generated on first use, kept in the database encrypted with
+    the key kept outside it (analysis/secretbox.py)."""
+    sealed = setting(store, "cookie_key")
+    if sealed is None:
         with store.transaction() as cur:
             cur.execute("INSERT INTO app_settings VALUES ('cookie_key', ?) ON CONFLICT DO NOTHING",
-                        [secrets.token_urlsafe(48)])
-        key = setting(store, "cookie_key")
-    return key
+                        [secretbox.encrypt(store, secrets.token_urlsafe(48))])
+        sealed = setting(store, "cookie_key")
+    return secretbox.decrypt(store, sealed)
 
 
 def setting(store: Store, key: str) -> str | None:

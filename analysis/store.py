@@ -14,6 +14,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analysis import secretbox
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 QUERIES_DIR = PACKAGE_DIR / "queries"
@@ -73,7 +75,13 @@ class Store:
             raise
         self._local = threading.local()
         self.write_lock = threading.RLock()
-        self._migrate()
+        try:
+            self._migrate()
+            # the cookie-signing key and TOTP secrets are encrypted with a key kept outside the database
+            self.secret_box = secretbox.open_box(self)
+        except BaseException:
+            self._con.close()
+            raise
         self._lock_down()
 
     # -- set-up ---------------------------------------------------------------------------------
