@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -154,3 +155,17 @@ def test_the_command_line_says_so_without_a_traceback(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 3 and "Traceback" not in done.stderr
     assert done.stderr.startswith(f"uptake: the secret key from {secretbox.ENV} does not open")
+
+
+def test_the_app_refuses_to_start_with_another_key_and_says_why(tmp_path):
+    with_secrets(tmp_path / "app.duckdb")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "UPTAKE_DB": str(tmp_path / "app.duckdb"), "UPTAKE_DEMO": "0", secretbox.ENV: OTHER_KEY}
+    done = subprocess.run([sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
+                           "--server.address", "127.0.0.1", "--server.headless", "true"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3
+    assert "Uptake cannot start: the secret key from UPTAKE_SECRET_KEY does not open" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
