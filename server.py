@@ -13,6 +13,7 @@
 import asyncio
 import logging
 import os
+import sys
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qs
 
@@ -25,6 +26,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from analysis import auth
 from analysis.inbox import process_inbox
+from analysis.secretbox import SecretKeyError
 from analysis.seed import ensure_demo
 from analysis.store import db_path, shared_store
 from ui.origin import OriginCheck, public_origin, secure_cookies
@@ -92,7 +94,11 @@ async def _watch_inbox():
 
 @asynccontextmanager
 async def lifespan(app):
-    store = _store()
+    try:
+        store = _store()
+    except SecretKeyError as exc:   # a missing or wrong key: say what to do, no traceback, no new secrets
+        print(f"\n  Uptake cannot start: {exc}\n", file=sys.stderr, flush=True)
+        os._exit(3)                 # nothing is open yet; raising would print the traceback
     ensure_demo(store)
     if auth.needs_setup(store):
         print(f"\n  Uptake has no account yet. Setup code (valid 24 hours): {auth.new_setup_code(store)}\n"

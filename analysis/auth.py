@@ -3,14 +3,16 @@
 - Passwords are hashed with argon2id at OWASP's minimum cost or above (19 MiB, 2 iterations,
   parallelism 1). An unknown email costs the same hash as a wrong password and gets the same
   message.
-- At most 100 failed sign-ins per account per hour, with growing delays after the fifth failure;
-  never a permanent lockout.
+- Sign-ins are throttled per client address and per account, checked and recorded in one step,
+  without locking the owner out from a clean address (analysis/throttle.py has the rules): at most
+  100 failed sign-ins per account per hour, growing delays, never a permanent lockout. At most one
+  password hash runs at a time, so a burst of sign-ins cannot starve the pages.
 - A sign-in is a family of random tokens (the tab's, then the cookie's); only their SHA-256 is
   stored. It ends after 30 minutes idle or 12 hours in all, on sign-out, when the account is
   disabled, its password reset or two-step sign-in removed by an admin; a change of one's own
   password and turning two-step sign-in on or off end every other sign-in of the account. The
   cookie carries the token with an HMAC whose key the app generates on first start and keeps in
-  the database.
+  the database, encrypted like the TOTP secrets with a key kept outside it (analysis/secretbox.py).
 - A TOTP code works once (analysis/two_step.py); security-sensitive changes ask the person
   making them to confirm who they are (analysis/reauth.py).
 - No default account exists: the first admin is created with a one-time setup code printed on
@@ -23,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -31,7 +34,7 @@ import pyotp
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from analysis import two_step
+from analysis import secretbox, throttle, two_step
 from analysis.access import PERMISSIONS, ROLES, AccessDenied, Principal
 from analysis.store import Store
 
@@ -41,9 +44,10 @@ IDLE_LIMIT = timedelta(minutes=30)
 SESSION_LIMIT = timedelta(hours=12)
 CLAIM_LIMIT = timedelta(seconds=60)
 SETUP_CODE_LIMIT = timedelta(hours=24)
-MAX_FAILURES_PER_HOUR = 100
-FREE_FAILURES = 5            # failures before delays start
-MAX_DELAY_SECONDS = 60
+# One password check at a time (argon2id takes about 30 ms of one core): a burst of sign-ins uses
+# one of the machine's cores and leaves the rest to the pages. A check waits for its turn this long.
+HASH_SLOTS = threading.BoundedSemaphore(1)
+HASH_WAIT_SECONDS = 10
 MIN_PASSWORD = 12
 WRONG = "Wrong email or password."
 
@@ -58,6 +62,10 @@ class TotpNeeded(SignInRefused):
 
 class AccountError(ValueError):
     """A bad request about an account (the message is safe to show)."""
+
+
+class ServerBusy(AccountError):
+    """No password check could start within HASH_WAIT_SECONDS."""
 
 
 @dataclass(frozen=True)
@@ -226,10 +234,14 @@ def change_password(store: Store, account_id: int, current: str, new: str, keep_
 
 
 def _verify(pw_hash: str | None, password: str) -> bool:
+    if not HASH_SLOTS.acquire(timeout=HASH_WAIT_SECONDS):
+        raise ServerBusy("the server is busy checking other sign-ins: try again in a moment")
     try:
         return HASHER.verify(pw_hash or _DUMMY_HASH, password) and pw_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+    finally:
+        HASH_SLOTS.release()
 
 
 # -- two-step sign-in (TOTP) -----------------------------------------------------------------------
@@ -242,7 +254,7 @@ def start_totp(store: Store, account_id: int) -> str:
         if cur.execute("SELECT totp_enabled FROM accounts WHERE account_id = ?", [account_id]).fetchall()[0][0]:
             raise AccountError("two-step sign-in is already on: remove it first")
         cur.execute("UPDATE accounts SET totp_secret = ?, totp_enabled = false WHERE account_id = ?",
-                    [secret, account_id])
+                    [secretbox.encrypt(store, secret), account_id])
     return secret
 
 
@@ -255,14 +267,19 @@ def confirm_totp(store: Store, account_id: int, code: str, now: datetime | None 
     """Turn two-step sign-in on with a first code from the app (used up like any code); every
     other sign-in of the account ends (the one keep_token belongs to goes on)."""
     now = now or utcnow()
-    secret = store.cursor().execute("SELECT totp_secret FROM accounts WHERE account_id = ?",
-                                    [account_id]).fetchall()[0][0]
+    secret = totp_secret(store, account_id)
     if not secret or not _totp_ok(store, account_id, secret, code, now):
         return False
     with store.transaction() as cur:
         cur.execute("UPDATE accounts SET totp_enabled = true WHERE account_id = ?", [account_id])
         end_other_sign_ins(cur, account_id, now, keep_token)
     return True
+
+
+def totp_secret(store: Store, account_id: int) -> str | None:
+    """The account's TOTP secret, decrypted (None when it has none)."""
+    rows = store.cursor().execute("SELECT totp_secret FROM accounts WHERE account_id = ?", [account_id]).fetchall()
+    return secretbox.decrypt(store, rows[0][0]) if rows and rows[0][0] else None
 
 
 def _totp_ok(store: Store, account_id: int, secret: str, code: str, now: datetime) -> bool:
@@ -286,56 +303,35 @@ def needs_totp_setup(store: Store, who: Account) -> bool:
 # -- signing in -------------------------------------------------------------------------------------
 
 def verify_sign_in(store: Store, email: str, password: str, totp_code: str | None = None,
-                   now: datetime | None = None) -> Account:
+                   now: datetime | None = None, address: str | None = None) -> Account:
     """The account whose email and password (and TOTP code, when it has one) these are; raises
-    SignInRefused with the same message for an unknown email and a wrong password."""
+    SignInRefused with the same message for an unknown email and a wrong password. address is the
+    client's (st.context.ip_address) for the throttle."""
     now = now or utcnow()
     email = normalise_email(email)[:320]
-    _throttle(store, email, now)
+    try:   # checked and recorded as a failure before any hash; settled below
+        attempt = throttle.reserve(store, email, address, now)
+    except throttle.Throttled as exc:
+        raise SignInRefused(str(exc)) from None
     row = store.cursor().execute(
-        "SELECT account_id, pw_hash, totp_enabled, totp_secret FROM accounts WHERE email = ? AND disabled_at IS NULL",
+        "SELECT account_id, pw_hash, totp_enabled FROM accounts WHERE email = ? AND disabled_at IS NULL",
         [email]).fetchall()
     pw_hash = row[0][1] if row else None
-    ok = _verify(pw_hash, password or "")          # an unknown email costs the same hash
+    try:
+        ok = _verify(pw_hash, password or "")          # an unknown email costs the same hash
+    except ServerBusy:
+        throttle.drop(store, attempt)
+        raise SignInRefused("The server is busy checking other sign-ins: try again in a moment.") from None
     if ok and row[0][2]:
         if not totp_code:   # the password was right: ask for the second step, no failure counted
+            throttle.drop(store, attempt)
             raise TotpNeeded("Enter the 6-digit code from your authenticator app.")
-        if not _totp_ok(store, row[0][0], row[0][3], totp_code, now):
-            _record_attempt(store, email, False, now)
+        if not _totp_ok(store, row[0][0], totp_secret(store, row[0][0]) or "", totp_code, now):
             raise SignInRefused("That code is not right: enter the newest code from your authenticator app.")
-    _record_attempt(store, email, ok, now)
     if not ok:
         raise SignInRefused(WRONG)
+    throttle.succeeded(store, attempt)
     return account(store, row[0][0])
-
-
-def _throttle(store: Store, email: str, now: datetime) -> None:
-    rows = store.cursor().execute(
-        "SELECT count(*) FILTER (WHERE NOT succeeded), max(attempted_at) FILTER (WHERE NOT succeeded), "
-        "max(attempted_at) FILTER (WHERE succeeded) FROM sign_in_attempts WHERE email = ? AND attempted_at > ?",
-        [email, now - timedelta(hours=1)]).fetchall()[0]
-    failures, last_failure, last_success = rows
-    if failures >= MAX_FAILURES_PER_HOUR:
-        raise SignInRefused("Too many failed sign-ins for this account in the last hour: try again later.")
-    if last_success and last_failure and last_success > last_failure:
-        return
-    wait = delay_seconds(failures)
-    if wait and last_failure and (now - last_failure).total_seconds() < wait:
-        left = wait - int((now - last_failure).total_seconds())
-        raise SignInRefused(f"Too many failed sign-ins: wait {left} second{'s' if left > 1 else ''} and try again.")
-
-
-def delay_seconds(failures: int) -> int:
-    """The wait after the n-th failure in an hour: none for the first five, then 1, 2, 4 ... 60 s."""
-    if failures < FREE_FAILURES:
-        return 0
-    return min(2 ** (failures - FREE_FAILURES), MAX_DELAY_SECONDS)
-
-
-def _record_attempt(store: Store, email: str, succeeded: bool, now: datetime) -> None:
-    with store.transaction() as cur:
-        cur.execute("INSERT INTO sign_in_attempts VALUES (?, ?, ?)", [email, now, succeeded])
-        cur.execute("DELETE FROM sign_in_attempts WHERE attempted_at < ?", [now - timedelta(days=1)])
 
 
 def single_sign_on_account(store: Store, email: str | None) -> Account:
@@ -453,14 +449,15 @@ def _mac(store: Store, token: str) -> str:
 
 
 def cookie_key(store: Store) -> str:
-    """The app's cookie-signing key: generated on first use, kept in the database, never in a file."""
-    key = setting(store, "cookie_key")
-    if key is None:
+    """The app's cookie-signing key: generated on first use, kept in the database encrypted with
+    the key kept outside it (analysis/secretbox.py)."""
+    sealed = setting(store, "cookie_key")
+    if sealed is None:
         with store.transaction() as cur:
             cur.execute("INSERT INTO app_settings VALUES ('cookie_key', ?) ON CONFLICT DO NOTHING",
-                        [secrets.token_urlsafe(48)])
-        key = setting(store, "cookie_key")
-    return key
+                        [secretbox.encrypt(store, secrets.token_urlsafe(48))])
+        sealed = setting(store, "cookie_key")
+    return secretbox.decrypt(store, sealed)
 
 
 def setting(store: Store, key: str) -> str | None:
@@ -494,16 +491,19 @@ def has_setup_code(store: Store, now: datetime | None = None) -> bool:
 
 
 def create_first_admin(store: Store, code: str, email: str, password: str, now: datetime | None = None) -> Account:
+    """The first admin, once: the check that no account exists, the account and the spent code
+    happen under the store's write lock, so concurrent setups make exactly one admin."""
     now = now or utcnow()
-    stored = setting(store, "setup_code")
-    if not needs_setup(store):
-        raise AccountError("Uptake is already set up: sign in instead")
-    if not stored:
-        raise AccountError("no setup code is active: restart the app to print a new one")
-    digest, expiry = stored.split("|")
-    if not hmac.compare_digest(digest, _digest((code or "").strip())) or now > datetime.fromisoformat(expiry):
-        raise AccountError("that setup code is wrong or has expired: use the newest code on the app's console")
-    made = add_account(store, Principal("setup", "admin"), email, "admin", password=password)
-    with store.transaction() as cur:
-        cur.execute("DELETE FROM app_settings WHERE key = 'setup_code'")
+    with store.write_lock:      # every write takes it (Store.transaction), so no account can appear meanwhile
+        stored = setting(store, "setup_code")
+        if not needs_setup(store):
+            raise AccountError("Uptake is already set up: sign in instead")
+        if not stored:
+            raise AccountError("no setup code is active: restart the app to print a new one")
+        digest, expiry = stored.split("|")
+        if not hmac.compare_digest(digest, _digest((code or "").strip())) or now > datetime.fromisoformat(expiry):
+            raise AccountError("that setup code is wrong or has expired: use the newest code on the app's console")
+        made = add_account(store, Principal("setup", "admin"), email, "admin", password=password)
+        with store.transaction() as cur:
+            cur.execute("DELETE FROM app_settings WHERE key = 'setup_code'")
     return made

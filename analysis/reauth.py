@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from analysis import auth, two_step
+from analysis import auth, throttle, two_step
 from analysis.access import Principal
 from analysis.store import Store
 
@@ -29,30 +29,13 @@ def _account_row(store: Store, account_id: int) -> tuple[str, str | None, bool]:
     return rows[0]
 
 
-def _stored_secret(store: Store, account_id: int) -> str | None:
-    """The account's TOTP secret as analysis/auth.py stores it (the one place this module reads it)."""
-    return store.cursor().execute("SELECT totp_secret FROM accounts WHERE account_id = ?",
-                                  [account_id]).fetchall()[0][0]
-
-
-# The throttle of sign-ins, called through these two functions only.
-def _refuse_when_throttled(store: Store, email: str, now: datetime) -> None:
-    try:
-        auth._throttle(store, email, now)
-    except auth.SignInRefused as exc:
-        raise ConfirmationRefused(str(exc).rstrip(".")) from None
-
-
-def count_failed_sign_in(store: Store, email: str, now: datetime) -> None:
-    auth._record_attempt(store, email, False, now)
-
-
 def has_password(store: Store, account_id: int) -> bool:
     return _account_row(store, account_id)[1] is not None
 
 
 def confirm_identity(store: Store, account_id: int, password: str | None, code: str | None = None,
-                     now: datetime | None = None, vouched_email: str | None = None) -> None:
+                     now: datetime | None = None, vouched_email: str | None = None,
+                     address: str | None = None) -> None:
     """Raises ConfirmationRefused unless password is the account's, and code an unused code of its
     authenticator when two-step sign-in is on (the code is then used up). An account without a
     password (single sign-on only) confirms with vouched_email: the email its identity provider
@@ -62,13 +45,20 @@ def confirm_identity(store: Store, account_id: int, password: str | None, code: 
     if pw_hash is None and auth.normalise_email(vouched_email or "") != email:
         raise ConfirmationRefused("you sign in with single sign-on: sign in with it again to confirm (the button "
                                   "at the top of the page), then make the change within 5 minutes")
-    _refuse_when_throttled(store, email, now)
-    ok = pw_hash is None or auth._verify(pw_hash, password or "")
+    try:   # the sign-in throttle: checked and recorded as a failure before any hash (analysis/throttle.py)
+        attempt = throttle.reserve(store, email, address, now)
+    except throttle.Throttled as exc:
+        raise ConfirmationRefused(str(exc).rstrip(".")) from None
+    try:
+        ok = pw_hash is None or auth._verify(pw_hash, password or "")
+    except auth.ServerBusy:
+        throttle.drop(store, attempt)
+        raise
     if ok and totp_on:
-        ok = two_step.use_code(store, account_id, _stored_secret(store, account_id) or "", code or "", now)
+        ok = two_step.use_code(store, account_id, auth.totp_secret(store, account_id) or "", code or "", now)
     if not ok:
-        count_failed_sign_in(store, email, now)
-        raise ConfirmationRefused(REFUSED)
+        raise ConfirmationRefused(REFUSED)   # the reserved attempt stays a failure
+    throttle.succeeded(store, attempt)
 
 
 def remove_own_two_step(store: Store, account_id: int, password: str, code: str, keep_token: str | None = None,

@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analysis import secretbox
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 QUERIES_DIR = PACKAGE_DIR / "queries"
@@ -75,13 +77,20 @@ class Store:
                 raise DatabaseBusy(
                     f"the database {self.path} is in use by the running app{holder}: stop the app first, "
                     "or copy the file to data/inbox/<organisation>/<kind>/ and the app loads it "
-                    "(README: scheduled loads)"
+                    "(docs/operations.md: scheduled loads through the inbox)"
                 ) from None
             raise
         self._local = threading.local()
         self.write_lock = threading.RLock()
-        self._migrate()
-        self._define_macros()
+        try:
+            self._migrate()
+            # the cookie-signing key and TOTP secrets are encrypted with a key kept outside the
+            # database; checked before the macros are written, so a wrong key changes nothing
+            self.secret_box = secretbox.open_box(self)
+            self._define_macros()
+        except BaseException:
+            self._con.close()
+            raise
         self._lock_down()
 
     # -- set-up ---------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ with middle:
     if submitted:
         handle = session.store()
         try:
-            who = auth.verify_sign_in(handle, email, password, code)
+            who = auth.verify_sign_in(handle, email, password, code, address=st.context.ip_address)
         except auth.TotpNeeded:
             st.session_state["totp_for"] = auth.normalise_email(email)
             st.rerun()

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pyotp
 import pytest
 
-from analysis import auth
+from analysis import auth, throttle
 from analysis.access import OPERATOR, AccessDenied, Principal
 from tests.conftest import ROOT
 
@@ -74,11 +74,11 @@ def test_growing_delays_then_a_limit_of_100_failures_an_hour_and_no_permanent_lo
         auth.verify_sign_in(acme.store, "ann@acme.test", "bad", now=now)
     with pytest.raises(auth.SignInRefused, match="wait 2 seconds"):
         auth.verify_sign_in(acme.store, "ann@acme.test", PASSWORD, now=now)
-    assert [auth.delay_seconds(n) for n in (4, 5, 6, 7, 10, 11, 99)] == [0, 1, 2, 4, 32, 60, 60]
+    assert [throttle.delay_seconds(n) for n in (4, 5, 6, 7, 10, 11, 99)] == [0, 1, 2, 4, 32, 60, 60]
     # keep failing, always after the delay, until 100 failures in the hour
     failures = 6
     while failures < 100:
-        now += timedelta(seconds=auth.delay_seconds(failures))
+        now += timedelta(seconds=throttle.delay_seconds(failures))
         with pytest.raises(auth.SignInRefused):
             auth.verify_sign_in(acme.store, "ann@acme.test", "bad", now=now)
         failures += 1
@@ -96,7 +96,8 @@ def test_growing_delays_then_a_limit_of_100_failures_an_hour_and_no_permanent_lo
 def test_the_hundredth_failure_in_an_hour_closes_the_door(acme, ann):
     cur = acme.store.cursor()
     for i in range(100):
-        cur.execute("INSERT INTO sign_in_attempts VALUES ('ann@acme.test', ?, false)", [T0 + timedelta(seconds=i)])
+        cur.execute("INSERT INTO sign_in_attempts (email, attempted_at, succeeded) VALUES ('ann@acme.test', ?, false)",
+                    [T0 + timedelta(seconds=i)])
     with pytest.raises(auth.SignInRefused, match="Too many failed sign-ins for this account in the last hour"):
         auth.verify_sign_in(acme.store, "ann@acme.test", PASSWORD, now=T0 + timedelta(minutes=59))
     assert auth.verify_sign_in(acme.store, "ann@acme.test", PASSWORD, now=T0 + timedelta(minutes=61, seconds=40))

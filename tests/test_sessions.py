@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pyotp
 import pytest
 
-from analysis import account_changes, auth, reauth
+from analysis import account_changes, auth, reauth, throttle
 from analysis.access import OPERATOR
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
@@ -170,11 +170,11 @@ def test_removing_one_s_own_needs_the_password_and_a_code(acme, ann, password, u
 # -- re-authentication ---------------------------------------------------------------------------------
 
 def test_a_wrong_confirmation_counts_as_a_failed_sign_in_and_is_throttled(acme, ann):
-    for n in range(auth.FREE_FAILURES):
+    for n in range(throttle.ACCOUNT_FREE_FAILURES):
         with pytest.raises(reauth.ConfirmationRefused, match="nothing was changed"):
             reauth.confirm_identity(acme.store, ann.account_id, "guess", now=T0 + timedelta(seconds=n))
-    assert failures(acme.store, "ann@acme.test") == auth.FREE_FAILURES
-    soon = T0 + timedelta(seconds=auth.FREE_FAILURES - 0.5)   # within the 1-second delay after the fifth
+    assert failures(acme.store, "ann@acme.test") == throttle.ACCOUNT_FREE_FAILURES
+    soon = T0 + timedelta(seconds=throttle.ACCOUNT_FREE_FAILURES - 0.5)   # within the 1-second delay after the fifth
     with pytest.raises(reauth.ConfirmationRefused, match="Too many failed sign-ins"):   # even the right one
         reauth.confirm_identity(acme.store, ann.account_id, PASSWORD, now=soon)
     with pytest.raises(auth.SignInRefused, match="Too many failed sign-ins"):           # and the sign-in page

@@ -17,6 +17,7 @@ import duckdb
 
 from analysis.cli import kpis, loads, organisations, report, targets, users
 from analysis.cli.common import CommandError
+from analysis.secretbox import SecretKeyError
 from analysis.store import DatabaseBusy, Store
 
 GROUPS = (organisations, loads, users, kpis, targets, report)
@@ -32,12 +33,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command (argv: the arguments after `python -m analysis`; None: sys.argv) and return
-    its exit code: 0 done, 1 a file refused, 2 an error (said on stderr), 3 the database is busy.
-    Callable in-process; a bad argument or --help raises SystemExit, as argparse does."""
+    its exit code: 0 done, 1 a file refused, 2 an error (said on stderr), 3 the database is busy
+    or its secret key is missing or wrong. Callable in-process; a bad argument or --help raises
+    SystemExit, as argparse does."""
     args = parser().parse_args(argv)
     try:
         store = Store()
-    except DatabaseBusy as exc:
+    except (DatabaseBusy, SecretKeyError) as exc:
         print(f"uptake: {exc}", file=sys.stderr)
         return 3
     try:
