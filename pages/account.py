@@ -6,11 +6,12 @@ import streamlit as st
 
 from analysis import auth
 from ui import session
+from ui.text import literal
 
 handle = session.store()
 who = st.session_state["account"]
 st.title("Your account")
-st.caption(f"{who.email} · {who.role.replace('_', ' ')}")
+st.caption(f"{literal(who.email)} · {literal(who.role.replace('_', ' '))}")
 
 if who.must_change_password:
     st.warning("Your password was reset: choose a new one to continue.")
@@ -28,7 +29,7 @@ with st.form("password", clear_on_submit=True):
                 st.success("Password changed.")
                 st.rerun()
             except auth.AccountError as exc:
-                st.error(f"Not changed: {exc}.")
+                st.error(f"Not changed: {literal(exc)}.")
 
 st.subheader("Two-step sign-in")
 if auth.needs_totp_setup(handle, who):

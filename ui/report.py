@@ -21,6 +21,7 @@ from analysis.orgs import Rollout
 from analysis.reports import Chart, ReportContents
 from analysis.scope import Scope
 from ui.charts import adoption_by_age_chart, snapshot_adoption_chart, tickets_per_100_chart
+from ui.text import literal
 
 SIZE = (1300, 580)      # pixels, drawn at scale 2: sharp across a 12-inch slide and an A4 page
 SECONDS = 90            # the longest the charts may take, browser start included
@@ -93,7 +94,7 @@ def build_pack(scope: Scope, rollout: Rollout, as_of: date, window: int, formats
     say(f"Drawing {count} chart{'s' if count != 1 else ''}")
     images, why = chart_images(contents)
     if why:
-        say(f"The charts are left out: {why}")
+        say(f"The charts are left out: {literal(why)}")   # say is st.status.write: markdown
     files = {}
     for kind in formats:
         say(f"Writing the {LABELS[kind]}")
