@@ -10,12 +10,14 @@ people used mfa_approval in it -> 7 / 272 = 3 %. Over 2026-09-01 .. 2026-09-28: 
 last 7 days hold 17 tickets: 6.25 per 100, above 2 x 2.3 (a ticket spike) but not 2 x 8.0."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
 from analysis import alerts, baselines, orgs
 from tests.test_pages import app_as, demo, through_the_router  # noqa: F401 (fixtures)
+from ui.text import WORD_JOINER
 
 SETTINGS = "pages/settings.py"
 TITLES = {SETTINGS: "Settings", "pages/overview.py": "Overview", "pages/red_flags.py": "Red flags"}
@@ -58,8 +60,14 @@ def press(at, label: str):
     return at
 
 
+def shown(markdown: str) -> str:
+    """What the page shows for a message escaped by ui.text.literal."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
+
+
 def said(at) -> tuple[list[str], list[str]]:
-    return [s.value for s in at.success], [e.value for e in at.error]
+    """The success and error messages as the page shows them."""
+    return [shown(s.value) for s in at.success], [shown(e.value) for e in at.error]
 
 
 def table(at, column: str):
@@ -93,7 +101,7 @@ def test_a_baseline_locked_and_chosen_on_the_page_drives_the_kpi_table_and_the_f
     one(at.date_input, "To").set_value(date(2026, 9, 28))
     press(at, "Lock the baseline")
     assert said(at) == (["Locked the baseline 'pre-remediation': 01 Sep 2026 to 28 Sep 2026, 87 tickets. "
-                         "Choose it under *Choose the baseline in use* to use it."], [])
+                         "Choose it under \u201cChoose the baseline in use\u201d to use it."], [])
     listed = table(at, "upload_ids").set_index("name")
     locked = listed.loc["pre-remediation"]
     assert (locked["window_start"], locked["window_end"], locked["days"]) == (date(2026, 9, 1), date(2026, 9, 28), 28)

@@ -7,7 +7,10 @@ through ui/tables.py), the one function's own rules, and a run of every page wit
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
+
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py"])
@@ -29,38 +32,40 @@ MARKDOWN_OPTIONS = {"radio", "segmented_control", "pills", "select_slider"}
 TABLE_CALLS = {"dataframe", "data_editor", "table"}
 # Functions that return only code-written words or numbers; any function or variable named *_md
 # holds markdown written by the code, and the sweep checks what it returns or is assigned.
-SAFE_FUNCTIONS = {"literal", "len", "rule_title", "pct", "number", "int", "round"}
+SAFE_FUNCTIONS = {"len", "rule_title", "pct", "number", "int", "round"}
 
 
-def _safe(node: ast.AST) -> bool:
-    """node evaluates to text with no markup from the data."""
+def _safe(node: ast.AST, escaper: str = "literal") -> bool:
+    """node evaluates to text with no markup from the data (escaper: the function that makes data
+    inert for this renderer, ui.text.literal for markdown, ui.text.label for Plotly)."""
+    safe = lambda child: _safe(child, escaper)  # noqa: E731
     match node:
         case ast.Constant():
             return True
         case ast.JoinedStr(values=values):
-            return all(_safe(v) for v in values)
+            return all(safe(v) for v in values)
         case ast.FormattedValue(value=value, format_spec=spec):
-            return _safe(value) or _numeric_spec(spec)
+            return safe(value) or _numeric_spec(spec)
         case ast.Call(func=ast.Name(id="list" | "sorted"), args=[arg]):  # list(DATE_ORDERS)
-            return _safe(arg)
+            return safe(arg)
         case ast.Call(func=ast.Name(id=name)) | ast.Call(func=ast.Attribute(attr=name)):
-            return name in SAFE_FUNCTIONS or name.endswith("_md")
+            return name == escaper or name in SAFE_FUNCTIONS or (escaper == "literal" and name.endswith("_md"))
         case ast.Name(id=name):                # module constants (CAPITALS) are written in the code
-            return name.isupper() or name.endswith("_md")
+            return name.isupper() or (escaper == "literal" and name.endswith("_md"))
         case ast.Attribute(attr=name):         # settings.TIME_ZONE_NOTE, auth.MIN_PASSWORD
             return name.isupper()
         case ast.Subscript(value=value):       # a constant table's entry: DEFINITIONS["weekly"]
-            return _safe(value) and not isinstance(value, ast.Call)
+            return safe(value) and not isinstance(value, ast.Call)
         case ast.BinOp(left=left, right=right):
-            return _safe(left) and _safe(right)
+            return safe(left) and safe(right)
         case ast.IfExp(body=body, orelse=orelse):
-            return _safe(body) and _safe(orelse)
+            return safe(body) and safe(orelse)
         case ast.BoolOp(values=values):
-            return all(_safe(v) for v in values)
+            return all(safe(v) for v in values)
         case ast.List(elts=elts) | ast.Tuple(elts=elts):
-            return all(_safe(e) for e in elts)
+            return all(safe(e) for e in elts)
         case ast.Starred(value=value):
-            return _safe(value)
+            return safe(value)
     return False
 
 
@@ -76,7 +81,7 @@ def _numeric_spec(spec: ast.AST | None) -> bool:
 def _formatter_safe(node: ast.AST) -> bool:
     """format_func turns each option into safe text: literal itself, or a lambda returning safe text."""
     if isinstance(node, ast.Name):
-        return node.id in SAFE_FUNCTIONS
+        return node.id == "literal" or node.id in SAFE_FUNCTIONS
     return isinstance(node, ast.Lambda) and _safe(node.body)
 
 
@@ -96,6 +101,21 @@ def _markdown_builders(tree: ast.AST, where) -> list[str]:
     return found
 
 
+# Plotly reads <a href>, <b>, <br> in trace names, hover text and annotations
+PLOTLY_CALLS = {"add_annotation", "add_vline", "add_hline", "add_vrect", "add_hrect"}
+PLOTLY_TEXT = {"name", "annotation_text", "hovertext", "hovertemplate"}
+
+
+def plotly_findings(node: ast.Call, where: str) -> list[str]:
+    """Text handed to a Plotly trace (go.Bar, go.Scatter ...) or annotation must go through label."""
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and (func.attr in PLOTLY_CALLS or (
+            isinstance(func.value, ast.Name) and func.value.id == "go"))):
+        return []
+    return [f"{where}: Plotly {k.arg}={ast.unparse(k.value)[:60]}" for k in node.keywords
+            if k.arg in PLOTLY_TEXT and not _safe(k.value, "label")]
+
+
 def markup_findings(path: Path, root: Path = ROOT) -> list[str]:
     """Where path hands data to a markdown-rendering call unescaped, or shows a table directly."""
     tree = ast.parse(path.read_text(), filename=str(path))
@@ -105,6 +125,7 @@ def markup_findings(path: Path, root: Path = ROOT) -> list[str]:
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         name = node.func.attr
+        found += plotly_findings(node, where(node))
         if name in TABLE_CALLS and path.name != "tables.py":
             found.append(f"{where(node)}: st.{name} outside ui/tables.py")
         if name not in MARKDOWN_CALLS:
@@ -162,12 +183,55 @@ def test_the_sweep_finds_data_in_markdown(tmp_path):
                     "bar.progress(0.5, text=f'{name}: read')\n"            # 11: raw data
                     "line_md = 'Saved ' + category\n"                       # 12: a *_md given data
                     "st.success(line_md)\n"
-                    "st.metric(f'Tickets ({window:d} days)', 3, help=HELP['x'])\n")
+                    "st.metric(f'Tickets ({window:d} days)', 3, help=HELP['x'])\n"
+                    "go.Scatter(x=[1], name=cohort.capitalize())\n"            # 15: Plotly, raw
+                    "go.Scatter(x=[1], name=label(cohort), hovertemplate='%{y}<extra>' + label(c) + '</extra>')\n"
+                    "fig.add_vline(x=1, annotation_text=literal(note))\n")      # 17: markdown escape, not Plotly's
     lines = [int(f.split(":")[1]) for f in markup_findings(page, tmp_path)]
-    assert lines == [3, 5, 6, 8, 9, 10, 11, 12]
+    assert lines == [3, 5, 6, 8, 9, 10, 11, 12, 15, 17]
     helper = tmp_path / "helper.py"
     helper.write_text("def caption_chart(view, caption_md):\n    st.caption(caption_md)\n"
                       "caption_chart(view, 'Code words')\n"
                       "caption_chart(view, f'{view.rollout.name} by age')\n"            # 4: data
                       "caption_chart(view, caption_md=literal(view.rollout.name))\n")
     assert [f.split(":")[1] for f in markdown_parameter_findings([helper], tmp_path)] == ["4"]
+
+
+# -- the one escaping function ----------------------------------------------------------------------
+
+def test_literal_escapes_markdown_and_breaks_every_autolink():
+    from ui.text import WORD_JOINER, literal
+    shown = literal("[Sign in again](http://evil.test) www.evil.test me@evil.test HTTPS://x **b** :red[c] <img>")
+    assert "http://" not in shown.lower() and "www." not in shown and "@evil" not in shown
+    assert re.search(r"(?<!\\)[\[\]()*<>:]", shown) is None         # every markdown character escaped
+    # read back as the page shows it: the same characters, nothing added but the invisible joiner
+    assert re.sub(r"\\(.)", r"\1", shown).replace(WORD_JOINER, "") == (
+        "[Sign in again](http://evil.test) www.evil.test me@evil.test HTTPS://x **b** :red[c] <img>")
+    assert literal("Warehouse & IT") == "Warehouse \\& IT" and literal(12) == "12"
+
+
+# -- tables: the grid and its toolbar download get no formula ----------------------------------------
+
+def _show(data, **kwargs):
+    from streamlit.testing.v1 import AppTest
+
+    def page(data, kwargs):
+        from ui.tables import show_table
+        show_table(data, **kwargs)
+
+    at = AppTest.from_function(page, args=(data, kwargs)).run()
+    assert not at.exception
+    return at.dataframe[0].value
+
+
+def test_show_table_neutralises_formulas_and_keeps_numbers():
+    frame = pd.DataFrame({"name": ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-1+2", "\t=1",
+                                   "Ann"], "delta": [-2, -1, 0, 1, 2, 3], "=col": ["a", "b", "c", "d", "e", "f"]})
+    shown = _show(frame, hide_index=True, column_config={"=col": "Col"})
+    assert list(shown.columns) == ["name", "delta", "'=col"]
+    assert shown["name"].tolist() == ['\'=HYPERLINK("http://x","y")', "'+cmd|' /C calc'!A0", "'@SUM(1)", "'-1+2",
+                                      "'\t=1", "Ann"]
+    assert shown["delta"].tolist() == [-2, -1, 0, 1, 2, 3]          # negative numbers stay numbers
+    assert frame["name"][0].startswith("=")                          # the caller's frame is left alone
+    rows = _show([{"line": 2, "reason": "=1+1"}])                    # rows (a list of dicts) too
+    assert rows["reason"].tolist() == ["'=1+1"]

@@ -34,7 +34,7 @@ def adoption_by_age_chart(frame: pd.DataFrame, target: float, target_age: int) -
             customdata=part[["active_7d", "licensed_users"]],
             hovertemplate="%{y:.0%} (%{customdata[0]} of %{customdata[1]})<extra>" + label(cohort) + "</extra>"))
     fig.add_hline(y=target, line_dash="dot", line_color="#16a34a",
-                  annotation_text=f"target {target:.0%} by day {target_age}", annotation_position="top left")
+                  annotation_text=f"target {target:.0%} by day {target_age:d}", annotation_position="top left")
     fig.add_vline(x=target_age, line_dash="dot", line_color="#16a34a")
     return _layout(fig, "people active in the last 7 days", "days since the cohort's go-live")
 
@@ -241,14 +241,14 @@ def tickets_per_100_chart(frame: pd.DataFrame, markers: list[dict], baseline: tu
         colour = cohort_colour(cohort, order.index(cohort) if cohort in order else 0)
         fig.add_vrect(x0=_ms(day), x1=_ms(pd.Timestamp(day) + pd.Timedelta(days=after_days)), fillcolor=colour,
                       opacity=0.08, line_width=0, layer="below")
-        _legend_swatch(fig, f"{after_days // 7} weeks after {label(cohort)} go-live", colour, 0.2)
+        _legend_swatch(fig, f"{after_days // 7} weeks after {cohort} go-live", colour, 0.2)
     _plain_layout(fig, "tickets per 100 people", "week (Monday)")
     return add_markers(fig, markers, order)
 
 
 def _legend_swatch(fig: go.Figure, name: str, colour: str, opacity: float) -> None:
     """A legend entry for a shaded band (bands have none of their own)."""
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label(name), hoverinfo="skip",
                              marker=dict(symbol="square", size=14, color=colour, opacity=opacity)))
 
 

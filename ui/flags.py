@@ -107,11 +107,11 @@ def rule_chart(group: list[Alert]) -> go.Figure | None:
     values, limits = [m[1] for m in measures], [m[3] for m in measures]
     fmt = (lambda v: f"{v:.0%}") if share else (lambda v: f"{v:,.1f}")
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=measured, text=[fmt(v) for v in values],
+    fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=label(measured), text=[fmt(v) for v in values],
                          textposition="outside", cliponaxis=False,
                          marker_color=["#ef4444" if a.severity == "high" else "#f59e0b" for a in group],
                          hovertemplate="%{y}: %{text}<extra></extra>"))
-    fig.add_trace(go.Scatter(y=names, x=limits, mode="markers", name=limit_label,
+    fig.add_trace(go.Scatter(y=names, x=limits, mode="markers", name=label(limit_label),
                              marker=dict(symbol="line-ns-open", size=20, color="#334155", line=dict(width=3)),
                              hovertemplate="%{y}: line at %{x}<extra></extra>"))
     fig.update_layout(template="plotly_white", height=70 + 34 * len(group), margin=dict(l=10, r=40, t=30, b=10),

@@ -140,7 +140,8 @@ def _baselines(scope: Scope, rollout: Rollout, as_of: date | None, version: tupl
 
 def _locked(made: baselines.Baseline) -> str:
     return (f"Locked the baseline {made.name!r}: {made.start:%d %b %Y} to {made.end:%d %b %Y}, "
-            f"{made.support_figure('tickets')} tickets. Choose it under *Choose the baseline in use* to use it.")
+            f"{made.support_figure('tickets')} tickets. Choose it under \u201cChoose the baseline in use\u201d "
+            "to use it.")
 
 
 def _selected(chosen: baselines.Baseline | None) -> str:
