@@ -10,14 +10,13 @@ people used mfa_approval in it -> 7 / 272 = 3 %. Over 2026-09-01 .. 2026-09-28: 
 last 7 days hold 17 tickets: 6.25 per 100, above 2 x 2.3 (a ticket spike) but not 2 x 8.0."""
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
 
 from analysis import alerts, baselines, orgs
+from tests.conftest import shown
 from tests.test_pages import app_as, demo, through_the_router  # noqa: F401 (fixtures)
-from ui.text import WORD_JOINER
 
 SETTINGS = "pages/settings.py"
 TITLES = {SETTINGS: "Settings", "pages/overview.py": "Overview", "pages/red_flags.py": "Red flags"}
@@ -58,11 +57,6 @@ def press(at, label: str):
     one(at.button, label).click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def shown(markdown: str) -> str:
-    """What the page shows for a message escaped by ui.text.literal."""
-    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
 
 
 def said(at) -> tuple[list[str], list[str]]:
