@@ -3,6 +3,7 @@ import streamlit as st
 
 from analysis import auth
 from ui import session
+from ui.text import literal
 
 st.set_page_config(page_title="Uptake", page_icon=":material/trending_up:", layout="wide")
 
@@ -33,7 +34,7 @@ else:
     pages.append(st.Page("pages/account.py", title="Your account", icon=":material/person:"))
 
 if who is not None:
-    st.sidebar.caption(f"Signed in as **{who.email}** ({who.role.replace('_', ' ')})")
+    st.sidebar.caption(f"Signed in as **{literal(who.email)}** ({literal(who.role.replace('_', ' '))})")
     if st.sidebar.button("Sign out", icon=":material/logout:"):
         auth.end_session(handle, st.session_state.get("token"))
         st.session_state.clear()

@@ -31,12 +31,12 @@ def adoption_by_age_chart(frame: pd.DataFrame, target: float, target_age: int) -
     fig = go.Figure()
     for i, (cohort, part) in enumerate(frame[frame["age_days"] >= 0].groupby("cohort", sort=False)):
         fig.add_trace(go.Scatter(
-            x=part["age_days"], y=part["adoption"], mode="lines", name=cohort.capitalize(),
+            x=part["age_days"], y=part["adoption"], mode="lines", name=label(cohort.capitalize()),
             line=dict(color=cohort_colour(cohort, i), width=3),
             customdata=part[["active_7d", "licensed_users"]],
-            hovertemplate="%{y:.0%} (%{customdata[0]} of %{customdata[1]})<extra>" + cohort + "</extra>"))
+            hovertemplate="%{y:.0%} (%{customdata[0]} of %{customdata[1]})<extra>" + label(cohort) + "</extra>"))
     fig.add_hline(y=target, line_dash="dot", line_color="#16a34a",
-                  annotation_text=f"target {target:.0%} by day {target_age}", annotation_position="top left")
+                  annotation_text=f"target {target:.0%} by day {target_age:d}", annotation_position="top left")
     fig.add_vline(x=target_age, line_dash="dot", line_color="#16a34a")
     return _layout(fig, "people active in the last 7 days", "days since the cohort's go-live")
 
@@ -48,16 +48,16 @@ def adoption_calendar_chart(frame: pd.DataFrame, go_lives: dict[str, date],
     fig = go.Figure()
     for i, (cohort, part) in enumerate(frame.groupby("cohort", sort=False)):
         fig.add_trace(go.Scatter(
-            x=part["day"], y=part["adoption"], mode="lines", name=cohort.capitalize(),
+            x=part["day"], y=part["adoption"], mode="lines", name=label(cohort.capitalize()),
             line=dict(color=cohort_colour(cohort, i), width=3),
             customdata=part[["active_7d", "licensed_users"]],
-            hovertemplate="%{y:.0%} (%{customdata[0]} of %{customdata[1]})<extra>" + cohort + "</extra>"))
+            hovertemplate="%{y:.0%} (%{customdata[0]} of %{customdata[1]})<extra>" + label(cohort) + "</extra>"))
     if markers is not None:
         return add_markers(_layout(fig, "people active in the last 7 days", ""), markers, list(go_lives))
     for i, (cohort, day) in enumerate(go_lives.items()):
         x = pd.Timestamp(day).timestamp() * 1000
         fig.add_vline(x=x, line_dash="dash", line_color=cohort_colour(cohort, i),
-                      annotation_text=f"{cohort} go-live", annotation_position="top right")
+                      annotation_text=f"{label(cohort)} go-live", annotation_position="top right")
     return _layout(fig, "people active in the last 7 days", "")
 
 
@@ -69,10 +69,10 @@ def snapshot_adoption_chart(frame: pd.DataFrame, window: int, markers: list[dict
     for i, cohort in enumerate(cohorts):
         part = frame[frame["cohort"] == cohort]
         fig.add_trace(go.Scatter(
-            x=part["snapshot"], y=part["adoption"], mode="lines+markers", name=cohort.capitalize(),
+            x=part["snapshot"], y=part["adoption"], mode="lines+markers", name=label(cohort.capitalize()),
             line=dict(color=cohort_colour(cohort, i), width=3, dash="dot" if cohort == "all" else "solid"),
             marker=dict(size=9), customdata=part[["active_users", "licensed_users"]],
-            hovertemplate="%{y:.0%} (%{customdata[0]} of %{customdata[1]})<extra>" + cohort + "</extra>"))
+            hovertemplate="%{y:.0%} (%{customdata[0]} of %{customdata[1]})<extra>" + label(cohort) + "</extra>"))
     _layout(fig, f"people active in the {window} days before", "snapshot refresh date")
     return add_markers(fig, markers, [c for c in cohorts if c != "all"])
 
@@ -133,9 +133,9 @@ def weekly_active_chart(frame: pd.DataFrame, markers: list[dict]) -> go.Figure:
         custom = part[["licensed_users", "week_end"]].assign(week_end=part["week_end"].astype(str))
         full = part[part["complete"]]
         fig.add_trace(go.Scatter(
-            x=full["week_start"], y=full["active_users"], mode="lines+markers", name=cohort.capitalize(),
+            x=full["week_start"], y=full["active_users"], mode="lines+markers", name=label(cohort.capitalize()),
             line=dict(color=colour, width=3), customdata=custom[part["complete"]],
-            hovertemplate="%{y} of %{customdata[0]} people<extra>" + cohort + "</extra>"))
+            hovertemplate="%{y} of %{customdata[0]} people<extra>" + label(cohort) + "</extra>"))
         tail = part.tail(2) if not part["complete"].iloc[-1] else part.iloc[0:0]
         if len(tail):
             fig.add_trace(go.Scatter(
@@ -143,7 +143,7 @@ def weekly_active_chart(frame: pd.DataFrame, markers: list[dict]) -> go.Figure:
                 line=dict(color=colour, width=2, dash="dot"), marker=dict(symbol="circle-open", size=9),
                 customdata=custom.tail(2),
                 hovertemplate="%{y} of %{customdata[0]} people (week so far, to %{customdata[1]})<extra>"
-                              + cohort + "</extra>"))
+                              + label(cohort) + "</extra>"))
     _plain_layout(fig, "people active in the week", "week (Monday)")
     return add_markers(fig, markers, cohorts)
 
@@ -165,8 +165,8 @@ def adoption_funnel_chart(frame: pd.DataFrame) -> go.Figure:
                 for p, s in zip(part["people"], part["share_of_licensed"])]
         fig.add_trace(go.Bar(
             y=labels, x=part["share_of_licensed"], orientation="h", name="All licensed people" if cohort == "all"
-            else cohort.capitalize(), marker_color=cohort_colour(cohort, i), text=text, textposition="outside",
-            hovertemplate="%{text}<extra>" + cohort + "</extra>", cliponaxis=False))
+            else label(cohort.capitalize()), marker_color=cohort_colour(cohort, i), text=text, textposition="outside",
+            hovertemplate="%{text}<extra>" + label(cohort) + "</extra>", cliponaxis=False))
     fig.update_layout(template="plotly_white", barmode="group", height=120 + 70 * len(STAGES),
                       margin=dict(l=10, r=60, t=30, b=10), legend=dict(orientation="h", y=1.08, x=0),
                       xaxis=dict(title="share of the cohort's licensed people", tickformat=".0%", range=[0, 1.15]),
@@ -182,9 +182,9 @@ def days_to_first_use_chart(frame: pd.DataFrame) -> go.Figure:
     for i, cohort in enumerate(cohorts):
         part = frame[frame["cohort"] == cohort]
         fig.add_trace(go.Histogram(
-            x=part["days_to_first_use"], name=f"{cohort.capitalize()} ({len(part):,} people)",
+            x=part["days_to_first_use"], name=f"{label(cohort.capitalize())} ({len(part):,} people)",
             histnorm="percent", xbins=dict(start=-0.5, size=1), marker_color=cohort_colour(cohort, i),
-            hovertemplate="day %{x}: %{y:.1f}% of the cohort's activated people<extra>" + cohort + "</extra>"))
+            hovertemplate="day %{x}: %{y:.1f}% of the cohort's activated people<extra>" + label(cohort) + "</extra>"))
     fig.update_layout(template="plotly_white", barmode="group", bargap=0.15, height=340,
                       margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
@@ -230,11 +230,11 @@ def tickets_per_100_chart(frame: pd.DataFrame, markers: list[dict], baseline: tu
         so_far = ["" if c else " (week so far)" for c in part["complete"]]
         fig.add_trace(go.Scatter(
             x=part["week_start"], y=part["tickets_per_100_users"], mode="lines+markers",
-            name="Everyone" if is_all else cohort.capitalize(),
+            name="Everyone" if is_all else label(cohort.capitalize()),
             line=dict(color=colour, width=3 if is_all else 2, dash="dash" if is_all else "solid"),
             customdata=list(zip(part["tickets"], part["licensed_users"], so_far)),
             hovertemplate="%{y:.1f} per 100 (%{customdata[0]} tickets, %{customdata[1]} people)%{customdata[2]}"
-                          "<extra>" + ("everyone" if is_all else cohort) + "</extra>"))
+                          "<extra>" + ("everyone" if is_all else label(cohort)) + "</extra>"))
     if baseline:
         fig.add_vrect(x0=_ms(baseline[0]), x1=_ms(pd.Timestamp(baseline[1]) + pd.Timedelta(days=1)),
                       fillcolor="#94a3b8", opacity=0.18, line_width=0, layer="below")
@@ -250,7 +250,7 @@ def tickets_per_100_chart(frame: pd.DataFrame, markers: list[dict], baseline: tu
 
 def _legend_swatch(fig: go.Figure, name: str, colour: str, opacity: float) -> None:
     """A legend entry for a shaded band (bands have none of their own)."""
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label(name), hoverinfo="skip",
                              marker=dict(symbol="square", size=14, color=colour, opacity=opacity)))
 
 
@@ -269,11 +269,11 @@ def top_categories_chart(frame: pd.DataFrame, before: str, after: str) -> go.Fig
     fig = go.Figure()
     for side, title, colour in (("before", before, "#94a3b8"), ("after", after, "#0ea5e9")):
         fig.add_trace(go.Bar(
-            y=[label(c) for c in frame["category"]], x=frame[f"share_{side}"], orientation="h", name=title,
+            y=[label(c) for c in frame["category"]], x=frame[f"share_{side}"], orientation="h", name=label(title),
             marker_color=colour,
             text=[f"{int(n):,} ({s:.0%})" if pd.notna(s) else "0" for n, s in
                   zip(frame[f"tickets_{side}"].fillna(0), frame[f"share_{side}"])],
-            textposition="outside", cliponaxis=False, hovertemplate="%{text}<extra>" + title + "</extra>"))
+            textposition="outside", cliponaxis=False, hovertemplate="%{text}<extra>" + label(title) + "</extra>"))
     fig.update_layout(template="plotly_white", barmode="group", height=120 + 60 * len(frame),
                       margin=dict(l=10, r=60, t=30, b=10), legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
                       xaxis=dict(title="share of the tickets", tickformat=".0%", rangemode="tozero"),

@@ -13,11 +13,18 @@ def neutralise(value):
     return value
 
 
-def safe_csv(frame: pd.DataFrame) -> bytes:
-    """frame as UTF-8 CSV (with BOM, so Excel reads it as UTF-8), formulas neutralised."""
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of frame whose text cells and column names no spreadsheet would run as formulas
+    (numbers, negative ones included, stay numbers)."""
     clean = frame.copy()
     clean.columns = [neutralise(str(c)) for c in clean.columns]
-    for column in clean.columns:
-        if pd.api.types.is_string_dtype(clean[column]) or clean[column].dtype == object:
-            clean[column] = clean[column].map(neutralise)
-    return clean.to_csv(index=False).encode("utf-8-sig")
+    for i in range(clean.shape[1]):              # by position: two names may neutralise alike
+        values = clean.iloc[:, i]
+        if pd.api.types.is_string_dtype(values) or values.dtype == object:
+            clean.isetitem(i, values.map(neutralise))
+    return clean
+
+
+def safe_csv(frame: pd.DataFrame) -> bytes:
+    """frame as UTF-8 CSV (with BOM, so Excel reads it as UTF-8), formulas neutralised."""
+    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")

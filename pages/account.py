@@ -8,12 +8,13 @@ import streamlit as st
 
 from analysis import auth, reauth
 from ui import confirm, session
+from ui.text import literal
 
 handle = session.store()
 who = st.session_state["account"]
 token = st.session_state.get("token")
 st.title("Your account")
-st.caption(f"{who.email} · {who.role.replace('_', ' ')}")
+st.caption(f"{literal(who.email)} · {literal(who.role.replace('_', ' '))}")
 confirm.sign_in_again_button(who)
 
 if who.must_change_password:
@@ -32,7 +33,7 @@ with st.form("password", clear_on_submit=True):
                 st.success("Password changed; your other sign-ins have ended.")
                 st.rerun()
             except auth.AccountError as exc:
-                st.error(f"Not changed: {exc}.")
+                st.error(f"Not changed: {literal(exc)}.")
 
 st.subheader("Two-step sign-in")
 if auth.needs_totp_setup(handle, who):
@@ -50,7 +51,7 @@ if who.totp_enabled:
                 st.success("Two-step sign-in removed; your other sign-ins have ended.")
                 st.rerun()
             except auth.AccountError as exc:
-                st.error(f"Not removed: {exc}.")
+                st.error(f"Not removed: {literal(exc)}.")
 else:
     secret = st.session_state.get("totp_secret")
     if not isinstance(secret, str):
@@ -62,7 +63,7 @@ else:
                     st.session_state["totp_secret"] = auth.start_totp(handle, who.account_id)
                     st.rerun()
                 except auth.AccountError as exc:
-                    st.error(f"Not started: {exc}.")
+                    st.error(f"Not started: {literal(exc)}.")
     else:
         uri = auth.totp_uri(secret, who.email)
         image = io.BytesIO()

@@ -7,6 +7,8 @@ import streamlit as st
 from analysis import account_changes, auth, orgs, presets, reauth
 from analysis.access import ROLES
 from ui import confirm, session
+from ui.tables import show_table
+from ui.text import literal
 
 handle = session.store()
 who = session.principal()
@@ -28,7 +30,7 @@ names = dict(zip(known["org_id"].astype(int), known["name"]))
 
 with accounts_tab:
     table = auth.accounts(handle, who)
-    st.dataframe(table, hide_index=True, column_config={
+    show_table(table, hide_index=True, column_config={
         "email": "Email", "role": "Role", "organisations": "Organisations", "totp_enabled": "Two-step",
         "must_change_password": "Must change password",
         "disabled_at": st.column_config.DatetimeColumn("Disabled", format="D MMM YYYY"),
@@ -46,11 +48,11 @@ with accounts_tab:
             try:
                 confirm.check(handle, me, password, code)
                 auth.add_account(handle, who, email, role, chosen, password=one_time, must_change_password=not sso_only)
-                st.success(f"Added {email}: they sign in with single sign-on." if sso_only else
-                           f"Added {email}. Their one-time password (shown once; they choose their own at "
-                           f"first sign-in): `{one_time}`")
+                st.success(f"Added {literal(email)}: they sign in with single sign-on." if sso_only else
+                           f"Added {literal(email)}. Their one-time password (shown once; they choose their own at "
+                           f"first sign-in): **{literal(one_time)}**")
             except auth.AccountError as exc:
-                st.error(f"Not added: {exc}.")
+                st.error(f"Not added: {literal(exc)}.")
 
     active = table[table["disabled_at"].isna()]["email"].tolist()
     with st.form("change_account", clear_on_submit=True):
@@ -70,19 +72,19 @@ with accounts_tab:
                 confirm.check(handle, me, password, code)
                 if change == "reset":
                     one_time = auth.reset_password(handle, who, target)
-                    st.success(f"New one-time password for {target} (shown once): `{one_time}`. Their sign-ins "
-                               "have ended; their two-step sign-in stays.")
+                    st.success(f"New one-time password for {literal(target)} (shown once): "
+                               f"**{literal(one_time)}**. Their sign-ins have ended; their two-step sign-in stays.")
                 elif change == "two_step":
                     reauth.remove_two_step(handle, who, target)
-                    st.success(f"Removed {target}'s two-step sign-in; their sign-ins have ended.")
+                    st.success(f"Removed {literal(target)}'s two-step sign-in; their sign-ins have ended.")
                 elif change == "access":
                     account_changes.change_access(handle, who, target, new_role, new_orgs)
-                    st.success(f"{target} is now a {new_role.replace('_', ' ')}.")
+                    st.success(f"{literal(target)} is now a {literal(new_role.replace('_', ' '))}.")
                 else:
                     auth.disable_account(handle, who, target)
-                    st.success(f"Disabled {target}; their sign-ins have ended.")
+                    st.success(f"Disabled {literal(target)}; their sign-ins have ended.")
             except auth.AccountError as exc:
-                st.error(f"Not changed: {exc}.")
+                st.error(f"Not changed: {literal(exc)}.")
 
     with st.form("require_totp"):
         st.subheader("Two-step sign-in")
@@ -96,10 +98,10 @@ with accounts_tab:
                 st.success("Saved: two-step sign-in is " + ("required" if required else "optional")
                            + " for provider accounts.")
             except auth.AccountError as exc:
-                st.error(f"Not saved: {exc}.")
+                st.error(f"Not saved: {literal(exc)}.")
 
 with orgs_tab:
-    st.dataframe(known.rename(columns={"org_id": "Id", "name": "Name", "time_zone": "Time zone",
+    show_table(known.rename(columns={"org_id": "Id", "name": "Name", "time_zone": "Time zone",
                                        "is_synthetic": "Synthetic"}), hide_index=True)
     with st.form("add_org", clear_on_submit=True):
         st.subheader("Add an organisation")
@@ -110,17 +112,17 @@ with orgs_tab:
         if st.form_submit_button("Add organisation"):
             try:
                 orgs.add_organisation(handle, who, name, zone, domains.split(","))
-                st.success(f"Added {name}.")
+                st.success(f"Added {literal(name)}.")
                 st.rerun()
             except ValueError as exc:
-                st.error(f"Not added: {exc}.")
+                st.error(f"Not added: {literal(exc)}.")
 
 with company_tab:
     st.caption("A helpdesk export often covers every client, with a company column. Map each company to "
                "its organisation: a load keeps only its own organisation's rows, and lists the rows of "
                "unmapped companies instead of loading them into the wrong organisation.")
     mapped = presets.company_mappings(handle, who)
-    st.dataframe(pd.DataFrame({"Company": list(mapped), "Organisation": [names.get(o, o) for o in mapped.values()]}),
+    show_table(pd.DataFrame({"Company": list(mapped), "Organisation": [names.get(o, o) for o in mapped.values()]}),
                  hide_index=True)
     with st.form("map_company", clear_on_submit=True):
         left, right = st.columns(2)
@@ -131,4 +133,4 @@ with company_tab:
                 presets.map_company(handle, who, company, org_id)
                 st.rerun()
             except (ValueError, LookupError) as exc:
-                st.error(str(exc))
+                st.error(literal(exc))

@@ -13,6 +13,8 @@ from ui.charts import (
 )
 from ui.flags import with_alert_markers
 from ui.session import adoption_by_age, departments, file_name, not_computable, rollout_view
+from ui.tables import show_table
+from ui.text import literal
 
 st.title("Adoption")
 view = rollout_view()
@@ -36,18 +38,18 @@ if not not_computable(view, "weekly_active_users"):
 funnel = view.figure("adoption_funnel")
 st.subheader("From licence to habit", help=ADOPTION_DEFINITIONS["funnel"])
 if funnel["people"].notna().all():
-    habit = ""
+    habit_md = ""
 elif "habitual_users" in view.figure("not_computable"):
-    habit = " Habit is not computable from this data (snapshot exports too far apart)."
+    habit_md = " Habit is not computable from this data (snapshot exports too far apart)."
 else:
-    habit = " Habit is shown once a cohort is 84 days past its go-live."
-st.caption(f"How many licensed people activated, are active in the last {window} days, and use it weekly."
-           + habit)
+    habit_md = " Habit is shown once a cohort is 84 days past its go-live."
+st.caption(f"How many licensed people activated, are active in the last {window:d} days, and use it weekly."
+           + habit_md)
 st.plotly_chart(adoption_funnel_chart(funnel), width="stretch")
 
 st.subheader("Daily use (stickiness)", help=ADOPTION_DEFINITIONS["stickiness"])
 if not not_computable(view, "stickiness"):
-    st.caption(f"On an average day of the last {window} days, the share of the window's active people who used it "
+    st.caption(f"On an average day of the last {window:d} days, the share of the window's active people who used it "
                "that day: high means a daily habit, low occasional use.")
     stickiness_cards(view.figure("cohort_figures"))
 
@@ -64,10 +66,10 @@ else:
 
 st.subheader("Departments", help=ADOPTION_DEFINITIONS["departments"])
 cohort = st.segmented_control("Cohort", ["all", *rollout.cohorts], default="all", key="department_cohort",
-                              format_func=lambda c: "All cohorts" if c == "all" else c.capitalize()) or "all"
+                              format_func=lambda c: "All cohorts" if c == "all" else literal(c.capitalize())) or "all"
 heat, table, order = departments(view, cohort)
 if not_computable(view, "department_weekly_adoption"):
-    st.dataframe(table, hide_index=True, column_config=department_columns(window))
+    show_table(table, hide_index=True, column_config=department_columns(window))
 elif heat.empty:
     st.info("No department of this cohort can be shown" + (" (groups under 5 people are not shown)."
                                                           if view.client else "."))
@@ -75,11 +77,11 @@ else:
     st.caption("Share of each department's licensed people who used it each week, weakest department at the top."
                + (f" Departments under 5 people are shown together as \"{OTHER}\"." if view.client else ""))
     st.plotly_chart(department_heatmap_chart(heat, order, markers), width="stretch")
-    st.dataframe(table, hide_index=True, column_config=department_columns(window))
+    show_table(table, hide_index=True, column_config=department_columns(window))
 
 st.subheader("Lapsed and never used", help=ADOPTION_DEFINITIONS["lists"])
 lapsed, never = view.figure("lapsed_people"), view.figure("never_used_people")
-st.caption(f"{len(lapsed):,} people used it after their go-live but not in the last {window} days; "
+st.caption(f"{len(lapsed):,} people used it after their go-live but not in the last {window:d} days; "
            f"{len(never):,} licensed people have never used it.")
 names = cached.organisation_settings(view.scope, view.scope.org_id, view.version).list_names_to_clients
 if view.client and not names:
@@ -88,12 +90,12 @@ else:
     left, right = st.columns(2)
     for box, label, people, file in ((left, "Lapsed", lapsed, "lapsed"), (right, "Never used", never, "never-used")):
         with box:
-            st.markdown(f"**{label}** ({len(people):,})")
+            st.markdown(f"**{literal(label)}** ({len(people):,})")
             if people.empty:
                 st.caption("Nobody.")
                 continue
             shown = people_columns(never_used=file == "never-used")
-            st.dataframe(people[list(shown)], hide_index=True, column_config=shown, height=300)
-            st.download_button(f"Download {label.lower()} people (CSV)", safe_csv(people),
+            show_table(people[list(shown)], hide_index=True, column_config=shown, height=300)
+            st.download_button(f"Download {literal(label.lower())} people (CSV)", safe_csv(people),
                                file_name=file_name(rollout.name, file, view.as_of), mime="text/csv",
                                key=f"download_{file}")

@@ -13,6 +13,7 @@ from analysis.uploads import UndoError, data_version, rejected_rows, undo
 from ui import cached
 from ui.parsed_uploads import keep_only, parsed, sha256
 from ui.session import pick_scope, principal, synthetic_banner
+from ui.tables import show_table
 from ui.text import literal
 
 KIND_LABELS = {"detect": "Detect from the file", "usage": "Usage (who used what, when)",
@@ -46,7 +47,8 @@ with load_tab:
     format_labels.update({p.name: f"Saved mapping: {p.name}" for p in saved})
     format_choice = middle.selectbox("Format", list(format_labels), format_func=format_labels.get)
     dayfirst = DATE_ORDERS[right.radio("Dates like 03/04/2025", list(DATE_ORDERS), horizontal=False)]
-    st.caption(f"Files load into **{rollout_name or 'the organisation'}**. A file that cannot be read is "
+    into_md = literal(rollout_name) if rollout_name else "the organisation"
+    st.caption(f"Files load into **{into_md}**. A file that cannot be read is "
                "refused whole; a bad row is rejected alone and kept with its line, column and reason.")
     mapping = {}
     keep_only(scope.org_id, files or [])
@@ -62,11 +64,11 @@ with load_tab:
             kind_for_map = kind_choice if kind_choice != "detect" else "tickets"
             first = tables.get(files[0].file_id)
             header = first.header if first is not None and not isinstance(first, FileRefused) else []
-            st.caption(f"Which column of **{files[0].name}** holds each of Uptake's fields "
-                       f"({kind_for_map}; choose the kind above):")
+            st.caption(f"Which column of **{literal(files[0].name)}** holds each of Uptake's fields "
+                       f"({literal(kind_for_map)}; choose the kind above):")
             cols = st.columns(3)
             for i, name in enumerate(fields(kind_for_map)):
-                picked = cols[i % 3].selectbox(name, [NOT_IN_FILE, *header], key=f"map_{kind_for_map}_{name}")
+                picked = cols[i % 3].selectbox(literal(name), [NOT_IN_FILE, *header], key=f"map_{kind_for_map}_{name}")
                 if picked != NOT_IN_FILE:
                     mapping[name] = picked
             if mapping and who.may("configure", scope.org_id):
@@ -74,10 +76,11 @@ with load_tab:
                 if st.button("Save mapping", disabled=not preset_name.strip()):
                     try:
                         presets.save_preset(scope, preset_name, kind_for_map, mapping, dayfirst)
-                        st.success(f"Saved: choose \u201cSaved mapping: {preset_name.strip()}\u201d next time, "
-                                   f"or pass --format \"{preset_name.strip()}\" to the command line.")
+                        saved_md = literal(preset_name.strip())
+                        st.success(f"Saved: choose \u201cSaved mapping: {saved_md}\u201d next time, "
+                                   f"or pass --format \"{saved_md}\" to the command line.")
                     except ValueError as exc:
-                        st.error(str(exc))
+                        st.error(literal(exc))
     ready = []
     for f in files or []:
         table = tables.get(f.file_id)
@@ -110,7 +113,7 @@ with load_tab:
                 st.error("**Refused, nothing will be stored.** " + literal(" ".join(messages)))
                 continue
             ready.append((f.name, data, kind, table))
-            st.markdown(f"**{literal(f.name)}** ({kind}): {outcome.rows_read:,} rows read → "
+            st.markdown(f"**{literal(f.name)}** ({literal(kind)}): {outcome.rows_read:,} rows read → "
                         f"{outcome.rows_loaded:,} new, "
                         f"{outcome.rows_updated:,} updated, {outcome.rows_duplicate:,} already loaded, "
                         f"{outcome.rows_rejected:,} rejected")
@@ -119,10 +122,10 @@ with load_tab:
                     st.caption(literal(message))
             if outcome.preview:
                 st.caption("The first rows as they will be stored:")
-                st.dataframe(pd.DataFrame(outcome.preview), hide_index=True)
+                show_table(pd.DataFrame(outcome.preview), hide_index=True)
             if outcome.rejects:
                 st.markdown("Rows that will be rejected (the rest loads):")
-                st.dataframe([{"line": r.line, "column": r.column, "reason": r.reason}
+                show_table([{"line": r.line, "column": r.column, "reason": r.reason}
                               for r in outcome.rejects[:200]], hide_index=True)
     if ready and st.button(f"Load {len(ready)} file{'s' if len(ready) > 1 else ''}", type="primary"):
         report = []
@@ -130,7 +133,7 @@ with load_tab:
             bar = st.progress(0.0)
             for i, (name, data, kind, table) in enumerate(ready):
                 def step(fraction, text, i=i, name=name):
-                    bar.progress((i + fraction) / len(ready), text=f"{name}: {text}")
+                    bar.progress((i + fraction) / len(ready), text=f"{literal(name)}: {literal(text)}")
                 try:
                     result = load_file(scope, kind, name, data, rollout=rollout_name, progress=step,
                                        format=format_choice, mapping=mapping or None, dayfirst=dayfirst,
@@ -160,7 +163,7 @@ with history_tab:
                          "rows_loaded", "rows_updated", "rows_rejected", "rows_duplicate", "unknown_people",
                          "loaded_by", "undone_at"]]
         number = lambda label: st.column_config.NumberColumn(label, format="%d")
-        st.dataframe(shown, hide_index=True, column_config={
+        show_table(shown, hide_index=True, column_config={
             "upload_id": number("Load"), "kind": "Kind", "rollout": "Rollout", "file_name": "File",
             "format": "Format", "loaded_at": st.column_config.DatetimeColumn("Loaded", format="D MMM YYYY HH:mm"),
             "rows_read": number("Read"), "rows_loaded": number("New"), "rows_updated": number("Updated"),
@@ -181,13 +184,13 @@ with history_tab:
                                  file_name=f"load-{chosen}-rejected.csv", mime="text/csv")
         own = who.role != "client_uploader" or row["loaded_by"] == who.name   # uploaders undo their own loads
         if who.may("undo", scope.org_id) and own and pd.isna(row["undone_at"]):
-            confirm = right.checkbox(f"Yes, undo load {chosen}", key=f"confirm_{chosen}")
+            confirm = right.checkbox(f"Yes, undo load {chosen:d}", key=f"confirm_{chosen}")
             if right.button("Undo this load", disabled=not confirm):
                 try:
                     done = undo(scope, int(chosen))
                     st.session_state.load_report = [f"Undid load {done['upload_id']} ({done['kind']})."]
                 except UndoError as exc:
-                    st.error(str(exc))
+                    st.error(literal(exc))
                 st.rerun()
 
 with people_tab:
@@ -195,14 +198,14 @@ with people_tab:
         st.info("Unknown people are counted against a rollout's roster: add a rollout first.")
     else:
         unknown = people.unknown_people(scope, rollout.rollout_id)
-        st.caption(f"People with usage who are on no roster of {rollout.name}: they are never counted as "
+        st.caption(f"People with usage who are on no roster of {literal(rollout.name)}: they are never counted as "
                    "licensed. Add them to the roster, or mark them as not in scope (a service account, a "
                    "contractor).")
         if unknown.empty:
             st.success("Everyone with usage is on the roster.")
         else:
             st.metric("Unknown people", len(unknown))
-            st.dataframe(unknown, hide_index=True, column_config={
+            show_table(unknown, hide_index=True, column_config={
                 "user_id": "Person", "activities": "Activities", "events": "Uses", "active_days": "Days",
                 "first_day": st.column_config.DateColumn("First"), "last_day": st.column_config.DateColumn("Last")})
             if who.may("configure", scope.org_id):

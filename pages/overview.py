@@ -7,6 +7,8 @@ from ui.charts import adoption_calendar_chart
 from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table, with_alert_markers
 from ui.report import LABELS, MIME, build_pack
 from ui.session import adoption_by_age, file_name, rollout_view
+from ui.tables import show_table
+from ui.text import literal
 
 st.title("Overview")
 view = rollout_view()
@@ -20,19 +22,19 @@ headline_cards(figures["all"], tickets, window, view.figure("not_computable"))
 flags = rules.red_flag_counts(current_alerts(view.scope, view.scope.org_id, view.version,
                                              rules.alerts_version(view.scope), rollout, rollout.rollout_id, view.as_of))
 if flags["high"] or flags["medium"]:
-    st.warning(f"**{flags['high'] + flags['medium']} open red flags** ({flags['high']} high, "
-               f"{flags['medium']} medium): see the Red flags page for the evidence and the next step.",
+    st.warning(f"**{flags['high'] + flags['medium']:d} open red flags** ({flags['high']:d} high, "
+               f"{flags['medium']:d} medium): see the Red flags page for the evidence and the next step.",
                icon=":material/flag:")
 else:
     unjudged = flags["not_enough_data"]
-    st.success("No open red flag." + (f" {unjudged} check{'s' if unjudged > 1 else ''} cannot be judged yet (see the "
+    st.success("No open red flag." + (f" {unjudged:d} check{'s' if unjudged > 1 else ''} cannot be judged yet (see the "
                                       "Red flags page for why)." if unjudged else ""), icon=":material/flag:")
 
 st.subheader("KPIs: baseline, now and target")
 st.caption("Each KPI against its baseline (by default the 28 days before the first go-live) and its target; "
            "before a target's due age the status compares with the target and says when it is due.")
 kpis = rules_kpi_table(view.scope, rollout, view.as_of, view.window, view.version)
-st.dataframe(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * len(kpis))
+show_table(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * len(kpis))
 
 markers = with_alert_markers(view, view.figure("markers"))
 st.subheader("Adoption by age: each cohort from its own go-live")
@@ -47,21 +49,22 @@ with st.expander("How these figures are defined"):
     st.markdown(DEFINITIONS)
 
 st.subheader("Report pack")
-st.caption(f"For a quarterly business review: this rollout as of {view.as_of:%d %b %Y} with the {window}-day window, "
+st.caption(f"For a quarterly business review: this rollout as of {view.as_of:%d %b %Y} with the {window:d}-day window, "
            "as a PowerPoint and a PDF (headline figures, adoption by age, the KPI table, red flags, departments, "
            "support). It counts people and never names them.")
 made_for = (view.scope.org_id, rollout.rollout_id, view.as_of, window, view.version,   # a pack of this view only
             rules.alerts_version(view.scope))
 if st.button("Build the report pack", icon=":material/slideshow:"):
     with st.status("Building the report pack", expanded=True) as status:
-        pack = build_pack(view.scope, rollout, view.as_of, window, progress=status.write)
+        say = lambda line: status.write(literal(line))   # status.write renders markdown
+        pack = build_pack(view.scope, rollout, view.as_of, window, progress=say)
         status.update(label=f"Report pack ready ({pack.seconds:.1f} s)", state="complete", expanded=False)
     st.session_state["report_pack"] = (made_for, pack.contents.organisation, pack.files, pack.why_missing)
 built = st.session_state.get("report_pack")
 if isinstance(built, tuple) and built[0] == made_for:
     _, organisation, files, why = built
     if why:
-        st.warning(f"The charts could not be drawn ({why}): the pack says so in their place.")
+        st.warning(f"The charts could not be drawn ({literal(why)}): the pack says so in their place.")
     row = st.container(horizontal=True)
     for kind, data in files.items():
         row.download_button(f"Download the {LABELS[kind]}", data, mime=MIME[kind], icon=":material/download:",

@@ -9,6 +9,7 @@ from analysis import metrics, orgs
 from analysis.scope import open_scope
 from ui.flags import current_alerts
 from ui.session import principal, store, versions
+from ui.tables import show_table
 from ui.text import label
 
 st.title("Portfolio")
@@ -53,7 +54,7 @@ fig.update_layout(template="plotly_white", height=120 + 40 * len(table), margin=
                   xaxis=dict(tickformat=".0%", range=[0, 1.1]), yaxis=dict(autorange="reversed"),
                   legend=dict(orientation="h", y=1.1))
 st.plotly_chart(fig, width="stretch")
-st.dataframe(table, hide_index=True, column_config={
+show_table(table, hide_index=True, column_config={
     "Adoption": st.column_config.ProgressColumn("Adoption", format="percent", min_value=0, max_value=1),
     "Target": st.column_config.NumberColumn("Target", format="percent"),
     "High": st.column_config.NumberColumn("High flags", format="%d"),

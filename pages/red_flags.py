@@ -4,6 +4,7 @@ import streamlit as st
 from analysis import alerts as rules
 from ui.flags import current_alerts, rule_card, rule_groups, rule_title, where
 from ui.session import principal, rollout_view
+from ui.tables import show_table
 from ui.text import literal
 
 st.title("Red flags")
@@ -19,9 +20,9 @@ a.metric("High", counts["high"], border=True, help="Open red flags of high sever
 b.metric("Medium", counts["medium"], border=True, help="Open red flags of medium severity.")
 c.metric("Not enough data", counts["not_enough_data"], border=True,
          help="Rules that cannot be judged yet (no tickets, a cohort too young ...): said, never silently passed.")
-st.caption(f"Every rule of the contract, checked for {rollout.name} as of {view.as_of:%d %b %Y} with the rollout's "
-           "own window and baseline. One card per rule, worst first: rules with a high flag, then the most "
-           "places; in each, every place it holds against its line.")
+st.caption(f"Every rule of the contract, checked for {literal(rollout.name)} as of {view.as_of:%d %b %Y} "
+           "with the rollout's own window and baseline. One card per rule, worst first: rules with a high flag, "
+           "then the most places; in each, every place it holds against its line.")
 if not held:
     st.success("No red flag holds: every rule that can be judged is clear.")
 may_act = principal().may("configure", scope.org_id)
@@ -49,7 +50,7 @@ for i, (rule, group) in enumerate(rule_groups(held)):
                         rules.acknowledge_alert(scope, same.alert_id, note)
                     st.rerun()
                 except ValueError as exc:
-                    st.error(str(exc))
+                    st.error(literal(exc))
 if unjudged:
     st.subheader("Cannot be judged yet")
     for alert in unjudged:
@@ -60,4 +61,4 @@ with st.expander("History of this rollout's red flags"):
         st.caption("Nothing recorded yet: states are recorded when a flag is acknowledged or snoozed, and by "
                    "`python -m analysis alerts`.")
     else:
-        st.dataframe(history.drop(columns=["evidence"], errors="ignore"), hide_index=True)
+        show_table(history.drop(columns=["evidence"], errors="ignore"), hide_index=True)

@@ -8,9 +8,11 @@ import streamlit as st
 from analysis import annotations, orgs, settings
 from analysis.access import AccessDenied
 from ui import cached
-from ui.cards import freshness_line
+from ui.cards import freshness_md
 from ui.kpi_settings import kpi_settings
 from ui.session import pick_period, pick_scope, synthetic_banner, versions
+from ui.tables import show_table
+from ui.text import literal
 
 st.title("Settings")
 scope, rollout = pick_scope("configure")
@@ -21,16 +23,16 @@ version = versions(scope)
 if rollout is not None:
     fresh = cached.freshness(scope, scope.org_id, version, rollout, rollout.rollout_id)
     as_of, window = pick_period(scope, rollout, fresh)
-    st.caption(freshness_line(rollout, fresh, as_of, window))
+    st.caption(freshness_md(rollout, fresh, as_of, window))
 for line in st.session_state.pop("settings_saved", []):
-    st.success(line)
+    st.success(literal(line))                    # the saved names and categories are the data's words
 
 
 def save(action, *args, **kwargs) -> None:
     try:
         said = action(scope, *args, **kwargs)
     except (ValueError, LookupError, AccessDenied) as exc:
-        st.error(f"Not saved: {exc}")
+        st.error(f"Not saved: {literal(exc)}")
         return
     st.session_state["settings_saved"] = (said if isinstance(said, list) else [said]) or ["Nothing changed."]
     st.rerun()
@@ -49,12 +51,12 @@ with st.expander("Add a rollout", expanded=rollout is None):
 if rollout is None:
     st.info("This organisation has no rollout yet: add one above (or with `python -m analysis rollout add`).")
 else:
-    st.subheader(f"Rollout: {rollout.name}", help="What the figures of this rollout count. Every figure is worked "
-                 "out again from the stored data with the new settings; nothing needs loading again.")
+    st.subheader(f"Rollout: {literal(rollout.name)}", help="What the figures of this rollout count. Every figure "
+                 "is worked out again from the stored data with the new settings; nothing needs loading again.")
     with st.form(f"rollout_{rollout.rollout_id}"):
         st.markdown("**Cohorts and go-live dates** (a go-live can move; add a further wave below)")
         columns = st.columns(max(len(rollout.cohorts), 1) + 1)
-        moved = {c: columns[i].date_input(c.capitalize(), value=day, key=f"go_live_{rollout.rollout_id}_{c}")
+        moved = {c: columns[i].date_input(literal(c.capitalize()), value=day, key=f"go_live_{rollout.rollout_id}_{c}")
                  for i, (c, day) in enumerate(rollout.cohorts.items())}
         wave = columns[-1].text_input("New wave", placeholder="wave 2", key=f"wave_{rollout.rollout_id}")
         wave_day = columns[-1].date_input("Its go-live", value=None, key=f"wave_day_{rollout.rollout_id}")
@@ -98,7 +100,7 @@ else:
     if notes.empty:
         st.caption("None yet.")
     else:
-        st.dataframe(notes[["annotation_id", "day", "kind", "note", "created_by"]], hide_index=True, column_config={
+        show_table(notes[["annotation_id", "day", "kind", "note", "created_by"]], hide_index=True, column_config={
             "annotation_id": st.column_config.NumberColumn("#", format="%d"),
             "day": st.column_config.DateColumn("Date", format="D MMM YYYY"),
             "kind": "Kind",

@@ -3,6 +3,7 @@ import streamlit as st
 
 from analysis import auth
 from ui import session
+from ui.text import literal
 
 handle = session.store()
 if not auth.has_setup_code(handle):
@@ -26,7 +27,7 @@ if submitted:
         try:
             who = auth.create_first_admin(handle, code, email, password)
         except auth.AccountError as exc:
-            st.error(f"Not created: {exc}.")
+            st.error(f"Not created: {literal(exc)}.")
         else:
             session.sign_in(handle, who)
             st.rerun()

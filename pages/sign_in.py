@@ -6,6 +6,7 @@ import streamlit as st
 
 from analysis import auth
 from ui import session
+from ui.text import literal
 
 _, middle, _ = st.columns([1, 2, 1])
 with middle:
@@ -27,7 +28,7 @@ with middle:
             st.session_state["totp_for"] = auth.normalise_email(email)
             st.rerun()
         except auth.SignInRefused as exc:
-            st.error(str(exc))
+            st.error(literal(exc))
         else:
             st.session_state.pop("totp_for", None)
             session.sign_in(handle, who)
@@ -40,7 +41,7 @@ with middle:
             try:
                 who = auth.single_sign_on_account(session.store(), st.user.get("email"))
             except auth.SignInRefused as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
             else:
                 session.sign_in(session.store(), who)
                 st.rerun()

@@ -6,6 +6,7 @@ from ui.cards import SUPPORT_DEFINITIONS, support_cards
 from ui.charts import backlog_chart, tickets_per_100_chart, top_categories_chart
 from ui.flags import with_alert_markers
 from ui.session import rollout_view
+from ui.text import literal
 
 st.title("Support")
 view = rollout_view()
@@ -34,7 +35,7 @@ st.plotly_chart(backlog_chart(view.figure("backlog_by_day"), markers), width="st
 st.subheader("What people ask about, before and after go-live", help=SUPPORT_DEFINITIONS["categories"])
 cohort = st.segmented_control("Go-live", list(rollout.cohorts), default=next(iter(rollout.cohorts), None),
                               key="categories_go_live",
-                              format_func=lambda c: f"{c.capitalize()} ({rollout.cohorts[c]:%d %b})")
+                              format_func=lambda c: f"{literal(c.capitalize())} ({rollout.cohorts[c]:%d %b})")
 split = rollout.cohorts.get(cohort or next(iter(rollout.cohorts), ""))
 if split is None or split > view.as_of:
     st.info("That go-live is after the as-of date: there is no \"after\" yet.")

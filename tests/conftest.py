@@ -3,6 +3,7 @@ rollout, and a helper that loads CSV text through the one ingest path."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -110,3 +111,10 @@ def pytest_unconfigure(config):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(_EXIT["status"])
+
+
+def shown(markdown: str) -> str:
+    """The characters a page shows for markdown escaped by ui.text.literal: its backslash escapes
+    resolved and its invisible word joiners (which stop autolinks) dropped."""
+    from ui.text import WORD_JOINER
+    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")

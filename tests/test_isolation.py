@@ -20,7 +20,7 @@ from analysis.exports import safe_csv
 from analysis.ingest import load_file
 from analysis.scope import open_scope
 from analysis.uploads import UndoError, history, rejected_rows, undo
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shown
 
 try:   # company -> organisation mappings (issue 5); older trees load every ticket row
     from analysis.presets import map_company
@@ -482,7 +482,7 @@ def test_a_client_viewer_downloads_its_own_pack_from_the_overview(world, downloa
     assert pptx[:2] == b"PK" and pdf[:5] == b"%PDF-"
     text = pack_text(pptx, pdf)
     assert tokens("A")["rollout"] in text and pack_leaks(text, "client_viewer", "A") == []
-    assert [w.value for w in at.warning if "charts could not be drawn (not drawn in this test)" in w.value]
+    assert [w.value for w in at.warning if "charts could not be drawn (not drawn in this test)" in shown(w.value)]
 
 
 # -- 3a. tampering: open_scope with look-alike, foreign and malformed organisation ids ----------------
@@ -585,7 +585,7 @@ def test_a_forged_account_in_session_state_is_replaced_by_the_token_s(world, rol
     open_page(at, "pages/overview.py")
     assert_shows_only_own(at, role)
     assert at.session_state["account"] == world.accounts[role]
-    assert any(world.accounts[role].email in c.value for c in at.sidebar.caption)
+    assert any(world.accounts[role].email in shown(c.value) for c in at.sidebar.caption)
     with pytest.raises(ValueError):
         at.switch_page("pages/admin.py")
     assert openable(at) == ROLE_PAGES[role]
@@ -826,7 +826,7 @@ def test_sql_in_the_sign_in_email(world, payload):
     widget(at.text_input, "Email").input(payload)
     widget(at.text_input, "Password").input(PASSWORD)
     submit(at, "Sign in")
-    assert [e.value for e in at.error] == [auth.WRONG] and is_sign_in_page(at)
+    assert [shown(e.value) for e in at.error] == [auth.WRONG] and is_sign_in_page(at)
     assert changed(before, snapshot(world.store)) == {"sign_in_attempts"}
     assert rows(world.store, "SELECT succeeded FROM sign_in_attempts WHERE email = ?",
                 [auth.normalise_email(payload)]) == [(False,)]
@@ -842,7 +842,7 @@ def test_sql_in_the_sign_in_password(world, payload):
     widget(at.text_input, "Email").input("manager@provider.test")
     widget(at.text_input, "Password").input(payload)
     submit(at, "Sign in")
-    assert [e.value for e in at.error] == [auth.WRONG] and is_sign_in_page(at)
+    assert [shown(e.value) for e in at.error] == [auth.WRONG] and is_sign_in_page(at)
     assert changed(before, snapshot(world.store)) == {"sign_in_attempts"}
     assert rows(world.store, "SELECT count(*) FROM sign_in_attempts WHERE email = 'manager@provider.test'") \
         == [(failures + 1,)]
@@ -862,8 +862,8 @@ def test_sql_in_the_setup_form(world, fresh_app, payload, field):
         widget(at.text_input, label).input(value)
     submit(at, "Create the admin account")
     if field == "Setup code":
-        assert [e.value for e in at.error] == ["Not created: that setup code is wrong or has expired: use the newest "
-                                               "code on the app's console."]
+        assert [shown(e.value) for e in at.error] == [
+            "Not created: that setup code is wrong or has expired: use the newest code on the app's console."]
         assert changed(before, snapshot(fresh_app)) == set()
     else:   # stored literally, as the one admin
         assert rows(fresh_app, "SELECT email, role FROM accounts") == [(auth.normalise_email(as_email(payload)),
@@ -905,7 +905,7 @@ def test_sql_in_the_admin_add_organisation_form(world, payload, field):
     widget(at.text_input, "Email domains").input(payload if field == "Email domains" else "")
     submit(at, "Add organisation")
     if field == "Time zone":   # refused, named literally in the message
-        [message] = [e.value for e in at.error]
+        [message] = [shown(e.value) for e in at.error]
         assert message.startswith("Not added: unknown time zone") and changed(before, snapshot(world.store)) == set()
         return
     domains = sorted({d.strip().lower().lstrip("@") for d in (payload if field == "Email domains" else "").split(",")

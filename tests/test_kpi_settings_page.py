@@ -15,6 +15,7 @@ from datetime import date
 import pytest
 
 from analysis import alerts, kpis, orgs
+from tests.conftest import shown
 from tests.test_pages import app_as, demo, through_the_router  # noqa: F401 (fixtures)
 
 SETTINGS = "pages/settings.py"
@@ -59,7 +60,8 @@ def press(at, label: str):
 
 
 def said(at) -> tuple[list[str], list[str]]:
-    return [s.value for s in at.success], [e.value for e in at.error]
+    """The success and error messages as the page shows them."""
+    return [shown(s.value) for s in at.success], [shown(e.value) for e in at.error]
 
 
 def table(at, column: str):
@@ -93,7 +95,7 @@ def test_a_baseline_locked_and_chosen_on_the_page_drives_the_kpi_table_and_the_f
     one(at.date_input, "To").set_value(date(2026, 9, 28))
     press(at, "Lock the baseline")
     assert said(at) == (["Locked the baseline 'pre-remediation': 01 Sep 2026 to 28 Sep 2026, 87 tickets. "
-                         "Choose it under *Choose the baseline in use* to use it."], [])
+                         "Choose it under \u201cChoose the baseline in use\u201d to use it."], [])
     listed = table(at, "upload_ids").set_index("name")
     locked = listed.loc["pre-remediation"]
     assert (locked["window_start"], locked["window_end"], locked["days"]) == (date(2026, 9, 1), date(2026, 9, 28), 28)

@@ -12,7 +12,7 @@ import pytest
 
 from analysis import alerts, metrics, orgs, uploads
 from analysis.__main__ import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shown
 
 HEADER = (ROOT / "tests" / "data" / "formats" / "m365_active_users_2025-07-13.csv").read_text(
     encoding="utf-8-sig").splitlines()[0]
@@ -186,7 +186,7 @@ def snapshot_app(tmp_path, monkeypatch):
 def test_pages_say_not_computable_and_show_adoption_at_each_snapshot(snapshot_app, monkeypatch):
     from tests.test_pages import app_as, charts, goto, through_the_router, values  # noqa: F401 (the router fixture)
     at = goto(app_as(snapshot_app, "admin", monkeypatch), "pages/adoption.py")
-    said = [i.value for i in at.info]
+    said = [shown(i.value) for i in at.info]
     # by age, weekly, stickiness, departments
     assert sum(s.startswith("Not computable from this data") for s in said) == 4
     assert any("weekly active people comes from 3 snapshots" in s for s in said)
@@ -197,13 +197,13 @@ def test_pages_say_not_computable_and_show_adoption_at_each_snapshot(snapshot_ap
     assert champion["x"][:3] == ["2025-05-31", "2025-06-30", "2025-07-31"]
     assert values(champion["y"]).round(4).tolist() == [round(1 / 3, 4), round(2 / 3, 4), round(1 / 3, 4)]
     assert not any(c["data"][0]["type"] == "heatmap" for c in charts(at))
-    assert any("From snapshot exports a first use is the last activity date" in c.value for c in at.caption)
+    assert any("From snapshot exports a first use is the last activity date" in shown(c.value) for c in at.caption)
     at = goto(at, "pages/overview.py")
     [habit] = [m for m in at.metric if m.label == "Habitual"]
-    assert habit.value == "—" and "3 snapshots (31 May 2025 to 31 Jul 2025)" in habit.proto.help
+    assert habit.value == "—" and "3 snapshots (31 May 2025 to 31 Jul 2025)" in shown(habit.proto.help)
     cards = {m.label: m.value for m in at.metric}
     assert (cards["Tickets per 100"], cards["Median resolution"], cards["Backlog"]) == ("n/a", "n/a", "n/a")
-    assert any("Habitual people are not computable from this data" in c.value for c in at.caption)
+    assert any("Habitual people are not computable from this data" in shown(c.value) for c in at.caption)
 
 
 def test_weekly_totals_of_a_viva_person_query_leave_only_stickiness_not_computable(acme, load):

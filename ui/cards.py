@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.words import cohort_label, hours, number, pct  # worded as the report pack words them
+from ui.text import literal
 
 HELP = {
     "adoption": "Adoption rate: licensed people of the cohort with at least one use in the "
@@ -27,11 +28,11 @@ DEFINITIONS = "\n".join(f"- {text}" for text in HELP.values()) + (
 
 def cohort_cards(cohorts: dict[str, dict], window: int) -> None:
     for cohort, k in cohorts.items():
-        label = cohort_label(cohort)
-        live = f" · go-live {k['go_live']}" if k.get("go_live") else ""
-        st.markdown(f"**{label}**{live}")
+        label_md = literal(cohort_label(cohort))
+        live_md = f" · go-live {literal(k['go_live'])}" if k.get("go_live") else ""
+        st.markdown(f"**{label_md}**{live_md}")
         a, b, c, d = st.columns(4)
-        a.metric(f"Adoption ({window} days)", pct(k["adoption_rate"]), help=HELP["adoption"], border=True)
+        a.metric(f"Adoption ({window:d} days)", pct(k["adoption_rate"]), help=HELP["adoption"], border=True)
         b.metric("Active people", f"{k['active_users']:,}", help=HELP["active"], border=True)
         c.metric("Activated", f"{k['activated_users']:,} ({pct(k['activation_rate'])})",
                  help=HELP["activated"], border=True)
@@ -57,20 +58,21 @@ HELP.update({
 })
 
 
-def freshness_line(rollout, fresh: dict, as_of, window: int) -> str:
+def freshness_md(rollout, fresh: dict, as_of, window: int) -> str:
     """One caption line: the rollout, the period, and how fresh each kind of data is."""
-    day = lambda d: f"{d:%d %b %Y}" if d else "none"
-    load = f"{fresh['last_load']:%d %b %Y %H:%M}" if fresh.get("last_load") else "none"
-    period = f"as of **{day(as_of)}** · window {window} days · " if as_of else ""
-    return (f"{rollout.name} · {period}newest usage {day(fresh.get('newest_usage_day'))} · "
-            f"newest ticket {day(fresh.get('newest_ticket_day'))} · last load {load}")
+    usage, ticket = fresh.get("newest_usage_day"), fresh.get("newest_ticket_day")
+    period_md = f"as of **{as_of:%d %b %Y}** · window {window:d} days · " if as_of else ""
+    return (f"{literal(rollout.name)} · {period_md}"
+            + (f"newest usage {usage:%d %b %Y} · " if usage else "newest usage none · ")
+            + (f"newest ticket {ticket:%d %b %Y} · " if ticket else "newest ticket none · ")
+            + (f"last load {fresh['last_load']:%d %b %Y %H:%M}" if fresh.get("last_load") else "last load none"))
 
 
 def headline_cards(everyone: dict, tickets: dict | None, window: int, unknowable: dict[str, str] | None = None) -> None:
     """The Overview's second row: adoption and support at a glance, for all licensed people
     (unknowable: metrics.not_computable, so habit from sparse snapshots says so rather than 'not
     yet'; tickets None: no ticket loaded, shown as such rather than as zeros)."""
-    st.markdown(f"**At a glance** · all licensed people · lapsed and resolution over {window} days, "
+    st.markdown(f"**At a glance** · all licensed people · lapsed and resolution over {window:d} days, "
                 "tickets over the last 7")
     a, b, c, d, e = st.columns(5)
     habitual = everyone.get("habitual_users")
@@ -78,15 +80,15 @@ def headline_cards(everyone: dict, tickets: dict | None, window: int, unknowable
     unknown = (unknowable or {}).get("habitual_users")
     a.metric("Habitual" if habitual is None else f"Habitual ({habitual:,})",
              "—" if unknown else "not yet" if habitual is None else pct(habitual / licensed if licensed else None),
-             help=unknown or HELP["habitual"], border=True)
+             help=literal(unknown) if unknown else HELP["habitual"], border=True)
     b.metric("Lapsed", f"{everyone['lapsed_users']:,}", help=HELP["lapsed"], border=True)
-    none = "No tickets are loaded for this organisation yet (load a helpdesk export on the Data page). "
+    none_md = "No tickets are loaded for this organisation yet (load a helpdesk export on the Data page). "
     c.metric("Tickets per 100", "n/a" if tickets is None else number(tickets.get("tickets_per_100_users_7d")),
-             help=(none if tickets is None else "") + HELP["tickets_7d"], border=True)
+             help=(none_md if tickets is None else "") + HELP["tickets_7d"], border=True)
     d.metric("Median resolution", "n/a" if tickets is None else hours(tickets.get("median_resolution_hours")),
-             help=(none if tickets is None else "") + HELP["median_resolution"], border=True)
+             help=(none_md if tickets is None else "") + HELP["median_resolution"], border=True)
     e.metric("Backlog", "n/a" if tickets is None else f"{tickets.get('backlog') or 0:,}",
-             help=(none if tickets is None else "") + HELP["backlog"], border=True)
+             help=(none_md if tickets is None else "") + HELP["backlog"], border=True)
     if unknown:
         st.caption("Habitual people are not computable from this data: the usage comes from snapshot exports too "
                    "far apart to tell week-by-week use (hover on the card for the details).")
@@ -95,24 +97,25 @@ def headline_cards(everyone: dict, tickets: dict | None, window: int, unknowable
 def stickiness_cards(cohorts: dict[str, dict]) -> None:
     """One card per cohort: stickiness (DAU/MAU) of metrics.cohort_figures."""
     for column, (cohort, k) in zip(st.columns(len(cohorts)), cohorts.items()):
-        column.metric(cohort_label(cohort), pct(k.get("stickiness")), help=HELP["stickiness"], border=True)
+        label_md = literal(cohort_label(cohort))
+        column.metric(label_md, pct(k.get("stickiness")), help=HELP["stickiness"], border=True)
 
 
 def support_cards(tickets: dict, window: int) -> None:
     """The Support page's cards: volume, speed, backlog and quality of the window."""
     a, b, c, d = st.columns(4)
-    a.metric(f"Tickets ({window} days)", f"{tickets['tickets']:,}", help=HELP["tickets"], border=True)
+    a.metric(f"Tickets ({window:d} days)", f"{tickets['tickets']:,}", help=HELP["tickets"], border=True)
     b.metric("Tickets per 100 (7 days)", number(tickets.get("tickets_per_100_users_7d")),
              help=HELP["tickets_7d"], border=True)
-    c.metric(f"Median resolution ({window} days)", hours(tickets.get("median_resolution_hours")),
+    c.metric(f"Median resolution ({window:d} days)", hours(tickets.get("median_resolution_hours")),
              help=HELP["median_resolution"], border=True)
-    d.metric(f"p90 resolution ({window} days)", hours(tickets.get("p90_resolution_hours")),
+    d.metric(f"p90 resolution ({window:d} days)", hours(tickets.get("p90_resolution_hours")),
              help=HELP["p90_resolution"], border=True)
     e, f, g, h = st.columns(4)
     e.metric("Backlog", f"{tickets['backlog']:,}", help=HELP["backlog"], border=True)
-    f.metric(f"Reopen rate ({window} days)", pct(tickets.get("reopen_rate")), help=HELP["reopen_rate"], border=True)
-    g.metric(f"Satisfaction ({window} days)", pct(tickets.get("satisfaction")),
-             help=HELP["satisfaction"] + f" Rated tickets: {tickets.get('rated_tickets') or 0}.", border=True)
+    f.metric(f"Reopen rate ({window:d} days)", pct(tickets.get("reopen_rate")), help=HELP["reopen_rate"], border=True)
+    g.metric(f"Satisfaction ({window:d} days)", pct(tickets.get("satisfaction")),
+             help=HELP["satisfaction"] + f" Rated tickets: {tickets.get('rated_tickets') or 0:,}.", border=True)
     h.metric("Resolved in the window", f"{tickets.get('resolved_tickets') or 0:,}",
              help="Tickets whose first resolution falls in the window.", border=True)
 
@@ -140,7 +143,7 @@ ADOPTION_DEFINITIONS = {
 
 def department_columns(window: int) -> dict:
     """How the department table's columns are shown."""
-    return {"department": "Department", "licensed_users": "Licensed", "active_users": f"Active ({window} days)",
+    return {"department": "Department", "licensed_users": "Licensed", "active_users": f"Active ({window:d} days)",
             "adoption_rate": st.column_config.ProgressColumn("Adoption", format="percent", min_value=0, max_value=1),
             "activated_users": "Activated",
             "activation_rate": st.column_config.NumberColumn("Activation", format="percent"),

@@ -8,6 +8,7 @@ import streamlit as st
 
 from analysis.alerts import RULES, Alert, rule_title, where
 from analysis.reports import kpi_line
+from ui.tables import markdown_table
 from ui.text import label, literal
 
 SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:"}
@@ -94,11 +95,11 @@ def rule_chart(group: list[Alert]) -> go.Figure | None:
     values, limits = [m[1] for m in measures], [m[3] for m in measures]
     fmt = (lambda v: f"{v:.0%}") if share else (lambda v: f"{v:,.1f}")
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=measured, text=[fmt(v) for v in values],
+    fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=label(measured), text=[fmt(v) for v in values],
                          textposition="outside", cliponaxis=False,
                          marker_color=["#ef4444" if a.severity == "high" else "#f59e0b" for a in group],
                          hovertemplate="%{y}: %{text}<extra></extra>"))
-    fig.add_trace(go.Scatter(y=names, x=limits, mode="markers", name=limit_label,
+    fig.add_trace(go.Scatter(y=names, x=limits, mode="markers", name=label(limit_label),
                              marker=dict(symbol="line-ns-open", size=20, color="#334155", line=dict(width=3)),
                              hovertemplate="%{y}: line at %{x}<extra></extra>"))
     fig.update_layout(template="plotly_white", height=70 + 34 * len(group), margin=dict(l=10, r=40, t=30, b=10),
@@ -117,19 +118,17 @@ def rule_card(rule: str, group: list[Alert], key: str) -> None:
             alert_card(alert, key=f"{key}_{i}")
         return
     high = sum(a.severity == "high" for a in group)
-    places = f"{len(group)} places"
-    badges = (f" :red-badge[{high} high]" if high else "") + (
-        f" :orange-badge[{len(group) - high} medium]" if len(group) > high else "")
+    badges_md = (f" :red-badge[{high:d} high]" if high else "") + (
+        f" :orange-badge[{len(group) - high:d} medium]" if len(group) > high else "")
     first = min((a.since for a in group if a.since), default=None)
     with st.container(border=True):
-        st.markdown(f"**{rule_title(rule)}** · {places}{badges}"
+        st.markdown(f"**{rule_title(rule)}** · {len(group)} places{badges_md}"
                     + (f" :gray-badge[since {first:%d %b %Y}]" if first else ""))
-        st.markdown(f"**Next step:** {group[0].action}")
+        st.markdown(f"**Next step:** {literal(group[0].action)}")
         st.plotly_chart(figure, width="stretch", key=f"rule_{key}", config={"displayModeBar": False})
-        # st.table renders markdown in its cells: the data's words go in literally
-        st.table(pd.DataFrame([{"Where": literal(where(a)), "Severity": a.severity, "State": literal(state_words(a)),
-                                "Since": f"{a.since:%d %b %Y}" if a.since else "", "What we see": literal(a.message)}
-                               for a in group]).set_index("Where"))
+        markdown_table(pd.DataFrame([{"Where": where(a), "Severity": a.severity, "State": state_words(a),
+                                      "Since": f"{a.since:%d %b %Y}" if a.since else "", "What we see": a.message}
+                                     for a in group]).set_index("Where"))
 
 
 def state_words(alert: Alert) -> str:
@@ -143,15 +142,16 @@ def state_words(alert: Alert) -> str:
 
 def alert_card(alert: Alert, key: str) -> None:
     """One alert: where, since when, what was seen (with its picture) and what to do next."""
-    title = f"**{rule_title(alert.rule)}** · {literal(where(alert))}"
+    title_md = f"**{rule_title(alert.rule)}** · {literal(where(alert))}"
     with st.container(border=True):
         left, right = st.columns([3, 2])
         with left:
-            left.markdown(f"{title}  \n:{'red' if alert.severity == 'high' else 'orange'}-badge[{alert.severity}] "
-                          f":gray-badge[{STATE_LABEL.get(alert.state, alert.state)}]"
+            state_md = literal(STATE_LABEL.get(alert.state, alert.state))
+            left.markdown(f"{title_md}  \n:{'red' if alert.severity == 'high' else 'orange'}-badge"
+                          f"[{literal(alert.severity)}] :gray-badge[{state_md}]"
                           + (f" :gray-badge[since {alert.since:%d %b %Y}]" if alert.since else ""))
             st.markdown(literal(alert.message))
-            st.markdown(f"**Next step:** {alert.action}")
+            st.markdown(f"**Next step:** {literal(alert.action)}")
             if alert.state in ("acknowledged", "snoozed"):
                 st.caption(literal(state_words(alert)))
         figure = evidence_chart(alert)

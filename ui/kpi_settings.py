@@ -14,6 +14,8 @@ from analysis import alerts, kpis
 from analysis.alerts import rule_title
 from analysis.orgs import Rollout
 from analysis.scope import Scope
+from ui.tables import show_table
+from ui.text import literal
 
 # a KPI unit -> how its target is typed: (the unit's words, stored value x factor = typed value)
 TARGET_UNITS = {"share": ("%", 100), "per_100": ("tickets per 100 people in 7 days", 1),
@@ -82,7 +84,7 @@ def _baselines(scope: Scope, rollout: Rollout, as_of: date | None, version: tupl
     which = frame[["selected", "name", "window_start", "window_end", "days", "locked_by", "locked_at", "upload_ids"]]
     which = which.assign(locked_by=which["locked_by"].fillna("not locked: worked out from the data as it is now"),
                          locked_at=[f"{t:%d %b %Y, %H:%M}" if pd.notna(t) else "" for t in which["locked_at"]])
-    st.dataframe(which, hide_index=True, column_config={
+    show_table(which, hide_index=True, column_config={
         "selected": st.column_config.CheckboxColumn("In use", help="The baseline the KPI table and the red-flag "
                                                     "rules use."),
         "name": "Name",
@@ -96,7 +98,7 @@ def _baselines(scope: Scope, rollout: Rollout, as_of: date | None, version: tupl
     st.caption("Their figures over each window (a locked baseline's as they were when it was locked):")
     figures = frame[["name", "adoption_rate", "tickets", "tickets_per_100_users_7d", "median_resolution_hours",
                      "backlog", "satisfaction"]]
-    st.dataframe(figures.assign(adoption_rate=figures["adoption_rate"] * 100,
+    show_table(figures.assign(adoption_rate=figures["adoption_rate"] * 100,
                                 satisfaction=figures["satisfaction"] * 100), hide_index=True, column_config={
         "name": "Name",
         "adoption_rate": st.column_config.NumberColumn("Adoption (everyone)", format="%.0f%%",
@@ -138,7 +140,8 @@ def _baselines(scope: Scope, rollout: Rollout, as_of: date | None, version: tupl
 
 def _locked(made: kpis.Baseline) -> str:
     return (f"Locked the baseline {made.name!r}: {made.start:%d %b %Y} to {made.end:%d %b %Y}, "
-            f"{made.support_figure('tickets')} tickets. Choose it under *Choose the baseline in use* to use it.")
+            f"{made.support_figure('tickets')} tickets. Choose it under \u201cChoose the baseline in use\u201d "
+            "to use it.")
 
 
 def _selected(chosen: kpis.Baseline | None) -> str:
@@ -154,7 +157,7 @@ def _targets(scope: Scope, rollout: Rollout, save: Callable) -> None:
                  "Before that age the KPI table compares with the target all the same and says when it is due. "
                  "The adoption target is the rollout's own, the one every chart draws and the red flags use.")
     goals = kpis.targets(scope, rollout)
-    st.dataframe(pd.DataFrame([{"KPI": spec.label, "Target": _target_text(goals[name].value, spec.unit),
+    show_table(pd.DataFrame([{"KPI": spec.label, "Target": _target_text(goals[name].value, spec.unit),
                                 "Better": spec.direction, "Due at age": goals[name].due_age_days}
                                for name, spec in kpis.KPIS.items()]), hide_index=True, column_config={
         "Due at age": st.column_config.NumberColumn("Due at age (days after go-live)", format="%d")})
@@ -166,10 +169,11 @@ def _targets(scope: Scope, rollout: Rollout, save: Callable) -> None:
     # rollout's settings above) shows at once instead of being saved back over
     with st.form(f"kpi_target_{rid}"):
         a, b = st.columns(2)
-        value = a.number_input(f"Target ({words})", min_value=0.0, max_value=100.0 if spec.unit == "share" else None,
+        value = a.number_input(f"Target ({literal(words)})", min_value=0.0,
+                               max_value=100.0 if spec.unit == "share" else None,
                                value=_typed(goal.value, factor), step=1.0, format="%g",
                                key=f"kpi_target_value_{rid}_{kpi}_{goal.value}",
-                               help=f"{spec.direction.capitalize()} is better. Empty: no target.")
+                               help=f"{literal(spec.direction.capitalize())} is better. Empty: no target.")
         due = b.number_input("Due by this many days after go-live", 1, 730, goal.due_age_days,
                              key=f"kpi_target_due_{rid}_{kpi}_{goal.due_age_days}")
         left, right = st.columns(2)
@@ -200,25 +204,25 @@ def _thresholds(scope: Scope, rollout: Rollout, save: Callable) -> None:
             rows.append({"Rule": rule_title(rule), "Setting": SETTING_LABELS.get(setting, setting),
                          "Value": _setting_text(setting, value), "Default": _setting_text(setting, default),
                          "Changed": value != default})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, height=38 + 35 * len(rows), column_config={
+    show_table(pd.DataFrame(rows), hide_index=True, height=38 + 35 * len(rows), column_config={
         "Changed": st.column_config.CheckboxColumn("Changed", help="Differs from the documented default.")})
     a, b = st.columns(2)
     rule = a.selectbox("Rule", list(alerts.RULES), format_func=rule_title, key=f"kpi_rule_{rid}")
     setting = b.selectbox("Setting", list(alerts.RULES[rule].settings), format_func=SETTING_LABELS.get,
                           key=f"kpi_rule_setting_{rid}_{rule}")
     spec = alerts.RULES[rule]
-    st.caption(f"**{rule_title(rule)}**, judged per {spec.per.replace(', ', ' and ')}. With the default "
-               f"thresholds it fires when {spec.fires_when}. Next step: {spec.action}")
+    st.caption(f"**{rule_title(rule)}**, judged per {literal(spec.per.replace(', ', ' and '))}. With the default "
+               f"thresholds it fires when {literal(spec.fires_when)}. Next step: {literal(spec.action)}")
     default, value = spec.settings[setting], now[rule][setting]
     whole = setting in alerts.WHOLE_SETTINGS
     share = "share" in setting
     with st.form(f"kpi_threshold_{rid}"):
         typed = st.number_input(
-            SETTING_LABELS.get(setting, setting) + (" (%)" if share else ""), min_value=0 if whole else 0.0,
+            literal(SETTING_LABELS.get(setting, setting)) + (" (%)" if share else ""), min_value=0 if whole else 0.0,
             max_value=100.0 if share else None, value=int(value) if whole else _typed(value, 100 if share else 1),
             step=1 if whole else (1.0 if share else 0.1), format="%d" if whole else "%g",
             key=f"kpi_threshold_value_{rid}_{rule}_{setting}_{value}",
-            help=f"Default: {_setting_text(setting, default)}.")
+            help=f"Default: {literal(_setting_text(setting, default))}.")
         left, right = st.columns(2)
         if left.form_submit_button("Save the threshold"):
             stored = typed / 100 if share else typed

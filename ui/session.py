@@ -24,8 +24,9 @@ from analysis.seed import ensure_demo
 from analysis.store import Store, db_path, shared_store
 from analysis.uploads import data_version
 from ui import cached
-from ui.cards import freshness_line
+from ui.cards import freshness_md
 from ui.charts import adoption_by_age_chart, snapshot_adoption_chart
+from ui.text import literal
 
 COOKIE = "uptake_session"
 WINDOWS = (7, 28)
@@ -173,7 +174,7 @@ def pick_period(scope: Scope, rollout: Rollout, fresh: dict | None = None) -> tu
                               args=(slot, "window", window_key),
                               help="The active window: a person is active when they used the new system in "
                                    "the window's days, ending on the as-of date. The rollout's own window is "
-                                   f"{rollout.window_days} days.")
+                                   f"{rollout.window_days:d} days.")
     newest = fresh.get("newest_usage_day") or fresh.get("newest_ticket_day")
     if newest is None:
         return None, window
@@ -221,7 +222,7 @@ def not_computable(view: View, figure: str) -> bool:
     metrics.not_computable) and returns True; False when it can be shown."""
     why = view.figure("not_computable").get(figure)
     if why:
-        st.info(why, icon=":material/block:")
+        st.info(literal(why), icon=":material/block:")
     return bool(why)
 
 
@@ -231,12 +232,12 @@ def snapshot_adoption(view: View, markers: list[dict]) -> None:
     frame = view.figure("snapshot_adoption")
     if frame.empty:
         return
-    st.caption(f"What the snapshots do tell: the share of each cohort's licensed people active in the {view.window} "
+    st.caption(f"What the snapshots do tell: the share of each cohort's licensed people active in the {view.window:d} "
                "days before each snapshot's refresh date (exact there; nothing is drawn between snapshots).")
     st.plotly_chart(snapshot_adoption_chart(frame, view.window, markers), width="stretch")
 
 
-def adoption_by_age(view: View, markers: list[dict], caption: str) -> pd.DataFrame | None:
+def adoption_by_age(view: View, markers: list[dict], caption_md: str) -> pd.DataFrame | None:
     """Each cohort's 7-day adoption from its own go-live, with the target; or, where the snapshot
     exports cannot give 7-day adoption, why not and adoption at each snapshot. Returns the 7-day
     series (for the calendar chart), None when it is not computable."""
@@ -246,7 +247,7 @@ def adoption_by_age(view: View, markers: list[dict], caption: str) -> pd.DataFra
     rollout = view.rollout
     series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id,
                                      view.as_of)
-    st.caption(caption)
+    st.caption(caption_md)
     st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days), width="stretch")
     return series
 
@@ -265,9 +266,9 @@ def rollout_view(action: str = "view") -> View:
     version = versions(scope)
     fresh = cached.freshness(scope, scope.org_id, version, rollout, rollout.rollout_id)
     as_of, window = pick_period(scope, rollout, fresh)
-    st.caption(freshness_line(rollout, fresh, as_of, window))
+    st.caption(freshness_md(rollout, fresh, as_of, window))
     if as_of is None:
-        st.info(f"No usage or tickets for {rollout.name} yet: load an export on the Data page.")
+        st.info(f"No usage or tickets for {literal(rollout.name)} yet: load an export on the Data page.")
         st.stop()
     return View(scope, rollout, version, fresh, as_of, window)
 
