@@ -12,7 +12,7 @@ from analysis.files import FileRefused, read_table
 from analysis.ingest import likely_kind, load_file
 from analysis.uploads import UndoError, data_version, rejected_rows, undo
 from ui import cached
-from ui.session import pick_scope, principal, synthetic_banner
+from ui.session import organisation_name, pick_scope, principal, synthetic_banner
 from ui.text import literal
 
 KIND_LABELS = {"detect": "Detect from the file", "usage": "Usage (who used what, when)",
@@ -34,10 +34,13 @@ with load_tab:
     for line in st.session_state.pop("load_report", []):
         st.success(literal(line))   # file names are the uploader's words
     rollout_name = rollout.name if rollout else None
+    target = f"the organisation **{literal(organisation_name(scope))}**" + (
+        f", rollout **{literal(rollout_name)}**" if rollout_name else " (it has no rollout yet)")
+    st.info(f"Files load into {target}: choose another in the sidebar.", icon=":material/domain:")
     files = st.file_uploader("Files: CSV or Excel, as exported from Microsoft 365, Zendesk, ServiceNow, Jira, "
                              "Freshdesk ... or in Uptake's own columns",
                              type=["csv", "tsv", "txt", "xlsx", "xls", "ods"], accept_multiple_files=True,
-                             key=f"files_{st.session_state.upload_round}")
+                             key=f"files_{scope.org_id}_{st.session_state.upload_round}")   # per organisation
     left, middle, right = st.columns(3)
     kind_choice = left.selectbox("What is in the files?", list(KIND_LABELS), format_func=KIND_LABELS.get)
     saved = presets.presets(scope)
@@ -46,8 +49,8 @@ with load_tab:
     format_labels.update({p.name: f"Saved mapping: {p.name}" for p in saved})
     format_choice = middle.selectbox("Format", list(format_labels), format_func=format_labels.get)
     dayfirst = DATE_ORDERS[right.radio("Dates like 03/04/2025", list(DATE_ORDERS), horizontal=False)]
-    st.caption(f"Files load into **{rollout_name or 'the organisation'}**. A file that cannot be read is "
-               "refused whole; a bad row is rejected alone and kept with its line, column and reason.")
+    st.caption("A file that cannot be read is refused whole; a bad row is rejected alone and kept with its line, "
+               "column and reason.")
     mapping = {}
     if files:
         with st.expander("Map the columns by hand (for files of no known format)"):
