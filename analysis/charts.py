@@ -42,7 +42,7 @@ def adoption_by_age_chart(frame: pd.DataFrame, target: float, target_age: int) -
 
 
 def adoption_calendar_chart(frame: pd.DataFrame, go_lives: dict[str, date],
-                            markers: list[dict] | None = None) -> go.Figure:
+                            markers: list[dict] | None = None, period: tuple[date, date] | None = None) -> go.Figure:
     """The same 7-day adoption on the calendar, with each cohort's go-live marked (and the
     annotations, when markers from analysis.annotations.markers are given)."""
     fig = go.Figure()
@@ -53,15 +53,17 @@ def adoption_calendar_chart(frame: pd.DataFrame, go_lives: dict[str, date],
             customdata=part[["active_7d", "licensed_users"]],
             hovertemplate="%{y:.0%} (%{customdata[0]} of %{customdata[1]})<extra>" + label(cohort) + "</extra>"))
     if markers is not None:
-        return add_markers(_layout(fig, "people active in the last 7 days", ""), markers, list(go_lives))
+        return fit_period(add_markers(_layout(fig, "people active in the last 7 days", ""), markers, list(go_lives)),
+                          period)
     for i, (cohort, day) in enumerate(go_lives.items()):
         x = pd.Timestamp(day).timestamp() * 1000
         fig.add_vline(x=x, line_dash="dash", line_color=cohort_colour(cohort, i),
                       annotation_text=f"{label(cohort)} go-live", annotation_position="top right")
-    return _layout(fig, "people active in the last 7 days", "")
+    return fit_period(_layout(fig, "people active in the last 7 days", ""), period)
 
 
-def snapshot_adoption_chart(frame: pd.DataFrame, window: int, markers: list[dict]) -> go.Figure:
+def snapshot_adoption_chart(frame: pd.DataFrame, window: int, markers: list[dict],
+                            period: tuple[date, date] | None = None) -> go.Figure:
     """Adoption at each snapshot export's refresh date (the w-day window ending there), per
     cohort: what monthly Microsoft 365 snapshots can tell, without inventing the days between."""
     fig = go.Figure()
@@ -74,7 +76,7 @@ def snapshot_adoption_chart(frame: pd.DataFrame, window: int, markers: list[dict
             marker=dict(size=9), customdata=part[["active_users", "licensed_users"]],
             hovertemplate="%{y:.0%} (%{customdata[0]} of %{customdata[1]})<extra>" + label(cohort) + "</extra>"))
     _layout(fig, f"people active in the {window} days before", "snapshot refresh date")
-    return add_markers(fig, markers, [c for c in cohorts if c != "all"])
+    return fit_period(add_markers(fig, markers, [c for c in cohorts if c != "all"]), period)
 
 
 # -- markers: go-lives and annotations on every time chart ------------------------------------------
@@ -86,6 +88,26 @@ MARKER_COLOURS = {"training": "#16a34a", "communication": "#0891b2", "remediatio
 def _ms(day) -> float:
     """A date as Plotly's milliseconds (vertical lines with a label on a date axis need a number)."""
     return pd.Timestamp(day).timestamp() * 1000
+
+
+def in_period(markers: list[dict], start: date, end: date) -> tuple[list[dict], list[dict]]:
+    """The markers dated in [start, end] (drawn) and the others (said in a caption instead): a
+    marker years away would otherwise stretch the chart's axis and squeeze the rollout to a sliver."""
+    inside = [m for m in markers if start <= m["day"] <= end]
+    return inside, [m for m in markers if not start <= m["day"] <= end]
+
+
+def fit_period(fig: go.Figure, period: tuple[date, date] | None, weeks: bool = False) -> go.Figure:
+    """The x axis set to the period (the rollout's: analysis.settings.chart_start to the as-of
+    date), not stretched to whatever the figure holds; with weeks, from the Monday of the first
+    week to the end of the last (a heatmap's cells span their week). None: left to Plotly."""
+    if period is None:
+        return fig
+    start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
+    if weeks:
+        start = start - pd.Timedelta(days=start.weekday())
+        end = end - pd.Timedelta(days=end.weekday()) + pd.Timedelta(days=7)
+    return fig.update_xaxes(range=[f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"], autorange=False)
 
 
 def _short(text: str, limit: int = 38) -> str:
@@ -121,7 +143,7 @@ def _plain_layout(fig: go.Figure, y_title: str, x_title: str = "", height: int =
 
 # -- Adoption page ----------------------------------------------------------------------------------
 
-def weekly_active_chart(frame: pd.DataFrame, markers: list[dict]) -> go.Figure:
+def weekly_active_chart(frame: pd.DataFrame, markers: list[dict], period: tuple[date, date] | None = None) -> go.Figure:
     """Weekly active people per cohort on the calendar (ISO weeks, by their Monday); the last
     week, counted up to the as-of date, is dotted."""
     fig = go.Figure()
@@ -145,7 +167,7 @@ def weekly_active_chart(frame: pd.DataFrame, markers: list[dict]) -> go.Figure:
                 hovertemplate="%{y} of %{customdata[0]} people (week so far, to %{customdata[1]})<extra>"
                               + label(cohort) + "</extra>"))
     _plain_layout(fig, "people active in the week", "week (Monday)")
-    return add_markers(fig, markers, cohorts)
+    return fit_period(add_markers(fig, markers, cohorts), period, weeks=True)
 
 
 STAGES = {"licensed": "Licensed", "activated": "Activated", "active": "…and active in the window",
@@ -193,7 +215,8 @@ def days_to_first_use_chart(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def department_heatmap_chart(frame: pd.DataFrame, order: list[str], markers: list[dict] | None = None) -> go.Figure:
+def department_heatmap_chart(frame: pd.DataFrame, order: list[str], markers: list[dict] | None = None,
+                             period: tuple[date, date] | None = None) -> go.Figure:
     """Department x week adoption (share of the department's licensed people active that week),
     red to green, the departments in `order` from the top (weakest first); go-lives and
     annotations as lines between the weeks."""
@@ -211,13 +234,14 @@ def department_heatmap_chart(frame: pd.DataFrame, order: list[str], markers: lis
                       "<extra></extra>"))
     fig.update_layout(template="plotly_white", height=180 + 34 * len(order), margin=dict(l=10, r=10, t=110, b=10),
                       yaxis=dict(autorange="reversed", title=""), xaxis=dict(title="week (Monday)"))
-    return add_markers(fig, markers or [], [m["cohort"] for m in markers or [] if m.get("cohort")], above=True)
+    fig = add_markers(fig, markers or [], [m["cohort"] for m in markers or [] if m.get("cohort")], above=True)
+    return fit_period(fig, period, weeks=True)
 
 
 # -- Support page -----------------------------------------------------------------------------------
 
 def tickets_per_100_chart(frame: pd.DataFrame, markers: list[dict], baseline: tuple | None,
-                          go_lives: dict, after_days: int = 28) -> go.Figure:
+                          go_lives: dict, after_days: int = 28, period: tuple[date, date] | None = None) -> go.Figure:
     """Tickets per 100 licensed people per ISO week, for everyone and per requester cohort; the
     baseline window shaded grey, the weeks after each go-live shaded in the cohort's colour."""
     fig = go.Figure()
@@ -245,7 +269,7 @@ def tickets_per_100_chart(frame: pd.DataFrame, markers: list[dict], baseline: tu
                       opacity=0.08, line_width=0, layer="below")
         _legend_swatch(fig, f"{after_days // 7} weeks after {cohort} go-live", colour, 0.2)
     _plain_layout(fig, "tickets per 100 people", "week (Monday)")
-    return add_markers(fig, markers, order)
+    return fit_period(add_markers(fig, markers, order), period, weeks=True)
 
 
 def _legend_swatch(fig: go.Figure, name: str, colour: str, opacity: float) -> None:
@@ -254,14 +278,14 @@ def _legend_swatch(fig: go.Figure, name: str, colour: str, opacity: float) -> No
                              marker=dict(symbol="square", size=14, color=colour, opacity=opacity)))
 
 
-def backlog_chart(frame: pd.DataFrame, markers: list[dict]) -> go.Figure:
+def backlog_chart(frame: pd.DataFrame, markers: list[dict], period: tuple[date, date] | None = None) -> go.Figure:
     """Open tickets at the end of each day."""
     fig = go.Figure(go.Scatter(x=frame["day"], y=frame["backlog"], mode="lines", fill="tozeroy", name="Backlog",
                                line=dict(color=COLOURS["all"], width=2),
                                hovertemplate="%{x|%d %b %Y}: %{y} open<extra></extra>"))
     _plain_layout(fig, "open tickets at the end of the day", height=320)
     fig.update_layout(showlegend=False)
-    return add_markers(fig, markers, [m["cohort"] for m in markers if m.get("cohort")])
+    return fit_period(add_markers(fig, markers, [m["cohort"] for m in markers if m.get("cohort")]), period)
 
 
 def top_categories_chart(frame: pd.DataFrame, before: str, after: str) -> go.Figure:

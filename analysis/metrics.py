@@ -23,13 +23,39 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def default_as_of(scope: Scope, rollout: Rollout) -> date | None:
-    """The latest date with a counting or legacy event in the rollout (None: no usage yet)."""
+    """The latest date on which one of the rollout's people had a counting or legacy event (None:
+    no usage yet). Its people: those on its current roster (everyone while it has no roster),
+    never people marked out of scope, so a late event of an administrator account not on the
+    roster does not move every page to that day."""
     value = freshness(scope, rollout)["newest_usage_day"]
     return value
 
 
+def default_day(fresh: dict) -> date | None:
+    """The default as-of date from freshness(): the newest usage day of the rollout's people
+    (default_as_of), else the newest ticket day; None when there is neither.
+
+    Example: roster people used it up to 2025-02-10, an admin not on the roster on 2029-06-01,
+    tickets to 2025-03-01 -> 2025-02-10; no roster usage but tickets to 2025-03-01 -> 2025-03-01.
+    """
+    return fresh.get("newest_usage_day") or fresh.get("newest_ticket_day")
+
+
+def as_of_range(fresh: dict) -> tuple[date, date] | None:
+    """Where the as-of date may be set: from the oldest to the newest day of the organisation's
+    usage and tickets (both, so tickets older than any usage can be looked at), always including
+    the default day. None when there is no data.
+
+    Example: usage 2024-09-01 .. 2025-02-10, tickets 2012-03-05 .. 2025-03-01 -> (2012-03-05, 2025-03-01).
+    """
+    days = [d for d in (fresh.get("oldest_data_day"), fresh.get("newest_data_day"), default_day(fresh)) if d]
+    return (min(days), max(days)) if days else None
+
+
 def freshness(scope: Scope, rollout: Rollout | None = None) -> dict:
-    """Newest usage day, oldest usage day, newest ticket day and last load time (None if none)."""
+    """Newest usage day (of the rollout's people: see default_as_of), oldest usage day, newest and
+    oldest ticket day, the oldest and newest day of all the organisation's usage and tickets, and
+    the last load time (None if none)."""
     row = scope.df("data_freshness", rollout_id=rollout.rollout_id if rollout else None).iloc[0]
     return {k: (None if pd.isna(v) else (v.date() if k.endswith("_day") else v.to_pydatetime()))
             for k, v in row.items()}

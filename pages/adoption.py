@@ -12,14 +12,14 @@ from ui.charts import (
     weekly_active_chart,
 )
 from ui.flags import with_alert_markers
-from ui.session import adoption_by_age, departments, file_name, not_computable, rollout_view
+from ui.session import adoption_by_age, departments, file_name, not_computable, period_markers, rollout_view
 from ui.tables import show_table
 from ui.text import literal
 
 st.title("Adoption")
 view = rollout_view()
 rollout, window = view.rollout, view.window
-markers = with_alert_markers(view, view.figure("markers"))
+markers = period_markers(view, with_alert_markers(view, view.figure("markers")))
 
 st.subheader("Adoption by age", help=ADOPTION_DEFINITIONS["by_age"])
 adoption_by_age(view, markers, "Each cohort's 7-day adoption counted from its own go-live, so every wave is "
@@ -33,7 +33,7 @@ if not not_computable(view, "weekly_active_users"):
     else:
         st.caption("People of each cohort who used it in each week, with go-lives and annotations marked; "
                    "the last week so far is dotted.")
-        st.plotly_chart(weekly_active_chart(weekly, markers), width="stretch")
+        st.plotly_chart(weekly_active_chart(weekly, markers, view.period), width="stretch")
 
 funnel = view.figure("adoption_funnel")
 st.subheader("From licence to habit", help=ADOPTION_DEFINITIONS["funnel"])
@@ -76,7 +76,7 @@ elif heat.empty:
 else:
     st.caption("Share of each department's licensed people who used it each week, weakest department at the top."
                + (f" Departments under 5 people are shown together as \"{OTHER}\"." if view.client else ""))
-    st.plotly_chart(department_heatmap_chart(heat, order, markers), width="stretch")
+    st.plotly_chart(department_heatmap_chart(heat, order, markers, view.period), width="stretch")
     show_table(table, hide_index=True, column_config=department_columns(window))
 
 st.subheader("Lapsed and never used", help=ADOPTION_DEFINITIONS["lists"])

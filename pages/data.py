@@ -12,7 +12,7 @@ from analysis.load_slots import LoadBusy
 from analysis.uploads import UndoError, data_version, rejected_rows, undo
 from ui import cached
 from ui.parsed_uploads import keep_only, parsed, sha256
-from ui.session import pick_scope, principal, synthetic_banner
+from ui.session import organisation_name, pick_scope, principal, synthetic_banner
 from ui.tables import show_table
 from ui.text import literal
 
@@ -35,10 +35,13 @@ with load_tab:
     for line in st.session_state.pop("load_report", []):
         st.success(literal(line))   # file names are the uploader's words
     rollout_name = rollout.name if rollout else None
+    target_md = f"the organisation **{literal(organisation_name(scope))}**" + (
+        f", rollout **{literal(rollout_name)}**" if rollout_name else " (it has no rollout yet)")
+    st.info(f"Files load into {target_md}: choose another in the sidebar.", icon=":material/domain:")
     files = st.file_uploader("Files: CSV or Excel, as exported from Microsoft 365, Zendesk, ServiceNow, Jira, "
                              "Freshdesk ... or in Uptake's own columns",
                              type=["csv", "tsv", "txt", "xlsx", "xls", "ods"], accept_multiple_files=True,
-                             key=f"files_{st.session_state.upload_round}")
+                             key=f"files_{scope.org_id}_{st.session_state.upload_round}")   # per organisation
     left, middle, right = st.columns(3)
     kind_choice = left.selectbox("What is in the files?", list(KIND_LABELS), format_func=KIND_LABELS.get)
     saved = presets.presets(scope)
@@ -47,9 +50,8 @@ with load_tab:
     format_labels.update({p.name: f"Saved mapping: {p.name}" for p in saved})
     format_choice = middle.selectbox("Format", list(format_labels), format_func=format_labels.get)
     dayfirst = DATE_ORDERS[right.radio("Dates like 03/04/2025", list(DATE_ORDERS), horizontal=False)]
-    into_md = literal(rollout_name) if rollout_name else "the organisation"
-    st.caption(f"Files load into **{into_md}**. A file that cannot be read is "
-               "refused whole; a bad row is rejected alone and kept with its line, column and reason.")
+    st.caption("A file that cannot be read is refused whole; a bad row is rejected alone and kept with its line, "
+               "column and reason.")
     mapping = {}
     keep_only(scope.org_id, files or [])
     tables, busy = {}, []

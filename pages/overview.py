@@ -6,7 +6,7 @@ from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.charts import adoption_calendar_chart
 from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table, with_alert_markers
 from ui.report import LABELS, MIME, build_pack
-from ui.session import adoption_by_age, file_name, rollout_view
+from ui.session import adoption_by_age, file_name, period_markers, rollout_view
 from ui.tables import show_table
 from ui.text import literal
 
@@ -36,7 +36,7 @@ st.caption("Each KPI against its baseline (by default the 28 days before the fir
 kpis = rules_kpi_table(view.scope, rollout, view.as_of, view.window, view.version)
 show_table(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * len(kpis))
 
-markers = with_alert_markers(view, view.figure("markers"))
+markers = period_markers(view, with_alert_markers(view, view.figure("markers")))
 st.subheader("Adoption by age: each cohort from its own go-live")
 series = adoption_by_age(view, markers, "Share of each cohort's licensed people who used it in the last 7 days, "
                          "counted from that cohort's go-live, so the wider rollout is compared with the champions "
@@ -44,7 +44,7 @@ series = adoption_by_age(view, markers, "Share of each cohort's licensed people 
 if series is not None:
     st.subheader("Adoption on the calendar")
     st.caption("The same 7-day adoption by date, with each cohort's go-live and the annotations marked.")
-    st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, markers), width="stretch")
+    st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, markers, view.period), width="stretch")
 with st.expander("How these figures are defined"):
     st.markdown(DEFINITIONS)
 

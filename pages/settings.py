@@ -10,7 +10,7 @@ from analysis.access import AccessDenied
 from ui import cached
 from ui.cards import freshness_md
 from ui.kpi_settings import kpi_settings
-from ui.session import pick_period, pick_scope, synthetic_banner, versions
+from ui.session import date_limits, pick_period, pick_scope, synthetic_banner, versions
 from ui.tables import show_table
 from ui.text import literal
 
@@ -39,12 +39,16 @@ def save(action, *args, **kwargs) -> None:
 
 
 known = cached.choices(scope, scope.org_id, version)
+# Every widget below is keyed by the organisation (or its rollout): a widget keeps its value across
+# runs by key, so a shared key would show, and save, the previous organisation's values.
+org = scope.org_id
 with st.expander("Add a rollout", expanded=rollout is None):
-    with st.form("add_rollout", clear_on_submit=True):
-        name = st.text_input("Name", placeholder="e.g. MFA rollout, CRM go-live")
+    with st.form(f"add_rollout_{org}", clear_on_submit=True):
+        name = st.text_input("Name", placeholder="e.g. MFA rollout, CRM go-live", key=f"new_rollout_{org}")
         left, right = st.columns(2)
-        champion = left.date_input("Champion group goes live", value=None)
-        wider = right.date_input("Wider rollout goes live", value=None)
+        champion = left.date_input("Champion group goes live", value=None, key=f"new_champion_{org}",
+                                   **date_limits())
+        wider = right.date_input("Wider rollout goes live", value=None, key=f"new_wider_{org}", **date_limits())
         if st.form_submit_button("Add rollout"):
             cohorts = {c: d for c, d in (("champion", champion), ("wider", wider)) if d is not None}
             save(lambda sc: (orgs.add_rollout(sc, name, cohorts), f"Added the rollout {name.strip()}.")[1])
@@ -53,13 +57,15 @@ if rollout is None:
 else:
     st.subheader(f"Rollout: {literal(rollout.name)}", help="What the figures of this rollout count. Every figure "
                  "is worked out again from the stored data with the new settings; nothing needs loading again.")
-    with st.form(f"rollout_{rollout.rollout_id}"):
+    with st.form(f"rollout_settings_{rollout.rollout_id}"):
         st.markdown("**Cohorts and go-live dates** (a go-live can move; add a further wave below)")
         columns = st.columns(max(len(rollout.cohorts), 1) + 1)
-        moved = {c: columns[i].date_input(literal(c.capitalize()), value=day, key=f"go_live_{rollout.rollout_id}_{c}")
+        moved = {c: columns[i].date_input(literal(c.capitalize()), value=day, key=f"go_live_{rollout.rollout_id}_{c}",
+                                          **date_limits(day))
                  for i, (c, day) in enumerate(rollout.cohorts.items())}
         wave = columns[-1].text_input("New wave", placeholder="wave 2", key=f"wave_{rollout.rollout_id}")
-        wave_day = columns[-1].date_input("Its go-live", value=None, key=f"wave_day_{rollout.rollout_id}")
+        wave_day = columns[-1].date_input("Its go-live", value=None, key=f"wave_day_{rollout.rollout_id}",
+                                          **date_limits())
         left, right = st.columns(2)
         activities = left.multiselect(
             "Activities that count as use", sorted({*known["activities"], *rollout.activities}),
@@ -107,10 +113,12 @@ else:
             "note": "Note", "created_by": "By"})
     with st.form(f"annotate_{rollout.rollout_id}", clear_on_submit=True):
         a, b, c = st.columns([1, 1, 3])
-        day = a.date_input("Date", value=date.today(), key="annotation_day")
-        kind = b.selectbox("Kind", list(annotations.KINDS), format_func=annotations.KINDS.get, key="annotation_kind")
+        rid = rollout.rollout_id
+        day = a.date_input("Date", value=date.today(), key=f"annotation_day_{rid}", **date_limits())
+        kind = b.selectbox("Kind", list(annotations.KINDS), format_func=annotations.KINDS.get,
+                           key=f"annotation_kind_{rid}")
         note = c.text_input("Note", max_chars=annotations.NOTE_LIMIT, placeholder="Drop-in training for Warehouse",
-                            key="annotation_note")
+                            key=f"annotation_note_{rid}")
         if st.form_submit_button("Add annotation"):
             save(lambda s, *a: f"Added annotation {annotations.add_annotation(s, *a)}.", rollout.rollout_id, day,
                  kind, note)
@@ -118,20 +126,21 @@ else:
         labels = {int(r.annotation_id): f"#{r.annotation_id} {r.day:%d %b %Y} {r.kind}: {r.note}"
                   for r in notes.itertuples()}
         a, b = st.columns([3, 1], vertical_alignment="bottom")
-        chosen = a.selectbox("Remove an annotation", list(labels), format_func=labels.get, key="annotation_remove")
-        if b.button("Remove"):
+        chosen = a.selectbox("Remove an annotation", list(labels), format_func=labels.get,
+                             key=f"annotation_remove_{rid}")
+        if b.button("Remove", key=f"annotation_remove_button_{rid}"):
             save(lambda s, i: annotations.remove_annotation(s, i) or f"Removed annotation {i}.", chosen)
 
 st.subheader("Organisation", help="Settings of the whole organisation.")
 now = cached.organisation_settings(scope, scope.org_id, version)
-with st.form("organisation"):
+with st.form(f"organisation_{org}"):
     zones = sorted(available_timezones() | {now.time_zone})
-    zone = st.selectbox("Time zone", zones, index=zones.index(now.time_zone), key="org_time_zone")
+    zone = st.selectbox("Time zone", zones, index=zones.index(now.time_zone), key=f"org_time_zone_{org}")
     st.caption(settings.TIME_ZONE_NOTE)
     domains = st.text_input("Email domains of its people (comma-separated)", value=", ".join(now.email_domains),
-                            key="org_domains", help="A file row with another organisation's domain is rejected.")
+                            key=f"org_domains_{org}", help="A file row with another organisation's domain is rejected.")
     names = st.checkbox("Client views may list lapsed and never-used people by name",
-                        value=now.list_names_to_clients, key="org_names",
+                        value=now.list_names_to_clients, key=f"org_names_{org}",
                         help="Off: client leadership sees how many people lapsed or never used it, not who.")
     if st.form_submit_button("Save the organisation's settings"):
         save(settings.set_organisation, time_zone=zone, email_domains=domains.split(","), list_names_to_clients=names)

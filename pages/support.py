@@ -5,7 +5,7 @@ from analysis.settings import BASELINE_DAYS, baseline_window
 from ui.cards import SUPPORT_DEFINITIONS, support_cards
 from ui.charts import backlog_chart, tickets_per_100_chart, top_categories_chart
 from ui.flags import with_alert_markers
-from ui.session import rollout_view
+from ui.session import period_markers, rollout_view
 from ui.text import literal
 
 st.title("Support")
@@ -19,18 +19,18 @@ if not weekly["tickets"].any() and not kpis["backlog"]:
     st.stop()
 
 support_cards(kpis, window)
-markers = with_alert_markers(view, view.figure("markers"))
+markers = period_markers(view, with_alert_markers(view, view.figure("markers")))
 baseline = baseline_window(rollout)
 
 st.subheader("Tickets per 100 people, week by week", help=SUPPORT_DEFINITIONS["per_100"])
 st.caption(f"Tickets raised each week per 100 licensed people, for everyone and by the requester's cohort; the "
            f"{BASELINE_DAYS} days before the first go-live (the baseline) are grey, the 4 weeks after each go-live "
            "tinted.")
-st.plotly_chart(tickets_per_100_chart(weekly, markers, baseline, rollout.cohorts), width="stretch")
+st.plotly_chart(tickets_per_100_chart(weekly, markers, baseline, rollout.cohorts, period=view.period), width="stretch")
 
 st.subheader("Backlog", help=SUPPORT_DEFINITIONS["backlog"])
 st.caption("Tickets still open at the end of each day.")
-st.plotly_chart(backlog_chart(view.figure("backlog_by_day"), markers), width="stretch")
+st.plotly_chart(backlog_chart(view.figure("backlog_by_day"), markers, view.period), width="stretch")
 
 st.subheader("What people ask about, before and after go-live", help=SUPPORT_DEFINITIONS["categories"])
 cohort = st.segmented_control("Go-live", list(rollout.cohorts), default=next(iter(rollout.cohorts), None),

@@ -14,6 +14,7 @@ from analysis import alerts, kpis
 from analysis.alerts import rule_title
 from analysis.orgs import Rollout
 from analysis.scope import Scope
+from ui.session import date_limits
 from ui.tables import show_table
 from ui.text import literal
 
@@ -119,8 +120,10 @@ def _baselines(scope: Scope, rollout: Rollout, as_of: date | None, version: tupl
         name = st.text_input("Baseline name", max_chars=60, placeholder="e.g. pre-remediation",
                              key=f"kpi_lock_name_{rid}")
         a, b = st.columns(2)
-        start = a.date_input("From", value=None, format="YYYY-MM-DD", key=f"kpi_lock_start_{rid}")
-        end = b.date_input("To", value=None, format="YYYY-MM-DD", key=f"kpi_lock_end_{rid}")
+        start = a.date_input("From", value=None, format="YYYY-MM-DD", key=f"kpi_lock_start_{rid}",
+                             **date_limits())
+        end = b.date_input("To", value=None, format="YYYY-MM-DD", key=f"kpi_lock_end_{rid}",
+                           **date_limits())
         st.caption("Leave both dates empty to lock the baseline window"
                    + (f" ({window.window_start:%d %b %Y} to {window.window_end:%d %b %Y})." if window is not None
                       else "."))

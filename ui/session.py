@@ -14,9 +14,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis import auth, orgs, settings
+from analysis import auth, metrics, orgs, settings
 from analysis.access import AccessDenied, Principal
 from analysis.auth import Account
+from analysis.charts import in_period
 from analysis.orgs import Rollout
 from analysis.privacy import fold_small_groups
 from analysis.scope import Scope, open_scope
@@ -94,8 +95,27 @@ def post_to(path: str, **fields: str) -> None:
     st.html("<script>" + script.replace("<", "\\u003c") + "</script>", unsafe_allow_javascript=True)
 
 
+def _chosen(key: str, picker: str) -> None:
+    """A sidebar picker changed: keep the choice under a key of no widget (Streamlit drops a
+    widget's state on a run that does not draw it, and each page draws its own copy)."""
+    st.session_state[key] = st.session_state[picker]
+
+
+def _asked_organisation(labels: dict[int, str]) -> int | None:
+    """The organisation named in the URL (`?org=ID`), when it is one the account may see."""
+    asked = st.query_params.get("org")
+    if isinstance(asked, str) and asked.isdigit() and int(asked) in labels:
+        return int(asked)
+    return None
+
+
 def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
-    """The sidebar's organisation and rollout pickers; returns the checked scope and rollout."""
+    """The sidebar's organisation and rollout pickers; returns the checked scope and rollout.
+
+    The choice stays chosen on every page: it lives in session state under "org_id" (and
+    "rollout_<org id>": the rollout's name), keys of no widget, and each page's pickers start from
+    it. The organisation is also in the URL (`?org=ID`), so a reload, a new tab or a shared link
+    opens it; a URL or state naming an organisation the account may not see is ignored."""
     who = principal()
     handle = store()
     choices = orgs.organisations(handle, who)
@@ -104,10 +124,17 @@ def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
         return None, None
     labels = {int(r.org_id): r.name + (" (synthetic demo)" if r.is_synthetic else "")
               for r in choices.itertuples()}
+    asked = _asked_organisation(labels)
+    if asked is not None and "org_id" not in st.session_state:   # a new tab or a reload: the URL says
+        st.session_state["org_id"] = asked
     current = st.session_state.get("org_id")
     if type(current) is not int or current not in labels:   # True == 1 and 1.0 == 1: check the type too
-        st.session_state.pop("org_id", None)
-    org_id = st.sidebar.selectbox("Organisation", list(labels), format_func=labels.get, key="org_id")
+        current = next(iter(labels))
+    st.session_state["org_id"] = st.session_state["org_picker"] = current
+    org_id = st.sidebar.selectbox("Organisation", list(labels), format_func=labels.get, key="org_picker",
+                                  on_change=_chosen, args=("org_id", "org_picker"))
+    if st.query_params.get("org") != str(org_id):
+        st.query_params["org"] = str(org_id)
     try:
         scope = open_scope(handle, who, org_id, action)
     except AccessDenied:
@@ -117,15 +144,31 @@ def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
     rollout = None
     if found:
         names = [r.name for r in found]
-        key = f"rollout_{org_id}"
+        key, picker = f"rollout_{org_id}", f"rollout_picker_{org_id}"
         chosen = st.session_state.get(key)
         if not isinstance(chosen, str) or chosen not in names:
-            st.session_state.pop(key, None)
-        name = st.sidebar.selectbox("Rollout", names, key=key)
+            chosen = names[0]
+        st.session_state[key] = st.session_state[picker] = chosen
+        name = st.sidebar.selectbox("Rollout", names, key=picker, on_change=_chosen, args=(key, picker))
         rollout = next(r for r in found if r.name == name)
     else:
         st.sidebar.caption("This organisation has no rollout yet.")
     return scope, rollout
+
+
+def organisation_name(scope: Scope) -> str:
+    """The name of the scope's organisation (as the sidebar lists it, without the demo label)."""
+    names = orgs.organisations(scope.store, scope.principal).set_index("org_id")["name"]
+    return str(names[scope.org_id])
+
+
+def date_limits(*days: date | None) -> dict:
+    """min_value and max_value for a date picker of a rollout (go-lives, annotations, baselines):
+    1990 to five years ahead, widened to the days given. Streamlit's default stops ten years back,
+    and a client's history (tickets from 2012, say) can be older."""
+    shown = [d for d in days if d is not None]
+    latest = date(date.today().year + 5, 12, 31)
+    return {"min_value": min([date(1990, 1, 1), *shown]), "max_value": max([latest, *shown])}
 
 
 def synthetic_banner(scope: Scope) -> None:
@@ -149,8 +192,9 @@ def _remember(slot: tuple, field: str, key: str) -> None:
 
 def pick_period(scope: Scope, rollout: Rollout, fresh: dict | None = None) -> tuple[date | None, int]:
     """The sidebar's as-of date and window, shared by every page: (as_of, window). The as-of date
-    defaults to the newest usage day (the newest ticket day when there is no usage), between the
-    oldest and the newest day of the data; the window to the rollout's (7 or 28 days). A choice
+    defaults to metrics.default_day (the newest usage day of the rollout's people, else the newest
+    ticket day), and may be set anywhere from the oldest to the newest day of the organisation's
+    usage and tickets (metrics.as_of_range); the window to the rollout's (7 or 28 days). A choice
     is remembered per organisation and rollout across pages (Streamlit keeps a widget's state per
     page, so the value lives in session state and is handed to each page's widget), and the as-of
     date follows new data while it is left at the newest day. as_of is None when the rollout has
@@ -175,11 +219,10 @@ def pick_period(scope: Scope, rollout: Rollout, fresh: dict | None = None) -> tu
                               help="The active window: a person is active when they used the new system in "
                                    "the window's days, ending on the as-of date. The rollout's own window is "
                                    f"{rollout.window_days:d} days.")
-    newest = fresh.get("newest_usage_day") or fresh.get("newest_ticket_day")
+    newest = metrics.default_day(fresh)
     if newest is None:
         return None, window
-    high = max(d for d in (fresh.get("newest_usage_day"), fresh.get("newest_ticket_day")) if d)
-    low = min(fresh.get("oldest_usage_day") or newest, newest)
+    low, high = metrics.as_of_range(fresh)
     value = remembered.get("as_of")
     if remembered.get("default") != newest and value == remembered.get("default"):
         value = newest              # left at the newest day: follow new data
@@ -191,7 +234,8 @@ def pick_period(scope: Scope, rollout: Rollout, fresh: dict | None = None) -> tu
     as_of = st.sidebar.date_input("As of", key=day_key, min_value=low, max_value=high, format="YYYY-MM-DD",
                                   on_change=_remember, args=(slot, "as_of", day_key),
                                   help="The day the figures are computed for (its end). By default the newest "
-                                       "day with usage of the rollout's activities.")
+                                       "day on which one of the rollout's people (its roster) used its "
+                                       "activities; else the newest ticket day.")
     return as_of, window
 
 
@@ -211,10 +255,29 @@ class View:
         """Client leadership is looking: small groups fold, names only where allowed."""
         return settings.is_client_view(self.scope)
 
+    @property
+    def period(self) -> tuple[date, date]:
+        """The time charts' x range: from analysis.settings.chart_start (the baseline window before
+        the first go-live) to the as-of date."""
+        return settings.chart_start(self.rollout, self.as_of), self.as_of
+
     def figure(self, name: str, option: object = None):
         """A cached figure of analysis (ui.cached.FIGURES) for this rollout and period."""
         return cached.figure(self.scope, self.scope.org_id, self.version, self.rollout, self.rollout.rollout_id,
                              name, self.as_of, self.window, option)
+
+
+def period_markers(view: View, markers: list[dict]) -> list[dict]:
+    """The markers the time charts draw: those in the charts' period (View.period). The others
+    (a stale-data flag dated years before the rollout, an annotation far ahead) are said in a
+    caption, not drawn, so they cannot stretch the axis."""
+    start, end = view.period
+    inside, outside = in_period(markers, start, end)
+    if outside:
+        outside_md = literal("; ".join(f"{m['label']} ({m['day']:%d %b %Y})" for m in outside))
+        st.caption(f"The time charts run from {start:%d %b %Y} to {end:%d %b %Y} (the rollout's period). Not drawn, "
+                   f"outside it: {outside_md}.")
+    return inside
 
 
 def not_computable(view: View, figure: str) -> bool:
@@ -234,7 +297,7 @@ def snapshot_adoption(view: View, markers: list[dict]) -> None:
         return
     st.caption(f"What the snapshots do tell: the share of each cohort's licensed people active in the {view.window:d} "
                "days before each snapshot's refresh date (exact there; nothing is drawn between snapshots).")
-    st.plotly_chart(snapshot_adoption_chart(frame, view.window, markers), width="stretch")
+    st.plotly_chart(snapshot_adoption_chart(frame, view.window, markers, view.period), width="stretch")
 
 
 def adoption_by_age(view: View, markers: list[dict], caption_md: str) -> pd.DataFrame | None:

@@ -1,15 +1,35 @@
--- How fresh the organisation's data is: newest usage day (of the rollout's counting or legacy
--- activities when $rollout_id is given), newest ticket date, last load. Snapshot exports (Microsoft
--- 365 reports) are known up to their refresh date, even when nobody used it on the last days
--- before it, so the newest refresh date counts as a usage day.
-WITH usage_days AS (
-    SELECT max(day) AS newest_usage_day, min(day) AS oldest_usage_day
+-- How fresh the organisation's data is, and what it spans.
+-- newest_usage_day: the newest day of the rollout's counting or legacy activities (when $rollout_id
+--   is given) used by one of its people: people on its current roster (anyone, while it has no
+--   roster yet), never people marked out of scope, so one stray late event of an administrator
+--   account cannot move the default as-of date. Snapshot exports (Microsoft 365 reports) are known
+--   up to their refresh date, even when nobody used it on the last days before it, so the newest
+--   refresh date counts as a usage day.
+-- oldest_usage_day: the oldest day of the rollout's usage, anyone's.
+-- newest_ticket_day / oldest_ticket_day: the organisation's tickets (created or updated).
+-- newest_data_day / oldest_data_day: the span of all the organisation's usage and tickets (the
+--   as-of date may be set anywhere in it).
+WITH roster_people AS (
+    SELECT user_id FROM current_roster($org_id, $rollout_id)
+),
+skipped AS (
+    SELECT user_id FROM out_of_scope_people WHERE org_id = $org_id AND rollout_id = $rollout_id
+),
+rollout_days AS (
+    SELECT d.user_id, d.day
     FROM usage_daily AS d
     WHERE d.org_id = $org_id AND d.events > 0
       AND ($rollout_id IS NULL OR EXISTS (
           SELECT 1 FROM rollout_usage($org_id, $rollout_id) AS r
           WHERE r.user_id = d.user_id AND r.day = d.day AND r.activity = d.activity
             AND (r.is_counting OR r.is_legacy)))
+),
+usage_days AS (
+    SELECT max(day) FILTER (WHERE user_id NOT IN (SELECT user_id FROM skipped)
+                                AND (user_id IN (SELECT user_id FROM roster_people)
+                                     OR NOT EXISTS (SELECT 1 FROM roster_people))) AS newest_usage_day,
+           min(day) AS oldest_usage_day
+    FROM rollout_days
 ),
 snapshot_days AS (
     SELECT max(s.snapshot) AS newest_snapshot
@@ -24,15 +44,22 @@ snapshot_days AS (
 ),
 ticket_days AS (
     SELECT max(greatest(CAST(created_at AS DATE), CAST(coalesce(updated_at, created_at) AS DATE)))
-           AS newest_ticket_day
+           AS newest_ticket_day,
+           min(CAST(created_at AS DATE)) AS oldest_ticket_day
     FROM tickets WHERE org_id = $org_id
+),
+all_usage AS (
+    SELECT min(day) AS oldest, max(day) AS newest FROM usage_daily WHERE org_id = $org_id AND events > 0
 ),
 loads AS (
     SELECT max(loaded_at) AS last_load FROM uploads WHERE org_id = $org_id AND undone_at IS NULL
 ),
 final AS (
     SELECT greatest(newest_usage_day, newest_snapshot) AS newest_usage_day, oldest_usage_day,
-           newest_ticket_day, last_load
-    FROM usage_days, snapshot_days, ticket_days, loads
+           newest_ticket_day, oldest_ticket_day,
+           least(all_usage.oldest, oldest_ticket_day) AS oldest_data_day,
+           greatest(all_usage.newest, newest_snapshot, newest_ticket_day) AS newest_data_day,
+           last_load
+    FROM usage_days, snapshot_days, ticket_days, all_usage, loads
 )
 SELECT * FROM final

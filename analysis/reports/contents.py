@@ -103,7 +103,7 @@ def report_contents(scope: Scope, rollout: Rollout, as_of: date, window: int | N
     tickets = support.support_kpis(scope, rollout, as_of, window) if fresh.get("newest_ticket_day") else None
     chosen = kpis.baseline(scope, rollout, None, as_of, window)
     found = alerts.evaluate_alerts(scope, rollout, as_of=as_of, record=False)
-    markers = annotations.markers(scope, rollout)
+    markers = annotations.markers(scope, rollout, settings.chart_start(rollout, as_of), as_of)   # the charts' period
     sections = [
         _headline(rollout, cohorts, unknowable, tickets, found, as_of, window),
         _adoption_chart(scope, rollout, as_of, window, unknowable, markers),
