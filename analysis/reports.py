@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import alerts, annotations, baselines, metrics, orgs, settings, support
+from analysis import alerts, annotations, baselines, metrics, onboarding, orgs, settings, support
 from analysis.exports import neutralise
 from analysis.orgs import Rollout
 from analysis.privacy import OTHER, fold_small_groups
@@ -164,8 +164,12 @@ def report_contents(scope: Scope, rollout: Rollout, as_of: date, window: int | N
         _departments(scope, rollout, as_of, window),
     ]
     weekly = support.weekly_tickets(scope, rollout, as_of) if tickets is not None else None
-    if weekly is not None and (weekly["tickets"].any() or tickets.get("backlog")):   # as the Support page decides
+    if weekly is not None and weekly["tickets"].any():   # as the Support page decides
         sections.append(_support_chart(rollout, weekly, markers, chosen))
+    elif weekly is not None:                             # a flat chart would read as a quiet desk
+        first = weekly["week_start"].min() if not weekly.empty else as_of
+        sections.append(Section("Support desk, week by week", f"From {day(first)} to {day(as_of)}.",
+                                [onboarding.no_tickets_in_period(scope)]))
     return ReportContents(
         organisation=plain(_organisation_name(scope)), rollout=plain(rollout.name), as_of=as_of, window_days=window,
         synthetic=orgs.is_synthetic(scope), prepared_by=plain(scope.principal.name), prepared_at=now,

@@ -5,6 +5,7 @@ import segno
 import streamlit as st
 
 from analysis import auth
+from analysis.onboarding import first_password
 from ui import session
 
 handle = session.store()
@@ -13,7 +14,9 @@ st.title("Your account")
 st.caption(f"{who.email} · {who.role.replace('_', ' ')}")
 
 if who.must_change_password:
-    st.warning("Your password was reset: choose a new one to continue.")
+    st.warning("Welcome: choose your password to continue (your current one is the one-time password you were "
+               "given)." if first_password(handle, who.account_id) else
+               "Your password was reset: choose a new one to continue.")
 with st.form("password", clear_on_submit=True):
     st.subheader("Change your password")
     current = st.text_input("Current password", type="password")

@@ -68,8 +68,7 @@ with load_tab:
                 if st.button("Save mapping", disabled=not preset_name.strip()):
                     try:
                         presets.save_preset(scope, preset_name, kind_for_map, mapping, dayfirst)
-                        st.success(f"Saved: choose \u201cSaved mapping: {preset_name.strip()}\u201d next time, "
-                                   f"or pass --format \"{preset_name.strip()}\" to the command line.")
+                        st.success(f"Saved: choose \u201cSaved mapping: {preset_name.strip()}\u201d next time.")
                     except ValueError as exc:
                         st.error(str(exc))
     ready = []

@@ -47,7 +47,7 @@ with st.expander("Add a rollout", expanded=rollout is None):
             cohorts = {c: d for c, d in (("champion", champion), ("wider", wider)) if d is not None}
             save(lambda sc: (orgs.add_rollout(sc, name, cohorts), f"Added the rollout {name.strip()}.")[1])
 if rollout is None:
-    st.info("This organisation has no rollout yet: add one above (or with `python -m analysis rollout add`).")
+    st.info("This organisation has no rollout yet: add one above.")
 else:
     st.subheader(f"Rollout: {rollout.name}", help="What the figures of this rollout count. Every figure is worked "
                  "out again from the stored data with the new settings; nothing needs loading again.")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from analysis.alerts import Alert
 from analysis.reports import kpi_line
+from ui.onboarding import plain
 from ui.text import label, literal
 
 SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:"}
@@ -136,11 +137,12 @@ def rule_card(rule: str, group: list[Alert], key: str) -> None:
     with st.container(border=True):
         st.markdown(f"**{rule_title(rule)}** · {places}{badges}"
                     + (f" :gray-badge[since {first:%d %b %Y}]" if first else ""))
-        st.markdown(f"**Next step:** {group[0].action}")
+        st.markdown(f"**Next step:** {plain(group[0].action)}")
         st.plotly_chart(figure, width="stretch", key=f"rule_{key}", config={"displayModeBar": False})
         # st.table renders markdown in its cells: the data's words go in literally
         st.table(pd.DataFrame([{"Where": literal(where(a)), "Severity": a.severity, "State": literal(state_words(a)),
-                                "Since": f"{a.since:%d %b %Y}" if a.since else "", "What we see": literal(a.message)}
+                                "Since": f"{a.since:%d %b %Y}" if a.since else "",
+                                "What we see": literal(plain(a.message))}
                                for a in group]).set_index("Where"))
 
 
@@ -162,8 +164,8 @@ def alert_card(alert: Alert, key: str) -> None:
             left.markdown(f"{title}  \n:{'red' if alert.severity == 'high' else 'orange'}-badge[{alert.severity}] "
                           f":gray-badge[{STATE_LABEL.get(alert.state, alert.state)}]"
                           + (f" :gray-badge[since {alert.since:%d %b %Y}]" if alert.since else ""))
-            st.markdown(literal(alert.message))
-            st.markdown(f"**Next step:** {alert.action}")
+            st.markdown(literal(plain(alert.message)))
+            st.markdown(f"**Next step:** {plain(alert.action)}")
             if alert.state in ("acknowledged", "snoozed"):
                 st.caption(literal(state_words(alert)))
         figure = evidence_chart(alert)
