@@ -18,18 +18,19 @@ class Step:
     key: str        # rollout | roster | usage | tickets | accounts
     title: str      # what to do
     count: int      # how many there are so far
-    unit: str       # what the count counts
+    unit: str       # what the count counts, one of them
+    units: str      # ... and several
 
     @property
     def done(self) -> bool:
         return self.count > 0
 
 
-STEPS = (("rollout", "Add a rollout", "rollout"),
-         ("roster", "Load the roster (who is licensed, in which cohort)", "person on a roster"),
-         ("usage", "Load usage (who used the new system, when)", "person with usage"),
-         ("tickets", "Load support tickets", "ticket"),
-         ("accounts", "Give the client's people accounts", "client account"))
+STEPS = (("rollout", "Add a rollout", "rollout", "rollouts"),
+         ("roster", "Load the roster (who is licensed, in which cohort)", "person on a roster", "people on a roster"),
+         ("usage", "Load usage (who used the new system, when)", "person with usage", "people with usage"),
+         ("tickets", "Load support tickets", "ticket", "tickets"),
+         ("accounts", "Give the client's people accounts", "client account", "client accounts"))
 
 
 def checklist(scope: Scope) -> list[Step]:
@@ -37,7 +38,7 @@ def checklist(scope: Scope) -> list[Step]:
     rollouts; distinct people on a rollout's current roster; distinct people with usage; tickets;
     active client accounts (client viewer or uploader) granted the organisation."""
     counts = scope.df("onboarding_counts").iloc[0]
-    return [Step(key, title, int(counts[key]), unit) for key, title, unit in STEPS]
+    return [Step(key, title, int(counts[key]), unit, units) for key, title, unit, units in STEPS]
 
 
 def complete(steps: list[Step]) -> bool:
@@ -84,11 +85,13 @@ def first_password(store: Store, account_id: int) -> bool:
     return row[0][0] == 0
 
 
-def no_tickets_in_period(scope: Scope) -> str:
+def no_tickets_in_period(scope: Scope, filtered: bool = False) -> str:
     """What to say in place of zeros and flat charts when no ticket falls in the period shown:
-    how many tickets the organisation has and their range, so empty is not read as a quiet desk."""
+    how many tickets the organisation has and their range, so empty is not read as a quiet desk
+    (filtered: the rollout has a ticket filter, which may be what leaves them out)."""
     summary = ticket_summary(scope)
     if not summary["tickets"]:
         return "No tickets are loaded for this organisation yet (missing data is not a quiet helpdesk)."
-    return (f"No tickets in this period ({summary['tickets']:,} loaded, from {summary['first_day']:%d %b %Y} "
-            f"to {summary['last_day']:%d %b %Y}).")
+    where = "in this rollout's scope in this period" if filtered else "in this period"
+    return (f"No tickets {where} "
+            f"({summary['tickets']:,} loaded, from {summary['first_day']:%d %b %Y} to {summary['last_day']:%d %b %Y}).")

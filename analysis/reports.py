@@ -169,7 +169,8 @@ def report_contents(scope: Scope, rollout: Rollout, as_of: date, window: int | N
     elif weekly is not None:                             # a flat chart would read as a quiet desk
         first = weekly["week_start"].min() if not weekly.empty else as_of
         sections.append(Section("Support desk, week by week", f"From {day(first)} to {day(as_of)}.",
-                                [onboarding.no_tickets_in_period(scope)]))
+                                [onboarding.no_tickets_in_period(
+                                    scope, bool(rollout.ticket_categories or rollout.ticket_keywords))]))
     return ReportContents(
         organisation=plain(_organisation_name(scope)), rollout=plain(rollout.name), as_of=as_of, window_days=window,
         synthetic=orgs.is_synthetic(scope), prepared_by=plain(scope.principal.name), prepared_at=now,

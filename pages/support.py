@@ -16,7 +16,8 @@ kpis = view.figure("support_kpis")
 weekly = view.figure("weekly_tickets")
 if not weekly["tickets"].any():   # zeros and flat lines would read as a quiet desk
     first = weekly["week_start"].min() if not weekly.empty else view.as_of
-    st.info(no_tickets_in_period(view.scope), icon=":material/info:")
+    st.info(no_tickets_in_period(view.scope, bool(rollout.ticket_categories or rollout.ticket_keywords)),
+            icon=":material/info:")
     st.caption(f"This period: {first:%d %b %Y} to {view.as_of:%d %b %Y}."
                + (f" {kpis['backlog']:,} tickets created before it are still open." if kpis["backlog"] else ""))
     if view.scope.principal.is_provider:

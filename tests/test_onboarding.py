@@ -293,3 +293,16 @@ def test_a_page_a_client_may_not_open_says_so(app_db, monkeypatch):
     at.run()
     assert [t.value for t in at.title] == ["Not available"]
     assert "This page is for your provider's team." in at.info[0].value
+
+
+def test_a_new_account_is_asked_to_choose_its_password_not_told_of_a_reset(app_db, monkeypatch):
+    handle, accounts, org_ids = app_db
+    new = auth.add_account(handle, OPERATOR, "first@only.test", "client_viewer", [org_ids["only"]],
+                           password=PASSWORD, must_change_password=True)
+    accounts["first"] = new
+    at = app_as(app_db, "first", monkeypatch)
+    assert [t.value for t in at.title] == ["Your account"]
+    assert at.warning[0].value.startswith("Welcome: choose your password") and "reset" not in seen(at)
+    auth.reset_password(handle, OPERATOR, "first@only.test")
+    at = app_as(app_db, "first", monkeypatch)
+    assert at.warning[0].value.startswith("Your password was reset")

@@ -45,6 +45,7 @@ def _go(page: str, org_id: int) -> None:
     """A step's button: keep the organisation chosen (ui/session.py pick_scope's choice), then open
     the page on this run (Streamlit cannot switch pages from a callback)."""
     st.session_state["org_id"] = org_id
+    st.session_state["_onboarding_org"] = org_id   # ui/session.py ONBOARDING_ORG: survives the page switch
     st.session_state["_onboarding_page"] = page
 
 
@@ -66,7 +67,7 @@ def checklist(scope: Scope, expanded: bool = True) -> bool:
         for step in steps:
             page, title, action = STEP_PAGES[step.key]
             mark, what = st.columns([3, 1], vertical_alignment="center")
-            unit = step.unit if step.count == 1 else _plural(step.unit)
+            unit = step.unit if step.count == 1 else step.units
             mark.markdown(f"{':material/check_circle:' if step.done else ':material/radio_button_unchecked:'} "
                           f"**{step.title}** ({'done: ' if step.done else ''}{step.count:,} {unit})")
             if who.may(action, scope.org_id):
@@ -77,20 +78,13 @@ def checklist(scope: Scope, expanded: bool = True) -> bool:
     return False
 
 
-def _plural(unit: str) -> str:
-    first, _, rest = unit.partition(" ")
-    first = {"person": "people"}.get(first, first + "s")
-    return f"{first} {rest}".strip()
-
-
 def no_rollout(scope: Scope) -> None:
     """A rollout page of an organisation with no rollout yet."""
     if scope.principal.is_provider:
         st.warning("This organisation has no rollout yet: the steps below set it up.", icon=":material/info:")
         checklist(scope)
     else:
-        st.info("Your provider has not set up a rollout for this organisation yet: its figures show here once "
-                "they have.")
+        st.info("This organisation has no rollout yet: its figures show here once your provider has set one up.")
 
 
 def no_data(scope: Scope, rollout_name: str) -> None:

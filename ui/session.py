@@ -28,6 +28,7 @@ from ui.cards import freshness_line
 from ui.charts import adoption_by_age_chart, snapshot_adoption_chart
 
 COOKIE = "uptake_session"
+ONBOARDING_ORG = "_onboarding_org"   # not a widget's key: Streamlit keeps it across pages
 WINDOWS = (7, 28)
 
 
@@ -103,6 +104,9 @@ def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
         return None, None
     labels = {int(r.org_id): r.name + (" (synthetic demo)" if r.is_synthetic else "")
               for r in choices.itertuples()}
+    opened = st.session_state.pop(ONBOARDING_ORG, None)   # a checklist button's organisation (ui/onboarding.py)
+    if type(opened) is int and opened in labels:
+        st.session_state["org_id"] = opened
     current = st.session_state.get("org_id")
     if type(current) is not int or current not in labels:   # True == 1 and 1.0 == 1: check the type too
         st.session_state.pop("org_id", None)
