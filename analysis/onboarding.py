@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.access import Principal
 from analysis.scope import Scope
 from analysis.store import Store
 
@@ -31,6 +32,24 @@ STEPS = (("rollout", "Add a rollout", "rollout", "rollouts"),
          ("usage", "Load usage (who used the new system, when)", "person with usage", "people with usage"),
          ("tickets", "Load support tickets", "ticket", "tickets"),
          ("accounts", "Give the client's people accounts", "client account", "client accounts"))
+
+
+# Provider housekeeping in analysis' messages (red flag next steps, explanations), as a client reads it.
+CLIENT_WORDS = {"Upload a fresh export.": "Your provider is asked for newer data.",
+                "set one on the Settings page (or `rollout set --legacy`).": "your provider can name one."}
+COMMAND_LINE_HINTS = (" (or `rollout set --legacy`)",)
+
+
+def for_reader(text: str, who: Principal | None) -> str:
+    """A message of the rules as its reader should see it: the command line's hints dropped for
+    everyone (the app has the form), the provider's housekeeping reworded for client roles, who
+    cannot load data or change settings (no reader known: the client's words)."""
+    if who is None or not who.is_provider:
+        for housekeeping, words in CLIENT_WORDS.items():
+            text = text.replace(housekeeping, words)
+    for hint in COMMAND_LINE_HINTS:
+        text = text.replace(hint, "")
+    return text
 
 
 def checklist(scope: Scope) -> list[Step]:

@@ -160,7 +160,7 @@ def report_contents(scope: Scope, rollout: Rollout, as_of: date, window: int | N
         _headline(rollout, cohorts, unknowable, tickets, found, as_of, window),
         _adoption_chart(scope, rollout, as_of, window, unknowable, markers),
         _kpis(baselines.kpi_rows(scope, rollout, as_of, window_days=window), chosen),
-        _red_flags(found, as_of),
+        _red_flags(found, as_of, scope.principal),
         _departments(scope, rollout, as_of, window),
     ]
     weekly = support.weekly_tickets(scope, rollout, as_of) if tickets is not None else None
@@ -306,12 +306,13 @@ def _rule_words(rule: str) -> str:
     return rule.replace("_", " ").capitalize()
 
 
-def _red_flags(found: list, as_of: date) -> Section:
+def _red_flags(found: list, as_of: date, reader=None) -> Section:
     held = sorted((a for a in found if a.state != "not_enough_data"), key=lambda a: a.severity != "high")
     unjudged = [a for a in found if a.state == "not_enough_data"]
     counts = alerts.red_flag_counts(found)
     rows = [[a.severity.capitalize() + ("" if a.state == "firing" else f" · {a.state}"), _where(a),
-             day(a.since) if a.since else "", plain(a.message), plain(a.action)] for a in held[:MAX_FLAGS]]
+             day(a.since) if a.since else "", plain(onboarding.for_reader(a.message, reader)),
+             plain(onboarding.for_reader(a.action, reader))] for a in held[:MAX_FLAGS]]
     blocks: list = []
     if rows:
         blocks.append(Table(["Severity", "Where", "Since", "What we see", "Next step"], rows,

@@ -10,9 +10,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from analysis import auth, onboarding, orgs, reports
+from analysis import alerts, auth, onboarding, orgs, reports
 from analysis import store as store_module
-from analysis.access import OPERATOR
+from analysis.access import OPERATOR, Principal
 from analysis.scope import open_scope
 from analysis.seed import ensure_demo
 from analysis.uploads import undo
@@ -79,6 +79,26 @@ def test_an_undone_roster_is_not_done(store, acme, load):
     assert steps(acme)["roster"] == (True, 3)
     undo(acme, outcome.upload_id)
     assert steps(acme)["roster"] == (False, 0)
+
+
+def test_rule_messages_read_as_their_reader_needs(store, acme, load):
+    stale = alerts.RULES["STALE_DATA"].action
+    client = Principal("viewer@acme.test", "client_viewer", frozenset({acme.org_id}))
+    manager = Principal("am@provider.test", "account_manager", frozenset({acme.org_id}))
+    assert onboarding.for_reader(stale, manager) == "Upload a fresh export."
+    assert onboarding.for_reader(stale, client) == "Your provider is asked for newer data."
+    # the rule that needs a legacy activity: the app's form for a provider, the provider for a client
+    [workarounds] = [a for a in alerts.evaluate_alerts(open_scope(store, OPERATOR, acme.org_id), _no_legacy(acme),
+                                                       as_of=date(2025, 1, 20), record=False)
+                     if a.rule == "WORKAROUNDS"]
+    assert "`rollout set" in workarounds.message
+    assert onboarding.for_reader(workarounds.message, manager).endswith("set one on the Settings page.")
+    assert onboarding.for_reader(workarounds.message, client).endswith("your provider can name one.")
+
+
+def _no_legacy(scope):
+    orgs.add_rollout(scope, "Plain", {"champion": date(2025, 1, 6)})
+    return orgs.rollout(scope, "Plain")
 
 
 # -- support before a rollout, and empty periods ------------------------------------------------------

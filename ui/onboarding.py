@@ -23,22 +23,11 @@ PROVIDER_PAGE = "This page is for your provider's team."
 BLOCKED_PAGES = (("portfolio", "Portfolio"), ("settings", "Settings"), ("data", "Data"),
                  ("admin", "Administration"))   # app.py's pages some roles may not open: url path, title
 
-# Provider housekeeping in analysis' messages (red flag next steps, explanations), as a client reads it.
-CLIENT_WORDS = {"Upload a fresh export.": "Your provider is asked for newer data.",
-                "set one on the Settings page (or `rollout set --legacy`).": "your provider can name one.",
-                " (or `rollout set --legacy`)": ""}
-
-
 def plain(text: str, who: Principal | None = None) -> str:
-    """A message of analysis as the person looking (default: who is signed in) should read it: the
-    command-line hint dropped for everyone, the provider's housekeeping reworded for client roles."""
+    """A message of analysis as the person looking (default: who is signed in) should read it
+    (analysis/onboarding.py for_reader)."""
     account = st.session_state.get("account")
-    who = who or getattr(account, "principal", None)
-    if who is not None and who.is_provider:
-        return text.replace(" (or `rollout set --legacy`)", "")
-    for housekeeping, words in CLIENT_WORDS.items():
-        text = text.replace(housekeeping, words)
-    return text
+    return onboarding.for_reader(text, who or getattr(account, "principal", None))
 
 
 def _go(page: str, org_id: int) -> None:
