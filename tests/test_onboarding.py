@@ -326,3 +326,14 @@ def test_a_new_account_is_asked_to_choose_its_password_not_told_of_a_reset(app_d
     auth.reset_password(handle, OPERATOR, "first@only.test")
     at = app_as(app_db, "first", monkeypatch)
     assert at.warning[0].value.startswith("Your password was reset")
+
+
+def test_the_portfolio_lists_the_organisations_to_set_up_and_opens_their_checklist(app_db, monkeypatch):
+    at = app_as(app_db, "admin", monkeypatch)
+    visit(at, "pages/portfolio.py")
+    waiting = {b.key: b.label for b in at.button if b.key and b.key.startswith("set_up_")}
+    assert set(waiting.values()) == {"Newco", "Emptyco", "Ticketsonly"}     # Demo Co and Later have a rollout
+    at.button(key=f"set_up_{app_db[2]['empty']}").click().run()
+    assert [t.value for t in at.title] == ["Overview"]
+    assert at.sidebar.selectbox(key="org_id").value == app_db[2]["empty"]
+    assert "Getting started: 0 of 5 steps done" in seen(at)

@@ -18,7 +18,7 @@ STEP_PAGES = {"rollout": ("pages/settings.py", "Settings", "configure"),
               "usage": ("pages/data.py", "Data", "upload"),
               "tickets": ("pages/data.py", "Data", "upload"),
               "accounts": ("pages/admin.py", "Administration", "manage_users")}
-PAGE_FILES = {page for page, _, _ in STEP_PAGES.values()}
+PAGE_FILES = {page for page, _, _ in STEP_PAGES.values()} | {"pages/overview.py"}
 PROVIDER_PAGE = "This page is for your provider's team."
 BLOCKED_PAGES = (("portfolio", "Portfolio"), ("settings", "Settings"), ("data", "Data"),
                  ("admin", "Administration"))   # app.py's pages some roles may not open: url path, title
@@ -38,11 +38,27 @@ def _go(page: str, org_id: int) -> None:
     st.session_state["_onboarding_page"] = page
 
 
+def follow() -> None:
+    """Open the page a button of _go asked for (on this run: Streamlit cannot switch in a callback)."""
+    if isinstance(page := st.session_state.pop("_onboarding_page", None), str) and page in PAGE_FILES:
+        st.switch_page(page)
+
+
+def set_up_buttons(waiting: dict[int, str]) -> None:
+    """For the Portfolio: the organisations with no rollout yet, each a button to its Overview (where
+    its checklist is)."""
+    follow()
+    st.markdown("**Not set up yet** (no rollout): open one for the steps that set it up.")
+    row = st.container(horizontal=True)
+    for org_id, name in waiting.items():
+        row.button(literal(name), key=f"set_up_{org_id}", icon=":material/checklist:", on_click=_go,
+                   args=("pages/overview.py", org_id))
+
+
 def checklist(scope: Scope, expanded: bool = True) -> bool:
     """The organisation's onboarding checklist for the provider's roles, until every step is done.
     Returns whether it is complete (nothing shown then, nor to client roles)."""
-    if isinstance(page := st.session_state.pop("_onboarding_page", None), str) and page in PAGE_FILES:
-        st.switch_page(page)
+    follow()
     who = scope.principal
     steps = onboarding.checklist(scope)
     if onboarding.complete(steps) or not who.is_provider:
