@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analysis import auth
-from ui import session
+from ui import onboarding, session
 from ui.text import literal
 
 st.set_page_config(page_title="Uptake", page_icon=":material/trending_up:", layout="wide")
@@ -32,6 +32,10 @@ else:
     if may("manage_users"):
         pages.append(st.Page("pages/admin.py", title="Administration", icon=":material/admin_panel_settings:"))
     pages.append(st.Page("pages/account.py", title="Your account", icon=":material/person:"))
+    # a page this role may not open says so (a bookmark, a shared link) instead of "Page not found"
+    shown = {page.url_path for page in pages}
+    pages += [st.Page(onboarding.not_for_you, title=title, url_path=path, visibility="hidden")
+              for path, title in onboarding.BLOCKED_PAGES if path not in shown]
 
 if who is not None:
     st.sidebar.caption(f"Signed in as **{literal(who.email)}** ({literal(who.role.replace('_', ' '))})")

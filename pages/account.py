@@ -7,6 +7,7 @@ import segno
 import streamlit as st
 
 from analysis import auth, reauth
+from analysis.onboarding import first_password
 from ui import confirm, session
 from ui.text import literal
 
@@ -18,7 +19,9 @@ st.caption(f"{literal(who.email)} · {literal(who.role.replace('_', ' '))}")
 confirm.sign_in_again_button(who)
 
 if who.must_change_password:
-    st.warning("Your password was reset: choose a new one to continue.")
+    st.warning("Welcome: choose your password to continue (your current one is the one-time password you were "
+               "given)." if first_password(handle, who.account_id) else
+               "Your password was reset: choose a new one to continue.")
 with st.form("password", clear_on_submit=True):
     st.subheader("Change your password")
     current = st.text_input("Current password", type="password")

@@ -29,7 +29,9 @@ st.subheader("Weekly active people", help=ADOPTION_DEFINITIONS["weekly"])
 if not not_computable(view, "weekly_active_users"):
     weekly = view.figure("weekly_active_users")
     if weekly.empty or not weekly["licensed_users"].any():
-        st.info("Nobody is licensed on this rollout's roster yet: load a roster on the Data page.")
+        provider = view.scope.principal.is_provider
+        st.info("Nobody is licensed on this rollout's roster yet: "
+                + ("load a roster on the Data page." if provider else "your provider loads it."))
     else:
         st.caption("People of each cohort who used it in each week, with go-lives and annotations marked; "
                    "the last week so far is dotted.")

@@ -79,8 +79,7 @@ with load_tab:
                     try:
                         presets.save_preset(scope, preset_name, kind_for_map, mapping, dayfirst)
                         saved_md = literal(preset_name.strip())
-                        st.success(f"Saved: choose \u201cSaved mapping: {saved_md}\u201d next time, "
-                                   f"or pass --format \"{saved_md}\" to the command line.")
+                        st.success(f"Saved: choose \u201cSaved mapping: {saved_md}\u201d next time.")
                     except ValueError as exc:
                         st.error(literal(exc))
     ready = []

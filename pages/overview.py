@@ -2,9 +2,11 @@
 import streamlit as st
 
 from analysis import alerts as rules
+from analysis import orgs
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.charts import adoption_calendar_chart
 from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table, with_alert_markers
+from ui.onboarding import checklist
 from ui.report import LABELS, MIME, build_pack
 from ui.session import adoption_by_age, file_name, period_markers, rollout_view
 from ui.tables import show_table
@@ -13,6 +15,8 @@ from ui.text import literal
 st.title("Overview")
 view = rollout_view()
 rollout, window = view.rollout, view.window
+if not orgs.is_synthetic(view.scope):     # the demo is not a client to onboard
+    checklist(view.scope, expanded=False)
 
 figures = view.figure("cohort_figures")
 cohort_cards(figures, window)

@@ -8,6 +8,7 @@ from analysis import alerts as rules
 from analysis import metrics, orgs
 from analysis.scope import open_scope
 from ui.flags import current_alerts
+from ui.onboarding import set_up_buttons
 from ui.session import principal, store, versions
 from ui.tables import show_table
 from ui.text import label
@@ -18,10 +19,12 @@ if who.role not in ("admin", "account_manager"):
     st.error("The portfolio is for the provider's roles.")
     st.stop()
 handle = store()
-rows = []
+rows, waiting = [], {}
 with st.spinner("Checking every rollout"):
     for org in orgs.organisations(handle, who).itertuples():
         scope = open_scope(handle, who, int(org.org_id))          # the same check as every page
+        if not orgs.rollouts(scope):
+            waiting[int(org.org_id)] = org.name
         for rollout in orgs.rollouts(scope):
             fresh = metrics.freshness(scope, rollout)
             as_of = fresh["newest_usage_day"]
@@ -37,6 +40,8 @@ with st.spinner("Checking every rollout"):
                 counts = rules.red_flag_counts(found)
                 row["High"], row["Medium"] = counts["high"], counts["medium"]
             rows.append(row)
+if waiting:
+    set_up_buttons(waiting)
 if not rows:
     st.info("No rollout in the organisations you may see yet.")
     st.stop()

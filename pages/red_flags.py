@@ -3,6 +3,7 @@ import streamlit as st
 
 from analysis import alerts as rules
 from ui.flags import current_alerts, rule_card, rule_groups, rule_title, where
+from ui.onboarding import plain
 from ui.session import principal, rollout_view
 from ui.tables import show_table
 from ui.text import literal
@@ -54,11 +55,10 @@ for i, (rule, group) in enumerate(rule_groups(held)):
 if unjudged:
     st.subheader("Cannot be judged yet")
     for alert in unjudged:
-        st.markdown(f"- **{rule_title(alert.rule)}** ({literal(where(alert))}): {literal(alert.message)}")
+        st.markdown(f"- **{rule_title(alert.rule)}** ({literal(where(alert))}): {literal(plain(alert.message))}")
 with st.expander("History of this rollout's red flags"):
     history = rules.alert_history(scope, rollout)
     if history.empty:
-        st.caption("Nothing recorded yet: states are recorded when a flag is acknowledged or snoozed, and by "
-                   "`python -m analysis alerts`.")
+        st.caption("Nothing recorded yet: states are recorded when a flag is acknowledged or snoozed.")
     else:
         show_table(history.drop(columns=["evidence"], errors="ignore"), hide_index=True)

@@ -51,9 +51,12 @@ with st.expander("Add a rollout", expanded=rollout is None):
         wider = right.date_input("Wider rollout goes live", value=None, key=f"new_wider_{org}", **date_limits())
         if st.form_submit_button("Add rollout"):
             cohorts = {c: d for c, d in (("champion", champion), ("wider", wider)) if d is not None}
-            save(lambda sc: (orgs.add_rollout(sc, name, cohorts), f"Added the rollout {name.strip()}.")[1])
+            if not cohorts:   # said here in the form's words (analysis' message names the command line's option)
+                st.error("Not saved: give the champion group's or the wider rollout's go-live date.")
+            else:
+                save(lambda sc: (orgs.add_rollout(sc, name, cohorts), f"Added the rollout {name.strip()}.")[1])
 if rollout is None:
-    st.info("This organisation has no rollout yet: add one above (or with `python -m analysis rollout add`).")
+    st.info("This organisation has no rollout yet: add one above.")
 else:
     st.subheader(f"Rollout: {literal(rollout.name)}", help="What the figures of this rollout count. Every figure "
                  "is worked out again from the stored data with the new settings; nothing needs loading again.")

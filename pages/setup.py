@@ -12,8 +12,7 @@ if not auth.has_setup_code(handle):
 st.title("Set up Uptake")
 st.markdown("Uptake has no accounts yet. Create the first **admin** account. The **setup code** is "
             "printed on the console where the app was started (`make run`), so only someone with "
-            "access to the server can do this. Or create the account on the server with "
-            "`python -m analysis user add EMAIL --role admin --password-stdin`.")
+            "access to the server can do this.")
 with st.form("setup"):
     code = st.text_input("Setup code")
     email = st.text_input("Email")

@@ -1,21 +1,30 @@
 """Support: is the change creating work for the service desk, and is it settling?"""
 import streamlit as st
 
+from analysis.onboarding import no_tickets_in_period
 from analysis.settings import BASELINE_DAYS, baseline_window
 from ui.cards import SUPPORT_DEFINITIONS, support_cards
 from ui.charts import backlog_chart, tickets_per_100_chart, top_categories_chart
 from ui.flags import with_alert_markers
+from ui.onboarding import checklist, organisation_support
 from ui.session import period_markers, rollout_view
 from ui.text import literal
 
 st.title("Support")
-view = rollout_view()
+view = rollout_view(without_rollout=organisation_support)   # tickets before any rollout: the organisation's
 rollout, window = view.rollout, view.window
 kpis = view.figure("support_kpis")
 weekly = view.figure("weekly_tickets")
-if not weekly["tickets"].any() and not kpis["backlog"]:
-    st.info(f"No tickets in this rollout's scope up to {view.as_of:%d %b %Y}: load a ticket export on the Data page, "
-            "or widen the rollout's ticket filter on the Settings page.")
+if not weekly["tickets"].any():   # zeros and flat lines would read as a quiet desk
+    first = weekly["week_start"].min() if not weekly.empty else view.as_of
+    st.info(literal(no_tickets_in_period(view.scope, bool(rollout.ticket_categories or rollout.ticket_keywords))),
+            icon=":material/info:")
+    st.caption(f"This period: {first:%d %b %Y} to {view.as_of:%d %b %Y}."
+               + (f" {kpis['backlog']:,} tickets created before it are still open." if kpis["backlog"] else ""))
+    if view.scope.principal.is_provider:
+        st.caption("Tickets outside this rollout's ticket filter are not counted: the filter is on the Settings "
+                   "page.")
+        checklist(view.scope)
     st.stop()
 
 support_cards(kpis, window)

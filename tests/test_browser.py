@@ -194,10 +194,9 @@ def test_client_viewer_walks_every_page_and_sees_only_its_organisation(browser, 
     tab.get_by_text("Change your password").wait_for(timeout=30_000)
     shoot(tab, "viewer-account")
     assert "SENTINEL-GLOBEX" not in tab.content()
-    for path in ("/data", "/admin"):                # not listed, and not reachable by URL either
+    for path in ("/data", "/admin"):                # not listed, and by URL it says whose page it is
         tab.goto(server["url"] + path)
-        tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
-        tab.keyboard.press("Escape")
+        tab.get_by_text("This page is for your provider's team.").wait_for(timeout=60_000)
         assert tab.get_by_role("heading", name="Data").count() == 0
         assert tab.get_by_role("heading", name="Administration").count() == 0
     # the other client sees its own (empty) organisation and nothing of Demo Co

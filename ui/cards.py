@@ -82,7 +82,7 @@ def headline_cards(everyone: dict, tickets: dict | None, window: int, unknowable
              "—" if unknown else "not yet" if habitual is None else pct(habitual / licensed if licensed else None),
              help=literal(unknown) if unknown else HELP["habitual"], border=True)
     b.metric("Lapsed", f"{everyone['lapsed_users']:,}", help=HELP["lapsed"], border=True)
-    none_md = "No tickets are loaded for this organisation yet (load a helpdesk export on the Data page). "
+    none_md = "No tickets are loaded for this organisation yet. "
     c.metric("Tickets per 100", "n/a" if tickets is None else number(tickets.get("tickets_per_100_users_7d")),
              help=(none_md if tickets is None else "") + HELP["tickets_7d"], border=True)
     d.metric("Median resolution", "n/a" if tickets is None else hours(tickets.get("median_resolution_hours")),

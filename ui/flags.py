@@ -8,6 +8,7 @@ import streamlit as st
 
 from analysis.alerts import RULES, Alert, rule_title, where
 from analysis.reports import kpi_line
+from ui.onboarding import plain
 from ui.tables import markdown_table
 from ui.text import label, literal
 
@@ -124,10 +125,11 @@ def rule_card(rule: str, group: list[Alert], key: str) -> None:
     with st.container(border=True):
         st.markdown(f"**{rule_title(rule)}** · {len(group)} places{badges_md}"
                     + (f" :gray-badge[since {first:%d %b %Y}]" if first else ""))
-        st.markdown(f"**Next step:** {literal(group[0].action)}")
+        st.markdown(f"**Next step:** {literal(plain(group[0].action))}")
         st.plotly_chart(figure, width="stretch", key=f"rule_{key}", config={"displayModeBar": False})
         markdown_table(pd.DataFrame([{"Where": where(a), "Severity": a.severity, "State": state_words(a),
-                                      "Since": f"{a.since:%d %b %Y}" if a.since else "", "What we see": a.message}
+                                      "Since": f"{a.since:%d %b %Y}" if a.since else "",
+                                      "What we see": plain(a.message)}
                                      for a in group]).set_index("Where"))
 
 
@@ -150,8 +152,8 @@ def alert_card(alert: Alert, key: str) -> None:
             left.markdown(f"{title_md}  \n:{'red' if alert.severity == 'high' else 'orange'}-badge"
                           f"[{literal(alert.severity)}] :gray-badge[{state_md}]"
                           + (f" :gray-badge[since {alert.since:%d %b %Y}]" if alert.since else ""))
-            st.markdown(literal(alert.message))
-            st.markdown(f"**Next step:** {literal(alert.action)}")
+            st.markdown(literal(plain(alert.message)))
+            st.markdown(f"**Next step:** {literal(plain(alert.action))}")
             if alert.state in ("acknowledged", "snoozed"):
                 st.caption(literal(state_words(alert)))
         figure = evidence_chart(alert)

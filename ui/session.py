@@ -24,12 +24,13 @@ from analysis.scope import Scope, open_scope
 from analysis.seed import ensure_demo
 from analysis.store import Store, db_path, shared_store
 from analysis.uploads import data_version
-from ui import cached
+from ui import cached, onboarding
 from ui.cards import freshness_md
 from ui.charts import adoption_by_age_chart, snapshot_adoption_chart
 from ui.text import literal
 
 COOKIE = "uptake_session"
+ONBOARDING_ORG = "_onboarding_org"   # not a widget's key: Streamlit keeps it across pages
 WINDOWS = (7, 28)
 
 
@@ -124,6 +125,9 @@ def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
         return None, None
     labels = {int(r.org_id): r.name + (" (synthetic demo)" if r.is_synthetic else "")
               for r in choices.itertuples()}
+    opened = st.session_state.pop(ONBOARDING_ORG, None)   # a checklist button's organisation (ui/onboarding.py)
+    if type(opened) is int and opened in labels:
+        st.session_state["org_id"] = opened
     asked = _asked_organisation(labels)
     if asked is not None and "org_id" not in st.session_state:   # a new tab or a reload: the URL says
         st.session_state["org_id"] = asked
@@ -315,23 +319,25 @@ def adoption_by_age(view: View, markers: list[dict], caption_md: str) -> pd.Data
     return series
 
 
-def rollout_view(action: str = "view") -> View:
+def rollout_view(action: str = "view", without_rollout=None) -> View:
     """The frame of every rollout page: the organisation and rollout pickers, the synthetic-data
-    banner, the period controls and the one-line freshness caption. Stops the page, saying why,
-    when there is no organisation, no rollout or no data yet."""
+    banner, the period controls and the one-line freshness caption. Stops the page, saying why
+    (with the onboarding checklist for the provider's roles, see ui/onboarding.py), when there is
+    no organisation, no rollout or no data yet; without_rollout(scope), when given, shows what the
+    page can show with no rollout."""
     scope, rollout = pick_scope(action)
     if scope is None:
         st.stop()
     synthetic_banner(scope)
     if rollout is None:
-        st.warning("This organisation has no rollout yet: add one with `python -m analysis rollout add`.")
+        (without_rollout or onboarding.no_rollout)(scope)
         st.stop()
     version = versions(scope)
     fresh = cached.freshness(scope, scope.org_id, version, rollout, rollout.rollout_id)
     as_of, window = pick_period(scope, rollout, fresh)
     st.caption(freshness_md(rollout, fresh, as_of, window))
     if as_of is None:
-        st.info(f"No usage or tickets for {literal(rollout.name)} yet: load an export on the Data page.")
+        onboarding.no_data(scope, rollout.name)
         st.stop()
     return View(scope, rollout, version, fresh, as_of, window)
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from analysis import alerts, annotations, kpis, metrics, orgs, settings, support
+from analysis import alerts, annotations, kpis, metrics, onboarding, orgs, settings, support
 from analysis.alerts import rule_title, where
 from analysis.orgs import Rollout
 from analysis.privacy import OTHER, fold_small_groups
@@ -108,12 +108,17 @@ def report_contents(scope: Scope, rollout: Rollout, as_of: date, window: int | N
         _headline(rollout, cohorts, unknowable, tickets, found, as_of, window),
         _adoption_chart(scope, rollout, as_of, window, unknowable, markers),
         _kpis(kpis.kpi_rows(scope, rollout, as_of, window_days=window), chosen),
-        _red_flags(found, as_of),
+        _red_flags(found, as_of, scope.principal),
         _departments(scope, rollout, as_of, window),
     ]
     weekly = support.weekly_tickets(scope, rollout, as_of) if tickets is not None else None
-    if weekly is not None and (weekly["tickets"].any() or tickets.get("backlog")):   # as the Support page decides
+    if weekly is not None and weekly["tickets"].any():   # as the Support page decides
         sections.append(_support_chart(rollout, weekly, markers, chosen))
+    elif weekly is not None:                             # a flat chart would read as a quiet desk
+        first = weekly["week_start"].min() if not weekly.empty else as_of
+        sections.append(Section("Support desk, week by week", f"From {day(first)} to {day(as_of)}.",
+                                [onboarding.no_tickets_in_period(
+                                    scope, bool(rollout.ticket_categories or rollout.ticket_keywords))]))
     return ReportContents(
         organisation=plain(_organisation_name(scope)), rollout=plain(rollout.name), as_of=as_of, window_days=window,
         synthetic=orgs.is_synthetic(scope), prepared_by=plain(scope.principal.name), prepared_at=now,
@@ -243,12 +248,13 @@ def _where(alert) -> str:
     return text if alert.department else text[:1].upper() + text[1:]
 
 
-def _red_flags(found: list, as_of: date) -> Section:
+def _red_flags(found: list, as_of: date, reader=None) -> Section:
     held = sorted((a for a in found if a.state != "not_enough_data"), key=lambda a: a.severity != "high")
     unjudged = [a for a in found if a.state == "not_enough_data"]
     counts = alerts.red_flag_counts(found)
     rows = [[a.severity.capitalize() + ("" if a.state == "firing" else f" · {a.state}"), _where(a),
-             day(a.since) if a.since else "", plain(a.message), plain(a.action)] for a in held[:MAX_FLAGS]]
+             day(a.since) if a.since else "", plain(onboarding.for_reader(a.message, reader)),
+             plain(onboarding.for_reader(a.action, reader))] for a in held[:MAX_FLAGS]]
     blocks: list = []
     if rows:
         blocks.append(Table(["Severity", "Where", "Since", "What we see", "Next step"], rows,
