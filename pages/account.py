@@ -6,7 +6,8 @@ import io
 import segno
 import streamlit as st
 
-from analysis import auth, reauth
+from analysis import auth
+from analysis.auth import reauth
 from ui import confirm, session
 
 handle = session.store()

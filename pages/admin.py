@@ -1,11 +1,12 @@
 """Administration (admin only): accounts, organisations and company mappings. Every account change
 asks the admin to confirm with their password, and their code when they have two-step sign-in
-(analysis/reauth.py)."""
+(analysis/auth/reauth.py)."""
 import pandas as pd
 import streamlit as st
 
-from analysis import account_changes, auth, orgs, presets, reauth
+from analysis import auth, orgs, presets
 from analysis.access import ROLES
+from analysis.auth import account_changes, reauth
 from ui import confirm, session
 
 handle = session.store()
