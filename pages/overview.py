@@ -2,10 +2,10 @@
 import streamlit as st
 
 from analysis import alerts as rules
+from analysis.charts import adoption_calendar_chart
+from analysis.reports.pack import LABELS, MIME, build_pack
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
-from ui.charts import adoption_calendar_chart
 from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table, with_alert_markers
-from ui.report import LABELS, MIME, build_pack
 from ui.session import adoption_by_age, file_name, rollout_view
 
 st.title("Overview")
