@@ -5,7 +5,7 @@ import streamlit as st
 
 from analysis import alerts as rules
 from analysis import metrics, orgs
-from analysis.portfolio import RANKING, ranked
+from analysis.rankings import PORTFOLIO_ORDER, rollouts_worst_first
 from analysis.scope import open_scope
 from ui.flags import current_alerts
 from ui.session import principal, store, versions
@@ -39,8 +39,8 @@ with st.spinner("Checking every rollout"):
 if not rows:
     st.info("No rollout in the organisations you may see yet.")
     st.stop()
-table = ranked(rows)
-st.caption(RANKING)
+table = rollouts_worst_first(rows)
+st.caption(PORTFOLIO_ORDER)
 labels = [label(f"{o} · {r}") for o, r in zip(table["Organisation"], table["Rollout"])]
 fig = go.Figure()
 fig.add_trace(go.Bar(y=labels, x=table["Adoption"].fillna(0), orientation="h", name="Adoption",
