@@ -12,7 +12,7 @@ from ui import confirm, session
 handle = session.store()
 who = session.principal()
 me = st.session_state["account"]   # the checked account behind who (app.py sets it on every run)
-if who.role != "admin":           # the page is only listed for admins; check again all the same
+if not who.has_permission("manage_users"):   # listed only for this permission (app.py); checked again
     st.error("Only an admin can open this page.")
     st.stop()
 
