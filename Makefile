@@ -1,10 +1,11 @@
-# Uptake: `make run` sets everything up and starts the app; `make test` runs every check.
+# Uptake: `make run` sets everything up and starts the app; `make test` runs the tests; `make check` runs every
+# check (formatting, lint, types, import contracts, tests); `make test-fast` skips the browser tests.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint bench demo-data reset-db clean
+.PHONY: run test test-fast check lint bench demo-data reset-db clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Uptake needs Python 3.11 ($(PYTHON) not found): install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -26,6 +27,17 @@ test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+test-fast: $(VENV)/.dev
+	$(BIN)/python -m pytest -m "not browser"
+
+# What CI runs: formatting, lint, mypy on analysis/ and the import contracts (pyproject.toml), then the tests.
+check: $(VENV)/.dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/python -m pytest
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
@@ -40,4 +52,4 @@ reset-db:
 	@echo "Database removed: the next start creates it again and loads the demo."
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -18,12 +18,12 @@ if who is None:
 elif who.must_change_password or auth.needs_totp_setup(handle, who):
     pages = [st.Page("pages/account.py", title="Your account", icon=":material/person:")]
 else:
-    may = lambda action: who.role in auth.PERMISSIONS[action]
+    may = who.principal.has_permission      # the permission table: analysis/access.py
     pages = [st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
              st.Page("pages/adoption.py", title="Adoption", icon=":material/groups:"),
              st.Page("pages/support.py", title="Support", icon=":material/support_agent:"),
              st.Page("pages/red_flags.py", title="Red flags", icon=":material/flag:")]
-    if who.principal.is_provider:
+    if may("portfolio"):
         pages.append(st.Page("pages/portfolio.py", title="Portfolio", icon=":material/apps:"))
     if may("configure"):
         pages.append(st.Page("pages/settings.py", title="Settings", icon=":material/tune:"))

@@ -93,7 +93,7 @@ async def _watch_inbox():
 
 
 @asynccontextmanager
-async def lifespan(app):
+async def lifespan(app):      # noqa: ARG001 - Starlette calls the lifespan with the app
     try:
         store = _store()
     except SecretKeyError as exc:   # a missing or wrong key: say what to do, no traceback, no new secrets

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ROLES = ("admin", "account_manager", "client_viewer", "client_uploader")
-PROVIDER_ROLES = frozenset({"admin", "account_manager"})   # the MSP's people; the other roles are the client's
+PROVIDER_ROLES = frozenset({"admin", "account_manager"})   # the MSP's people
+CLIENT_ROLES = frozenset(ROLES) - PROVIDER_ROLES             # the client's leadership: one organisation each
 
 # action -> roles allowed (within the organisations granted to them; admin has every one)
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -19,6 +20,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "undo": PROVIDER_ROLES | {"client_uploader"},
     "configure": PROVIDER_ROLES,
     "annotate": PROVIDER_ROLES,
+    "portfolio": PROVIDER_ROLES,          # every organisation one may see, side by side (pages/portfolio.py)
     "manage_organisations": frozenset({"admin"}),
     "manage_users": frozenset({"admin"}),
 }
@@ -42,13 +44,21 @@ class Principal:
     def is_provider(self) -> bool:
         return self.role in PROVIDER_ROLES
 
+    @property
+    def is_client(self) -> bool:
+        return self.role in CLIENT_ROLES
+
+    def has_permission(self, action: str) -> bool:
+        """Whether the role may do this at all (which pages to list); may() also checks the organisation."""
+        return self.role in PERMISSIONS.get(action, frozenset())
+
     def may_see(self, org_id: object) -> bool:
         if not isinstance(org_id, int) or isinstance(org_id, bool):
             return False
         return self.role == "admin" or org_id in self.org_ids
 
     def may(self, action: str, org_id: object) -> bool:
-        return self.role in PERMISSIONS.get(action, frozenset()) and self.may_see(org_id)
+        return self.has_permission(action) and self.may_see(org_id)
 
 
 # The provider's operator on the server: the command line, and the app while it has no accounts.

@@ -1,9 +1,8 @@
 """Annotations: dated events of a rollout (a go-live, a training session, a communication, a
 remediation, or another event) with a short note, drawn on every time chart of the rollout
 next to the cohorts' go-live dates. Adding and removing needs the 'annotate' permission."""
-from __future__ import annotations
-
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -63,7 +62,7 @@ def markers(scope: Scope, rollout: Rollout, start: date | None = None, end: date
     [{day 01-03, kind training, label "Training session: drop-in"}, {day 01-06, kind go-live,
     label "champion go-live", cohort champion}].
     """
-    found = [{"day": day, "kind": "go-live", "label": f"{cohort} go-live", "cohort": cohort}
+    found: list[dict[str, Any]] = [{"day": day, "kind": "go-live", "label": f"{cohort} go-live", "cohort": cohort}
              for cohort, day in rollout.cohorts.items()]
     for row in annotations(scope, rollout).itertuples():
         found.append({"day": pd.Timestamp(row.day).date(), "kind": row.kind,

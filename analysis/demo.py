@@ -192,20 +192,22 @@ def tickets(rng: random.Random, roster: list[dict]) -> pd.DataFrame:
                              else rng.choice(CONTRACTORS + ["Reception Temp", "visitor.wifi@partner.example"]))
                 median = 14.0 if spike else 5.0
                 hours = min(max(rng.lognormvariate(log(median), 1.1), 1.0), 240.0)
-                resolved = created + timedelta(hours=hours)
+                solved_at = created + timedelta(hours=hours)
                 stuck = (END - d).days < 21 and rng.random() < 0.18  # backlog builds in the last weeks
-                first_response = created + timedelta(hours=min(hours * rng.uniform(0.05, 0.5),
-                                                               rng.lognormvariate(log(0.7), 0.8)))
-                if stuck or resolved > END_OF_DATA:
+                answered_at = created + timedelta(hours=min(hours * rng.uniform(0.05, 0.5),
+                                                            rng.lognormvariate(log(0.7), 0.8)))
+                resolved: datetime | None = solved_at          # None while the ticket is open
+                first_response: datetime | None = answered_at   # None when nobody answered yet
+                satisfaction: int | str = ""                    # a 1-5 score, or "" when none was given
+                if stuck or solved_at > END_OF_DATA:
                     status, resolved = rng.choice(["open", "open", "pending"]), None
-                    if first_response > END_OF_DATA or rng.random() < 0.3:
+                    if answered_at > END_OF_DATA or rng.random() < 0.3:
                         first_response = None
                     updated = first_response or created
-                    reopened, satisfaction = 0, ""
+                    reopened = 0
                 else:
-                    status, updated = rng.choice(["solved", "solved", "closed"]), resolved
+                    status, updated = rng.choice(["solved", "solved", "closed"]), solved_at
                     reopened = rng.choices([0, 1, 2], weights=[92, 7, 1] if not spike else [84, 13, 3])[0]
-                    satisfaction = ""
                     if rng.random() < 0.5:
                         satisfaction = rng.choices([1, 2, 3, 4, 5], weights=[12, 18, 25, 25, 20] if spike
                                                    else [4, 6, 12, 33, 45])[0]

@@ -12,6 +12,7 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from analysis import inbox_walk, orgs
 from analysis.access import OPERATOR
@@ -33,7 +34,7 @@ def inbox_dir() -> Path:
 def pending_files(root: Path, now: float) -> list[tuple[str, str, str | None, Path]]:
     """(organisation, kind, rollout or None, path) of each file waiting in the inbox (refused ones left out)."""
     return [(e.organisation, e.kind, e.rollout, root / e.relative)
-            for e in inbox_walk.entries(root, now, SETTLE_SECONDS) if e.refused is None]
+            for e in inbox_walk.entries(root, now, SETTLE_SECONDS) if e.refused is None and e.kind is not None]
 
 
 def process_inbox(store: Store, root: Path | None = None, now: float | None = None) -> list[dict]:
@@ -48,11 +49,11 @@ def process_inbox(store: Store, root: Path | None = None, now: float | None = No
     inbox_walk.processed_folder(root, PROCESSED)     # never a link: records and files are written there
     records = []
     for entry in waiting:
-        record = {"file": entry.relative, "organisation": entry.organisation, "kind": entry.kind,
+        record: dict[str, Any] = {"file": entry.relative, "organisation": entry.organisation, "kind": entry.kind,
                   "rollout": entry.rollout, "processed_at": datetime.now().isoformat(timespec="seconds")}
         try:
-            if entry.refused:
-                raise inbox_walk.Unsafe(entry.refused)
+            if entry.refused or entry.kind is None:     # every entry walked is in a kind folder
+                raise inbox_walk.Unsafe(entry.refused or "not in a kind folder")
             data = inbox_walk.read(root, entry, MAX_BYTES)
             org_id = orgs.organisation_id(store, OPERATOR, entry.organisation)
             scope = open_scope(store, OPERATOR, org_id, "upload")

@@ -46,7 +46,7 @@ def domain_check(principal: Principal, own: set[str], foreign: set[str]) -> Call
         return lambda domain: (f"the domain {domain} belongs to another organisation: this row is not for this "
                                "organisation") if domain in foreign else None
     if not own:
-        return lambda domain: None
+        return lambda _domain: None
     listed = ", ".join(sorted(own))
 
     def check(domain: str) -> str | None:

@@ -77,7 +77,7 @@ def company_key(company: str) -> str:
 
 def map_company(store: Store, principal: Principal, company: str, org_id: int) -> None:
     """Map a company named in ticket exports to an organisation (admins only)."""
-    if principal.role != "admin":
+    if not principal.has_permission("manage_organisations"):
         raise AccessDenied(f"{principal.name} may not map companies to organisations")
     key = company_key(company)
     if not key:
@@ -91,7 +91,7 @@ def map_company(store: Store, principal: Principal, company: str, org_id: int) -
 
 
 def unmap_company(store: Store, principal: Principal, company: str) -> None:
-    if principal.role != "admin":
+    if not principal.has_permission("manage_organisations"):
         raise AccessDenied(f"{principal.name} may not map companies to organisations")
     with store.transaction() as cur:
         cur.execute("DELETE FROM company_mappings WHERE company = ?", [company_key(company)])
@@ -99,7 +99,7 @@ def unmap_company(store: Store, principal: Principal, company: str) -> None:
 
 def company_mappings(store: Store, principal: Principal) -> dict[str, int]:
     """Every company -> organisation mapping (admins only: it names every client)."""
-    if principal.role != "admin":
+    if not principal.has_permission("manage_organisations"):
         raise AccessDenied(f"{principal.name} may not see the company mappings")
     return company_owners(store)
 

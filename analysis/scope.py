@@ -52,7 +52,7 @@ class Scope:
 
 def open_scope(store: Store, principal: Principal, org_id: object, action: str = "view") -> Scope:
     """A Scope on org_id for principal, after checking that the principal may do action there."""
-    if not principal.may(action, org_id):
+    if not isinstance(org_id, int) or not principal.may(action, org_id):
         raise AccessDenied(f"{principal.name} may not {action} in this organisation")
     exists = store.cursor().execute(
         "SELECT count(*) FROM organisations WHERE org_id = ?", [org_id]

@@ -30,7 +30,7 @@ SUPPORT_KEYS = ("tickets", "tickets_per_100_users_7d", "median_resolution_hours"
 def _first_row(frame: pd.DataFrame) -> dict:
     """The first row as plain Python values: int for integer columns, float or None otherwise
     (a row taken with .iloc[0] would turn every count into a float)."""
-    row = {}
+    row: dict[str, int | float | None] = {}
     for column in frame.columns:
         value = frame[column].iloc[0]
         if pd.isna(value):

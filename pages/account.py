@@ -6,7 +6,8 @@ import io
 import segno
 import streamlit as st
 
-from analysis import auth, reauth
+from analysis import auth
+from analysis.auth import reauth
 from analysis.onboarding import first_password
 from ui import confirm, session
 from ui.text import literal

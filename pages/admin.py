@@ -1,11 +1,12 @@
 """Administration (admin only): accounts, organisations and company mappings. Every account change
 asks the admin to confirm with their password, and their code when they have two-step sign-in
-(analysis/reauth.py)."""
+(analysis/auth/reauth.py)."""
 import pandas as pd
 import streamlit as st
 
-from analysis import account_changes, auth, orgs, presets, reauth
+from analysis import auth, orgs, presets
 from analysis.access import ROLES
+from analysis.auth import account_changes, reauth
 from ui import confirm, session
 from ui.tables import show_table
 from ui.text import literal
@@ -13,7 +14,7 @@ from ui.text import literal
 handle = session.store()
 who = session.principal()
 me = st.session_state["account"]   # the checked account behind who (app.py sets it on every run)
-if who.role != "admin":           # the page is only listed for admins; check again all the same
+if not who.has_permission("manage_users"):   # listed only for this permission (app.py); checked again
     st.error("Only an admin can open this page.")
     st.stop()
 

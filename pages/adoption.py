@@ -1,16 +1,16 @@
 """Adoption: who uses it, since when, where it is weak, and who has dropped off."""
 import streamlit as st
 
-from analysis.exports import safe_csv
-from analysis.privacy import OTHER
-from ui import cached
-from ui.cards import ADOPTION_DEFINITIONS, department_columns, people_columns, stickiness_cards
-from ui.charts import (
+from analysis.charts import (
     adoption_funnel_chart,
     days_to_first_use_chart,
     department_heatmap_chart,
     weekly_active_chart,
 )
+from analysis.exports import safe_csv
+from analysis.privacy import OTHER
+from ui import cached
+from ui.cards import ADOPTION_DEFINITIONS, department_columns, people_columns, stickiness_cards
 from ui.flags import with_alert_markers
 from ui.session import adoption_by_age, departments, file_name, not_computable, period_markers, rollout_view
 from ui.tables import show_table

@@ -3,11 +3,11 @@ import streamlit as st
 
 from analysis import alerts as rules
 from analysis import orgs
+from analysis.charts import adoption_calendar_chart
+from analysis.reports.pack import LABELS, MIME, build_pack
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
-from ui.charts import adoption_calendar_chart
 from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table, with_alert_markers
 from ui.onboarding import checklist
-from ui.report import LABELS, MIME, build_pack
 from ui.session import adoption_by_age, file_name, period_markers, rollout_view
 from ui.tables import show_table
 from ui.text import literal

@@ -1,11 +1,11 @@
 """Portfolio (the provider's roles): every organisation you may see, each rollout's adoption against
 target, open red flags and how fresh its data is, so you know which client needs a call first."""
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from analysis import alerts as rules
 from analysis import metrics, orgs
+from analysis.rankings import PORTFOLIO_ORDER, rollouts_worst_first
 from analysis.scope import open_scope
 from ui.flags import current_alerts
 from ui.onboarding import set_up_buttons
@@ -15,7 +15,7 @@ from ui.text import label
 
 st.title("Portfolio")
 who = principal()
-if who.role not in ("admin", "account_manager"):
+if not who.has_permission("portfolio"):
     st.error("The portfolio is for the provider's roles.")
     st.stop()
 handle = store()
@@ -45,9 +45,8 @@ if waiting:
 if not rows:
     st.info("No rollout in the organisations you may see yet.")
     st.stop()
-table = pd.DataFrame(rows).sort_values(["High", "Medium", "Adoption"], ascending=[False, False, True])
-st.caption("Worst first: the most high-severity red flags, then medium, then the lowest adoption. Adoption is "
-           "all licensed people active in the rollout's window, as of its newest usage day.")
+table = rollouts_worst_first(rows)
+st.caption(PORTFOLIO_ORDER)
 labels = [label(f"{o} · {r}") for o, r in zip(table["Organisation"], table["Rollout"])]
 fig = go.Figure()
 fig.add_trace(go.Bar(y=labels, x=table["Adoption"].fillna(0), orientation="h", name="Adoption",

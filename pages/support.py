@@ -1,10 +1,10 @@
 """Support: is the change creating work for the service desk, and is it settling?"""
 import streamlit as st
 
+from analysis.charts import backlog_chart, tickets_per_100_chart, top_categories_chart
 from analysis.onboarding import no_tickets_in_period
 from analysis.settings import BASELINE_DAYS, baseline_window
 from ui.cards import SUPPORT_DEFINITIONS, support_cards
-from ui.charts import backlog_chart, tickets_per_100_chart, top_categories_chart
 from ui.flags import with_alert_markers
 from ui.onboarding import checklist, organisation_support
 from ui.session import period_markers, rollout_view

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 import pyotp
 import pytest
 
-from analysis import auth, throttle
+from analysis import auth
 from analysis.access import OPERATOR, AccessDenied, Principal
+from analysis.auth import hashing, throttle
 from tests.conftest import ROOT
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
@@ -51,8 +52,8 @@ def test_sign_in_and_the_same_answer_for_unknown_and_wrong(acme, ann, monkeypatc
         def verify(self, stored, password):
             hashes.append(stored)
             return real.verify(stored, password)
-    real = auth.HASHER
-    monkeypatch.setattr(auth, "HASHER", Counting())
+    real = hashing.HASHER
+    monkeypatch.setattr(hashing, "HASHER", Counting())
     messages = []
     for email, password in (("nobody@acme.test", PASSWORD), ("ann@acme.test", "wrong password!!")):
         with pytest.raises(auth.SignInRefused) as refused:

@@ -35,7 +35,7 @@ TABLE_CALLS = {"dataframe", "data_editor", "table"}
 SAFE_FUNCTIONS = {"len", "rule_title", "pct", "number", "int", "round"}
 
 
-def _safe(node: ast.AST, escaper: str = "literal") -> bool:
+def _safe(node: ast.AST, escaper: str = "literal") -> bool:  # noqa: C901 (one branch per kind of node)
     """node evaluates to text with no markup from the data (escaper: the function that makes data
     inert for this renderer, ui.text.literal for markdown, ui.text.label for Plotly)."""
     safe = lambda child: _safe(child, escaper)  # noqa: E731

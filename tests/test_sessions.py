@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 import pyotp
 import pytest
 
-from analysis import account_changes, auth, reauth, throttle
-from analysis.access import OPERATOR
+from analysis import auth
+from analysis.access import OPERATOR, AccessDenied, Principal
+from analysis.auth import account_changes, reauth, throttle
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
 PASSWORD = "tr0ub4dor&3 horse"
@@ -206,8 +207,8 @@ def test_an_admin_changes_role_and_organisations_under_the_rules(acme, ann):
     assert (changed.role, changed.org_ids) == ("admin", frozenset())
     with pytest.raises(auth.AccountError, match="your own role"):
         account_changes.change_access(acme.store, changed.principal, "ann@acme.test", "client_viewer", [acme.org_id])
-    with pytest.raises(auth.AccessDenied):
-        account_changes.change_access(acme.store, auth.Principal("v", "client_viewer", frozenset({acme.org_id})),
+    with pytest.raises(AccessDenied):
+        account_changes.change_access(acme.store, Principal("v", "client_viewer", frozenset({acme.org_id})),
                                       "ann@acme.test", "admin", [])
 
 

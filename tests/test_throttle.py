@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 import pyotp
 import pytest
 
-from analysis import auth, throttle
+from analysis import auth
 from analysis.access import OPERATOR
+from analysis.auth import hashing, throttle
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
 PASSWORD = "tr0ub4dor&3 horse"
@@ -26,13 +27,13 @@ def boss(acme):
 def hashes(monkeypatch):
     """Every password check made (thread-safe), through the real hasher."""
     made = []
-    real = auth.HASHER
+    real = hashing.HASHER
 
     class Counting:
         def verify(self, stored, password):
             made.append(stored)
             return real.verify(stored, password)
-    monkeypatch.setattr(auth, "HASHER", Counting())
+    monkeypatch.setattr(hashing, "HASHER", Counting())
     return made
 
 
@@ -128,18 +129,18 @@ def test_one_password_hash_at_a_time(acme, boss, monkeypatch):
             with lock:
                 running[0] -= 1
             return False
-    monkeypatch.setattr(auth, "HASHER", Slow())
+    monkeypatch.setattr(hashing, "HASHER", Slow())
     answers = run_together(6, lambda i: attempt(acme.store, f"u{i}@nowhere.test", "guess", T0, f"192.0.2.{i}"))
     assert answers == [auth.WRONG] * 6 and most[0] == 1
 
 
 def test_a_busy_server_refuses_without_counting_a_failure(acme, boss, monkeypatch):
-    monkeypatch.setattr(auth, "HASH_WAIT_SECONDS", 0.01)
-    assert auth.HASH_SLOTS.acquire(timeout=1)
+    monkeypatch.setattr(hashing, "HASH_WAIT_SECONDS", 0.01)
+    assert hashing.HASH_SLOTS.acquire(timeout=1)
     try:
         answer = attempt(acme.store, "boss@provider.test", PASSWORD, T0, OWNER)
     finally:
-        auth.HASH_SLOTS.release()
+        hashing.HASH_SLOTS.release()
     assert answer == "The server is busy checking other sign-ins: try again in a moment."
     assert acme.store.cursor().execute("SELECT count(*) FROM sign_in_attempts").fetchall() == [(0,)]
 

@@ -1,4 +1,4 @@
-"""The confirmation of a security-sensitive form (analysis/reauth.py): the password of the person
+"""The confirmation of a security-sensitive form (analysis/auth/reauth.py): the password of the person
 acting, and their authenticator code when they have two-step sign-in; for an account that signs
 in with single sign-on only, a sign-in with it in the last 5 minutes."""
 from __future__ import annotations
@@ -7,8 +7,7 @@ import time
 
 import streamlit as st
 
-from analysis import reauth
-from analysis.auth import Account
+from analysis.auth import Account, reauth
 from analysis.store import Store
 from ui import session
 

@@ -161,8 +161,9 @@ def alert_card(alert: Alert, key: str) -> None:
             right.plotly_chart(figure, width="stretch", key=f"evidence_{key}", config={"displayModeBar": False})
 
 
+# version, alerts_version, rollout_id only key the cache (an underscore would drop them from the key)
 @st.cache_data(ttl=600, max_entries=200, show_spinner="Checking the red-flag rules")
-def current_alerts(_scope, org_id: int, version: tuple, alerts_version: tuple, _rollout, rollout_id: int,
+def current_alerts(_scope, org_id: int, version: tuple, alerts_version: tuple, _rollout, rollout_id: int,  # noqa: ARG001
                    as_of) -> list[Alert]:
     """The rollout's alerts as of a day, read only (a view records nothing); keyed by organisation."""
     from analysis.alerts import evaluate_alerts
@@ -178,7 +179,7 @@ KPI_COLUMNS = {
 
 
 @st.cache_data(ttl=600, max_entries=200, show_spinner=False)
-def _kpi_frame(_scope, org_id: int, version: tuple, alerts_version: tuple, _rollout, rollout_id: int, as_of,
+def _kpi_frame(_scope, org_id: int, version: tuple, alerts_version: tuple, _rollout, rollout_id: int, as_of,  # noqa: ARG001 - cache keys
                window: int):
     from analysis.kpis import kpi_table
     if _scope.org_id != org_id:

@@ -65,7 +65,7 @@ def _setting_text(setting: str, value: float) -> str:
 
 
 @st.cache_data(ttl=600, max_entries=200, show_spinner=False)
-def _baseline_list(_scope: Scope, org_id: int, version: tuple, alerts_version: tuple, _rollout: Rollout,
+def _baseline_list(_scope: Scope, org_id: int, version: tuple, alerts_version: tuple, _rollout: Rollout,  # noqa: ARG001 - cache keys
                    rollout_id: int, as_of: date | None) -> pd.DataFrame:
     """Keyed by the data and settings versions and alerts_version (which a lock or a selection
     changes): the computed baseline follows new loads, the list follows every lock."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from analysis.alerts.inputs import Finding, RuleData, below, cohort_gate, not_enough, share_words
+from analysis.alerts.inputs import Finding, RuleData, below, cohort_gate, nobody_licensed, not_enough, share_words
 from analysis.words import pct
 
 
 def low_adoption(data: RuleData, x: date) -> list[Finding]:
-    s, target, age_due = data.settings["LOW_ADOPTION"], data.target.value, data.target.due_age_days
+    s, target, age_due = data.settings["LOW_ADOPTION"], data.adoption_target, data.target.due_age_days
     out = []
 
     def judge(counts: dict, **where) -> Finding:
@@ -31,8 +31,8 @@ def low_adoption(data: RuleData, x: date) -> list[Finding]:
     for cohort, go_live in data.cohorts.items():
         counts = by_cohort.get(cohort)
         gate = cohort_gate(data, "LOW_ADOPTION", cohort, x, counts, age_due, "adoption is judged against the target")
-        if gate:
-            out.append(gate)
+        if gate or not counts:    # cohort_gate passes only a cohort with licensed people
+            out.append(gate or nobody_licensed("LOW_ADOPTION", cohort))
             continue
         found = judge(counts, cohort=cohort)
         found.evidence["age_days"] = (x - go_live).days
@@ -88,10 +88,10 @@ def pilot_not_ready(data: RuleData, x: date) -> list[Finding]:
     counts = data.cohort_counts(x).get("champion")
     gate = cohort_gate(data, "PILOT_NOT_READY", "champion", x, counts, int(s["min_champion_age_days"]),
                        "the pilot is judged")
-    if gate:
-        return [gate]
+    if gate or not counts:        # cohort_gate passes only a cohort with licensed people
+        return [gate or nobody_licensed("PILOT_NOT_READY", "champion")]
     rate = counts["active_users"] / counts["licensed_users"]
-    target = data.target.value
+    target = data.adoption_target
     evidence = {"adoption_rate": rate, "active_users": counts["active_users"],
                 "licensed_users": counts["licensed_users"], "target": target, "champion_age_days": (x - champion).days,
                 "wider_go_live": wider.isoformat(), "days_to_wider_go_live": (wider - x).days}

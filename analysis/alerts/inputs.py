@@ -73,6 +73,13 @@ class RuleData:
     unknowable: dict[str, str]                  # figure -> why it is not computable (snapshots)
     memo: dict = field(default_factory=dict)
 
+    @property
+    def adoption_target(self) -> float:
+        """The adoption target: always set (rollouts.target_adoption is NOT NULL, analysis/kpis/goals.py)."""
+        if self.target.value is None:
+            raise ValueError("the rollout has no adoption target")
+        return self.target.value
+
     def cohort_counts(self, x: date) -> dict[str, dict]:
         key = ("cohorts", x)
         if key not in self.memo:
@@ -147,6 +154,10 @@ def not_enough(rule: str, message: str, **where) -> Finding:
     return Finding(rule, "not_enough_data", message=message, **where)
 
 
+def nobody_licensed(rule: str, cohort: str) -> Finding:
+    return not_enough(rule, f"Nobody licensed is on the roster of the {cohort} cohort.", cohort=cohort)
+
+
 def cohort_gate(data: RuleData, rule: str, cohort: str, x: date, counts: dict | None, min_age: int,
                  why: str) -> Finding | None:
     """The not_enough_data verdicts every cohort rule shares: no usage loaded, nobody licensed,
@@ -155,7 +166,7 @@ def cohort_gate(data: RuleData, rule: str, cohort: str, x: date, counts: dict | 
     if data.newest_usage is None:
         return not_enough(rule, f"No usage data is loaded for this rollout: {cohort} cannot be judged.", cohort=cohort)
     if not counts or not counts["licensed_users"]:
-        return not_enough(rule, f"Nobody licensed is on the roster of the {cohort} cohort.", cohort=cohort)
+        return nobody_licensed(rule, cohort)
     age = (x - go_live).days
     if age < 0:
         return not_enough(rule, f"The {cohort} cohort is not live yet (go-live {go_live}).", cohort=cohort)
@@ -166,6 +177,9 @@ def cohort_gate(data: RuleData, rule: str, cohort: str, x: date, counts: dict | 
 
 
 
+NO_BASELINE = "The rollout has no baseline window (no go-live and none set)."
+
+
 def ticket_gate(data: RuleData, rule: str, minimum: float | None = None, figure: str = "tickets") -> Finding | None:
     """not_enough_data for a ticket rule: no tickets, no baseline window, ticket data starting after
     the baseline window opens, or fewer than `minimum` tickets (resolutions) in the baseline window."""
@@ -173,7 +187,7 @@ def ticket_gate(data: RuleData, rule: str, minimum: float | None = None, figure:
     if data.ticket_count == 0:
         return not_enough(rule, "No tickets are loaded for this organisation.")
     if b is None:
-        return not_enough(rule, "The rollout has no baseline window (no go-live and none set).")
+        return not_enough(rule, NO_BASELINE)
     if not b.ticket_data_covers_window():
         return not_enough(rule, f"The ticket data starts on {b.figures.get('ticket_data_start')}, after the baseline "
                                 f"window ({b.name}) opens on {b.start}.")

@@ -6,22 +6,24 @@ import bisect
 import statistics
 from datetime import date, timedelta
 
-from analysis.alerts.inputs import Finding, RuleData, above, not_enough, ticket_gate
+from analysis.alerts.inputs import NO_BASELINE, Finding, RuleData, above, not_enough, ticket_gate
 
 
 def ticket_spike(data: RuleData, x: date) -> list[Finding]:
     s = data.settings["TICKET_SPIKE"]
-    gate = ticket_gate(data, "TICKET_SPIKE", s["min_baseline_tickets"])
-    if gate:
-        return [gate]
-    base = data.baseline.tickets_per_100_users_7d(data.licensed_now)
+    gate, b = ticket_gate(data, "TICKET_SPIKE", s["min_baseline_tickets"]), data.baseline
+    if gate or b is None:         # ticket_gate passes only a rollout with a baseline
+        return [gate or not_enough("TICKET_SPIKE", NO_BASELINE)]
+    base = b.tickets_per_100_users_7d(data.licensed_now)
+    if base is None:              # a baseline whose figures hold no ticket count (locked before tickets counted)
+        return [not_enough("TICKET_SPIKE", f"The baseline ({b.name}) holds no ticket count.")]
     lo = bisect.bisect_left(data.created_days, x - timedelta(days=6))
     n = bisect.bisect_right(data.created_days, x) - lo
     rate = 100 * n / data.licensed_now
     evidence = {"tickets_7d": n, "licensed_users": data.licensed_now, "tickets_per_100_users_7d": rate,
                 "baseline_tickets_per_100_users_7d": base, "ratio": rate / base if base else None,
-                "baseline": data.baseline.name, "baseline_tickets": data.baseline.support_figure("tickets"),
-                "baseline_days": data.baseline.days, "multiple": s["multiple"], "high_multiple": s["high_multiple"]}
+                "baseline": b.name, "baseline_tickets": b.support_figure("tickets"),
+                "baseline_days": b.days, "multiple": s["multiple"], "high_multiple": s["high_multiple"]}
     if not (above(rate, s["multiple"] * base) and n >= s["min_tickets"]):
         return [Finding("TICKET_SPIKE", "clear", evidence=evidence)]
     high = above(rate, s["high_multiple"] * base)
@@ -32,16 +34,16 @@ def ticket_spike(data: RuleData, x: date) -> list[Finding]:
 
 def slow_resolution(data: RuleData, x: date) -> list[Finding]:
     s = data.settings["SLOW_RESOLUTION"]
-    gate = ticket_gate(data, "SLOW_RESOLUTION", s["min_baseline_resolved"], "timed_resolutions")
-    if gate:
-        return [gate]
-    base = data.baseline.support_figure("median_resolution_hours")
+    gate, b = ticket_gate(data, "SLOW_RESOLUTION", s["min_baseline_resolved"], "timed_resolutions"), data.baseline
+    if gate or b is None:         # ticket_gate passes only a rollout with a baseline
+        return [gate or not_enough("SLOW_RESOLUTION", NO_BASELINE)]
+    base = b.support_figure("median_resolution_hours")
     days = [r[0] for r in data.resolutions]
     lo = bisect.bisect_left(days, x - timedelta(days=data.window - 1))
     hours = [h for _, h in data.resolutions[lo:bisect.bisect_right(days, x)]]
     median = statistics.median(hours) if hours else None
     evidence = {"median_resolution_hours": median, "resolved_tickets": len(hours), "window_days": data.window,
-                "baseline_median_resolution_hours": base, "baseline": data.baseline.name,
+                "baseline_median_resolution_hours": base, "baseline": b.name,
                 "ratio": median / base if median is not None and base else None, "multiple": s["multiple"]}
     if median is None or len(hours) < s["min_resolved"] or not above(median, s["multiple"] * base):
         return [Finding("SLOW_RESOLUTION", "clear", evidence=evidence)]

@@ -89,7 +89,15 @@ def run_alerts(args: argparse.Namespace, store: Store) -> int:
         for rule, values in rules.items() if not args.json else ():
             print(f"{rule}: " + ", ".join(f"{k}={v:g}" for k, v in values.items()))
         return 0
-    changes = []
+    for rule, setting, number in _threshold_changes(args):
+        values = alerts.set_threshold(scope, rollout, rule, setting, number)
+        print(f"{rule.upper()}.{setting} = {values[setting]:g}" + (" (default)" if number is None else ""))
+    return 0
+
+
+def _threshold_changes(args: argparse.Namespace) -> list[tuple[str, str, float | None]]:
+    """(rule, setting, value or None for the default) of each RULE.SETTING=VALUE and --reset RULE.SETTING."""
+    changes: list[tuple[str, str, float | None]] = []
     for item in args.assignments:
         name, sep, text = item.partition("=")
         rule, dot, setting = name.partition(".")
@@ -106,10 +114,7 @@ def run_alerts(args: argparse.Namespace, store: Store) -> int:
         changes.append((rule, setting, None))
     if not changes:
         raise CommandError("nothing to change: give RULE.SETTING=VALUE or --reset RULE.SETTING")
-    for rule, setting, number in changes:
-        values = alerts.set_threshold(scope, rollout, rule, setting, number)
-        print(f"{rule.upper()}.{setting} = {values[setting]:g}" + (" (default)" if number is None else ""))
-    return 0
+    return changes
 
 
 def _acknowledge_or_snooze(args: argparse.Namespace, store: Store) -> int:

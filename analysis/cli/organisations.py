@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from analysis import annotations, orgs, settings
+from analysis import orgs, settings
 from analysis.access import OPERATOR
+from analysis.annotations import add_annotation
 from analysis.cli.common import CommandError, a_cohort, a_date, csv_list, find_rollout, org_scope
 from analysis.store import Store
 
@@ -92,6 +93,6 @@ def _set_rollout(args: argparse.Namespace, store: Store) -> int:
 def run_annotate(args: argparse.Namespace, store: Store) -> int:
     scope = org_scope(store, args.org, "annotate")
     rollout = find_rollout(scope, args.rollout)
-    made = annotations.add_annotation(scope, rollout.rollout_id, args.date, args.kind, args.note)
+    made = add_annotation(scope, rollout.rollout_id, args.date, args.kind, args.note)
     print(f"added annotation {made} to {rollout.name!r}: {args.date} {args.kind}")
     return 0

@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analysis import auth, orgs, reauth
+from analysis import auth, orgs
 from analysis.access import OPERATOR, ROLES
+from analysis.auth import reauth
 from analysis.store import Store
 
 

@@ -218,7 +218,7 @@ def lock_baseline(scope: Scope, rollout: Rollout, name: str, start: date | None 
         raise ValueError(f"{COMPUTED!r} is the name of the default baseline: choose another")
     if (start is None) != (end is None):
         raise ValueError("give both the start and the end of the window, or neither")
-    if start is None:
+    if start is None or end is None:      # both or neither (checked above)
         window = baseline_window(scope, rollout)
         if window is None:
             raise ValueError("the rollout has no baseline window: give --start and --end")

@@ -95,7 +95,7 @@ def set_target(scope: Scope, rollout: Rollout, kpi: str, value: float | None, du
                 "due_age_days = excluded.due_age_days, set_by = excluded.set_by, set_at = excluded.set_at",
                 [rollout.rollout_id, scope.org_id, kpi, value, due_age_days, scope.principal.name,
                  now or datetime.now()])
-    if kpi == "adoption_rate":
+    if kpi == "adoption_rate" and value is not None:      # None was refused above
         rollout.target_adoption = value
         rollout.target_age_days = due_age_days or rollout.target_age_days
     return targets(scope, rollout)[kpi]

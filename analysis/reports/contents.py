@@ -9,8 +9,9 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from analysis import alerts, annotations, kpis, metrics, onboarding, orgs, settings, support
+from analysis import alerts, kpis, metrics, onboarding, orgs, settings, support
 from analysis.alerts import rule_title, where
+from analysis.annotations import markers as chart_markers
 from analysis.orgs import Rollout
 from analysis.privacy import OTHER, fold_small_groups
 from analysis.scope import Scope
@@ -103,9 +104,9 @@ def report_contents(scope: Scope, rollout: Rollout, as_of: date, window: int | N
     tickets = support.support_kpis(scope, rollout, as_of, window) if fresh.get("newest_ticket_day") else None
     chosen = kpis.baseline(scope, rollout, None, as_of, window)
     found = alerts.evaluate_alerts(scope, rollout, as_of=as_of, record=False)
-    markers = annotations.markers(scope, rollout, settings.chart_start(rollout, as_of), as_of)   # the charts' period
+    markers = chart_markers(scope, rollout, settings.chart_start(rollout, as_of), as_of)   # the charts' period
     sections = [
-        _headline(rollout, cohorts, unknowable, tickets, found, as_of, window),
+        _headline(cohorts, unknowable, tickets, found, as_of, window),
         _adoption_chart(scope, rollout, as_of, window, unknowable, markers),
         _kpis(kpis.kpi_rows(scope, rollout, as_of, window_days=window), chosen),
         _red_flags(found, as_of, scope.principal),
@@ -182,7 +183,7 @@ def cohort_label(cohort: str) -> str:
     return _cohort_words(plain(cohort))
 
 
-def _headline(rollout: Rollout, cohorts: dict, unknowable: dict, tickets: dict | None, found: list,
+def _headline(cohorts: dict, unknowable: dict, tickets: dict | None, found: list,
               as_of: date, window: int) -> Section:
     rows = [[cohort_label(c), day(date.fromisoformat(f["go_live"])) if f.get("go_live") else "",
              pct(f["adoption_rate"]), f"{f['active_users']:,} of {f['licensed_users']:,}",

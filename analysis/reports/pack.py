@@ -86,7 +86,7 @@ class Pack:
 def build_pack(scope: Scope, rollout: Rollout, as_of: date, window: int, formats: tuple[str, ...] = ("pptx", "pdf"),
                progress: Callable[[str], object] | None = None) -> Pack:
     """The report pack of the rollout as of a day, in each of formats, saying each step to progress."""
-    say = progress or (lambda text: None)
+    say = progress or (lambda _text: None)
     started = time.perf_counter()
     say("Reading the figures")
     contents = report_contents(scope, rollout, as_of, window)

@@ -97,7 +97,8 @@ def pdf_bytes(contents: ReportContents, images: dict[str, bytes], why_missing: s
 
 
 def _hex(colour: str) -> tuple[int, int, int]:
-    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    return red, green, blue
 
 
 def _pdf_heading(pdf, family: str, text: str, size: float) -> None:

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from analysis import auth, throttle, two_step
 from analysis.access import Principal
+from analysis.auth import hashing, throttle, two_step
+from analysis.auth.accounts import require_admin
+from analysis.auth.basics import AccountError, ServerBusy, normalise_email, utcnow
+from analysis.auth.sessions import end_other_sign_ins
+from analysis.auth.totp import totp_secret
 from analysis.store import Store
 
 REFUSED = "your password or code is not right, so nothing was changed"
 
 
-class ConfirmationRefused(auth.AccountError):
+class ConfirmationRefused(AccountError):
     """The confirmation was wrong or throttled (the message is safe to show)."""
 
 
@@ -40,22 +44,22 @@ def confirm_identity(store: Store, account_id: int, password: str | None, code: 
     authenticator when two-step sign-in is on (the code is then used up). An account without a
     password (single sign-on only) confirms with vouched_email: the email its identity provider
     vouched for in a sign-in there minutes ago (ui/confirm.py)."""
-    now = now or auth.utcnow()
+    now = now or utcnow()
     email, pw_hash, totp_on = _account_row(store, account_id)
-    if pw_hash is None and auth.normalise_email(vouched_email or "") != email:
+    if pw_hash is None and normalise_email(vouched_email or "") != email:
         raise ConfirmationRefused("you sign in with single sign-on: sign in with it again to confirm (the button "
                                   "at the top of the page), then make the change within 5 minutes")
-    try:   # the sign-in throttle: checked and recorded as a failure before any hash (analysis/throttle.py)
+    try:   # the sign-in throttle: checked and recorded as a failure before any hash (analysis/auth/throttle.py)
         attempt = throttle.reserve(store, email, address, now)
     except throttle.Throttled as exc:
         raise ConfirmationRefused(str(exc).rstrip(".")) from None
     try:
-        ok = pw_hash is None or auth._verify(pw_hash, password or "")
-    except auth.ServerBusy:
+        ok = pw_hash is None or hashing.verify(pw_hash, password or "")
+    except ServerBusy:
         throttle.drop(store, attempt)
         raise
     if ok and totp_on:
-        ok = two_step.use_code(store, account_id, auth.totp_secret(store, account_id) or "", code or "", now)
+        ok = two_step.use_code(store, account_id, totp_secret(store, account_id) or "", code or "", now)
     if not ok:
         raise ConfirmationRefused(REFUSED)   # the reserved attempt stays a failure
     throttle.succeeded(store, attempt)
@@ -65,28 +69,28 @@ def remove_own_two_step(store: Store, account_id: int, password: str, code: str,
                         now: datetime | None = None, vouched_email: str | None = None) -> None:
     """Turn off one's own two-step sign-in, after confirming with the password and a current code;
     every other sign-in of the account ends."""
-    now = now or auth.utcnow()
+    now = now or utcnow()
     confirm_identity(store, account_id, password, code, now, vouched_email)
     with store.transaction() as cur:
         cur.execute("UPDATE accounts SET totp_secret = NULL, totp_enabled = false WHERE account_id = ?", [account_id])
-        auth.end_other_sign_ins(cur, account_id, now, keep_token)
+        end_other_sign_ins(cur, account_id, now, keep_token)
 
 
 def remove_two_step(store: Store, actor: Principal, email: str, now: datetime | None = None) -> None:
     """An admin removes a person's two-step sign-in (a lost authenticator): every sign-in of theirs
     ends, and where two-step sign-in is required for their role they set it up again at their next
     sign-in. One's own is removed on Your account, with one's own code."""
-    auth._require_admin(actor)
-    now = now or auth.utcnow()
-    email = auth.normalise_email(email)
+    require_admin(actor)
+    now = now or utcnow()
+    email = normalise_email(email)
     if email == actor.name:
-        raise auth.AccountError("remove your own two-step sign-in on the Your account page")
+        raise AccountError("remove your own two-step sign-in on the Your account page")
     with store.transaction() as cur:
         rows = cur.execute("SELECT account_id, totp_secret IS NOT NULL OR totp_enabled FROM accounts "
                            "WHERE email = ? AND disabled_at IS NULL", [email]).fetchall()
         if not rows:
-            raise auth.AccountError(f"no active account for {email}")
+            raise AccountError(f"no active account for {email}")
         if not rows[0][1]:
-            raise auth.AccountError(f"{email} has no two-step sign-in")
+            raise AccountError(f"{email} has no two-step sign-in")
         cur.execute("UPDATE accounts SET totp_secret = NULL, totp_enabled = false WHERE account_id = ?", [rows[0][0]])
-        auth.end_other_sign_ins(cur, rows[0][0], now)
+        end_other_sign_ins(cur, rows[0][0], now)

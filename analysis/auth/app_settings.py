@@ -1,0 +1,15 @@
+"""The app's own settings table (app_settings): the sealed cookie key, the setup code, whether
+providers must use two-step sign-in."""
+from __future__ import annotations
+
+from analysis.store import Store
+
+
+def setting(store: Store, key: str) -> str | None:
+    rows = store.cursor().execute("SELECT value FROM app_settings WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def set_setting(store: Store, key: str, value: str) -> None:
+    with store.transaction() as cur:
+        cur.execute("INSERT OR REPLACE INTO app_settings VALUES (?, ?)", [key, value])
