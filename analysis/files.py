@@ -20,6 +20,8 @@ from datetime import date, datetime, time, timedelta
 import charset_normalizer
 from python_calamine import CalamineWorkbook
 
+from analysis.file_kind import binary_kind
+
 MAX_BYTES = 200 * 1024 * 1024  # Streamlit's own upload limit
 MAX_HEADER_CHARS = 1000
 csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))  # long descriptions (default 128 KB)
@@ -122,6 +124,10 @@ def read_table(file_name: str, data: bytes) -> Table:
                           f"{MAX_BYTES // (1024 * 1024)} MB limit: split it and load the parts")
     if not data.strip():
         raise FileRefused(file_name, "the file is empty: export it again with its header row")
+    what = binary_kind(data)
+    if what:
+        raise FileRefused(file_name, f"this is {what}, not a CSV or Excel export: export the data from the tool "
+                          "as CSV or .xlsx and load that")
     if data.startswith(SPREADSHEET_MAGIC):
         header, rows, lines = _spreadsheet(file_name, data)
         return _checked(Table(file_name, header, rows, lines, "xlsx", ","))
