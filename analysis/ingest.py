@@ -158,7 +158,7 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
             if kind == "tickets":
                 clash = _merge_tickets(cur, scope.org_id, rollout_id, upload_id, parsed, result,
                                        event_log=bool(choice.format and choice.format.event_log),
-                                       same_system=same_system)
+                                       same_system=same_system, opening=_stable_opening(choice))
                 if clash:
                     raise FileRefused(file_name, clash)   # rolls the load back: nothing is stored
             else:
@@ -224,8 +224,10 @@ def _choose(table: Table, kind: str, format: str, mapping, rollout_id) -> format
     try:
         return formats.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
     except FileRefused:
-        every = {f for k in KINDS for f in canonical.fields(k)}
-        if mapping or formats.candidates(table) or {h.strip().lower() for h in table.header} & every \
+        # Uptake's own names for an id or a date say the file is meant as data: keep the precise refusal
+        own = {f for k in KINDS for f in canonical.REQUIRED[k]} | DATE_FIELDS
+        known = any(d.confidence >= formats.RECOGNISED for d in formats.candidates(table))
+        if mapping or known or {h.strip().lower() for h in table.header} & own \
                 or file_kind.could_be_data(table.header, table.rows):
             raise
         raise FileRefused(table.file_name, file_kind.not_data_message(table.header)) from None
@@ -812,10 +814,17 @@ def _same(a, b) -> bool:
     return a == b
 
 
+def _stable_opening(choice: formats.Choice) -> bool:
+    """Whether created_at is when a ticket was opened, the same in every export: not when it is
+    read from the event time (an event log such as VINST, whose later exports start later)."""
+    return choice.columns.get("created_at") != choice.columns.get("updated_at")
+
+
 def _merge_tickets(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult, event_log: bool = False,
-                   same_system: bool = False) -> str | None:
+                   same_system: bool = False, opening: bool = True) -> str | None:
     """Merge; the question to ask instead (nothing merged) when tickets of the file share numbers
-    with loaded tickets that differ in opening day or subject and same_system is not confirmed."""
+    with loaded tickets that differ in opening day (opening: when created_at is stable) or subject
+    and same_system is not confirmed."""
     tickets = _collapse_tickets(parsed, result, event_log)
     keys = pd.DataFrame([(t["source"], t["ticket_id"]) for t in tickets], columns=["source", "ticket_id"])
     _stage(cur, keys)
@@ -828,9 +837,9 @@ def _merge_tickets(cur, org_id, rollout_id, upload_id, parsed, result: LoadResul
     cur.unregister("staged")
     clashes = [(t["ticket_id"], old, t) for t in tickets
                if (old := existing.get((t["source"], t["ticket_id"]))) is not None
-               and same_system_module.differs(old, t, opening=not event_log)]
+               and same_system_module.differs(old, t, opening=opening)]
     if clashes and not same_system:
-        return same_system_module.question(clashes)
+        return same_system_module.question(clashes, opening)
     if clashes:
         result.messages.append(f"{_n(len(clashes), 'ticket')} with the numbers of loaded tickets but other opening "
                                "dates or subjects were updated: confirmed as the same system")
@@ -898,6 +907,9 @@ def _record(cur, scope: Scope, rollout_id, kind, file_name, sha, result: LoadRes
         _stage(cur, frame)
         cur.execute("INSERT INTO rejected_rows SELECT * FROM staged")
         cur.unregister("staged")
-    if result.rows_rejected:
-        result.messages.append(f"{result.rows_rejected} rows were rejected: download them from the "
+    bad = result.rows_rejected - result.system_rows
+    if bad:
+        result.messages.append(f"{bad} rows were rejected: download them from the "
                                "load history to see each line, column and reason")
+    elif result.system_rows:
+        result.messages.append("The system activity set aside is in the rejected rows of the load history")

@@ -10,8 +10,8 @@ def _subject(value) -> str:
 
 def differs(old: dict, new: dict, opening: bool = True) -> bool:
     """Whether a loaded ticket and a ticket of the file with its number are two tickets: opened on
-    another day (opening: not for event logs, whose later exports may start after a ticket's
-    first event), or both with a subject and the subjects differ."""
+    another day (opening: not for an event log whose created_at is its first event in the file:
+    a later export may start after it), or both with a subject and the subjects differ."""
     old_day, new_day = old.get("created_at"), new.get("created_at")
     if opening and old_day is not None and new_day is not None and old_day.date() != new_day.date():
         return True
@@ -19,11 +19,11 @@ def differs(old: dict, new: dict, opening: bool = True) -> bool:
     return bool(a and b and a != b)
 
 
-def question(clashes: list[tuple[str, dict, dict]]) -> str:
+def question(clashes: list[tuple[str, dict, dict]], opening: bool = True) -> str:
     """The refusal: how many tickets clash, with the first as an example."""
     ticket_id, old, new = clashes[0]
     what = []
-    if old["created_at"] is not None and old["created_at"].date() != new["created_at"].date():
+    if opening and old["created_at"] is not None and old["created_at"].date() != new["created_at"].date():
         what.append(f"opened {old['created_at']:%Y-%m-%d} as loaded, {new['created_at']:%Y-%m-%d} in this file")
     if _subject(old.get("subject")) and _subject(new.get("subject")) and \
             _subject(old["subject"]) != _subject(new["subject"]):
