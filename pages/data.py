@@ -99,8 +99,9 @@ with load_tab:
     dayfirst = DATE_ORDERS[right.radio("Dates like 03/04/2025", list(DATE_ORDERS), horizontal=False)]
     st.caption(f"Files load into **{rollout_name or 'the organisation'}**. A file that cannot be read is "
                "refused whole; a bad row is rejected alone and kept with its line, column and reason.")
-    st.download_button("Download a roster template (CSV)", file_name="roster-template.csv", mime="text/csv",
-                       data=roster_import.template_csv(list(rollout.cohorts) if rollout else ("champion", "wider")))
+    if kind_choice == "roster":   # a licence list also loads as it is: its columns are recognised by name
+        st.download_button("Download a roster template (CSV)", file_name="roster-template.csv", mime="text/csv",
+                           data=roster_import.template_csv(list(rollout.cohorts) if rollout else ("champion", "wider")))
     mapping, prefill = {}, {}
     if files:
         with st.expander("Map the columns by hand (for files of no known format)"):
