@@ -65,6 +65,23 @@ def could_be_data(header: list[str], rows: list[list[str]]) -> bool:
     return (person or ticket) and dated or person and cohort
 
 
+def choose(table, kind: str, format: str, mapping, needs_activity: bool):
+    """analysis.formats.choose; a table that could not be data at all is refused saying so,
+    instead of inviting a hand mapping."""
+    from analysis import canonical, formats
+    from analysis.files import FileRefused
+    try:
+        return formats.choose(table, kind, format, mapping, needs_activity=needs_activity)
+    except FileRefused:
+        # Uptake's own names for an id or a date say the file is meant as data: keep the precise refusal
+        own = {f for k in canonical.KINDS for f in canonical.REQUIRED[k]} | canonical.DATE_FIELDS
+        known = any(d.confidence >= formats.RECOGNISED for d in formats.candidates(table))
+        if mapping or known or {h.strip().lower() for h in table.header} & own \
+                or could_be_data(table.header, table.rows):
+            raise
+        raise FileRefused(table.file_name, not_data_message(table.header)) from None
+
+
 def not_data_message(header: list[str]) -> str:
     shown = ", ".join(h[:40] for h in header[:8]) + (", ..." if len(header) > 8 else "")
     return (f"this table (columns {shown}) matches no export Uptake reads, and has no "

@@ -105,12 +105,12 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
     sha = hashlib.sha256(data).hexdigest()
     # a mapping or cohort values given by hand with format auto are remembered for these columns
     remember = bool(mapping or cohort_values) and (format or "auto").strip().lower() == "auto"
-    format, mapping, dayfirst, cohort_values, preset_name, guessed = _remembered(
+    format, mapping, dayfirst, cohort_values, preset_name, guessed = roster_import.mapping_for(
         scope, kind, table, format, mapping, dayfirst, cohort_values)
     if preset_name is None:
         format, mapping, dayfirst, preset_name = _preset(scope, kind, file_name, format, mapping, dayfirst)
     settings = _org_settings(scope)
-    choice = _choose(table, kind, format, mapping, rollout_id)
+    choice = file_kind.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
     if guessed:
         choice.messages = ["Read as a roster by its column names: "
                            + ", ".join(f"{f} = {c!r}" for f, c in guessed.items())]
@@ -198,39 +198,6 @@ def _preset(scope: Scope, kind: str, file_name: str, format: str, mapping, dayfi
         raise FileRefused(file_name, f"the preset {saved.name!r} is for {saved.kind} files, not {kind}: "
                           f"load the file as {saved.kind}, or choose another preset")
     return "auto", {**saved.mapping, **(mapping or {})}, saved.dayfirst if dayfirst is None else dayfirst, saved.name
-
-
-def _remembered(scope: Scope, kind: str, table: Table, format: str, mapping, dayfirst, cohort_values):
-    """(format, mapping, dayfirst, cohort values, preset name, guessed mapping) for a file given
-    no mapping: the mapping remembered for its set of columns (analysis.roster_import), else for
-    a roster whose columns are not Uptake's own, the roster fields its column names suggest."""
-    if (format or "auto").strip().lower() != "auto" or mapping:
-        return format, mapping, dayfirst, cohort_values, None, {}
-    saved = roster_import.remembered(scope, kind, table.header)
-    if saved is not None:
-        values_ = {**(saved.cohort_values or {}), **(cohort_values or {})}
-        return "auto", saved.mapping, saved.dayfirst if dayfirst is None else dayfirst, values_, saved.name, {}
-    header = {h.strip().lower() for h in table.header}
-    if kind == "roster" and not set(canonical.REQUIRED["roster"]) <= header and formats.detect(table) is None:
-        guessed = roster_import.guess_mapping(table.header)
-        if set(canonical.REQUIRED["roster"]) <= set(guessed):
-            return "auto", guessed, dayfirst, cohort_values, None, guessed
-    return format, mapping, dayfirst, cohort_values, None, {}
-
-
-def _choose(table: Table, kind: str, format: str, mapping, rollout_id) -> formats.Choice:
-    """formats.choose; a table that could not be data at all is refused saying so, instead of
-    inviting a hand mapping (analysis.file_kind)."""
-    try:
-        return formats.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
-    except FileRefused:
-        # Uptake's own names for an id or a date say the file is meant as data: keep the precise refusal
-        own = {f for k in KINDS for f in canonical.REQUIRED[k]} | DATE_FIELDS
-        known = any(d.confidence >= formats.RECOGNISED for d in formats.candidates(table))
-        if mapping or known or {h.strip().lower() for h in table.header} & own \
-                or file_kind.could_be_data(table.header, table.rows):
-            raise
-        raise FileRefused(table.file_name, file_kind.not_data_message(table.header)) from None
 
 
 def _refuse_if_mostly_bad(file_name: str, read: int, rejects: list[Reject]) -> None:

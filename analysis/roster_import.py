@@ -14,6 +14,8 @@ import io
 import json
 import re
 
+from analysis import canonical, formats
+from analysis.files import Table
 from analysis.formats import key, named
 from analysis.scope import Scope
 
@@ -69,6 +71,25 @@ def guess_mapping(header: list[str]) -> dict[str, str]:
 def header_set(header: list[str]) -> str:
     """The identity of a file's columns: its column names as formats compare them, in any order."""
     return json.dumps(sorted({key(h) for h in named(header)}))
+
+
+def mapping_for(scope: Scope, kind: str, table: Table, format: str, mapping, dayfirst, cohort_values):
+    """(format, mapping, dayfirst, cohort values, preset name, guessed mapping) for a file given
+    no mapping: the mapping remembered for its set of columns, else for a roster whose columns
+    are neither Uptake's own nor a known export's, the roster fields its column names suggest."""
+    if (format or "auto").strip().lower() != "auto" or mapping:
+        return format, mapping, dayfirst, cohort_values, None, {}
+    saved = remembered(scope, kind, table.header)
+    if saved is not None:
+        answers = {**(saved.cohort_values or {}), **(cohort_values or {})}
+        return "auto", saved.mapping, saved.dayfirst if dayfirst is None else dayfirst, answers, saved.name, {}
+    required = set(canonical.REQUIRED["roster"])
+    if kind == "roster" and not required <= {h.strip().lower() for h in table.header} \
+            and formats.detect(table) is None:
+        guessed = guess_mapping(table.header)
+        if required <= set(guessed):
+            return "auto", guessed, dayfirst, cohort_values, None, guessed
+    return format, mapping, dayfirst, cohort_values, None, {}
 
 
 def cohort_lookup(cohorts: dict[str, str], cohort_values: dict[str, str] | None) -> dict[str, str]:
