@@ -105,7 +105,8 @@ with load_tab:
     mapping, prefill = {}, {}
     if files:
         with st.expander("Map the columns by hand (for files of no known format)"):
-            kind_for_map = kind_choice if kind_choice != "detect" else "tickets"
+            kind_for_map = kind_choice if kind_choice != "detect" else \
+                likely_kind(files[0].name, files[0].getvalue(), scope) or "tickets"
             try:
                 header = read_table(files[0].name, files[0].getvalue()).header
             except FileRefused:
@@ -190,9 +191,11 @@ with load_tab:
                 if result.already_loaded:
                     report.append(result.messages[0])
                     continue
+                before = result.rows_duplicate - result.repeated_in_file
                 report.append(f"{name}: load {result.upload_id} stored {result.rows_loaded:,} new rows, "
-                              f"updated {result.rows_updated:,}, skipped {result.rows_duplicate:,} "
-                              f"already loaded, rejected {result.rows_rejected:,}.")
+                              f"updated {result.rows_updated:,}, skipped {before:,} already loaded and "
+                              f"{result.repeated_in_file:,} repeated within the file, "
+                              f"rejected {result.rows_rejected:,}.")
             status.update(label="Loaded", state="complete")
         st.session_state.load_report = report
         st.session_state.upload_round += 1
@@ -211,7 +214,7 @@ with history_tab:
             "upload_id": number("Load"), "kind": "Kind", "rollout": "Rollout", "file_name": "File",
             "format": "Format", "loaded_at": st.column_config.DatetimeColumn("Loaded", format="D MMM YYYY HH:mm"),
             "rows_read": number("Read"), "rows_loaded": number("New"), "rows_updated": number("Updated"),
-            "rows_rejected": number("Rejected"), "rows_duplicate": number("Already loaded"),
+            "rows_rejected": number("Rejected"), "rows_duplicate": number("Duplicates"),
             "unknown_people": number("Unknown people"), "loaded_by": "By",
             "undone_at": st.column_config.DatetimeColumn("Undone", format="D MMM YYYY HH:mm"),
         })
