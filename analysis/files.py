@@ -23,6 +23,7 @@ import charset_normalizer
 from python_calamine import CalamineWorkbook
 
 from analysis import upload_limits
+from analysis.file_kind import binary_kind
 from analysis.upload_limits import MAX_BYTES, TooBig
 
 MAX_HEADER_CHARS = 1000
@@ -144,6 +145,10 @@ def _read(file_name: str, data: bytes, nrows: int | None = None) -> Table:
                           f"{MAX_BYTES // (1024 * 1024)} MB limit: split it and load the parts")
     if not data.strip():
         raise FileRefused(file_name, "the file is empty: export it again with its header row")
+    what = binary_kind(data)
+    if what:
+        raise FileRefused(file_name, f"this is {what}, not a CSV or Excel export: export the data from the tool "
+                          "as CSV or .xlsx and load that")
     if data.startswith(SPREADSHEET_MAGIC):
         header, rows, lines = _spreadsheet(file_name, data, nrows)
         return Table(file_name, header, rows, lines, "xlsx", ",")

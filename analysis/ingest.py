@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from analysis import canonical, formats, left_out, presets, values
+from analysis import canonical, file_kind, formats, left_out, presets, roster_import, values
+from analysis import same_system as same_system_module
 from analysis.canonical import DATE_FIELDS, KINDS
 from analysis.files import FileRefused, Table, read_head, read_table
 from analysis.load_slots import load_slot
@@ -39,6 +40,7 @@ class Reject:
     raw: str
     user: str | None = None  # the person the row names, where it names one
     left_out: bool = False   # a row of another client's company: not this organisation's, not bad
+    system: bool = False     # a row of the tool itself (administrator, cron): set aside, not bad
 
 
 @dataclass
@@ -51,6 +53,11 @@ class LoadResult:
     rows_rejected: int = 0
     rows_duplicate: int = 0
     unknown_people: int = 0
+    system_rows: int = 0        # of rows_rejected: system activity, not people (formats.SystemActivity)
+    repeated_in_file: int = 0   # of rows_duplicate: repeated within this file (not loaded before)
+    cohorts_to_map: list[str] = field(default_factory=list)   # roster cohort values no cohort takes
+    people_left: int = 0        # roster: people of the previous roster not in this file
+    already_loaded: bool = False   # the same bytes were loaded before and changed nothing: no load recorded
     messages: list[str] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     preview: list[dict] = field(default_factory=list)   # the first rows as they will be stored
@@ -71,7 +78,8 @@ class _RowError(ValueError):
 def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str | int | None = None,
               dry_run: bool = False, progress: Progress | None = None, format: str = "auto",
               mapping: dict[str, str] | None = None, dayfirst: bool | None = None,
-              table: Table | None = None) -> LoadResult:
+              table: Table | None = None, cohort_values: dict[str, str] | None = None,
+              same_system: bool = False) -> LoadResult:
     """Load one file for scope's organisation.
 
     format: "auto" (recognise the export by its header, else the canonical contract),
@@ -79,18 +87,24 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
     mapping {field: column} names the source column of canonical fields by hand. dayfirst
     settles d/m/y date columns that their own values leave ambiguous (True: day first, False:
     month first); without it such a file is refused. dry_run runs the whole load, reports what
-    it would do, and rolls it back (the Data page's preview). Raises FileRefused when the file
-    is refused whole; nothing is stored then. table: the file already read by read_table (the
-    Data page reads each upload once). One load at a time per organisation (analysis/load_slots.py):
-    a second one raises LoadBusy.
+    it would do, and rolls it back (the Data page's preview). cohort_values {value: cohort} reads
+    a roster's cohort values as the rollout's cohorts (analysis.roster_import). same_system
+    confirms that tickets sharing numbers with loaded ones but opened on other days (or with
+    other subjects) are the same tickets (analysis.same_system). A file already loaded (same
+    bytes) that changes nothing records no load: the result says which load it was (upload_id
+    None). Raises FileRefused when the file is refused whole; nothing is stored then. table: the
+    file already read by read_table (the Data page reads each upload once). One load at a time
+    per organisation (analysis/load_slots.py): a second one raises LoadBusy.
     """
     scope.require("upload")
     with load_slot(scope.org_id, file_name):
-        return _load(scope, kind, file_name, data, rollout, dry_run, progress, format, mapping, dayfirst, table)
+        return _load(scope, kind, file_name, data, rollout, dry_run, progress, format, mapping, dayfirst, table,
+                     cohort_values, same_system)
 
 
 def _load(scope: Scope, kind: str, file_name: str, data: bytes, rollout, dry_run: bool, progress, format: str,
-          mapping, dayfirst, table: Table | None) -> LoadResult:
+          mapping, dayfirst, table: Table | None, cohort_values: dict[str, str] | None,
+          same_system: bool) -> LoadResult:
     step = progress or (lambda fraction, text: None)
     if kind not in KINDS:
         raise FileRefused(file_name, f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
@@ -99,9 +113,18 @@ def _load(scope: Scope, kind: str, file_name: str, data: bytes, rollout, dry_run
         raise FileRefused(file_name, "a roster belongs to a rollout: choose the rollout")
     step(0.05, "Reading the file")
     table = table if table is not None else read_table(file_name, data)
-    format, mapping, dayfirst, preset_name = _preset(scope, kind, file_name, format, mapping, dayfirst)
+    sha = hashlib.sha256(data).hexdigest()
+    # a mapping or cohort values given by hand with format auto are remembered for these columns
+    remember = bool(mapping or cohort_values) and (format or "auto").strip().lower() == "auto"
+    format, mapping, dayfirst, cohort_values, preset_name, guessed = roster_import.mapping_for(
+        scope, kind, table, format, mapping, dayfirst, cohort_values)
+    if preset_name is None:
+        format, mapping, dayfirst, preset_name = _preset(scope, kind, file_name, format, mapping, dayfirst)
     settings = _org_settings(scope)
-    choice = formats.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
+    choice = file_kind.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
+    if guessed:
+        choice.messages = ["Read as a roster by its column names: "
+                           + ", ".join(f"{f} = {c!r}" for f, c in guessed.items())]
     messages = [*choice.messages, *table.notes]
     if preset_name:
         choice.name = f"preset {preset_name}"
@@ -114,33 +137,56 @@ def _load(scope: Scope, kind: str, file_name: str, data: bytes, rollout, dry_run
                "rollout_id": rollout_id,
                "source": (choice.format.source if choice.format else None) or "canonical",
                "day_offset": dict(choice.format.day_offset) if choice.format else {}}
+    cohorts_to_map = []
     if kind == "roster":
-        context["cohorts"] = _cohorts(scope, rollout_id)
+        context["cohorts"] = roster_import.cohort_lookup(_cohorts(scope, rollout_id), cohort_values)
+        if "cohort" in choice.columns:
+            index = choice.columns["cohort"]
+            cohorts_to_map = roster_import.unknown_cohorts([r[index] for r in table.rows if index < len(r)],
+                                                           context["cohorts"])
     if kind == "usage" and "activity" not in choice.columns and not (
             choice.format and ("activity" in choice.format.constants or choice.format.expand)):
         context["default_activity"] = _rollout_name(scope, rollout_id).strip().lower()
     parsed, rejects = _validate(table, kind, choice, context, dayfirst, messages)
     if kind == "tickets":
         parsed = _split_companies(scope, table, choice, parsed, rejects, messages)
-    _refuse_if_mostly_bad(file_name, len(parsed) + len(rejects), rejects)
+    try:
+        _refuse_if_mostly_bad(file_name, len(parsed) + len(rejects), rejects)
+    except FileRefused as exc:
+        exc.cohorts_to_map = cohorts_to_map   # the Data page asks for these
+        raise
+    system = sum(1 for r in rejects if r.system)
+    if system:
+        messages.append(f"{_n(system, 'row')} {'is' if system == 1 else 'are'} system or administrator activity "
+                        "(not a person): set aside and not counted as people")
     result = LoadResult(None, choice.name, rows_read=len(parsed) + len(rejects), rows_rejected=len(rejects),
-                        rejects=rejects, messages=messages,
+                        rejects=rejects, messages=messages, system_rows=system, cohorts_to_map=cohorts_to_map,
                         preview=[{k: v for k, v in row.items() if k != "line"} for row in parsed[:5]])
     step(0.5, "Merging into the database")
-    sha = hashlib.sha256(data).hexdigest()
     try:
         with scope.store.transaction() as cur:
             # a preview takes no id from the sequence, so load ids run on without gaps
             upload_id = -1 if dry_run else cur.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0]
             result.upload_id = upload_id
             if kind == "tickets":
-                _merge_tickets(cur, scope.org_id, rollout_id, upload_id, parsed, result,
-                               event_log=bool(choice.format and choice.format.event_log))
+                clash = _merge_tickets(cur, scope.org_id, rollout_id, upload_id, parsed, result,
+                                       event_log=bool(choice.format and choice.format.event_log),
+                                       same_system=same_system, opening=_stable_opening(choice))
+                if clash:
+                    raise FileRefused(file_name, clash)   # rolls the load back: nothing is stored
             else:
                 merge = {"roster": _merge_roster, "usage": _merge_usage}[kind]
                 merge(cur, scope.org_id, rollout_id, upload_id, parsed, result)
             step(0.85, "Recording the load")
+            earlier = file_kind.already_loaded(cur, scope.org_id, sha)
+            if earlier and not (result.rows_loaded or result.rows_updated or result.people_left):
+                result.messages.insert(0, f"This file was already loaded as {earlier}: nothing new, so no load "
+                                       "was recorded")
+                result.already_loaded = True
+                raise _DryRun   # an empty load would only clutter the history
             _record(cur, scope, rollout_id, kind, file_name, sha, result)
+            if remember:
+                roster_import.remember(cur, scope, kind, file_name, table.header, mapping, cohort_values, dayfirst)
             if dry_run:
                 raise _DryRun  # roll the whole load back: the preview stores nothing
     except _DryRun:
@@ -172,6 +218,9 @@ def _refuse_if_mostly_bad(file_name: str, read: int, rejects: list[Reject]) -> N
     another client's company are not bad rows and do not count."""
     bad = [r for r in rejects if not r.left_out]
     ours = read - (len(rejects) - len(bad))
+    if ours == 0 and rejects and all(r.system for r in rejects):
+        raise FileRefused(file_name, "every row is system or administrator activity, not a person's: "
+                          "nothing to load")
     if ours == 0:
         raise FileRefused(file_name, "no row of this export is for this organisation: every row belongs to a "
                           "company mapped to another organisation or not mapped yet (map companies on the "
@@ -184,24 +233,33 @@ def _refuse_if_mostly_bad(file_name: str, read: int, rejects: list[Reject]) -> N
                           "Check that this is the right file and kind")
 
 
-def likely_kind(file_name: str, data: bytes) -> str | None:
+def likely_kind(file_name: str, data: bytes, scope: Scope | None = None) -> str | None:
     """What a file probably holds (roster, usage or tickets) by its header and first rows: the kind
-    of the export format it is recognised as, else of the canonical columns it has; None when
+    of the export format it is recognised as, else of the canonical columns it has, else of a
+    mapping remembered for its columns (with scope), else a roster when its column names read as
+    one; None when
     unclear or unreadable."""
     try:
-        return table_kind(read_head(file_name, data))
+        return table_kind(read_head(file_name, data), scope)
     except FileRefused:
         return None
 
 
-def table_kind(table: Table) -> str | None:
+def table_kind(table: Table, scope: Scope | None = None) -> str | None:
     """likely_kind of a file already read."""
     found = formats.detect(table)
     if found is not None:
         return found.format.kind
     header = {h.strip().lower() for h in table.header}
     kinds = [k for k in KINDS if set(canonical.REQUIRED[k]) <= header and header & canonical.TELLTALES[k]]
-    return kinds[0] if len(kinds) == 1 else None
+    if len(kinds) == 1:
+        return kinds[0]
+    saved = [k for k in KINDS if scope is not None and roster_import.remembered(scope, k, table.header)]
+    if len(saved) == 1:
+        return saved[0]
+    if not kinds and set(canonical.REQUIRED["roster"]) <= set(roster_import.guess_mapping(table.header)):
+        return "roster"
+    return None
 
 
 class _DryRun(Exception):
@@ -301,8 +359,10 @@ def _cells(table: Table, choice: formats.Choice, headers: dict[str, str], reject
             out = expand(cell, formats.Row(raw, index)) if expand else [cell]
         except ValueError as exc:
             column = headers.get(name) if name else headers.get(getattr(exc, "field", "user_id"))
+            system = isinstance(exc, formats.SystemActivity)
             rejects.append(Reject(line, column, str(exc), _raw(raw, table.delimiter),
-                                  values.normalise_user(cell.get("user_id", "")) or None))
+                                  None if system else values.normalise_user(cell.get("user_id", "")) or None,
+                                  left_out=system, system=system))
             continue
         rows_in += 1
         events += len(out)
@@ -421,16 +481,16 @@ def _text(cell: dict, name: str) -> str | None:
 def _roster_row(cell: dict, context: dict) -> dict:
     user = _user(cell, context)
     cohort_text = (cell.get("cohort") or "").strip()
-    cohort = context["cohorts"].get(cohort_text.lower())
+    cohort = context["cohorts"].get(roster_import.cohort_key(cohort_text))
     if cohort is None:
-        known = ", ".join(sorted(context["cohorts"].values()))
+        known = ", ".join(sorted(set(context["cohorts"].values())))
         raise _RowError("cohort", f"{cohort_text!r} is not a cohort of this rollout ({known})")
     return {
         "user_id": user,
         "display_name": _text(cell, "display_name"),
         "department": _text(cell, "department") or "Unassigned",
         "cohort": cohort,
-        "licensed": _check("licensed", values.parse_flag, cell.get("licensed", "")),
+        "licensed": _check("licensed", values.parse_flag, roster_import.flag_text(cell.get("licensed", ""))),
     }
 
 
@@ -593,7 +653,7 @@ def _merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult
     _stage(cur, frame)
     cur.execute("INSERT INTO roster SELECT * FROM staged")
     cur.unregister("staged")
-    left = len(set(previous) - set(snapshot))
+    left = result.people_left = len(set(previous) - set(snapshot))
     if left:
         result.messages.append(f"{left} people on the previous roster are not in this file: "
                                "they have left the rollout (undo this load to bring them back)")
@@ -608,6 +668,7 @@ def _merge_usage(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
                         [(org_id, upload_id, pd.Timestamp(s).date(), a) for s, a in covered.itertuples(index=False)])
     within = frame.duplicated(["user_id", "event_at", "activity"], keep="first")
     result.rows_duplicate += int(within.sum())
+    result.repeated_in_file = int(within.sum())
     frame = frame.loc[~within]
     frame["event_at"] = pd.to_datetime(frame["event_at"])
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
@@ -642,6 +703,9 @@ def _merge_usage(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
         result.messages.append(f"{len(unknown)} people in this file are not on the roster (e.g. "
                                f"{sample}): their use is stored and reported as unknown people, "
                                "not counted as licensed")
+    if result.repeated_in_file:
+        result.messages.append(f"{_n(result.repeated_in_file, 'row')} repeated within this file (the same person, "
+                               "time and activity as an earlier row): counted once")
 
 
 def refresh_daily(cur, org_id: int) -> None:
@@ -729,7 +793,17 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def _merge_tickets(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult, event_log: bool = False) -> None:
+def _stable_opening(choice: formats.Choice) -> bool:
+    """Whether created_at is when a ticket was opened, the same in every export: not when it is
+    read from the event time (an event log such as VINST, whose later exports start later)."""
+    return choice.columns.get("created_at") != choice.columns.get("updated_at")
+
+
+def _merge_tickets(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult, event_log: bool = False,
+                   same_system: bool = False, opening: bool = True) -> str | None:
+    """Merge; the question to ask instead (nothing merged) when tickets of the file share numbers
+    with loaded tickets that differ in opening day (opening: when created_at is stable) or subject
+    and same_system is not confirmed."""
     tickets = _collapse_tickets(parsed, result, event_log)
     keys = pd.DataFrame([(t["source"], t["ticket_id"]) for t in tickets], columns=["source", "ticket_id"])
     _stage(cur, keys)
@@ -740,6 +814,14 @@ def _merge_tickets(cur, org_id, rollout_id, upload_id, parsed, result: LoadResul
             "JOIN staged k USING (source, ticket_id) WHERE t.org_id = ?", [org_id]).fetchall()
     }
     cur.unregister("staged")
+    clashes = [(t["ticket_id"], old, t) for t in tickets
+               if (old := existing.get((t["source"], t["ticket_id"]))) is not None
+               and same_system_module.differs(old, t, opening=opening)]
+    if clashes and not same_system:
+        return same_system_module.question(clashes, opening)
+    if clashes:
+        result.messages.append(f"{_n(len(clashes), 'ticket')} with the numbers of loaded tickets but other opening "
+                               "dates or subjects were updated: confirmed as the same system")
     new, changed = [], []
     for t in tickets:
         old = existing.get((t["source"], t["ticket_id"]))
@@ -779,6 +861,7 @@ def _merge_tickets(cur, org_id, rollout_id, upload_id, parsed, result: LoadResul
                     f"SELECT $org, source, ticket_id, {', '.join(TICKET_FIELDS)}, $upload FROM staged",
                     {"org": org_id, "upload": upload_id})
         cur.unregister("staged")
+    return None
 
 
 def _py(value):
@@ -803,6 +886,9 @@ def _record(cur, scope: Scope, rollout_id, kind, file_name, sha, result: LoadRes
         _stage(cur, frame)
         cur.execute("INSERT INTO rejected_rows SELECT * FROM staged")
         cur.unregister("staged")
-    if result.rows_rejected:
-        result.messages.append(f"{result.rows_rejected} rows were rejected: download them from the "
+    bad = result.rows_rejected - result.system_rows
+    if bad:
+        result.messages.append(f"{bad} rows were rejected: download them from the "
                                "load history to see each line, column and reason")
+    elif result.system_rows:
+        result.messages.append("The system activity set aside is in the rejected rows of the load history")

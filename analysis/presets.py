@@ -22,6 +22,8 @@ class Preset:
     kind: str
     mapping: dict[str, str]
     dayfirst: bool | None
+    header_set: str | None = None                  # the columns it was made for (roster_import.header_set)
+    cohort_values: dict[str, str] | None = None    # roster cohort values as written -> cohort
 
 
 def validate(name: str, kind: str, mapping: dict[str, str]) -> tuple[str, dict[str, str]]:
@@ -44,23 +46,28 @@ def validate(name: str, kind: str, mapping: dict[str, str]) -> tuple[str, dict[s
     return name, clean
 
 
-def save_preset(scope: Scope, name: str, kind: str, mapping: dict[str, str], dayfirst: bool | None = None) -> Preset:
-    """Save (or replace) the organisation's preset called name."""
+def save_preset(scope: Scope, name: str, kind: str, mapping: dict[str, str], dayfirst: bool | None = None,
+                header: list[str] | None = None, cohort_values: dict[str, str] | None = None) -> Preset:
+    """Save (or replace) the organisation's preset called name; with header (the columns of the
+    file it was made for) a later file with the same columns uses it without being asked."""
+    from analysis.roster_import import header_set
     scope.require("configure")
     name, mapping = validate(name, kind, mapping)
+    columns = header_set(header) if header else None
     with scope.store.transaction() as cur:
         cur.execute("DELETE FROM mapping_presets WHERE org_id = ? AND lower(name) = lower(?)", [scope.org_id, name])
-        cur.execute("INSERT INTO mapping_presets (org_id, name, kind, mapping, dayfirst, saved_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [scope.org_id, name, kind, json.dumps(mapping), dayfirst, scope.principal.name])
-    return Preset(name, kind, mapping, dayfirst)
+        cur.execute("INSERT INTO mapping_presets (org_id, name, kind, mapping, dayfirst, saved_by, header_set, "
+                    "cohort_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [scope.org_id, name, kind, json.dumps(mapping), dayfirst, scope.principal.name, columns,
+                     json.dumps(cohort_values) if cohort_values else None])
+    return Preset(name, kind, mapping, dayfirst, columns, cohort_values)
 
 
 def presets(scope: Scope) -> list[Preset]:
     rows = scope.store.cursor().execute(
-        "SELECT name, kind, mapping, dayfirst FROM mapping_presets WHERE org_id = ? ORDER BY lower(name)",
-        [scope.org_id]).fetchall()
-    return [Preset(n, k, json.loads(m), d) for n, k, m, d in rows]
+        "SELECT name, kind, mapping, dayfirst, header_set, cohort_values FROM mapping_presets "
+        "WHERE org_id = ? ORDER BY lower(name)", [scope.org_id]).fetchall()
+    return [Preset(n, k, json.loads(m), d, h, json.loads(c) if c else None) for n, k, m, d, h, c in rows]
 
 
 def preset(scope: Scope, name: str) -> Preset:

@@ -3,7 +3,7 @@ stored), the load history with rejected rows and undo, unknown people, company m
 import pandas as pd
 import streamlit as st
 
-from analysis import formats, people, presets
+from analysis import file_kind, formats, people, presets, reject_groups, roster_import
 from analysis.canonical import fields
 from analysis.exports import safe_csv
 from analysis.files import FileRefused
@@ -20,6 +20,58 @@ KIND_LABELS = {"detect": "Detect from the file", "usage": "Usage (who used what,
                "tickets": "Support tickets", "roster": "Roster (the rollout's people and cohorts)"}
 DATE_ORDERS = {"Decide from the values": None, "Day first (31/12/2025)": True, "Month first (12/31/2025)": False}
 NOT_IN_FILE = "(not in this file)"
+NO_COHORT = "(reject these rows)"
+SAME_SYSTEM = "is this the same system?"
+
+
+def _asked(rollout) -> tuple[dict[str, str], bool]:
+    """The answers to what earlier previews asked: a cohort for each cohort value no cohort takes,
+    and whether ticket files are from the same system. Once asked, a question stays on the page
+    (a widget not drawn loses its value)."""
+    values = {}
+    asked = st.session_state.get("cohorts_asked", [])
+    if asked and rollout is not None:
+        with st.container(border=True):
+            st.markdown(f"**Cohort values**: which cohort of {literal(rollout.name)} is each value of the file?")
+            cols = st.columns(3)
+            for i, value in enumerate(asked):
+                picked = cols[i % 3].selectbox(literal(value), [NO_COHORT, *rollout.cohorts],
+                                               key=f"cohort_value_{value}")
+                if picked != NO_COHORT:
+                    values[value] = picked
+    same = False
+    if st.session_state.get("same_system_asked"):
+        same = st.checkbox("The ticket files are from the same system as the tickets already loaded: update "
+                           "the tickets with the same numbers", key="same_system")
+    return values, same
+
+
+def _ask_later(outcome) -> None:
+    """Keep the questions a preview raised, and draw them (rerun) when they are new."""
+    asked = st.session_state.get("cohorts_asked", [])
+    new = [v for v in getattr(outcome, "cohorts_to_map", []) if v not in asked]
+    clash = isinstance(outcome, FileRefused) and SAME_SYSTEM in str(outcome) \
+        and not st.session_state.get("same_system_asked")
+    if new:
+        st.session_state["cohorts_asked"] = [*asked, *new]
+    if clash:
+        st.session_state["same_system_asked"] = True
+    if new or clash:
+        st.rerun()
+
+
+def _counts(outcome) -> str:
+    """'120 rows read → 100 new, 0 updated, 5 already loaded, 10 repeated within this file, 5 rejected'."""
+    before = outcome.rows_duplicate - outcome.repeated_in_file
+    text = (f"{outcome.rows_read:,} rows read → {outcome.rows_loaded:,} new, {outcome.rows_updated:,} updated, "
+            f"{before:,} already loaded")
+    if outcome.repeated_in_file:
+        text += f", {outcome.repeated_in_file:,} repeated within this file"
+    bad = outcome.rows_rejected - outcome.system_rows
+    text += f", {bad:,} rejected"
+    if outcome.system_rows:
+        text += f", {outcome.system_rows:,} system activity (not people)"
+    return text
 
 st.title("Data")
 scope, rollout = pick_scope()
@@ -52,7 +104,10 @@ with load_tab:
     dayfirst = DATE_ORDERS[right.radio("Dates like 03/04/2025", list(DATE_ORDERS), horizontal=False)]
     st.caption("A file that cannot be read is refused whole; a bad row is rejected alone and kept with its line, "
                "column and reason.")
-    mapping = {}
+    if kind_choice == "roster":   # a licence list also loads as it is: its columns are recognised by name
+        st.download_button("Download a roster template (CSV)", file_name="roster-template.csv", mime="text/csv",
+                           data=roster_import.template_csv(list(rollout.cohorts) if rollout else ("champion", "wider")))
+    mapping, prefill = {}, {}
     keep_only(scope.org_id, files or [])
     tables, busy = {}, []
     for f in files or []:
@@ -63,25 +118,38 @@ with load_tab:
             st.warning(literal(" ".join(exc.messages)))
     if files:
         with st.expander("Map the columns by hand (for files of no known format)"):
-            kind_for_map = kind_choice if kind_choice != "detect" else "tickets"
             first = tables.get(files[0].file_id)
-            header = first.header if first is not None and not isinstance(first, FileRefused) else []
+            readable = first is not None and not isinstance(first, FileRefused)
+            header = first.header if readable else []
+            kind_for_map = kind_choice if kind_choice != "detect" else \
+                (table_kind(first, scope) if readable else None) or "tickets"
             st.caption(f"Which column of **{literal(files[0].name)}** holds each of Uptake's fields "
-                       f"({literal(kind_for_map)}; choose the kind above):")
+                       f"({literal(kind_for_map)}; choose the kind above). Columns whose names say so are "
+                       "filled in:")
+            # filled in from the column names (or the mapping remembered for these columns): only a
+            # change is a mapping by hand, which is then remembered for files with these columns
+            prefill = roster_import.prefill(scope, kind_for_map, header)
+            columns_key = roster_import.header_set(header)
             cols = st.columns(3)
             for i, name in enumerate(fields(kind_for_map)):
-                picked = cols[i % 3].selectbox(literal(name), [NOT_IN_FILE, *header], key=f"map_{kind_for_map}_{name}")
+                options = [NOT_IN_FILE, *header]
+                start = options.index(prefill[name]) if prefill.get(name) in options else 0
+                picked = cols[i % 3].selectbox(literal(name), options, index=start,
+                                               key=f"map_{kind_for_map}_{name}_{columns_key}")
                 if picked != NOT_IN_FILE:
                     mapping[name] = picked
             if mapping and who.may("configure", scope.org_id):
                 preset_name = st.text_input("Save this mapping as")
                 if st.button("Save mapping", disabled=not preset_name.strip()):
                     try:
-                        presets.save_preset(scope, preset_name, kind_for_map, mapping, dayfirst)
+                        presets.save_preset(scope, preset_name, kind_for_map, mapping, dayfirst, header=header)
                         saved_md = literal(preset_name.strip())
                         st.success(f"Saved: choose \u201cSaved mapping: {saved_md}\u201d next time.")
                     except ValueError as exc:
                         st.error(literal(exc))
+    if mapping == prefill:
+        mapping = {}   # as filled in: load_file reads the file so by itself
+    cohort_values, same_system = _asked(rollout)
     ready = []
     for f in files or []:
         table = tables.get(f.file_id)
@@ -89,19 +157,19 @@ with load_tab:
             continue      # another load for the organisation is running: said above, the file stays
         data = f.getvalue()
         refused = table if isinstance(table, FileRefused) else None
-        kind = kind_choice if kind_choice != "detect" else (None if refused else table_kind(table))
+        kind = kind_choice if kind_choice != "detect" else (None if refused else table_kind(table, scope))
         key = ("preview", scope.org_id, sha256(f), kind, rollout_name, version, format_choice,
-               tuple(sorted(mapping.items())), dayfirst)
+               tuple(sorted(mapping.items())), dayfirst, tuple(sorted(cohort_values.items())), same_system)
         with st.container(border=True):
             if refused is None and kind is None:
-                st.error(f"**{literal(f.name)}**: Uptake cannot tell what this file holds. Choose what is in it above, "
-                         "or map its columns by hand.")
+                st.error(literal(file_kind.undetected_message(f.name, data)))
                 continue
             if key not in st.session_state:
                 try:
                     st.session_state[key] = refused or load_file(
                         scope, kind, f.name, data, rollout=rollout_name, dry_run=True, format=format_choice,
-                        mapping=mapping or None, dayfirst=dayfirst, table=table)
+                        mapping=mapping or None, dayfirst=dayfirst, table=table, cohort_values=cohort_values,
+                        same_system=same_system)
                 except LoadBusy as exc:     # not kept: the preview runs again on the next rerun
                     busy.append(f.name)
                     st.warning(literal(" ".join(exc.messages)))
@@ -109,15 +177,16 @@ with load_tab:
                 except (FileRefused, LookupError, ValueError) as exc:
                     st.session_state[key] = exc
             outcome = st.session_state[key]
+            _ask_later(outcome)
             if isinstance(outcome, Exception):
                 messages = getattr(outcome, "messages", [str(outcome)])
                 st.error("**Refused, nothing will be stored.** " + literal(" ".join(messages)))
                 continue
+            if outcome.already_loaded:
+                st.info(literal(outcome.messages[0]))
+                continue
             ready.append((f.name, data, kind, table))
-            st.markdown(f"**{literal(f.name)}** ({literal(kind)}): {outcome.rows_read:,} rows read → "
-                        f"{outcome.rows_loaded:,} new, "
-                        f"{outcome.rows_updated:,} updated, {outcome.rows_duplicate:,} already loaded, "
-                        f"{outcome.rows_rejected:,} rejected")
+            st.markdown(f"**{literal(f.name)}** ({literal(kind)}): {literal(_counts(outcome))}")
             for message in outcome.messages:
                 if "download them" not in message:
                     st.caption(literal(message))
@@ -125,9 +194,8 @@ with load_tab:
                 st.caption("The first rows as they will be stored:")
                 show_table(pd.DataFrame(outcome.preview), hide_index=True)
             if outcome.rejects:
-                st.markdown("Rows that will be rejected (the rest loads):")
-                show_table([{"line": r.line, "column": r.column, "reason": r.reason}
-                              for r in outcome.rejects[:200]], hide_index=True)
+                st.markdown("Rows that will be rejected or set aside (the rest loads), by reason:")
+                show_table(reject_groups.table_rows(outcome.rejects), hide_index=True)
     if ready and st.button(f"Load {len(ready)} file{'s' if len(ready) > 1 else ''}", type="primary"):
         report = []
         with st.status("Loading", expanded=True) as status:
@@ -138,7 +206,7 @@ with load_tab:
                 try:
                     result = load_file(scope, kind, name, data, rollout=rollout_name, progress=step,
                                        format=format_choice, mapping=mapping or None, dayfirst=dayfirst,
-                                       table=table)
+                                       table=table, cohort_values=cohort_values, same_system=same_system)
                 except LoadBusy as exc:
                     busy.append(name)
                     st.warning(literal(" ".join(exc.messages)))
@@ -146,9 +214,14 @@ with load_tab:
                 except (FileRefused, LookupError, ValueError) as exc:
                     st.error(literal(exc))
                     continue
+                if result.already_loaded:
+                    report.append(result.messages[0])
+                    continue
+                before = result.rows_duplicate - result.repeated_in_file
                 report.append(f"{name}: load {result.upload_id} stored {result.rows_loaded:,} new rows, "
-                              f"updated {result.rows_updated:,}, skipped {result.rows_duplicate:,} "
-                              f"already loaded, rejected {result.rows_rejected:,}.")
+                              f"updated {result.rows_updated:,}, skipped {before:,} already loaded and "
+                              f"{result.repeated_in_file:,} repeated within the file, "
+                              f"rejected {result.rows_rejected:,}.")
             status.update(label="Loaded", state="complete")
         st.session_state.load_report = report
         if not busy:      # a file refused as busy stays in the uploader, to be loaded again
@@ -168,7 +241,7 @@ with history_tab:
             "upload_id": number("Load"), "kind": "Kind", "rollout": "Rollout", "file_name": "File",
             "format": "Format", "loaded_at": st.column_config.DatetimeColumn("Loaded", format="D MMM YYYY HH:mm"),
             "rows_read": number("Read"), "rows_loaded": number("New"), "rows_updated": number("Updated"),
-            "rows_rejected": number("Rejected"), "rows_duplicate": number("Already loaded"),
+            "rows_rejected": number("Rejected"), "rows_duplicate": number("Duplicates"),
             "unknown_people": number("Unknown people"), "loaded_by": "By",
             "undone_at": st.column_config.DatetimeColumn("Undone", format="D MMM YYYY HH:mm"),
         })

@@ -23,7 +23,7 @@ def test_an_older_database_upgrades_in_place(tmp_path, monkeypatch):
     old.close()
     monkeypatch.setattr(store_module, "migrations", lambda: all_migrations)
     new = Store(path, staging_dir=tmp_path / "s")
-    assert new.schema_version == len(all_migrations) >= 2
+    assert new.schema_version == all_migrations[-1][0] and len(all_migrations) >= 2   # numbers may skip
     assert new.cursor().execute("SELECT name FROM organisations").fetchall() == [("Kept Ltd",)]
     # the macros of migration 2 exist now
     assert new.cursor().execute("SELECT count(*) FROM current_roster(1, 1)").fetchall() == [(0,)]

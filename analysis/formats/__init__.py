@@ -100,6 +100,12 @@ class Format:
         return need
 
 
+class SystemActivity(ValueError):
+    """A row of the tool itself (an administrator, cron, the command line), not of a person: set
+    aside and reported as system activity, not rejected as bad."""
+    field = "user_id"
+
+
 def header_index(header: list[str]) -> dict[str, int]:
     index: dict[str, int] = {}
     for i, name in enumerate(header):
