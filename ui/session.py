@@ -26,8 +26,8 @@ from analysis.uploads import data_version
 from ui import cached
 from ui.cards import freshness_line
 from ui.charts import adoption_by_age_chart, snapshot_adoption_chart
+from ui.cookie import COOKIE
 
-COOKIE = "uptake_session"
 WINDOWS = (7, 28)
 
 
