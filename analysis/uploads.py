@@ -5,6 +5,7 @@ import pandas as pd
 
 from analysis.ingest import refresh_daily
 from analysis.scope import Scope
+from analysis.words import moment
 
 TICKET_COLUMNS = ("created_at, requester, subject, status, priority, category, company, updated_at, "
                   "first_response_at, resolved_at, resolved_approx, reopened, satisfaction, upload_id")
@@ -42,7 +43,7 @@ def undo(scope: Scope, upload_id: int) -> dict:
             raise UndoError(f"no load {upload_id} in this organisation")
         kind, undone_at = row[0]
         if undone_at is not None:
-            raise UndoError(f"load {upload_id} was already undone on {undone_at:%Y-%m-%d %H:%M}")
+            raise UndoError(f"load {upload_id} was already undone on {moment(undone_at)}")
         if scope.principal.role == "client_uploader":
             owner = cur.execute("SELECT loaded_by FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()[0][0]
             if owner != scope.principal.name:

@@ -204,7 +204,8 @@ with people_tab:
             st.metric("Unknown people", len(unknown))
             st.dataframe(unknown, hide_index=True, column_config={
                 "user_id": "Person", "activities": "Activities", "events": "Uses", "active_days": "Days",
-                "first_day": st.column_config.DateColumn("First"), "last_day": st.column_config.DateColumn("Last")})
+                "first_day": st.column_config.DateColumn("First", format="D MMM YYYY"),
+                "last_day": st.column_config.DateColumn("Last", format="D MMM YYYY")})
             if who.may("configure", scope.org_id):
                 picked = st.multiselect("People", unknown["user_id"].tolist())
                 left, middle, right = st.columns(3)

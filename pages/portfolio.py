@@ -11,6 +11,14 @@ from ui.flags import current_alerts
 from ui.session import principal, store, versions
 from ui.text import label
 
+
+def open_organisation(org_id: int, rollout: str) -> None:
+    """The organisation's Overview, chosen in the sidebar as ui/session.pick_scope keeps it."""
+    st.session_state["org_id"] = org_id
+    st.session_state[f"rollout_{org_id}"] = rollout
+    st.switch_page("pages/overview.py")
+
+
 st.title("Portfolio")
 who = principal()
 if who.role not in ("admin", "account_manager"):
@@ -24,7 +32,7 @@ with st.spinner("Checking every rollout"):
         for rollout in orgs.rollouts(scope):
             fresh = metrics.freshness(scope, rollout)
             as_of = fresh["newest_usage_day"]
-            row = {"Organisation": org.name, "Rollout": rollout.name, "Adoption": None,
+            row = {"org_id": int(org.org_id), "Organisation": org.name, "Rollout": rollout.name, "Adoption": None,
                    "Target": rollout.target_adoption, "High": 0, "Medium": 0,
                    "Newest usage": fresh["newest_usage_day"], "Newest ticket": fresh["newest_ticket_day"],
                    "Last load": fresh["last_load"]}
@@ -41,7 +49,8 @@ if not rows:
     st.stop()
 table = pd.DataFrame(rows).sort_values(["High", "Medium", "Adoption"], ascending=[False, False, True])
 st.caption("Worst first: the most high-severity red flags, then medium, then the lowest adoption. Adoption is "
-           "all licensed people active in the rollout's window, as of its newest usage day.")
+           "all licensed people active in the rollout's window, as of its newest usage day. Select a row to open "
+           "that organisation's Overview.")
 labels = [label(f"{o} · {r}") for o, r in zip(table["Organisation"], table["Rollout"])]
 fig = go.Figure()
 fig.add_trace(go.Bar(y=labels, x=table["Adoption"].fillna(0), orientation="h", name="Adoption",
@@ -51,11 +60,19 @@ fig.add_trace(go.Scatter(y=labels, x=table["Target"], mode="markers", name="Targ
                          marker=dict(symbol="line-ns-open", size=22, color="#16a34a", line=dict(width=3))))
 fig.update_layout(template="plotly_white", height=120 + 40 * len(table), margin=dict(l=10, r=10, t=30, b=10),
                   xaxis=dict(tickformat=".0%", range=[0, 1.1]), yaxis=dict(autorange="reversed"),
-                  legend=dict(orientation="h", y=1.1))
+                  legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))   # above the bars, not on them
+fig.update_layout(margin=dict(t=40))
 st.plotly_chart(fig, width="stretch")
-st.dataframe(table, hide_index=True, column_config={
+picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="portfolio_rows",
+                      column_config={
+    "org_id": None,   # hidden: which organisation a selected row opens
     "Adoption": st.column_config.ProgressColumn("Adoption", format="percent", min_value=0, max_value=1),
     "Target": st.column_config.NumberColumn("Target", format="percent"),
     "High": st.column_config.NumberColumn("High flags", format="%d"),
     "Medium": st.column_config.NumberColumn("Medium flags", format="%d"),
+    "Newest usage": st.column_config.DateColumn("Newest usage", format="D MMM YYYY"),
+    "Newest ticket": st.column_config.DateColumn("Newest ticket", format="D MMM YYYY"),
     "Last load": st.column_config.DatetimeColumn("Last load", format="D MMM YYYY HH:mm")})
+if picked.selection.rows:
+    chosen = table.iloc[picked.selection.rows[0]]
+    open_organisation(int(chosen["org_id"]), chosen["Rollout"])

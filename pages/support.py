@@ -2,6 +2,7 @@
 import streamlit as st
 
 from analysis.settings import BASELINE_DAYS, baseline_window
+from analysis.words import day
 from ui.cards import SUPPORT_DEFINITIONS, support_cards
 from ui.charts import backlog_chart, tickets_per_100_chart, top_categories_chart
 from ui.flags import with_alert_markers
@@ -13,7 +14,7 @@ rollout, window = view.rollout, view.window
 kpis = view.figure("support_kpis")
 weekly = view.figure("weekly_tickets")
 if not weekly["tickets"].any() and not kpis["backlog"]:
-    st.info(f"No tickets in this rollout's scope up to {view.as_of:%d %b %Y}: load a ticket export on the Data page, "
+    st.info(f"No tickets in this rollout's scope up to {day(view.as_of)}: load a ticket export on the Data page, "
             "or widen the rollout's ticket filter on the Settings page.")
     st.stop()
 
@@ -44,6 +45,6 @@ else:
         st.info("No tickets around that go-live.")
     else:
         st.caption(f"Each category's share of the tickets in the {BASELINE_DAYS} days before the go-live and from "
-                   f"the go-live to {view.as_of:%d %b %Y}.")
+                   f"the go-live to {day(view.as_of)}.")
         st.plotly_chart(top_categories_chart(categories, f"{BASELINE_DAYS} days before", "since go-live"),
                         width="stretch")

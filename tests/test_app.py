@@ -109,9 +109,13 @@ def test_a_refused_file_says_why_and_offers_no_load_button(app):
 def test_time_charts_mark_when_red_flags_began(app):
     at = open_page(app, "pages/overview.py")
     calendar = json.loads(at.get("plotly_chart")[1].proto.spec)
-    flags = [a["hovertext"] for a in calendar["layout"]["annotations"] if "red flag" in a.get("hovertext", "")]
-    # the demo's Warehouse adoption flag began holding on 2026-09-16, with others that day
-    assert flags and any("LOW_ADOPTION (Warehouse)" in text for text in flags)
+    flags = {a["text"]: a["hovertext"] for a in calendar["layout"]["annotations"]
+             if "red flag" in a.get("hovertext", "")}
+    # the demo's Warehouse adoption flag began holding on 2026-09-16, with others that day: a short
+    # label along the line (it was cut mid-word, "WORKA…"), where it holds on hover
+    assert "red flag: low adoption" in flags and "Warehouse" in flags["red flag: low adoption"]
+    assert flags["red flag: low adoption"].startswith("red flag low adoption from here: ")
+    assert not [text for text in flags if "…" in text]
 
 
 def test_data_page_reads_an_upload_once_across_reruns_and_the_load(app, monkeypatch):

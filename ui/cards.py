@@ -1,9 +1,11 @@
 """KPI cards: one row of st.metric per cohort."""
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
-from analysis.words import cohort_label, hours, number, pct  # worded as the report pack words them
+from analysis.words import cohort_label, day, hours, moment, number, pct  # worded as the report pack words them
 
 HELP = {
     "adoption": "Adoption rate: licensed people of the cohort with at least one use in the "
@@ -28,7 +30,7 @@ DEFINITIONS = "\n".join(f"- {text}" for text in HELP.values()) + (
 def cohort_cards(cohorts: dict[str, dict], window: int) -> None:
     for cohort, k in cohorts.items():
         label = cohort_label(cohort)
-        live = f" · go-live {k['go_live']}" if k.get("go_live") else ""
+        live = f" · go-live {day(date.fromisoformat(k['go_live']))}" if k.get("go_live") else ""
         st.markdown(f"**{label}**{live}")
         a, b, c, d = st.columns(4)
         a.metric(f"Adoption ({window} days)", pct(k["adoption_rate"]), help=HELP["adoption"], border=True)
@@ -59,8 +61,7 @@ HELP.update({
 
 def freshness_line(rollout, fresh: dict, as_of, window: int) -> str:
     """One caption line: the rollout, the period, and how fresh each kind of data is."""
-    day = lambda d: f"{d:%d %b %Y}" if d else "none"
-    load = f"{fresh['last_load']:%d %b %Y %H:%M}" if fresh.get("last_load") else "none"
+    load = moment(fresh.get("last_load"))
     period = f"as of **{day(as_of)}** · window {window} days · " if as_of else ""
     return (f"{rollout.name} · {period}newest usage {day(fresh.get('newest_usage_day'))} · "
             f"newest ticket {day(fresh.get('newest_ticket_day'))} · last load {load}")
@@ -76,9 +77,11 @@ def headline_cards(everyone: dict, tickets: dict | None, window: int, unknowable
     habitual = everyone.get("habitual_users")
     licensed = everyone.get("licensed_users") or 0
     unknown = (unknowable or {}).get("habitual_users")
-    a.metric("Habitual" if habitual is None else f"Habitual ({habitual:,})",
-             "—" if unknown else "not yet" if habitual is None else pct(habitual / licensed if licensed else None),
-             help=unknown or HELP["habitual"], border=True)
+    # the label stays "Habitual"; the count of people goes under the share, never into the label
+    share = pct(habitual / licensed if licensed else None) if habitual is not None else None
+    a.metric("Habitual", "—" if unknown else "not yet" if habitual is None else share,
+             delta=None if unknown or habitual is None else f"{habitual:,} people", delta_color="off",
+             delta_arrow="off", help=unknown or HELP["habitual"], border=True)
     b.metric("Lapsed", f"{everyone['lapsed_users']:,}", help=HELP["lapsed"], border=True)
     none = "No tickets are loaded for this organisation yet (load a helpdesk export on the Data page). "
     c.metric("Tickets per 100", "n/a" if tickets is None else number(tickets.get("tickets_per_100_users_7d")),

@@ -8,6 +8,7 @@ import streamlit as st
 
 from analysis.alerts import RULES, Alert, rule_title, where
 from analysis.reports import kpi_line
+from analysis.words import day
 from ui.text import label, literal
 
 SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:"}
@@ -123,12 +124,12 @@ def rule_card(rule: str, group: list[Alert], key: str) -> None:
     first = min((a.since for a in group if a.since), default=None)
     with st.container(border=True):
         st.markdown(f"**{rule_title(rule)}** · {places}{badges}"
-                    + (f" :gray-badge[since {first:%d %b %Y}]" if first else ""))
+                    + (f" :gray-badge[since {day(first)}]" if first else ""))
         st.markdown(f"**Next step:** {group[0].action}")
         st.plotly_chart(figure, width="stretch", key=f"rule_{key}", config={"displayModeBar": False})
         # st.table renders markdown in its cells: the data's words go in literally
         st.table(pd.DataFrame([{"Where": literal(where(a)), "Severity": a.severity, "State": literal(state_words(a)),
-                                "Since": f"{a.since:%d %b %Y}" if a.since else "", "What we see": literal(a.message)}
+                                "Since": f"{day(a.since)}" if a.since else "", "What we see": literal(a.message)}
                                for a in group]).set_index("Where"))
 
 
@@ -137,7 +138,7 @@ def state_words(alert: Alert) -> str:
     if alert.state == "acknowledged":
         return f"Acknowledged by {alert.acknowledged_by}: {alert.note}"
     if alert.state == "snoozed":
-        return f"Snoozed until {alert.snoozed_until:%d %b %Y}" + (f": {alert.note}" if alert.note else "")
+        return f"Snoozed until {day(alert.snoozed_until)}" + (f": {alert.note}" if alert.note else "")
     return STATE_LABEL.get(alert.state, alert.state)
 
 
@@ -149,7 +150,7 @@ def alert_card(alert: Alert, key: str) -> None:
         with left:
             left.markdown(f"{title}  \n:{'red' if alert.severity == 'high' else 'orange'}-badge[{alert.severity}] "
                           f":gray-badge[{STATE_LABEL.get(alert.state, alert.state)}]"
-                          + (f" :gray-badge[since {alert.since:%d %b %Y}]" if alert.since else ""))
+                          + (f" :gray-badge[since {day(alert.since)}]" if alert.since else ""))
             st.markdown(literal(alert.message))
             st.markdown(f"**Next step:** {alert.action}")
             if alert.state in ("acknowledged", "snoozed"):
@@ -171,7 +172,9 @@ def current_alerts(_scope, org_id: int, version: tuple, alerts_version: tuple, _
 
 KPI_COLUMNS = {
     "KPI": "KPI", "Cohort": "Cohort", "Baseline": "Baseline", "Now": "Now", "Target": "Target",
-    "Change": "Change", "Status": "Status", "Note": "Note",
+    # wide enough for "+4.0 (+172%)" and the plain-words notes, which were cut
+    "Change": st.column_config.TextColumn("Change", width=130), "Status": "Status",
+    "Note": st.column_config.TextColumn("Note", width="large"),
 }
 
 
@@ -203,8 +206,9 @@ def with_alert_markers(view, markers: list[dict]) -> list[dict]:
     for a in found:
         if a.state != "not_enough_data" and a.since is not None:
             first, places = by_rule.get(a.rule, (a.since, []))
-            by_rule[a.rule] = (min(first, a.since), places + [f"{a.rule} ({where(a)})"])
-    flags = [{"day": first, "kind": "red flag", "cohort": None,
+            by_rule[a.rule] = (min(first, a.since), places + [where(a)])
+    flags = [{"day": first, "kind": "red flag", "cohort": None,   # short along the line; where, on hover
+              "short": f"red flag: {rule_title(rule).lower()}",
               "label": f"red flag {rule_title(rule).lower()} from here: " + ", ".join(places)}
              for rule, (first, places) in by_rule.items()]
     return sorted(markers + flags, key=lambda m: (m["day"], m["kind"] != "go-live"))
