@@ -1,6 +1,7 @@
 """The app in AppTest: every page opens without an exception on the demo, and the Data page
 previews, loads and undoes a file as a user would."""
 import json
+from datetime import date
 
 import pytest
 import streamlit as st
@@ -10,6 +11,7 @@ from analysis import auth
 from analysis import store as store_module
 from analysis.access import OPERATOR
 from analysis.seed import ensure_demo
+from analysis.words import day
 from tests.conftest import ROOT, TINY
 
 APP = str(ROOT / "app.py")
@@ -95,6 +97,10 @@ def test_data_page_previews_then_loads_then_undoes(app):
     at.run()
     assert any("Undid load 4" in s.value for s in at.success), [s.value for s in at.success]
     assert load_history(at)["undone_at"].notna().tolist()[:1] == [True]
+    # the state is the first column: an undone load no longer looks active
+    assert list(load_history(at).columns)[:2] == ["state", "upload_id"]
+    assert load_history(at)["state"].tolist()[:2] == ["Undone by admin@provider.test on " + day(date.today())
+                                                      + load_history(at)["state"].iloc[0][-6:], "Active"]
 
 
 def test_a_refused_file_says_why_and_offers_no_load_button(app):

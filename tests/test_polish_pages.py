@@ -11,7 +11,7 @@ from analysis import auth, orgs
 from analysis import store as store_module
 from analysis.access import OPERATOR
 from analysis.seed import ensure_demo
-from tests.test_app import APP, open_page
+from tests.test_app import APP, load_history, open_page
 
 PASSWORD = "correct horse battery"
 
@@ -76,3 +76,15 @@ def test_a_portfolio_row_opens_that_organisations_overview(app, demo_db):
     assert [t.value for t in at.title] == ["Overview"]
     handle = store_module.shared_store(str(demo_db))
     assert at.session_state["org_id"] == orgs.organisation_id(handle, OPERATOR, "Demo Co")
+
+
+def test_an_uploader_sees_why_there_is_no_undo_for_anothers_load(demo_db, fresh):
+    at = signed_in(demo_db, "up@democo.example", "client_uploader", ["Demo Co"])
+    at.run()
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    history = load_history(at)
+    assert history["state"].tolist() == ["Active"] * len(history)      # the demo's loads, not theirs
+    assert "Only the person who loaded it or your provider can undo this load." in [i.value for i in at.info]
+    assert not [b for b in at.button if b.label == "Undo this load"]
