@@ -88,3 +88,51 @@ def test_an_uploader_sees_why_there_is_no_undo_for_anothers_load(demo_db, fresh)
     assert history["state"].tolist() == ["Active"] * len(history)      # the demo's loads, not theirs
     assert "Only the person who loaded it or your provider can undo this load." in [i.value for i in at.info]
     assert not [b for b in at.button if b.label == "Undo this load"]
+
+
+def by_label(items, label):
+    [found] = [w for w in items if w.label == label]
+    return found
+
+
+def test_add_organisation_keeps_what_was_typed_after_an_error_and_offers_a_zone_list(app):
+    at = open_page(app, "pages/admin.py")
+    zone = by_label(at.selectbox, "Time zone")
+    assert zone.value == "UTC" and "Europe/London" in zone.options       # a list, not free text
+    by_label(at.text_input, "Name").input("Demo Co")                      # taken: refused
+    zone.set_value("Europe/London")
+    by_label(at.text_input, "Email domains").input("uni.example")
+    by_label(at.button, "Add organisation").click()
+    at.run()
+    assert any("already exists" in e.value for e in at.error)
+    assert (by_label(at.text_input, "Name").value, by_label(at.selectbox, "Time zone").value,
+            by_label(at.text_input, "Email domains").value) == ("Demo Co", "Europe/London", "uni.example")
+    by_label(at.text_input, "Name").input("Uni of Somewhere")
+    by_label(at.button, "Add organisation").click()
+    at.run()
+    assert [s.value for s in at.success] == ["Added Uni of Somewhere."]   # said, then the form is empty
+    assert by_label(at.text_input, "Name").value == "" and by_label(at.selectbox, "Time zone").value == "UTC"
+    table = next(d.value for d in at.dataframe if "Time zone" in d.value.columns)
+    assert table.set_index("Name").loc["Uni of Somewhere", "Time zone"] == "Europe/London"
+
+
+def test_add_account_has_no_default_role_keeps_its_values_and_refreshes_the_table(app, demo_db):
+    at = open_page(app, "pages/admin.py")
+    role = by_label(at.selectbox, "Role")
+    assert role.value is None                                              # was admin
+    demo = orgs.organisation_id(store_module.shared_store(str(demo_db)), OPERATOR, "Demo Co")
+    by_label(at.text_input, "Email").input("lead@uni.example")
+    role.set_value("client_viewer")
+    by_label(at.multiselect, "Organisations").set_value([demo])
+    at.text_input(key="add_account_password").input("not my password")
+    by_label(at.button, "Add account").click()
+    at.run()
+    assert [e.value for e in at.error] and "lead@uni.example" not in at.dataframe[0].value["email"].tolist()
+    assert (by_label(at.text_input, "Email").value, by_label(at.selectbox, "Role").value,
+            by_label(at.multiselect, "Organisations").value) == ("lead@uni.example", "client_viewer", [demo])
+    at.text_input(key="add_account_password").input(PASSWORD)
+    by_label(at.button, "Add account").click()
+    at.run()
+    assert not at.error and at.success[0].value.startswith("Added lead@uni.example. Their one-time password")
+    assert "lead@uni.example" in at.dataframe[0].value["email"].tolist()   # the table read after the add
+    assert by_label(at.text_input, "Email").value == "" and by_label(at.selectbox, "Role").value is None
