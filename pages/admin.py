@@ -65,7 +65,8 @@ with accounts_tab:
         st.subheader("Change an account")
         target = st.selectbox("Account to change", active, index=None, placeholder="Choose an account")
         change = st.radio("Change", list(CHANGES), format_func=CHANGES.get, index=None)   # no default: choose
-        new_role = st.selectbox("New role", ROLES, format_func=lambda r: r.replace("_", " "),
+        new_role = st.selectbox("New role", ROLES, format_func=lambda r: r.replace("_", " "), index=None,
+                                placeholder="Choose a role",
                                 help="For a change of role and organisations.")
         new_orgs = st.multiselect("Its organisations", list(names), format_func=names.get,
                                   help="For a change of role and organisations: one for client roles; those "
@@ -84,6 +85,8 @@ with accounts_tab:
                     reauth.remove_two_step(handle, who, target)
                     st.success(f"Removed {target}'s two-step sign-in; their sign-ins have ended.")
                 elif change == "access":
+                    if new_role is None:
+                        raise auth.AccountError("choose the new role")
                     account_changes.change_access(handle, who, target, new_role, new_orgs)
                     st.success(f"{target} is now a {new_role.replace('_', ' ')}.")
                 else:

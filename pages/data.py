@@ -164,7 +164,7 @@ with history_tab:
         grey = lambda r: ["" if r["state"] == "Active" else "color: #9ca3af; font-style: italic"] * len(r)
         number = lambda label: st.column_config.NumberColumn(label, format="%d")
         st.dataframe(shown.style.apply(grey, axis=1), hide_index=True, column_config={
-            "state": st.column_config.TextColumn("State", width="medium"), "upload_id": number("Load"),
+            "state": st.column_config.TextColumn("State", width="large"), "upload_id": number("Load"),
             "kind": "Kind", "file_name": st.column_config.TextColumn("File", width="medium"),
             "loaded_at": st.column_config.DatetimeColumn("Loaded", format="D MMM YYYY HH:mm"),
             "rows_loaded": number("New"), "rows_updated": number("Updated"), "rows_rejected": number("Rejected"),

@@ -119,7 +119,7 @@ def test_add_organisation_keeps_what_was_typed_after_an_error_and_offers_a_zone_
 def test_add_account_has_no_default_role_keeps_its_values_and_refreshes_the_table(app, demo_db):
     at = open_page(app, "pages/admin.py")
     role = by_label(at.selectbox, "Role")
-    assert role.value is None                                              # was admin
+    assert role.value is None and by_label(at.selectbox, "New role").value is None   # both were admin
     demo = orgs.organisation_id(store_module.shared_store(str(demo_db)), OPERATOR, "Demo Co")
     by_label(at.text_input, "Email").input("lead@uni.example")
     role.set_value("client_viewer")

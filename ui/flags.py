@@ -172,9 +172,8 @@ def current_alerts(_scope, org_id: int, version: tuple, alerts_version: tuple, _
 
 KPI_COLUMNS = {
     "KPI": "KPI", "Cohort": "Cohort", "Baseline": "Baseline", "Now": "Now", "Target": "Target",
-    # wide enough for "+4.0 (+172%)" and the plain-words notes, which were cut
-    "Change": st.column_config.TextColumn("Change", width=130), "Status": "Status",
-    "Note": st.column_config.TextColumn("Note", width="large"),
+    "Change": st.column_config.TextColumn("Change", width=130),   # "+4.0 (+172%)" was cut to "+4.0 (+172"
+    "Status": "Status", "Note": "Note",
 }
 
 
