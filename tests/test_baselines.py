@@ -93,8 +93,7 @@ def test_the_kpi_table_by_hand(tiny):
     # champions activated by 01-13: b (a's use came before go-live) -> 0.25; wider: e (f's mfa
     # use on 01-25 came before the wider go-live) -> 0.5; no activation target by default
     assert (activation.baseline, activation.current, activation.status) == (0.25, 0.5, "no target")
-    assert k[("activation_rate", "champion")].note.endswith("no baseline: champions go first and this KPI has no "
-                                                            "target")
+    assert k[("activation_rate", "champion")].note.endswith("no baseline: champions go first, and no target")
     everyone = k[("adoption_rate", "all")]
     # all: over the baseline window (as of 01-05, 28 days): a -> 1 of 6; now c, e, f -> 3 of 6
     assert (everyone.baseline, everyone.current) == pytest.approx((1 / 6, 0.5))

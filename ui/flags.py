@@ -172,7 +172,7 @@ def current_alerts(_scope, org_id: int, version: tuple, alerts_version: tuple, _
 
 KPI_COLUMNS = {
     "KPI": "KPI", "Cohort": "Cohort", "Baseline": "Baseline", "Now": "Now", "Target": "Target",
-    "Change": st.column_config.TextColumn("Change", width=130),   # "+4.0 (+172%)" was cut to "+4.0 (+172"
+    "Change": st.column_config.TextColumn("Change", width=115),   # "+4.0 (+172%)" was cut to "+4.0 (+172"
     "Status": "Status", "Note": "Note",
 }
 

@@ -104,7 +104,7 @@ def kpi_rows(scope: Scope, rollout: Rollout, as_of: date | None = None, baseline
             elif cohort == "champion":   # champions go first: nothing earlier to compare with but the target
                 base = goals[kpi].value
                 note = "baseline: the target (champions go first)" if base is not None else \
-                    "no baseline: champions go first and this KPI has no target"
+                    "no baseline: champions go first, and no target"
             elif cohort != "all" and has_champion and age is not None:
                 base = chosen.champion_at_age(age, kpi)
                 note = f"baseline: champions on their day {age}"
