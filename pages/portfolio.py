@@ -49,7 +49,7 @@ if not rows:
     st.stop()
 table = pd.DataFrame(rows).sort_values(["High", "Medium", "Adoption"], ascending=[False, False, True])
 st.caption("Worst first: the most high-severity red flags, then medium, then the lowest adoption. Adoption is "
-           "all licensed people active in the rollout's window, as of its newest usage day. Select a row to open "
+           "all licensed people active in the rollout's window, as of its newest usage day. Tick a row to open "
            "that organisation's Overview.")
 labels = [label(f"{o} · {r}") for o, r in zip(table["Organisation"], table["Rollout"])]
 fig = go.Figure()
