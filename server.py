@@ -29,8 +29,8 @@ from analysis.inbox import process_inbox
 from analysis.secretbox import SecretKeyError
 from analysis.seed import ensure_demo
 from analysis.store import db_path, shared_store
+from ui.cookie import COOKIE
 from ui.origin import OriginCheck, public_origin, secure_cookies
-from ui.session import COOKIE
 
 # A folder named pages/ beside app.py makes Streamlit start in its old pages-folder mode, in which
 # a page URL runs that page without app.py (and so without the sign-in check) until app.py first

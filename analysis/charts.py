@@ -111,7 +111,18 @@ def fit_period(fig: go.Figure, period: tuple[date, date] | None, weeks: bool = F
 
 
 def _short(text: str, limit: int = 38) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """text cut to limit characters at a word's end, never inside a word ("WORKA…").
+    Example: ("Training session: drop-in clinic", 24) -> "Training session: drop-in…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" :,;") + "…"
+
+
+def marker_text(marker: dict, limit: int = 38) -> str:
+    """A marker's label along its line: its own short label when it has one (a red flag's rule),
+    else its label shortened at a word's end; the full label shows on hover."""
+    return marker.get("short") or _short(marker["label"], limit)
 
 
 def add_markers(fig: go.Figure, markers: list[dict], cohorts: list[str] | None = None,
@@ -128,7 +139,7 @@ def add_markers(fig: go.Figure, markers: list[dict], cohorts: list[str] | None =
             colour = MARKER_COLOURS.get(m["kind"], MARKER_COLOURS["other"])
         x = _ms(m["day"])
         fig.add_vline(x=x, line_dash="dash" if m["kind"] == "go-live" else "dot", line_color=colour, line_width=1.5)
-        fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=label(_short(m["label"], 18 if above else 38)),
+        fig.add_annotation(x=x, y=1, xref="x", yref="paper", text=label(marker_text(m, 18 if above else 38)),
                            hovertext=label(m["label"]), showarrow=False, textangle=-90, xanchor="right",
                            yanchor="bottom" if above else "top",
                            font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.7)")

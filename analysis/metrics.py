@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from analysis import words
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -92,12 +93,12 @@ def not_computable(scope: Scope, rollout: Rollout) -> dict[str, str]:
     if not snapshots:
         return {}
     if len(snapshots) == 1:
-        source = f"a single snapshot (refreshed {snapshots[0]:%d %b %Y}), which gives each person's last " \
+        source = f"a single snapshot (refreshed {words.day(snapshots[0])}), which gives each person's last " \
                  "activity date, not a history"
         spacing = None
     else:
         spacing = max((b - a).days for a, b in zip(snapshots, snapshots[1:]))
-        source = f"{len(snapshots)} snapshots ({snapshots[0]:%d %b %Y} to {snapshots[-1]:%d %b %Y}) up to " \
+        source = f"{len(snapshots)} snapshots ({words.day(snapshots[0])} to {words.day(snapshots[-1])}) up to " \
                  f"{spacing} days apart"
     return {figure: f"{NOT_COMPUTABLE}: the usage behind {_FIGURE_NAMES[figure]} comes from {source}; it needs "
                     f"snapshots at most {days} day{'s' if days > 1 else ''} apart or event-level data."

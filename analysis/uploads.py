@@ -5,6 +5,7 @@ import pandas as pd
 
 from analysis.ingest import refresh_daily
 from analysis.scope import Scope
+from analysis.undo_rule import load_state, may_undo
 
 TICKET_COLUMNS = ("created_at, requester, subject, status, priority, category, company, updated_at, "
                   "first_response_at, resolved_at, resolved_approx, reopened, satisfaction, upload_id")
@@ -19,7 +20,10 @@ def data_version(scope: Scope) -> tuple:
 
 
 def history(scope: Scope) -> pd.DataFrame:
-    return scope.df("upload_history")
+    """The loads, newest first; the first column, state, says "Active" or "Undone by X on D"."""
+    frame = scope.df("upload_history")
+    frame.insert(0, "state", [load_state(at, by) for at, by in zip(frame["undone_at"], frame["undone_by"])])
+    return frame
 
 
 def rejected_rows(scope: Scope, upload_id: int) -> pd.DataFrame:
@@ -36,17 +40,14 @@ def undo(scope: Scope, upload_id: int) -> dict:
     Returns what was undone."""
     scope.require("undo")
     with scope.store.transaction() as cur:
-        row = cur.execute("SELECT kind, undone_at FROM uploads WHERE upload_id = ? AND org_id = ?",
-                          [upload_id, scope.org_id]).fetchall()
+        row = cur.execute("SELECT kind, undone_at, loaded_by, undone_by FROM uploads WHERE upload_id = ? "
+                          "AND org_id = ?", [upload_id, scope.org_id]).fetchall()
         if not row:
             raise UndoError(f"no load {upload_id} in this organisation")
-        kind, undone_at = row[0]
-        if undone_at is not None:
-            raise UndoError(f"load {upload_id} was already undone on {undone_at:%Y-%m-%d %H:%M}")
-        if scope.principal.role == "client_uploader":
-            owner = cur.execute("SELECT loaded_by FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()[0][0]
-            if owner != scope.principal.name:
-                raise UndoError(f"load {upload_id} is not one of your loads")
+        kind, undone_at, owner, undone_by = row[0]
+        allowed = may_undo(scope.principal, scope.org_id, owner, undone_at, undone_by)   # the page's rule
+        if not allowed:
+            raise UndoError(f"load {upload_id}: {allowed.reason[:1].lower()}{allowed.reason[1:].rstrip('.')}")
         params = {"org": scope.org_id, "upload": upload_id}
         removed = 0
         if kind == "usage":

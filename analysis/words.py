@@ -3,7 +3,7 @@ line print them. Streamlit-free, so analysis/ and ui/ both import it (one wordin
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from analysis.exports import neutralise
 
@@ -25,7 +25,16 @@ def number(value: float | None, digits: int = 1) -> str:
 
 
 def day(value: date | None) -> str:
-    return f"{value:%d %b %Y}" if value else "none"
+    """The one way a date is shown to people (pages, report pack, messages; CSV and JSON keep
+    ISO). Example: date(2026, 12, 4) -> "4 Dec 2026"; None -> "none"."""
+    if value is None or value != value:     # None, NaT
+        return "none"
+    return f"{value.day} {value:%b %Y}"
+
+
+def moment(value: datetime | None) -> str:
+    """A time of day shown to people: datetime(2026, 12, 4, 7, 20) -> "4 Dec 2026 07:20"."""
+    return "none" if value is None or value != value else f"{day(value)} {value:%H:%M}"
 
 
 def cohort_label(cohort: str) -> str:

@@ -7,7 +7,7 @@ import streamlit as st
 from analysis import auth, orgs, presets
 from analysis.access import ROLES
 from analysis.auth import account_changes, reauth
-from ui import confirm, session
+from ui import confirm, forms, session
 from ui.tables import show_table
 from ui.text import literal
 
@@ -24,6 +24,7 @@ CHANGES = {"reset": "Reset the password (a one-time password; their sign-ins end
            "disable": "Disable the account (their sign-ins end)"}
 
 st.title("Administration")
+forms.show_notice()
 confirm.sign_in_again_button(me)
 accounts_tab, orgs_tab, company_tab = st.tabs(["Accounts", "Organisations", "Companies"])
 known = orgs.organisations(handle, who)
@@ -36,31 +37,39 @@ with accounts_tab:
         "must_change_password": "Must change password",
         "disabled_at": st.column_config.DatetimeColumn("Disabled", format="D MMM YYYY"),
         "created_at": st.column_config.DatetimeColumn("Created", format="D MMM YYYY"), "created_by": "By"})
-    with st.form("add_account", clear_on_submit=True):
+    # kept on an error (clear_on_submit=False; forms.done clears them once the account exists)
+    add_keys = ["add_account_email", "add_account_role", "add_account_orgs", "add_account_sso",
+                "add_account_password", "add_account_code"]
+    with st.form("add_account", clear_on_submit=False):
         st.subheader("Add an account")
-        email = st.text_input("Email")
-        role = st.selectbox("Role", ROLES, format_func=lambda r: r.replace("_", " "))
-        chosen = st.multiselect("Organisations", list(names), format_func=names.get,
+        email = st.text_input("Email", key="add_account_email")
+        role = st.selectbox("Role", ROLES, index=None, placeholder="Choose a role", key="add_account_role",
+                            format_func=lambda r: r.replace("_", " "))   # no default: never admin by accident
+        chosen = st.multiselect("Organisations", list(names), format_func=names.get, key="add_account_orgs",
                                 help="One for client roles; those assigned to an account manager; none for an admin.")
-        sso_only = st.checkbox("Single sign-on only (no password)")
+        sso_only = st.checkbox("Single sign-on only (no password)", key="add_account_sso")
         password, code = confirm.fields(me, "add_account")
         if st.form_submit_button("Add account"):
             one_time = None if sso_only else auth.one_time_password()
             try:
+                if role is None:
+                    raise auth.AccountError("choose a role")
                 confirm.check(handle, me, password, code)
                 auth.add_account(handle, who, email, role, chosen, password=one_time, must_change_password=not sso_only)
-                st.success(f"Added {literal(email)}: they sign in with single sign-on." if sso_only else
-                           f"Added {literal(email)}. Their one-time password (shown once; they choose their own at "
-                           f"first sign-in): **{literal(one_time)}**")
             except auth.AccountError as exc:
                 st.error(f"Not added: {literal(exc)}.")
+            else:
+                forms.done(add_keys, f"Added {literal(email)}: they sign in with single sign-on." if sso_only else
+                           f"Added {literal(email)}. Their one-time password (shown once; they choose their own at "
+                           f"first sign-in): **{literal(one_time)}**")
 
     active = table[table["disabled_at"].isna()]["email"].tolist()
     with st.form("change_account", clear_on_submit=True):
         st.subheader("Change an account")
         target = st.selectbox("Account to change", active, index=None, placeholder="Choose an account")
         change = st.radio("Change", list(CHANGES), format_func=CHANGES.get, index=None)   # no default: choose
-        new_role = st.selectbox("New role", ROLES, format_func=lambda r: r.replace("_", " "),
+        new_role = st.selectbox("New role", ROLES, format_func=lambda r: r.replace("_", " "), index=None,
+                                placeholder="Choose a role",
                                 help="For a change of role and organisations.")
         new_orgs = st.multiselect("Its organisations", list(names), format_func=names.get,
                                   help="For a change of role and organisations: one for client roles; those "
@@ -79,6 +88,8 @@ with accounts_tab:
                     reauth.remove_two_step(handle, who, target)
                     st.success(f"Removed {literal(target)}'s two-step sign-in; their sign-ins have ended.")
                 elif change == "access":
+                    if new_role is None:
+                        raise auth.AccountError("choose the new role")
                     account_changes.change_access(handle, who, target, new_role, new_orgs)
                     st.success(f"{literal(target)} is now a {literal(new_role.replace('_', ' '))}.")
                 else:
@@ -104,19 +115,21 @@ with accounts_tab:
 with orgs_tab:
     show_table(known.rename(columns={"org_id": "Id", "name": "Name", "time_zone": "Time zone",
                                        "is_synthetic": "Synthetic"}), hide_index=True)
-    with st.form("add_org", clear_on_submit=True):
+    zones = forms.time_zones()
+    with st.form("add_org", clear_on_submit=False):   # kept on an error, cleared once added
         st.subheader("Add an organisation")
-        name = st.text_input("Name")
-        zone = st.text_input("Time zone", value="UTC", help="A name like Europe/London.")
-        domains = st.text_input("Email domains", help="Comma-separated, e.g. example.com: spots another "
-                                "organisation's people in a file.")
+        name = st.text_input("Name", key="add_org_name")
+        zone = st.selectbox("Time zone", zones, index=zones.index("UTC"), key="add_org_zone",
+                            help="The organisation's days run in this time zone.")
+        domains = st.text_input("Email domains", key="add_org_domains", help="Comma-separated, e.g. example.com: "
+                                "spots another organisation's people in a file.")
         if st.form_submit_button("Add organisation"):
             try:
                 orgs.add_organisation(handle, who, name, zone, domains.split(","))
-                st.success(f"Added {literal(name)}.")
-                st.rerun()
             except ValueError as exc:
                 st.error(f"Not added: {literal(exc)}.")
+            else:
+                forms.done(["add_org_name", "add_org_zone", "add_org_domains"], f"Added {literal(name)}.")
 
 with company_tab:
     st.caption("A helpdesk export often covers every client, with a company column. Map each company to "

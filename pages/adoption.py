@@ -8,6 +8,7 @@ from analysis.charts import (
     weekly_active_chart,
 )
 from analysis.exports import safe_csv
+from analysis.people_lists import shown_people
 from analysis.privacy import OTHER
 from ui import cached
 from ui.cards import ADOPTION_DEFINITIONS, department_columns, people_columns, stickiness_cards
@@ -97,7 +98,9 @@ else:
                 st.caption("Nobody.")
                 continue
             shown = people_columns(never_used=file == "never-used")
-            show_table(people[list(shown)], hide_index=True, column_config=shown, height=300)
+            listed = shown_people(people)   # a name (or the id) on every row: no blank rows
+            show_table(listed[list(shown)], hide_index=True, column_config=shown,
+                       height=min(300, 38 + 35 * len(listed)))
             st.download_button(f"Download {literal(label.lower())} people (CSV)", safe_csv(people),
                                file_name=file_name(rollout.name, file, view.as_of), mime="text/csv",
                                key=f"download_{file}")

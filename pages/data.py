@@ -9,6 +9,7 @@ from analysis.exports import safe_csv
 from analysis.files import FileRefused
 from analysis.ingest import load_file, table_kind
 from analysis.load_slots import LoadBusy
+from analysis.undo_rule import may_undo
 from analysis.uploads import UndoError, data_version, rejected_rows, undo
 from ui import cached
 from ui.parsed_uploads import keep_only, parsed, sha256
@@ -233,22 +234,29 @@ with history_tab:
     if history.empty:
         st.info("Nothing loaded yet.")
     else:
-        shown = history[["upload_id", "loaded_at", "kind", "rollout", "file_name", "format", "rows_read",
-                         "rows_loaded", "rows_updated", "rows_rejected", "rows_duplicate", "unknown_people",
-                         "loaded_by", "undone_at"]]
+        # the state first (an undone load looked active unless one scrolled sideways), undone rows
+        # greyed; the rest of a load's figures are under the table for the chosen load
+        shown = history[["state", "upload_id", "loaded_at", "kind", "file_name", "rows_loaded", "rows_updated",
+                         "rows_rejected", "loaded_by", "undone_at"]]
+        grey = lambda r: ["" if r["state"] == "Active" else "color: #9ca3af; font-style: italic"] * len(r)
         number = lambda label: st.column_config.NumberColumn(label, format="%d")
-        show_table(shown, hide_index=True, column_config={
-            "upload_id": number("Load"), "kind": "Kind", "rollout": "Rollout", "file_name": "File",
-            "format": "Format", "loaded_at": st.column_config.DatetimeColumn("Loaded", format="D MMM YYYY HH:mm"),
-            "rows_read": number("Read"), "rows_loaded": number("New"), "rows_updated": number("Updated"),
-            "rows_rejected": number("Rejected"), "rows_duplicate": number("Duplicates"),
-            "unknown_people": number("Unknown people"), "loaded_by": "By",
-            "undone_at": st.column_config.DatetimeColumn("Undone", format="D MMM YYYY HH:mm"),
+        show_table(shown, row_style=grey, hide_index=True, column_config={
+            "state": st.column_config.TextColumn("State", width="large"), "upload_id": number("Load"),
+            "kind": "Kind", "file_name": st.column_config.TextColumn("File", width="medium"),
+            "loaded_at": st.column_config.DatetimeColumn("Loaded", format="D MMM YYYY HH:mm"),
+            "rows_loaded": number("New"), "rows_updated": number("Updated"), "rows_rejected": number("Rejected"),
+            "loaded_by": "By", "undone_at": None,
         })
         ids = history["upload_id"].tolist()
         labels = {int(r.upload_id): f"{r.upload_id}: {r.kind} · {r.file_name}" for r in history.itertuples()}
         chosen = st.selectbox("Load", ids, format_func=lambda i: labels[int(i)])
         row = history[history["upload_id"] == chosen].iloc[0]
+        count = lambda name: f"{int(row[name]):,}" if pd.notna(row[name]) else "0"
+        st.caption(literal(f"{row['state']}. Load {chosen} ({row['format']}"
+                           + (f", into {row['rollout']}" if isinstance(row["rollout"], str) else "")
+                           + f"): {count('rows_read')} rows read, {count('rows_loaded')} new, "
+                           f"{count('rows_updated')} updated, {count('rows_duplicate')} already loaded, "
+                           f"{count('rows_rejected')} rejected, {count('unknown_people')} unknown people."))
         for message in row["messages"]:
             st.caption(literal(message))
         left, right = st.columns(2)
@@ -256,8 +264,10 @@ with history_tab:
             rejects = rejected_rows(scope, int(chosen))
             left.download_button(f"Download the rejected rows ({len(rejects)})", safe_csv(rejects),
                                  file_name=f"load-{chosen}-rejected.csv", mime="text/csv")
-        own = who.role != "client_uploader" or row["loaded_by"] == who.name   # uploaders undo their own loads
-        if who.may("undo", scope.org_id) and own and pd.isna(row["undone_at"]):
+        allowed = may_undo(who, scope.org_id, row["loaded_by"], row["undone_at"], row["undone_by"])
+        if not allowed and row["state"] == "Active":
+            right.info(literal(allowed.reason), icon=":material/lock:")   # say why there is no undo
+        if allowed:
             confirm = right.checkbox(f"Yes, undo load {chosen:d}", key=f"confirm_{chosen}")
             if right.button("Undo this load", disabled=not confirm):
                 try:
@@ -281,7 +291,8 @@ with people_tab:
             st.metric("Unknown people", len(unknown))
             show_table(unknown, hide_index=True, column_config={
                 "user_id": "Person", "activities": "Activities", "events": "Uses", "active_days": "Days",
-                "first_day": st.column_config.DateColumn("First"), "last_day": st.column_config.DateColumn("Last")})
+                "first_day": st.column_config.DateColumn("First", format="D MMM YYYY"),
+                "last_day": st.column_config.DateColumn("Last", format="D MMM YYYY")})
             if who.may("configure", scope.org_id):
                 picked = st.multiselect("People", unknown["user_id"].tolist())
                 left, middle, right = st.columns(3)

@@ -5,6 +5,7 @@ from analysis import alerts as rules
 from analysis import orgs
 from analysis.charts import adoption_calendar_chart
 from analysis.reports.pack import LABELS, MIME, build_pack
+from analysis.words import day
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table, with_alert_markers
 from ui.onboarding import checklist
@@ -53,7 +54,7 @@ with st.expander("How these figures are defined"):
     st.markdown(DEFINITIONS)
 
 st.subheader("Report pack")
-st.caption(f"For a quarterly business review: this rollout as of {view.as_of:%d %b %Y} with the {window:d}-day window, "
+st.caption(f"For a quarterly business review: this rollout as of {day(view.as_of)} with the {window:d}-day window, "
            "as a PowerPoint and a PDF (headline figures, adoption by age, the KPI table, red flags, departments, "
            "support). It counts people and never names them.")
 made_for = (view.scope.org_id, rollout.rollout_id, view.as_of, window, view.version,   # a pack of this view only

@@ -13,6 +13,14 @@ from ui.session import principal, store, versions
 from ui.tables import show_table
 from ui.text import label
 
+
+def open_organisation(org_id: int, rollout: str) -> None:
+    """The organisation's Overview, chosen in the sidebar as ui/session.pick_scope keeps it."""
+    st.session_state["org_id"] = org_id
+    st.session_state[f"rollout_{org_id}"] = rollout
+    st.switch_page("pages/overview.py")
+
+
 st.title("Portfolio")
 who = principal()
 if not who.has_permission("portfolio"):
@@ -28,7 +36,7 @@ with st.spinner("Checking every rollout"):
         for rollout in orgs.rollouts(scope):
             fresh = metrics.freshness(scope, rollout)
             as_of = fresh["newest_usage_day"]
-            row = {"Organisation": org.name, "Rollout": rollout.name, "Adoption": None,
+            row = {"org_id": int(org.org_id), "Organisation": org.name, "Rollout": rollout.name, "Adoption": None,
                    "Target": rollout.target_adoption, "High": 0, "Medium": 0,
                    "Newest usage": fresh["newest_usage_day"], "Newest ticket": fresh["newest_ticket_day"],
                    "Last load": fresh["last_load"]}
@@ -46,7 +54,7 @@ if not rows:
     st.info("No rollout in the organisations you may see yet.")
     st.stop()
 table = rollouts_worst_first(rows)
-st.caption(PORTFOLIO_ORDER)
+st.caption(PORTFOLIO_ORDER + " Tick a row to open that organisation's Overview.")
 labels = [label(f"{o} · {r}") for o, r in zip(table["Organisation"], table["Rollout"])]
 fig = go.Figure()
 fig.add_trace(go.Bar(y=labels, x=table["Adoption"].fillna(0), orientation="h", name="Adoption",
@@ -56,11 +64,19 @@ fig.add_trace(go.Scatter(y=labels, x=table["Target"], mode="markers", name="Targ
                          marker=dict(symbol="line-ns-open", size=22, color="#16a34a", line=dict(width=3))))
 fig.update_layout(template="plotly_white", height=120 + 40 * len(table), margin=dict(l=10, r=10, t=30, b=10),
                   xaxis=dict(tickformat=".0%", range=[0, 1.1]), yaxis=dict(autorange="reversed"),
-                  legend=dict(orientation="h", y=1.1))
+                  legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))   # above the bars, not on them
+fig.update_layout(margin=dict(t=40))
 st.plotly_chart(fig, width="stretch")
-show_table(table, hide_index=True, column_config={
+picked = show_table(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="portfolio_rows",
+                    column_config={
+    "org_id": None,   # hidden: which organisation a selected row opens
     "Adoption": st.column_config.ProgressColumn("Adoption", format="percent", min_value=0, max_value=1),
     "Target": st.column_config.NumberColumn("Target", format="percent"),
     "High": st.column_config.NumberColumn("High flags", format="%d"),
     "Medium": st.column_config.NumberColumn("Medium flags", format="%d"),
+    "Newest usage": st.column_config.DateColumn("Newest usage", format="D MMM YYYY"),
+    "Newest ticket": st.column_config.DateColumn("Newest ticket", format="D MMM YYYY"),
     "Last load": st.column_config.DatetimeColumn("Last load", format="D MMM YYYY HH:mm")})
+if picked.selection.rows:
+    chosen = table.iloc[picked.selection.rows[0]]
+    open_organisation(int(chosen["org_id"]), chosen["Rollout"])

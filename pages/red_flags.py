@@ -2,6 +2,7 @@
 import streamlit as st
 
 from analysis import alerts as rules
+from analysis.words import day
 from ui.flags import current_alerts, rule_card, rule_groups, rule_title, where
 from ui.onboarding import plain
 from ui.session import principal, rollout_view
@@ -21,7 +22,7 @@ a.metric("High", counts["high"], border=True, help="Open red flags of high sever
 b.metric("Medium", counts["medium"], border=True, help="Open red flags of medium severity.")
 c.metric("Not enough data", counts["not_enough_data"], border=True,
          help="Rules that cannot be judged yet (no tickets, a cohort too young ...): said, never silently passed.")
-st.caption(f"Every rule of the contract, checked for {literal(rollout.name)} as of {view.as_of:%d %b %Y} "
+st.caption(f"Every rule of the contract, checked for {literal(rollout.name)} as of {day(view.as_of)} "
            "with the rollout's own window and baseline. One card per rule, worst first: rules with a high flag, "
            "then the most places; in each, every place it holds against its line.")
 if not held:

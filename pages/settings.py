@@ -5,7 +5,7 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
-from analysis import annotations, orgs, settings
+from analysis import annotations, orgs, settings, words
 from analysis.access import AccessDenied
 from ui import cached
 from ui.cards import freshness_md
@@ -126,7 +126,7 @@ else:
             save(lambda s, *a: f"Added annotation {annotations.add_annotation(s, *a)}.", rollout.rollout_id, day,
                  kind, note)
     if not notes.empty:
-        labels = {int(r.annotation_id): f"#{r.annotation_id} {r.day:%d %b %Y} {r.kind}: {r.note}"
+        labels = {int(r.annotation_id): f"#{r.annotation_id} {words.day(r.day)} {r.kind}: {r.note}"
                   for r in notes.itertuples()}
         a, b = st.columns([3, 1], vertical_alignment="bottom")
         chosen = a.selectbox("Remove an annotation", list(labels), format_func=labels.get,

@@ -4,6 +4,7 @@ import streamlit as st
 from analysis.charts import backlog_chart, tickets_per_100_chart, top_categories_chart
 from analysis.onboarding import no_tickets_in_period
 from analysis.settings import BASELINE_DAYS, baseline_window
+from analysis.words import day
 from ui.cards import SUPPORT_DEFINITIONS, support_cards
 from ui.flags import with_alert_markers
 from ui.onboarding import checklist, organisation_support
@@ -19,7 +20,7 @@ if not weekly["tickets"].any():   # zeros and flat lines would read as a quiet d
     first = weekly["week_start"].min() if not weekly.empty else view.as_of
     st.info(literal(no_tickets_in_period(view.scope, bool(rollout.ticket_categories or rollout.ticket_keywords))),
             icon=":material/info:")
-    st.caption(f"This period: {first:%d %b %Y} to {view.as_of:%d %b %Y}."
+    st.caption(f"This period: {day(first)} to {day(view.as_of)}."
                + (f" {kpis['backlog']:,} tickets created before it are still open." if kpis["backlog"] else ""))
     if view.scope.principal.is_provider:
         st.caption("Tickets outside this rollout's ticket filter are not counted: the filter is on the Settings "
@@ -54,6 +55,6 @@ else:
         st.info("No tickets around that go-live.")
     else:
         st.caption(f"Each category's share of the tickets in the {BASELINE_DAYS} days before the go-live and from "
-                   f"the go-live to {view.as_of:%d %b %Y}.")
+                   f"the go-live to {day(view.as_of)}.")
         st.plotly_chart(top_categories_chart(categories, f"{BASELINE_DAYS} days before", "since go-live"),
                         width="stretch")

@@ -1,6 +1,7 @@
 """The app in AppTest: every page opens without an exception on the demo, and the Data page
 previews, loads and undoes a file as a user would."""
 import json
+from datetime import date
 
 import pytest
 import streamlit as st
@@ -10,6 +11,7 @@ from analysis import auth
 from analysis import store as store_module
 from analysis.access import OPERATOR
 from analysis.seed import ensure_demo
+from analysis.words import day
 from tests.conftest import ROOT, TINY
 
 APP = str(ROOT / "app.py")
@@ -95,6 +97,10 @@ def test_data_page_previews_then_loads_then_undoes(app):
     at.run()
     assert any("Undid load 4" in s.value for s in at.success), [s.value for s in at.success]
     assert load_history(at)["undone_at"].notna().tolist()[:1] == [True]
+    # the state is the first column: an undone load no longer looks active
+    assert list(load_history(at).columns)[:2] == ["state", "upload_id"]
+    assert load_history(at)["state"].tolist()[:2] == ["Undone by admin@provider.test on " + day(date.today())
+                                                      + load_history(at)["state"].iloc[0][-6:], "Active"]
 
 
 def test_a_refused_file_says_why_and_offers_no_load_button(app):
@@ -109,9 +115,13 @@ def test_a_refused_file_says_why_and_offers_no_load_button(app):
 def test_time_charts_mark_when_red_flags_began(app):
     at = open_page(app, "pages/overview.py")
     calendar = json.loads(at.get("plotly_chart")[1].proto.spec)
-    flags = [a["hovertext"] for a in calendar["layout"]["annotations"] if "red flag" in a.get("hovertext", "")]
-    # the demo's Warehouse adoption flag began holding on 2026-09-16, with others that day
-    assert flags and any("LOW_ADOPTION (Warehouse)" in text for text in flags)
+    flags = {a["text"]: a["hovertext"] for a in calendar["layout"]["annotations"]
+             if "red flag" in a.get("hovertext", "")}
+    # the demo's Warehouse adoption flag began holding on 2026-09-16, with others that day: a short
+    # label along the line (it was cut mid-word, "WORKA…"), where it holds on hover
+    assert "red flag: low adoption" in flags and "Warehouse" in flags["red flag: low adoption"]
+    assert flags["red flag: low adoption"].startswith("red flag low adoption from here: ")
+    assert not [text for text in flags if "…" in text]
 
 
 def test_data_page_reads_an_upload_once_across_reruns_and_the_load(app, monkeypatch):

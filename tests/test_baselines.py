@@ -87,13 +87,13 @@ def test_the_kpi_table_by_hand(tiny):
     # the wider cohort is 7 days old; the champions at age 7 (as of 01-13, window 12-17..01-13):
     # a (01-03) and b (01-07) of 4 -> 0.5. Now: e and f of 2 -> 1.0
     assert (wider.baseline, wider.current, wider.change, wider.change_pct) == (0.5, 1.0, 0.5, 1.0)
-    assert (wider.status, wider.due, wider.note) == ("on track", False, "due at age 30; baseline: champions at age 7")
+    assert (wider.status, wider.due, wider.note) == ("on track", False,
+                                                 "due by day 30; baseline: champions on their day 7")
     activation = k[("activation_rate", "wider")]
     # champions activated by 01-13: b (a's use came before go-live) -> 0.25; wider: e (f's mfa
     # use on 01-25 came before the wider go-live) -> 0.5; no activation target by default
     assert (activation.baseline, activation.current, activation.status) == (0.25, 0.5, "no target")
-    assert k[("activation_rate", "champion")].note.endswith("no baseline: champions go first and this KPI has no "
-                                                            "target")
+    assert k[("activation_rate", "champion")].note.endswith("no baseline: champions go first, and no target")
     everyone = k[("adoption_rate", "all")]
     # all: over the baseline window (as of 01-05, 28 days): a -> 1 of 6; now c, e, f -> 3 of 6
     assert (everyone.baseline, everyone.current) == pytest.approx((1 / 6, 0.5))
@@ -119,7 +119,7 @@ def test_targets_with_a_due_age(tiny):
     kpis.set_target(scope, rollout, "tickets_per_100_users_7d", 16, due_age_days=45)
     tickets = rows(scope, rollout)[("tickets_per_100_users_7d", None)]
     # 16.67 is 0.67 over 16, less than 1.6: at risk; the rollout's last go-live was 7 days ago
-    assert (tickets.target, tickets.status, tickets.due_age_days, tickets.note) == (16, "at risk", 45, "due at age 45")
+    assert (tickets.target, tickets.status, tickets.due_age_days, tickets.note) == (16, "at risk", 45, "due by day 45")
     kpis.set_target(scope, rollout, "adoption_rate", 0.9, due_age_days=20)
     again = orgs.rollout(scope, "MFA")
     assert (again.target_adoption, again.target_age_days) == (0.9, 20)   # the rollout's own target
@@ -182,7 +182,7 @@ def test_a_locked_baseline_keeps_its_values_after_later_uploads(tiny, load):
     uploads.undo(scope, int(loads[loads["kind"] == "tickets"]["upload_id"].iloc[0]))
     # no ticket left at all: the computed baseline and the current figure are missing, not 0; the locked one stays
     gone = rows(scope, rollout)[("tickets_per_100_users_7d", None)]
-    assert (gone.baseline, gone.current, gone.note) == (None, None, "due at age 30; no tickets loaded")
+    assert (gone.baseline, gone.current, gone.note) == (None, None, "due by day 30; no tickets loaded")
     assert rows(scope, rollout, baseline_name="pre-go-live")[("tickets_per_100_users_7d", None)].baseline == 12.5
     again = kpis.baseline(scope, rollout, "PRE-GO-LIVE")
     assert (again.support_figure("tickets"), again.figures, again.upload_ids) == (3, locked.figures, locked.upload_ids)
@@ -260,4 +260,4 @@ def test_baseline_and_target_commands(tmp_path):
     table = json.loads(cli("target", "list", *where, "--as-of", "2025-02-10", "--json").stdout)
     wider = next(r for r in table if r["kpi"] == "adoption_rate" and r["cohort"] == "wider")
     assert (wider["baseline"], wider["current"], wider["target"], wider["status"]) == (0.5, 1.0, 0.75, "on track")
-    assert wider["baseline_name"] == "pre-go-live" and wider["note"].startswith("due at age 21")
+    assert wider["baseline_name"] == "pre-go-live" and wider["note"].startswith("due by day 21")

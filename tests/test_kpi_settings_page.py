@@ -94,7 +94,7 @@ def test_a_baseline_locked_and_chosen_on_the_page_drives_the_kpi_table_and_the_f
     one(at.date_input, "From").set_value(date(2026, 9, 1))
     one(at.date_input, "To").set_value(date(2026, 9, 28))
     press(at, "Lock the baseline")
-    assert said(at) == (["Locked the baseline 'pre-remediation': 01 Sep 2026 to 28 Sep 2026, 87 tickets. "
+    assert said(at) == (["Locked the baseline 'pre-remediation': 1 Sep 2026 to 28 Sep 2026, 87 tickets. "
                          "Choose it under \u201cChoose the baseline in use\u201d to use it."], [])
     listed = table(at, "upload_ids").set_index("name")
     locked = listed.loc["pre-remediation"]
@@ -110,7 +110,7 @@ def test_a_baseline_locked_and_chosen_on_the_page_drives_the_kpi_table_and_the_f
     one(at.selectbox, "Baseline for the KPI table and the red-flag rules").set_value("pre-remediation")
     press(at, "Use this baseline")
     assert said(at) == (["The KPI table and the red-flag rules now use the baseline 'pre-remediation' "
-                         "(01 Sep 2026 to 28 Sep 2026)."], [])
+                         "(1 Sep 2026 to 28 Sep 2026)."], [])
     assert table(at, "upload_ids").set_index("name")["selected"].to_dict() == {"computed": False,
                                                                                 "pre-remediation": True}
     assert kpis.baseline(scope, mfa(scope)).name == "pre-remediation"

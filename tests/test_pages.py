@@ -19,6 +19,7 @@ from analysis.access import OPERATOR
 from analysis.privacy import OTHER
 from analysis.scope import open_scope
 from analysis.seed import ensure_demo
+from analysis.words import day
 from tests.conftest import ROOT
 from ui.text import literal
 
@@ -121,8 +122,8 @@ def test_every_page_opens_for_every_role_that_has_it(demo, monkeypatch, role):
             continue
         goto(at, page)
         caption = at.caption[0].value
-        assert caption.startswith("MFA rollout · ") and f"newest usage {fresh['newest_usage_day']:%d %b %Y}" in caption
-        assert f"newest ticket {fresh['newest_ticket_day']:%d %b %Y}" in caption and "last load" in caption
+        assert caption.startswith("MFA rollout · ") and f"newest usage {day(fresh['newest_usage_day'])}" in caption
+        assert f"newest ticket {day(fresh['newest_ticket_day'])}" in caption and "last load" in caption
     assert [d.label for d in at.sidebar.date_input] == ["As of"] and [r.label for r in at.sidebar.radio] == ["Window"]
 
 

@@ -1,9 +1,11 @@
 """KPI cards: one row of st.metric per cohort."""
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
-from analysis.words import cohort_label, hours, number, pct  # worded as the report pack words them
+from analysis.words import cohort_label, day, hours, moment, number, pct  # worded as the report pack words them
 from ui.text import literal
 
 HELP = {
@@ -29,7 +31,7 @@ DEFINITIONS = "\n".join(f"- {text}" for text in HELP.values()) + (
 def cohort_cards(cohorts: dict[str, dict], window: int) -> None:
     for cohort, k in cohorts.items():
         label_md = literal(cohort_label(cohort))
-        live_md = f" · go-live {literal(k['go_live'])}" if k.get("go_live") else ""
+        live_md = f" · go-live {day(date.fromisoformat(k['go_live']))}" if k.get("go_live") else ""
         st.markdown(f"**{label_md}**{live_md}")
         a, b, c, d = st.columns(4)
         a.metric(f"Adoption ({window:d} days)", pct(k["adoption_rate"]), help=HELP["adoption"], border=True)
@@ -60,12 +62,10 @@ HELP.update({
 
 def freshness_md(rollout, fresh: dict, as_of, window: int) -> str:
     """One caption line: the rollout, the period, and how fresh each kind of data is."""
-    usage, ticket = fresh.get("newest_usage_day"), fresh.get("newest_ticket_day")
-    period_md = f"as of **{as_of:%d %b %Y}** · window {window:d} days · " if as_of else ""
-    return (f"{literal(rollout.name)} · {period_md}"
-            + (f"newest usage {usage:%d %b %Y} · " if usage else "newest usage none · ")
-            + (f"newest ticket {ticket:%d %b %Y} · " if ticket else "newest ticket none · ")
-            + (f"last load {fresh['last_load']:%d %b %Y %H:%M}" if fresh.get("last_load") else "last load none"))
+    load = moment(fresh.get("last_load"))
+    period_md = f"as of **{day(as_of)}** · window {window:d} days · " if as_of else ""
+    return (f"{literal(rollout.name)} · {period_md}newest usage {day(fresh.get('newest_usage_day'))} · "
+            f"newest ticket {day(fresh.get('newest_ticket_day'))} · last load {literal(load)}")
 
 
 def headline_cards(everyone: dict, tickets: dict | None, window: int, unknowable: dict[str, str] | None = None) -> None:
@@ -78,9 +78,11 @@ def headline_cards(everyone: dict, tickets: dict | None, window: int, unknowable
     habitual = everyone.get("habitual_users")
     licensed = everyone.get("licensed_users") or 0
     unknown = (unknowable or {}).get("habitual_users")
-    a.metric("Habitual" if habitual is None else f"Habitual ({habitual:,})",
-             "—" if unknown else "not yet" if habitual is None else pct(habitual / licensed if licensed else None),
-             help=literal(unknown) if unknown else HELP["habitual"], border=True)
+    # the label stays "Habitual"; the count of people goes under the share, never into the label
+    share = pct(habitual / licensed if licensed else None) if habitual is not None else None
+    a.metric("Habitual", "—" if unknown else "not yet" if habitual is None else share,
+             delta=None if unknown or habitual is None else f"{habitual:,} people", delta_color="off",
+             delta_arrow="off", help=literal(unknown) if unknown else HELP["habitual"], border=True)
     b.metric("Lapsed", f"{everyone['lapsed_users']:,}", help=HELP["lapsed"], border=True)
     none_md = "No tickets are loaded for this organisation yet. "
     c.metric("Tickets per 100", "n/a" if tickets is None else number(tickets.get("tickets_per_100_users_7d")),

@@ -8,6 +8,7 @@ import streamlit as st
 
 from analysis.alerts import RULES, Alert, rule_title, where
 from analysis.reports import kpi_line
+from analysis.words import day
 from ui.onboarding import plain
 from ui.tables import markdown_table
 from ui.text import label, literal
@@ -123,12 +124,12 @@ def rule_card(rule: str, group: list[Alert], key: str) -> None:
         f" :orange-badge[{len(group) - high:d} medium]" if len(group) > high else "")
     first = min((a.since for a in group if a.since), default=None)
     with st.container(border=True):
-        st.markdown(f"**{rule_title(rule)}** · {len(group)} places{badges_md}"
-                    + (f" :gray-badge[since {first:%d %b %Y}]" if first else ""))
+        st.markdown(f"**{rule_title(rule)}** · {len(group):d} places{badges_md}"
+                    + (f" :gray-badge[since {day(first)}]" if first else ""))
         st.markdown(f"**Next step:** {literal(plain(group[0].action))}")
         st.plotly_chart(figure, width="stretch", key=f"rule_{key}", config={"displayModeBar": False})
         markdown_table(pd.DataFrame([{"Where": where(a), "Severity": a.severity, "State": state_words(a),
-                                      "Since": f"{a.since:%d %b %Y}" if a.since else "",
+                                      "Since": day(a.since) if a.since else "",
                                       "What we see": plain(a.message)}
                                      for a in group]).set_index("Where"))
 
@@ -138,7 +139,7 @@ def state_words(alert: Alert) -> str:
     if alert.state == "acknowledged":
         return f"Acknowledged by {alert.acknowledged_by}: {alert.note}"
     if alert.state == "snoozed":
-        return f"Snoozed until {alert.snoozed_until:%d %b %Y}" + (f": {alert.note}" if alert.note else "")
+        return f"Snoozed until {day(alert.snoozed_until)}" + (f": {alert.note}" if alert.note else "")
     return STATE_LABEL.get(alert.state, alert.state)
 
 
@@ -151,7 +152,7 @@ def alert_card(alert: Alert, key: str) -> None:
             state_md = literal(STATE_LABEL.get(alert.state, alert.state))
             left.markdown(f"{title_md}  \n:{'red' if alert.severity == 'high' else 'orange'}-badge"
                           f"[{literal(alert.severity)}] :gray-badge[{state_md}]"
-                          + (f" :gray-badge[since {alert.since:%d %b %Y}]" if alert.since else ""))
+                          + (f" :gray-badge[since {day(alert.since)}]" if alert.since else ""))
             st.markdown(literal(plain(alert.message)))
             st.markdown(f"**Next step:** {literal(plain(alert.action))}")
             if alert.state in ("acknowledged", "snoozed"):
@@ -174,7 +175,8 @@ def current_alerts(_scope, org_id: int, version: tuple, alerts_version: tuple, _
 
 KPI_COLUMNS = {
     "KPI": "KPI", "Cohort": "Cohort", "Baseline": "Baseline", "Now": "Now", "Target": "Target",
-    "Change": "Change", "Status": "Status", "Note": "Note",
+    "Change": st.column_config.TextColumn("Change", width=115),   # "+4.0 (+172%)" was cut to "+4.0 (+172"
+    "Status": "Status", "Note": "Note",
 }
 
 
@@ -206,8 +208,9 @@ def with_alert_markers(view, markers: list[dict]) -> list[dict]:
     for a in found:
         if a.state != "not_enough_data" and a.since is not None:
             first, places = by_rule.get(a.rule, (a.since, []))
-            by_rule[a.rule] = (min(first, a.since), places + [f"{a.rule} ({where(a)})"])
-    flags = [{"day": first, "kind": "red flag", "cohort": None,
+            by_rule[a.rule] = (min(first, a.since), places + [where(a)])
+    flags = [{"day": first, "kind": "red flag", "cohort": None,   # short along the line; where, on hover
+              "short": f"red flag: {rule_title(rule).lower()}",
               "label": f"red flag {rule_title(rule).lower()} from here: " + ", ".join(places)}
              for rule, (first, places) in by_rule.items()]
     return sorted(markers + flags, key=lambda m: (m["day"], m["kind"] != "go-live"))

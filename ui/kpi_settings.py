@@ -14,6 +14,7 @@ from analysis import alerts, kpis
 from analysis.alerts import rule_title
 from analysis.orgs import Rollout
 from analysis.scope import Scope
+from analysis.words import day, moment
 from ui.session import date_limits
 from ui.tables import show_table
 from ui.text import literal
@@ -84,7 +85,7 @@ def _baselines(scope: Scope, rollout: Rollout, as_of: date | None, version: tupl
     # two tables, so that every column shows without scrolling sideways: which baseline, then its figures
     which = frame[["selected", "name", "window_start", "window_end", "days", "locked_by", "locked_at", "upload_ids"]]
     which = which.assign(locked_by=which["locked_by"].fillna("not locked: worked out from the data as it is now"),
-                         locked_at=[f"{t:%d %b %Y, %H:%M}" if pd.notna(t) else "" for t in which["locked_at"]])
+                         locked_at=[f"{moment(t)}" if pd.notna(t) else "" for t in which["locked_at"]])
     show_table(which, hide_index=True, column_config={
         "selected": st.column_config.CheckboxColumn("In use", help="The baseline the KPI table and the red-flag "
                                                     "rules use."),
@@ -125,7 +126,7 @@ def _baselines(scope: Scope, rollout: Rollout, as_of: date | None, version: tupl
         end = b.date_input("To", value=None, format="YYYY-MM-DD", key=f"kpi_lock_end_{rid}",
                            **date_limits())
         st.caption("Leave both dates empty to lock the baseline window"
-                   + (f" ({window.window_start:%d %b %Y} to {window.window_end:%d %b %Y})." if window is not None
+                   + (f" ({day(window.window_start)} to {day(window.window_end)})." if window is not None
                       else "."))
         if st.form_submit_button("Lock the baseline"):
             save(lambda s: _locked(kpis.lock_baseline(s, rollout, name, start, end)))
@@ -142,7 +143,7 @@ def _baselines(scope: Scope, rollout: Rollout, as_of: date | None, version: tupl
 
 
 def _locked(made: kpis.Baseline) -> str:
-    return (f"Locked the baseline {made.name!r}: {made.start:%d %b %Y} to {made.end:%d %b %Y}, "
+    return (f"Locked the baseline {made.name!r}: {day(made.start)} to {day(made.end)}, "
             f"{made.support_figure('tickets')} tickets. Choose it under \u201cChoose the baseline in use\u201d "
             "to use it.")
 
@@ -151,7 +152,7 @@ def _selected(chosen: kpis.Baseline | None) -> str:
     if chosen is None:
         return "This rollout has no baseline window (no go-live yet)."
     return (f"The KPI table and the red-flag rules now use the baseline {chosen.name!r} "
-            f"({chosen.start:%d %b %Y} to {chosen.end:%d %b %Y}).")
+            f"({day(chosen.start)} to {day(chosen.end)}).")
 
 
 def _targets(scope: Scope, rollout: Rollout, save: Callable) -> None:

@@ -28,7 +28,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from analysis import auth
 from analysis.store import Store
-from ui.session import COOKIE
+from ui.cookie import COOKIE
 
 log = logging.getLogger("uptake")
 PUBLIC_URL = "UPTAKE_PUBLIC_URL"

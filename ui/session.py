@@ -27,9 +27,9 @@ from analysis.uploads import data_version
 from ui import cached, onboarding
 from ui.cards import freshness_md
 from ui.charts import adoption_by_age_chart, snapshot_adoption_chart
+from ui.cookie import COOKIE  # noqa: F401 (imported from here by tests)
 from ui.text import literal
 
-COOKIE = "uptake_session"
 ONBOARDING_ORG = "_onboarding_org"   # not a widget's key: Streamlit keeps it across pages
 WINDOWS = (7, 28)
 

@@ -19,16 +19,19 @@ from analysis.exports import neutralise, safe_frame
 from ui.text import literal
 
 
-def show_table(data, column_config: dict | None = None, column_order=None, **kwargs):
+def show_table(data, column_config: dict | None = None, column_order=None, row_style=None, **kwargs):
     """st.dataframe of data (a frame or rows), with formulas neutralised; column_config and
-    column_order follow any column whose name was neutralised."""
+    column_order follow any column whose name was neutralised. row_style(row) -> one CSS string
+    per cell styles the (neutralised) rows, as pandas' Styler.apply(axis=1) does."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     renamed = {c: neutralise(str(c)) for c in frame.columns}
     if column_config:
         column_config = {renamed.get(k, k): neutralise(v) for k, v in column_config.items()}
     if column_order is not None:
         column_order = [renamed.get(c, c) for c in column_order]
-    return st.dataframe(safe_frame(frame), column_config=column_config, column_order=column_order, **kwargs)
+    safe = safe_frame(frame)
+    shown = safe.style.apply(row_style, axis=1) if row_style is not None else safe
+    return st.dataframe(shown, column_config=column_config, column_order=column_order, **kwargs)
 
 
 def markdown_table(frame: pd.DataFrame) -> None:

@@ -12,7 +12,7 @@ change (current - baseline, absolute and per cent of the baseline) and a status:
 - `no target` / `no data` when there is no target or no current value.
 
 Before the target's due age the status compares with the target all the same, and the row says
-"due at age N". The age of a cohort is d - g(c); for the cohort `all` and the rollout-level KPIs
+"due by day N". The age of a cohort is d - g(c); for the cohort `all` and the rollout-level KPIs
 (tickets, resolution, backlog, ...) it is d - the last go-live (every cohort live).
 
 Baselines. By default the baseline is computed over the rollout's baseline window (rollouts

@@ -47,7 +47,7 @@ class KpiRow:
     age_days: int | None
     due_age_days: int
     due: bool                 # the age has reached the due age
-    note: str                 # "due at age 30" before the due age; how the baseline was taken
+    note: str                 # "due by day 30" before the due age; how the baseline was taken
     baseline_name: str
 
 
@@ -57,7 +57,7 @@ def _row(kpi: str, cohort: str | None, base, current, target: Target, age: int |
     change = None if base is None or current is None else current - base
     pct = None if change is None or not base else change / base
     due = age is not None and age >= target.due_age_days
-    notes = [] if due else [f"due at age {target.due_age_days}"]
+    notes = [] if due else [f"due by day {target.due_age_days}"]
     if note:
         notes.append(note)
     return KpiRow(kpi, spec.label, cohort, spec.direction, spec.unit, base, current, target.value, change, pct,
@@ -76,7 +76,9 @@ def kpi_rows(scope: Scope, rollout: Rollout, as_of: date | None = None, baseline
     2025-01-06, wider e f live 2025-02-03. As of 2025-02-10 (w = 28) the wider cohort is 7 days
     old and both e and f are active: 1.0. The champions' adoption as of 2025-01-13 (their age 7;
     window 2024-12-17 .. 2025-01-13) was a and b of 4 = 0.5. Wider adoption row: baseline 0.5 ->
-    current 1.0 -> target 0.8, change +0.5 (+100 %), on track, "due at age 30".
+    current 1.0 -> target 0.8, change +0.5 (+50.0 pts), on track, "due by day 30;
+    baseline: champions on their day 7" (the day counted from the cohort's go-live, as on the
+    adoption-by-age chart).
     """
     d = as_of or metrics.default_as_of(scope, rollout) or date.today()
     w = window_days or rollout.window_days
@@ -102,10 +104,10 @@ def kpi_rows(scope: Scope, rollout: Rollout, as_of: date | None = None, baseline
             elif cohort == "champion":   # champions go first: nothing earlier to compare with but the target
                 base = goals[kpi].value
                 note = "baseline: the target (champions go first)" if base is not None else \
-                    "no baseline: champions go first and this KPI has no target"
+                    "no baseline: champions go first, and no target"
             elif cohort != "all" and has_champion and age is not None:
                 base = chosen.champion_at_age(age, kpi)
-                note = f"baseline: champions at age {age}"
+                note = f"baseline: champions on their day {age}"
             else:
                 base = chosen.cohort_figure(cohort, kpi)
                 note = window_note

@@ -16,7 +16,7 @@ from analysis.orgs import Rollout
 from analysis.privacy import OTHER, fold_small_groups
 from analysis.scope import Scope
 from analysis.words import cohort_label as _cohort_words
-from analysis.words import day, hours, number, pct, plain
+from analysis.words import day, hours, moment, number, pct, plain
 
 # What fits a slide (13.33 x 7.5 in) and an A4 landscape page without shrinking the text.
 MAX_FLAGS = 6
@@ -25,11 +25,13 @@ MAX_DEPARTMENTS = 8
 
 def kpi_line(row) -> dict[str, str]:
     """One row of the KPI table in words (a kpis.KpiRow, or a row of kpi_table): baseline ->
-    now -> target, the change (and in per cent of the baseline, except for shares), the status."""
+    now -> target, the change, the status. A change between two shares is in percentage points
+    (62 % -> 66 %: "+4.0 pts", not "+4%", which reads as 4 % of 62 %); any other change also in
+    per cent of the baseline: 2.3 -> 6.3 tickets per 100: "+4.0 (+174%)"."""
     missing = lambda v: v is None or (isinstance(v, float) and math.isnan(v))
     digits = 0 if row.unit == "tickets" else 1   # a backlog is a count of tickets
     shown = lambda v: "n/a" if missing(v) else f"{v:.0%}" if row.unit == "share" else f"{v:,.{digits}f}"
-    change = "n/a" if missing(row.change) else f"{row.change:+.0%}" if row.unit == "share" \
+    change = "n/a" if missing(row.change) else f"{row.change * 100:+.1f} pts" if row.unit == "share" \
         else f"{row.change:+,.{digits}f}"
     if not missing(row.change) and not missing(row.change_pct) and row.unit != "share":
         change += f" ({row.change_pct:+.0%})"
@@ -144,7 +146,7 @@ def _cover(rollout: Rollout, as_of: date, window: int, chosen, fresh: dict, who:
     filters = [f"categories {', '.join(map(plain, rollout.ticket_categories))}"] if rollout.ticket_categories else []
     if rollout.ticket_keywords:
         filters.append(f"subjects containing {', '.join(map(plain, rollout.ticket_keywords))}")
-    load = f"{fresh['last_load']:%d %b %Y %H:%M}" if fresh.get("last_load") else "none"
+    load = f"{moment(fresh['last_load'])}" if fresh.get("last_load") else "none"
     return [
         ("As of", f"{day(as_of)} (end of day)"),
         ("Window", f"{window} days: {day(start)} to {day(as_of)}"),
@@ -155,7 +157,7 @@ def _cover(rollout: Rollout, as_of: date, window: int, chosen, fresh: dict, who:
         ("Baseline", _baseline_words(chosen)),
         ("Data", f"newest usage day {day(fresh.get('newest_usage_day'))} · newest ticket day "
                  f"{day(fresh.get('newest_ticket_day'))} · last load {load}"),
-        ("Prepared", f"by {plain(who)} on {now:%d %b %Y %H:%M}"),
+        ("Prepared", f"by {plain(who)} on {moment(now)}"),
     ]
 
 
@@ -164,7 +166,7 @@ def _baseline_words(chosen) -> str:
         return "none (the rollout has no go-live yet)"
     window = f"{day(chosen.start)} to {day(chosen.end)} ({chosen.days} days)"
     if chosen.locked:
-        when = f" on {chosen.locked_at:%d %b %Y}" if chosen.locked_at else ""
+        when = f" on {day(chosen.locked_at)}" if chosen.locked_at else ""
         return f"'{plain(chosen.name)}', locked by {plain(chosen.locked_by or 'unknown')}{when}: {window}"
     return f"computed from the data over the baseline window, {window}"
 
@@ -241,7 +243,7 @@ def _kpis(rows: list, chosen) -> Section:
                    f"Each KPI against {name} and its target; before a target's due age the status compares with "
                    "the target all the same and the note says when it is due.",
                    [Table(["KPI", "Cohort", "Baseline", "Now", "Target", "Change", "Status", "Note"], lines,
-                          [2.5, 1.0, 0.9, 0.9, 0.9, 1.3, 1.0, 3.4], size=10.5)])
+                          [2.5, 1.0, 0.8, 0.8, 0.8, 1.3, 1.0, 3.7], size=10.5)])
 
 
 def _where(alert) -> str:
