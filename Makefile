@@ -1,11 +1,11 @@
-# Uptake: `make run` sets everything up and starts the app; `make test` runs the tests; `make check` runs every
-# check (formatting, lint, types, import contracts, tests); `make test-fast` skips the browser tests.
+# Uptake: `make run` sets everything up and starts the app; `make test` (= `make check`) runs every check
+# (formatting, lint, types, import contracts) and then every test; `make test-fast` skips the browser tests.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-fast check lint bench demo-data reset-db clean
+.PHONY: run test test-fast check static lint bench demo-data reset-db clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Uptake needs Python 3.11 ($(PYTHON) not found): install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -23,20 +23,21 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime
 	$(BIN)/streamlit run server.py --server.port $(PORT)
 
-test: $(VENV)/.dev
-	$(BIN)/ruff check .
+# every check, then every test: what CI runs (.ci/run); `make check` is the same
+test: static
 	$(BIN)/python -m pytest
+
+check: test
 
 test-fast: $(VENV)/.dev
 	$(BIN)/python -m pytest -m "not browser"
 
-# What CI runs: formatting, lint, mypy on analysis/ and the import contracts (pyproject.toml), then the tests.
-check: $(VENV)/.dev
+# the checks alone: formatting, lint, mypy on analysis/ and the import contracts (pyproject.toml)
+static: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-logo
-	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
