@@ -44,6 +44,7 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/load_bench.py
+	PYTHONPATH=. $(BIN)/python bench/upload_bombs.py
 
 demo-data: $(VENV)/.runtime
 	$(BIN)/python -m analysis.demo
