@@ -3,7 +3,6 @@ rollout, and a helper that loads CSV text through the one ingest path."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import textwrap
 from datetime import date
@@ -20,6 +19,7 @@ from analysis.access import OPERATOR  # noqa: E402
 from analysis.ingest import load_file  # noqa: E402
 from analysis.scope import open_scope  # noqa: E402
 from analysis.store import Store  # noqa: E402
+from tests import cli_run  # noqa: E402
 
 TINY = ROOT / "tests" / "data" / "tiny"
 
@@ -58,19 +58,16 @@ def browser():
 
 @pytest.fixture
 def cli(tmp_path):
-    """The command line as a user runs it, in a subprocess, on a database file of its own:
-    run(*args, ok=True) returns the CompletedProcess (ok: it must succeed); never a traceback."""
-    env = {**os.environ, "UPTAKE_DB": str(tmp_path / "cli.duckdb"), "UPTAKE_DEMO": "0"}
+    """The command line in this process (analysis.cli.main), on a database file of its own:
+    run(*args, ok=True, stdin="", env=None) returns a Ran (returncode, stdout, stderr; ok: it must
+    succeed); never a traceback. See tests/cli_run.py."""
+    return cli_run.runner(tmp_path / "cli.duckdb")
 
-    def run(*args, ok=True):
-        done = subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
-        if ok:
-            assert done.returncode == 0, done.stderr
-        assert "Traceback" not in done.stderr
-        return done
-    run.path = tmp_path / "cli.duckdb"
-    return run
+
+@pytest.fixture
+def cli_process(tmp_path):
+    """The same, as a user runs it: `python -m analysis` in a subprocess (the smoke tests)."""
+    return cli_run.runner(tmp_path / "cli.duckdb", in_process=False)
 
 
 def csv(text: str) -> bytes:
