@@ -25,8 +25,11 @@ TINY = ROOT / "tests" / "data" / "tiny"
 
 
 @pytest.fixture
-def store(tmp_path):
-    handle = Store(tmp_path / "test.duckdb", staging_dir=tmp_path / "staging")
+def store(request, tmp_path):
+    """A private database with Uptake's schema: in memory (no file to create, sync and remove), or
+    the file tmp_path/test.duckdb for a test marked file_db (it reopens the database by its path)."""
+    path = tmp_path / "test.duckdb" if request.node.get_closest_marker("file_db") else ":memory:"
+    handle = Store(path, staging_dir=tmp_path / "staging")
     yield handle
     handle.close()
 

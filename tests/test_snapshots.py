@@ -81,6 +81,7 @@ def test_declining_usage_says_why_it_cannot_judge_monthly_snapshots(monthly):
     assert "up to 31 days apart" in declining.message
 
 
+@pytest.mark.file_db   # the command line opens the file again
 def test_kpis_json_says_which_figures_are_not_computable(monthly, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("UPTAKE_DB", monthly.store.path)
     monthly.store.close()
