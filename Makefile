@@ -22,9 +22,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime
 	$(BIN)/streamlit run server.py --server.port $(PORT)
 
+# the tests run in $(TEST_WORKERS) processes (pytest-xdist), a test file per process at a time
+TEST_WORKERS ?= 2
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -105,7 +105,8 @@ def pytest_sessionfinish(session, exitstatus):
 def pytest_unconfigure(config):
     """End the process once pytest has written its summary: DuckDB's Python binding prints a page of
     nanobind 'leaked function' notes while the interpreter shuts down, which would otherwise bury
-    the summary line that CI reads."""
+    the summary line that CI reads. Under pytest-xdist (make test) each worker ends this way too,
+    after it has sent its results, so no worker's notes follow the summary either."""
     if os.environ.get("UPTAKE_KEEP_SHUTDOWN") != "1":
         sys.stdout.flush()
         sys.stderr.flush()
