@@ -39,6 +39,32 @@ def test_a_bad_argument_exits_2_with_the_usage_in_process(cli):
     assert cli("--help").stdout.startswith("usage: python -m analysis")
 
 
+def test_an_unexpected_error_in_process_fails_the_test_and_closes_the_store(cli, monkeypatch):
+    """What a traceback on stderr was in a subprocess: main() does not catch it, so neither does
+    the cli fixture; the store main() opened is closed all the same."""
+    import analysis.cli
+    from analysis import orgs
+    from analysis.store import Store
+
+    closed = []
+
+    class Counted(Store):
+        def close(self):
+            closed.append(self.path)
+            super().close()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+    cli("org", "add", "Acme")
+    monkeypatch.setattr(analysis.cli, "Store", Counted)
+    monkeypatch.setattr(orgs, "organisations", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli("org", "list")
+    assert closed == [str(cli.path)]
+    monkeypatch.undo()
+    assert "Acme" in cli("org", "list").stdout
+
+
 def test_load_kpis_undo_round_trip(acme_cli):
     r = json.loads(acme_cli("load", "--org", "Acme", "--rollout", "MFA", "--kind", "roster", TINY / "roster.csv",
                             "--json").stdout)
