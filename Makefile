@@ -23,9 +23,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 run: $(VENV)/.runtime
 	$(BIN)/streamlit run server.py --server.port $(PORT)
 
-# every check, then every test: what CI runs (.ci/run); `make check` is the same
+# every check, then every test: what CI runs (.ci/run); `make check` is the same. The tests run in
+# $(TEST_WORKERS) processes (pytest-xdist), a test file per process at a time.
+TEST_WORKERS ?= 2
 test: static
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 check: test
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import textwrap
 from datetime import date
@@ -21,13 +20,17 @@ from analysis.access import OPERATOR  # noqa: E402
 from analysis.ingest import load_file  # noqa: E402
 from analysis.scope import open_scope  # noqa: E402
 from analysis.store import Store  # noqa: E402
+from tests import cli_run  # noqa: E402
 
 TINY = ROOT / "tests" / "data" / "tiny"
 
 
 @pytest.fixture
-def store(tmp_path):
-    handle = Store(tmp_path / "test.duckdb", staging_dir=tmp_path / "staging")
+def store(request, tmp_path):
+    """A private database with Uptake's schema: in memory (no file to create, sync and remove), or
+    the file tmp_path/test.duckdb for a test marked file_db (it reopens the database by its path)."""
+    path = tmp_path / "test.duckdb" if request.node.get_closest_marker("file_db") else ":memory:"
+    handle = Store(path, staging_dir=tmp_path / "staging")
     yield handle
     handle.close()
 
@@ -59,19 +62,16 @@ def browser():
 
 @pytest.fixture
 def cli(tmp_path):
-    """The command line as a user runs it, in a subprocess, on a database file of its own:
-    run(*args, ok=True) returns the CompletedProcess (ok: it must succeed); never a traceback."""
-    env = {**os.environ, "UPTAKE_DB": str(tmp_path / "cli.duckdb"), "UPTAKE_DEMO": "0"}
+    """The command line in this process (analysis.cli.main), on a database file of its own:
+    run(*args, ok=True, stdin="", env=None) returns a Ran (returncode, stdout, stderr; ok: it must
+    succeed); never a traceback. See tests/cli_run.py."""
+    return cli_run.runner(tmp_path / "cli.duckdb")
 
-    def run(*args, ok=True):
-        done = subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
-        if ok:
-            assert done.returncode == 0, done.stderr
-        assert "Traceback" not in done.stderr
-        return done
-    run.path = tmp_path / "cli.duckdb"
-    return run
+
+@pytest.fixture
+def cli_process(tmp_path):
+    """The same, as a user runs it: `python -m analysis` in a subprocess (the smoke tests)."""
+    return cli_run.runner(tmp_path / "cli.duckdb", in_process=False)
 
 
 def csv(text: str) -> bytes:
@@ -106,7 +106,8 @@ def pytest_sessionfinish(session, exitstatus):
 def pytest_unconfigure(config):
     """End the process once pytest has written its summary: DuckDB's Python binding prints a page of
     nanobind 'leaked function' notes while the interpreter shuts down, which would otherwise bury
-    the summary line that CI reads."""
+    the summary line that CI reads. Under pytest-xdist (make test) each worker ends this way too,
+    after it has sent its results, so no worker's notes follow the summary either."""
     if os.environ.get("UPTAKE_KEEP_SHUTDOWN") != "1":
         sys.stdout.flush()
         sys.stderr.flush()

@@ -3,7 +3,7 @@ check by hand. Each rule's boundary cases are one line each (at the threshold, j
 under, an empty week, a cohort too young, missing tickets); a generated rollout built to trip
 exactly three rules shows exactly those three with hand-computed evidence, a healthy one shows
 none; the states move firing -> acknowledged -> resolved and snoozed -> firing with the clock
-injected; `kpis --json` and `alerts` run in a subprocess; the demo shows its story.
+injected; `kpis --json` and `alerts` run through the command line (tests/cli_run.py); the demo shows its story.
 
 Every world is its own organisation in one database per module (built with build()); people are
 p0, p1, ... in department IT unless said; `app` counts as use and `sms` is the legacy activity.

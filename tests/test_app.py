@@ -5,13 +5,14 @@ from datetime import date
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from analysis import auth
 from analysis import store as store_module
 from analysis.access import OPERATOR
 from analysis.seed import ensure_demo
 from analysis.words import day
+from tests import apptest
+from tests.apptest import reset_streamlit, signed_in
 from tests.conftest import ROOT, TINY
 
 APP = str(ROOT / "app.py")
@@ -33,13 +34,9 @@ def app(demo_db, monkeypatch):
     ensure_demo(handle, enabled=True)
     who = auth.account_by_email(handle, "admin@provider.test") or auth.add_account(
         handle, OPERATOR, "admin@provider.test", "admin", password="correct horse battery")
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["token"] = auth.start_session(handle, who.account_id)
+    at = signed_in(handle, who.account_id)
     yield at
-    st.cache_resource.clear()
-    for opened in list(store_module._shared.values()):
-        opened.close()
-    store_module._shared.clear()
+    reset_streamlit()
 
 
 def load_history(at):
@@ -47,10 +44,7 @@ def load_history(at):
 
 
 def open_page(at, page):
-    at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page)
-        at.run()
+    apptest.open_page(at, page)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

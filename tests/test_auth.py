@@ -2,9 +2,6 @@
 the attempt limit with growing delays, session limits with the clock injected, sign-out,
 claim codes and signed cookies, password reset, TOTP, and the command line."""
 import hashlib
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta
 
 import pyotp
@@ -13,7 +10,7 @@ import pytest
 from analysis import auth
 from analysis.access import OPERATOR, AccessDenied, Principal
 from analysis.auth import hashing, throttle
-from tests.conftest import ROOT
+from tests.cli_run import run_in_process
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
 PASSWORD = "tr0ub4dor&3 horse"
@@ -211,11 +208,8 @@ def test_only_an_admin_manages_accounts(acme, ann):
 
 
 def test_command_line_accounts(tmp_path):
-    env = {**os.environ, "UPTAKE_DB": str(tmp_path / "u.duckdb"), "UPTAKE_DEMO": "0"}
-
-    def run(*args, stdin=""):
-        return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, env=env, input=stdin,
-                              capture_output=True, text=True, timeout=60)
+    def run(*args, stdin=""):   # in this process (tests/cli_run.py)
+        return run_in_process(tmp_path / "u.duckdb", *args, stdin=stdin)
     assert run("org", "add", "Acme").returncode == 0
     made = run("user", "add", "Lead@Acme.test", "--role", "client_viewer", "--org", "Acme", "--password-stdin",
                stdin=PASSWORD + "\n")

@@ -19,9 +19,6 @@ median 10 h; backlog 1 (B3); satisfaction 0 of 1.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date, datetime
 
 import pytest
@@ -30,7 +27,8 @@ from analysis import alerts, kpis, orgs, uploads
 from analysis.access import AccessDenied, Principal
 from analysis.kpis import kpi_status
 from analysis.scope import Scope
-from tests.conftest import ROOT, TINY
+from tests.cli_run import run_in_process
+from tests.conftest import TINY
 
 D = date(2025, 2, 10)
 TICKETS = """\
@@ -239,12 +237,10 @@ def test_only_the_provider_locks_selects_and_sets_targets(tiny, store, role):
 def test_baseline_and_target_commands(tmp_path):
     from tests.test_alerts import tiny_acme
 
-    env = {**os.environ, "UPTAKE_DB": str(tmp_path / "cli.duckdb"), "UPTAKE_DEMO": "0"}
     tiny_acme(tmp_path / "cli.duckdb")
 
-    def cli(*args, ok=True):
-        done = subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=120)
+    def cli(*args, ok=True):   # in this process (tests/cli_run.py)
+        done = run_in_process(tmp_path / "cli.duckdb", *args)
         assert (done.returncode == 0) == ok, done.stderr
         assert "Traceback" not in done.stderr
         return done

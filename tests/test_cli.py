@@ -1,4 +1,5 @@
-"""The command line of METRICS.md section 6, run as a user would, in a subprocess."""
+"""The command line of METRICS.md section 6: run in this process (analysis.cli.main, the same parser
+and handlers), and once as a user runs it, in a subprocess (the smoke test below)."""
 import json
 import random
 
@@ -13,6 +14,55 @@ def acme_cli(cli):
     cli("rollout", "add", "--org", "Acme", "--name", "MFA", "--cohort", "champion=2025-01-06",
         "--cohort", "wider=2025-02-03", "--legacy", "sms")
     return cli
+
+
+def test_as_a_process_help_load_and_kpis_json(cli, cli_process):
+    """`python -m analysis` itself (the entry point, exit codes and output of a real process), on a
+    database set up in this process: three processes, each ~0.7 s."""
+    assert cli_process("--help").stdout.startswith("usage: python -m analysis")
+    cli("org", "add", "Acme", "--domain", "acme.test")
+    cli("rollout", "add", "--org", "Acme", "--name", "MFA", "--cohort", "champion=2025-01-06",
+        "--cohort", "wider=2025-02-03", "--legacy", "sms")
+    cli("load", "--org", "Acme", "--rollout", "MFA", "--kind", "roster", TINY / "roster.csv")
+    loaded = cli_process("load", "--org", "Acme", "--kind", "usage", TINY / "usage.csv")
+    assert loaded.stdout.startswith("load 2: read 8, loaded 8,") and loaded.stderr == ""
+    kpis = json.loads(cli_process("kpis", "--org", "Acme", "--rollout", "MFA", "--as-of", "2025-02-10",
+                                  "--json").stdout)
+    assert kpis["as_of"] == "2025-02-10" and kpis["cohorts"]["champion"]["licensed_users"] == 4
+
+
+def test_a_bad_argument_exits_2_with_the_usage_in_process(cli):
+    """argparse's SystemExit is the exit code, with the usage on stderr, as in a process."""
+    wrong = cli("org", "list", "--nope", ok=False)
+    assert wrong.returncode == 2 and wrong.stderr.startswith("usage: python -m analysis")
+    assert "unrecognized arguments: --nope" in wrong.stderr and wrong.stdout == ""
+    assert cli("--help").stdout.startswith("usage: python -m analysis")
+
+
+def test_an_unexpected_error_in_process_fails_the_test_and_closes_the_store(cli, monkeypatch):
+    """What a traceback on stderr was in a subprocess: main() does not catch it, so neither does
+    the cli fixture; the store main() opened is closed all the same."""
+    import analysis.cli
+    from analysis import orgs
+    from analysis.store import Store
+
+    closed = []
+
+    class Counted(Store):
+        def close(self):
+            closed.append(self.path)
+            super().close()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+    cli("org", "add", "Acme")
+    monkeypatch.setattr(analysis.cli, "Store", Counted)
+    monkeypatch.setattr(orgs, "organisations", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli("org", "list")
+    assert closed == [str(cli.path)]
+    monkeypatch.undo()
+    assert "Acme" in cli("org", "list").stdout
 
 
 def test_load_kpis_undo_round_trip(acme_cli):

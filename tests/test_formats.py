@@ -4,10 +4,7 @@ clients, event logs and spreadsheets. The small files in tests/data/formats/ are
 documented headers (FORMATS.md); expected values are worked out by hand from them."""
 import io
 import json
-import os
 import random
-import subprocess
-import sys
 import zipfile
 from datetime import date, timedelta
 from xml.sax.saxutils import escape
@@ -19,6 +16,7 @@ from analysis import formats, orgs, presets, values
 from analysis.access import OPERATOR, AccessDenied, Principal
 from analysis.files import FileRefused, read_table
 from analysis.scope import open_scope
+from tests.cli_run import run_in_process
 from tests.conftest import ROOT, csv, snapshot
 
 DATA = ROOT / "tests" / "data" / "formats"
@@ -497,11 +495,8 @@ def test_presets_are_saved_per_organisation_and_used_by_name(acme, store, load):
 
 @pytest.fixture
 def cli(tmp_path):
-    env = {**os.environ, "UPTAKE_DB": str(tmp_path / "cli.duckdb"), "UPTAKE_DEMO": "0"}
-
-    def run(*args, code=0):
-        done = subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+    def run(*args, code=0):   # in this process (tests/cli_run.py)
+        done = run_in_process(tmp_path / "cli.duckdb", *args)
         assert done.returncode == code, done.stderr
         assert "Traceback" not in done.stderr
         return done

@@ -20,14 +20,23 @@ from analysis.exports import safe_csv
 from analysis.ingest import load_file
 from analysis.scope import open_scope
 from analysis.uploads import UndoError, history, rejected_rows, undo
-from tests.conftest import ROOT, shown
+from tests.apptest import (
+    by_label,
+    download_data,
+    new_app,
+    open_page,
+    rendered,
+    reset_streamlit,
+    signed_in,
+    through_the_router,  # noqa: F401 (the router fixture)
+)
+from tests.conftest import shown
 
 try:   # company -> organisation mappings (issue 5); older trees load every ticket row
     from analysis.presets import map_company
 except ImportError:
     map_company = None
 
-APP = str(ROOT / "app.py")
 LETTERS = ("A", "B", "C")
 PASSWORD = "correct horse battery staple"
 
@@ -112,7 +121,7 @@ def world(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("UPTAKE_DB", path)
         mp.setenv("UPTAKE_DEMO", "0")
-        _reset_streamlit()
+        reset_streamlit()
         handle = store_module.shared_store(path)
         org, rejects = {}, {}
         for x in LETTERS:
@@ -142,15 +151,7 @@ def world(tmp_path_factory):
         orgs.add_rollout(open_scope(handle, OPERATOR, scratch, "configure"), "R", {"champion": date(2025, 1, 6)})
         auth.cookie_key(handle)   # made on first use: make it now, so no case below sees that write
         yield World(path, handle, org, accounts, rejects, scratch)
-        _reset_streamlit()
-
-
-def _reset_streamlit() -> None:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    for opened in list(store_module._shared.values()):
-        opened.close()
-    store_module._shared.clear()
+        reset_streamlit()
 
 
 # -- helpers: what a page shows, what the database holds --------------------------------------------
@@ -207,71 +208,13 @@ def downloads(monkeypatch):
     return files
 
 
-def rendered(at: AppTest, files: dict[str, bytes] | None = None) -> str:
-    """All output of the last run as text: every element's proto (markdown, metrics, options, Arrow
-    bytes of tables, plotly specs, alerts) plus the bytes behind its download buttons."""
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(str(proto))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    parts += [data.decode("utf-8", "replace") for data in download_data(at, files or {})]
-    return "\n".join(parts)
-
-
-def download_data(at: AppTest, files: dict[str, bytes]) -> list[bytes]:
-    """The bytes behind each download button of the last run."""
-    ids = [os.path.splitext(os.path.basename(b.proto.url))[0] for b in at.get("download_button")]
-    return [files[i] for i in ids]
-
-
-@pytest.fixture(autouse=True)
-def through_the_router(request, monkeypatch):
-    """Run app.py on every AppTest run, as the server does. Because a pages/ folder exists, AppTest
-    starts each run in Streamlit's old pages-folder mode, where a switched-to page runs *without*
-    app.py (and its sign-in check); the server leaves that mode for good when app.py first calls
-    st.navigation."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import app_test
-
-
-    class Router(PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", Router)
-
-
-_COMPONENTS: list = []
-
-
 def app_for(world: World, role: str | None = None, token: object = None) -> AppTest:
     """An AppTest of app.py, signed in as role (a fresh sign-in) unless token is given."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    if hasattr(at, "_bidi_component_manager"):   # share one scan of installed components (0.2 s each)
-        if not _COMPONENTS:
-            from streamlit.components.v2.component_manager import BidiComponentManager
-            _COMPONENTS.append(BidiComponentManager())
-            _COMPONENTS[0].discover_and_register_components(start_file_watching=False)
-        at._bidi_component_manager = _COMPONENTS[0]
     if role is not None:
-        at.session_state["token"] = auth.start_session(world.store, world.accounts[role].account_id)
-    elif token is not None:
+        return signed_in(world.store, world.accounts[role].account_id)
+    at = new_app()
+    if token is not None:
         at.session_state["token"] = token
-    return at
-
-
-def open_page(at: AppTest, page: str) -> AppTest:
-    at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page)
-        at.run()
     return at
 
 
@@ -803,13 +746,8 @@ def as_email(payload: str) -> str:
     return "".join(payload.split()) + "@sql.test"
 
 
-def widget(items, label: str):
-    [found] = [w for w in items if w.label == label]
-    return found
-
-
 def submit(at: AppTest, label: str) -> None:
-    widget(at.button, label).click()
+    by_label(at.button, label).click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
 
@@ -836,8 +774,8 @@ def test_sql_in_the_sign_in_email(world, payload):
     at = app_for(world)
     at.run()
     before = snapshot(world.store)
-    widget(at.text_input, "Email").input(payload)
-    widget(at.text_input, "Password").input(PASSWORD)
+    by_label(at.text_input, "Email").input(payload)
+    by_label(at.text_input, "Password").input(PASSWORD)
     submit(at, "Sign in")
     assert [shown(e.value) for e in at.error] == [auth.WRONG] and is_sign_in_page(at)
     assert changed(before, snapshot(world.store)) == {"sign_in_attempts"}
@@ -852,8 +790,8 @@ def test_sql_in_the_sign_in_password(world, payload):
     at.run()
     before = snapshot(world.store)
     failures = rows(world.store, "SELECT count(*) FROM sign_in_attempts WHERE email = 'manager@provider.test'")[0][0]
-    widget(at.text_input, "Email").input("manager@provider.test")
-    widget(at.text_input, "Password").input(payload)
+    by_label(at.text_input, "Email").input("manager@provider.test")
+    by_label(at.text_input, "Password").input(payload)
     submit(at, "Sign in")
     assert [shown(e.value) for e in at.error] == [auth.WRONG] and is_sign_in_page(at)
     assert changed(before, snapshot(world.store)) == {"sign_in_attempts"}
@@ -867,12 +805,12 @@ def test_sql_in_the_setup_form(world, fresh_app, payload, field):
     code = auth.new_setup_code(fresh_app)
     values = {"Setup code": code, "Email": "first@provider.test", "Password": PASSWORD, "Password again": PASSWORD}
     values[field] = payload if field == "Setup code" else as_email(payload)
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = new_app()
     at.run()
     assert [t.value for t in at.title] == ["Set up Uptake"]
     before = snapshot(fresh_app)
     for label, value in values.items():
-        widget(at.text_input, label).input(value)
+        by_label(at.text_input, label).input(value)
     submit(at, "Create the admin account")
     if field == "Setup code":
         assert [shown(e.value) for e in at.error] == [
@@ -896,9 +834,9 @@ def admin_page(world: World) -> AppTest:
 def test_sql_in_the_admin_add_account_email(world, payload):
     at = admin_page(world)
     before = snapshot(world.store)
-    widget(at.text_input, "Email").input(as_email(payload))
-    widget(at.selectbox, "Role").set_value("client_viewer")
-    widget(at.multiselect, "Organisations").set_value([world.scratch])
+    by_label(at.text_input, "Email").input(as_email(payload))
+    by_label(at.selectbox, "Role").set_value("client_viewer")
+    by_label(at.multiselect, "Organisations").set_value([world.scratch])
     at.text_input(key="add_account_password").input(PASSWORD)   # the admin confirms (analysis/auth/reauth.py)
     submit(at, "Add account")
     assert not at.error, [e.value for e in at.error]
@@ -914,9 +852,9 @@ def test_sql_in_the_admin_add_organisation_form(world, payload, field):
     at = admin_page(world)
     before = snapshot(world.store)
     name = payload if field == "Name" else f"{field} {PAYLOADS.index(payload)}"
-    widget(at.text_input, "Name").input(name)
-    assert payload not in widget(at.selectbox, "Time zone").options   # nothing typed reaches it
-    widget(at.text_input, "Email domains").input(payload if field == "Email domains" else "")
+    by_label(at.text_input, "Name").input(name)
+    assert payload not in by_label(at.selectbox, "Time zone").options   # nothing typed reaches it
+    by_label(at.text_input, "Email domains").input(payload if field == "Email domains" else "")
     submit(at, "Add organisation")
     domains = sorted({d.strip().lower().lstrip("@") for d in (payload if field == "Email domains" else "").split(",")
                       if d.strip()})

@@ -15,8 +15,9 @@ from datetime import date
 import pytest
 
 from analysis import alerts, kpis, orgs
+from tests.apptest import by_label, through_the_router  # noqa: F401 (the router fixture)
 from tests.conftest import shown
-from tests.test_pages import app_as, demo, through_the_router  # noqa: F401 (fixtures)
+from tests.test_pages import app_as, demo  # noqa: F401 (the demo fixture)
 
 SETTINGS = "pages/settings.py"
 TITLES = {SETTINGS: "Settings", "pages/overview.py": "Overview", "pages/red_flags.py": "Red flags"}
@@ -48,13 +49,8 @@ def mfa(scope):
     return orgs.rollout(scope, "MFA rollout")
 
 
-def one(widgets, label: str):
-    [found] = [w for w in widgets if w.label == label]
-    return found
-
-
 def press(at, label: str):
-    one(at.button, label).click().run()
+    by_label(at.button, label).click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -90,9 +86,9 @@ def test_a_baseline_locked_and_chosen_on_the_page_drives_the_kpi_table_and_the_f
     assert flag_counts(at) == {"High": "1", "Medium": "17", "Not enough data": "0"}   # the spike among them
 
     goto(at, SETTINGS)
-    one(at.text_input, "Baseline name").input("pre-remediation")
-    one(at.date_input, "From").set_value(date(2026, 9, 1))
-    one(at.date_input, "To").set_value(date(2026, 9, 28))
+    by_label(at.text_input, "Baseline name").input("pre-remediation")
+    by_label(at.date_input, "From").set_value(date(2026, 9, 1))
+    by_label(at.date_input, "To").set_value(date(2026, 9, 28))
     press(at, "Lock the baseline")
     assert said(at) == (["Locked the baseline 'pre-remediation': 1 Sep 2026 to 28 Sep 2026, 87 tickets. "
                          "Choose it under \u201cChoose the baseline in use\u201d to use it."], [])
@@ -107,7 +103,7 @@ def test_a_baseline_locked_and_chosen_on_the_page_drives_the_kpi_table_and_the_f
     assert kpi_rows(at)[("Adoption rate", "all")]["Baseline"] == "3%"
 
     goto(at, SETTINGS)
-    one(at.selectbox, "Baseline for the KPI table and the red-flag rules").set_value("pre-remediation")
+    by_label(at.selectbox, "Baseline for the KPI table and the red-flag rules").set_value("pre-remediation")
     press(at, "Use this baseline")
     assert said(at) == (["The KPI table and the red-flag rules now use the baseline 'pre-remediation' "
                          "(1 Sep 2026 to 28 Sep 2026)."], [])
@@ -121,7 +117,7 @@ def test_a_baseline_locked_and_chosen_on_the_page_drives_the_kpi_table_and_the_f
     assert flag_counts(at) == {"High": "1", "Medium": "16", "Not enough data": "0"}   # 6.25 is not 2 x 8.0
 
     goto(at, SETTINGS)
-    one(at.selectbox, "Baseline for the KPI table and the red-flag rules").set_value("computed")
+    by_label(at.selectbox, "Baseline for the KPI table and the red-flag rules").set_value("computed")
     press(at, "Use this baseline")
     assert kpi_rows(at)[("Tickets per 100 people (7 days)", "rollout")]["Baseline"] == "2.3"
 
@@ -129,9 +125,9 @@ def test_a_baseline_locked_and_chosen_on_the_page_drives_the_kpi_table_and_the_f
 def test_an_adoption_target_set_on_the_page_is_stored_and_shown(page):
     settings_as, scope = page
     at = settings_as("admin")
-    assert one(at.selectbox, "KPI to change").value == "adoption_rate"
-    one(at.number_input, "Target (%)").set_value(85)
-    one(at.number_input, "Due by this many days after go-live").set_value(45)
+    assert by_label(at.selectbox, "KPI to change").value == "adoption_rate"
+    by_label(at.number_input, "Target (%)").set_value(85)
+    by_label(at.number_input, "Due by this many days after go-live").set_value(45)
     press(at, "Save the target")
     assert said(at) == (["Adoption rate: target 85%, due 45 days after go-live."], [])
     assert kpis.targets(scope, mfa(scope))["adoption_rate"] == kpis.Target("adoption_rate", 0.85, 45,
@@ -139,8 +135,8 @@ def test_an_adoption_target_set_on_the_page_is_stored_and_shown(page):
     shown = table(at, "Due at age").set_index("KPI").loc["Adoption rate"]
     assert (shown["Target"], shown["Due at age"]) == ("85%", 45)
     # the rollout's own settings above show the new target, so saving them does not put 80 % back
-    assert (one(at.slider, "Adoption target").value,
-            one(at.number_input, "…reached by this many days after go-live").value) == (85, 45)
+    assert (by_label(at.slider, "Adoption target").value,
+            by_label(at.number_input, "…reached by this many days after go-live").value) == (85, 45)
     rows = kpi_rows(at)
     assert {rows[("Adoption rate", c)]["Target"] for c in ("champion", "wider", "all")} == {"85%"}
     champion = rows[("Adoption rate", "champion")]          # its baseline is the target; 88 % now
@@ -150,9 +146,9 @@ def test_an_adoption_target_set_on_the_page_is_stored_and_shown(page):
 def test_an_account_manager_sets_and_clears_a_resolution_target_in_hours(page):
     settings_as, scope = page
     at = settings_as("account_manager")
-    one(at.selectbox, "KPI to change").set_value("median_resolution_hours").run()
-    one(at.number_input, "Target (hours)").set_value(8)
-    one(at.number_input, "Due by this many days after go-live").set_value(60)
+    by_label(at.selectbox, "KPI to change").set_value("median_resolution_hours").run()
+    by_label(at.number_input, "Target (hours)").set_value(8)
+    by_label(at.number_input, "Due by this many days after go-live").set_value(60)
     press(at, "Save the target")
     assert said(at) == (["Median resolution (hours): target 8 hours, due 60 days after go-live."], [])
     assert kpis.targets(scope, mfa(scope))["median_resolution_hours"] == kpis.Target(
@@ -161,7 +157,7 @@ def test_an_account_manager_sets_and_clears_a_resolution_target_in_hours(page):
     assert (row["Target"], row["Now"], row["Status"]) == ("8.0", "3.7", "on track")   # lower is better
 
     goto(at, SETTINGS)
-    one(at.selectbox, "KPI to change").set_value("median_resolution_hours").run()
+    by_label(at.selectbox, "KPI to change").set_value("median_resolution_hours").run()
     press(at, "Remove the target")
     assert said(at) == (["Median resolution (hours): no target."], [])
     assert kpis.targets(scope, mfa(scope))["median_resolution_hours"].value is None
@@ -171,9 +167,9 @@ def test_an_account_manager_sets_and_clears_a_resolution_target_in_hours(page):
 def test_a_low_adoption_threshold_changed_on_the_page_moves_the_red_flags_and_resets(page):
     settings_as, scope = page
     at = settings_as("admin")
-    assert (one(at.selectbox, "Rule").value, one(at.selectbox, "Setting").value) == (
+    assert (by_label(at.selectbox, "Rule").value, by_label(at.selectbox, "Setting").value) == (
         "LOW_ADOPTION", "high_share_of_target")
-    one(at.number_input, "High severity below this share of the target (%)").set_value(75)
+    by_label(at.number_input, "High severity below this share of the target (%)").set_value(75)
     press(at, "Save the threshold")
     assert said(at) == (["Low Adoption: high severity below this share of the target is now 75% (default 50%)."],
                         [])
@@ -200,26 +196,26 @@ def test_refused_changes_say_not_saved_and_change_nothing(page):
     at = settings_as("admin")
     press(at, "Lock the baseline")                                # no name
     assert said(at) == ([], ["Not saved: a locked baseline needs a name (e.g. pre-go-live)"])
-    one(at.text_input, "Baseline name").input("half")
-    one(at.date_input, "From").set_value(date(2026, 9, 1))
+    by_label(at.text_input, "Baseline name").input("half")
+    by_label(at.date_input, "From").set_value(date(2026, 9, 1))
     press(at, "Lock the baseline")
     assert said(at) == ([], ["Not saved: give both the start and the end of the window, or neither"])
     assert kpis.locked_baselines(scope, rollout) == []
 
-    one(at.text_input, "Baseline name").input("pre-go-live")
+    by_label(at.text_input, "Baseline name").input("pre-go-live")
     press(at, "Lock the baseline")                                # the baseline window: fine
     assert said(at)[0][0].startswith("Locked the baseline 'pre-go-live': 22 Jun 2026 to 19 Jul 2026, 25 tickets.")
-    one(at.text_input, "Baseline name").input("Pre-Go-Live")
+    by_label(at.text_input, "Baseline name").input("Pre-Go-Live")
     press(at, "Lock the baseline")
     assert said(at)[1] == ["Not saved: 'MFA rollout' already has a baseline named 'Pre-Go-Live': a locked baseline "
                            "never changes, so lock the new figures under another name"]
     assert [b.name for b in kpis.locked_baselines(scope, rollout)] == ["pre-go-live"]
 
-    assert one(at.button, "Remove the target").disabled          # the adoption target cannot go ...
-    one(at.number_input, "Target (%)").set_value(0)              # ... nor be 0
+    assert by_label(at.button, "Remove the target").disabled          # the adoption target cannot go ...
+    by_label(at.number_input, "Target (%)").set_value(0)              # ... nor be 0
     press(at, "Save the target")
     assert said(at) == ([], ["Not saved: the adoption target is a share above 0 (e.g. 0.8)"])
-    one(at.number_input, "High severity below this share of the target (%)").set_value(0)
+    by_label(at.number_input, "High severity below this share of the target (%)").set_value(0)
     press(at, "Save the threshold")
     assert said(at) == ([], ["Not saved: LOW_ADOPTION.high_share_of_target is a number above 0"])
     assert kpis.targets(scope, rollout)["adoption_rate"].value == 0.8

@@ -10,11 +10,8 @@ Usage (mfa counts, sms is legacy): a 01-03; b 01-07; c 01-20; e 02-03, 02-10; f 
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
-import subprocess
-import sys
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -27,7 +24,8 @@ from analysis import metrics, orgs, support
 from analysis.access import OPERATOR
 from analysis.ingest import load_file
 from analysis.scope import open_scope
-from tests.conftest import ROOT, TINY
+from tests.cli_run import run_in_process
+from tests.conftest import TINY
 
 D = date(2025, 2, 10)
 
@@ -451,11 +449,8 @@ def test_kpis_json_matches_a_pandas_computation(tmp_path):
     for col in ("created_at", "updated_at", "first_response_at", "resolved_at"):
         out[col] = out[col].dt.strftime("%Y-%m-%d %H:%M:%S")
     out.to_csv(tmp_path / "tickets.csv", index=False)
-    env = {**os.environ, "UPTAKE_DB": str(tmp_path / "cli.duckdb"), "UPTAKE_DEMO": "0"}
-
-    def cli(*args):
-        done = subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+    def cli(*args):   # in this process (tests/cli_run.py)
+        done = run_in_process(tmp_path / "cli.duckdb", *args)
         assert done.returncode == 0, done.stderr
         return done.stdout
 

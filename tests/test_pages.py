@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analysis import alerts, annotations, auth, metrics, orgs, settings, support
@@ -20,10 +19,9 @@ from analysis.privacy import OTHER
 from analysis.scope import open_scope
 from analysis.seed import ensure_demo
 from analysis.words import day
-from tests.conftest import ROOT
+from tests.apptest import reset_streamlit, signed_in, through_the_router  # noqa: F401 (the router fixture)
 from ui.text import literal
 
-APP = str(ROOT / "app.py")
 PASSWORD = "correct horse battery staple"
 ROLES = ("admin", "account_manager", "client_viewer", "client_uploader")
 PAGES = {"pages/overview.py": "Overview", "pages/adoption.py": "Adoption", "pages/support.py": "Support",
@@ -36,43 +34,20 @@ def demo(tmp_path_factory):
     path = str(tmp_path_factory.mktemp("pages") / "pages.duckdb")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("UPTAKE_DB", path)
-        _reset()
+        reset_streamlit()
         handle = store_module.shared_store(path)
         ensure_demo(handle, enabled=True)
         org = orgs.organisation_id(handle, OPERATOR, "Demo Co")
         accounts = {role: auth.add_account(handle, OPERATOR, f"{role}@pages.test", role,
                                            [] if role == "admin" else [org], password=PASSWORD) for role in ROLES}
         yield handle, open_scope(handle, OPERATOR, org, "configure"), accounts
-        _reset()
-
-
-def _reset():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    for opened in list(store_module._shared.values()):
-        opened.close()
-    store_module._shared.clear()
-
-
-@pytest.fixture(autouse=True)
-def through_the_router(monkeypatch):
-    """Every run goes through app.py, as on the server (see tests/test_isolation.py)."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import app_test
-
-    class Router(PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", Router)
+        reset_streamlit()
 
 
 def app_as(demo, role: str, monkeypatch) -> AppTest:
     handle, _, accounts = demo
     monkeypatch.setenv("UPTAKE_DB", handle.path)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["token"] = auth.start_session(handle, accounts[role].account_id)
+    at = signed_in(handle, accounts[role].account_id)
     at.run()
     return at
 
@@ -262,14 +237,14 @@ def fresh_demo(tmp_path, monkeypatch):
     """The demo in a database of its own, for a test that records alert states."""
     path = str(tmp_path / "fresh.duckdb")
     monkeypatch.setenv("UPTAKE_DB", path)
-    _reset()
+    reset_streamlit()
     handle = store_module.shared_store(path)
     ensure_demo(handle, enabled=True)
     org = orgs.organisation_id(handle, OPERATOR, "Demo Co")
     accounts = {role: auth.add_account(handle, OPERATOR, f"{role}@fresh.test", role, [org], password=PASSWORD)
                 for role in ("account_manager", "client_viewer")}
     yield handle, open_scope(handle, OPERATOR, org, "configure"), accounts
-    _reset()
+    reset_streamlit()
 
 
 def test_red_flags_are_grouped_by_rule_and_a_provider_acknowledges_one(fresh_demo, monkeypatch):
@@ -317,7 +292,7 @@ def hostile(tmp_path, monkeypatch):
     path = str(tmp_path / "hostile.duckdb")
     monkeypatch.setenv("UPTAKE_DB", path)
     monkeypatch.setenv("UPTAKE_DEMO", "0")
-    _reset()
+    reset_streamlit()
     handle = store_module.shared_store(path)
     org = orgs.add_organisation(handle, OPERATOR, "Evil Co", email_domains=["evil.test"])
     scope = open_scope(handle, OPERATOR, org, "upload")
@@ -329,7 +304,7 @@ def hostile(tmp_path, monkeypatch):
     load_file(scope, "usage", "usage.csv", b"user_id,date,activity,count\np0@evil.test,2025-02-20,mfa,1\n")
     admin = auth.add_account(handle, OPERATOR, "admin@provider.test", "admin", [], password=PASSWORD)
     yield handle, scope, {"admin": admin}
-    _reset()
+    reset_streamlit()
 
 
 def test_a_department_named_with_markup_shows_as_its_characters(hostile, monkeypatch):

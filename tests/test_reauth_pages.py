@@ -5,15 +5,12 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from analysis import auth, orgs
 from analysis import store as store_module
 from analysis.access import OPERATOR
-from tests.conftest import ROOT
+from tests.apptest import by_label, open_page, reset_streamlit, route_through_app, signed_in
 
-APP = str(ROOT / "app.py")
 PASSWORD = "tr0ub4dor&3 horse"
 REFUSED = "your password or code is not right, so nothing was changed."
 
@@ -23,34 +20,18 @@ def handle(tmp_path_factory):
     path = str(tmp_path_factory.mktemp("reauth") / "reauth.duckdb")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("UPTAKE_DB", path)
-        _reset()
+        reset_streamlit()
         opened = store_module.shared_store(path)
         orgs.add_organisation(opened, OPERATOR, "Acme", "UTC", ["acme.test"])
         auth.cookie_key(opened)
         yield opened
-        _reset()
-
-
-def _reset():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    for opened in list(store_module._shared.values()):
-        opened.close()
-    store_module._shared.clear()
+        reset_streamlit()
 
 
 @pytest.fixture(autouse=True)
 def through_the_router(handle, monkeypatch):
-    """Every run goes through app.py, as on the server (see tests/test_isolation.py)."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import app_test
-
-    class Router(PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", Router)
+    """Every run goes through app.py, as on the server (tests/apptest.py)."""
+    route_through_app(monkeypatch)
     monkeypatch.setenv("UPTAKE_DB", handle.path)
     auth.set_totp_required_for_providers(handle, OPERATOR, False)   # a test may have required it
 
@@ -73,11 +54,7 @@ def person(handle, role="admin", two_step=False):
 
 
 def page(handle, who, path):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["token"] = auth.start_session(handle, who.account_id)
-    at.run()
-    at.switch_page(path)
-    at.run()
+    at = open_page(signed_in(handle, who.account_id), path)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -95,11 +72,6 @@ def state(handle, email):
 def live_sign_ins(handle, account_id):
     return handle.cursor().execute("SELECT count(*) FROM sessions WHERE account_id = ? AND revoked_at IS NULL",
                                    [account_id]).fetchall()[0][0]
-
-
-def by_label(items, label):
-    [found] = [w for w in items if w.label == label]
-    return found
 
 
 def admin_action(at, handle, action, target):

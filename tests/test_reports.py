@@ -21,8 +21,6 @@ import io
 import os
 import re
 import shutil
-import subprocess
-import sys
 import zipfile
 from dataclasses import replace
 from datetime import date, datetime
@@ -39,7 +37,8 @@ from analysis.access import OPERATOR, Principal
 from analysis.ingest import load_file
 from analysis.scope import Scope, open_scope
 from analysis.store import Store
-from tests.conftest import ROOT, TINY
+from tests.cli_run import run_in_process
+from tests.conftest import TINY
 
 D = date(2025, 2, 10)
 NOW = datetime(2025, 2, 11, 9, 30)
@@ -385,10 +384,9 @@ def test_without_a_browser_the_charts_are_left_out_with_the_reason(contents, mon
 # -- the command line ---------------------------------------------------------------------------------
 
 def run(db, *args):
-    env = {**os.environ, "UPTAKE_DB": str(db), "UPTAKE_DEMO": "0",
-           "BROWSER_PATH": "/nonexistent/chromium"}   # no drawing here: the test above draws the charts
-    return subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    """In this process (tests/cli_run.py)."""
+    return run_in_process(db, *args, env={"BROWSER_PATH": "/nonexistent/chromium"})   # no drawing here: the
+    # test above draws the charts
 
 
 def test_the_report_command(tmp_path, monkeypatch, capsys):

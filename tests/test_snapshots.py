@@ -81,6 +81,7 @@ def test_declining_usage_says_why_it_cannot_judge_monthly_snapshots(monthly):
     assert "up to 31 days apart" in declining.message
 
 
+@pytest.mark.file_db   # the command line opens the file again
 def test_kpis_json_says_which_figures_are_not_computable(monthly, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("UPTAKE_DB", monthly.store.path)
     monthly.store.close()
@@ -167,10 +168,11 @@ def snapshot_app(tmp_path, monkeypatch):
     from analysis.access import OPERATOR
     from analysis.ingest import load_file
     from analysis.scope import open_scope
-    from tests.test_pages import PASSWORD, _reset
+    from tests.apptest import reset_streamlit
+    from tests.test_pages import PASSWORD
     monkeypatch.setenv("UPTAKE_DB", str(tmp_path / "app.duckdb"))
     monkeypatch.setenv("UPTAKE_DEMO", "0")
-    _reset()
+    reset_streamlit()
     handle = store_module.shared_store(str(tmp_path / "app.duckdb"))
     org = orgs.add_organisation(handle, OPERATOR, "Acme", email_domains=["acme.test"])
     scope = open_scope(handle, OPERATOR, org, "upload")
@@ -180,11 +182,12 @@ def snapshot_app(tmp_path, monkeypatch):
         load_file(scope, "usage", f"active-users-{refresh}.csv", report(refresh, last))
     admin = auth.add_account(handle, OPERATOR, "am@provider.test", "admin", [], password=PASSWORD)
     yield handle, scope, {"admin": admin}
-    _reset()
+    reset_streamlit()
 
 
 def test_pages_say_not_computable_and_show_adoption_at_each_snapshot(snapshot_app, monkeypatch):
-    from tests.test_pages import app_as, charts, goto, through_the_router, values  # noqa: F401 (the router fixture)
+    from tests.apptest import through_the_router  # noqa: F401 (the router fixture)
+    from tests.test_pages import app_as, charts, goto, values
     at = goto(app_as(snapshot_app, "admin", monkeypatch), "pages/adoption.py")
     said = [shown(i.value) for i in at.info]
     # by age, weekly, stickiness, departments

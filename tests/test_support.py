@@ -254,3 +254,32 @@ def test_support_figures_stay_within_bounds(store, tickets, as_of, window):
     created_by = [sum(1 for hour, *_ in tickets if (datetime(2025, 1, 1) + timedelta(hours=hour)).date() <= day.date())
                   for day in days["day"]]
     assert (days["backlog"] <= pd.Series(created_by)).all()
+
+
+def test_the_tiny_set_s_tickets_per_100_champions_in_their_first_28_days(acme, load):
+    """tests/data/tiny/tickets.csv on the tiny roster: champions a b c d (4 licensed) live Monday
+    2025-01-06, so their first 28 days (01-06 .. 02-02) are the ISO weeks of 01-06, 01-13, 01-20
+    and 01-27. Their tickets then: T1 (a, 01-06), T2 (Cat Cole, matched to c by name, 01-08), T3
+    (b, 01-20) -> 3; T4 (d, 02-03) is day 29. 100 x 3 / 4 = 75 tickets per 100 licensed champions."""
+    for kind in ("roster", "usage", "tickets"):
+        load(acme, kind, (TINY / f"{kind}.csv").read_bytes())
+    rollout = orgs.rollout(acme, "MFA")
+    weeks = support.weekly_tickets(acme, rollout, date(2025, 2, 10), start=date(2025, 1, 6))
+    got = {(r.cohort, r.week_start.date()): (r.tickets, r.licensed_users, r.tickets_per_100_users)
+           for r in weeks.itertuples()}
+    first_28 = [got[("champion", date(2025, 1, 6) + timedelta(days=7 * n))] for n in range(4)]
+    assert first_28 == [(2, 4, 50.0), (0, 4, 0.0), (1, 4, 25.0), (0, 4, 0.0)]   # 100 x tickets / 4
+    assert 100 * sum(t for t, _, _ in first_28) / 4 == 75.0
+    # the week of 02-03: T4 (d, champion), T5 (e, wider: 1 of 2 licensed), T6 (x, on no roster:
+    # in the total only) -> champion 25.0, wider 50.0, all 100 x 3 / 6 = 50.0
+    w = date(2025, 2, 3)
+    assert (got[("champion", w)], got[("wider", w)], got[("all", w)]) == ((1, 4, 25.0), (1, 2, 50.0), (3, 6, 50.0))
+    # as of 02-10, w = 28 (01-14 .. 02-10): created T3 T4 T5 T6 -> 4; in 02-04 .. 02-10 T5 T6 ->
+    # 100 x 2 / 6; resolved in the window T3 (18 h), T4 (168 h), T6 (1 h): median 18, p90 at
+    # 0.9 x 2 = 1.8 -> 18 + 0.8 x 150 = 138; T5 open; T3 reopened: 1 of 3
+    k = support.support_kpis(acme, rollout, date(2025, 2, 10), 28)
+    assert (k["tickets"], k["tickets_7d"], k["licensed_users"]) == (4, 2, 6)
+    assert k["tickets_per_100_users_7d"] == pytest.approx(100 * 2 / 6)
+    assert (k["resolved_tickets"], k["median_resolution_hours"]) == (3, 18.0)
+    assert k["p90_resolution_hours"] == pytest.approx(138.0)
+    assert (k["backlog"], k["reopen_rate"]) == (1, pytest.approx(1 / 3))
