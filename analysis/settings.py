@@ -1,4 +1,5 @@
-"""The settings the metrics use (METRICS.md section 1), read and changed through a Scope.
+"""The settings the metrics use (docs/user-guide.md#rollout-and-organisation-settings), read and
+changed through a Scope.
 
 Per rollout: cohorts and their go-live dates (a go-live can move; a new wave can be added),
 the activities that count, the legacy activities, the ticket filter (categories and keywords in
@@ -62,7 +63,8 @@ def set_organisation(scope: Scope, *, time_zone: str | None = None, email_domain
     words. A new time zone applies to later loads only, and the message says so."""
     scope.require("configure")
     now = organisation_settings(scope)
-    changes, messages = {}, []
+    changes: dict[str, object] = {}
+    messages: list[str] = []
     if time_zone is not None and time_zone.strip() != now.time_zone:
         zone = time_zone.strip()
         try:
@@ -84,9 +86,11 @@ def set_organisation(scope: Scope, *, time_zone: str | None = None, email_domain
         messages.append("Client views " + ("may now list" if list_names_to_clients else "no longer list")
                         + " lapsed and never-used people by name.")
     if changes:
-        assignments = ", ".join(f"{column} = ?" for column in changes)   # column names from the fixed set above
+        assignments = ", ".join(f"{column} = ?" for column in changes)
         with scope.store.transaction() as cur:
-            cur.execute(f"UPDATE organisations SET {assignments} WHERE org_id = ?", [*changes.values(), scope.org_id])
+            # the column names are the fixed ones above (never input); the values are bound
+            cur.execute(f"UPDATE organisations SET {assignments} WHERE org_id = ?",  # noqa: S608
+                        [*changes.values(), scope.org_id])
     return messages
 
 
@@ -125,7 +129,46 @@ def set_rollout(scope: Scope, rollout: str | int, *, cohorts: dict[str, date] | 
     scope.require("configure")
     current = orgs.rollout(scope, rollout)
     acts, old = _names(activities), _names(legacy)
-    cats, words = _texts(categories), _texts(keywords)
+    _check_rollout_values(current, acts, old, window_days, target_adoption, target_age_days)
+    moves = _cohort_moves(current, cohorts or {})
+    changes: dict[str, object] = {}
+    messages: list[str] = []
+    for column, new, was, label in (
+            ("activities", acts, current.activities, "Activities that count"),
+            ("legacy_activities", old, current.legacy_activities, "Legacy activities"),
+            ("ticket_categories", _texts(categories), current.ticket_categories, "Ticket categories"),
+            ("ticket_keywords", _texts(keywords), current.ticket_keywords, "Ticket keywords")):
+        if new is not None and new != list(was):
+            changes[column] = new
+            messages.append(f"{label}: " + (", ".join(new) or "none") + ".")
+    for column, number, before, text in (
+            ("window_days", window_days, current.window_days, "Active window: {} days."),
+            ("target_adoption", target_adoption, current.target_adoption, "Adoption target: {:.0%}."),
+            ("target_age_days", target_age_days, current.target_age_days, "Target age: {} days after go-live.")):
+        if number is not None and number != before:
+            changes[column] = number
+            messages.append(text.format(number))
+    for cohort, day in moves.items():
+        moved_from = current.cohorts.get(cohort)
+        messages.append(f"{cohort} go-live moved from {moved_from} to {day}." if moved_from
+                        else f"New cohort {cohort}, go-live {day}.")
+
+    with scope.store.transaction() as cur:
+        if changes:
+            assignments = ", ".join(f"{column} = ?" for column in changes)
+            # the column names are the fixed ones above (never input); the values are bound
+            cur.execute(f"UPDATE rollouts SET {assignments} WHERE org_id = ? AND rollout_id = ?",  # noqa: S608
+                        [*changes.values(), scope.org_id, current.rollout_id])
+        for cohort, day in moves.items():
+            cur.execute("INSERT INTO cohorts VALUES (?, ?, ?) ON CONFLICT (rollout_id, cohort) "
+                        "DO UPDATE SET go_live = excluded.go_live", [current.rollout_id, cohort, day])
+    return messages
+
+
+def _check_rollout_values(current: Rollout, acts: list[str] | None, old: list[str] | None,
+                          window_days: int | None, target_adoption: float | None,
+                          target_age_days: int | None) -> None:
+    """Raise ValueError for a rollout setting out of its range (set_rollout's checks)."""
     counting = acts if acts is not None else current.activities
     fading = old if old is not None else current.legacy_activities
     if set(counting) & set(fading):
@@ -137,8 +180,12 @@ def set_rollout(scope: Scope, rollout: str | int, *, cohorts: dict[str, date] | 
         raise ValueError("the adoption target is a share between 0 and 1 (e.g. 0.8)")
     if target_age_days is not None and not 1 <= target_age_days <= 730:
         raise ValueError("the target age is a number of days after go-live, 1 to 730")
+
+
+def _cohort_moves(current: Rollout, cohorts: dict[str, date]) -> dict[str, date]:
+    """{cohort: go-live} for each cohort named whose go-live is new or moves."""
     moves = {}
-    for name, day in (cohorts or {}).items():
+    for name, day in cohorts.items():
         cohort = name.strip().lower()
         if not _COHORT.match(cohort):
             raise ValueError(f"not a cohort name: {name!r} (letters, digits, spaces, - and _; up to 40)")
@@ -146,37 +193,7 @@ def set_rollout(scope: Scope, rollout: str | int, *, cohorts: dict[str, date] | 
             raise ValueError(f"the go-live of {cohort} is not a date")
         if current.cohorts.get(cohort) != day:
             moves[cohort] = day
-
-    changes, messages = {}, []
-    for column, new, was, label in (
-            ("activities", acts, current.activities, "Activities that count"),
-            ("legacy_activities", old, current.legacy_activities, "Legacy activities"),
-            ("ticket_categories", cats, current.ticket_categories, "Ticket categories"),
-            ("ticket_keywords", words, current.ticket_keywords, "Ticket keywords")):
-        if new is not None and new != list(was):
-            changes[column] = new
-            messages.append(f"{label}: " + (", ".join(new) or "none") + ".")
-    for column, new, was, text in (
-            ("window_days", window_days, current.window_days, "Active window: {} days."),
-            ("target_adoption", target_adoption, current.target_adoption, "Adoption target: {:.0%}."),
-            ("target_age_days", target_age_days, current.target_age_days, "Target age: {} days after go-live.")):
-        if new is not None and new != was:
-            changes[column] = new
-            messages.append(text.format(new))
-    for cohort, day in moves.items():
-        was = current.cohorts.get(cohort)
-        messages.append(f"{cohort} go-live moved from {was} to {day}." if was
-                        else f"New cohort {cohort}, go-live {day}.")
-
-    with scope.store.transaction() as cur:
-        if changes:
-            assignments = ", ".join(f"{column} = ?" for column in changes)   # columns from the fixed set above
-            cur.execute(f"UPDATE rollouts SET {assignments} WHERE org_id = ? AND rollout_id = ?",
-                        [*changes.values(), scope.org_id, current.rollout_id])
-        for cohort, day in moves.items():
-            cur.execute("INSERT INTO cohorts VALUES (?, ?, ?) ON CONFLICT (rollout_id, cohort) "
-                        "DO UPDATE SET go_live = excluded.go_live", [current.rollout_id, cohort, day])
-    return messages
+    return moves
 
 
 def settings_version(scope: Scope) -> tuple:
