@@ -1,4 +1,4 @@
-"""Adoption metrics of METRICS.md section 2, per cohort of a rollout.
+"""Adoption metrics (docs/metrics.md#adoption-metrics), per cohort of a rollout.
 
 Notation: cohort c with go-live g(c), as-of date d, window w days = [d - w + 1, d].
 """
@@ -12,7 +12,8 @@ from analysis import words
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
-# The COHORT block of METRICS.md section 6, in its order (kpis --json prints exactly these).
+# The COHORT block of the kpis JSON (docs/operations.md#the-kpis-json), in its order (kpis --json prints
+# exactly these).
 COHORT_KEYS = ("go_live", "licensed_users", "active_users", "adoption_rate", "activated_users",
                "activation_rate", "median_days_to_first_use", "lapsed_users", "legacy_users",
                "never_used", "habitual_users")
@@ -62,7 +63,7 @@ def freshness(scope: Scope, rollout: Rollout | None = None) -> dict:
             for k, v in row.items()}
 
 
-# The period each figure needs usage data for, in days (METRICS.md, snapshot exports): a figure
+# The period each figure needs usage data for, in days (docs/metrics.md#figures-from-snapshot-exports): a figure
 # whose period is shorter than the spacing of the snapshot exports behind it is not computable.
 SNAPSHOT_PERIODS = {"weekly_active_users": 7, "adoption_by_age": 7, "department_weekly_adoption": 7,
                     "habitual_users": 7, "DECLINING_USAGE": 7, "stickiness": 1}
@@ -216,7 +217,7 @@ def department_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: in
     licensed_users, active_users, adoption_rate, activated_users, activation_rate, lapsed_users,
     never_used, each as cohort_kpis defines it. A department x cohort pair with no licensed
     people has no row, so the rates are never null. Small groups are not folded here: a client
-    view folds groups under 5 people before showing them (METRICS.md, privacy).
+    view folds groups under 5 people before showing them (docs/user-guide.md#privacy-in-client-views).
 
     Example: IT = {a, b} (champion), Sales = {c, d} (champion) and {e} (wider); active a, c, e:
     IT champion 1/2 = 0.5, Sales champion 1/2, Sales wider 1/1, Sales all 2/3.

@@ -1,4 +1,4 @@
-"""Support metrics of METRICS.md section 3, for the tickets in a rollout's scope.
+"""Support metrics (docs/metrics.md#support-metrics), for the tickets in a rollout's scope.
 
 Tickets in scope: every ticket of the organisation that passes the rollout's ticket filter,
 whoever raised it. The filter (rollouts.ticket_categories, rollouts.ticket_keywords, compared
@@ -22,7 +22,8 @@ import pandas as pd
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
-# The support block of METRICS.md section 6, in its order (kpis --json prints exactly these).
+# The support block of the kpis JSON (docs/operations.md#the-kpis-json), in its order (kpis --json prints
+# exactly these).
 SUPPORT_KEYS = ("tickets", "tickets_per_100_users_7d", "median_resolution_hours", "p90_resolution_hours",
                 "backlog", "reopen_rate")
 

@@ -1,4 +1,4 @@
-"""The command line of METRICS.md section 6, run as a user would, in a subprocess."""
+"""The command line (docs/operations.md#command-line), run as a user would, in a subprocess."""
 import json
 import random
 

@@ -52,8 +52,8 @@ class Baseline:
         return self.figures.get("support", {}).get(key)
 
     def tickets_per_100_users_7d(self, licensed_now: int | None) -> float | None:
-        """100 x tickets created in the window x 7 / its days / licensed people now (METRICS.md
-        section 5). Example: 6 tickets in 28 days, 150 licensed -> 100 x 6 x 7 / 28 / 150 = 1.0."""
+        """100 x tickets created in the window x 7 / its days / licensed people now
+        (docs/metrics.md#the-kpi-table). Example: 6 tickets in 28 days, 150 licensed -> 100 x 6 x 7 / 28 / 150 = 1.0."""
         tickets = self.support_figure("tickets")
         if tickets is None or not licensed_now:
             return None
