@@ -4,11 +4,11 @@ Notation: cohort c with go-live g(c), as-of date d, window w days = [d - w + 1, 
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
-from analysis import words
+from analysis import settings, words
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -191,12 +191,6 @@ def _float(value) -> float | None:
     return None if pd.isna(value) else float(value)
 
 
-def _chart_start(rollout: Rollout, as_of: date) -> date:
-    """Where weekly series start by default: 28 days before the first go-live (the baseline)."""
-    first = rollout.first_go_live or as_of
-    return min(first - timedelta(days=28), as_of)
-
-
 def weekly_active_users(scope: Scope, rollout: Rollout, as_of: date, start: date | None = None) -> pd.DataFrame:
     """weekly_active_users: per cohort (and 'all') and ISO week (Monday start), the licensed
     people of the cohort with >= 1 counting event in the week. Columns cohort, go_live,
@@ -209,7 +203,7 @@ def weekly_active_users(scope: Scope, rollout: Rollout, as_of: date, start: date
     Week of 01-06: {a} -> 1 (0.25); week of 01-13: {b} -> 1; a person counts once a week.
     """
     return scope.df("weekly_active_users", rollout_id=rollout.rollout_id, as_of=as_of,
-                    start=start or _chart_start(rollout, as_of))
+                    start=start or settings.chart_start(rollout, as_of))
 
 
 def department_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
@@ -237,7 +231,7 @@ def department_weekly_adoption(scope: Scope, rollout: Rollout, as_of: date, star
     Sales 01-13 -> 1/3, 01-20 -> 2/3.
     """
     return scope.df("department_weekly_adoption", rollout_id=rollout.rollout_id, as_of=as_of,
-                    start=start or _chart_start(rollout, as_of), cohort=cohort)
+                    start=start or settings.chart_start(rollout, as_of), cohort=cohort)
 
 
 def adoption_funnel(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
@@ -307,7 +301,7 @@ def rolling_adoption(scope: Scope, rollout: Rollout, as_of: date) -> pd.DataFram
     event in the 7 days ending that day (columns cohort, day, go_live, age_days, active_7d,
     licensed_users, adoption). Starts 28 days before the first go-live."""
     return scope.df("rolling_adoption", rollout_id=rollout.rollout_id, as_of=as_of,
-                    start=_chart_start(rollout, as_of))
+                    start=settings.chart_start(rollout, as_of))
 
 
 def adoption_by_age(scope: Scope, rollout: Rollout, as_of: date) -> pd.DataFrame:

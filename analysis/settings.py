@@ -45,16 +45,10 @@ def organisation_settings(scope: Scope) -> OrganisationSettings:
     return OrganisationSettings(row["time_zone"], tuple(row["email_domains"]), bool(row["list_names_to_clients"]))
 
 
-def is_client_view(scope: Scope) -> bool:
-    """Whether the person looking is client leadership (client_viewer, client_uploader): their views
-    fold small groups and list people by name only where the organisation allows it."""
-    return scope.principal.role.startswith("client_")
-
-
 def may_list_names(scope: Scope) -> bool:
     """Named lists of people (lapsed, never used): always for the provider's roles; for client
     roles only where the organisation's list_names_to_clients is on."""
-    return not is_client_view(scope) or organisation_settings(scope).list_names_to_clients
+    return not scope.principal.is_client or organisation_settings(scope).list_names_to_clients
 
 
 def set_organisation(scope: Scope, *, time_zone: str | None = None, email_domains: list[str] | None = None,
@@ -203,9 +197,10 @@ def settings_version(scope: Scope) -> tuple:
     return (int(row["parts"]), str(row["fingerprint"]))
 
 
-def baseline_window(rollout: Rollout) -> tuple[date, date] | None:
-    """The default baseline window: the 28 days before the first go-live, [g - 28, g - 1];
-    None when the rollout has no cohort."""
+def default_baseline_window(rollout: Rollout) -> tuple[date, date] | None:
+    """The default baseline window: the BASELINE_DAYS (28) days before the first go-live,
+    [g - 28, g - 1]; None when the rollout has no cohort. The rollout's own window (its baseline
+    dates when set, else this one) is analysis.kpis.baseline_window."""
     first = rollout.first_go_live
     if first is None:
         return None
@@ -223,7 +218,9 @@ def known_ticket_categories(scope: Scope) -> pd.DataFrame:
 
 
 def chart_start(rollout: Rollout, as_of: date) -> date:
-    """Where the time charts start: the start of the default baseline window (28 days before the
-    first go-live), or as_of when that is earlier (as metrics and support do for weekly series)."""
-    window = baseline_window(rollout)
-    return min(window[0], as_of) if window else as_of
+    """Where the time charts and weekly series start: the start of the default baseline window
+    (BASELINE_DAYS before the first go-live), or as_of when that is earlier; BASELINE_DAYS before
+    as_of for a rollout with no cohort yet. Example: first go-live 2025-01-06, as of 2025-02-10 ->
+    2024-12-09."""
+    window = default_baseline_window(rollout)
+    return min(window[0], as_of) if window else as_of - timedelta(days=BASELINE_DAYS)

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from analysis import settings
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -90,8 +91,7 @@ def weekly_tickets(scope: Scope, rollout: Rollout, as_of: date, start: date | No
     1 ticket, a wider person 1 and someone not on the roster 1: champion 100 x 1/4 = 25.0,
     wider 50.0, all 100 x 3/6 = 50.0.
     """
-    first = rollout.first_go_live or as_of
-    start = start or min(first - timedelta(days=28), as_of)
+    start = start or settings.chart_start(rollout, as_of)
     return scope.df("weekly_tickets", rollout_id=rollout.rollout_id, as_of=as_of, start=start)
 
 
