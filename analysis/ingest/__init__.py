@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from analysis import file_kind, formats, left_out, presets, roster_import
 from analysis.canonical import KINDS
 from analysis.files import FileRefused, Table, read_table
-from analysis.ingest import context as org
+from analysis.ingest import organisation as org
 from analysis.ingest.cells import validate
 from analysis.ingest.kinds import likely_kind, table_kind
 from analysis.ingest.merge import merge_roster, merge_usage, refresh_daily
