@@ -36,7 +36,7 @@ baseline = baseline_window(view.scope, rollout)   # the window the KPIs are meas
 st.subheader("Tickets per 100 people, week by week", help=SUPPORT_DEFINITIONS["per_100"])
 shown = f" ({day(baseline[0])} to {day(baseline[1])})" if baseline else ""
 st.caption("Tickets raised each week per 100 licensed people, for everyone and by the requester's cohort; the "
-           f"baseline{shown} is grey, the 4 weeks after each go-live tinted.")
+           f"baseline{literal(shown)} is grey, the 4 weeks after each go-live tinted.")
 st.plotly_chart(tickets_per_100_chart(weekly, markers, baseline, rollout.cohorts, period=view.period), width="stretch")
 
 st.subheader("Backlog", help=SUPPORT_DEFINITIONS["backlog"])
