@@ -1,4 +1,4 @@
-"""The canonical CSV contract (METRICS.md section 1): which columns each kind of file has,
+"""The canonical CSV contract (docs/formats.md#the-canonical-csv-contract): which columns each kind of file has,
 and how a header row is matched to them (by name, case-insensitive, trimmed; order free), or
 by a manual mapping {field: column} for files of no known format."""
 from __future__ import annotations

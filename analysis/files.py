@@ -37,6 +37,7 @@ class FileRefused(ValueError):
         super().__init__(f"{file_name}: {message}")
         self.file_name = file_name
         self.messages = [f"{file_name}: {message}"]
+        self.cohorts_to_map: list[str] = []   # a roster's cohort values no cohort takes (the Data page asks)
 
 
 @dataclass
@@ -114,7 +115,7 @@ def _windows_1252(data: bytes) -> str | None:
 def sniff_delimiter(first_line: str) -> str:
     first_line = re.sub(r'"[^"]*"', "", first_line)  # a delimiter inside a quoted name does not count
     counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
@@ -140,6 +141,15 @@ def read_head(file_name: str, data: bytes, rows: int = 20) -> Table:
 
 
 def _read(file_name: str, data: bytes, nrows: int | None = None) -> Table:
+    _refuse_unreadable(file_name, data)
+    if data.startswith(SPREADSHEET_MAGIC):
+        header, rows, lines = _spreadsheet(file_name, data, nrows)
+        return Table(file_name, header, rows, lines, "xlsx", ",")
+    return _csv(file_name, data)
+
+
+def _refuse_unreadable(file_name: str, data: bytes) -> None:
+    """Refuse a file too big, empty, or of a kind that is no table (an image, a PDF, an archive)."""
     if len(data) > MAX_BYTES:
         raise FileRefused(file_name, f"the file is {len(data) / 1e6:.0f} MB, over the "
                           f"{MAX_BYTES // (1024 * 1024)} MB limit: split it and load the parts")
@@ -149,9 +159,10 @@ def _read(file_name: str, data: bytes, nrows: int | None = None) -> Table:
     if what:
         raise FileRefused(file_name, f"this is {what}, not a CSV or Excel export: export the data from the tool "
                           "as CSV or .xlsx and load that")
-    if data.startswith(SPREADSHEET_MAGIC):
-        header, rows, lines = _spreadsheet(file_name, data, nrows)
-        return Table(file_name, header, rows, lines, "xlsx", ",")
+
+
+def _csv(file_name: str, data: bytes) -> Table:
+    """A text file read as CSV: its encoding and delimiter found, its rows numbered by line."""
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
             and not _utf16_without_bom(data):
         raise FileRefused(file_name, "this is not a text (CSV) file or a spreadsheet: export the data as "
@@ -238,20 +249,7 @@ def _spreadsheet(file_name: str, data: bytes, nrows: int | None = None
         except (zipfile.BadZipFile, ValueError, struct.error, zlib.error):
             raise FileRefused(file_name, "this looks like a spreadsheet but cannot be opened: save it again "
                               "as .xlsx or export CSV") from None
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        if not workbook.sheet_names:
-            raise FileRefused(file_name, "the workbook has no sheet: nothing to load")
-        sheet = workbook.get_sheet_by_index(0)
-        upload_limits.check_rows(sheet.end[0] + 1 if sheet.end else 0)   # end: (last row, last column), from 0
-        cells = sheet.to_python(skip_empty_area=False, nrows=nrows + 50 if nrows else None)
-    except TooBig as exc:
-        raise FileRefused(file_name, str(exc)) from None
-    except FileRefused:
-        raise
-    except Exception as exc:  # calamine raises its own error types for damaged or protected files
-        raise FileRefused(file_name, f"the spreadsheet cannot be read ({type(exc).__name__}: "
-                          f"{str(exc)[:200]}): save it again as .xlsx or export CSV") from None
+    cells = _sheet_cells(file_name, data, nrows)
     header: list[str] | None = None
     rows, lines = [], []
     for number, raw in enumerate(cells, start=1):
@@ -269,6 +267,25 @@ def _spreadsheet(file_name: str, data: bytes, nrows: int | None = None
         rows.append(record)
         lines.append(number)
     return header or [], rows, lines
+
+
+def _sheet_cells(file_name: str, data: bytes, nrows: int | None) -> list[list]:
+    """The first sheet's cells (a few rows past nrows, when given)."""
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if not workbook.sheet_names:
+            raise FileRefused(file_name, "the workbook has no sheet: nothing to load")
+        sheet = workbook.get_sheet_by_index(0)
+        upload_limits.check_rows(sheet.end[0] + 1 if sheet.end else 0)   # end: (last row, last column), from 0
+        cells = sheet.to_python(skip_empty_area=False, nrows=nrows + 50 if nrows else None)
+    except TooBig as exc:
+        raise FileRefused(file_name, str(exc)) from None
+    except FileRefused:
+        raise
+    except Exception as exc:  # calamine raises its own error types for damaged or protected files
+        raise FileRefused(file_name, f"the spreadsheet cannot be read ({type(exc).__name__}: "
+                          f"{str(exc)[:200]}): save it again as .xlsx or export CSV") from None
+    return cells
 
 
 def _cell_text(value) -> str:

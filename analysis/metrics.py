@@ -1,18 +1,19 @@
-"""Adoption metrics of METRICS.md section 2, per cohort of a rollout.
+"""Adoption metrics (docs/metrics.md#adoption-metrics), per cohort of a rollout.
 
 Notation: cohort c with go-live g(c), as-of date d, window w days = [d - w + 1, d].
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
-from analysis import words
+from analysis import settings, words
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
-# The COHORT block of METRICS.md section 6, in its order (kpis --json prints exactly these).
+# The COHORT block of the kpis JSON (docs/operations.md#the-kpis-json), in its order (kpis --json prints
+# exactly these).
 COHORT_KEYS = ("go_live", "licensed_users", "active_users", "adoption_rate", "activated_users",
                "activation_rate", "median_days_to_first_use", "lapsed_users", "legacy_users",
                "never_used", "habitual_users")
@@ -62,7 +63,7 @@ def freshness(scope: Scope, rollout: Rollout | None = None) -> dict:
             for k, v in row.items()}
 
 
-# The period each figure needs usage data for, in days (METRICS.md, snapshot exports): a figure
+# The period each figure needs usage data for, in days (docs/metrics.md#figures-from-snapshot-exports): a figure
 # whose period is shorter than the spacing of the snapshot exports behind it is not computable.
 SNAPSHOT_PERIODS = {"weekly_active_users": 7, "adoption_by_age": 7, "department_weekly_adoption": 7,
                     "habitual_users": 7, "DECLINING_USAGE": 7, "stickiness": 1}
@@ -190,12 +191,6 @@ def _float(value) -> float | None:
     return None if pd.isna(value) else float(value)
 
 
-def _chart_start(rollout: Rollout, as_of: date) -> date:
-    """Where weekly series start by default: 28 days before the first go-live (the baseline)."""
-    first = rollout.first_go_live or as_of
-    return min(first - timedelta(days=28), as_of)
-
-
 def weekly_active_users(scope: Scope, rollout: Rollout, as_of: date, start: date | None = None) -> pd.DataFrame:
     """weekly_active_users: per cohort (and 'all') and ISO week (Monday start), the licensed
     people of the cohort with >= 1 counting event in the week. Columns cohort, go_live,
@@ -208,7 +203,7 @@ def weekly_active_users(scope: Scope, rollout: Rollout, as_of: date, start: date
     Week of 01-06: {a} -> 1 (0.25); week of 01-13: {b} -> 1; a person counts once a week.
     """
     return scope.df("weekly_active_users", rollout_id=rollout.rollout_id, as_of=as_of,
-                    start=start or _chart_start(rollout, as_of))
+                    start=start or settings.chart_start(rollout, as_of))
 
 
 def department_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
@@ -216,7 +211,7 @@ def department_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: in
     licensed_users, active_users, adoption_rate, activated_users, activation_rate, lapsed_users,
     never_used, each as cohort_kpis defines it. A department x cohort pair with no licensed
     people has no row, so the rates are never null. Small groups are not folded here: a client
-    view folds groups under 5 people before showing them (METRICS.md, privacy).
+    view folds groups under 5 people before showing them (docs/user-guide.md#privacy-in-client-views).
 
     Example: IT = {a, b} (champion), Sales = {c, d} (champion) and {e} (wider); active a, c, e:
     IT champion 1/2 = 0.5, Sales champion 1/2, Sales wider 1/1, Sales all 2/3.
@@ -236,7 +231,7 @@ def department_weekly_adoption(scope: Scope, rollout: Rollout, as_of: date, star
     Sales 01-13 -> 1/3, 01-20 -> 2/3.
     """
     return scope.df("department_weekly_adoption", rollout_id=rollout.rollout_id, as_of=as_of,
-                    start=start or _chart_start(rollout, as_of), cohort=cohort)
+                    start=start or settings.chart_start(rollout, as_of), cohort=cohort)
 
 
 def adoption_funnel(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
@@ -306,7 +301,7 @@ def rolling_adoption(scope: Scope, rollout: Rollout, as_of: date) -> pd.DataFram
     event in the 7 days ending that day (columns cohort, day, go_live, age_days, active_7d,
     licensed_users, adoption). Starts 28 days before the first go-live."""
     return scope.df("rolling_adoption", rollout_id=rollout.rollout_id, as_of=as_of,
-                    start=_chart_start(rollout, as_of))
+                    start=settings.chart_start(rollout, as_of))
 
 
 def adoption_by_age(scope: Scope, rollout: Rollout, as_of: date) -> pd.DataFrame:

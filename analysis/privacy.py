@@ -1,4 +1,4 @@
-"""Privacy in client views (METRICS.md section 2): a breakdown never shows a group of fewer than
+"""Privacy in client views (docs/user-guide.md#privacy-in-client-views): a breakdown never shows a group of fewer than
 five people to client leadership. The app applies this to client roles only; the provider's
 roles see every group."""
 from __future__ import annotations

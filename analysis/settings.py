@@ -1,4 +1,5 @@
-"""The settings the metrics use (METRICS.md section 1), read and changed through a Scope.
+"""The settings the metrics use (docs/user-guide.md#rollout-and-organisation-settings), read and
+changed through a Scope.
 
 Per rollout: cohorts and their go-live dates (a go-live can move; a new wave can be added),
 the activities that count, the legacy activities, the ticket filter (categories and keywords in
@@ -44,16 +45,10 @@ def organisation_settings(scope: Scope) -> OrganisationSettings:
     return OrganisationSettings(row["time_zone"], tuple(row["email_domains"]), bool(row["list_names_to_clients"]))
 
 
-def is_client_view(scope: Scope) -> bool:
-    """Whether the person looking is client leadership (client_viewer, client_uploader): their views
-    fold small groups and list people by name only where the organisation allows it."""
-    return scope.principal.role.startswith("client_")
-
-
 def may_list_names(scope: Scope) -> bool:
     """Named lists of people (lapsed, never used): always for the provider's roles; for client
     roles only where the organisation's list_names_to_clients is on."""
-    return not is_client_view(scope) or organisation_settings(scope).list_names_to_clients
+    return not scope.principal.is_client or organisation_settings(scope).list_names_to_clients
 
 
 def set_organisation(scope: Scope, *, time_zone: str | None = None, email_domains: list[str] | None = None,
@@ -62,7 +57,8 @@ def set_organisation(scope: Scope, *, time_zone: str | None = None, email_domain
     words. A new time zone applies to later loads only, and the message says so."""
     scope.require("configure")
     now = organisation_settings(scope)
-    changes, messages = {}, []
+    changes: dict[str, object] = {}
+    messages: list[str] = []
     if time_zone is not None and time_zone.strip() != now.time_zone:
         zone = time_zone.strip()
         try:
@@ -84,9 +80,11 @@ def set_organisation(scope: Scope, *, time_zone: str | None = None, email_domain
         messages.append("Client views " + ("may now list" if list_names_to_clients else "no longer list")
                         + " lapsed and never-used people by name.")
     if changes:
-        assignments = ", ".join(f"{column} = ?" for column in changes)   # column names from the fixed set above
+        assignments = ", ".join(f"{column} = ?" for column in changes)
         with scope.store.transaction() as cur:
-            cur.execute(f"UPDATE organisations SET {assignments} WHERE org_id = ?", [*changes.values(), scope.org_id])
+            # the column names are the fixed ones above (never input); the values are bound
+            cur.execute(f"UPDATE organisations SET {assignments} WHERE org_id = ?",  # noqa: S608
+                        [*changes.values(), scope.org_id])
     return messages
 
 
@@ -125,7 +123,46 @@ def set_rollout(scope: Scope, rollout: str | int, *, cohorts: dict[str, date] | 
     scope.require("configure")
     current = orgs.rollout(scope, rollout)
     acts, old = _names(activities), _names(legacy)
-    cats, words = _texts(categories), _texts(keywords)
+    _check_rollout_values(current, acts, old, window_days, target_adoption, target_age_days)
+    moves = _cohort_moves(current, cohorts or {})
+    changes: dict[str, object] = {}
+    messages: list[str] = []
+    for column, new, was, label in (
+            ("activities", acts, current.activities, "Activities that count"),
+            ("legacy_activities", old, current.legacy_activities, "Legacy activities"),
+            ("ticket_categories", _texts(categories), current.ticket_categories, "Ticket categories"),
+            ("ticket_keywords", _texts(keywords), current.ticket_keywords, "Ticket keywords")):
+        if new is not None and new != list(was):
+            changes[column] = new
+            messages.append(f"{label}: " + (", ".join(new) or "none") + ".")
+    for column, number, before, text in (
+            ("window_days", window_days, current.window_days, "Active window: {} days."),
+            ("target_adoption", target_adoption, current.target_adoption, "Adoption target: {:.0%}."),
+            ("target_age_days", target_age_days, current.target_age_days, "Target age: {} days after go-live.")):
+        if number is not None and number != before:
+            changes[column] = number
+            messages.append(text.format(number))
+    for cohort, day in moves.items():
+        moved_from = current.cohorts.get(cohort)
+        messages.append(f"{cohort} go-live moved from {moved_from} to {day}." if moved_from
+                        else f"New cohort {cohort}, go-live {day}.")
+
+    with scope.store.transaction() as cur:
+        if changes:
+            assignments = ", ".join(f"{column} = ?" for column in changes)
+            # the column names are the fixed ones above (never input); the values are bound
+            cur.execute(f"UPDATE rollouts SET {assignments} WHERE org_id = ? AND rollout_id = ?",  # noqa: S608
+                        [*changes.values(), scope.org_id, current.rollout_id])
+        for cohort, day in moves.items():
+            cur.execute("INSERT INTO cohorts VALUES (?, ?, ?) ON CONFLICT (rollout_id, cohort) "
+                        "DO UPDATE SET go_live = excluded.go_live", [current.rollout_id, cohort, day])
+    return messages
+
+
+def _check_rollout_values(current: Rollout, acts: list[str] | None, old: list[str] | None,
+                          window_days: int | None, target_adoption: float | None,
+                          target_age_days: int | None) -> None:
+    """Raise ValueError for a rollout setting out of its range (set_rollout's checks)."""
     counting = acts if acts is not None else current.activities
     fading = old if old is not None else current.legacy_activities
     if set(counting) & set(fading):
@@ -137,8 +174,12 @@ def set_rollout(scope: Scope, rollout: str | int, *, cohorts: dict[str, date] | 
         raise ValueError("the adoption target is a share between 0 and 1 (e.g. 0.8)")
     if target_age_days is not None and not 1 <= target_age_days <= 730:
         raise ValueError("the target age is a number of days after go-live, 1 to 730")
+
+
+def _cohort_moves(current: Rollout, cohorts: dict[str, date]) -> dict[str, date]:
+    """{cohort: go-live} for each cohort named whose go-live is new or moves."""
     moves = {}
-    for name, day in (cohorts or {}).items():
+    for name, day in cohorts.items():
         cohort = name.strip().lower()
         if not _COHORT.match(cohort):
             raise ValueError(f"not a cohort name: {name!r} (letters, digits, spaces, - and _; up to 40)")
@@ -146,37 +187,7 @@ def set_rollout(scope: Scope, rollout: str | int, *, cohorts: dict[str, date] | 
             raise ValueError(f"the go-live of {cohort} is not a date")
         if current.cohorts.get(cohort) != day:
             moves[cohort] = day
-
-    changes, messages = {}, []
-    for column, new, was, label in (
-            ("activities", acts, current.activities, "Activities that count"),
-            ("legacy_activities", old, current.legacy_activities, "Legacy activities"),
-            ("ticket_categories", cats, current.ticket_categories, "Ticket categories"),
-            ("ticket_keywords", words, current.ticket_keywords, "Ticket keywords")):
-        if new is not None and new != list(was):
-            changes[column] = new
-            messages.append(f"{label}: " + (", ".join(new) or "none") + ".")
-    for column, new, was, text in (
-            ("window_days", window_days, current.window_days, "Active window: {} days."),
-            ("target_adoption", target_adoption, current.target_adoption, "Adoption target: {:.0%}."),
-            ("target_age_days", target_age_days, current.target_age_days, "Target age: {} days after go-live.")):
-        if new is not None and new != was:
-            changes[column] = new
-            messages.append(text.format(new))
-    for cohort, day in moves.items():
-        was = current.cohorts.get(cohort)
-        messages.append(f"{cohort} go-live moved from {was} to {day}." if was
-                        else f"New cohort {cohort}, go-live {day}.")
-
-    with scope.store.transaction() as cur:
-        if changes:
-            assignments = ", ".join(f"{column} = ?" for column in changes)   # columns from the fixed set above
-            cur.execute(f"UPDATE rollouts SET {assignments} WHERE org_id = ? AND rollout_id = ?",
-                        [*changes.values(), scope.org_id, current.rollout_id])
-        for cohort, day in moves.items():
-            cur.execute("INSERT INTO cohorts VALUES (?, ?, ?) ON CONFLICT (rollout_id, cohort) "
-                        "DO UPDATE SET go_live = excluded.go_live", [current.rollout_id, cohort, day])
-    return messages
+    return moves
 
 
 def settings_version(scope: Scope) -> tuple:
@@ -186,9 +197,10 @@ def settings_version(scope: Scope) -> tuple:
     return (int(row["parts"]), str(row["fingerprint"]))
 
 
-def baseline_window(rollout: Rollout) -> tuple[date, date] | None:
-    """The default baseline window: the 28 days before the first go-live, [g - 28, g - 1];
-    None when the rollout has no cohort."""
+def default_baseline_window(rollout: Rollout) -> tuple[date, date] | None:
+    """The default baseline window: the BASELINE_DAYS (28) days before the first go-live,
+    [g - 28, g - 1]; None when the rollout has no cohort. The rollout's own window (its baseline
+    dates when set, else this one) is analysis.kpis.baseline_window."""
     first = rollout.first_go_live
     if first is None:
         return None
@@ -206,7 +218,9 @@ def known_ticket_categories(scope: Scope) -> pd.DataFrame:
 
 
 def chart_start(rollout: Rollout, as_of: date) -> date:
-    """Where the time charts start: the start of the default baseline window (28 days before the
-    first go-live), or as_of when that is earlier (as metrics and support do for weekly series)."""
-    window = baseline_window(rollout)
-    return min(window[0], as_of) if window else as_of
+    """Where the time charts and weekly series start: the start of the default baseline window
+    (BASELINE_DAYS before the first go-live), or as_of when that is earlier; BASELINE_DAYS before
+    as_of for a rollout with no cohort yet. Example: first go-live 2025-01-06, as of 2025-02-10 ->
+    2024-12-09."""
+    window = default_baseline_window(rollout)
+    return min(window[0], as_of) if window else as_of - timedelta(days=BASELINE_DAYS)

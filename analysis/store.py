@@ -128,8 +128,8 @@ class Store:
             raise
 
     def _lock_down(self) -> None:
-        # Order matters (STACK-NOTES 5b): allowed directories first, then external access off,
-        # then lock the configuration so no later statement can loosen it.
+        # Order matters (docs/security.md#the-database-locked-down): allowed directories first, then
+        # external access off, then lock the configuration so no later statement can loosen it.
         con = self._con
         con.execute("SET allowed_directories = ?", [[str(self.staging_dir.resolve()) + "/"]])
         con.execute("SET enable_external_access = false")

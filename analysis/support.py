@@ -1,4 +1,4 @@
-"""Support metrics of METRICS.md section 3, for the tickets in a rollout's scope.
+"""Support metrics (docs/metrics.md#support-metrics), for the tickets in a rollout's scope.
 
 Tickets in scope: every ticket of the organisation that passes the rollout's ticket filter,
 whoever raised it. The filter (rollouts.ticket_categories, rollouts.ticket_keywords, compared
@@ -19,10 +19,12 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from analysis import settings
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
-# The support block of METRICS.md section 6, in its order (kpis --json prints exactly these).
+# The support block of the kpis JSON (docs/operations.md#the-kpis-json), in its order (kpis --json prints
+# exactly these).
 SUPPORT_KEYS = ("tickets", "tickets_per_100_users_7d", "median_resolution_hours", "p90_resolution_hours",
                 "backlog", "reopen_rate")
 
@@ -89,8 +91,7 @@ def weekly_tickets(scope: Scope, rollout: Rollout, as_of: date, start: date | No
     1 ticket, a wider person 1 and someone not on the roster 1: champion 100 x 1/4 = 25.0,
     wider 50.0, all 100 x 3/6 = 50.0.
     """
-    first = rollout.first_go_live or as_of
-    start = start or min(first - timedelta(days=28), as_of)
+    start = start or settings.chart_start(rollout, as_of)
     return scope.df("weekly_tickets", rollout_id=rollout.rollout_id, as_of=as_of, start=start)
 
 

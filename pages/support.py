@@ -2,8 +2,9 @@
 import streamlit as st
 
 from analysis.charts import backlog_chart, tickets_per_100_chart, top_categories_chart
+from analysis.kpis import baseline_window
 from analysis.onboarding import no_tickets_in_period
-from analysis.settings import BASELINE_DAYS, baseline_window
+from analysis.settings import BASELINE_DAYS
 from analysis.words import day
 from ui.cards import SUPPORT_DEFINITIONS, support_cards
 from ui.flags import with_alert_markers
@@ -30,12 +31,12 @@ if not weekly["tickets"].any():   # zeros and flat lines would read as a quiet d
 
 support_cards(kpis, window)
 markers = period_markers(view, with_alert_markers(view, view.figure("markers")))
-baseline = baseline_window(rollout)
+baseline = baseline_window(view.scope, rollout)   # the window the KPIs are measured against
 
 st.subheader("Tickets per 100 people, week by week", help=SUPPORT_DEFINITIONS["per_100"])
-st.caption(f"Tickets raised each week per 100 licensed people, for everyone and by the requester's cohort; the "
-           f"{BASELINE_DAYS} days before the first go-live (the baseline) are grey, the 4 weeks after each go-live "
-           "tinted.")
+shown = f" ({day(baseline[0])} to {day(baseline[1])})" if baseline else ""
+st.caption("Tickets raised each week per 100 licensed people, for everyone and by the requester's cohort; the "
+           f"baseline{literal(shown)} is grey, the 4 weeks after each go-live tinted.")
 st.plotly_chart(tickets_per_100_chart(weekly, markers, baseline, rollout.cohorts, period=view.period), width="stretch")
 
 st.subheader("Backlog", help=SUPPORT_DEFINITIONS["backlog"])

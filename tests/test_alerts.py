@@ -1,4 +1,4 @@
-"""The red-flag rules of METRICS.md section 5 and the alert states, on rollouts small enough to
+"""The red-flag rules of docs/metrics.md#red-flag-rules and the alert states, on rollouts small enough to
 check by hand. Each rule's boundary cases are one line each (at the threshold, just over, just
 under, an empty week, a cohort too young, missing tickets); a generated rollout built to trip
 exactly three rules shows exactly those three with hand-computed evidence, a healthy one shows

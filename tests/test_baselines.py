@@ -1,4 +1,4 @@
-"""KPI baselines, targets and the KPI table (METRICS.md section 4) on hand-checked data.
+"""KPI baselines, targets and the KPI table (docs/metrics.md#the-kpi-table) on hand-checked data.
 
 The tiny set (tests/data/tiny): champion a b c d (go-live Mon 2025-01-06), wider e f (g
 unlicensed; go-live 2025-02-03): 6 licensed. Usage (mfa counts, sms is legacy): a 01-03; b 01-07;

@@ -1,5 +1,5 @@
-"""The command line of METRICS.md section 6: run in this process (analysis.cli.main, the same parser
-and handlers), and once as a user runs it, in a subprocess (the smoke test below)."""
+"""The command line (docs/operations.md#command-line): run in this process (analysis.cli.main, the
+same parser and handlers), and once as a user runs it, in a subprocess (the smoke test below)."""
 import json
 import random
 

@@ -1,7 +1,7 @@
 """Real export formats: recognition by header set, mapping onto the canonical fields, snapshot
 reports, dates as exports write them, manual mappings and presets, exports covering several
 clients, event logs and spreadsheets. The small files in tests/data/formats/ are built from the
-documented headers (FORMATS.md); expected values are worked out by hand from them."""
+documented headers (docs/formats.md); expected values are worked out by hand from them."""
 import io
 import json
 import random
@@ -353,7 +353,7 @@ VINST = """
 
 
 def test_an_event_log_mapped_by_hand(acme, load):
-    # METRICS.md's example: only created_at, so each row's created_at is its event time
+    # docs/metrics.md#loading-rules: with only created_at, each row's created_at is its event time
     mapping = {"ticket_id": "SR Number", "created_at": "Change Date+Time", "status": "Status"}
     r = load(acme, "tickets", VINST, format="canonical", mapping=mapping)
     assert (r.format, r.rows_loaded, r.rows_updated) == ("mapping", 2, 5)

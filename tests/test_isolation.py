@@ -1,4 +1,4 @@
-"""Tenant isolation (issue 6, SECURITY-NOTES section 1): the permission table, a tenant matrix over
+"""Tenant isolation (issue 6, docs/security.md#tenant-isolation): the permission table, a tenant matrix over
 roles x pages x organisations with sentinel strings, and tampering cases that must leak nothing and
 write nothing."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The adoption figures of METRICS.md section 2 beyond the KPI cards, on data small enough to
+"""The adoption figures of docs/metrics.md#adoption-metrics beyond the KPI cards, on data small enough to
 check by hand (expected values written out, the hand count in comments), plus property tests and
 a check of `kpis --json` against a plain pandas computation of the same generated data.
 

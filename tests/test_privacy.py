@@ -1,4 +1,4 @@
-"""Privacy in client views (METRICS.md section 2): groups under 5 people fold into "Other (small
+"""Privacy in client views (docs/user-guide.md#privacy-in-client-views): groups under 5 people fold into "Other (small
 groups)", which is hidden when it is under 5 too. Every case is small enough to check by hand."""
 import pandas as pd
 import pytest

@@ -221,7 +221,7 @@ def test_the_settings_version_follows_settings_not_data(tiny, load):
 
 
 def test_the_default_baseline_is_the_28_days_before_the_first_go_live(acme):
-    assert settings.baseline_window(orgs.rollout(acme, "MFA")) == (date(2024, 12, 9), date(2025, 1, 5))
+    assert settings.default_baseline_window(orgs.rollout(acme, "MFA")) == (date(2024, 12, 9), date(2025, 1, 5))
     assert settings.chart_start(orgs.rollout(acme, "MFA"), date(2024, 12, 1)) == date(2024, 12, 1)
 
 

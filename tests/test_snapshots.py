@@ -1,4 +1,4 @@
-"""Figures from Microsoft 365 snapshot exports (METRICS.md, snapshot exports): a figure whose
+"""Figures from Microsoft 365 snapshot exports (docs/metrics.md#figures-from-snapshot-exports): a figure whose
 period is shorter than the spacing of the snapshots behind it says "not computable from this
 data" (weekly active people, 7-day adoption, habitual use, DECLINING_USAGE, stickiness), never 0.
 

@@ -1,4 +1,4 @@
-"""The support metrics of METRICS.md section 3 on hand-checked tickets (the values worked out in
+"""The support metrics of docs/metrics.md#support-metrics on hand-checked tickets (the values worked out in
 the comments), plus property tests.
 
 Roster: the tiny set (champion a b c d, wider e f licensed, g "Gus Gale" unlicensed): 6 licensed.

@@ -17,16 +17,16 @@ import streamlit as st
 from analysis import auth, metrics, orgs, settings
 from analysis.access import AccessDenied, Principal
 from analysis.auth import Account
-from analysis.charts import in_period
+from analysis.charts import adoption_by_age_chart, in_period, snapshot_adoption_chart
 from analysis.orgs import Rollout
 from analysis.privacy import fold_small_groups
+from analysis.rankings import departments_weakest_first
 from analysis.scope import Scope, open_scope
 from analysis.seed import ensure_demo
 from analysis.store import Store, db_path, shared_store
 from analysis.uploads import data_version
 from ui import cached, onboarding
 from ui.cards import freshness_md
-from ui.charts import adoption_by_age_chart, snapshot_adoption_chart
 from ui.cookie import COOKIE  # noqa: F401 (imported from here by tests)
 from ui.text import literal
 
@@ -257,7 +257,7 @@ class View:
     @property
     def client(self) -> bool:
         """Client leadership is looking: small groups fold, names only where allowed."""
-        return settings.is_client_view(self.scope)
+        return self.scope.principal.is_client
 
     @property
     def period(self) -> tuple[date, date]:
@@ -364,10 +364,7 @@ def departments(view: View, cohort: str) -> tuple[pd.DataFrame, pd.DataFrame, li
                                "activation_rate": ("activated_users", "licensed_users")})
     if heat.empty:
         return heat, table, []
-    newest = heat[heat["week_start"] == heat["week_start"].max()].set_index("department")["adoption"]
-    window = table.set_index("department")["adoption_rate"]
-    order = sorted(newest.index, key=lambda d: (newest[d], window.get(d, 0.0), d))
-    table = table.sort_values(["adoption_rate", "department"]).reset_index(drop=True)
+    table, order = departments_weakest_first(heat, table)
     return heat, table.round({"adoption_rate": 2, "activation_rate": 2}), order   # whole per cents on screen
 
 

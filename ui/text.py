@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from analysis.words import label as label  # the one Plotly-label escape, shared with the report pack
+
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=])")
 # Streamlit's markdown (remark-gfm) turns bare "http://…", "www.…" and "name@host.tld" in *text*
 # into links, after backslash escapes are resolved; an invisible WORD JOINER (U+2060) after
@@ -23,8 +25,3 @@ def literal(value: object) -> str:
     """value as markdown that shows exactly its characters: every markdown punctuation escaped,
     and no bare URL or e-mail address for the renderer to turn into a link."""
     return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(r"\1" + WORD_JOINER, str(value)))
-
-
-def label(value: object) -> str:
-    """value as a Plotly label that shows its < > & instead of reading them as tags."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

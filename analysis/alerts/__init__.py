@@ -1,4 +1,4 @@
-"""Red-flag rules (METRICS.md section 5) and alert states.
+"""Red-flag rules (docs/metrics.md#red-flag-rules) and alert states.
 
 Each rule is evaluated as of d (default: the newest usage day of the rollout), with the rollout's
 own window (not the one someone is viewing), its selected baseline (analysis.kpis) and its

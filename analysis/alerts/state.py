@@ -42,8 +42,8 @@ class Alert:
     snoozed_until: date | None = None
 
     def as_json(self, contract: bool = False) -> dict:
-        """The alert of METRICS.md section 6 (contract=True: exactly its nine keys), or with the
-        id, rollout, kind, acknowledgement and snooze added."""
+        """The alert as the alerts command prints it (docs/operations.md#figures-kpis-baselines-and-red-flags;
+        contract=True: exactly its nine keys), or with the id, rollout, kind, acknowledgement and snooze added."""
         full = {"rule": self.rule, "severity": self.severity, "cohort": self.cohort, "department": self.department,
                 "state": self.state, "since": self.since.isoformat() if self.since else None,
                 "message": self.message, "evidence": self.evidence, "action": self.action}

@@ -1,4 +1,4 @@
-"""The command line: `python -m analysis ...` (METRICS.md section 6).
+"""The command line: `python -m analysis ...` (docs/operations.md#command-line).
 
 The provider's operator tool on the server: it opens the database named by UPTAKE_DB and acts
 with the admin's rights. Every failure is one line on stderr and a non-zero exit.

@@ -20,7 +20,7 @@ def add_parsers(sub) -> None:
     load.add_argument("--rollout")
     load.add_argument("--kind", required=True, choices=("roster", "usage", "tickets"))
     load.add_argument("--format", default="auto",
-                      help="auto (recognise the export), canonical, a format (README: Real exports) or a saved preset")
+                      help="auto (recognise the export), canonical, a format (docs/formats.md) or a saved preset")
     load.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                       help="the file's column holding a canonical field (repeat): --map ticket_id=\"SR Number\"")
     order = load.add_mutually_exclusive_group()

@@ -62,6 +62,9 @@ class Format:
     #                                                is the time it was resolved (not approximate)
     utc: frozenset[str] = frozenset()              # fields whose times without a zone are UTC
     day_offset: Mapping[str, int] = field(default_factory=dict)  # days added to a date field
+    # derived from columns and patterns in __post_init__ (not arguments)
+    _keys: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+    _patterns: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self):
         object.__setattr__(self, "_keys", frozenset(key(c) for c in self.columns))
@@ -211,10 +214,11 @@ def choose(table: Table, kind: str, format_name: str = "auto", mapping: dict[str
         fmt = found.format
         message = f"Recognised {fmt.label} ({found.known} of {found.named} identifying columns)"
     else:
-        fmt = by_name(wanted)
-        if fmt is None:
+        chosen = by_name(wanted)
+        if chosen is None:
             raise FileRefused(table.file_name, f"unknown format {format_name!r}: choose auto, canonical, "
                               f"one of {', '.join(f.name for f in registry())}, or a saved preset")
+        fmt = chosen
         message = f"Read as {fmt.label}, as chosen"
     if fmt.kind != kind:
         raise FileRefused(table.file_name, f"line 1: this is {fmt.label}, which holds {fmt.kind}, not "

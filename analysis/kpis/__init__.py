@@ -1,4 +1,4 @@
-"""KPIs with a baseline, a current value and a target (METRICS.md section 4), and the rollout's
+"""KPIs with a baseline, a current value and a target (docs/metrics.md#the-kpi-table), and the rollout's
 baselines: the computed one (its baseline window) and locked, named ones.
 
 A KPI is a metric with a baseline, a current value (as of d), a target with a due age and a

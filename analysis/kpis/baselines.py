@@ -12,7 +12,7 @@ import pandas as pd
 from analysis import metrics, support
 from analysis.orgs import Rollout
 from analysis.scope import Scope
-from analysis.settings import BASELINE_DAYS  # the 28 days before the first go-live
+from analysis.settings import BASELINE_DAYS, default_baseline_window
 
 COMPUTED = "computed"
 SUPPORT_FIGURES = ("tickets", "licensed_users", "resolved_tickets", "timed_resolutions", "median_resolution_hours",
@@ -52,8 +52,8 @@ class Baseline:
         return self.figures.get("support", {}).get(key)
 
     def tickets_per_100_users_7d(self, licensed_now: int | None) -> float | None:
-        """100 x tickets created in the window x 7 / its days / licensed people now (METRICS.md
-        section 5). Example: 6 tickets in 28 days, 150 licensed -> 100 x 6 x 7 / 28 / 150 = 1.0."""
+        """100 x tickets created in the window x 7 / its days / licensed people now
+        (docs/metrics.md#the-kpi-table). Example: 6 tickets in 28 days, 150 licensed -> 100 x 6 x 7 / 28 / 150 = 1.0."""
         tickets = self.support_figure("tickets")
         if tickets is None or not licensed_now:
             return None
@@ -87,10 +87,7 @@ def baseline_window(scope: Scope, rollout: Rollout) -> tuple[date, date] | None:
         return start, start + timedelta(days=BASELINE_DAYS - 1)
     if end:
         return end - timedelta(days=BASELINE_DAYS - 1), end
-    first = rollout.first_go_live
-    if first is None:
-        return None
-    return first - timedelta(days=BASELINE_DAYS), first - timedelta(days=1)
+    return default_baseline_window(rollout)
 
 
 def _clean(value):

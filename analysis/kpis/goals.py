@@ -42,7 +42,7 @@ class Target:
 
 
 def targets(scope: Scope, rollout: Rollout) -> dict[str, Target]:
-    """kpi -> Target. Defaults (METRICS.md section 1): adoption from the rollout's target_adoption
+    """kpi -> Target. Defaults (docs/metrics.md#the-kpi-table): adoption from the rollout's target_adoption
     by target_age_days (80 % by 30 days unless set); tickets per 100 people per 7 days and median
     resolution hours from the rollout's target columns (none unless set); the others none. A
     target set with set_target overrides the default; every due age defaults to the rollout's

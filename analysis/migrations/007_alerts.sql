@@ -1,4 +1,4 @@
--- KPI baselines, targets and red-flag alerts (issue 4; METRICS.md sections 4 and 5).
+-- KPI baselines, targets and red-flag alerts (issue 4; docs/metrics.md#the-kpi-table and #red-flag-rules).
 -- Every table carries org_id, and every read of it goes through a query file that filters on it.
 
 CREATE SEQUENCE baseline_id_seq START 1;

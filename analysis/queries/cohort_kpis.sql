@@ -1,5 +1,5 @@
--- Per cohort of the rollout, and for all its licensed people: the COHORT figures of METRICS.md
--- section 2 as of $as_of with an active window of $window_days. Rates are computed in Python.
+-- Per cohort of the rollout, and for all its licensed people: the COHORT figures of
+-- docs/metrics.md#adoption-metrics as of $as_of with an active window of $window_days. Rates are computed in Python.
 WITH people AS (
     SELECT * FROM person_adoption($org_id, $rollout_id, CAST($as_of AS DATE), $window_days)
 ),

@@ -1,6 +1,6 @@
 -- Every ticket of the organisation, whatever rollout (support before any rollout exists): how
 -- many, the first and last day one was created, and the support figures over that whole span
--- (METRICS.md section 3's definitions with the window = the tickets' own range). The backlog is
+-- (docs/metrics.md#support-metrics: its definitions with the window = the tickets' own range). The backlog is
 -- counted at the end of the last creation day.
 WITH org_tickets AS (
     SELECT *, CASE WHEN NOT resolved_approx THEN (epoch(resolved_at) - epoch(created_at)) / 3600 END

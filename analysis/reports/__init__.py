@@ -7,7 +7,7 @@ strings; pptx_bytes() and pdf_bytes() only lay those out. The charts arrive as P
 by chart name (analysis.reports.pack draws the app's own Plotly figures); a missing image leaves a
 section that says the chart could not be drawn.
 
-What the pack guarantees (README, Security):
+What the pack guarantees (docs/security.md#tenant-isolation, docs/user-guide.md#privacy-in-client-views):
 - it is aggregate: people are never listed by name, for anyone (no lapsed or never-used lists);
 - for client leadership, departments under 5 people fold into "Other (small groups)" exactly as
   on screen (analysis.privacy.fold_small_groups);

@@ -116,7 +116,8 @@ def report_contents(scope: Scope, rollout: Rollout, as_of: date, window: int | N
     ]
     weekly = support.weekly_tickets(scope, rollout, as_of) if tickets is not None else None
     if weekly is not None and weekly["tickets"].any():   # as the Support page decides
-        sections.append(_support_chart(rollout, weekly, markers, chosen))
+        sections.append(_support_chart(rollout, weekly, markers, (chosen.start, chosen.end) if chosen is not None
+                                                 else kpis.baseline_window(scope, rollout)))
     elif weekly is not None:                             # a flat chart would read as a quiet desk
         first = weekly["week_start"].min() if not weekly.empty else as_of
         sections.append(Section("Support desk, week by week", f"From {day(first)} to {day(as_of)}.",
@@ -284,7 +285,7 @@ def _departments(scope: Scope, rollout: Rollout, as_of: date, window: int) -> Se
     see them: for client leadership groups under 5 people fold as on screen (ui.session.departments)."""
     figures = metrics.department_kpis(scope, rollout, as_of, window)
     every = figures[figures["cohort"] == "all"].drop(columns="cohort")
-    client = settings.is_client_view(scope)
+    client = scope.principal.is_client
     shown = fold_small_groups(every, "department", "licensed_users",
                               ratios={"adoption_rate": ("active_users", "licensed_users"),
                                       "activation_rate": ("activated_users", "licensed_users")}) if client else every
@@ -306,8 +307,10 @@ def _departments(scope: Scope, rollout: Rollout, as_of: date, window: int) -> Se
                    "people and never names them.", blocks)
 
 
-def _support_chart(rollout: Rollout, weekly: pd.DataFrame, markers: list[dict], chosen) -> Section:
-    shaded = (chosen.start, chosen.end) if chosen is not None else settings.baseline_window(rollout)
+def _support_chart(rollout: Rollout, weekly: pd.DataFrame, markers: list[dict],
+                   shaded: tuple[date, date] | None) -> Section:
+    """shaded: the baseline the KPIs are measured against (the chosen locked one, else the
+    rollout's baseline window)."""
     window = f" ({day(shaded[0])} to {day(shaded[1])})" if shaded else ""
     return Section("Support desk, week by week",
                    "Tickets raised each week per 100 licensed people, for everyone and by the requester's cohort; "

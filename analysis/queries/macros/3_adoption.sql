@@ -1,4 +1,4 @@
--- The per-person adoption facts every adoption figure counts (METRICS.md section 2).
+-- The per-person adoption facts every adoption figure counts (docs/metrics.md#adoption-metrics).
 --
 -- Applied on every open of the store, in file order (analysis/store.py), after the migrations:
 -- change a metric here, no migration needed. Each macro over a client's data takes the organisation

@@ -1,4 +1,4 @@
--- The tickets in a rollout's scope (METRICS.md section 3).
+-- The tickets in a rollout's scope (docs/metrics.md#support-metrics).
 --
 -- Applied on every open of the store, in file order (analysis/store.py), after the migrations:
 -- change a metric here, no migration needed. Each macro over a client's data takes the organisation

@@ -1,0 +1,219 @@
+"""One ingest path for every upload (command line, Data page, inbox):
+
+file -> table -> format recognised (or canonical, or mapped by hand) -> rows converted to the
+canonical fields -> dates read per column -> rows validated -> merged, in one transaction.
+
+A file that cannot be what it claims is refused whole (FileRefused). Otherwise each bad row is
+rejected alone with its line, column and reason, and the rest loads. Every load records its
+counts, with rows_read = rows_loaded + rows_updated + rows_rejected + rows_duplicate. For a
+snapshot report (Microsoft 365) a row can give several events: rows_read counts the events.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from analysis import file_kind, formats, left_out, presets, roster_import
+from analysis.canonical import KINDS
+from analysis.files import FileRefused, Table, read_table
+from analysis.ingest import organisation as org
+from analysis.ingest.cells import validate
+from analysis.ingest.kinds import likely_kind, table_kind
+from analysis.ingest.merge import merge_roster, merge_usage, refresh_daily
+from analysis.ingest.merge import record as _record  # looked up here, so a test can fail a load midway
+from analysis.ingest.results import LoadResult, Reject, plural
+from analysis.ingest.tickets import TICKET_FIELDS, merge_tickets, split_companies, stable_opening
+from analysis.load_slots import load_slot
+from analysis.scope import Scope
+
+__all__ = ["TICKET_FIELDS", "FileRefused", "LoadResult", "Progress", "Reject", "likely_kind", "load_file",
+           "refresh_daily", "table_kind"]
+
+Progress = Callable[[float, str], None]
+
+
+def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str | int | None = None,
+              dry_run: bool = False, progress: Progress | None = None, format: str = "auto",
+              mapping: dict[str, str] | None = None, dayfirst: bool | None = None,
+              table: Table | None = None, cohort_values: dict[str, str] | None = None,
+              same_system: bool = False) -> LoadResult:
+    """Load one file for scope's organisation.
+
+    format: "auto" (recognise the export by its header, else the canonical contract),
+    "canonical", a format name (analysis.formats) or a preset saved for the organisation.
+    mapping {field: column} names the source column of canonical fields by hand. dayfirst
+    settles d/m/y date columns that their own values leave ambiguous (True: day first, False:
+    month first); without it such a file is refused. dry_run runs the whole load, reports what
+    it would do, and rolls it back (the Data page's preview). cohort_values {value: cohort} reads
+    a roster's cohort values as the rollout's cohorts (analysis.roster_import). same_system
+    confirms that tickets sharing numbers with loaded ones but opened on other days (or with
+    other subjects) are the same tickets (analysis.same_system). A file already loaded (same
+    bytes) that changes nothing records no load: the result says which load it was (upload_id
+    None). Raises FileRefused when the file is refused whole; nothing is stored then. table: the
+    file already read by read_table (the Data page reads each upload once). One load at a time
+    per organisation (analysis/load_slots.py): a second one raises LoadBusy.
+    """
+    scope.require("upload")
+    with load_slot(scope.org_id, file_name):
+        return _load(scope, kind, file_name, data, rollout, dry_run, progress, format, mapping, dayfirst, table,
+                     cohort_values, same_system)
+
+
+def _load(scope: Scope, kind: str, file_name: str, data: bytes, rollout, dry_run: bool, progress, format: str,
+          mapping, dayfirst, table: Table | None, cohort_values: dict[str, str] | None,
+          same_system: bool) -> LoadResult:
+    step = progress or (lambda _fraction, _text: None)
+    if kind not in KINDS:
+        raise FileRefused(file_name, f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
+    rollout_id = scope.rollout_id(rollout) if rollout not in (None, "") else None
+    if kind == "roster" and rollout_id is None:
+        raise FileRefused(file_name, "a roster belongs to a rollout: choose the rollout")
+    step(0.05, "Reading the file")
+    table = table if table is not None else read_table(file_name, data)
+    # a mapping or cohort values given by hand with format auto are remembered for these columns
+    remember = bool(mapping or cohort_values) and (format or "auto").strip().lower() == "auto"
+    format, mapping, dayfirst, cohort_values, preset_name, guessed = roster_import.mapping_for(
+        scope, kind, table, format, mapping, dayfirst, cohort_values)
+    if preset_name is None:
+        format, mapping, dayfirst, preset_name = _preset(scope, kind, file_name, format, mapping, dayfirst)
+    choice = file_kind.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
+    messages = _format_messages(table, choice, preset_name, guessed)
+    step(0.25, f"Checking {len(table.rows):,} rows")
+    context, cohorts_to_map = _context(scope, kind, table, choice, rollout_id, cohort_values)
+    parsed, rejects = validate(table, kind, choice, context, dayfirst, messages)
+    if kind == "tickets":
+        parsed = split_companies(scope, table, choice, parsed, rejects, messages)
+    try:
+        _refuse_if_mostly_bad(file_name, len(parsed) + len(rejects), rejects)
+    except FileRefused as exc:
+        exc.cohorts_to_map = cohorts_to_map   # the Data page asks for these
+        raise
+    system = sum(1 for r in rejects if r.system)
+    if system:
+        messages.append(f"{plural(system, 'row')} {'is' if system == 1 else 'are'} system or administrator activity "
+                        "(not a person): set aside and not counted as people")
+    result = LoadResult(None, choice.name, rows_read=len(parsed) + len(rejects), rows_rejected=len(rejects),
+                        rejects=rejects, messages=messages, system_rows=system, cohorts_to_map=cohorts_to_map,
+                        preview=[{k: v for k, v in row.items() if k != "line"} for row in parsed[:5]])
+    step(0.5, "Merging into the database")
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        with scope.store.transaction() as cur:
+            # a preview takes no id from the sequence, so load ids run on without gaps
+            result.upload_id = -1 if dry_run else cur.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0]
+            _merge(cur, scope, kind, file_name, rollout_id, parsed, result, choice, same_system)
+            step(0.85, "Recording the load")
+            earlier = file_kind.already_loaded(cur, scope.org_id, sha)
+            if earlier and not (result.rows_loaded or result.rows_updated or result.people_left):
+                result.messages.insert(0, f"This file was already loaded as {earlier}: nothing new, so no load "
+                                       "was recorded")
+                result.already_loaded = True
+                raise _DryRun   # an empty load would only clutter the history
+            _record(cur, scope, rollout_id, kind, file_name, sha, result)
+            if remember:
+                roster_import.remember(cur, scope, kind, file_name, table.header, mapping, cohort_values, dayfirst)
+            if dry_run:
+                raise _DryRun  # roll the whole load back: the preview stores nothing
+    except _DryRun:
+        result.upload_id = None
+    step(1.0, "Done")
+    return result
+
+
+def _format_messages(table: Table, choice: formats.Choice, preset_name: str | None,
+                     guessed: dict[str, str]) -> list[str]:
+    """The messages about how the file was read (format, preset, columns guessed); names the choice
+    after its preset."""
+    if guessed:
+        choice.messages = ["Read as a roster by its column names: "
+                           + ", ".join(f"{f} = {c!r}" for f, c in guessed.items())]
+    messages = [*choice.messages, *table.notes]
+    if preset_name:
+        choice.name = f"preset {preset_name}"
+    if choice.format is not None and choice.format.inspect is not None:
+        messages += choice.format.inspect(table, choice.columns)
+    return messages
+
+
+def _context(scope: Scope, kind: str, table: Table, choice: formats.Choice, rollout_id: int | None,
+             cohort_values: dict[str, str] | None) -> tuple[dict, list[str]]:
+    """(what the rows are read against, a roster's cohort values that no cohort takes)."""
+    settings = org.org_settings(scope)
+    own = {d.lower() for d in settings["email_domains"]}
+    context: dict = {"tz": ZoneInfo(settings["time_zone"]),
+                     "domain_check": left_out.domain_check(scope.principal, own, org.foreign_domains(scope)),
+                     "rollout_id": rollout_id,
+                     "source": (choice.format.source if choice.format else None) or "canonical",
+                     "day_offset": dict(choice.format.day_offset) if choice.format else {}}
+    cohorts_to_map: list[str] = []
+    if kind == "roster" and rollout_id is not None:   # _load refuses a roster without a rollout
+        cohorts = roster_import.cohort_lookup(org.rollout_cohorts(scope, rollout_id), cohort_values)
+        context["cohorts"] = cohorts
+        if "cohort" in choice.columns:
+            index = choice.columns["cohort"]
+            cohorts_to_map = roster_import.unknown_cohorts([r[index] for r in table.rows if index < len(r)], cohorts)
+    if kind == "usage" and "activity" not in choice.columns and not (
+            choice.format and ("activity" in choice.format.constants or choice.format.expand)):
+        # file_kind.choose asks for the activity column when no rollout is chosen
+        assert rollout_id is not None
+        context["default_activity"] = org.rollout_name(scope, rollout_id).strip().lower()
+    return context, cohorts_to_map
+
+
+def _merge(cur, scope: Scope, kind: str, file_name: str, rollout_id: int | None, parsed: list[dict],
+           result: LoadResult, choice: formats.Choice, same_system: bool) -> None:
+    """Merge the parsed rows of the load result.upload_id."""
+    if kind == "tickets":
+        clash = merge_tickets(cur, scope.org_id, result.upload_id, parsed, result,
+                              event_log=bool(choice.format and choice.format.event_log),
+                              same_system=same_system, opening=stable_opening(choice))
+        if clash:
+            raise FileRefused(file_name, clash)   # rolls the load back: nothing is stored
+    else:
+        merge = {"roster": merge_roster, "usage": merge_usage}[kind]
+        merge(cur, scope.org_id, rollout_id, result.upload_id, parsed, result)
+
+
+def _preset(scope: Scope, kind: str, file_name: str, format: str, mapping, dayfirst):
+    """(format, mapping, dayfirst, preset name): a saved preset's mapping under any given by hand."""
+    name = (format or "auto").strip()
+    if name.lower() in ("auto", "canonical") or formats.by_name(name) is not None:
+        return name, mapping, dayfirst, None
+    try:
+        saved = presets.preset(scope, name)
+    except LookupError:
+        known = ", ".join(p.name for p in presets.presets(scope)) or "none saved yet"
+        raise FileRefused(file_name, f"unknown format or preset {name!r}: choose auto, canonical, one of "
+                          f"{', '.join(f.name for f in formats.registry())}, or a preset saved for this "
+                          f"organisation ({known})") from None
+    if saved.kind != kind:
+        raise FileRefused(file_name, f"the preset {saved.name!r} is for {saved.kind} files, not {kind}: "
+                          f"load the file as {saved.kind}, or choose another preset")
+    return "auto", {**saved.mapping, **(mapping or {})}, saved.dayfirst if dayfirst is None else dayfirst, saved.name
+
+
+def _refuse_if_mostly_bad(file_name: str, read: int, rejects: list[Reject]) -> None:
+    """More than half the rows rejected: refuse the file. Rows left out because they belong to
+    another client's company are not bad rows and do not count."""
+    bad = [r for r in rejects if not r.left_out]
+    ours = read - (len(rejects) - len(bad))
+    if ours == 0 and rejects and all(r.system for r in rejects):
+        raise FileRefused(file_name, "every row is system or administrator activity, not a person's: "
+                          "nothing to load")
+    if ours == 0:
+        raise FileRefused(file_name, "no row of this export is for this organisation: every row belongs to a "
+                          "company mapped to another organisation or not mapped yet (map companies on the "
+                          "Data page), so nothing was loaded")
+    if len(bad) * 2 > ours:
+        first = bad[0]
+        where = f"line {first.line}" + (f", column {first.column}" if first.column else "")
+        raise FileRefused(file_name, f"{len(bad)} of {ours} rows would be rejected "
+                          f"(more than half), so nothing was loaded. First: {where}: {first.reason}. "
+                          "Check that this is the right file and kind")
+
+
+
+class _DryRun(Exception):
+    pass
+
