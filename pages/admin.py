@@ -119,7 +119,8 @@ with orgs_tab:
     with st.form("add_org", clear_on_submit=False):   # kept on an error, cleared once added
         st.subheader("Add an organisation")
         name = st.text_input("Name", key="add_org_name")
-        zone = st.selectbox("Time zone", zones, index=zones.index("UTC"), key="add_org_zone",
+        st.session_state.setdefault("add_org_zone", "UTC")   # the default through the key, which forms.done resets
+        zone = st.selectbox("Time zone", zones, key="add_org_zone",
                             help="The organisation's days run in this time zone.")
         domains = st.text_input("Email domains", key="add_org_domains", help="Comma-separated, e.g. example.com: "
                                 "spots another organisation's people in a file.")
@@ -129,8 +130,8 @@ with orgs_tab:
             except ValueError as exc:
                 st.error(f"Not added: {literal(exc)}.")
             else:
-                # the time zone stays as chosen (a list, nothing typed): the next one is often alike
-                forms.done({"add_org_name": "", "add_org_domains": ""}, f"Added {literal(name)}.")
+                forms.done({"add_org_name": "", "add_org_zone": "UTC", "add_org_domains": ""},
+                           f"Added {literal(name)}.")
 
 with company_tab:
     st.caption("A helpdesk export often covers every client, with a company column. Map each company to "

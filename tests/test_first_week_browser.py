@@ -170,6 +170,7 @@ def test_1_an_admin_adds_the_organisation_and_chooses_it(tab):
     wait_idle(tab)
     tab.get_by_role("tab", name="Organisations").click()
     assert form.get_by_label("Name", exact=True).input_value() == ""   # ready for the next one
+    assert form.get_by_role("combobox", name="Time zone").input_value() == "UTC"
     shoot(tab, "first-week-1-organisation-added")
     open_page(tab, "Overview")                   # Administration has no organisation to choose
     tab.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Organisation").click()
