@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis import words
 from analysis.access import Principal
 from analysis.scope import Scope
 from analysis.store import Store
@@ -113,4 +114,5 @@ def no_tickets_in_period(scope: Scope, filtered: bool = False) -> str:
         return "No tickets are loaded for this organisation yet (missing data is not a quiet helpdesk)."
     where = "in this rollout's scope in this period" if filtered else "in this period"
     return (f"No tickets {where} "
-            f"({summary['tickets']:,} loaded, from {summary['first_day']:%d %b %Y} to {summary['last_day']:%d %b %Y}).")
+            f"({summary['tickets']:,} loaded, from {words.day(summary['first_day'])} "
+            f"to {words.day(summary['last_day'])}).")

@@ -38,8 +38,8 @@ with accounts_tab:
         "disabled_at": st.column_config.DatetimeColumn("Disabled", format="D MMM YYYY"),
         "created_at": st.column_config.DatetimeColumn("Created", format="D MMM YYYY"), "created_by": "By"})
     # kept on an error (clear_on_submit=False; forms.done clears them once the account exists)
-    add_keys = ["add_account_email", "add_account_role", "add_account_orgs", "add_account_sso",
-                "add_account_password", "add_account_code"]
+    add_blanks = {"add_account_email": "", "add_account_role": None, "add_account_orgs": [],
+                  "add_account_sso": False, "add_account_password": "", "add_account_code": ""}
     with st.form("add_account", clear_on_submit=False):
         st.subheader("Add an account")
         email = st.text_input("Email", key="add_account_email")
@@ -59,7 +59,7 @@ with accounts_tab:
             except auth.AccountError as exc:
                 st.error(f"Not added: {literal(exc)}.")
             else:
-                forms.done(add_keys, f"Added {literal(email)}: they sign in with single sign-on." if sso_only else
+                forms.done(add_blanks, f"Added {literal(email)}: they sign in with single sign-on." if sso_only else
                            f"Added {literal(email)}. Their one-time password (shown once; they choose their own at "
                            f"first sign-in): **{literal(one_time)}**")
 
@@ -119,7 +119,8 @@ with orgs_tab:
     with st.form("add_org", clear_on_submit=False):   # kept on an error, cleared once added
         st.subheader("Add an organisation")
         name = st.text_input("Name", key="add_org_name")
-        zone = st.selectbox("Time zone", zones, index=zones.index("UTC"), key="add_org_zone",
+        st.session_state.setdefault("add_org_zone", "UTC")   # the default through the key, which forms.done resets
+        zone = st.selectbox("Time zone", zones, key="add_org_zone",
                             help="The organisation's days run in this time zone.")
         domains = st.text_input("Email domains", key="add_org_domains", help="Comma-separated, e.g. example.com: "
                                 "spots another organisation's people in a file.")
@@ -129,7 +130,8 @@ with orgs_tab:
             except ValueError as exc:
                 st.error(f"Not added: {literal(exc)}.")
             else:
-                forms.done(["add_org_name", "add_org_zone", "add_org_domains"], f"Added {literal(name)}.")
+                forms.done({"add_org_name": "", "add_org_zone": "UTC", "add_org_domains": ""},
+                           f"Added {literal(name)}.")
 
 with company_tab:
     st.caption("A helpdesk export often covers every client, with a company column. Map each company to "

@@ -209,7 +209,7 @@ def test_a_marker_years_before_the_rollout_is_not_drawn_and_the_charts_keep_its_
                 assert (low, high) in ((f"{start}", f"{as_of}"), (f"{monday}", f"{week_end}")), (page, low, high)
                 hover = {a.get("hovertext") for a in chart["layout"].get("annotations", [])}
                 assert not any("Old intranet notice" in str(h) for h in hover), page
-            said = "Not drawn, outside it: " + literal("Communication: Old intranet notice (01 Mar 2017)") + "."
+            said = "Not drawn, outside it: " + literal("Communication: Old intranet notice (1 Mar 2017)") + "."
             assert any(said in c.value for c in at.caption), page
     finally:
         annotations.remove_annotation(scope, old)

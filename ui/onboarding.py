@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import onboarding
+from analysis import onboarding, words
 from analysis.access import Principal
 from analysis.scope import Scope
 from ui.tables import show_table
@@ -113,7 +113,7 @@ def organisation_support(scope: Scope) -> None:
         return
     first, last = summary["first_day"], summary["last_day"]
     st.caption(f"No rollout yet: every ticket of the organisation, {summary['tickets']:,} created from "
-               f"{first:%d %b %Y} to {last:%d %b %Y}. With a rollout, this page narrows them to its scope and "
+               f"{words.day(first)} to {words.day(last)}. With a rollout, this page narrows them to its scope and "
                "compares before and after its go-lives.")
     a, b, c, d = st.columns(4)
     a.metric("Tickets", f"{summary['tickets']:,}", border=True)
@@ -121,7 +121,7 @@ def organisation_support(scope: Scope) -> None:
              help="Half of the resolved tickets took longer than this (closed tickets with no resolution time "
                   "have no duration).")
     c.metric("Backlog", f"{summary['backlog']:,}", border=True,
-             help=f"Tickets still open at the end of {last:%d %b %Y}.")
+             help=f"Tickets still open at the end of {words.day(last)}.")
     d.metric("Reopened", "n/a" if summary["reopen_rate"] is None else f"{summary['reopen_rate']:.0%}", border=True,
              help="Share of resolved tickets reopened at least once.")
     st.subheader("Tickets created each week")

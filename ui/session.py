@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis import auth, metrics, orgs, settings
+from analysis import auth, metrics, orgs, settings, words
 from analysis.access import AccessDenied, Principal
 from analysis.auth import Account
 from analysis.charts import adoption_by_age_chart, in_period, snapshot_adoption_chart
@@ -278,9 +278,9 @@ def period_markers(view: View, markers: list[dict]) -> list[dict]:
     start, end = view.period
     inside, outside = in_period(markers, start, end)
     if outside:
-        outside_md = literal("; ".join(f"{m['label']} ({m['day']:%d %b %Y})" for m in outside))
-        st.caption(f"The time charts run from {start:%d %b %Y} to {end:%d %b %Y} (the rollout's period). Not drawn, "
-                   f"outside it: {outside_md}.")
+        outside_md = literal("; ".join(f"{m['label']} ({words.day(m['day'])})" for m in outside))
+        st.caption(f"The time charts run from {words.day(start)} to {words.day(end)} (the rollout's period). "
+                   f"Not drawn, outside it: {outside_md}.")
     return inside
 
 
