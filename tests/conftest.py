@@ -119,3 +119,9 @@ def shown(markdown: str) -> str:
     resolved and its invisible word joiners (which stop autolinks) dropped."""
     from ui.text import WORD_JOINER
     return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
+
+
+def as_shown(text: str) -> re.Pattern:
+    """A pattern for text as a page shows it after ui.text.literal: an e-mail address there carries
+    an invisible word joiner after its @ (so Streamlit does not make it a link)."""
+    return re.compile(re.escape(text).replace("@", "@\u2060?"))

@@ -15,8 +15,9 @@ from analysis import store as store_module
 from analysis.access import OPERATOR
 from analysis.scope import open_scope
 from analysis.seed import ensure_demo
+from tests.apptest import reset_streamlit as _reset
+from tests.apptest import through_the_router  # noqa: F401 (an autouse fixture)
 from tests.conftest import ROOT, TINY
-from tests.test_pages import _reset, through_the_router  # noqa: F401 (an autouse fixture)
 from ui.text import literal
 
 APP = str(ROOT / "app.py")

@@ -28,6 +28,7 @@ with warnings.catch_warnings():     # it asks for httpx2, which this project doe
 
 from analysis import auth, orgs
 from analysis.access import OPERATOR
+from tests.conftest import as_shown
 from ui import origin
 from ui.origin import OriginCheck, origin_of, secure_cookies
 
@@ -348,7 +349,7 @@ def test_a_page_on_another_port_can_neither_drive_nor_sign_in_nor_sign_out(brows
     assert results["claimForm"] == "answered" and results["logoutForm"] == "answered", results
     victim.reload()                                              # still the admin, still signed in
     victim.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
-    assert victim.get_by_text("admin@provider.test").first.is_visible()
+    assert victim.get_by_text(as_shown("admin@provider.test")).first.is_visible()
     assert victim.context.request.get(server["url"] + "/_stcore/metrics").status == 200
     assert victim.context.request.get(server["url"] + "/media/0123456789abcdef.csv").status == 404   # passed
     anonymous = browser.new_context()
@@ -365,7 +366,7 @@ def test_a_page_on_another_port_can_neither_drive_nor_sign_in_nor_sign_out(brows
     thief.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     assert session_cookie(thief.context)
     thief.reload()
-    thief.get_by_text("boss@globex.test").first.wait_for(timeout=60_000)
+    thief.get_by_text(as_shown("boss@globex.test")).first.wait_for(timeout=60_000)
     thief.context.close()
 
     # a download works for the signed-in browser, and its /media/ address, while it exists, for no one else

@@ -139,12 +139,12 @@ def test_the_contents_by_hand(contents):
 
     by_kpi = {(r[0], r[1]): r for r in table(contents.sections[2]).rows}
     assert len(by_kpi) == 14
-    assert by_kpi[("Adoption rate", "champion")] == ["Adoption rate", "champion", "80%", "25%", "80%", "-55.0 pts",
+    assert by_kpi[("Adoption rate", "champion")] == ["Adoption rate", "champion", "80%", "25%", "80%", "down 55.0 pts",
                                                    "off track", "baseline: the target (champions go first)"]
-    assert by_kpi[("Adoption rate", "wider")][2:] == ["50%", "100%", "80%", "+50.0 pts", "on track",
+    assert by_kpi[("Adoption rate", "wider")][2:] == ["50%", "100%", "80%", "up 50.0 pts", "on track",
                                                     "due by day 30; baseline: champions on their day 7"]
-    assert by_kpi[("Tickets per 100 people (7 days)", "rollout")][2:6] == ["12.5", "16.7", "n/a", "+4.2 (+33%)"]
-    assert by_kpi[("Median resolution (hours)", "rollout")][2:6] == ["14.0", "10.0", "n/a", "-4.0 (-29%)"]
+    assert by_kpi[("Tickets per 100 people (7 days)", "rollout")][2:6] == ["12.5", "16.7", "n/a", "up 4.2 (+33%)"]
+    assert by_kpi[("Median resolution (hours)", "rollout")][2:6] == ["14.0", "10.0", "n/a", "down 4.0 (-29%)"]
     assert by_kpi[("Backlog (open tickets)", "rollout")][2:4] == ["1", "1"]   # a count, not 1.0
 
     flags = contents.sections[3]
@@ -193,7 +193,7 @@ def test_the_pdf(files):
     assert "9 Dec 2024 to 5 Jan 2025 (28 days)" in pages[0] and "1 / 7" in pages[0]
     assert "Champion cohort" in pages[1] and "1 of 4" in pages[1] and "16.7" in pages[1] and "10.0 h" in pages[1]
     assert "Adoption by age" in pages[2] and "could not be drawn" not in pages[2]
-    assert "+4.2 (+33%)" in pages[3] and "off track" in pages[3]
+    assert "up 4.2 (+33%)" in pages[3] and "off track" in pages[3]
     flat = " ".join(pages[4].split())
     assert "below the 80% target - under half of it." in flat and "Targeted training; champions in that" in flat
     assert "Sales" in pages[5] and "67%" in pages[5]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, as_shown
 from tests.test_browser import free_port, shoot
 
 pytestmark = pytest.mark.browser
@@ -89,7 +89,7 @@ def test_a_known_email_signs_in_with_its_role(browser, sso):
     tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     links = [t.split("\n")[-1] for t in tab.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
     assert "Data" not in links and "Administration" not in links        # a client viewer
-    assert tab.get_by_text("lead@democo.example").first.is_visible()
+    assert tab.get_by_text(as_shown("lead@democo.example")).first.is_visible()
     shoot(tab, "sso-signed-in")
     tab.reload()                                                          # the Uptake cookie holds
     tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
@@ -103,7 +103,7 @@ def test_a_known_email_signs_in_with_its_role(browser, sso):
 
 def test_an_unknown_email_gets_no_access(browser, sso):
     tab = through_the_provider(browser, sso, "stranger@elsewhere.test")
-    tab.get_by_text("There is no Uptake account for stranger@elsewhere.test").wait_for(timeout=60_000)
+    tab.get_by_text(as_shown("There is no Uptake account for stranger@elsewhere.test")).wait_for(timeout=60_000)
     assert tab.get_by_role("heading", name="Overview").count() == 0
     shoot(tab, "sso-unknown")
     tab.context.close()

@@ -37,10 +37,10 @@ def row(unit, baseline, current):
 
 def test_a_change_between_two_rates_is_in_points():
     # 62 % -> 66 %: four points, not "+4%" (which reads as 4 % of 62 %) nor "+6%" of the baseline
-    assert kpi_line(row("share", 0.62, 0.66))["Change"] == "+4.0 pts"
-    assert kpi_line(row("share", 0.92, 0.63))["Change"] == "-29.0 pts"
+    assert kpi_line(row("share", 0.62, 0.66))["Change"] == "up 4.0 pts"
+    assert kpi_line(row("share", 0.92, 0.63))["Change"] == "down 29.0 pts"
     # 2.3 -> 6.3 tickets per 100: the change and its share of the baseline
-    assert kpi_line(row("per_100", 2.3, 6.3))["Change"] == "+4.0 (+174%)"
+    assert kpi_line(row("per_100", 2.3, 6.3))["Change"] == "up 4.0 (+174%)"
 
 
 def test_people_lists_name_everyone_and_drop_rows_naming_nobody():

@@ -26,13 +26,16 @@ MAX_DEPARTMENTS = 8
 def kpi_line(row) -> dict[str, str]:
     """One row of the KPI table in words (a kpis.KpiRow, or a row of kpi_table): baseline ->
     now -> target, the change, the status. A change between two shares is in percentage points
-    (62 % -> 66 %: "+4.0 pts", not "+4%", which reads as 4 % of 62 %); any other change also in
-    per cent of the baseline: 2.3 -> 6.3 tickets per 100: "+4.0 (+174%)"."""
+    (62 % -> 66 %: "up 4.0 pts", not "+4%", which reads as 4 % of 62 %); any other change also in
+    per cent of the baseline: 2.3 -> 6.3 tickets per 100: "up 4.0 (+174%)"."""
     missing = lambda v: v is None or (isinstance(v, float) and math.isnan(v))
     digits = 0 if row.unit == "tickets" else 1   # a backlog is a count of tickets
     shown = lambda v: "n/a" if missing(v) else f"{v:.0%}" if row.unit == "share" else f"{v:,.{digits}f}"
-    change = "n/a" if missing(row.change) else f"{row.change * 100:+.1f} pts" if row.unit == "share" \
-        else f"{row.change:+,.{digits}f}"
+    # "up"/"down" rather than a sign: a cell starting with + or - reads as a formula in a spreadsheet
+    # (so the tables' downloads would prefix it with an apostrophe), and words read aloud better
+    way = lambda v: "up " if v > 0 else "down " if v < 0 else ""
+    change = "n/a" if missing(row.change) else f"{way(row.change)}{abs(row.change) * 100:.1f} pts" \
+        if row.unit == "share" else f"{way(row.change)}{abs(row.change):,.{digits}f}"
     if not missing(row.change) and not missing(row.change_pct) and row.unit != "share":
         change += f" ({row.change_pct:+.0%})"
     return {"KPI": row.label, "Cohort": row.cohort if isinstance(row.cohort, str) else "rollout",
