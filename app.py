@@ -1,4 +1,5 @@
 """Uptake: the router. Who is signed in decides which pages exist; then the chosen page runs."""
+
 import streamlit as st
 
 from analysis import auth
@@ -18,11 +19,13 @@ if who is None:
 elif who.must_change_password or auth.needs_totp_setup(handle, who):
     pages = [st.Page("pages/account.py", title="Your account", icon=":material/person:")]
 else:
-    may = who.principal.has_permission      # the permission table: analysis/access.py
-    pages = [st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-             st.Page("pages/adoption.py", title="Adoption", icon=":material/groups:"),
-             st.Page("pages/support.py", title="Support", icon=":material/support_agent:"),
-             st.Page("pages/red_flags.py", title="Red flags", icon=":material/flag:")]
+    may = who.principal.has_permission  # the permission table: analysis/access.py
+    pages = [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/adoption.py", title="Adoption", icon=":material/groups:"),
+        st.Page("pages/support.py", title="Support", icon=":material/support_agent:"),
+        st.Page("pages/red_flags.py", title="Red flags", icon=":material/flag:"),
+    ]
     if may("portfolio"):
         pages.append(st.Page("pages/portfolio.py", title="Portfolio", icon=":material/apps:"))
     if may("configure"):
@@ -34,8 +37,11 @@ else:
     pages.append(st.Page("pages/account.py", title="Your account", icon=":material/person:"))
     # a page this role may not open says so (a bookmark, a shared link) instead of "Page not found"
     shown = {page.url_path for page in pages}
-    pages += [st.Page(onboarding.not_for_you, title=title, url_path=path, visibility="hidden")
-              for path, title in onboarding.BLOCKED_PAGES if path not in shown]
+    pages += [
+        st.Page(onboarding.not_for_you, title=title, url_path=path, visibility="hidden")
+        for path, title in onboarding.BLOCKED_PAGES
+        if path not in shown
+    ]
 
 if who is not None:
     st.sidebar.caption(f"Signed in as **{literal(who.email)}** ({literal(who.role.replace('_', ' '))})")
@@ -45,6 +51,6 @@ if who is not None:
         session.post_to("/api/session/logout")
         st.stop()
     if claim := st.session_state.pop("claim", None):
-        session.post_to("/api/session/claim", code=claim)   # sets the HttpOnly cookie, then back here
+        session.post_to("/api/session/claim", code=claim)  # sets the HttpOnly cookie, then back here
 
 st.navigation(pages).run()

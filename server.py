@@ -10,6 +10,7 @@
 
 `make run` starts this with `streamlit run server.py`.
 """
+
 import asyncio
 import logging
 import os
@@ -63,8 +64,15 @@ async def claim(request):
     token = await asyncio.to_thread(auth.redeem_claim, _store(), code)
     response = RedirectResponse("/", status_code=303)
     if token:
-        response.set_cookie(COOKIE, auth.cookie_value(_store(), token), max_age=int(auth.SESSION_LIMIT.total_seconds()),
-                            path="/", httponly=True, samesite="strict", secure=secure_cookies(request.url.scheme))
+        response.set_cookie(
+            COOKIE,
+            auth.cookie_value(_store(), token),
+            max_age=int(auth.SESSION_LIMIT.total_seconds()),
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=secure_cookies(request.url.scheme),
+        )
     return response
 
 
@@ -73,9 +81,10 @@ async def logout(request):
     token = auth.token_from_cookie(_store(), request.cookies.get(COOKIE))
     await asyncio.to_thread(auth.end_session, _store(), token)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
-                           secure=secure_cookies(request.url.scheme))
-    for name in request.cookies:     # single sign-on's identity cookies go too
+    response.delete_cookie(
+        COOKIE, path="/", httponly=True, samesite="strict", secure=secure_cookies(request.url.scheme)
+    )
+    for name in request.cookies:  # single sign-on's identity cookies go too
         if name.startswith("_streamlit_user"):
             response.delete_cookie(name, path="/", httponly=True, samesite="lax")
     return response
@@ -93,23 +102,31 @@ async def _watch_inbox():
 
 
 @asynccontextmanager
-async def lifespan(app):      # noqa: ARG001 - Starlette calls the lifespan with the app
+async def lifespan(app):  # noqa: ARG001 - Starlette calls the lifespan with the app
     try:
         store = _store()
-    except SecretKeyError as exc:   # a missing or wrong key: say what to do, no traceback, no new secrets
+    except SecretKeyError as exc:  # a missing or wrong key: say what to do, no traceback, no new secrets
         print(f"\n  Uptake cannot start: {exc}\n", file=sys.stderr, flush=True)
-        os._exit(3)                 # nothing is open yet; raising would print the traceback
+        os._exit(3)  # nothing is open yet; raising would print the traceback
     ensure_demo(store)
     if auth.needs_setup(store):
-        print(f"\n  Uptake has no account yet. Setup code (valid 24 hours): {auth.new_setup_code(store)}\n"
-              "  Open the app and create the first admin account with it.\n", flush=True)
+        print(
+            f"\n  Uptake has no account yet. Setup code (valid 24 hours): {auth.new_setup_code(store)}\n"
+            "  Open the app and create the first admin account with it.\n",
+            flush=True,
+        )
     task = asyncio.create_task(_watch_inbox())
     yield
     task.cancel()
 
 
-public_origin()     # a malformed UPTAKE_PUBLIC_URL stops the start here, with its reason
-app = st.App("app.py", lifespan=lifespan, middleware=[Middleware(OriginCheck, store=_store)], routes=[
-    Route("/api/session/claim", claim, methods=["POST"]),
-    Route("/api/session/logout", logout, methods=["POST"]),
-])
+public_origin()  # a malformed UPTAKE_PUBLIC_URL stops the start here, with its reason
+app = st.App(
+    "app.py",
+    lifespan=lifespan,
+    middleware=[Middleware(OriginCheck, store=_store)],
+    routes=[
+        Route("/api/session/claim", claim, methods=["POST"]),
+        Route("/api/session/logout", logout, methods=["POST"]),
+    ],
+)

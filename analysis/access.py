@@ -4,13 +4,14 @@ A principal is whoever is asking: the local operator (the command line and an ap
 without accounts) or a signed-in person. Every read or write of a client's data is checked
 here, through analysis.scope.open_scope.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 ROLES = ("admin", "account_manager", "client_viewer", "client_uploader")
-PROVIDER_ROLES = frozenset({"admin", "account_manager"})   # the MSP's people
-CLIENT_ROLES = frozenset(ROLES) - PROVIDER_ROLES             # the client's leadership: one organisation each
+PROVIDER_ROLES = frozenset({"admin", "account_manager"})  # the MSP's people
+CLIENT_ROLES = frozenset(ROLES) - PROVIDER_ROLES  # the client's leadership: one organisation each
 
 # action -> roles allowed (within the organisations granted to them; admin has every one)
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -20,7 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "undo": PROVIDER_ROLES | {"client_uploader"},
     "configure": PROVIDER_ROLES,
     "annotate": PROVIDER_ROLES,
-    "portfolio": PROVIDER_ROLES,          # every organisation one may see, side by side (pages/portfolio.py)
+    "portfolio": PROVIDER_ROLES,  # every organisation one may see, side by side (pages/portfolio.py)
     "manage_organisations": frozenset({"admin"}),
     "manage_users": frozenset({"admin"}),
 }

@@ -1,6 +1,7 @@
 """Annotations: dated events of a rollout (a go-live, a training session, a communication, a
 remediation, or another event) with a short note, drawn on every time chart of the rollout
 next to the cohorts' go-live dates. Adding and removing needs the 'annotate' permission."""
+
 from datetime import date
 from typing import Any
 
@@ -10,8 +11,13 @@ from analysis import orgs
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
-KINDS = {"go-live": "Go-live", "training": "Training session", "communication": "Communication",
-         "remediation": "Remediation", "other": "Other"}
+KINDS = {
+    "go-live": "Go-live",
+    "training": "Training session",
+    "communication": "Communication",
+    "remediation": "Remediation",
+    "other": "Other",
+}
 NOTE_LIMIT = 200
 
 
@@ -33,7 +39,8 @@ def add_annotation(scope: Scope, rollout: str | int, day: date, kind: str, note:
     with scope.store.transaction() as cur:
         return cur.execute(
             "INSERT INTO annotations (org_id, rollout_id, day, kind, note, created_by) VALUES (?, ?, ?, ?, ?, ?) "
-            "RETURNING annotation_id", [scope.org_id, rollout_id, day, kind, note, scope.principal.name]
+            "RETURNING annotation_id",
+            [scope.org_id, rollout_id, day, kind, note, scope.principal.name],
         ).fetchall()[0][0]
 
 
@@ -41,8 +48,10 @@ def remove_annotation(scope: Scope, annotation_id: int) -> None:
     """Remove one of this organisation's annotations (LookupError when it has no such one)."""
     scope.require("annotate")
     with scope.store.transaction() as cur:
-        gone = cur.execute("DELETE FROM annotations WHERE org_id = ? AND annotation_id = ? RETURNING annotation_id",
-                           [scope.org_id, annotation_id]).fetchall()
+        gone = cur.execute(
+            "DELETE FROM annotations WHERE org_id = ? AND annotation_id = ? RETURNING annotation_id",
+            [scope.org_id, annotation_id],
+        ).fetchall()
     if not gone:
         raise LookupError(f"no annotation {annotation_id} in this organisation")
 
@@ -62,10 +71,18 @@ def markers(scope: Scope, rollout: Rollout, start: date | None = None, end: date
     [{day 01-03, kind training, label "Training session: drop-in"}, {day 01-06, kind go-live,
     label "champion go-live", cohort champion}].
     """
-    found: list[dict[str, Any]] = [{"day": day, "kind": "go-live", "label": f"{cohort} go-live", "cohort": cohort}
-             for cohort, day in rollout.cohorts.items()]
+    found: list[dict[str, Any]] = [
+        {"day": day, "kind": "go-live", "label": f"{cohort} go-live", "cohort": cohort}
+        for cohort, day in rollout.cohorts.items()
+    ]
     for row in annotations(scope, rollout).itertuples():
-        found.append({"day": pd.Timestamp(row.day).date(), "kind": row.kind,
-                      "label": f"{KINDS.get(row.kind, row.kind)}: {row.note}", "cohort": None})
+        found.append(
+            {
+                "day": pd.Timestamp(row.day).date(),
+                "kind": row.kind,
+                "label": f"{KINDS.get(row.kind, row.kind)}: {row.note}",
+                "cohort": None,
+            }
+        )
     kept = [m for m in found if (start is None or m["day"] >= start) and (end is None or m["day"] <= end)]
     return sorted(kept, key=lambda m: (m["day"], m["kind"] != "go-live"))

@@ -1,6 +1,7 @@
 """The canonical CSV contract (docs/formats.md#the-canonical-csv-contract): which columns each kind of file has,
 and how a header row is matched to them (by name, case-insensitive, trimmed; order free), or
 by a manual mapping {field: column} for files of no known format."""
+
 from __future__ import annotations
 
 from analysis.files import FileRefused, Table
@@ -15,13 +16,26 @@ REQUIRED = {
 OPTIONAL = {
     "roster": ("display_name", "department", "licensed"),
     "usage": ("date", "timestamp", "activity", "count", "snapshot"),
-    "tickets": ("source", "requester", "subject", "status", "priority", "category", "company",
-                "updated_at", "first_response_at", "resolved_at", "closed_at", "reopened",
-                "satisfaction"),
+    "tickets": (
+        "source",
+        "requester",
+        "subject",
+        "status",
+        "priority",
+        "category",
+        "company",
+        "updated_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+        "reopened",
+        "satisfaction",
+    ),
 }
 # Fields holding dates or times: each is read by a values.DateReader.
-DATE_FIELDS = frozenset({"date", "timestamp", "snapshot", "created_at", "updated_at", "first_response_at",
-                         "resolved_at", "closed_at"})
+DATE_FIELDS = frozenset(
+    {"date", "timestamp", "snapshot", "created_at", "updated_at", "first_response_at", "resolved_at", "closed_at"}
+)
 # Columns that say what kind of file this is, to point at the right kind when the wrong one
 # was chosen.
 TELLTALES = {
@@ -52,22 +66,29 @@ def mapped_columns(table: Table, kind: str, mapping: dict[str, str]) -> dict[str
     columns = {}
     for name, column in mapping.items():
         if not isinstance(name, str) or not isinstance(column, str) or not column.strip():
-            raise FileRefused(table.file_name, f"the mapping {name!r}: {column!r} does not name a column: "
-                              "write each as FIELD=COLUMN")
+            raise FileRefused(
+                table.file_name, f"the mapping {name!r}: {column!r} does not name a column: write each as FIELD=COLUMN"
+            )
         key = name.strip().lower()
         if key not in fields(kind):
-            raise FileRefused(table.file_name, f"--map {name}={column}: {name!r} is not a field of a {kind} "
-                              f"file (its fields are: {', '.join(fields(kind))})")
+            raise FileRefused(
+                table.file_name,
+                f"--map {name}={column}: {name!r} is not a field of a {kind} "
+                f"file (its fields are: {', '.join(fields(kind))})",
+            )
         index = find_column(table, column)
         if index is None:
-            raise FileRefused(table.file_name, f"--map {name}={column}: the file has no column {column!r} "
-                              f"(its columns are: {shown_columns(table)})")
+            raise FileRefused(
+                table.file_name,
+                f"--map {name}={column}: the file has no column {column!r} (its columns are: {shown_columns(table)})",
+            )
         columns[key] = index
     return columns
 
 
-def column_map(table: Table, kind: str, needs_activity: bool = False,
-               mapping: dict[str, str] | None = None) -> dict[str, int]:
+def column_map(
+    table: Table, kind: str, needs_activity: bool = False, mapping: dict[str, str] | None = None
+) -> dict[str, int]:
     """field -> column index for the canonical fields found in the header, a manual mapping
     taking precedence; refuses a header that lacks a required field or names one twice."""
     mapped = mapped_columns(table, kind, mapping or {})
@@ -78,8 +99,11 @@ def column_map(table: Table, kind: str, needs_activity: bool = False,
         if key not in known:
             continue
         if key in seen:
-            raise FileRefused(table.file_name, f"line 1: the column {key!r} appears twice (columns "
-                              f"{seen[key] + 1} and {index + 1}): keep one and load again")
+            raise FileRefused(
+                table.file_name,
+                f"line 1: the column {key!r} appears twice (columns "
+                f"{seen[key] + 1} and {index + 1}): keep one and load again",
+            )
         seen[key] = index
     seen.update(mapped)
     require(table, kind, seen, needs_activity)
@@ -100,23 +124,25 @@ def require(table: Table, kind: str, columns: dict[str, int], needs_activity: bo
 
 def shown_columns(table: Table, limit: int = 8) -> str:
     names = [h if len(h) <= 60 else h[:57] + "..." for h in table.header[:limit]]
-    return ", ".join(repr(n) if not n or "," in n else n for n in names) + \
-        (", ..." if len(table.header) > limit else "")
+    return ", ".join(repr(n) if not n or "," in n else n for n in names) + (
+        ", ..." if len(table.header) > limit else ""
+    )
 
 
 def missing_message(table: Table, kind: str, missing: list[str], needs_activity: bool) -> str:
     header = {h.strip().lower() for h in table.header}
     shown = shown_columns(table)
-    message = (f"line 1: this is not a {kind} file: it has no {', no '.join(missing)} column "
-               f"(its columns are: {shown})")
+    message = f"line 1: this is not a {kind} file: it has no {', no '.join(missing)} column (its columns are: {shown})"
     likely = [k for k in KINDS if k != kind and set(REQUIRED[k]) <= header and header & TELLTALES[k]]
     if likely:
         message += f". It looks like a {likely[0]} file: load it as {likely[0]}"
     elif kind == "usage" and needs_activity and missing == ["activity"]:
         message += ". Choose the rollout it belongs to, or add an activity column"
     else:
-        message += (f". A {kind} file needs the columns {', '.join(required_columns(kind))}: rename them, "
-                    "or map them (--map FIELD=COLUMN, or on the Data page)")
+        message += (
+            f". A {kind} file needs the columns {', '.join(required_columns(kind))}: rename them, "
+            "or map them (--map FIELD=COLUMN, or on the Data page)"
+        )
     return message
 
 

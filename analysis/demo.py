@@ -1,6 +1,7 @@
 """Seeded synthetic data for "Demo Co", the demo organisation: an MFA rollout told through a roster,
 daily usage and support tickets. Run `python -m analysis.demo` to rewrite data/demo/*.csv; the same
 SEED always gives byte-identical files. No Streamlit here: the app's first start only loads the files."""
+
 from __future__ import annotations
 
 import random
@@ -25,14 +26,80 @@ END = date(2026, 11, 15)
 LAPSE_BY = date(2026, 10, 12)  # lapsers stop before the last 28 days, so the story shows at the default as-of date
 END_OF_DATA = datetime(2026, 11, 15, 18, 0)  # "export time": tickets unresolved by then are open
 
-FIRST = ["Alice", "Ben", "Chloe", "Daniel", "Ella", "Farah", "George", "Hannah", "Isaac", "Jasmine", "Kieran",
-         "Laura", "Mohammed", "Niamh", "Oliver", "Priya", "Quentin", "Rosa", "Samuel", "Tara", "Umar", "Violet",
-         "William", "Xena", "Yusuf", "Zara", "Aidan", "Bethany", "Callum", "Deepa", "Ethan", "Freya", "Gareth",
-         "Imogen", "Jonah", "Keira", "Lewis", "Maya", "Nathan", "Orla"]
-LAST = ["Ashdown", "Barnfield", "Carrow", "Dunmore", "Elsworth", "Fairley", "Greaves", "Hollins", "Ingram",
-        "Jessop", "Kettering", "Lomax", "Marchant", "Northcott", "Oakley", "Pennick", "Quarry", "Rudd",
-        "Selwood", "Thackeray", "Upton", "Varley", "Whitcombe", "Yardley", "Abbott", "Brennan", "Coombes",
-        "Draycott", "Everett", "Fenwick"]
+FIRST = [
+    "Alice",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Ella",
+    "Farah",
+    "George",
+    "Hannah",
+    "Isaac",
+    "Jasmine",
+    "Kieran",
+    "Laura",
+    "Mohammed",
+    "Niamh",
+    "Oliver",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Samuel",
+    "Tara",
+    "Umar",
+    "Violet",
+    "William",
+    "Xena",
+    "Yusuf",
+    "Zara",
+    "Aidan",
+    "Bethany",
+    "Callum",
+    "Deepa",
+    "Ethan",
+    "Freya",
+    "Gareth",
+    "Imogen",
+    "Jonah",
+    "Keira",
+    "Lewis",
+    "Maya",
+    "Nathan",
+    "Orla",
+]
+LAST = [
+    "Ashdown",
+    "Barnfield",
+    "Carrow",
+    "Dunmore",
+    "Elsworth",
+    "Fairley",
+    "Greaves",
+    "Hollins",
+    "Ingram",
+    "Jessop",
+    "Kettering",
+    "Lomax",
+    "Marchant",
+    "Northcott",
+    "Oakley",
+    "Pennick",
+    "Quarry",
+    "Rudd",
+    "Selwood",
+    "Thackeray",
+    "Upton",
+    "Varley",
+    "Whitcombe",
+    "Yardley",
+    "Abbott",
+    "Brennan",
+    "Coombes",
+    "Draycott",
+    "Everett",
+    "Fenwick",
+]
 
 # department: (size, champions, never-adopt share, lapse share, mean days to adopt after go-live)
 DEPARTMENTS = {
@@ -50,16 +117,32 @@ UNLICENSED = ["Operations", "Warehouse", "HR"]
 CONTRACTORS = [f"contractor{i}@{ORG_DOMAIN}" for i in range(1, 5)]  # in usage, on no roster
 
 SUBJECTS = {
-    "MFA": ["Authenticator app not receiving push", "Lost phone, cannot approve sign-in",
-            "New phone, need to move authenticator", "Keep getting MFA prompts I did not start",
-            "Cannot set up authenticator app", "Approval times out before I can tap it",
-            "MFA prompt loops on Outlook sign-in", "Locked out after MFA enrolment", "No smartphone for MFA"],
+    "MFA": [
+        "Authenticator app not receiving push",
+        "Lost phone, cannot approve sign-in",
+        "New phone, need to move authenticator",
+        "Keep getting MFA prompts I did not start",
+        "Cannot set up authenticator app",
+        "Approval times out before I can tap it",
+        "MFA prompt loops on Outlook sign-in",
+        "Locked out after MFA enrolment",
+        "No smartphone for MFA",
+    ],
     "Password reset": ["Password expired", "Forgot password", "Account locked after password change"],
-    "Hardware": ["New laptop setup", "Docking station not detected", "Printer offline on 2nd floor",
-                 "Headset microphone not working", "Keyboard replacement"],
+    "Hardware": [
+        "New laptop setup",
+        "Docking station not detected",
+        "Printer offline on 2nd floor",
+        "Headset microphone not working",
+        "Keyboard replacement",
+    ],
     "Email": ["Shared mailbox missing in Outlook", "Emails stuck in outbox", "Calendar not syncing to phone"],
-    "Access request": ["Access to Finance shared drive", "Add me to Sales Teams channel", "CRM licence request",
-                       "VPN access for remote working"],
+    "Access request": [
+        "Access to Finance shared drive",
+        "Add me to Sales Teams channel",
+        "CRM licence request",
+        "VPN access for remote working",
+    ],
     "Other": ["Teams meeting audio issue", "Software install request", "Slow network in warehouse office"],
 }
 PRIORITIES = ["low", "normal", "high", "urgent"]
@@ -108,9 +191,19 @@ def people(rng: random.Random) -> list[dict]:
             if kind == "lapser":
                 start = min(start, LAPSE_BY - timedelta(14))
                 lapse = min(start + timedelta(rng.randint(10, 50)), LAPSE_BY)
-            rows.append(dict(user_id=user_id, display_name=f"{first} {last}", department=dept, cohort=cohort,
-                             licensed=licensed, kind=kind, start=start, lapse=lapse,
-                             p_day=rng.uniform(0.65, 0.97)))
+            rows.append(
+                dict(
+                    user_id=user_id,
+                    display_name=f"{first} {last}",
+                    department=dept,
+                    cohort=cohort,
+                    licensed=licensed,
+                    kind=kind,
+                    start=start,
+                    lapse=lapse,
+                    p_day=rng.uniform(0.65, 0.97),
+                )
+            )
     return rows
 
 
@@ -124,8 +217,10 @@ def usage_rows(rng: random.Random, roster: list[dict]) -> pd.DataFrame:
     # a stream of its own for keeping late SMS fallbacks, so the main stream (and with it every
     # other figure and the tickets) is the same as before fallbacks became rarer
     keep = random.Random(SEED + 1)
-    contractors = [dict(user_id=u, kind="adopter", start=COHORTS["wider"] + timedelta(rng.randint(0, 20)),
-                        lapse=None, p_day=0.45) for u in CONTRACTORS]
+    contractors = [
+        dict(user_id=u, kind="adopter", start=COHORTS["wider"] + timedelta(rng.randint(0, 20)), lapse=None, p_day=0.45)
+        for u in CONTRACTORS
+    ]
     for p in roster + contractors:
         if p["kind"] == "absent":
             continue
@@ -157,8 +252,14 @@ def _ticket_rates(d: date) -> dict[str, float]:
         mfa += 2.0  # lost and new phones keep coming
     wider_age = (d - COHORTS["wider"]).days
     password = 0.15 + (3.0 * exp(-wider_age / 10) if wider_age >= 0 else 0.0)
-    rates = {"MFA": mfa, "Password reset": password, "Hardware": 0.25, "Email": 0.15,
-             "Access request": 0.15, "Other": 0.1}
+    rates = {
+        "MFA": mfa,
+        "Password reset": password,
+        "Hardware": 0.25,
+        "Email": 0.15,
+        "Access request": 0.15,
+        "Other": 0.1,
+    }
     return {k: v if _working(d) else v * 0.1 for k, v in rates.items()}
 
 
@@ -188,17 +289,23 @@ def tickets(rng: random.Random, roster: list[dict]) -> pd.DataFrame:
                 # MFA tickets come from people already live; everything else from anyone
                 pool = [p for p in licensed if category != "MFA" or COHORTS[p["cohort"]] <= d] or licensed
                 person, form = rng.choice(pool), rng.random()
-                requester = (person["user_id"] if form < 0.86 else person["display_name"] if form < 0.96
-                             else rng.choice(CONTRACTORS + ["Reception Temp", "visitor.wifi@partner.example"]))
+                requester = (
+                    person["user_id"]
+                    if form < 0.86
+                    else person["display_name"]
+                    if form < 0.96
+                    else rng.choice(CONTRACTORS + ["Reception Temp", "visitor.wifi@partner.example"])
+                )
                 median = 14.0 if spike else 5.0
                 hours = min(max(rng.lognormvariate(log(median), 1.1), 1.0), 240.0)
                 solved_at = created + timedelta(hours=hours)
                 stuck = (END - d).days < 21 and rng.random() < 0.18  # backlog builds in the last weeks
-                answered_at = created + timedelta(hours=min(hours * rng.uniform(0.05, 0.5),
-                                                            rng.lognormvariate(log(0.7), 0.8)))
-                resolved: datetime | None = solved_at          # None while the ticket is open
-                first_response: datetime | None = answered_at   # None when nobody answered yet
-                satisfaction: int | str = ""                    # a 1-5 score, or "" when none was given
+                answered_at = created + timedelta(
+                    hours=min(hours * rng.uniform(0.05, 0.5), rng.lognormvariate(log(0.7), 0.8))
+                )
+                resolved: datetime | None = solved_at  # None while the ticket is open
+                first_response: datetime | None = answered_at  # None when nobody answered yet
+                satisfaction: int | str = ""  # a 1-5 score, or "" when none was given
                 if stuck or solved_at > END_OF_DATA:
                     status, resolved = rng.choice(["open", "open", "pending"]), None
                     if answered_at > END_OF_DATA or rng.random() < 0.3:
@@ -209,15 +316,27 @@ def tickets(rng: random.Random, roster: list[dict]) -> pd.DataFrame:
                     status, updated = rng.choice(["solved", "solved", "closed"]), solved_at
                     reopened = rng.choices([0, 1, 2], weights=[92, 7, 1] if not spike else [84, 13, 3])[0]
                     if rng.random() < 0.5:
-                        satisfaction = rng.choices([1, 2, 3, 4, 5], weights=[12, 18, 25, 25, 20] if spike
-                                                   else [4, 6, 12, 33, 45])[0]
+                        satisfaction = rng.choices(
+                            [1, 2, 3, 4, 5], weights=[12, 18, 25, 25, 20] if spike else [4, 6, 12, 33, 45]
+                        )[0]
                 subject = rng.choice(SUBJECTS[category])
                 urgent = "Lost phone" in subject or "Locked out" in subject
                 priority = rng.choices(PRIORITIES, weights=[5, 30, 45, 20] if urgent else [20, 60, 15, 5])[0]
-                rows.append(dict(created_at=_stamp(created), requester=requester, subject=subject, status=status,
-                                 priority=priority, category=category, updated_at=_stamp(updated),
-                                 first_response_at=_stamp(first_response), resolved_at=_stamp(resolved),
-                                 reopened=reopened, satisfaction=satisfaction))
+                rows.append(
+                    dict(
+                        created_at=_stamp(created),
+                        requester=requester,
+                        subject=subject,
+                        status=status,
+                        priority=priority,
+                        category=category,
+                        updated_at=_stamp(updated),
+                        first_response_at=_stamp(first_response),
+                        resolved_at=_stamp(resolved),
+                        reopened=reopened,
+                        satisfaction=satisfaction,
+                    )
+                )
     frame = pd.DataFrame(rows).sort_values("created_at", kind="stable").reset_index(drop=True)
     frame.insert(0, "ticket_id", [f"DC-{1001 + i}" for i in range(len(frame))])
     return frame
@@ -255,14 +374,23 @@ def story_check(paths: dict[str, Path], as_of: date = END, window: int = 28) -> 
     roster["active"] = roster.user_id.isin(recent)
     roster["lapsed"] = roster.user_id.isin(used_before) & ~roster.active
     wider = roster[roster.cohort == "wider"]
-    by_dept = wider.groupby("department").agg(people=("active", "size"), active=("active", "mean"),
-                                              lapsed=("lapsed", "sum"))
-    by_cohort = roster.groupby("cohort").agg(people=("active", "size"), active=("active", "mean"),
-                                             lapsed=("lapsed", "sum"))
+    by_dept = wider.groupby("department").agg(
+        people=("active", "size"), active=("active", "mean"), lapsed=("lapsed", "sum")
+    )
+    by_cohort = roster.groupby("cohort").agg(
+        people=("active", "size"), active=("active", "mean"), lapsed=("lapsed", "sum")
+    )
     weekly = tix.groupby(tix.created_at.dt.strftime("%G-W%V")).size()
-    return "\n".join([f"wider cohort, active in last {window} days, by department:", by_dept.round(2).to_string(),
-                      "by cohort:", by_cohort.round(2).to_string(),
-                      "tickets per ISO week:", " ".join(f"{w[-3:]}:{n}" for w, n in weekly.items())])
+    return "\n".join(
+        [
+            f"wider cohort, active in last {window} days, by department:",
+            by_dept.round(2).to_string(),
+            "by cohort:",
+            by_cohort.round(2).to_string(),
+            "tickets per ISO week:",
+            " ".join(f"{w[-3:]}:{n}" for w, n in weekly.items()),
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Files handed to people: CSV with spreadsheet formulas neutralised (OWASP CSV injection)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -18,7 +19,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     (numbers, negative ones included, stay numbers)."""
     clean = frame.copy()
     clean.columns = [neutralise(str(c)) for c in clean.columns]
-    for i in range(clean.shape[1]):              # by position: two names may neutralise alike
+    for i in range(clean.shape[1]):  # by position: two names may neutralise alike
         values = clean.iloc[:, i]
         if pd.api.types.is_string_dtype(values) or values.dtype == object:
             clean.isetitem(i, values.map(neutralise))

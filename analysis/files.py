@@ -7,6 +7,7 @@ dates ISO 8601, formulas their saved values, never evaluated). It never drops a 
 the wrong number of fields is kept and reported by the loader, and a quote left open, which
 would swallow the following lines into one cell, refuses the file.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -37,7 +38,7 @@ class FileRefused(ValueError):
         super().__init__(f"{file_name}: {message}")
         self.file_name = file_name
         self.messages = [f"{file_name}: {message}"]
-        self.cohorts_to_map: list[str] = []   # a roster's cohort values no cohort takes (the Data page asks)
+        self.cohorts_to_map: list[str] = []  # a roster's cohort values no cohort takes (the Data page asks)
 
 
 @dataclass
@@ -45,7 +46,7 @@ class Table:
     file_name: str
     header: list[str]
     rows: list[list[str]]
-    lines: list[int]                      # the line in the file on which each row starts
+    lines: list[int]  # the line in the file on which each row starts
     encoding: str = "utf-8"
     delimiter: str = ","
     notes: list[str] = field(default_factory=list)
@@ -53,8 +54,7 @@ class Table:
 
 def decode(data: bytes) -> tuple[str, str]:
     """Text and the encoding it was read with; undecodable bytes are never silently dropped."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                     (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return data.decode(enc), enc
     try:
@@ -131,8 +131,8 @@ def read_head(file_name: str, data: bytes, rows: int = 20) -> Table:
     """The header and first rows only, reading no more of a CSV than its first
     upload_limits.HEAD_BYTES (for guessing the kind and mapping columns); FileRefused when unreadable."""
     if not data.startswith(SPREADSHEET_MAGIC) and len(data) > upload_limits.HEAD_BYTES:
-        cut = data[:upload_limits.HEAD_BYTES]
-        data = cut[:cut.rfind(b"\n") + 1] or cut
+        cut = data[: upload_limits.HEAD_BYTES]
+        data = cut[: cut.rfind(b"\n") + 1] or cut
     table = _read(file_name, data, rows)
     if not table.header or not any(table.header):
         raise FileRefused(file_name, "the file has no header row: the first line must name the columns")
@@ -151,22 +151,29 @@ def _read(file_name: str, data: bytes, nrows: int | None = None) -> Table:
 def _refuse_unreadable(file_name: str, data: bytes) -> None:
     """Refuse a file too big, empty, or of a kind that is no table (an image, a PDF, an archive)."""
     if len(data) > MAX_BYTES:
-        raise FileRefused(file_name, f"the file is {len(data) / 1e6:.0f} MB, over the "
-                          f"{MAX_BYTES // (1024 * 1024)} MB limit: split it and load the parts")
+        raise FileRefused(
+            file_name,
+            f"the file is {len(data) / 1e6:.0f} MB, over the "
+            f"{MAX_BYTES // (1024 * 1024)} MB limit: split it and load the parts",
+        )
     if not data.strip():
         raise FileRefused(file_name, "the file is empty: export it again with its header row")
     what = binary_kind(data)
     if what:
-        raise FileRefused(file_name, f"this is {what}, not a CSV or Excel export: export the data from the tool "
-                          "as CSV or .xlsx and load that")
+        raise FileRefused(
+            file_name,
+            f"this is {what}, not a CSV or Excel export: export the data from the tool as CSV or .xlsx and load that",
+        )
 
 
 def _csv(file_name: str, data: bytes) -> Table:
     """A text file read as CSV: its encoding and delimiter found, its rows numbered by line."""
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
-            and not _utf16_without_bom(data):
-        raise FileRefused(file_name, "this is not a text (CSV) file or a spreadsheet: export the data as "
-                          "CSV or .xlsx")
+    if (
+        b"\x00" in data[:4096]
+        and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        and not _utf16_without_bom(data)
+    ):
+        raise FileRefused(file_name, "this is not a text (CSV) file or a spreadsheet: export the data as CSV or .xlsx")
     try:
         upload_limits.check_csv(data)
     except TooBig as exc:
@@ -174,8 +181,9 @@ def _csv(file_name: str, data: bytes) -> Table:
     text, encoding = decode(data)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise FileRefused(file_name, f"line {line}: the file contains binary data (NUL characters): "
-                          "export the data again as CSV")
+        raise FileRefused(
+            file_name, f"line {line}: the file contains binary data (NUL characters): export the data again as CSV"
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = sniff_delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
@@ -196,8 +204,9 @@ def _csv(file_name: str, data: bytes) -> Table:
             rows.append(record)
             lines.append(start)
     except csv.Error as exc:
-        raise FileRefused(file_name, f"line {previous_end + 1}: the CSV cannot be read ({exc}); "
-                          "check for an unbalanced quote") from None
+        raise FileRefused(
+            file_name, f"line {previous_end + 1}: the CSV cannot be read ({exc}); check for an unbalanced quote"
+        ) from None
     table = Table(file_name, header or [], rows, lines, encoding, delimiter)
     if encoding.startswith(("mixed", "utf-16-le")) or "replacements" in encoding:
         table.notes.append(f"The file was read as {encoding} text: check names with accents")
@@ -209,15 +218,17 @@ def _checked(table: Table) -> Table:
         raise FileRefused(table.file_name, "the file has no header row: the first line must name the columns")
     long = [h for h in table.header if len(h) > MAX_HEADER_CHARS]
     if long:
-        raise FileRefused(table.file_name, f"line 1: a column name is {len(long[0])} characters long: "
-                          "this is not a header row")
+        raise FileRefused(
+            table.file_name, f"line 1: a column name is {len(long[0])} characters long: this is not a header row"
+        )
     if not table.rows:
         raise FileRefused(table.file_name, "the file has a header but no rows: nothing to load")
     return table
 
 
-def _check_quotes(file_name: str, header: list[str], record: list[str], start: int, end: int,
-                  delimiter: str, text: str) -> None:
+def _check_quotes(
+    file_name: str, header: list[str], record: list[str], start: int, end: int, delimiter: str, text: str
+) -> None:
     """Refuse a row whose quoted cell swallowed following lines: a quote left open reads every
     line up to the next quote as one cell, and those rows would be lost. A multi-line cell is
     taken as swallowed rows when the row has the wrong number of fields or one of its inner
@@ -229,16 +240,18 @@ def _check_quotes(file_name: str, header: list[str], record: list[str], start: i
         inner = cell.splitlines()[1:]
         if len(record) != width or any(line.count(delimiter) == width - 1 for line in inner if width > 1):
             column = header[index] if index < len(header) else f"field {index + 1}"
-            lines = "\n".join(re.split(r"\r\n|\r|\n", text)[start - 1:end])   # the csv module's line breaks
-            never = lines.count('"') % 2 == 1   # an odd number of quotes: the last one is never closed
+            lines = "\n".join(re.split(r"\r\n|\r|\n", text)[start - 1 : end])  # the csv module's line breaks
+            never = lines.count('"') % 2 == 1  # an odd number of quotes: the last one is never closed
             closed = "is never closed, so the rest of the file" if never else f"is not closed until line {end}, so"
-            raise FileRefused(file_name, f"line {start}, column {column}: a quote opened on this row {closed} "
-                              f"(lines {start} to {end}) would be read as one cell: fix the unbalanced quote "
-                              "(or export the file again) and load again")
+            raise FileRefused(
+                file_name,
+                f"line {start}, column {column}: a quote opened on this row {closed} "
+                f"(lines {start} to {end}) would be read as one cell: fix the unbalanced quote "
+                "(or export the file again) and load again",
+            )
 
 
-def _spreadsheet(file_name: str, data: bytes, nrows: int | None = None
-                 ) -> tuple[list[str], list[list[str]], list[int]]:
+def _spreadsheet(file_name: str, data: bytes, nrows: int | None = None) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, rows and row numbers of a workbook's first sheet, cells as text. A zip (.xlsx,
     .ods) is inflated through upload_limits' capped stream first: calamine opens only what passed."""
     if data.startswith(b"PK"):
@@ -247,15 +260,16 @@ def _spreadsheet(file_name: str, data: bytes, nrows: int | None = None
         except TooBig as exc:
             raise FileRefused(file_name, str(exc)) from None
         except (zipfile.BadZipFile, ValueError, struct.error, zlib.error):
-            raise FileRefused(file_name, "this looks like a spreadsheet but cannot be opened: save it again "
-                              "as .xlsx or export CSV") from None
+            raise FileRefused(
+                file_name, "this looks like a spreadsheet but cannot be opened: save it again as .xlsx or export CSV"
+            ) from None
     cells = _sheet_cells(file_name, data, nrows)
     header: list[str] | None = None
     rows, lines = [], []
     for number, raw in enumerate(cells, start=1):
         record = [_cell_text(v) for v in raw]
         while record and record[-1] == "" and header is not None and len(record) > len(header):
-            record.pop()   # trailing empty cells beyond the header
+            record.pop()  # trailing empty cells beyond the header
         if not any(c.strip() for c in record):
             continue
         if header is None:
@@ -276,15 +290,18 @@ def _sheet_cells(file_name: str, data: bytes, nrows: int | None) -> list[list]:
         if not workbook.sheet_names:
             raise FileRefused(file_name, "the workbook has no sheet: nothing to load")
         sheet = workbook.get_sheet_by_index(0)
-        upload_limits.check_rows(sheet.end[0] + 1 if sheet.end else 0)   # end: (last row, last column), from 0
+        upload_limits.check_rows(sheet.end[0] + 1 if sheet.end else 0)  # end: (last row, last column), from 0
         cells = sheet.to_python(skip_empty_area=False, nrows=nrows + 50 if nrows else None)
     except TooBig as exc:
         raise FileRefused(file_name, str(exc)) from None
     except FileRefused:
         raise
     except Exception as exc:  # calamine raises its own error types for damaged or protected files
-        raise FileRefused(file_name, f"the spreadsheet cannot be read ({type(exc).__name__}: "
-                          f"{str(exc)[:200]}): save it again as .xlsx or export CSV") from None
+        raise FileRefused(
+            file_name,
+            f"the spreadsheet cannot be read ({type(exc).__name__}: "
+            f"{str(exc)[:200]}): save it again as .xlsx or export CSV",
+        ) from None
     return cells
 
 
@@ -297,8 +314,7 @@ def _cell_text(value) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds") if value.microsecond == 0 \
-            else value.isoformat(sep=" ")
+        return value.isoformat(sep=" ", timespec="seconds") if value.microsecond == 0 else value.isoformat(sep=" ")
     if isinstance(value, (date, time)):
         return value.isoformat()
     if isinstance(value, timedelta):

@@ -6,6 +6,7 @@ loaded through the normal ingest path as the operator, then moved to <inbox>/.pr
 .json next to it that holds the load's result (or why it was refused). No symbolic link below the
 inbox is ever followed (analysis/inbox_walk.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,11 @@ def inbox_dir() -> Path:
 
 def pending_files(root: Path, now: float) -> list[tuple[str, str, str | None, Path]]:
     """(organisation, kind, rollout or None, path) of each file waiting in the inbox (refused ones left out)."""
-    return [(e.organisation, e.kind, e.rollout, root / e.relative)
-            for e in inbox_walk.entries(root, now, SETTLE_SECONDS) if e.refused is None and e.kind is not None]
+    return [
+        (e.organisation, e.kind, e.rollout, root / e.relative)
+        for e in inbox_walk.entries(root, now, SETTLE_SECONDS)
+        if e.refused is None and e.kind is not None
+    ]
 
 
 def process_inbox(store: Store, root: Path | None = None, now: float | None = None) -> list[dict]:
@@ -46,13 +50,18 @@ def process_inbox(store: Store, root: Path | None = None, now: float | None = No
     waiting = inbox_walk.entries(root, now, SETTLE_SECONDS)
     if not waiting:
         return []
-    inbox_walk.processed_folder(root, PROCESSED)     # never a link: records and files are written there
+    inbox_walk.processed_folder(root, PROCESSED)  # never a link: records and files are written there
     records = []
     for entry in waiting:
-        record: dict[str, Any] = {"file": entry.relative, "organisation": entry.organisation, "kind": entry.kind,
-                  "rollout": entry.rollout, "processed_at": datetime.now().isoformat(timespec="seconds")}
+        record: dict[str, Any] = {
+            "file": entry.relative,
+            "organisation": entry.organisation,
+            "kind": entry.kind,
+            "rollout": entry.rollout,
+            "processed_at": datetime.now().isoformat(timespec="seconds"),
+        }
         try:
-            if entry.refused or entry.kind is None:     # every entry walked is in a kind folder
+            if entry.refused or entry.kind is None:  # every entry walked is in a kind folder
                 raise inbox_walk.Unsafe(entry.refused or "not in a kind folder")
             data = inbox_walk.read(root, entry, MAX_BYTES)
             org_id = orgs.organisation_id(store, OPERATOR, entry.organisation)
@@ -60,14 +69,20 @@ def process_inbox(store: Store, root: Path | None = None, now: float | None = No
             result = load_file(scope, entry.kind, entry.parts[-1], data, rollout=entry.rollout)
             record.update(result.as_json())
         except LoadBusy:
-            continue          # a load for the organisation is running: the file waits for the next pass
-        except inbox_walk.Unsafe as exc:     # the path and the reason only: nothing the file holds
+            continue  # a load for the organisation is running: the file waits for the next pass
+        except inbox_walk.Unsafe as exc:  # the path and the reason only: nothing the file holds
             record.update({"refused": True, "messages": [f"{entry.relative}: refused, not read: {exc}"]})
         except (FileRefused, LookupError, ValueError) as exc:
             record.update({"refused": True, "messages": getattr(exc, "messages", [str(exc)])})
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the files behind it
-            record.update({"refused": True, "messages": [f"{entry.parts[-1]}: the load failed "
-                                                         f"({type(exc).__name__}: {exc}); nothing from it was stored"]})
+            record.update(
+                {
+                    "refused": True,
+                    "messages": [
+                        f"{entry.parts[-1]}: the load failed ({type(exc).__name__}: {exc}); nothing from it was stored"
+                    ],
+                }
+            )
         stem = f"{datetime.now():%Y%m%dT%H%M%S}-{'-'.join(entry.parts[:2])}-{entry.parts[-1]}"
         try:
             inbox_walk.move(root, entry, PROCESSED, stem)

@@ -9,6 +9,7 @@ file whose resolved path is outside its organisation's folder. A refusal names t
 reason, never anything the file holds. The inbox folder itself may be a link (the operator's
 choice in UPTAKE_INBOX).
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 from analysis.canonical import KINDS
 
 DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC   # a FIFO never blocks
+FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC  # a FIFO never blocks
 
 
 class Unsafe(ValueError):
@@ -30,8 +31,8 @@ class Unsafe(ValueError):
 
 @dataclass(frozen=True)
 class Entry:
-    parts: tuple[str, ...]       # organisation, kind, [rollout,] name
-    refused: str | None = None   # why it is refused, or None
+    parts: tuple[str, ...]  # organisation, kind, [rollout,] name
+    refused: str | None = None  # why it is refused, or None
 
     @property
     def organisation(self) -> str:
@@ -62,7 +63,7 @@ def entries(root: Path, now: float, settle: float) -> list[Entry]:
 
 
 def _walk(fd: int, parts: tuple[str, ...], now: float, settle: float, found: list[Entry]) -> None:
-    depth = len(parts)          # 0: the inbox, 1: an organisation, 2: a kind, 3: a rollout
+    depth = len(parts)  # 0: the inbox, 1: an organisation, 2: a kind, 3: a rollout
     with os.scandir(fd) as listing:
         items = sorted(listing, key=lambda e: e.name)
     for item in items:
@@ -77,11 +78,11 @@ def _walk(fd: int, parts: tuple[str, ...], now: float, settle: float, found: lis
                 try:
                     with _opened(os.open(item.name, DIRECTORY, dir_fd=fd)) as child:
                         _walk(child, here, now, settle, found)
-                except OSError:   # replaced by a link or removed since it was listed
+                except OSError:  # replaced by a link or removed since it was listed
                     found.append(Entry(here, "the folder changed while it was read (now a link?)"))
             continue
         if depth < 2 or parts[1] not in KINDS:
-            continue            # a stray file beside the organisation or kind folders: not a load
+            continue  # a stray file beside the organisation or kind folders: not a load
         info = item.stat(follow_symlinks=False)
         why = _unsafe(info)
         if why:
@@ -136,8 +137,7 @@ def processed_folder(root: Path, name: str) -> None:
 def write(root: Path, done: str, name: str, text: str) -> None:
     """Write a new file root/done/name, never through a link."""
     with _folder(root, (done,)) as folder:
-        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o640,
-                     dir_fd=folder)
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o640, dir_fd=folder)
         with open(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
 
@@ -153,7 +153,7 @@ def read(root: Path, entry: Entry, limit: int) -> bytes:
             fd = os.open(entry.parts[-1], FILE, dir_fd=folder)
         except OSError:
             raise Unsafe("it could not be opened as a plain file (a link?)") from None
-        with open(fd, "rb") as handle:      # closes fd
+        with open(fd, "rb") as handle:  # closes fd
             why = _unsafe(os.fstat(handle.fileno()))
             if why:
                 raise Unsafe(why)

@@ -6,6 +6,7 @@ clients: for a client the message for another client's company or domain and for
 has are the same, and the rows are treated the same. The provider's staff (is_provider) see
 which it is, so they can map a company or fix a file.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -25,15 +26,21 @@ def company_reason(principal: Principal, company: str, mapped_elsewhere: bool) -
 def companies_summary(principal: Principal, rows: int, shown: list[tuple[str, int, bool]], more: int) -> str:
     """The preview's line on left-out companies; shown: (company, rows, not mapped to anyone)."""
     provider = principal.is_provider
-    names = ", ".join(f"{name} ({rows_of} row{'' if rows_of == 1 else 's'}"
-                      f"{', not mapped yet' if unmapped and provider else ''})" for name, rows_of, unmapped in shown)
+    names = ", ".join(
+        f"{name} ({rows_of} row{'' if rows_of == 1 else 's'}{', not mapped yet' if unmapped and provider else ''})"
+        for name, rows_of, unmapped in shown
+    )
     tail = f" and {more} more" if more else ""
     if provider:
-        return f"{rows:,} rows of other companies were left out: {names}{tail}. Map a company to its organisation " \
-               "on the Data page"
+        return (
+            f"{rows:,} rows of other companies were left out: {names}{tail}. Map a company to its organisation "
+            "on the Data page"
+        )
     counted = "1 row names a company that is" if rows == 1 else f"{rows:,} rows name companies that are"
-    return f"{counted} not mapped to this organisation, left out: {names}{tail}. Ask your provider to map a " \
-           "company that is yours"
+    return (
+        f"{counted} not mapped to this organisation, left out: {names}{tail}. Ask your provider to map a "
+        "company that is yours"
+    )
 
 
 def domain_check(principal: Principal, own: set[str], foreign: set[str]) -> Callable[[str], str | None]:
@@ -43,8 +50,11 @@ def domain_check(principal: Principal, own: set[str], foreign: set[str]) -> Call
     client's). Clients: when the organisation has e-mail domains, every other domain is refused
     alike (known to another client or not); when it has none, no domain is refused."""
     if principal.is_provider:
-        return lambda domain: (f"the domain {domain} belongs to another organisation: this row is not for this "
-                               "organisation") if domain in foreign else None
+        return lambda domain: (
+            (f"the domain {domain} belongs to another organisation: this row is not for this organisation")
+            if domain in foreign
+            else None
+        )
     if not own:
         return lambda _domain: None
     listed = ", ".join(sorted(own))
@@ -53,4 +63,5 @@ def domain_check(principal: Principal, own: set[str], foreign: set[str]) -> Call
         if domain in own or any(domain.endswith("." + d) for d in own):
             return None
         return f"the domain {domain} is not one of this organisation's e-mail domains ({listed})"
+
     return check

@@ -5,6 +5,7 @@ one for the same organisation is refused at once with LoadBusy (nothing is read 
 file can be loaded again when the first has finished); other organisations are not held up.
 The slots live in this process: the app is one process (DuckDB admits only one writer).
 """
+
 from __future__ import annotations
 
 import threading
@@ -25,8 +26,11 @@ class LoadBusy(FileRefused):
 def load_slot(org_id: int, file_name: str) -> Iterator[None]:
     with _guard:
         if org_id in _busy:
-            raise LoadBusy(file_name, "a load for this organisation is already running: nothing was read or "
-                           "stored; load the file again when it has finished")
+            raise LoadBusy(
+                file_name,
+                "a load for this organisation is already running: nothing was read or "
+                "stored; load the file again when it has finished",
+            )
         _busy.add(org_id)
     try:
         yield

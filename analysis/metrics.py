@@ -2,6 +2,7 @@
 
 Notation: cohort c with go-live g(c), as-of date d, window w days = [d - w + 1, d].
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -14,9 +15,19 @@ from analysis.scope import Scope
 
 # The COHORT block of the kpis JSON (docs/operations.md#the-kpis-json), in its order (kpis --json prints
 # exactly these).
-COHORT_KEYS = ("go_live", "licensed_users", "active_users", "adoption_rate", "activated_users",
-               "activation_rate", "median_days_to_first_use", "lapsed_users", "legacy_users",
-               "never_used", "habitual_users")
+COHORT_KEYS = (
+    "go_live",
+    "licensed_users",
+    "active_users",
+    "adoption_rate",
+    "activated_users",
+    "activation_rate",
+    "median_days_to_first_use",
+    "lapsed_users",
+    "legacy_users",
+    "never_used",
+    "habitual_users",
+)
 CARD_KEYS = COHORT_KEYS[:7]  # what cohort_kpis returns (the Overview's cards)
 
 
@@ -59,18 +70,30 @@ def freshness(scope: Scope, rollout: Rollout | None = None) -> dict:
     oldest ticket day, the oldest and newest day of all the organisation's usage and tickets, and
     the last load time (None if none)."""
     row = scope.df("data_freshness", rollout_id=rollout.rollout_id if rollout else None).iloc[0]
-    return {k: (None if pd.isna(v) else (v.date() if k.endswith("_day") else v.to_pydatetime()))
-            for k, v in row.items()}
+    return {
+        k: (None if pd.isna(v) else (v.date() if k.endswith("_day") else v.to_pydatetime())) for k, v in row.items()
+    }
 
 
 # The period each figure needs usage data for, in days (docs/metrics.md#figures-from-snapshot-exports): a figure
 # whose period is shorter than the spacing of the snapshot exports behind it is not computable.
-SNAPSHOT_PERIODS = {"weekly_active_users": 7, "adoption_by_age": 7, "department_weekly_adoption": 7,
-                    "habitual_users": 7, "DECLINING_USAGE": 7, "stickiness": 1}
+SNAPSHOT_PERIODS = {
+    "weekly_active_users": 7,
+    "adoption_by_age": 7,
+    "department_weekly_adoption": 7,
+    "habitual_users": 7,
+    "DECLINING_USAGE": 7,
+    "stickiness": 1,
+}
 NOT_COMPUTABLE = "Not computable from this data"
-_FIGURE_NAMES = {"weekly_active_users": "weekly active people", "adoption_by_age": "7-day adoption",
-                 "department_weekly_adoption": "weekly adoption by department", "habitual_users": "habitual use",
-                 "DECLINING_USAGE": "declining weekly use", "stickiness": "stickiness (daily use)"}
+_FIGURE_NAMES = {
+    "weekly_active_users": "weekly active people",
+    "adoption_by_age": "7-day adoption",
+    "department_weekly_adoption": "weekly adoption by department",
+    "habitual_users": "habitual use",
+    "DECLINING_USAGE": "declining weekly use",
+    "stickiness": "stickiness (daily use)",
+}
 
 
 def usage_snapshots(scope: Scope, rollout: Rollout) -> list[date]:
@@ -94,16 +117,23 @@ def not_computable(scope: Scope, rollout: Rollout) -> dict[str, str]:
     if not snapshots:
         return {}
     if len(snapshots) == 1:
-        source = f"a single snapshot (refreshed {words.day(snapshots[0])}), which gives each person's last " \
-                 "activity date, not a history"
+        source = (
+            f"a single snapshot (refreshed {words.day(snapshots[0])}), which gives each person's last "
+            "activity date, not a history"
+        )
         spacing = None
     else:
         spacing = max((b - a).days for a, b in zip(snapshots, snapshots[1:]))
-        source = f"{len(snapshots)} snapshots ({words.day(snapshots[0])} to {words.day(snapshots[-1])}) up to " \
-                 f"{spacing} days apart"
-    return {figure: f"{NOT_COMPUTABLE}: the usage behind {_FIGURE_NAMES[figure]} comes from {source}; it needs "
-                    f"snapshots at most {days} day{'s' if days > 1 else ''} apart or event-level data."
-            for figure, days in SNAPSHOT_PERIODS.items() if spacing is None or spacing > days}
+        source = (
+            f"{len(snapshots)} snapshots ({words.day(snapshots[0])} to {words.day(snapshots[-1])}) up to "
+            f"{spacing} days apart"
+        )
+    return {
+        figure: f"{NOT_COMPUTABLE}: the usage behind {_FIGURE_NAMES[figure]} comes from {source}; it needs "
+        f"snapshots at most {days} day{'s' if days > 1 else ''} apart or event-level data."
+        for figure, days in SNAPSHOT_PERIODS.items()
+        if spacing is None or spacing > days
+    }
 
 
 def snapshot_adoption(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
@@ -121,8 +151,16 @@ def snapshot_adoption(scope: Scope, rollout: Rollout, as_of: date, window_days: 
         if day > as_of:
             break
         frame = scope.df("cohort_kpis", rollout_id=rollout.rollout_id, as_of=day, window_days=window)
-        rows += [(r.cohort, day, int(r.active_users), int(r.licensed_users),
-                  _ratio(int(r.active_users), int(r.licensed_users))) for r in frame.itertuples()]
+        rows += [
+            (
+                r.cohort,
+                day,
+                int(r.active_users),
+                int(r.licensed_users),
+                _ratio(int(r.active_users), int(r.licensed_users)),
+            )
+            for r in frame.itertuples()
+        ]
     return pd.DataFrame(rows, columns=["cohort", "snapshot", "active_users", "licensed_users", "adoption"])
 
 
@@ -130,8 +168,10 @@ def cohort_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: int | 
     """cohort -> {go_live, licensed_users, active_users, adoption_rate, activated_users,
     activation_rate, median_days_to_first_use} (the KPI cards), with the cohort 'all' last;
     cohort_figures defines each and adds the rest of the COHORT block."""
-    return {cohort: {k: figures[k] for k in CARD_KEYS}
-            for cohort, figures in cohort_figures(scope, rollout, as_of, window_days).items()}
+    return {
+        cohort: {k: figures[k] for k in CARD_KEYS}
+        for cohort, figures in cohort_figures(scope, rollout, as_of, window_days).items()
+    }
 
 
 def cohort_figures(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> dict[str, dict]:
@@ -180,7 +220,8 @@ def cohort_figures(scope: Scope, rollout: Rollout, as_of: date, window_days: int
             "lapsed_users": int(row["lapsed_users"]),
             "legacy_users": int(row["legacy_users"]),
             "never_used": int(row["never_used"]),
-            "habitual_users": None if pd.isna(row["habitual_users"]) or "habitual_users" in unknowable
+            "habitual_users": None
+            if pd.isna(row["habitual_users"]) or "habitual_users" in unknowable
             else int(row["habitual_users"]),
             "stickiness": None if "stickiness" in unknowable else _float(row["stickiness"]),
         }
@@ -202,8 +243,12 @@ def weekly_active_users(scope: Scope, rollout: Rollout, as_of: date, start: date
     Example: champions {a, b, c, d}; a uses it on Mon 2025-01-06 and Sun 01-12, b on Mon 01-13.
     Week of 01-06: {a} -> 1 (0.25); week of 01-13: {b} -> 1; a person counts once a week.
     """
-    return scope.df("weekly_active_users", rollout_id=rollout.rollout_id, as_of=as_of,
-                    start=start or settings.chart_start(rollout, as_of))
+    return scope.df(
+        "weekly_active_users",
+        rollout_id=rollout.rollout_id,
+        as_of=as_of,
+        start=start or settings.chart_start(rollout, as_of),
+    )
 
 
 def department_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
@@ -216,12 +261,14 @@ def department_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: in
     Example: IT = {a, b} (champion), Sales = {c, d} (champion) and {e} (wider); active a, c, e:
     IT champion 1/2 = 0.5, Sales champion 1/2, Sales wider 1/1, Sales all 2/3.
     """
-    return scope.df("department_kpis", rollout_id=rollout.rollout_id, as_of=as_of,
-                    window_days=window_days or rollout.window_days)
+    return scope.df(
+        "department_kpis", rollout_id=rollout.rollout_id, as_of=as_of, window_days=window_days or rollout.window_days
+    )
 
 
-def department_weekly_adoption(scope: Scope, rollout: Rollout, as_of: date, start: date | None = None,
-                               cohort: str | None = None) -> pd.DataFrame:
+def department_weekly_adoption(
+    scope: Scope, rollout: Rollout, as_of: date, start: date | None = None, cohort: str | None = None
+) -> pd.DataFrame:
     """A department x ISO-week table for a heatmap: per department and week (Monday start), the
     share of the department's licensed people (of one cohort, or every cohort when None) with a
     counting event in that week. Columns department, week_start, active_users, licensed_users,
@@ -230,8 +277,13 @@ def department_weekly_adoption(scope: Scope, rollout: Rollout, as_of: date, star
     Example: Sales = {c, d, e}; c uses it in the week of 01-13, c and e in the week of 01-20:
     Sales 01-13 -> 1/3, 01-20 -> 2/3.
     """
-    return scope.df("department_weekly_adoption", rollout_id=rollout.rollout_id, as_of=as_of,
-                    start=start or settings.chart_start(rollout, as_of), cohort=cohort)
+    return scope.df(
+        "department_weekly_adoption",
+        rollout_id=rollout.rollout_id,
+        as_of=as_of,
+        start=start or settings.chart_start(rollout, as_of),
+        cohort=cohort,
+    )
 
 
 def adoption_funnel(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
@@ -244,15 +296,17 @@ def adoption_funnel(scope: Scope, rollout: Rollout, as_of: date, window_days: in
     b and c after, d never -> licensed 4, activated 2 (b, c), active 2, habitual None (age 25).
     The habitual step is None too where not_computable() says so (snapshot exports).
     """
-    frame = scope.df("adoption_funnel", rollout_id=rollout.rollout_id, as_of=as_of,
-                     window_days=window_days or rollout.window_days)
+    frame = scope.df(
+        "adoption_funnel", rollout_id=rollout.rollout_id, as_of=as_of, window_days=window_days or rollout.window_days
+    )
     if "habitual_users" in not_computable(scope, rollout):
         frame["people"] = frame["people"].astype("object").where(frame["stage"] != "habitual", None)
     return frame
 
 
-def adoption_people(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None,
-                    status: str | None = None) -> pd.DataFrame:
+def adoption_people(
+    scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None, status: str | None = None
+) -> pd.DataFrame:
     """The licensed people with their adoption facts: user_id, display_name, department,
     cohort, go_live, first_use (first counting day on or after go-live), last_use (last counting
     day up to as_of, before go-live included), days_to_first_use, active_days (in the window),
@@ -261,8 +315,13 @@ def adoption_people(scope: Scope, rollout: Rollout, as_of: date, window_days: in
     'never_used' or 'activated' keeps only those people."""
     if status not in (None, "lapsed", "never_used", "activated"):
         raise ValueError(f"unknown status {status!r}")
-    return scope.df("adoption_people", rollout_id=rollout.rollout_id, as_of=as_of,
-                    window_days=window_days or rollout.window_days, status=status)
+    return scope.df(
+        "adoption_people",
+        rollout_id=rollout.rollout_id,
+        as_of=as_of,
+        window_days=window_days or rollout.window_days,
+        status=status,
+    )
 
 
 PEOPLE_LIST_COLUMNS = ["user_id", "display_name", "department", "cohort", "last_use"]
@@ -292,16 +351,18 @@ def days_to_first_use(scope: Scope, rollout: Rollout, as_of: date) -> pd.DataFra
     Example: champions go live 2025-01-06; b first uses it on 01-07 (1 day), c on 01-20 (14).
     """
     frame = adoption_people(scope, rollout, as_of, None, "activated")
-    return frame[["user_id", "display_name", "department", "cohort", "go_live", "first_use",
-                  "days_to_first_use"]].reset_index(drop=True)
+    return frame[
+        ["user_id", "display_name", "department", "cohort", "go_live", "first_use", "days_to_first_use"]
+    ].reset_index(drop=True)
 
 
 def rolling_adoption(scope: Scope, rollout: Rollout, as_of: date) -> pd.DataFrame:
     """Per cohort and calendar day: the share of the cohort's licensed people with a counting
     event in the 7 days ending that day (columns cohort, day, go_live, age_days, active_7d,
     licensed_users, adoption). Starts 28 days before the first go-live."""
-    return scope.df("rolling_adoption", rollout_id=rollout.rollout_id, as_of=as_of,
-                    start=settings.chart_start(rollout, as_of))
+    return scope.df(
+        "rolling_adoption", rollout_id=rollout.rollout_id, as_of=as_of, start=settings.chart_start(rollout, as_of)
+    )
 
 
 def adoption_by_age(scope: Scope, rollout: Rollout, as_of: date) -> pd.DataFrame:

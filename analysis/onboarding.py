@@ -3,6 +3,7 @@
 count, from the organisation's own data through its Scope. Also the organisation's ticket figures
 before any rollout exists (the period: the tickets' own range), and whether an account's pending
 password change is its first sign-in rather than a reset."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,27 +18,31 @@ from analysis.store import Store
 
 @dataclass(frozen=True)
 class Step:
-    key: str        # rollout | roster | usage | tickets | accounts
-    title: str      # what to do
-    count: int      # how many there are so far
-    unit: str       # what the count counts, one of them
-    units: str      # ... and several
+    key: str  # rollout | roster | usage | tickets | accounts
+    title: str  # what to do
+    count: int  # how many there are so far
+    unit: str  # what the count counts, one of them
+    units: str  # ... and several
 
     @property
     def done(self) -> bool:
         return self.count > 0
 
 
-STEPS = (("rollout", "Add a rollout", "rollout", "rollouts"),
-         ("roster", "Load the roster (who is licensed, in which cohort)", "person on a roster", "people on a roster"),
-         ("usage", "Load usage (who used the new system, when)", "person with usage", "people with usage"),
-         ("tickets", "Load support tickets", "ticket", "tickets"),
-         ("accounts", "Give the client's people accounts", "client account", "client accounts"))
+STEPS = (
+    ("rollout", "Add a rollout", "rollout", "rollouts"),
+    ("roster", "Load the roster (who is licensed, in which cohort)", "person on a roster", "people on a roster"),
+    ("usage", "Load usage (who used the new system, when)", "person with usage", "people with usage"),
+    ("tickets", "Load support tickets", "ticket", "tickets"),
+    ("accounts", "Give the client's people accounts", "client account", "client accounts"),
+)
 
 
 # Provider housekeeping in analysis' messages (red flag next steps, explanations), as a client reads it.
-CLIENT_WORDS = {"Upload a fresh export.": "Your provider is asked for newer data.",
-                "set one on the Settings page (or `rollout set --legacy`).": "your provider can name one."}
+CLIENT_WORDS = {
+    "Upload a fresh export.": "Your provider is asked for newer data.",
+    "set one on the Settings page (or `rollout set --legacy`).": "your provider can name one.",
+}
 COMMAND_LINE_HINTS = (" (or `rollout set --legacy`)",)
 
 
@@ -99,9 +104,13 @@ def first_password(store: Store, account_id: int) -> bool:
     """Whether an account that must change its password has never chosen one: it was created with
     a one-time password and no earlier sign-in of it exists (a reset by an administrator ends the
     account's sign-ins, so a reset account has an ended one from before)."""
-    row = store.cursor().execute(
-        "SELECT count(*) FILTER (WHERE revoked_at IS NOT NULL) FROM sessions WHERE account_id = ?",
-        [account_id]).fetchall()
+    row = (
+        store.cursor()
+        .execute(
+            "SELECT count(*) FILTER (WHERE revoked_at IS NOT NULL) FROM sessions WHERE account_id = ?", [account_id]
+        )
+        .fetchall()
+    )
     return row[0][0] == 0
 
 
@@ -113,6 +122,8 @@ def no_tickets_in_period(scope: Scope, filtered: bool = False) -> str:
     if not summary["tickets"]:
         return "No tickets are loaded for this organisation yet (missing data is not a quiet helpdesk)."
     where = "in this rollout's scope in this period" if filtered else "in this period"
-    return (f"No tickets {where} "
-            f"({summary['tickets']:,} loaded, from {words.day(summary['first_day'])} "
-            f"to {words.day(summary['last_day'])}).")
+    return (
+        f"No tickets {where} "
+        f"({summary['tickets']:,} loaded, from {words.day(summary['first_day'])} "
+        f"to {words.day(summary['last_day'])})."
+    )

@@ -1,4 +1,5 @@
 """Organisations and rollouts: creating them, listing what a principal may see, settings."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,16 +23,22 @@ class Rollout:
     target_adoption: float = 0.8
     target_age_days: int = 30
     window_days: int = 28
-    ticket_categories: list[str] = field(default_factory=list)   # the ticket filter: a category,
-    ticket_keywords: list[str] = field(default_factory=list)     # or a keyword in the subject
+    ticket_categories: list[str] = field(default_factory=list)  # the ticket filter: a category,
+    ticket_keywords: list[str] = field(default_factory=list)  # or a keyword in the subject
 
     @property
     def first_go_live(self) -> date | None:
         return min(self.cohorts.values()) if self.cohorts else None
 
 
-def add_organisation(store: Store, principal: Principal, name: str, time_zone: str = "UTC",
-                     email_domains: list[str] | None = None, synthetic: bool = False) -> int:
+def add_organisation(
+    store: Store,
+    principal: Principal,
+    name: str,
+    time_zone: str = "UTC",
+    email_domains: list[str] | None = None,
+    synthetic: bool = False,
+) -> int:
     if principal.role not in PERMISSIONS["manage_organisations"]:
         raise AccessDenied(f"{principal.name} may not add organisations")
     name = name.strip()
@@ -47,29 +54,38 @@ def add_organisation(store: Store, principal: Principal, name: str, time_zone: s
             raise ValueError(f"an organisation named {name!r} already exists")
         return cur.execute(
             "INSERT INTO organisations (name, time_zone, email_domains, is_synthetic) VALUES (?, ?, ?, ?) "
-            "RETURNING org_id", [name, time_zone, domains, synthetic]).fetchall()[0][0]
+            "RETURNING org_id",
+            [name, time_zone, domains, synthetic],
+        ).fetchall()[0][0]
 
 
 def organisations(store: Store, principal: Principal) -> pd.DataFrame:
     """The organisations the principal may see, by name."""
-    frame = store.cursor().execute(
-        "SELECT org_id, name, time_zone, is_synthetic FROM organisations ORDER BY name").df()
+    frame = store.cursor().execute("SELECT org_id, name, time_zone, is_synthetic FROM organisations ORDER BY name").df()
     return frame[[principal.may_see(int(i)) for i in frame["org_id"]]].reset_index(drop=True)
 
 
 def organisation_id(store: Store, principal: Principal, name: str) -> int:
     """The id of the organisation named name, if the principal may see it; LookupError otherwise
     (the same message whether it does not exist or is not theirs)."""
-    row = store.cursor().execute(
-        "SELECT org_id FROM organisations WHERE lower(name) = lower(trim(?))", [name]).fetchall()
+    row = (
+        store.cursor().execute("SELECT org_id FROM organisations WHERE lower(name) = lower(trim(?))", [name]).fetchall()
+    )
     if not row or not principal.may_see(row[0][0]):
         raise LookupError(f"no organisation named {name!r}")
     return row[0][0]
 
 
-def add_rollout(scope: Scope, name: str, cohorts: dict[str, date], activities: list[str] | None = None,
-                legacy: list[str] | None = None, target_adoption: float = 0.8,
-                target_age_days: int = 30, window_days: int = 28) -> int:
+def add_rollout(
+    scope: Scope,
+    name: str,
+    cohorts: dict[str, date],
+    activities: list[str] | None = None,
+    legacy: list[str] | None = None,
+    target_adoption: float = 0.8,
+    target_age_days: int = 30,
+    window_days: int = 28,
+) -> int:
     scope.require("configure")
     name = name.strip()
     if not name:
@@ -83,13 +99,15 @@ def add_rollout(scope: Scope, name: str, cohorts: dict[str, date], activities: l
     acts = sorted({a.strip().lower() for a in activities or [] if a.strip()})
     old = sorted({a.strip().lower() for a in legacy or [] if a.strip()})
     with scope.store.transaction() as cur:
-        if cur.execute("SELECT count(*) FROM rollouts WHERE org_id = ? AND lower(name) = lower(?)",
-                       [scope.org_id, name]).fetchall()[0][0]:
+        if cur.execute(
+            "SELECT count(*) FROM rollouts WHERE org_id = ? AND lower(name) = lower(?)", [scope.org_id, name]
+        ).fetchall()[0][0]:
             raise ValueError(f"this organisation already has a rollout named {name!r}")
         rollout_id = cur.execute(
             "INSERT INTO rollouts (org_id, name, activities, legacy_activities, target_adoption, "
             "target_age_days, window_days) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING rollout_id",
-            [scope.org_id, name, acts, old, target_adoption, target_age_days, window_days]).fetchall()[0][0]
+            [scope.org_id, name, acts, old, target_adoption, target_age_days, window_days],
+        ).fetchall()[0][0]
         for cohort, go_live in cohorts.items():
             cur.execute("INSERT INTO cohorts VALUES (?, ?, ?)", [rollout_id, cohort.strip().lower(), go_live])
     return rollout_id
@@ -97,15 +115,28 @@ def add_rollout(scope: Scope, name: str, cohorts: dict[str, date], activities: l
 
 def rollouts(scope: Scope) -> list[Rollout]:
     frame = scope.df("rollouts")
-    filters = {int(r.rollout_id): (list(r.ticket_categories), list(r.ticket_keywords))
-               for r in scope.df("rollout_settings").itertuples()}
+    filters = {
+        int(r.rollout_id): (list(r.ticket_categories), list(r.ticket_keywords))
+        for r in scope.df("rollout_settings").itertuples()
+    }
     result = []
     for _, row in frame.iterrows():
         cohorts = {c: pd.Timestamp(d).date() for c, d in zip(row["cohorts"], row["go_lives"])}
         categories, keywords = filters.get(int(row["rollout_id"]), ([], []))
-        result.append(Rollout(int(row["rollout_id"]), row["name"], cohorts, list(row["activities"]),
-                              list(row["legacy_activities"]), float(row["target_adoption"]),
-                              int(row["target_age_days"]), int(row["window_days"]), categories, keywords))
+        result.append(
+            Rollout(
+                int(row["rollout_id"]),
+                row["name"],
+                cohorts,
+                list(row["activities"]),
+                list(row["legacy_activities"]),
+                float(row["target_adoption"]),
+                int(row["target_age_days"]),
+                int(row["window_days"]),
+                categories,
+                keywords,
+            )
+        )
     return result
 
 
@@ -116,5 +147,8 @@ def rollout(scope: Scope, name_or_id: str | int) -> Rollout:
 
 def is_synthetic(scope: Scope) -> bool:
     """Whether the organisation holds made-up demo data (labelled so wherever it appears)."""
-    return bool(scope.store.cursor().execute(
-        "SELECT is_synthetic FROM organisations WHERE org_id = ?", [scope.org_id]).fetchall()[0][0])
+    return bool(
+        scope.store.cursor()
+        .execute("SELECT is_synthetic FROM organisations WHERE org_id = ?", [scope.org_id])
+        .fetchall()[0][0]
+    )

@@ -1,5 +1,6 @@
 """People found in usage but on no roster ("unknown people"): list them, add them to the
 rollout's roster, or mark them as not in scope."""
+
 from __future__ import annotations
 
 import csv
@@ -28,11 +29,19 @@ def add_to_roster(scope: Scope, rollout: str, people: list[dict]) -> LoadResult:
     writer = csv.writer(out)
     writer.writerow(["user_id", "display_name", "department", "cohort", "licensed"])
     for row in current.itertuples():
-        writer.writerow([row.user_id, row.display_name or "", row.department, row.cohort,
-                         "yes" if row.licensed else "no"])
+        writer.writerow(
+            [row.user_id, row.display_name or "", row.department, row.cohort, "yes" if row.licensed else "no"]
+        )
     for person in people:
-        writer.writerow([person["user_id"], person.get("display_name") or "", person.get("department") or "",
-                         person["cohort"], "yes"])
+        writer.writerow(
+            [
+                person["user_id"],
+                person.get("display_name") or "",
+                person.get("department") or "",
+                person["cohort"],
+                "yes",
+            ]
+        )
     name = f"added on the Data page ({len(people)} {'person' if len(people) == 1 else 'people'})"
     return load_file(scope, "roster", name, out.getvalue().encode(), rollout=rollout_id, format="canonical")
 
@@ -42,12 +51,16 @@ def mark_out_of_scope(scope: Scope, rollout: str, user_ids: list[str]) -> int:
     scope.require("configure")
     rollout_id = scope.rollout_id(rollout)
     with scope.store.transaction() as cur:
-        before = cur.execute("SELECT count(*) FROM out_of_scope_people WHERE org_id = ? AND rollout_id = ?",
-                             [scope.org_id, rollout_id]).fetchall()[0][0]
+        before = cur.execute(
+            "SELECT count(*) FROM out_of_scope_people WHERE org_id = ? AND rollout_id = ?", [scope.org_id, rollout_id]
+        ).fetchall()[0][0]
         for user_id in user_ids:
-            cur.execute("INSERT INTO out_of_scope_people (org_id, rollout_id, user_id, marked_by) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT DO NOTHING", [scope.org_id, rollout_id, user_id.strip().lower(),
-                                                  scope.principal.name])
-        after = cur.execute("SELECT count(*) FROM out_of_scope_people WHERE org_id = ? AND rollout_id = ?",
-                            [scope.org_id, rollout_id]).fetchall()[0][0]
+            cur.execute(
+                "INSERT INTO out_of_scope_people (org_id, rollout_id, user_id, marked_by) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [scope.org_id, rollout_id, user_id.strip().lower(), scope.principal.name],
+            )
+        after = cur.execute(
+            "SELECT count(*) FROM out_of_scope_people WHERE org_id = ? AND rollout_id = ?", [scope.org_id, rollout_id]
+        ).fetchall()[0][0]
     return after - before

@@ -5,6 +5,7 @@ the order of d/m/y dates, saved for an organisation under a name: `load --format
 it. Company mappings split a ticket export that covers several clients: a load for an
 organisation keeps only the rows of companies mapped to it (and rows with no company).
 """
+
 from __future__ import annotations
 
 import json
@@ -22,12 +23,13 @@ class Preset:
     kind: str
     mapping: dict[str, str]
     dayfirst: bool | None
-    header_set: str | None = None                  # the columns it was made for (roster_import.header_set)
-    cohort_values: dict[str, str] | None = None    # roster cohort values as written -> cohort
+    header_set: str | None = None  # the columns it was made for (roster_import.header_set)
+    cohort_values: dict[str, str] | None = None  # roster cohort values as written -> cohort
 
 
 def validate(name: str, kind: str, mapping: dict[str, str]) -> tuple[str, dict[str, str]]:
     from analysis import formats
+
     name = name.strip()
     if not name or len(name) > 100:
         raise ValueError("a preset needs a name of 1 to 100 characters")
@@ -46,27 +48,51 @@ def validate(name: str, kind: str, mapping: dict[str, str]) -> tuple[str, dict[s
     return name, clean
 
 
-def save_preset(scope: Scope, name: str, kind: str, mapping: dict[str, str], dayfirst: bool | None = None,
-                header: list[str] | None = None, cohort_values: dict[str, str] | None = None) -> Preset:
+def save_preset(
+    scope: Scope,
+    name: str,
+    kind: str,
+    mapping: dict[str, str],
+    dayfirst: bool | None = None,
+    header: list[str] | None = None,
+    cohort_values: dict[str, str] | None = None,
+) -> Preset:
     """Save (or replace) the organisation's preset called name; with header (the columns of the
     file it was made for) a later file with the same columns uses it without being asked."""
     from analysis.roster_import import header_set
+
     scope.require("configure")
     name, mapping = validate(name, kind, mapping)
     columns = header_set(header) if header else None
     with scope.store.transaction() as cur:
         cur.execute("DELETE FROM mapping_presets WHERE org_id = ? AND lower(name) = lower(?)", [scope.org_id, name])
-        cur.execute("INSERT INTO mapping_presets (org_id, name, kind, mapping, dayfirst, saved_by, header_set, "
-                    "cohort_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [scope.org_id, name, kind, json.dumps(mapping), dayfirst, scope.principal.name, columns,
-                     json.dumps(cohort_values) if cohort_values else None])
+        cur.execute(
+            "INSERT INTO mapping_presets (org_id, name, kind, mapping, dayfirst, saved_by, header_set, "
+            "cohort_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                scope.org_id,
+                name,
+                kind,
+                json.dumps(mapping),
+                dayfirst,
+                scope.principal.name,
+                columns,
+                json.dumps(cohort_values) if cohort_values else None,
+            ],
+        )
     return Preset(name, kind, mapping, dayfirst, columns, cohort_values)
 
 
 def presets(scope: Scope) -> list[Preset]:
-    rows = scope.store.cursor().execute(
-        "SELECT name, kind, mapping, dayfirst, header_set, cohort_values FROM mapping_presets "
-        "WHERE org_id = ? ORDER BY lower(name)", [scope.org_id]).fetchall()
+    rows = (
+        scope.store.cursor()
+        .execute(
+            "SELECT name, kind, mapping, dayfirst, header_set, cohort_values FROM mapping_presets "
+            "WHERE org_id = ? ORDER BY lower(name)",
+            [scope.org_id],
+        )
+        .fetchall()
+    )
     return [Preset(n, k, json.loads(m), d, h, json.loads(c) if c else None) for n, k, m, d, h, c in rows]
 
 
@@ -93,8 +119,9 @@ def map_company(store: Store, principal: Principal, company: str, org_id: int) -
         if not cur.execute("SELECT count(*) FROM organisations WHERE org_id = ?", [org_id]).fetchall()[0][0]:
             raise LookupError(f"no organisation {org_id}")
         cur.execute("DELETE FROM company_mappings WHERE company = ?", [key])
-        cur.execute("INSERT INTO company_mappings (company, org_id, mapped_by) VALUES (?, ?, ?)",
-                    [key, org_id, principal.name])
+        cur.execute(
+            "INSERT INTO company_mappings (company, org_id, mapped_by) VALUES (?, ?, ?)", [key, org_id, principal.name]
+        )
 
 
 def unmap_company(store: Store, principal: Principal, company: str) -> None:

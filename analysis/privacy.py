@@ -1,6 +1,7 @@
 """Privacy in client views (docs/user-guide.md#privacy-in-client-views): a breakdown never shows a group of fewer than
 five people to client leadership. The app applies this to client roles only; the provider's
 roles see every group."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -11,9 +12,15 @@ OTHER = "Other (small groups)"
 MINIMUM = 5
 
 
-def fold_small_groups(frame: pd.DataFrame, group_column: str, size_column: str, minimum: int = MINIMUM,
-                      by: Sequence[str] = (), ratios: dict[str, tuple[str, str]] | None = None,
-                      other: str = OTHER) -> pd.DataFrame:
+def fold_small_groups(
+    frame: pd.DataFrame,
+    group_column: str,
+    size_column: str,
+    minimum: int = MINIMUM,
+    by: Sequence[str] = (),
+    ratios: dict[str, tuple[str, str]] | None = None,
+    other: str = OTHER,
+) -> pd.DataFrame:
     """frame with every group of fewer than `minimum` people (size_column < minimum) folded into
     one row named `other`, per combination of the `by` columns (e.g. per cohort, or per week of a
     heatmap); that row is dropped too when it holds fewer than `minimum` people.
@@ -36,9 +43,13 @@ def fold_small_groups(frame: pd.DataFrame, group_column: str, size_column: str, 
     folded = frame[small]
     if folded.empty:
         return frame.copy()
-    numeric = [c for c in folded.columns
-               if c not in (*by, group_column, *ratios) and pd.api.types.is_numeric_dtype(folded[c])
-               and not pd.api.types.is_bool_dtype(folded[c])]
+    numeric = [
+        c
+        for c in folded.columns
+        if c not in (*by, group_column, *ratios)
+        and pd.api.types.is_numeric_dtype(folded[c])
+        and not pd.api.types.is_bool_dtype(folded[c])
+    ]
     groups = folded.groupby(list(by), sort=False, dropna=False) if by else [((), folded)]
     rows = []
     for key, part in groups:
@@ -54,7 +65,7 @@ def fold_small_groups(frame: pd.DataFrame, group_column: str, size_column: str, 
     if not rows:
         return kept.reset_index(drop=True)
     others = pd.DataFrame(rows)
-    for column in numeric:   # keep integer counts integers
+    for column in numeric:  # keep integer counts integers
         others[column] = others[column].astype(frame[column].dtype, errors="ignore")
     result = pd.concat([kept, others], ignore_index=True)
     if by:

@@ -1,13 +1,16 @@
 """Which comes first: the Portfolio's rollouts worst first (pages/portfolio.py), the departments
 weakest first (the Adoption page's heatmap and table)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 import pandas as pd
 
-PORTFOLIO_ORDER = ("Worst first: the most high-severity red flags, then medium, then the lowest adoption. "
-                   "Adoption is all licensed people active in the rollout's window, as of its newest usage day.")
+PORTFOLIO_ORDER = (
+    "Worst first: the most high-severity red flags, then medium, then the lowest adoption. "
+    "Adoption is all licensed people active in the rollout's window, as of its newest usage day."
+)
 
 
 def rollouts_worst_first(rows: Iterable[dict]) -> pd.DataFrame:
@@ -17,8 +20,9 @@ def rollouts_worst_first(rows: Iterable[dict]) -> pd.DataFrame:
     table = pd.DataFrame(list(rows))
     if table.empty:
         return table
-    return table.sort_values(["High", "Medium", "Adoption"], ascending=[False, False, True], kind="stable",
-                             na_position="last").reset_index(drop=True)
+    return table.sort_values(
+        ["High", "Medium", "Adoption"], ascending=[False, False, True], kind="stable", na_position="last"
+    ).reset_index(drop=True)
 
 
 def departments_weakest_first(heat: pd.DataFrame, table: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:

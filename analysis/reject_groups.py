@@ -1,5 +1,6 @@
 """Rejected rows grouped by reason, for reading: a file with 800 rows rejected for one reason shows
 one line (the reason, how many rows, the first row numbers and an example), not 800."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,13 @@ def grouped(rejects) -> list[dict]:
         if entry is None:
             quoted = _QUOTED.search(r.reason)
             example = quoted.group(0)[1:-1] if quoted else (r.raw or "")[:80]
-            entry = groups[(r.column, pattern)] = {"reason": pattern if quoted else r.reason, "column": r.column,
-                                                   "rows": 0, "lines": [], "example": example}
+            entry = groups[(r.column, pattern)] = {
+                "reason": pattern if quoted else r.reason,
+                "column": r.column,
+                "rows": 0,
+                "lines": [],
+                "example": example,
+            }
         entry["rows"] += 1
         if len(entry["lines"]) < 3:
             entry["lines"].append(r.line)
@@ -32,6 +38,13 @@ def grouped(rejects) -> list[dict]:
 
 def table_rows(rejects) -> list[dict]:
     """grouped() as rows for a table on the Data page."""
-    return [{"reason": g["reason"], "column": g["column"], "rows": g["rows"],
-             "first lines": ", ".join(str(n) for n in g["lines"]) + (", ..." if g["rows"] > 3 else ""),
-             "example": g["example"]} for g in grouped(rejects)]
+    return [
+        {
+            "reason": g["reason"],
+            "column": g["column"],
+            "rows": g["rows"],
+            "first lines": ", ".join(str(n) for n in g["lines"]) + (", ..." if g["rows"] > 3 else ""),
+            "example": g["example"],
+        }
+        for g in grouped(rejects)
+    ]

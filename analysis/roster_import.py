@@ -6,6 +6,7 @@ such as "Champions", "Pilot" or "Wave 2" are read as the rollout's champion or w
 a mapping made by hand is remembered for the organisation by the file's set of column names (not
 its file name), as a preset (analysis/presets.py) the next file with the same columns uses.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,26 +22,99 @@ from analysis.scope import Scope
 
 # Per roster field, the header keys (lower case, no spaces or underscores) that name it, best first.
 SYNONYMS = {
-    "user_id": ("userid", "user", "id", "personid", "person", "email", "emailaddress", "mail", "upn",
-                "userprincipalname", "username", "login", "loginname", "account", "accountname",
-                "samaccountname", "moodleid", "staffid", "employeeid", "employeenumber", "studentid"),
+    "user_id": (
+        "userid",
+        "user",
+        "id",
+        "personid",
+        "person",
+        "email",
+        "emailaddress",
+        "mail",
+        "upn",
+        "userprincipalname",
+        "username",
+        "login",
+        "loginname",
+        "account",
+        "accountname",
+        "samaccountname",
+        "moodleid",
+        "staffid",
+        "employeeid",
+        "employeenumber",
+        "studentid",
+    ),
     "display_name": ("displayname", "name", "fullname", "personname", "employeename", "staffname"),
-    "department": ("department", "dept", "team", "faculty", "division", "school", "unit", "businessunit",
-                   "costcentre", "costcenter"),
-    "cohort": ("cohort", "wave", "group", "phase", "pilot", "pilotgroup", "rolloutwave", "rolloutgroup",
-               "ring", "stage"),
-    "licensed": ("licensed", "licenced", "licence", "license", "licenceassigned", "licenseassigned",
-                 "assigned", "haslicence", "haslicense", "seat"),
+    "department": (
+        "department",
+        "dept",
+        "team",
+        "faculty",
+        "division",
+        "school",
+        "unit",
+        "businessunit",
+        "costcentre",
+        "costcenter",
+    ),
+    "cohort": (
+        "cohort",
+        "wave",
+        "group",
+        "phase",
+        "pilot",
+        "pilotgroup",
+        "rolloutwave",
+        "rolloutgroup",
+        "ring",
+        "stage",
+    ),
+    "licensed": (
+        "licensed",
+        "licenced",
+        "licence",
+        "license",
+        "licenceassigned",
+        "licenseassigned",
+        "assigned",
+        "haslicence",
+        "haslicense",
+        "seat",
+    ),
 }
 # A header ending in one of these also names the person (e.g. "Moodle ID", "Work e-mail").
 _PERSON_ENDING = re.compile(r".*(id|email|e-mail|upn|username|login)$")
 
 # Cohort values a client writes, read as the rollout's cohort of that name (when it has one).
 COHORT_WORDS = {
-    "champion": ("champion", "champions", "pilot", "pilots", "pilot group", "early adopter", "early adopters",
-                 "wave 1", "wave1", "phase 1", "group 1", "ring 1"),
-    "wider": ("wider", "wave 2", "wave2", "phase 2", "group 2", "ring 2", "everyone", "rollout", "general",
-              "all staff", "everybody"),
+    "champion": (
+        "champion",
+        "champions",
+        "pilot",
+        "pilots",
+        "pilot group",
+        "early adopter",
+        "early adopters",
+        "wave 1",
+        "wave1",
+        "phase 1",
+        "group 1",
+        "ring 1",
+    ),
+    "wider": (
+        "wider",
+        "wave 2",
+        "wave2",
+        "phase 2",
+        "group 2",
+        "ring 2",
+        "everyone",
+        "rollout",
+        "general",
+        "all staff",
+        "everybody",
+    ),
 }
 TRUE_FLAGS = {"x", "✓", "licensed", "licenced", "assigned", "active"}
 FALSE_FLAGS = {"-", "unlicensed", "unlicenced", "unassigned", "none"}
@@ -84,8 +158,7 @@ def mapping_for(scope: Scope, kind: str, table: Table, format: str, mapping, day
         answers = {**(saved.cohort_values or {}), **(cohort_values or {})}
         return "auto", saved.mapping, saved.dayfirst if dayfirst is None else dayfirst, answers, saved.name, {}
     required = set(canonical.REQUIRED["roster"])
-    if kind == "roster" and not required <= {h.strip().lower() for h in table.header} \
-            and formats.detect(table) is None:
+    if kind == "roster" and not required <= {h.strip().lower() for h in table.header} and formats.detect(table) is None:
         guessed = guess_mapping(table.header)
         if required <= set(guessed):
             return "auto", guessed, dayfirst, cohort_values, None, guessed
@@ -125,31 +198,55 @@ def flag_text(cell: str) -> str:
 def remembered(scope: Scope, kind: str, header: list[str]):
     """The organisation's preset saved for this set of columns (any file name), else None."""
     from analysis.presets import presets
+
     wanted = header_set(header)
     return next((p for p in presets(scope) if p.kind == kind and p.header_set == wanted), None)
 
 
-def remember(cur, scope: Scope, kind: str, file_name: str, header: list[str], mapping: dict[str, str],
-             cohort_values: dict[str, str] | None, dayfirst: bool | None) -> None:
+def remember(
+    cur,
+    scope: Scope,
+    kind: str,
+    file_name: str,
+    header: list[str],
+    mapping: dict[str, str],
+    cohort_values: dict[str, str] | None,
+    dayfirst: bool | None,
+) -> None:
     """Keep a hand mapping (and cohort values) for the next file with the same columns: the
     preset of that header set is replaced, or one is added, named after the file."""
     from analysis.presets import validate
+
     wanted = header_set(header)
-    row = cur.execute("SELECT name FROM mapping_presets WHERE org_id = ? AND kind = ? AND header_set = ?",
-                      [scope.org_id, kind, wanted]).fetchall()
+    row = cur.execute(
+        "SELECT name FROM mapping_presets WHERE org_id = ? AND kind = ? AND header_set = ?",
+        [scope.org_id, kind, wanted],
+    ).fetchall()
     if row:
         name = row[0][0]
     else:
-        taken = {r[0].lower() for r in cur.execute("SELECT name FROM mapping_presets WHERE org_id = ?",
-                                                   [scope.org_id]).fetchall()}
+        taken = {
+            r[0].lower()
+            for r in cur.execute("SELECT name FROM mapping_presets WHERE org_id = ?", [scope.org_id]).fetchall()
+        }
         base = f"Columns of {file_name}"[:80]
         name = base if base.lower() not in taken else f"{base} ({hashlib.sha1(wanted.encode()).hexdigest()[:6]})"
     name, clean = validate(name, kind, mapping)
     cur.execute("DELETE FROM mapping_presets WHERE org_id = ? AND lower(name) = lower(?)", [scope.org_id, name])
-    cur.execute("INSERT INTO mapping_presets (org_id, name, kind, mapping, dayfirst, saved_by, header_set, "
-                "cohort_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [scope.org_id, name, kind, json.dumps(clean), dayfirst, scope.principal.name, wanted,
-                 json.dumps(cohort_values or {})])
+    cur.execute(
+        "INSERT INTO mapping_presets (org_id, name, kind, mapping, dayfirst, saved_by, header_set, "
+        "cohort_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            scope.org_id,
+            name,
+            kind,
+            json.dumps(clean),
+            dayfirst,
+            scope.principal.name,
+            wanted,
+            json.dumps(cohort_values or {}),
+        ],
+    )
 
 
 def template_csv(cohorts: list[str] | tuple[str, ...] = ("champion", "wider")) -> bytes:
@@ -168,6 +265,7 @@ def prefill(scope: Scope, kind: str, header: list[str]) -> dict[str, str]:
     these columns, else (a roster) the fields the column names suggest, else the columns named
     as Uptake's own fields."""
     from analysis.canonical import fields
+
     saved = remembered(scope, kind, header)
     if saved is not None:
         return dict(saved.mapping)

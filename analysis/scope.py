@@ -4,6 +4,7 @@ open_scope() checks the principal against the organisation and the action; the S
 returns runs query files with the organisation bound as $org_id, so no caller can pass its
 own. Every page, export and command reads and writes client data through a Scope.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,9 +55,7 @@ def open_scope(store: Store, principal: Principal, org_id: object, action: str =
     """A Scope on org_id for principal, after checking that the principal may do action there."""
     if not isinstance(org_id, int) or not principal.may(action, org_id):
         raise AccessDenied(f"{principal.name} may not {action} in this organisation")
-    exists = store.cursor().execute(
-        "SELECT count(*) FROM organisations WHERE org_id = ?", [org_id]
-    ).fetchall()[0][0]
+    exists = store.cursor().execute("SELECT count(*) FROM organisations WHERE org_id = ?", [org_id]).fetchall()[0][0]
     if not exists:
         raise AccessDenied(f"{principal.name} may not {action} in this organisation")
     return Scope(store, principal, org_id)

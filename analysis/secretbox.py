@@ -18,6 +18,7 @@ before this) are encrypted; a database whose secrets are encrypted but whose key
 different stops with a SecretKeyError that says what to do. A new key is never made for such a
 database: that would sign everyone out and break every authenticator.
 """
+
 from __future__ import annotations
 
 import base64
@@ -30,7 +31,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 ENV = "UPTAKE_SECRET_KEY"
-PREFIX = "fernet:"          # marks an encrypted value (a plaintext secret never contains ':')
+PREFIX = "fernet:"  # marks an encrypted value (a plaintext secret never contains ':')
 MIN_KEY = 32
 
 
@@ -54,7 +55,7 @@ def decrypt(store, value: str) -> str:
     if not value.startswith(PREFIX):
         raise SecretKeyError("a secret in the database is not encrypted: restart the app to encrypt it")
     try:
-        return store.secret_box.decrypt(value[len(PREFIX):].encode()).decode()
+        return store.secret_box.decrypt(value[len(PREFIX) :].encode()).decode()
     except InvalidToken:
         raise SecretKeyError("a secret in the database does not open with this key") from None
 
@@ -71,7 +72,7 @@ def open_box(store) -> MultiFernet:
         if not value.startswith(PREFIX):
             updates.append((table, ident, box.encrypt(value.encode())))
             continue
-        token = value[len(PREFIX):].encode()
+        token = value[len(PREFIX) :].encode()
         try:
             fernets[0].decrypt(token)
         except InvalidToken:
@@ -84,12 +85,16 @@ def open_box(store) -> MultiFernet:
             f"the secret key from {source} does not open this database's secrets ({unopened} of {len(stored)}: "
             f"the cookie-signing key and two-step sign-in secrets): use the key the database {store.path} was "
             f"made with (its backup's secrets/ file, or the {ENV} it ran with). No new key is made, as that "
-            "would sign everyone out and break every authenticator.")
+            "would sign everyone out and break every authenticator."
+        )
     if updates:
         with store.transaction() as cur:
             for table, ident, token in updates:
-                sql = ("UPDATE app_settings SET value = ? WHERE key = ?" if table == "app_settings"
-                       else "UPDATE accounts SET totp_secret = ? WHERE account_id = ?")
+                sql = (
+                    "UPDATE app_settings SET value = ? WHERE key = ?"
+                    if table == "app_settings"
+                    else "UPDATE accounts SET totp_secret = ? WHERE account_id = ?"
+                )
                 cur.execute(sql, [PREFIX + token.decode(), ident])
     return box
 
@@ -97,12 +102,16 @@ def open_box(store) -> MultiFernet:
 def _stored(store) -> list[tuple[str, object, str]]:
     cur = store.cursor()
     tables = {t for (t,) in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if not {"app_settings", "accounts"} <= tables:     # a database held at an early migration (tests)
+    if not {"app_settings", "accounts"} <= tables:  # a database held at an early migration (tests)
         return []
-    found = [("app_settings", k, v) for k, v in
-             cur.execute("SELECT key, value FROM app_settings WHERE key = 'cookie_key'").fetchall()]
-    found += [("accounts", a, s) for a, s in
-              cur.execute("SELECT account_id, totp_secret FROM accounts WHERE totp_secret IS NOT NULL").fetchall()]
+    found = [
+        ("app_settings", k, v)
+        for k, v in cur.execute("SELECT key, value FROM app_settings WHERE key = 'cookie_key'").fetchall()
+    ]
+    found += [
+        ("accounts", a, s)
+        for a, s in cur.execute("SELECT account_id, totp_secret FROM accounts WHERE totp_secret IS NOT NULL").fetchall()
+    ]
     return found
 
 
@@ -123,15 +132,18 @@ def _keys(db_path: str, has_encrypted: bool) -> tuple[list[str], str]:
         raise SecretKeyError(
             f"the database {db_path} has encrypted secrets but its key is not here: put back {path} "
             f"(mode 0600) from the backup the database came from, or set {ENV}. No new key is made, "
-            "as that would sign everyone out and break every authenticator.")
+            "as that would sign everyone out and break every authenticator."
+        )
     return [_new_key_file(path)], str(path)
 
 
 def _checked(texts: list[str], source: str) -> list[str]:
     keys = [t.strip() for t in texts if t.strip()]
     if not keys or any(len(k) < MIN_KEY for k in keys):
-        raise SecretKeyError(f"{source}: a secret key is random text of at least {MIN_KEY} characters "
-                             "(several, for rotation: comma-separated in the variable, one a line in the file)")
+        raise SecretKeyError(
+            f"{source}: a secret key is random text of at least {MIN_KEY} characters "
+            "(several, for rotation: comma-separated in the variable, one a line in the file)"
+        )
     return keys
 
 
@@ -140,7 +152,7 @@ def _new_key_file(path: Path) -> str:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:          # another process made it first: use theirs
+    except FileExistsError:  # another process made it first: use theirs
         return _checked(path.read_text().splitlines(), str(path))[0]
     with os.fdopen(fd, "w") as out:
         os.fchmod(out.fileno(), 0o600)

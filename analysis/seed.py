@@ -1,4 +1,5 @@
 """First start: load the synthetic demo organisation from data/demo through the normal ingest path."""
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,9 @@ def ensure_demo(store: Store, directory: Path | None = None, enabled: bool | Non
 
 
 def _load_demo(store: Store, directory: Path) -> None:
-    org_id = orgs.add_organisation(store, OPERATOR, demo.ORG_NAME, demo.ORG_TIME_ZONE, [demo.ORG_DOMAIN],
-                                   synthetic=True)
+    org_id = orgs.add_organisation(
+        store, OPERATOR, demo.ORG_NAME, demo.ORG_TIME_ZONE, [demo.ORG_DOMAIN], synthetic=True
+    )
     scope = open_scope(store, OPERATOR, org_id, "upload")
     orgs.add_rollout(scope, demo.ROLLOUT_NAME, demo.COHORTS, demo.ACTIVITIES, demo.LEGACY)
     for kind in ("roster", "usage", "tickets"):

@@ -11,6 +11,7 @@ a change applies to later loads only.
 
 Every change needs the 'configure' permission on the organisation.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,10 @@ from analysis.scope import Scope
 
 WINDOWS = (7, 28)
 BASELINE_DAYS = 28
-TIME_ZONE_NOTE = ("A new time zone applies to files loaded from now on: data already loaded keeps the dates "
-                  "it was given when it was loaded (to re-date it, undo that load and load the file again).")
+TIME_ZONE_NOTE = (
+    "A new time zone applies to files loaded from now on: data already loaded keeps the dates "
+    "it was given when it was loaded (to re-date it, undo that load and load the file again)."
+)
 _DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 _COHORT = re.compile(r"^[a-z0-9][a-z0-9 _-]{0,39}$")
 
@@ -51,8 +54,13 @@ def may_list_names(scope: Scope) -> bool:
     return not scope.principal.is_client or organisation_settings(scope).list_names_to_clients
 
 
-def set_organisation(scope: Scope, *, time_zone: str | None = None, email_domains: list[str] | None = None,
-                     list_names_to_clients: bool | None = None) -> list[str]:
+def set_organisation(
+    scope: Scope,
+    *,
+    time_zone: str | None = None,
+    email_domains: list[str] | None = None,
+    list_names_to_clients: bool | None = None,
+) -> list[str]:
     """Change the organisation's settings (None leaves one as it is); returns what changed, in
     words. A new time zone applies to later loads only, and the message says so."""
     scope.require("configure")
@@ -77,14 +85,19 @@ def set_organisation(scope: Scope, *, time_zone: str | None = None, email_domain
             messages.append("Email domains: " + (", ".join(domains) or "none") + ".")
     if list_names_to_clients is not None and bool(list_names_to_clients) != now.list_names_to_clients:
         changes["list_names_to_clients"] = bool(list_names_to_clients)
-        messages.append("Client views " + ("may now list" if list_names_to_clients else "no longer list")
-                        + " lapsed and never-used people by name.")
+        messages.append(
+            "Client views "
+            + ("may now list" if list_names_to_clients else "no longer list")
+            + " lapsed and never-used people by name."
+        )
     if changes:
         assignments = ", ".join(f"{column} = ?" for column in changes)
         with scope.store.transaction() as cur:
             # the column names are the fixed ones above (never input); the values are bound
-            cur.execute(f"UPDATE organisations SET {assignments} WHERE org_id = ?",  # noqa: S608
-                        [*changes.values(), scope.org_id])
+            cur.execute(
+                f"UPDATE organisations SET {assignments} WHERE org_id = ?",  # noqa: S608
+                [*changes.values(), scope.org_id],
+            )
     return messages
 
 
@@ -106,11 +119,19 @@ def _texts(values: list[str] | None) -> list[str] | None:
     return kept
 
 
-def set_rollout(scope: Scope, rollout: str | int, *, cohorts: dict[str, date] | None = None,
-                activities: list[str] | None = None, legacy: list[str] | None = None,
-                categories: list[str] | None = None, keywords: list[str] | None = None,
-                window_days: int | None = None, target_adoption: float | None = None,
-                target_age_days: int | None = None) -> list[str]:
+def set_rollout(
+    scope: Scope,
+    rollout: str | int,
+    *,
+    cohorts: dict[str, date] | None = None,
+    activities: list[str] | None = None,
+    legacy: list[str] | None = None,
+    categories: list[str] | None = None,
+    keywords: list[str] | None = None,
+    window_days: int | None = None,
+    target_adoption: float | None = None,
+    target_age_days: int | None = None,
+) -> list[str]:
     """Change a rollout's settings; None leaves a setting as it is, an empty list clears a list
     (no activities = every activity that is not legacy; no categories and no keywords = every
     ticket). cohorts {name: go-live} moves the go-live of a cohort it names, or adds it as a new
@@ -128,46 +149,62 @@ def set_rollout(scope: Scope, rollout: str | int, *, cohorts: dict[str, date] | 
     changes: dict[str, object] = {}
     messages: list[str] = []
     for column, new, was, label in (
-            ("activities", acts, current.activities, "Activities that count"),
-            ("legacy_activities", old, current.legacy_activities, "Legacy activities"),
-            ("ticket_categories", _texts(categories), current.ticket_categories, "Ticket categories"),
-            ("ticket_keywords", _texts(keywords), current.ticket_keywords, "Ticket keywords")):
+        ("activities", acts, current.activities, "Activities that count"),
+        ("legacy_activities", old, current.legacy_activities, "Legacy activities"),
+        ("ticket_categories", _texts(categories), current.ticket_categories, "Ticket categories"),
+        ("ticket_keywords", _texts(keywords), current.ticket_keywords, "Ticket keywords"),
+    ):
         if new is not None and new != list(was):
             changes[column] = new
             messages.append(f"{label}: " + (", ".join(new) or "none") + ".")
     for column, number, before, text in (
-            ("window_days", window_days, current.window_days, "Active window: {} days."),
-            ("target_adoption", target_adoption, current.target_adoption, "Adoption target: {:.0%}."),
-            ("target_age_days", target_age_days, current.target_age_days, "Target age: {} days after go-live.")):
+        ("window_days", window_days, current.window_days, "Active window: {} days."),
+        ("target_adoption", target_adoption, current.target_adoption, "Adoption target: {:.0%}."),
+        ("target_age_days", target_age_days, current.target_age_days, "Target age: {} days after go-live."),
+    ):
         if number is not None and number != before:
             changes[column] = number
             messages.append(text.format(number))
     for cohort, day in moves.items():
         moved_from = current.cohorts.get(cohort)
-        messages.append(f"{cohort} go-live moved from {moved_from} to {day}." if moved_from
-                        else f"New cohort {cohort}, go-live {day}.")
+        messages.append(
+            f"{cohort} go-live moved from {moved_from} to {day}."
+            if moved_from
+            else f"New cohort {cohort}, go-live {day}."
+        )
 
     with scope.store.transaction() as cur:
         if changes:
             assignments = ", ".join(f"{column} = ?" for column in changes)
             # the column names are the fixed ones above (never input); the values are bound
-            cur.execute(f"UPDATE rollouts SET {assignments} WHERE org_id = ? AND rollout_id = ?",  # noqa: S608
-                        [*changes.values(), scope.org_id, current.rollout_id])
+            cur.execute(
+                f"UPDATE rollouts SET {assignments} WHERE org_id = ? AND rollout_id = ?",  # noqa: S608
+                [*changes.values(), scope.org_id, current.rollout_id],
+            )
         for cohort, day in moves.items():
-            cur.execute("INSERT INTO cohorts VALUES (?, ?, ?) ON CONFLICT (rollout_id, cohort) "
-                        "DO UPDATE SET go_live = excluded.go_live", [current.rollout_id, cohort, day])
+            cur.execute(
+                "INSERT INTO cohorts VALUES (?, ?, ?) ON CONFLICT (rollout_id, cohort) "
+                "DO UPDATE SET go_live = excluded.go_live",
+                [current.rollout_id, cohort, day],
+            )
     return messages
 
 
-def _check_rollout_values(current: Rollout, acts: list[str] | None, old: list[str] | None,
-                          window_days: int | None, target_adoption: float | None,
-                          target_age_days: int | None) -> None:
+def _check_rollout_values(
+    current: Rollout,
+    acts: list[str] | None,
+    old: list[str] | None,
+    window_days: int | None,
+    target_adoption: float | None,
+    target_age_days: int | None,
+) -> None:
     """Raise ValueError for a rollout setting out of its range (set_rollout's checks)."""
     counting = acts if acts is not None else current.activities
     fading = old if old is not None else current.legacy_activities
     if set(counting) & set(fading):
-        raise ValueError("an activity cannot both count as use and be legacy: "
-                         + ", ".join(sorted(set(counting) & set(fading))))
+        raise ValueError(
+            "an activity cannot both count as use and be legacy: " + ", ".join(sorted(set(counting) & set(fading)))
+        )
     if window_days is not None and window_days not in WINDOWS:
         raise ValueError("the active window is 7 or 28 days")
     if target_adoption is not None and not 0 < target_adoption <= 1:

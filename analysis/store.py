@@ -3,6 +3,7 @@ thread.
 
 Everything else asks the store for a cursor; no other module calls duckdb.connect.
 """
+
 from __future__ import annotations
 
 import os

@@ -13,6 +13,7 @@ date d, window w days = [d - w + 1, d]; tickets created after d are ignored. A t
 resolved at resolved_at; an approximate resolution (resolved_approx) counts as resolved
 everywhere except in durations.
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -25,8 +26,14 @@ from analysis.scope import Scope
 
 # The support block of the kpis JSON (docs/operations.md#the-kpis-json), in its order (kpis --json prints
 # exactly these).
-SUPPORT_KEYS = ("tickets", "tickets_per_100_users_7d", "median_resolution_hours", "p90_resolution_hours",
-                "backlog", "reopen_rate")
+SUPPORT_KEYS = (
+    "tickets",
+    "tickets_per_100_users_7d",
+    "median_resolution_hours",
+    "p90_resolution_hours",
+    "backlog",
+    "reopen_rate",
+)
 
 
 def _first_row(frame: pd.DataFrame) -> dict:
@@ -102,8 +109,9 @@ def backlog_by_day(scope: Scope, rollout: Rollout, start: date, as_of: date) -> 
     return scope.df("backlog_by_day", rollout_id=rollout.rollout_id, start=start, as_of=as_of)
 
 
-def top_categories(scope: Scope, rollout: Rollout, split: date, as_of: date, days: int | None = None,
-                   limit: int = 5) -> pd.DataFrame:
+def top_categories(
+    scope: Scope, rollout: Rollout, split: date, as_of: date, days: int | None = None, limit: int = 5
+) -> pd.DataFrame:
     """The ticket categories before and after split (a go-live, say): `before` counts tickets in
     scope created in the `days` days before split (every earlier day when days is None), `after`
     those created from split to as_of. Columns category ('(none)' when missing), tickets_before,
@@ -114,8 +122,14 @@ def top_categories(scope: Scope, rollout: Rollout, split: date, as_of: date, day
     0.8, 1), Email (3, 0.75, 1; 1, 0.2, 2).
     """
     before_start = split - timedelta(days=days) if days else None
-    return scope.df("top_categories", rollout_id=rollout.rollout_id, split=split, as_of=as_of,
-                    before_start=before_start, limit=limit)
+    return scope.df(
+        "top_categories",
+        rollout_id=rollout.rollout_id,
+        split=split,
+        as_of=as_of,
+        before_start=before_start,
+        limit=limit,
+    )
 
 
 def tickets(scope: Scope, rollout: Rollout, start: date, as_of: date) -> pd.DataFrame:

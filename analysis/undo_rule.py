@@ -1,5 +1,6 @@
 """Who may undo a load, and why not: one rule for analysis/uploads.undo and the Data page (which
 says why instead of hiding the button), and the state of a load in words for the load history."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,14 +16,15 @@ NOT_YOURS = "Only the person who loaded it or your provider can undo this load."
 @dataclass(frozen=True)
 class UndoAllowed:
     allowed: bool
-    reason: str        # why not, in the person's terms; "" when allowed
+    reason: str  # why not, in the person's terms; "" when allowed
 
     def __bool__(self) -> bool:
         return self.allowed
 
 
-def may_undo(who: Principal, org_id: int, loaded_by: str | None, undone_at=None, undone_by: str | None = None
-             ) -> UndoAllowed:
+def may_undo(
+    who: Principal, org_id: int, loaded_by: str | None, undone_at=None, undone_by: str | None = None
+) -> UndoAllowed:
     """Whether who may undo a load of organisation org_id that loaded_by made, and why not. The
     provider's roles may undo any load of their organisations; a client_uploader only their own.
     Example: uploader "ann" and a load by "bob" -> (False, NOT_YOURS); by "ann" -> (True, "")."""

@@ -7,6 +7,7 @@ MB of memory and well under a second). A CSV is capped in bytes and lines before
 Change a limit here; Streamlit's own cap on an upload is server.maxUploadSize in
 .streamlit/config.toml (keep it at MAX_BYTES or below).
 """
+
 from __future__ import annotations
 
 import struct
@@ -15,17 +16,17 @@ import zlib
 from collections.abc import Iterator
 
 MB = 1024 * 1024
-MAX_BYTES = 200 * MB          # any file as uploaded (Streamlit's server.maxUploadSize)
-MAX_CSV_BYTES = 100 * MB      # a CSV (text) file
-MAX_ROWS = 1_000_000          # lines of a CSV, rows of a spreadsheet's first sheet
-MAX_UNZIPPED = 400 * MB       # a spreadsheet's members, really inflated, all together
-MAX_RATIO = 100               # a member may inflate to at most 100 times its compressed size ...
-RATIO_FLOOR = 10 * MB         # ... once it is beyond 10 MB (small members compress very well)
-MAX_MEMBERS = 1000            # members of a spreadsheet archive
-HEAD_BYTES = 256 * 1024       # what a header or a kind guess reads of a CSV
+MAX_BYTES = 200 * MB  # any file as uploaded (Streamlit's server.maxUploadSize)
+MAX_CSV_BYTES = 100 * MB  # a CSV (text) file
+MAX_ROWS = 1_000_000  # lines of a CSV, rows of a spreadsheet's first sheet
+MAX_UNZIPPED = 400 * MB  # a spreadsheet's members, really inflated, all together
+MAX_RATIO = 100  # a member may inflate to at most 100 times its compressed size ...
+RATIO_FLOOR = 10 * MB  # ... once it is beyond 10 MB (small members compress very well)
+MAX_MEMBERS = 1000  # members of a spreadsheet archive
+HEAD_BYTES = 256 * 1024  # what a header or a kind guess reads of a CSV
 
 _CHUNK = 64 * 1024
-_LOCAL_HEADER = struct.Struct("<4s5H3I2H")   # a zip member's local header (30 bytes)
+_LOCAL_HEADER = struct.Struct("<4s5H3I2H")  # a zip member's local header (30 bytes)
 
 
 class TooBig(ValueError):
@@ -34,12 +35,13 @@ class TooBig(ValueError):
 
 def check_csv(data: bytes) -> None:
     if len(data) > MAX_CSV_BYTES:
-        raise TooBig(f"the file is {len(data) / MB:.0f} MB, over the {MAX_CSV_BYTES // MB} MB limit for a CSV "
-                     "file: split it and load the parts")
+        raise TooBig(
+            f"the file is {len(data) / MB:.0f} MB, over the {MAX_CSV_BYTES // MB} MB limit for a CSV "
+            "file: split it and load the parts"
+        )
     lines = data.count(b"\n")
     if lines > MAX_ROWS:
-        raise TooBig(f"the file has {lines:,} lines, over the limit of {MAX_ROWS:,} rows: split it and load "
-                     "the parts")
+        raise TooBig(f"the file has {lines:,} lines, over the limit of {MAX_ROWS:,} rows: split it and load the parts")
 
 
 def check_rows(rows: int) -> None:
@@ -54,8 +56,10 @@ def check_zip(data: bytes) -> None:
     with zipfile.ZipFile(_Bytes(data)) as archive:
         members = archive.infolist()
     if len(members) > MAX_MEMBERS:
-        raise TooBig(f"the spreadsheet holds {len(members):,} parts, over the limit of {MAX_MEMBERS:,}: "
-                     "this is not an ordinary workbook")
+        raise TooBig(
+            f"the spreadsheet holds {len(members):,} parts, over the limit of {MAX_MEMBERS:,}: "
+            "this is not an ordinary workbook"
+        )
     total = 0
     for info in members:
         total += _inflated_size(data, info, MAX_UNZIPPED - total)
@@ -72,10 +76,12 @@ def _inflated_size(data: bytes, info: zipfile.ZipInfo, room: int) -> int:
         _check_member(size, read, room)
         if sheet:
             rows += (tail + out).count(b"<row")
-            tail = (tail + out)[-3:]     # a "<row" cut between two pieces is counted once
+            tail = (tail + out)[-3:]  # a "<row" cut between two pieces is counted once
             if rows > MAX_ROWS:
-                raise TooBig(f"a sheet of the workbook has more than {MAX_ROWS:,} rows, over the limit: "
-                             "split it and load the parts")
+                raise TooBig(
+                    f"a sheet of the workbook has more than {MAX_ROWS:,} rows, over the limit: "
+                    "split it and load the parts"
+                )
     return size
 
 
@@ -85,35 +91,40 @@ def _pieces(data: bytes, info: zipfile.ZipInfo) -> Iterator[tuple[bytes, int]]:
     fields = _LOCAL_HEADER.unpack_from(data, offset) if offset + _LOCAL_HEADER.size <= len(data) else None
     if fields is None or fields[0] != b"PK\x03\x04":
         raise zipfile.BadZipFile("a member's local header is missing")
-    start = offset + _LOCAL_HEADER.size + fields[9] + fields[10]   # after the name and the extra field
+    start = offset + _LOCAL_HEADER.size + fields[9] + fields[10]  # after the name and the extra field
     method = fields[3]
     if method == zipfile.ZIP_STORED:
         end = min(start + info.compress_size, len(data))
         for position in range(start, end, _CHUNK):
-            piece = data[position:min(position + _CHUNK, end)]
+            piece = data[position : min(position + _CHUNK, end)]
             yield piece, position + len(piece) - start
         return
     if method != zipfile.ZIP_DEFLATED:
-        raise TooBig(f"a part of the spreadsheet is compressed with method {method}, which workbooks do not "
-                     "use: save it again as .xlsx")
+        raise TooBig(
+            f"a part of the spreadsheet is compressed with method {method}, which workbooks do not "
+            "use: save it again as .xlsx"
+        )
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     position = start
     while not inflater.eof and position < len(data):
-        pending = data[position:position + _CHUNK]
+        pending = data[position : position + _CHUNK]
         position += len(pending)
         while pending and not inflater.eof:
             out = inflater.decompress(pending, _CHUNK)
             pending = inflater.unconsumed_tail
-            yield out, position - start - len(pending)     # compressed bytes really read
+            yield out, position - start - len(pending)  # compressed bytes really read
 
 
 def _check_member(size: int, compressed: int, room: int) -> None:
     if size > room:
-        raise TooBig(f"the spreadsheet unpacks to more than {MAX_UNZIPPED // MB} MB, over the limit: "
-                     "split it and load the parts")
+        raise TooBig(
+            f"the spreadsheet unpacks to more than {MAX_UNZIPPED // MB} MB, over the limit: split it and load the parts"
+        )
     if size > RATIO_FLOOR and size > MAX_RATIO * compressed:
-        raise TooBig(f"a part of the spreadsheet inflates more than {MAX_RATIO} times its packed size "
-                     "(a zip bomb, or a sheet of nothing but repeated cells): it was not opened")
+        raise TooBig(
+            f"a part of the spreadsheet inflates more than {MAX_RATIO} times its packed size "
+            "(a zip bomb, or a sheet of nothing but repeated cells): it was not opened"
+        )
 
 
 class _Bytes:
@@ -134,6 +145,6 @@ class _Bytes:
 
     def read(self, n: int = -1) -> bytes:
         end = len(self._view) if n is None or n < 0 else min(len(self._view), self._pos + n)
-        out = bytes(self._view[self._pos:end])
+        out = bytes(self._view[self._pos : end])
         self._pos = end
         return out

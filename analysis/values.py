@@ -1,5 +1,6 @@
 """Parsing of single cells: dates, timestamps, counts, flags, ratings. Each returns a value or
 raises ValueError with a reason a person can act on."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,7 @@ from zoneinfo import ZoneInfo
 MISSING = {"", "?", "na", "n/a", "null", "none", "-"}
 TRUE_WORDS = {"true", "yes", "1", "y"}
 FALSE_WORDS = {"false", "no", "0", "n"}
-RESOLVED_STATES = {"resolved", "closed", "completed", "complete", "done", "solved", "cancelled",
-                   "canceled"}
+RESOLVED_STATES = {"resolved", "closed", "completed", "complete", "done", "solved", "cancelled", "canceled"}
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -88,20 +88,24 @@ def is_resolved_state(status: str | None) -> bool:
     return status is not None and status.strip().lower() in RESOLVED_STATES
 
 
-
 # -- dates as exports write them --------------------------------------------------------------------
 # Each date column is read by a DateReader. The order of day and month in d/m/y values is decided
 # per column from its values (a first number over 12 means day first, a second over 12 month
 # first), never guessed; each distinct value is parsed once (files repeat their dates a lot).
 
-_NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})"
-                      r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?")
-_NAMED = re.compile(r"(\d{1,2})[/ -]([A-Za-z]{3,9})\.?[/ -](\d{4}|\d{2})"     # 14/Jul/25 3:42 PM
-                    r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?")
+_NUMERIC = re.compile(
+    r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})"
+    r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?"
+)
+_NAMED = re.compile(
+    r"(\d{1,2})[/ -]([A-Za-z]{3,9})\.?[/ -](\d{4}|\d{2})"  # 14/Jul/25 3:42 PM
+    r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?"
+)
 _YMD = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-_EPOCH = re.compile(r"\d{9,10}|\d{12,13}")          # seconds or milliseconds since 1970, UTC
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_EPOCH = re.compile(r"\d{9,10}|\d{12,13}")  # seconds or milliseconds since 1970, UTC
+_MONTHS = {
+    m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)
+}
 EXAMPLES = "2025-07-14, 2025-07-14 15:42, 14/07/2025, 14/Jul/25 3:42 PM or epoch seconds"
 DAY_FIRST, MONTH_FIRST, EITHER, AMBIGUOUS, MIXED = "day first", "month first", "either", "ambiguous", "mixed"
 
@@ -157,8 +161,7 @@ class DateReader:
     accepted. A value after `latest` is refused as a date in the future.
     """
 
-    def __init__(self, tz: ZoneInfo, dayfirst: bool | None = None, latest: datetime | None = None,
-                 utc: bool = False):
+    def __init__(self, tz: ZoneInfo, dayfirst: bool | None = None, latest: datetime | None = None, utc: bool = False):
         self.tz, self.dayfirst, self.latest, self.utc = tz, dayfirst, latest, utc
         self._cache: dict[str, datetime | ValueError] = {}
 
@@ -169,7 +172,7 @@ class DateReader:
                 value = self._read(cell.strip())
             except ValueError as exc:
                 value = exc
-            except (OverflowError, OSError):   # dates at the ends of the calendar
+            except (OverflowError, OSError):  # dates at the ends of the calendar
                 value = ValueError(f"{cell.strip()!r} is not a plausible date")
             self._cache[cell] = value
         if isinstance(value, ValueError):
@@ -185,8 +188,9 @@ class DateReader:
         if value.tzinfo is not None:
             value = value.astimezone(self.tz).replace(tzinfo=None)
         if self.latest is not None and value > self.latest:
-            raise ValueError(f"{text!r} is in the future (more than a day after this load): "
-                             "check the date and its format")
+            raise ValueError(
+                f"{text!r} is in the future (more than a day after this load): check the date and its format"
+            )
         return value
 
     def _parse(self, text: str) -> datetime:
@@ -194,8 +198,11 @@ class DateReader:
             try:
                 return datetime.fromisoformat(text)
             except ValueError:
-                reason = "is not a real date" if _DATE.fullmatch(text) else f"is not a date and time " \
-                    f"(expected e.g. {EXAMPLES})"
+                reason = (
+                    "is not a real date"
+                    if _DATE.fullmatch(text)
+                    else f"is not a date and time (expected e.g. {EXAMPLES})"
+                )
                 raise ValueError(f"{text!r} {reason}") from None
         try:
             if match := _NUMERIC.fullmatch(text):

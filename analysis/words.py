@@ -1,5 +1,6 @@
 """Numbers and names in words, as the app's cards, the red flags, the report pack and the command
 line print them. Streamlit-free, so analysis/ and ui/ both import it (one wording everywhere)."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,7 @@ def number(value: float | None, digits: int = 1) -> str:
 def day(value: date | None) -> str:
     """The one way a date is shown to people (pages, report pack, messages; CSV and JSON keep
     ISO). Example: date(2026, 12, 4) -> "4 Dec 2026"; None -> "none"."""
-    if value is None or value != value:     # None, NaT
+    if value is None or value != value:  # None, NaT
         return "none"
     return f"{value.day} {value:%b %Y}"
 

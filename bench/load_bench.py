@@ -6,6 +6,7 @@ rows per second per step, the time per load phase, and peak RSS.
 
     .venv/bin/python bench/load_bench.py [--rows 200000] [--seed 7] [--profile usage]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,35 +39,46 @@ DOMAIN = "bench.test"
 ROLLOUT = "MFA"
 COHORTS = {"champion": date(2025, 1, 6), "wider": date(2025, 2, 3)}
 COHORT_SIZES = {"champion": 200, "wider": 1_800}
-START = np.datetime64("2024-12-09")          # the 28 days before the first go-live: the baseline
+START = np.datetime64("2024-12-09")  # the 28 days before the first go-live: the baseline
 ACTIVITIES = np.array(["mfa_approval", "authenticator_setup", "sms_code"])
 LEGACY = ["sms_code"]
 DEPARTMENTS = np.array(["IT", "Finance", "Sales", "Operations", "Warehouse", "HR", "Legal"])
-GHOSTS = 20                                  # people in usage on no roster: ~1% of people and rows
-BAD_COUNTS = 36                              # usage rows with text in count
+GHOSTS = 20  # people in usage on no roster: ~1% of people and rows
+BAD_COUNTS = 36  # usage rows with text in count
 UNLICENSED_SHARE = 0.03
 TICKET_ROWS = 20_000
-FOLLOW_UPS = 1_000                           # ticket rows that update a ticket seen earlier in the file
-RUNS = 5                                     # metrics queries: median of this many runs
+FOLLOW_UPS = 1_000  # ticket rows that update a ticket seen earlier in the file
+RUNS = 5  # metrics queries: median of this many runs
 PHASES = ("read", "check", "merge", "record")  # load_file's progress steps, in order
 BAR = "{desc}: {percentage:3.0f}%|{bar:20}| {elapsed} {postfix}"
-STEPS = ("roster", "usage", "tickets", "usage again", "undo usage", "usage after undo", "cohort_kpis",
-         "rolling_adoption")
+STEPS = (
+    "roster",
+    "usage",
+    "tickets",
+    "usage again",
+    "undo usage",
+    "usage after undo",
+    "cohort_kpis",
+    "rolling_adoption",
+)
 
 
 # -- synthetic files ------------------------------------------------------------------------------
+
 
 def people(rng: np.random.Generator) -> pd.DataFrame:
     """The roster as a frame: user_id, display_name, department, cohort, licensed."""
     cohorts = np.repeat(list(COHORT_SIZES), list(COHORT_SIZES.values()))
     n = len(cohorts)
-    return pd.DataFrame({
-        "user_id": [f"person{i:05d}@{DOMAIN}" for i in range(1, n + 1)],
-        "display_name": [f"Person {i}" for i in range(1, n + 1)],
-        "department": rng.choice(DEPARTMENTS, n),
-        "cohort": cohorts,
-        "licensed": np.where(rng.random(n) < UNLICENSED_SHARE, "no", "yes"),
-    })
+    return pd.DataFrame(
+        {
+            "user_id": [f"person{i:05d}@{DOMAIN}" for i in range(1, n + 1)],
+            "display_name": [f"Person {i}" for i in range(1, n + 1)],
+            "department": rng.choice(DEPARTMENTS, n),
+            "cohort": cohorts,
+            "licensed": np.where(rng.random(n) < UNLICENSED_SHARE, "no", "yes"),
+        }
+    )
 
 
 def usage_csv(rng: np.random.Generator, roster: pd.DataFrame, rows: int) -> bytes:
@@ -79,8 +91,9 @@ def usage_csv(rng: np.random.Generator, roster: pd.DataFrame, rows: int) -> byte
     user, activity = np.divmod(rest, len(ACTIVITIES))
     count = rng.integers(1, 12, rows).astype(str).astype(object)
     count[rng.choice(rows, BAD_COUNTS, replace=False)] = "several"
-    frame = pd.DataFrame({"user_id": users[user], "date": (START + day).astype(str),
-                          "activity": ACTIVITIES[activity], "count": count})
+    frame = pd.DataFrame(
+        {"user_id": users[user], "date": (START + day).astype(str), "activity": ACTIVITIES[activity], "count": count}
+    )
     return frame.to_csv(index=False).encode()
 
 
@@ -92,20 +105,24 @@ def tickets_csv(rng: np.random.Generator, roster: pd.DataFrame) -> bytes:
     done = np.isin(status, ["Resolved", "Closed"])
     resolved = created + pd.to_timedelta(rng.exponential(20, n), unit="h")
     first_response = created + pd.to_timedelta(rng.exponential(2, n), unit="h")
-    frame = pd.DataFrame({
-        "ticket_id": [f"T{i:06d}" for i in range(1, n + 1)],
-        "created_at": created,
-        "requester": rng.choice(roster["user_id"].to_numpy(), n),
-        "subject": rng.choice(["Authenticator not receiving push", "Lost phone", "Password expired",
-                               "Printer offline", "VPN access"], n),
-        "status": status,
-        "priority": rng.choice(["low", "normal", "high"], n),
-        "category": rng.choice(["MFA", "Password reset", "Hardware", "Access request"], n),
-        "updated_at": np.where(done, resolved, first_response),
-        "first_response_at": first_response,
-        "resolved_at": pd.Series(resolved).where(done),
-        "satisfaction": rng.choice(["", "1", "3", "4", "5", "good"], n),
-    })
+    frame = pd.DataFrame(
+        {
+            "ticket_id": [f"T{i:06d}" for i in range(1, n + 1)],
+            "created_at": created,
+            "requester": rng.choice(roster["user_id"].to_numpy(), n),
+            "subject": rng.choice(
+                ["Authenticator not receiving push", "Lost phone", "Password expired", "Printer offline", "VPN access"],
+                n,
+            ),
+            "status": status,
+            "priority": rng.choice(["low", "normal", "high"], n),
+            "category": rng.choice(["MFA", "Password reset", "Hardware", "Access request"], n),
+            "updated_at": np.where(done, resolved, first_response),
+            "first_response_at": first_response,
+            "resolved_at": pd.Series(resolved).where(done),
+            "satisfaction": rng.choice(["", "1", "3", "4", "5", "good"], n),
+        }
+    )
     later = frame[~done].sample(FOLLOW_UPS, random_state=rng).copy()
     later["updated_at"] = later["updated_at"] + pd.to_timedelta(rng.exponential(30, FOLLOW_UPS), unit="h")
     later["resolved_at"] = later["updated_at"]
@@ -120,8 +137,11 @@ def synthetic_files(seed: int, rows: int) -> tuple[dict[str, bytes], int]:
     """kind -> CSV bytes, and the number of licensed people on the roster."""
     rng = np.random.default_rng(seed)
     roster = people(rng)
-    makers = {"roster": lambda: roster.to_csv(index=False).encode(),
-              "usage": lambda: usage_csv(rng, roster, rows), "tickets": lambda: tickets_csv(rng, roster)}
+    makers = {
+        "roster": lambda: roster.to_csv(index=False).encode(),
+        "usage": lambda: usage_csv(rng, roster, rows),
+        "tickets": lambda: tickets_csv(rng, roster),
+    }
     files = {}
     for kind in tqdm(makers, desc="generating", unit="file", file=sys.stderr):
         files[kind] = makers[kind]()
@@ -129,6 +149,7 @@ def synthetic_files(seed: int, rows: int) -> tuple[dict[str, bytes], int]:
 
 
 # -- measuring ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Step:
@@ -169,14 +190,16 @@ def timed_load(scope: Scope, kind: str, data: bytes, name: str, profiler: Profil
     """Load data through load_file with a progress bar; the Step records the time of each phase."""
     marks: list[float] = []
     with tqdm(total=100, desc=name, leave=False, file=sys.stderr, bar_format=BAR) as bar:
+
         def progress(fraction: float, text: str) -> None:
             marks.append(time.perf_counter())
             bar.set_postfix_str(text)
             bar.update(round(fraction * 100) - bar.n)
 
         start = time.perf_counter()
-        result = profiler.run(name, lambda: load_file(scope, kind, f"{kind}.csv", data, rollout=ROLLOUT,
-                                                      progress=progress))
+        result = profiler.run(
+            name, lambda: load_file(scope, kind, f"{kind}.csv", data, rollout=ROLLOUT, progress=progress)
+        )
         seconds = time.perf_counter() - start
     phases = dict(zip(PHASES, np.diff(marks))) if len(marks) == len(PHASES) + 1 else {}
     return check_counts(result), Step(name, result.rows_read, seconds, phases)
@@ -201,8 +224,14 @@ def timed_query(name: str, fn: Callable, rows: int, profiler: Profiler) -> Step:
 
 def count_rows(scope: Scope, table: str) -> int:
     # table is one of this script's own table names (never input); the organisation is bound
-    return scope.store.cursor().execute(f"SELECT count(*) FROM {table} WHERE org_id = ?",  # noqa: S608
-                                        [scope.org_id]).fetchall()[0][0]
+    return (
+        scope.store.cursor()
+        .execute(
+            f"SELECT count(*) FROM {table} WHERE org_id = ?",  # noqa: S608
+            [scope.org_id],
+        )
+        .fetchall()[0][0]
+    )
 
 
 def bench_scope(directory: Path) -> Scope:
@@ -215,6 +244,7 @@ def bench_scope(directory: Path) -> Scope:
 
 
 # -- the run --------------------------------------------------------------------------------------
+
 
 def run_steps(scope: Scope, files: dict[str, bytes], rows: int, licensed: int, profiler: Profiler) -> list[Step]:
     steps = []
@@ -248,8 +278,9 @@ def run_steps(scope: Scope, files: dict[str, bytes], rows: int, licensed: int, p
     kpis = metrics.cohort_kpis(scope, rollout, as_of)
     assert kpis["all"]["licensed_users"] == licensed, kpis["all"]
     steps.append(timed_query("cohort_kpis", lambda: metrics.cohort_kpis(scope, rollout, as_of), daily, profiler))
-    steps.append(timed_query("rolling_adoption", lambda: metrics.rolling_adoption(scope, rollout, as_of), daily,
-                             profiler))
+    steps.append(
+        timed_query("rolling_adoption", lambda: metrics.rolling_adoption(scope, rollout, as_of), daily, profiler)
+    )
     return steps
 
 

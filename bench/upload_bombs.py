@@ -9,6 +9,7 @@ a file within the limits at most 20 s and 1 GiB in all); it exits 1 when one is 
 tests/test_upload_limits.py uses the same builders and asserts the refusals (not the times:
 timed tests fail on a busy machine, a benchmark says by how much).
 """
+
 from __future__ import annotations
 
 import io
@@ -19,14 +20,17 @@ import sys
 import time
 import zipfile
 
-SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
-              b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
+    b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
 ROW = b'<row><c t="inlineStr"><is><t>%s</t></is></c></row>'
 
 
 def _parts() -> dict[str, bytes]:
     """Every part of a minimal workbook but its sheet (from the tests' own .xlsx writer)."""
     from tests.test_formats import xlsx
+
     with zipfile.ZipFile(io.BytesIO(xlsx([["x"]]))) as archive:
         return {n: archive.read(n) for n in archive.namelist() if n != "xl/worksheets/sheet1.xml"}
 
@@ -58,7 +62,7 @@ def _declare(data: bytearray, name: str, size: int) -> None:
     for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
         at = data.find(signature)
         while at >= 0:
-            if data[at + name_at:at + name_at + len(encoded)] == encoded:
+            if data[at + name_at : at + name_at + len(encoded)] == encoded:
                 struct.pack_into("<I", data, at + size_at, size)
             at = data.find(signature, at + 4)
 
@@ -81,13 +85,14 @@ CASES = {
 }
 
 
-REFUSAL = (1.0, 64, None)        # seconds, MB added by the read, MB in all
+REFUSAL = (1.0, 64, None)  # seconds, MB added by the read, MB in all
 WHOLE_READ = (20.0, None, 1024)
 BOUNDS = {case: (WHOLE_READ if "within the limits" in case else REFUSAL) for case in CASES}
 
 
 def run(case: str) -> bool:
     from analysis.files import FileRefused, read_head, read_table
+
     data = CASES[case]()
     built = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
@@ -99,11 +104,16 @@ def run(case: str) -> bool:
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     max_seconds, max_added, max_peak = BOUNDS[case]
-    ok = seconds <= max_seconds and (max_added is None or peak - built <= max_added) and \
-        (max_peak is None or peak <= max_peak)
+    ok = (
+        seconds <= max_seconds
+        and (max_added is None or peak - built <= max_added)
+        and (max_peak is None or peak <= max_peak)
+    )
     bound = f"<= {max_seconds:g} s, " + (f"<= {max_added} MB added" if max_added else f"<= {max_peak} MB in all")
-    print(f"{'ok  ' if ok else 'MISS'} {case}: file {len(data) / 1e6:.1f} MB, {seconds:.2f} s, peak RSS {peak:.0f} MB "
-          f"({built:.0f} MB after building the file; bound {bound})\n    {outcome[:160]}")
+    print(
+        f"{'ok  ' if ok else 'MISS'} {case}: file {len(data) / 1e6:.1f} MB, {seconds:.2f} s, peak RSS {peak:.0f} MB "
+        f"({built:.0f} MB after building the file; bound {bound})\n    {outcome[:160]}"
+    )
     return ok
 
 

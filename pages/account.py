@@ -1,6 +1,7 @@
 """Your account: change the password (required after a reset) and two-step sign-in. Changing the
 password, and setting up or removing two-step sign-in, ask for the current password (and the
 current code when two-step sign-in is on) and end every other sign-in of the account."""
+
 import io
 
 import segno
@@ -20,9 +21,11 @@ st.caption(f"{literal(who.email)} · {literal(who.role.replace('_', ' '))}")
 confirm.sign_in_again_button(who)
 
 if who.must_change_password:
-    st.warning("Welcome: choose your password to continue (your current one is the one-time password you were "
-               "given)." if first_password(handle, who.account_id) else
-               "Your password was reset: choose a new one to continue.")
+    st.warning(
+        "Welcome: choose your password to continue (your current one is the one-time password you were given)."
+        if first_password(handle, who.account_id)
+        else "Your password was reset: choose a new one to continue."
+    )
 with st.form("password", clear_on_submit=True):
     st.subheader("Change your password")
     current = st.text_input("Current password", type="password")
@@ -45,13 +48,20 @@ if auth.needs_totp_setup(handle, who):
 if who.totp_enabled:
     st.success("Two-step sign-in is on: you enter a code from your authenticator app when you sign in.")
     with st.form("remove_totp", clear_on_submit=True):
-        st.caption("Lost or replaced your phone? Remove two-step sign-in here (or ask an admin to), then set it "
-                   "up again.")
+        st.caption(
+            "Lost or replaced your phone? Remove two-step sign-in here (or ask an admin to), then set it up again."
+        )
         password, code = confirm.fields(who, "remove_totp")
         if st.form_submit_button("Remove two-step sign-in"):
             try:
-                reauth.remove_own_two_step(handle, who.account_id, password, code or "", keep_token=token,
-                                           vouched_email=confirm.vouched_email())
+                reauth.remove_own_two_step(
+                    handle,
+                    who.account_id,
+                    password,
+                    code or "",
+                    keep_token=token,
+                    vouched_email=confirm.vouched_email(),
+                )
                 st.success("Two-step sign-in removed; your other sign-ins have ended.")
                 st.rerun()
             except auth.AccountError as exc:

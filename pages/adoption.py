@@ -1,4 +1,5 @@
 """Adoption: who uses it, since when, where it is weak, and who has dropped off."""
+
 import streamlit as st
 
 from analysis.charts import (
@@ -23,19 +24,27 @@ rollout, window = view.rollout, view.window
 markers = period_markers(view, with_alert_markers(view, view.figure("markers")))
 
 st.subheader("Adoption by age", help=ADOPTION_DEFINITIONS["by_age"])
-adoption_by_age(view, markers, "Each cohort's 7-day adoption counted from its own go-live, so every wave is "
-                "compared with the champions at the same age.")
+adoption_by_age(
+    view,
+    markers,
+    "Each cohort's 7-day adoption counted from its own go-live, so every wave is "
+    "compared with the champions at the same age.",
+)
 
 st.subheader("Weekly active people", help=ADOPTION_DEFINITIONS["weekly"])
 if not not_computable(view, "weekly_active_users"):
     weekly = view.figure("weekly_active_users")
     if weekly.empty or not weekly["licensed_users"].any():
         provider = view.scope.principal.is_provider
-        st.info("Nobody is licensed on this rollout's roster yet: "
-                + ("load a roster on the Data page." if provider else "your provider loads it."))
+        st.info(
+            "Nobody is licensed on this rollout's roster yet: "
+            + ("load a roster on the Data page." if provider else "your provider loads it.")
+        )
     else:
-        st.caption("People of each cohort who used it in each week, with go-lives and annotations marked; "
-                   "the last week so far is dotted.")
+        st.caption(
+            "People of each cohort who used it in each week, with go-lives and annotations marked; "
+            "the last week so far is dotted."
+        )
         st.plotly_chart(weekly_active_chart(weekly, markers, view.period), width="stretch")
 
 funnel = view.figure("adoption_funnel")
@@ -46,14 +55,15 @@ elif "habitual_users" in view.figure("not_computable"):
     habit_md = " Habit is not computable from this data (snapshot exports too far apart)."
 else:
     habit_md = " Habit is shown once a cohort is 84 days past its go-live."
-st.caption(f"How many licensed people activated, are active in the last {window:d} days, and use it weekly."
-           + habit_md)
+st.caption(f"How many licensed people activated, are active in the last {window:d} days, and use it weekly." + habit_md)
 st.plotly_chart(adoption_funnel_chart(funnel), width="stretch")
 
 st.subheader("Daily use (stickiness)", help=ADOPTION_DEFINITIONS["stickiness"])
 if not not_computable(view, "stickiness"):
-    st.caption(f"On an average day of the last {window:d} days, the share of the window's active people who used it "
-               "that day: high means a daily habit, low occasional use.")
+    st.caption(
+        f"On an average day of the last {window:d} days, the share of the window's active people who used it "
+        "that day: high means a daily habit, low occasional use."
+    )
     stickiness_cards(view.figure("cohort_figures"))
 
 first_use = view.figure("days_to_first_use")
@@ -62,30 +72,50 @@ if first_use.empty:
     st.info("Nobody has used it since their go-live yet.")
 else:
     snapshots = view.figure("usage_snapshots")
-    st.caption("How soon after their cohort's go-live people first used it." + (
-        " From snapshot exports a first use is the last activity date in the first snapshot that shows it, so it "
-        "can come later than the real first use (by up to the time between two snapshots)." if snapshots else ""))
+    st.caption(
+        "How soon after their cohort's go-live people first used it."
+        + (
+            " From snapshot exports a first use is the last activity date in the first snapshot that shows it, so it "
+            "can come later than the real first use (by up to the time between two snapshots)."
+            if snapshots
+            else ""
+        )
+    )
     st.plotly_chart(days_to_first_use_chart(first_use), width="stretch")
 
 st.subheader("Departments", help=ADOPTION_DEFINITIONS["departments"])
-cohort = st.segmented_control("Cohort", ["all", *rollout.cohorts], default="all", key="department_cohort",
-                              format_func=lambda c: "All cohorts" if c == "all" else literal(c.capitalize())) or "all"
+cohort = (
+    st.segmented_control(
+        "Cohort",
+        ["all", *rollout.cohorts],
+        default="all",
+        key="department_cohort",
+        format_func=lambda c: "All cohorts" if c == "all" else literal(c.capitalize()),
+    )
+    or "all"
+)
 heat, table, order = departments(view, cohort)
 if not_computable(view, "department_weekly_adoption"):
     show_table(table, hide_index=True, column_config=department_columns(window))
 elif heat.empty:
-    st.info("No department of this cohort can be shown" + (" (groups under 5 people are not shown)."
-                                                          if view.client else "."))
+    st.info(
+        "No department of this cohort can be shown"
+        + (" (groups under 5 people are not shown)." if view.client else ".")
+    )
 else:
-    st.caption("Share of each department's licensed people who used it each week, weakest department at the top."
-               + (f" Departments under 5 people are shown together as \"{OTHER}\"." if view.client else ""))
+    st.caption(
+        "Share of each department's licensed people who used it each week, weakest department at the top."
+        + (f' Departments under 5 people are shown together as "{OTHER}".' if view.client else "")
+    )
     st.plotly_chart(department_heatmap_chart(heat, order, markers, view.period), width="stretch")
     show_table(table, hide_index=True, column_config=department_columns(window))
 
 st.subheader("Lapsed and never used", help=ADOPTION_DEFINITIONS["lists"])
 lapsed, never = view.figure("lapsed_people"), view.figure("never_used_people")
-st.caption(f"{len(lapsed):,} people used it after their go-live but not in the last {window:d} days; "
-           f"{len(never):,} licensed people have never used it.")
+st.caption(
+    f"{len(lapsed):,} people used it after their go-live but not in the last {window:d} days; "
+    f"{len(never):,} licensed people have never used it."
+)
 names = cached.organisation_settings(view.scope, view.scope.org_id, view.version).list_names_to_clients
 if view.client and not names:
     st.info("Your provider has these people's names: this organisation's views do not list people by name.")
@@ -98,9 +128,14 @@ else:
                 st.caption("Nobody.")
                 continue
             shown = people_columns(never_used=file == "never-used")
-            listed = shown_people(people)   # a name (or the id) on every row: no blank rows
-            show_table(listed[list(shown)], hide_index=True, column_config=shown,
-                       height=min(300, 38 + 35 * len(listed)))
-            st.download_button(f"Download {literal(label.lower())} people (CSV)", safe_csv(people),
-                               file_name=file_name(rollout.name, file, view.as_of), mime="text/csv",
-                               key=f"download_{file}")
+            listed = shown_people(people)  # a name (or the id) on every row: no blank rows
+            show_table(
+                listed[list(shown)], hide_index=True, column_config=shown, height=min(300, 38 + 35 * len(listed))
+            )
+            st.download_button(
+                f"Download {literal(label.lower())} people (CSV)",
+                safe_csv(people),
+                file_name=file_name(rollout.name, file, view.as_of),
+                mime="text/csv",
+                key=f"download_{file}",
+            )

@@ -1,4 +1,5 @@
 """Overview: how the rollout is landing, cohort by cohort."""
+
 import streamlit as st
 
 from analysis import alerts as rules
@@ -16,7 +17,7 @@ from ui.text import literal
 st.title("Overview")
 view = rollout_view()
 rollout, window = view.rollout, view.window
-if not orgs.is_synthetic(view.scope):     # the demo is not a client to onboard
+if not orgs.is_synthetic(view.scope):  # the demo is not a client to onboard
     checklist(view.scope, expanded=False)
 
 figures = view.figure("cohort_figures")
@@ -24,28 +25,52 @@ cohort_cards(figures, window)
 tickets = view.figure("support_kpis") if view.fresh.get("newest_ticket_day") else None
 headline_cards(figures["all"], tickets, window, view.figure("not_computable"))
 
-flags = rules.red_flag_counts(current_alerts(view.scope, view.scope.org_id, view.version,
-                                             rules.alerts_version(view.scope), rollout, rollout.rollout_id, view.as_of))
+flags = rules.red_flag_counts(
+    current_alerts(
+        view.scope,
+        view.scope.org_id,
+        view.version,
+        rules.alerts_version(view.scope),
+        rollout,
+        rollout.rollout_id,
+        view.as_of,
+    )
+)
 if flags["high"] or flags["medium"]:
-    st.warning(f"**{flags['high'] + flags['medium']:d} open red flags** ({flags['high']:d} high, "
-               f"{flags['medium']:d} medium): see the Red flags page for the evidence and the next step.",
-               icon=":material/flag:")
+    st.warning(
+        f"**{flags['high'] + flags['medium']:d} open red flags** ({flags['high']:d} high, "
+        f"{flags['medium']:d} medium): see the Red flags page for the evidence and the next step.",
+        icon=":material/flag:",
+    )
 else:
     unjudged = flags["not_enough_data"]
-    st.success("No open red flag." + (f" {unjudged:d} check{'s' if unjudged > 1 else ''} cannot be judged yet (see the "
-                                      "Red flags page for why)." if unjudged else ""), icon=":material/flag:")
+    st.success(
+        "No open red flag."
+        + (
+            f" {unjudged:d} check{'s' if unjudged > 1 else ''} cannot be judged yet (see the Red flags page for why)."
+            if unjudged
+            else ""
+        ),
+        icon=":material/flag:",
+    )
 
 st.subheader("KPIs: baseline, now and target")
-st.caption("Each KPI against its baseline (by default the 28 days before the first go-live) and its target; "
-           "before a target's due age the status compares with the target and says when it is due.")
+st.caption(
+    "Each KPI against its baseline (by default the 28 days before the first go-live) and its target; "
+    "before a target's due age the status compares with the target and says when it is due."
+)
 kpis = rules_kpi_table(view.scope, rollout, view.as_of, view.window, view.version)
 show_table(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * len(kpis))
 
 markers = period_markers(view, with_alert_markers(view, view.figure("markers")))
 st.subheader("Adoption by age: each cohort from its own go-live")
-series = adoption_by_age(view, markers, "Share of each cohort's licensed people who used it in the last 7 days, "
-                         "counted from that cohort's go-live, so the wider rollout is compared with the champions "
-                         "at the same age.")
+series = adoption_by_age(
+    view,
+    markers,
+    "Share of each cohort's licensed people who used it in the last 7 days, "
+    "counted from that cohort's go-live, so the wider rollout is compared with the champions "
+    "at the same age.",
+)
 if series is not None:
     st.subheader("Adoption on the calendar")
     st.caption("The same 7-day adoption by date, with each cohort's go-live and the annotations marked.")
@@ -54,14 +79,22 @@ with st.expander("How these figures are defined"):
     st.markdown(DEFINITIONS)
 
 st.subheader("Report pack")
-st.caption(f"For a quarterly business review: this rollout as of {day(view.as_of)} with the {window:d}-day window, "
-           "as a PowerPoint and a PDF (headline figures, adoption by age, the KPI table, red flags, departments, "
-           "support). It counts people and never names them.")
-made_for = (view.scope.org_id, rollout.rollout_id, view.as_of, window, view.version,   # a pack of this view only
-            rules.alerts_version(view.scope))
+st.caption(
+    f"For a quarterly business review: this rollout as of {day(view.as_of)} with the {window:d}-day window, "
+    "as a PowerPoint and a PDF (headline figures, adoption by age, the KPI table, red flags, departments, "
+    "support). It counts people and never names them."
+)
+made_for = (
+    view.scope.org_id,
+    rollout.rollout_id,
+    view.as_of,
+    window,
+    view.version,  # a pack of this view only
+    rules.alerts_version(view.scope),
+)
 if st.button("Build the report pack", icon=":material/slideshow:"):
     with st.status("Building the report pack", expanded=True) as status:
-        say = lambda line: status.write(literal(line))   # status.write renders markdown
+        say = lambda line: status.write(literal(line))  # status.write renders markdown
         pack = build_pack(view.scope, rollout, view.as_of, window, progress=say)
         status.update(label=f"Report pack ready ({pack.seconds:.1f} s)", state="complete", expanded=False)
     st.session_state["report_pack"] = (made_for, pack.contents.organisation, pack.files, pack.why_missing)
@@ -72,6 +105,11 @@ if isinstance(built, tuple) and built[0] == made_for:
         st.warning(f"The charts could not be drawn ({literal(why)}): the pack says so in their place.")
     row = st.container(horizontal=True)
     for kind, data in files.items():
-        row.download_button(f"Download the {LABELS[kind]}", data, mime=MIME[kind], icon=":material/download:",
-                            file_name=file_name(organisation, rollout.name, view.as_of, "report", extension=kind),
-                            on_click="ignore")
+        row.download_button(
+            f"Download the {LABELS[kind]}",
+            data,
+            mime=MIME[kind],
+            icon=":material/download:",
+            file_name=file_name(organisation, rollout.name, view.as_of, "report", extension=kind),
+            on_click="ignore",
+        )

@@ -1,5 +1,6 @@
 """Portfolio (the provider's roles): every organisation you may see, each rollout's adoption against
 target, open red flags and how fresh its data is, so you know which client needs a call first."""
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -30,21 +31,36 @@ handle = store()
 rows, waiting = [], {}
 with st.spinner("Checking every rollout"):
     for org in orgs.organisations(handle, who).itertuples():
-        scope = open_scope(handle, who, int(org.org_id))          # the same check as every page
+        scope = open_scope(handle, who, int(org.org_id))  # the same check as every page
         if not orgs.rollouts(scope):
             waiting[int(org.org_id)] = org.name
         for rollout in orgs.rollouts(scope):
             fresh = metrics.freshness(scope, rollout)
             as_of = fresh["newest_usage_day"]
-            row = {"org_id": int(org.org_id), "Organisation": org.name, "Rollout": rollout.name, "Adoption": None,
-                   "Target": rollout.target_adoption, "High": 0, "Medium": 0,
-                   "Newest usage": fresh["newest_usage_day"], "Newest ticket": fresh["newest_ticket_day"],
-                   "Last load": fresh["last_load"]}
+            row = {
+                "org_id": int(org.org_id),
+                "Organisation": org.name,
+                "Rollout": rollout.name,
+                "Adoption": None,
+                "Target": rollout.target_adoption,
+                "High": 0,
+                "Medium": 0,
+                "Newest usage": fresh["newest_usage_day"],
+                "Newest ticket": fresh["newest_ticket_day"],
+                "Last load": fresh["last_load"],
+            }
             if as_of is not None:
                 rate = metrics.cohort_kpis(scope, rollout, as_of)["all"]["adoption_rate"]
                 row["Adoption"] = None if rate is None else round(rate, 2)
-                found = current_alerts(scope, scope.org_id, versions(scope), rules.alerts_version(scope),
-                                       rollout, rollout.rollout_id, as_of)
+                found = current_alerts(
+                    scope,
+                    scope.org_id,
+                    versions(scope),
+                    rules.alerts_version(scope),
+                    rollout,
+                    rollout.rollout_id,
+                    as_of,
+                )
                 counts = rules.red_flag_counts(found)
                 row["High"], row["Medium"] = counts["high"], counts["medium"]
             rows.append(row)
@@ -57,26 +73,53 @@ table = rollouts_worst_first(rows)
 st.caption(PORTFOLIO_ORDER + " Tick a row to open that organisation's Overview.")
 labels = [label(f"{o} · {r}") for o, r in zip(table["Organisation"], table["Rollout"])]
 fig = go.Figure()
-fig.add_trace(go.Bar(y=labels, x=table["Adoption"].fillna(0), orientation="h", name="Adoption",
-                     marker_color="#0ea5e9", text=[f"{v:.0%}" if v == v and v is not None else "no data"
-                                                    for v in table["Adoption"]], textposition="outside"))
-fig.add_trace(go.Scatter(y=labels, x=table["Target"], mode="markers", name="Target",
-                         marker=dict(symbol="line-ns-open", size=22, color="#16a34a", line=dict(width=3))))
-fig.update_layout(template="plotly_white", height=120 + 40 * len(table), margin=dict(l=10, r=10, t=30, b=10),
-                  xaxis=dict(tickformat=".0%", range=[0, 1.1]), yaxis=dict(autorange="reversed"),
-                  legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))   # above the bars, not on them
+fig.add_trace(
+    go.Bar(
+        y=labels,
+        x=table["Adoption"].fillna(0),
+        orientation="h",
+        name="Adoption",
+        marker_color="#0ea5e9",
+        text=[f"{v:.0%}" if v == v and v is not None else "no data" for v in table["Adoption"]],
+        textposition="outside",
+    )
+)
+fig.add_trace(
+    go.Scatter(
+        y=labels,
+        x=table["Target"],
+        mode="markers",
+        name="Target",
+        marker=dict(symbol="line-ns-open", size=22, color="#16a34a", line=dict(width=3)),
+    )
+)
+fig.update_layout(
+    template="plotly_white",
+    height=120 + 40 * len(table),
+    margin=dict(l=10, r=10, t=30, b=10),
+    xaxis=dict(tickformat=".0%", range=[0, 1.1]),
+    yaxis=dict(autorange="reversed"),
+    legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+)  # above the bars, not on them
 fig.update_layout(margin=dict(t=40))
 st.plotly_chart(fig, width="stretch")
-picked = show_table(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="portfolio_rows",
-                    column_config={
-    "org_id": None,   # hidden: which organisation a selected row opens
-    "Adoption": st.column_config.ProgressColumn("Adoption", format="percent", min_value=0, max_value=1),
-    "Target": st.column_config.NumberColumn("Target", format="percent"),
-    "High": st.column_config.NumberColumn("High flags", format="%d"),
-    "Medium": st.column_config.NumberColumn("Medium flags", format="%d"),
-    "Newest usage": st.column_config.DateColumn("Newest usage", format="D MMM YYYY"),
-    "Newest ticket": st.column_config.DateColumn("Newest ticket", format="D MMM YYYY"),
-    "Last load": st.column_config.DatetimeColumn("Last load", format="D MMM YYYY HH:mm")})
+picked = show_table(
+    table,
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="portfolio_rows",
+    column_config={
+        "org_id": None,  # hidden: which organisation a selected row opens
+        "Adoption": st.column_config.ProgressColumn("Adoption", format="percent", min_value=0, max_value=1),
+        "Target": st.column_config.NumberColumn("Target", format="percent"),
+        "High": st.column_config.NumberColumn("High flags", format="%d"),
+        "Medium": st.column_config.NumberColumn("Medium flags", format="%d"),
+        "Newest usage": st.column_config.DateColumn("Newest usage", format="D MMM YYYY"),
+        "Newest ticket": st.column_config.DateColumn("Newest ticket", format="D MMM YYYY"),
+        "Last load": st.column_config.DatetimeColumn("Last load", format="D MMM YYYY HH:mm"),
+    },
+)
 if picked.selection.rows:
     chosen = table.iloc[picked.selection.rows[0]]
     open_organisation(int(chosen["org_id"]), chosen["Rollout"])

@@ -1,4 +1,5 @@
 """Red flags: what needs attention in this rollout, worst first, with the evidence and the next step."""
+
 import streamlit as st
 
 from analysis import alerts as rules
@@ -12,19 +13,26 @@ from ui.text import literal
 st.title("Red flags")
 view = rollout_view()
 scope, rollout = view.scope, view.rollout
-found = current_alerts(scope, scope.org_id, view.version, rules.alerts_version(scope), rollout,
-                       rollout.rollout_id, view.as_of)
+found = current_alerts(
+    scope, scope.org_id, view.version, rules.alerts_version(scope), rollout, rollout.rollout_id, view.as_of
+)
 held = [a for a in found if a.state != "not_enough_data"]
 unjudged = [a for a in found if a.state == "not_enough_data"]
 counts = rules.red_flag_counts(found)
 a, b, c = st.columns(3)
 a.metric("High", counts["high"], border=True, help="Open red flags of high severity.")
 b.metric("Medium", counts["medium"], border=True, help="Open red flags of medium severity.")
-c.metric("Not enough data", counts["not_enough_data"], border=True,
-         help="Rules that cannot be judged yet (no tickets, a cohort too young ...): said, never silently passed.")
-st.caption(f"Every rule of the contract, checked for {literal(rollout.name)} as of {day(view.as_of)} "
-           "with the rollout's own window and baseline. One card per rule, worst first: rules with a high flag, "
-           "then the most places; in each, every place it holds against its line.")
+c.metric(
+    "Not enough data",
+    counts["not_enough_data"],
+    border=True,
+    help="Rules that cannot be judged yet (no tickets, a cohort too young ...): said, never silently passed.",
+)
+st.caption(
+    f"Every rule of the contract, checked for {literal(rollout.name)} as of {day(view.as_of)} "
+    "with the rollout's own window and baseline. One card per rule, worst first: rules with a high flag, "
+    "then the most places; in each, every place it holds against its line."
+)
 if not held:
     st.success("No red flag holds: every rule that can be judged is clear.")
 may_act = principal().may("configure", scope.org_id)
@@ -37,12 +45,21 @@ for i, (rule, group) in enumerate(rule_groups(held)):
             note = st.text_input("Note", key=f"note_{i}", placeholder="What is being done about it")
             left, right = st.columns(2)
             until = right.date_input("Snooze until", key=f"until_{i}", value=None)
-            if left.button("Acknowledge", key=f"ack_{i}", disabled=not note.strip()) or \
-                    right.button("Snooze", key=f"snooze_{i}", disabled=until is None):
+            if left.button("Acknowledge", key=f"ack_{i}", disabled=not note.strip()) or right.button(
+                "Snooze", key=f"snooze_{i}", disabled=until is None
+            ):
                 alert = firing[chosen]
-                recorded = rules.evaluate_alerts(scope, rollout, record=True)   # the current state, with ids
-                same = next((r for r in recorded if (r.rule, r.cohort, r.department, r.kind) ==
-                             (alert.rule, alert.cohort, alert.department, alert.kind) and r.alert_id), None)
+                recorded = rules.evaluate_alerts(scope, rollout, record=True)  # the current state, with ids
+                same = next(
+                    (
+                        r
+                        for r in recorded
+                        if (r.rule, r.cohort, r.department, r.kind)
+                        == (alert.rule, alert.cohort, alert.department, alert.kind)
+                        and r.alert_id
+                    ),
+                    None,
+                )
                 try:
                     if same is None:
                         raise ValueError("this red flag no longer holds on the newest data")

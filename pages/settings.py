@@ -1,5 +1,6 @@
 """Settings: what the figures count (per rollout), the organisation's own settings, and the
 dated events drawn on every time chart."""
+
 from datetime import date
 from zoneinfo import available_timezones
 
@@ -25,7 +26,7 @@ if rollout is not None:
     as_of, window = pick_period(scope, rollout, fresh)
     st.caption(freshness_md(rollout, fresh, as_of, window))
 for line in st.session_state.pop("settings_saved", []):
-    st.success(literal(line))                    # the saved names and categories are the data's words
+    st.success(literal(line))  # the saved names and categories are the data's words
 
 
 def save(action, *args, **kwargs) -> None:
@@ -46,91 +47,157 @@ with st.expander("Add a rollout", expanded=rollout is None):
     with st.form(f"add_rollout_{org}", clear_on_submit=True):
         name = st.text_input("Name", placeholder="e.g. MFA rollout, CRM go-live", key=f"new_rollout_{org}")
         left, right = st.columns(2)
-        champion = left.date_input("Champion group goes live", value=None, key=f"new_champion_{org}",
-                                   **date_limits())
+        champion = left.date_input("Champion group goes live", value=None, key=f"new_champion_{org}", **date_limits())
         wider = right.date_input("Wider rollout goes live", value=None, key=f"new_wider_{org}", **date_limits())
         if st.form_submit_button("Add rollout"):
             cohorts = {c: d for c, d in (("champion", champion), ("wider", wider)) if d is not None}
-            if not cohorts:   # said here in the form's words (analysis' message names the command line's option)
+            if not cohorts:  # said here in the form's words (analysis' message names the command line's option)
                 st.error("Not saved: give the champion group's or the wider rollout's go-live date.")
             else:
                 save(lambda sc: (orgs.add_rollout(sc, name, cohorts), f"Added the rollout {name.strip()}.")[1])
 if rollout is None:
     st.info("This organisation has no rollout yet: add one above.")
 else:
-    st.subheader(f"Rollout: {literal(rollout.name)}", help="What the figures of this rollout count. Every figure "
-                 "is worked out again from the stored data with the new settings; nothing needs loading again.")
+    st.subheader(
+        f"Rollout: {literal(rollout.name)}",
+        help="What the figures of this rollout count. Every figure "
+        "is worked out again from the stored data with the new settings; nothing needs loading again.",
+    )
     with st.form(f"rollout_settings_{rollout.rollout_id}"):
         st.markdown("**Cohorts and go-live dates** (a go-live can move; add a further wave below)")
         columns = st.columns(max(len(rollout.cohorts), 1) + 1)
-        moved = {c: columns[i].date_input(literal(c.capitalize()), value=day, key=f"go_live_{rollout.rollout_id}_{c}",
-                                          **date_limits(day))
-                 for i, (c, day) in enumerate(rollout.cohorts.items())}
+        moved = {
+            c: columns[i].date_input(
+                literal(c.capitalize()), value=day, key=f"go_live_{rollout.rollout_id}_{c}", **date_limits(day)
+            )
+            for i, (c, day) in enumerate(rollout.cohorts.items())
+        }
         wave = columns[-1].text_input("New wave", placeholder="wave 2", key=f"wave_{rollout.rollout_id}")
-        wave_day = columns[-1].date_input("Its go-live", value=None, key=f"wave_day_{rollout.rollout_id}",
-                                          **date_limits())
+        wave_day = columns[-1].date_input(
+            "Its go-live", value=None, key=f"wave_day_{rollout.rollout_id}", **date_limits()
+        )
         left, right = st.columns(2)
         activities = left.multiselect(
-            "Activities that count as use", sorted({*known["activities"], *rollout.activities}),
-            default=rollout.activities, key=f"activities_{rollout.rollout_id}",
-            help="None chosen: every activity that is not legacy.")
+            "Activities that count as use",
+            sorted({*known["activities"], *rollout.activities}),
+            default=rollout.activities,
+            key=f"activities_{rollout.rollout_id}",
+            help="None chosen: every activity that is not legacy.",
+        )
         legacy = right.multiselect(
-            "Legacy activities (the old way)", sorted({*known["activities"], *rollout.legacy_activities}),
-            default=rollout.legacy_activities, key=f"legacy_{rollout.rollout_id}")
+            "Legacy activities (the old way)",
+            sorted({*known["activities"], *rollout.legacy_activities}),
+            default=rollout.legacy_activities,
+            key=f"legacy_{rollout.rollout_id}",
+        )
         categories = left.multiselect(
-            "Ticket categories", sorted({*known["categories"], *rollout.ticket_categories}),
-            default=rollout.ticket_categories, key=f"categories_{rollout.rollout_id}",
+            "Ticket categories",
+            sorted({*known["categories"], *rollout.ticket_categories}),
+            default=rollout.ticket_categories,
+            key=f"categories_{rollout.rollout_id}",
             help="A ticket is in scope when its category is one of these or its subject holds one of the keywords; "
-                 "with neither, every ticket of the organisation is.")
-        keywords = right.text_input("Ticket keywords in the subject (comma-separated)",
-                                    value=", ".join(rollout.ticket_keywords), key=f"keywords_{rollout.rollout_id}")
+            "with neither, every ticket of the organisation is.",
+        )
+        keywords = right.text_input(
+            "Ticket keywords in the subject (comma-separated)",
+            value=", ".join(rollout.ticket_keywords),
+            key=f"keywords_{rollout.rollout_id}",
+        )
         a, b, c = st.columns(3)
-        window_days = a.radio("Active window", settings.WINDOWS, index=settings.WINDOWS.index(rollout.window_days)
-                              if rollout.window_days in settings.WINDOWS else 1, horizontal=True,
-                              format_func=lambda d: f"{d} days", key=f"window_{rollout.rollout_id}_setting")
+        window_days = a.radio(
+            "Active window",
+            settings.WINDOWS,
+            index=settings.WINDOWS.index(rollout.window_days) if rollout.window_days in settings.WINDOWS else 1,
+            horizontal=True,
+            format_func=lambda d: f"{d} days",
+            key=f"window_{rollout.rollout_id}_setting",
+        )
         # keyed by the stored values: a target set under Targets below shows here at once (and is not undone)
-        target = b.slider("Adoption target", 5, 100, round(rollout.target_adoption * 100), step=5, format="%d%%",
-                          key=f"target_{rollout.rollout_id}_{rollout.target_adoption}")
-        age = c.number_input("…reached by this many days after go-live", 1, 730, rollout.target_age_days,
-                             key=f"age_{rollout.rollout_id}_{rollout.target_age_days}")
+        target = b.slider(
+            "Adoption target",
+            5,
+            100,
+            round(rollout.target_adoption * 100),
+            step=5,
+            format="%d%%",
+            key=f"target_{rollout.rollout_id}_{rollout.target_adoption}",
+        )
+        age = c.number_input(
+            "…reached by this many days after go-live",
+            1,
+            730,
+            rollout.target_age_days,
+            key=f"age_{rollout.rollout_id}_{rollout.target_age_days}",
+        )
         if st.form_submit_button("Save the rollout's settings", type="primary"):
             cohorts = dict(moved)
             if wave.strip() and wave_day:
                 cohorts[wave] = wave_day
-            save(settings.set_rollout, rollout.rollout_id, cohorts=cohorts, activities=activities, legacy=legacy,
-                 categories=categories, keywords=keywords.split(","), window_days=window_days,
-                 target_adoption=target / 100, target_age_days=int(age))
+            save(
+                settings.set_rollout,
+                rollout.rollout_id,
+                cohorts=cohorts,
+                activities=activities,
+                legacy=legacy,
+                categories=categories,
+                keywords=keywords.split(","),
+                window_days=window_days,
+                target_adoption=target / 100,
+                target_age_days=int(age),
+            )
 
     kpi_settings(scope, rollout, as_of, version, save)
 
-    st.subheader("Annotations", help="Dated events (a go-live, a training session, a communication, a "
-                 "remediation) drawn as a labelled line on every time chart of the rollout.")
+    st.subheader(
+        "Annotations",
+        help="Dated events (a go-live, a training session, a communication, a "
+        "remediation) drawn as a labelled line on every time chart of the rollout.",
+    )
     notes = cached.annotation_list(scope, scope.org_id, version, rollout, rollout.rollout_id)
     if notes.empty:
         st.caption("None yet.")
     else:
-        show_table(notes[["annotation_id", "day", "kind", "note", "created_by"]], hide_index=True, column_config={
-            "annotation_id": st.column_config.NumberColumn("#", format="%d"),
-            "day": st.column_config.DateColumn("Date", format="D MMM YYYY"),
-            "kind": "Kind",
-            "note": "Note", "created_by": "By"})
+        show_table(
+            notes[["annotation_id", "day", "kind", "note", "created_by"]],
+            hide_index=True,
+            column_config={
+                "annotation_id": st.column_config.NumberColumn("#", format="%d"),
+                "day": st.column_config.DateColumn("Date", format="D MMM YYYY"),
+                "kind": "Kind",
+                "note": "Note",
+                "created_by": "By",
+            },
+        )
     with st.form(f"annotate_{rollout.rollout_id}", clear_on_submit=True):
         a, b, c = st.columns([1, 1, 3])
         rid = rollout.rollout_id
         day = a.date_input("Date", value=date.today(), key=f"annotation_day_{rid}", **date_limits())
-        kind = b.selectbox("Kind", list(annotations.KINDS), format_func=annotations.KINDS.get,
-                           key=f"annotation_kind_{rid}")
-        note = c.text_input("Note", max_chars=annotations.NOTE_LIMIT, placeholder="Drop-in training for Warehouse",
-                            key=f"annotation_note_{rid}")
+        kind = b.selectbox(
+            "Kind", list(annotations.KINDS), format_func=annotations.KINDS.get, key=f"annotation_kind_{rid}"
+        )
+        note = c.text_input(
+            "Note",
+            max_chars=annotations.NOTE_LIMIT,
+            placeholder="Drop-in training for Warehouse",
+            key=f"annotation_note_{rid}",
+        )
         if st.form_submit_button("Add annotation"):
-            save(lambda s, *a: f"Added annotation {annotations.add_annotation(s, *a)}.", rollout.rollout_id, day,
-                 kind, note)
+            save(
+                lambda s, *a: f"Added annotation {annotations.add_annotation(s, *a)}.",
+                rollout.rollout_id,
+                day,
+                kind,
+                note,
+            )
     if not notes.empty:
-        labels = {int(r.annotation_id): f"#{r.annotation_id} {words.day(r.day)} {r.kind}: {r.note}"
-                  for r in notes.itertuples()}
+        labels = {
+            int(r.annotation_id): f"#{r.annotation_id} {words.day(r.day)} {r.kind}: {r.note}"
+            for r in notes.itertuples()
+        }
         a, b = st.columns([3, 1], vertical_alignment="bottom")
-        chosen = a.selectbox("Remove an annotation", list(labels), format_func=labels.get,
-                             key=f"annotation_remove_{rid}")
+        chosen = a.selectbox(
+            "Remove an annotation", list(labels), format_func=labels.get, key=f"annotation_remove_{rid}"
+        )
         if b.button("Remove", key=f"annotation_remove_button_{rid}"):
             save(lambda s, i: annotations.remove_annotation(s, i) or f"Removed annotation {i}.", chosen)
 
@@ -140,10 +207,17 @@ with st.form(f"organisation_{org}"):
     zones = sorted(available_timezones() | {now.time_zone})
     zone = st.selectbox("Time zone", zones, index=zones.index(now.time_zone), key=f"org_time_zone_{org}")
     st.caption(settings.TIME_ZONE_NOTE)
-    domains = st.text_input("Email domains of its people (comma-separated)", value=", ".join(now.email_domains),
-                            key=f"org_domains_{org}", help="A file row with another organisation's domain is rejected.")
-    names = st.checkbox("Client views may list lapsed and never-used people by name",
-                        value=now.list_names_to_clients, key=f"org_names_{org}",
-                        help="Off: client leadership sees how many people lapsed or never used it, not who.")
+    domains = st.text_input(
+        "Email domains of its people (comma-separated)",
+        value=", ".join(now.email_domains),
+        key=f"org_domains_{org}",
+        help="A file row with another organisation's domain is rejected.",
+    )
+    names = st.checkbox(
+        "Client views may list lapsed and never-used people by name",
+        value=now.list_names_to_clients,
+        key=f"org_names_{org}",
+        help="Off: client leadership sees how many people lapsed or never used it, not who.",
+    )
     if st.form_submit_button("Save the organisation's settings"):
         save(settings.set_organisation, time_zone=zone, email_domains=domains.split(","), list_names_to_clients=names)

@@ -1,4 +1,5 @@
 """First start: create the first admin account with the one-time code from the app's console."""
+
 import streamlit as st
 
 from analysis import auth
@@ -10,9 +11,11 @@ if not auth.has_setup_code(handle):
     print(f"Uptake setup code (valid 24 hours): {auth.new_setup_code(handle)}", flush=True)
 
 st.title("Set up Uptake")
-st.markdown("Uptake has no accounts yet. Create the first **admin** account. The **setup code** is "
-            "printed on the console where the app was started (`make run`), so only someone with "
-            "access to the server can do this.")
+st.markdown(
+    "Uptake has no accounts yet. Create the first **admin** account. The **setup code** is "
+    "printed on the console where the app was started (`make run`), so only someone with "
+    "access to the server can do this."
+)
 with st.form("setup"):
     code = st.text_input("Setup code")
     email = st.text_input("Email")

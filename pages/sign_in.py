@@ -1,5 +1,6 @@
 """Sign in with email and password (and the authenticator code when the account has one), or
 with single sign-on when the app is configured for it."""
+
 import time
 
 import streamlit as st
@@ -37,7 +38,7 @@ with middle:
     if session.single_sign_on_configured():
         st.divider()
         fresh = st.user.is_logged_in and time.time() - float(st.user.get("iat") or 0) < 600
-        if fresh:   # just back from the identity provider: its email decides the account
+        if fresh:  # just back from the identity provider: its email decides the account
             try:
                 who = auth.single_sign_on_account(session.store(), st.user.get("email"))
             except auth.SignInRefused as exc:

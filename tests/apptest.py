@@ -5,6 +5,7 @@ run rendered as text, and Streamlit's caches and the shared stores reset between
 Used by tests/test_app.py, test_isolation.py, test_pages.py, test_kpi_settings_page.py,
 test_reauth_pages.py and test_snapshots.py.
 """
+
 from __future__ import annotations
 
 import os
@@ -61,6 +62,7 @@ def new_app() -> AppTest:
     if hasattr(at, "_bidi_component_manager"):
         if not _COMPONENTS:
             from streamlit.components.v2.component_manager import BidiComponentManager
+
             _COMPONENTS.append(BidiComponentManager())
             _COMPONENTS[0].discover_and_register_components(start_file_watching=False)
         at._bidi_component_manager = _COMPONENTS[0]

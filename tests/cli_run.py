@@ -11,6 +11,7 @@ would show and this one must too:
 - UPTAKE_DB, UPTAKE_DEMO, any env given, stdin and the working folder are set for the call only,
   and main() opens and closes its own Store, so no connection outlives the call.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @dataclass
 class Ran:
     """What one run of the command line did (the fields of a CompletedProcess the tests read)."""
+
     args: list[str]
     returncode: int
     stdout: str
@@ -41,14 +43,14 @@ def run_in_process(db, *args, stdin: str = "", env: dict[str, str] | None = None
     argv = [str(a) for a in args]
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(ROOT)   # as `python -m analysis` run from the checkout
+        mp.chdir(ROOT)  # as `python -m analysis` run from the checkout
         for name, value in {"UPTAKE_DB": str(db), "UPTAKE_DEMO": "0", **(env or {})}.items():
             mp.setenv(name, value)
         mp.setattr(sys, "stdin", io.StringIO(stdin))
         with redirect_stdout(out), redirect_stderr(err):
             try:
                 code = main(argv)
-            except SystemExit as exc:   # argparse: usage and message already on stderr
+            except SystemExit as exc:  # argparse: usage and message already on stderr
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return Ran(argv, code, out.getvalue(), err.getvalue())
 
@@ -56,8 +58,15 @@ def run_in_process(db, *args, stdin: str = "", env: dict[str, str] | None = None
 def run_process(db, *args, stdin: str = "", env: dict[str, str] | None = None) -> Ran:
     argv = [str(a) for a in args]
     full_env = {**os.environ, "UPTAKE_DB": str(db), "UPTAKE_DEMO": "0", **(env or {})}
-    done = subprocess.run([sys.executable, "-m", "analysis", *argv], cwd=ROOT, env=full_env, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", *argv],
+        cwd=ROOT,
+        env=full_env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return Ran(argv, done.returncode, done.stdout, done.stderr)
 
 
@@ -72,5 +81,6 @@ def runner(db: Path, in_process: bool = True):
             assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr
         return done
+
     run.path = db
     return run

@@ -1,5 +1,6 @@
 """Shared fixtures: a private database built from the real migrations, an organisation with a
 rollout, and a helper that loads CSV text through the one ingest path."""
+
 from __future__ import annotations
 
 import os
@@ -40,8 +41,7 @@ def acme(store):
     """Acme (acme.test) with the rollout MFA: champion live 2025-01-06, wider 2025-02-03."""
     org_id = orgs.add_organisation(store, OPERATOR, "Acme", email_domains=["acme.test"])
     scope = open_scope(store, OPERATOR, org_id, "upload")
-    orgs.add_rollout(scope, "MFA", {"champion": date(2025, 1, 6), "wider": date(2025, 2, 3)},
-                     legacy=["sms"])
+    orgs.add_rollout(scope, "MFA", {"champion": date(2025, 1, 6), "wider": date(2025, 2, 3)}, legacy=["sms"])
     return scope
 
 
@@ -52,8 +52,15 @@ def browser():
     import shutil
 
     from playwright.sync_api import sync_playwright
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"]
+
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=shutil.which("chromium"), args=args)
         yield chromium
@@ -83,6 +90,7 @@ def load():
     def _load(scope, kind, text, name=None, rollout="MFA", **kw):
         data = text if isinstance(text, bytes) else csv(text)
         return load_file(scope, kind, name or f"{kind}.csv", data, rollout=rollout, **kw)
+
     return _load
 
 
@@ -118,6 +126,7 @@ def shown(markdown: str) -> str:
     """The characters a page shows for markdown escaped by ui.text.literal: its backslash escapes
     resolved and its invisible word joiners (which stop autolinks) dropped."""
     from ui.text import WORD_JOINER
+
     return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
 
 

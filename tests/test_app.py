@@ -1,5 +1,6 @@
 """The app in AppTest: every page opens without an exception on the demo, and the Data page
 previews, loads and undoes a file as a user would."""
+
 import json
 from datetime import date
 
@@ -33,7 +34,8 @@ def app(demo_db, monkeypatch):
     handle = store_module.shared_store(str(demo_db))
     ensure_demo(handle, enabled=True)
     who = auth.account_by_email(handle, "admin@provider.test") or auth.add_account(
-        handle, OPERATOR, "admin@provider.test", "admin", password="correct horse battery")
+        handle, OPERATOR, "admin@provider.test", "admin", password="correct horse battery"
+    )
     at = signed_in(handle, who.account_id)
     yield at
     reset_streamlit()
@@ -52,9 +54,9 @@ def open_page(at, page):
 def test_overview_shows_cohort_cards_and_both_charts_on_the_demo(app):
     at = open_page(app, "pages/overview.py")
     labels = [m.label for m in at.metric]
-    assert labels.count("Adoption (28 days)") == 3          # champion, wider, all
+    assert labels.count("Adoption (28 days)") == 3  # champion, wider, all
     values = {m.label: m.value for m in at.metric[:4]}
-    assert values["Licensed"] == "25"                       # the demo's champion group
+    assert values["Licensed"] == "25"  # the demo's champion group
     charts = at.get("plotly_chart")
     assert len(charts) == 2
     names = [t["name"] for t in json.loads(charts[0].proto.spec)["data"]]
@@ -70,7 +72,7 @@ def test_data_page_opens_with_the_demo_load_history(app):
 
 
 def test_data_page_previews_then_loads_then_undoes(app):
-    at = open_page(app, "pages/data.py")      # "Detect from the file" tells usage by its columns
+    at = open_page(app, "pages/data.py")  # "Detect from the file" tells usage by its columns
     usage = (TINY / "usage.csv").read_bytes().replace(b"acme.test", b"democo.example")
     usage += b"bad@democo.example,2025-02-31,mfa_approval,1\n"
     at.file_uploader[0].set_value(("extra.csv", usage, "text/csv"))
@@ -81,7 +83,7 @@ def test_data_page_previews_then_loads_then_undoes(app):
     next(b for b in at.button if b.label == "Load 1 file").click()
     at.run()
     assert not at.exception
-    assert any("extra\\.csv\\: load 4 stored 8 new rows" in s.value for s in at.success)   # shown literally
+    assert any("extra\\.csv\\: load 4 stored 8 new rows" in s.value for s in at.success)  # shown literally
     history = load_history(at)
     assert list(history["upload_id"])[:1] == [4] and list(history["rows_rejected"])[:1] == [1]
     # undo needs its confirmation ticked
@@ -93,8 +95,10 @@ def test_data_page_previews_then_loads_then_undoes(app):
     assert load_history(at)["undone_at"].notna().tolist()[:1] == [True]
     # the state is the first column: an undone load no longer looks active
     assert list(load_history(at).columns)[:2] == ["state", "upload_id"]
-    assert load_history(at)["state"].tolist()[:2] == ["Undone by admin@provider.test on " + day(date.today())
-                                                      + load_history(at)["state"].iloc[0][-6:], "Active"]
+    assert load_history(at)["state"].tolist()[:2] == [
+        "Undone by admin@provider.test on " + day(date.today()) + load_history(at)["state"].iloc[0][-6:],
+        "Active",
+    ]
 
 
 def test_a_refused_file_says_why_and_offers_no_load_button(app):
@@ -109,8 +113,9 @@ def test_a_refused_file_says_why_and_offers_no_load_button(app):
 def test_time_charts_mark_when_red_flags_began(app):
     at = open_page(app, "pages/overview.py")
     calendar = json.loads(at.get("plotly_chart")[1].proto.spec)
-    flags = {a["text"]: a["hovertext"] for a in calendar["layout"]["annotations"]
-             if "red flag" in a.get("hovertext", "")}
+    flags = {
+        a["text"]: a["hovertext"] for a in calendar["layout"]["annotations"] if "red flag" in a.get("hovertext", "")
+    }
     # the demo's Warehouse adoption flag began holding on 2026-09-16, with others that day: a short
     # label along the line (it was cut mid-word, "WORKA…"), where it holds on hover
     assert "red flag: low adoption" in flags and "Warehouse" in flags["red flag: low adoption"]
@@ -121,12 +126,14 @@ def test_time_charts_mark_when_red_flags_began(app):
 def test_data_page_reads_an_upload_once_across_reruns_and_the_load(app, monkeypatch):
     """Finding 6 of issue 10: the file was parsed again on every rerun (and by the load)."""
     from analysis import files
+
     reads = []
     real = files._read
 
     def counted(file_name, data, *args):
         reads.append(file_name)
         return real(file_name, data, *args)
+
     monkeypatch.setattr(files, "_read", counted)
     at = open_page(app, "pages/data.py")
     usage = (TINY / "usage.csv").read_bytes().replace(b"acme.test", b"democo.example")
@@ -135,7 +142,7 @@ def test_data_page_reads_an_upload_once_across_reruns_and_the_load(app, monkeypa
     for _ in range(3):
         at.run()
     next(r for r in at.radio if r.label == "Dates like 03/04/2025").set_value("Day first (31/12/2025)")
-    at.run()                                   # a new preview, from the table already read
+    at.run()  # a new preview, from the table already read
     assert not at.exception and reads == ["once.csv"]
     next(b for b in at.button if b.label == "Load 1 file").click()
     at.run()
@@ -147,12 +154,13 @@ def test_data_page_waits_while_another_load_for_the_organisation_runs(app, demo_
     """One load at a time per organisation: the page says so, keeps the file, and previews it
     once the other load has finished."""
     from analysis import load_slots
+
     handle = store_module.shared_store(str(demo_db))
     org_ids = [r[0] for r in handle.cursor().execute("SELECT org_id FROM organisations").fetchall()]
     at = open_page(app, "pages/data.py")
     # bytes of their own: the same bytes loaded by an earlier test would be "already loaded"
     usage = (TINY / "usage.csv").read_bytes().replace(b"acme.test", b"democo.example") + b"\n"
-    load_slots._busy.update(org_ids)          # another session's load holds every organisation
+    load_slots._busy.update(org_ids)  # another session's load holds every organisation
     try:
         at.file_uploader[0].set_value(("wait.csv", usage, "text/csv"))
         at.run()
@@ -160,5 +168,5 @@ def test_data_page_waits_while_another_load_for_the_organisation_runs(app, demo_
         assert not at.error and not [b for b in at.button if b.label.startswith("Load")]
     finally:
         load_slots._busy.difference_update(org_ids)
-    at.run()                                   # finished: the same file previews, nothing was lost
+    at.run()  # finished: the same file previews, nothing was lost
     assert not at.warning and "**wait\\.csv** (usage)" in " ".join(m.value for m in at.markdown)

@@ -1,6 +1,7 @@
 """Local accounts: argon2id hashes, no default account, the same answer for unknown and wrong,
 the attempt limit with growing delays, session limits with the clock injected, sign-out,
 claim codes and signed cookies, password reset, TOTP, and the command line."""
+
 import hashlib
 from datetime import datetime, timedelta
 
@@ -49,6 +50,7 @@ def test_sign_in_and_the_same_answer_for_unknown_and_wrong(acme, ann, monkeypatc
         def verify(self, stored, password):
             hashes.append(stored)
             return real.verify(stored, password)
+
     real = hashing.HASHER
     monkeypatch.setattr(hashing, "HASHER", Counting())
     messages = []
@@ -57,18 +59,18 @@ def test_sign_in_and_the_same_answer_for_unknown_and_wrong(acme, ann, monkeypatc
             auth.verify_sign_in(acme.store, email, password, now=T0)
         messages.append(str(refused.value))
     assert messages == [auth.WRONG, auth.WRONG]
-    assert len(hashes) == 2          # the unknown email paid for a hash check too
+    assert len(hashes) == 2  # the unknown email paid for a hash check too
 
 
 def test_growing_delays_then_a_limit_of_100_failures_an_hour_and_no_permanent_lockout(acme, ann):
     now = T0
-    for _ in range(5):               # five free failures
+    for _ in range(5):  # five free failures
         with pytest.raises(auth.SignInRefused, match="Wrong"):
             auth.verify_sign_in(acme.store, "ann@acme.test", "bad", now=now)
-    with pytest.raises(auth.SignInRefused, match="wait 1 second and"):   # not evaluated, even if right
+    with pytest.raises(auth.SignInRefused, match="wait 1 second and"):  # not evaluated, even if right
         auth.verify_sign_in(acme.store, "ann@acme.test", PASSWORD, now=now)
     now += timedelta(seconds=1)
-    with pytest.raises(auth.SignInRefused, match="Wrong"):                # evaluated again: failure 6
+    with pytest.raises(auth.SignInRefused, match="Wrong"):  # evaluated again: failure 6
         auth.verify_sign_in(acme.store, "ann@acme.test", "bad", now=now)
     with pytest.raises(auth.SignInRefused, match="wait 2 seconds"):
         auth.verify_sign_in(acme.store, "ann@acme.test", PASSWORD, now=now)
@@ -94,8 +96,10 @@ def test_growing_delays_then_a_limit_of_100_failures_an_hour_and_no_permanent_lo
 def test_the_hundredth_failure_in_an_hour_closes_the_door(acme, ann):
     cur = acme.store.cursor()
     for i in range(100):
-        cur.execute("INSERT INTO sign_in_attempts (email, attempted_at, succeeded) VALUES ('ann@acme.test', ?, false)",
-                    [T0 + timedelta(seconds=i)])
+        cur.execute(
+            "INSERT INTO sign_in_attempts (email, attempted_at, succeeded) VALUES ('ann@acme.test', ?, false)",
+            [T0 + timedelta(seconds=i)],
+        )
     with pytest.raises(auth.SignInRefused, match="Too many failed sign-ins for this account in the last hour"):
         auth.verify_sign_in(acme.store, "ann@acme.test", PASSWORD, now=T0 + timedelta(minutes=59))
     assert auth.verify_sign_in(acme.store, "ann@acme.test", PASSWORD, now=T0 + timedelta(minutes=61, seconds=40))
@@ -110,7 +114,7 @@ def test_idle_limit_of_30_minutes(acme, ann, minutes_idle, signed_in):
 def test_twelve_hours_in_all_even_when_active(acme, ann):
     token = auth.start_session(acme.store, ann.account_id, now=T0)
     now = T0
-    while now + timedelta(minutes=20) < T0 + timedelta(hours=12):   # every 20 min up to 11:40
+    while now + timedelta(minutes=20) < T0 + timedelta(hours=12):  # every 20 min up to 11:40
         now += timedelta(minutes=20)
         assert auth.session_account(acme.store, token, now=now) is not None
     assert auth.session_account(acme.store, token, now=T0 + timedelta(hours=12)) is None
@@ -176,8 +180,9 @@ def test_totp_second_step(acme, ann):
 
 
 def test_totp_can_be_required_for_provider_roles(acme):
-    manager = auth.add_account(acme.store, OPERATOR, "am@provider.test", "account_manager", [acme.org_id],
-                               password=PASSWORD)
+    manager = auth.add_account(
+        acme.store, OPERATOR, "am@provider.test", "account_manager", [acme.org_id], password=PASSWORD
+    )
     viewer = auth.add_account(acme.store, OPERATOR, "v@acme.test", "client_viewer", [acme.org_id], password=PASSWORD)
     assert not auth.needs_totp_setup(acme.store, manager)
     auth.set_totp_required_for_providers(acme.store, OPERATOR, True)
@@ -186,12 +191,15 @@ def test_totp_can_be_required_for_provider_roles(acme):
         auth.set_totp_required_for_providers(acme.store, viewer.principal, False)
 
 
-@pytest.mark.parametrize("role,orgs,message", [
-    ("client_viewer", [], "exactly one organisation"),
-    ("client_uploader", [1, 2], "exactly one organisation"),
-    ("admin", [1], "give no organisation"),
-    ("owner", [], "unknown role"),
-])
+@pytest.mark.parametrize(
+    "role,orgs,message",
+    [
+        ("client_viewer", [], "exactly one organisation"),
+        ("client_uploader", [1, 2], "exactly one organisation"),
+        ("admin", [1], "give no organisation"),
+        ("owner", [], "unknown role"),
+    ],
+)
 def test_account_rules(acme, role, orgs, message):
     with pytest.raises(auth.AccountError, match=message):
         auth.add_account(acme.store, OPERATOR, "x@acme.test", role, orgs, password=PASSWORD)
@@ -199,20 +207,32 @@ def test_account_rules(acme, role, orgs, message):
 
 def test_only_an_admin_manages_accounts(acme, ann):
     manager = Principal("am@provider.test", "account_manager", frozenset({acme.org_id}))
-    for call in (lambda: auth.add_account(acme.store, manager, "y@acme.test", "client_viewer", [acme.org_id]),
-                 lambda: auth.reset_password(acme.store, manager, "ann@acme.test"),
-                 lambda: auth.disable_account(acme.store, manager, "ann@acme.test"),
-                 lambda: auth.accounts(acme.store, manager)):
+    for call in (
+        lambda: auth.add_account(acme.store, manager, "y@acme.test", "client_viewer", [acme.org_id]),
+        lambda: auth.reset_password(acme.store, manager, "ann@acme.test"),
+        lambda: auth.disable_account(acme.store, manager, "ann@acme.test"),
+        lambda: auth.accounts(acme.store, manager),
+    ):
         with pytest.raises(AccessDenied):
             call()
 
 
 def test_command_line_accounts(tmp_path):
-    def run(*args, stdin=""):   # in this process (tests/cli_run.py)
+    def run(*args, stdin=""):  # in this process (tests/cli_run.py)
         return run_in_process(tmp_path / "u.duckdb", *args, stdin=stdin)
+
     assert run("org", "add", "Acme").returncode == 0
-    made = run("user", "add", "Lead@Acme.test", "--role", "client_viewer", "--org", "Acme", "--password-stdin",
-               stdin=PASSWORD + "\n")
+    made = run(
+        "user",
+        "add",
+        "Lead@Acme.test",
+        "--role",
+        "client_viewer",
+        "--org",
+        "Acme",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
     assert made.returncode == 0 and made.stdout.strip() == "added lead@acme.test (client_viewer)"
     short = run("user", "add", "x@acme.test", "--role", "admin", "--password-stdin", stdin="short\n")
     assert short.returncode == 2 and "at least 12 characters" in short.stderr
@@ -228,5 +248,5 @@ def test_single_sign_on_matches_accounts_by_email(acme):
     assert auth.single_sign_on_account(acme.store, " LEAD@acme.test").account_id == made.account_id
     with pytest.raises(auth.SignInRefused, match="no Uptake account for carol@x.test"):
         auth.single_sign_on_account(acme.store, "carol@x.test")
-    with pytest.raises(auth.SignInRefused, match="Wrong email or password"):   # no password to guess
+    with pytest.raises(auth.SignInRefused, match="Wrong email or password"):  # no password to guess
         auth.verify_sign_in(acme.store, "lead@acme.test", "")

@@ -16,6 +16,7 @@ Baseline: 3 tickets -> 100 x 3 x 7 / 28 / 6 = 12.5 per 100 people per 7 days; me
 As of 2025-02-10 (window 01-14 .. 02-10; 7 days 02-04 .. 02-10): N1 -> 100 x 1 / 6 = 16.67;
 median 10 h; backlog 1 (B3); satisfaction 0 of 1.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,22 +53,25 @@ def rows(scope, rollout, **kw) -> dict:
     return {(r.kpi, r.cohort): r for r in kpis.kpi_rows(scope, rollout, D, **kw)}
 
 
-@pytest.mark.parametrize("current,target,direction,status", [
-    (0.8, 0.8, "higher", "on track"),       # on the target
-    (0.9, 0.8, "higher", "on track"),
-    (0.75, 0.8, "higher", "at risk"),       # 0.05 short < 0.08 (10 % of the target)
-    (0.7201, 0.8, "higher", "at risk"),     # just inside 10 %
-    (0.72, 0.8, "higher", "off track"),     # exactly 10 % short is not less than 10 %
-    (0.5, 0.8, "higher", "off track"),
-    (10.0, 10.0, "lower", "on track"),
-    (9.0, 10.0, "lower", "on track"),
-    (10.99, 10.0, "lower", "at risk"),
-    (11.0, 10.0, "lower", "off track"),
-    (0.0, 0.0, "lower", "on track"),        # a zero target: on it or off it
-    (1.0, 0.0, "lower", "off track"),
-    (None, 0.8, "higher", "no data"),
-    (0.5, None, "higher", "no target"),
-])
+@pytest.mark.parametrize(
+    "current,target,direction,status",
+    [
+        (0.8, 0.8, "higher", "on track"),  # on the target
+        (0.9, 0.8, "higher", "on track"),
+        (0.75, 0.8, "higher", "at risk"),  # 0.05 short < 0.08 (10 % of the target)
+        (0.7201, 0.8, "higher", "at risk"),  # just inside 10 %
+        (0.72, 0.8, "higher", "off track"),  # exactly 10 % short is not less than 10 %
+        (0.5, 0.8, "higher", "off track"),
+        (10.0, 10.0, "lower", "on track"),
+        (9.0, 10.0, "lower", "on track"),
+        (10.99, 10.0, "lower", "at risk"),
+        (11.0, 10.0, "lower", "off track"),
+        (0.0, 0.0, "lower", "on track"),  # a zero target: on it or off it
+        (1.0, 0.0, "lower", "off track"),
+        (None, 0.8, "higher", "no data"),
+        (0.5, None, "higher", "no target"),
+    ],
+)
 def test_kpi_status(current, target, direction, status):
     assert kpi_status(current, target, direction) == status
 
@@ -80,13 +84,20 @@ def test_the_kpi_table_by_hand(tiny):
     assert (champion.baseline, champion.current, champion.target) == (0.8, 0.25, 0.8)
     assert (champion.change, champion.change_pct) == pytest.approx((-0.55, -0.6875))
     assert (champion.status, champion.age_days, champion.due, champion.note) == (
-        "off track", 35, True, "baseline: the target (champions go first)")
+        "off track",
+        35,
+        True,
+        "baseline: the target (champions go first)",
+    )
     wider = k[("adoption_rate", "wider")]
     # the wider cohort is 7 days old; the champions at age 7 (as of 01-13, window 12-17..01-13):
     # a (01-03) and b (01-07) of 4 -> 0.5. Now: e and f of 2 -> 1.0
     assert (wider.baseline, wider.current, wider.change, wider.change_pct) == (0.5, 1.0, 0.5, 1.0)
-    assert (wider.status, wider.due, wider.note) == ("on track", False,
-                                                 "due by day 30; baseline: champions on their day 7")
+    assert (wider.status, wider.due, wider.note) == (
+        "on track",
+        False,
+        "due by day 30; baseline: champions on their day 7",
+    )
     activation = k[("activation_rate", "wider")]
     # champions activated by 01-13: b (a's use came before go-live) -> 0.25; wider: e (f's mfa
     # use on 01-25 came before the wider go-live) -> 0.5; no activation target by default
@@ -96,7 +107,7 @@ def test_the_kpi_table_by_hand(tiny):
     # all: over the baseline window (as of 01-05, 28 days): a -> 1 of 6; now c, e, f -> 3 of 6
     assert (everyone.baseline, everyone.current) == pytest.approx((1 / 6, 0.5))
     assert everyone.note.endswith("baseline: the baseline window")
-    assert k[("habitual_share", "wider")].current is None   # under 84 days
+    assert k[("habitual_share", "wider")].current is None  # under 84 days
     tickets = k[("tickets_per_100_users_7d", None)]
     assert (tickets.baseline, tickets.current) == pytest.approx((12.5, 100 / 6))
     assert tickets.change_pct == pytest.approx((100 / 6 - 12.5) / 12.5)
@@ -120,19 +131,22 @@ def test_targets_with_a_due_age(tiny):
     assert (tickets.target, tickets.status, tickets.due_age_days, tickets.note) == (16, "at risk", 45, "due by day 45")
     kpis.set_target(scope, rollout, "adoption_rate", 0.9, due_age_days=20)
     again = orgs.rollout(scope, "MFA")
-    assert (again.target_adoption, again.target_age_days) == (0.9, 20)   # the rollout's own target
+    assert (again.target_adoption, again.target_age_days) == (0.9, 20)  # the rollout's own target
     assert rows(scope, again)[("adoption_rate", "champion")].baseline == 0.9
     kpis.set_target(scope, rollout, "tickets_per_100_users_7d", None)
     assert kpis.targets(scope, rollout)["tickets_per_100_users_7d"].value is None
 
 
-@pytest.mark.parametrize("kpi,value,due,message", [
-    ("nope", 1, None, "unknown KPI"),
-    ("satisfaction", 1.2, None, "between 0 and 1"),
-    ("backlog", -1, None, "0 or more"),
-    ("backlog", 5, 0, "1 to 730"),
-    ("adoption_rate", None, None, "above 0"),
-])
+@pytest.mark.parametrize(
+    "kpi,value,due,message",
+    [
+        ("nope", 1, None, "unknown KPI"),
+        ("satisfaction", 1.2, None, "between 0 and 1"),
+        ("backlog", -1, None, "0 or more"),
+        ("backlog", 5, 0, "1 to 730"),
+        ("adoption_rate", None, None, "above 0"),
+    ],
+)
 def test_bad_targets_are_refused(tiny, kpi, value, due, message):
     scope, rollout = tiny
     with pytest.raises(ValueError, match=message):
@@ -149,9 +163,13 @@ def test_the_baseline_window_can_be_set(tiny):
     window = kpis.baseline(scope, rollout)
     # 12-16 .. 01-05 (21 days): B2 and B3 -> 100 x 2 x 7 / 21 / 6
     assert (window.start, window.end, window.days, window.support_figure("tickets")) == (
-        date(2024, 12, 16), date(2025, 1, 5), 21, 2)
+        date(2024, 12, 16),
+        date(2025, 1, 5),
+        21,
+        2,
+    )
     assert window.tickets_per_100_users_7d(6) == pytest.approx(100 * 2 * 7 / 21 / 6)
-    assert window.ticket_data_covers_window()   # B1 (12-09) is before 12-16
+    assert window.ticket_data_covers_window()  # B1 (12-09) is before 12-16
 
 
 def test_a_locked_baseline_keeps_its_values_after_later_uploads(tiny, load):
@@ -159,9 +177,13 @@ def test_a_locked_baseline_keeps_its_values_after_later_uploads(tiny, load):
     when = datetime(2025, 2, 11, 9, 30)
     locked = kpis.lock_baseline(scope, rollout, "pre-go-live", now=when)
     assert (locked.start, locked.end, locked.locked_by, locked.locked_at) == (
-        date(2024, 12, 9), date(2025, 1, 5), "operator", when)
+        date(2024, 12, 9),
+        date(2025, 1, 5),
+        "operator",
+        when,
+    )
     loads = uploads.history(scope)
-    assert sorted(locked.upload_ids) == sorted(int(u) for u in loads["upload_id"])   # roster, usage, tickets
+    assert sorted(locked.upload_ids) == sorted(int(u) for u in loads["upload_id"])  # roster, usage, tickets
 
     # a later load adds a ticket to the baseline window and a champion's use on 01-10
     more = load(scope, "tickets", "ticket_id,created_at,status\nB4,2024-12-20 10:00,open\n")
@@ -196,7 +218,9 @@ def test_the_selected_baseline_drives_the_table_and_the_ticket_rules(tiny, load)
     assert rows(scope, rollout)[("adoption_rate", "all")].note.endswith("baseline: 'pre-go-live' (locked)")
     listed = kpis.baseline_list(scope, rollout)
     assert listed[["name", "locked", "selected", "tickets"]].values.tolist() == [
-        ["computed", False, False, 4], ["pre-go-live", True, True, 3]]
+        ["computed", False, False, 4],
+        ["pre-go-live", True, True, 3],
+    ]
     spike = [f for f in alerts.findings(scope, rollout, D, datetime(2025, 2, 11)) if f.rule == "TICKET_SPIKE"]
     # the locked baseline holds 3 tickets: fewer than 5, so the ticket rule cannot be judged
     assert spike[0].status == "not_enough_data" and "(pre-go-live," in spike[0].message
@@ -204,13 +228,16 @@ def test_the_selected_baseline_drives_the_table_and_the_ticket_rules(tiny, load)
     assert rows(scope, rollout)[("tickets_per_100_users_7d", None)].baseline_name == "computed"
 
 
-@pytest.mark.parametrize("name,start,end,message", [
-    ("pre-go-live", None, None, "already has a baseline named"),
-    ("Computed", None, None, "name of the default baseline"),
-    ("  ", None, None, "needs a name"),
-    ("half", date(2024, 12, 1), None, "both the start and the end"),
-    ("backwards", date(2025, 1, 5), date(2024, 12, 1), "start is after its end"),
-])
+@pytest.mark.parametrize(
+    "name,start,end,message",
+    [
+        ("pre-go-live", None, None, "already has a baseline named"),
+        ("Computed", None, None, "name of the default baseline"),
+        ("  ", None, None, "needs a name"),
+        ("half", date(2024, 12, 1), None, "both the start and the end"),
+        ("backwards", date(2025, 1, 5), date(2024, 12, 1), "start is after its end"),
+    ],
+)
 def test_bad_locks_are_refused(tiny, name, start, end, message):
     scope, rollout = tiny
     kpis.lock_baseline(scope, rollout, "pre-go-live")
@@ -225,13 +252,15 @@ def test_bad_locks_are_refused(tiny, name, start, end, message):
 def test_only_the_provider_locks_selects_and_sets_targets(tiny, store, role):
     scope, rollout = tiny
     client = Scope(store, Principal("x@acme.test", role, frozenset({scope.org_id})), scope.org_id)
-    for attempt in (lambda: kpis.lock_baseline(client, rollout, "mine"),
-                    lambda: kpis.select_baseline(client, rollout, None),
-                    lambda: kpis.set_target(client, rollout, "backlog", 3)):
+    for attempt in (
+        lambda: kpis.lock_baseline(client, rollout, "mine"),
+        lambda: kpis.select_baseline(client, rollout, None),
+        lambda: kpis.set_target(client, rollout, "backlog", 3),
+    ):
         with pytest.raises(AccessDenied):
             attempt()
     assert kpis.locked_baselines(scope, rollout) == []
-    assert kpis.kpi_table(client, rollout, D).shape[0] == 14   # reading is for everyone
+    assert kpis.kpi_table(client, rollout, D).shape[0] == 14  # reading is for everyone
 
 
 def test_baseline_and_target_commands(tmp_path):
@@ -239,7 +268,7 @@ def test_baseline_and_target_commands(tmp_path):
 
     tiny_acme(tmp_path / "cli.duckdb")
 
-    def cli(*args, ok=True):   # in this process (tests/cli_run.py)
+    def cli(*args, ok=True):  # in this process (tests/cli_run.py)
         done = run_in_process(tmp_path / "cli.duckdb", *args)
         assert (done.returncode == 0) == ok, done.stderr
         assert "Traceback" not in done.stderr

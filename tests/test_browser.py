@@ -4,6 +4,7 @@ Skipped with a reason only where chromium is absent; CI installs it and sets
 UPTAKE_REQUIRE_BROWSER=1, so there it fails instead of skipping. Screenshots go to
 $UPTAKE_SCREENSHOTS when set.
 """
+
 import os
 import shutil
 import socket
@@ -23,8 +24,9 @@ CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None:
     if os.environ.get("UPTAKE_REQUIRE_BROWSER") == "1":
         raise RuntimeError("chromium is required here (UPTAKE_REQUIRE_BROWSER=1): apt-get install chromium")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it",
-                allow_module_level=True)
+    pytest.skip(
+        "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it", allow_module_level=True
+    )
 
 
 def free_port() -> int:
@@ -42,6 +44,7 @@ def seed(db):
     from analysis.access import OPERATOR
     from analysis.seed import ensure_demo
     from analysis.store import Store
+
     handle = Store(db, staging_dir=db.parent / "staging")
     ensure_demo(handle, enabled=True)
     demo = orgs.organisation_id(handle, OPERATOR, "Demo Co")
@@ -57,12 +60,31 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     port = free_port()
     seed(tmp / "b.duckdb")
-    env = {**os.environ, "UPTAKE_DB": str(tmp / "b.duckdb"), "UPTAKE_DEMO": "1",
-           "UPTAKE_INBOX": str(tmp / "inbox"), "UPTAKE_INBOX_SECONDS": "1"}
+    env = {
+        **os.environ,
+        "UPTAKE_DB": str(tmp / "b.duckdb"),
+        "UPTAKE_DEMO": "1",
+        "UPTAKE_INBOX": str(tmp / "inbox"),
+        "UPTAKE_INBOX_SECONDS": "1",
+    }
     log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "server.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -89,7 +111,7 @@ def signed_in(browser, server, email):
     tab.get_by_label("Password", exact=True).fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
     tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
-    deadline = time.time() + 30     # the app then sets its cookie through /api/session/claim and comes back
+    deadline = time.time() + 30  # the app then sets its cookie through /api/session/claim and comes back
     while time.time() < deadline and not [c for c in context.cookies() if c["name"] == "uptake_session"]:
         time.sleep(0.2)
     tab.wait_for_load_state()
@@ -123,12 +145,12 @@ def test_a_page_url_on_a_fresh_server_asks_for_sign_in(server, browser):
 
 
 def test_overview_shows_kpi_cards_and_charts(server, page):
-    page.reload()     # the sign-in survives a reload (HttpOnly cookie set by the app's route)
+    page.reload()  # the sign-in survives a reload (HttpOnly cookie set by the app's route)
     page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
-    assert len(values) == 17                      # 4 cards for champion, wider and all; 5 at a glance
-    assert values[3] == "25"                      # licensed champions in the demo
+    assert len(values) == 17  # 4 cards for champion, wider and all; 5 at a glance
+    assert values[3] == "25"  # licensed champions in the demo
     assert page.locator(".js-plotly-plot").count() == 2
     assert page.get_by_text("Synthetic demo data.").is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -143,7 +165,7 @@ def test_adoption_and_support_pages_draw_every_chart(server, page):
         assert page.locator(".js-plotly-plot").count() == charts
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.get_by_text("newest usage 15 Nov 2026").is_visible()
-        if heading == "Adoption":    # the weakest department heads the heatmap
+        if heading == "Adoption":  # the weakest department heads the heatmap
             assert page.locator(".js-plotly-plot").nth(4).evaluate("plot => plot.data[0].y[0]") == "Warehouse"
         shoot(page, heading.lower())
 
@@ -152,8 +174,10 @@ def test_upload_preview_load_in_the_browser(server, page, tmp_path):
     page.goto(server["url"] + "/data")
     page.get_by_role("heading", name="Data").wait_for(timeout=60_000)
     usage = tmp_path / "more-usage.csv"
-    usage.write_bytes((TINY / "usage.csv").read_bytes().replace(b"acme.test", b"democo.example")
-                      + b"x@democo.example,2025-02-31,mfa_approval,1\n")
+    usage.write_bytes(
+        (TINY / "usage.csv").read_bytes().replace(b"acme.test", b"democo.example")
+        + b"x@democo.example,2025-02-31,mfa_approval,1\n"
+    )
     page.locator('input[type="file"]').set_input_files(str(usage))
     page.get_by_text("9 rows read → 8 new").wait_for(timeout=30_000)
     shoot(page, "data-preview")
@@ -169,7 +193,7 @@ def test_inbox_file_is_loaded_by_the_running_app(server):
     inbox.mkdir(parents=True)
     target = inbox / "nightly.csv"
     target.write_text("ticket_id,created_at,status\nNIGHT-1,2026-11-16 08:00,open\n")
-    os.utime(target, (time.time() - 60, time.time() - 60))   # settled: not being written any more
+    os.utime(target, (time.time() - 60, time.time() - 60))  # settled: not being written any more
     processed = server["tmp"] / "inbox" / ".processed"
     deadline = time.time() + 30
     while time.time() < deadline and not list(processed.glob("*.json")):
@@ -194,7 +218,7 @@ def test_client_viewer_walks_every_page_and_sees_only_its_organisation(browser, 
     tab.get_by_text("Change your password").wait_for(timeout=30_000)
     shoot(tab, "viewer-account")
     assert "SENTINEL-GLOBEX" not in tab.content()
-    for path in ("/data", "/admin"):                # not listed, and by URL it says whose page it is
+    for path in ("/data", "/admin"):  # not listed, and by URL it says whose page it is
         tab.goto(server["url"] + path)
         tab.get_by_text("This page is for your provider's team.").wait_for(timeout=60_000)
         assert tab.get_by_role("heading", name="Data").count() == 0
@@ -216,14 +240,14 @@ def test_sign_out_ends_the_session_everywhere(browser, server):
         time.sleep(0.2)
         cookie = [c for c in tab.context.cookies() if c["name"] == "uptake_session"]
     assert cookie and cookie[0]["httpOnly"] and cookie[0]["sameSite"] == "Strict"
-    second = tab.context.new_page()                 # a new tab is signed in too
+    second = tab.context.new_page()  # a new tab is signed in too
     second.goto(server["url"] + "/")
     second.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     tab.get_by_role("button", name="Sign out").click()
     tab.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
     tab.reload()
     tab.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
-    second.reload()                                  # the other tab is signed out as well
+    second.reload()  # the other tab is signed out as well
     second.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
     # replaying the old cookie in a fresh browser does not sign anyone in
     thief = browser.new_context()
@@ -239,9 +263,9 @@ def test_red_flags_and_portfolio_read_clearly(server, page):
     page.goto(server["url"] + "/red_flags")
     page.get_by_role("heading", name="Red flags").wait_for(timeout=60_000)
     page.get_by_text("Next step:").first.wait_for(timeout=60_000)
-    assert page.get_by_text("Low Adoption · 6 places").count() == 1     # one card per rule, worst first
+    assert page.get_by_text("Low Adoption · 6 places").count() == 1  # one card per rule, worst first
     worst = page.locator("table").first.locator("tbody tr").first
-    assert worst.locator("th").inner_text().strip() == "Warehouse"      # the demo's worst department leads
+    assert worst.locator("th").inner_text().strip() == "Warehouse"  # the demo's worst department leads
     shoot(page, "red-flags")
     page.goto(server["url"] + "/portfolio")
     page.get_by_role("heading", name="Portfolio").wait_for(timeout=60_000)

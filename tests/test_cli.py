@@ -1,5 +1,6 @@
 """The command line (docs/operations.md#command-line): run in this process (analysis.cli.main, the
 same parser and handlers), and once as a user runs it, in a subprocess (the smoke test below)."""
+
 import json
 import random
 
@@ -11,8 +12,20 @@ from tests.conftest import TINY
 @pytest.fixture
 def acme_cli(cli):
     cli("org", "add", "Acme", "--domain", "acme.test")
-    cli("rollout", "add", "--org", "Acme", "--name", "MFA", "--cohort", "champion=2025-01-06",
-        "--cohort", "wider=2025-02-03", "--legacy", "sms")
+    cli(
+        "rollout",
+        "add",
+        "--org",
+        "Acme",
+        "--name",
+        "MFA",
+        "--cohort",
+        "champion=2025-01-06",
+        "--cohort",
+        "wider=2025-02-03",
+        "--legacy",
+        "sms",
+    )
     return cli
 
 
@@ -21,13 +34,26 @@ def test_as_a_process_help_load_and_kpis_json(cli, cli_process):
     database set up in this process: three processes, each ~0.7 s."""
     assert cli_process("--help").stdout.startswith("usage: python -m analysis")
     cli("org", "add", "Acme", "--domain", "acme.test")
-    cli("rollout", "add", "--org", "Acme", "--name", "MFA", "--cohort", "champion=2025-01-06",
-        "--cohort", "wider=2025-02-03", "--legacy", "sms")
+    cli(
+        "rollout",
+        "add",
+        "--org",
+        "Acme",
+        "--name",
+        "MFA",
+        "--cohort",
+        "champion=2025-01-06",
+        "--cohort",
+        "wider=2025-02-03",
+        "--legacy",
+        "sms",
+    )
     cli("load", "--org", "Acme", "--rollout", "MFA", "--kind", "roster", TINY / "roster.csv")
     loaded = cli_process("load", "--org", "Acme", "--kind", "usage", TINY / "usage.csv")
     assert loaded.stdout.startswith("load 2: read 8, loaded 8,") and loaded.stderr == ""
-    kpis = json.loads(cli_process("kpis", "--org", "Acme", "--rollout", "MFA", "--as-of", "2025-02-10",
-                                  "--json").stdout)
+    kpis = json.loads(
+        cli_process("kpis", "--org", "Acme", "--rollout", "MFA", "--as-of", "2025-02-10", "--json").stdout
+    )
     assert kpis["as_of"] == "2025-02-10" and kpis["cohorts"]["champion"]["licensed_users"] == 4
 
 
@@ -55,6 +81,7 @@ def test_an_unexpected_error_in_process_fails_the_test_and_closes_the_store(cli,
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
+
     cli("org", "add", "Acme")
     monkeypatch.setattr(analysis.cli, "Store", Counted)
     monkeypatch.setattr(orgs, "organisations", broken)
@@ -66,29 +93,45 @@ def test_an_unexpected_error_in_process_fails_the_test_and_closes_the_store(cli,
 
 
 def test_load_kpis_undo_round_trip(acme_cli):
-    r = json.loads(acme_cli("load", "--org", "Acme", "--rollout", "MFA", "--kind", "roster", TINY / "roster.csv",
-                            "--json").stdout)
+    r = json.loads(
+        acme_cli("load", "--org", "Acme", "--rollout", "MFA", "--kind", "roster", TINY / "roster.csv", "--json").stdout
+    )
     assert (r["rows_read"], r["rows_loaded"]) == (7, 7)
     u = json.loads(acme_cli("load", "--org", "acme", "--kind", "usage", TINY / "usage.csv", "--json").stdout)
-    assert set(u) >= {"upload_id", "format", "rows_read", "rows_loaded", "rows_updated", "rows_rejected",
-                      "rows_duplicate", "unknown_people", "messages"}
+    assert set(u) >= {
+        "upload_id",
+        "format",
+        "rows_read",
+        "rows_loaded",
+        "rows_updated",
+        "rows_rejected",
+        "rows_duplicate",
+        "unknown_people",
+        "messages",
+    }
     assert (u["rows_loaded"], u["format"]) == (8, "canonical")
-    kpis = json.loads(acme_cli("kpis", "--org", "Acme", "--rollout", "MFA", "--as-of", "2025-02-10",
-                               "--json").stdout)
+    kpis = json.loads(acme_cli("kpis", "--org", "Acme", "--rollout", "MFA", "--as-of", "2025-02-10", "--json").stdout)
     assert (kpis["org"], kpis["rollout"], kpis["as_of"], kpis["window_days"]) == ("Acme", "MFA", "2025-02-10", 28)
-    assert kpis["cohorts"]["wider"] == {"go_live": "2025-02-03", "licensed_users": 2, "active_users": 2,
-                                        "adoption_rate": 1.0, "activated_users": 1, "activation_rate": 0.5,
-                                        "median_days_to_first_use": 0.0, "lapsed_users": 0,
-                                        # f used sms (legacy) on 02-05, within [d - 13, d]
-                                        "legacy_users": 1, "never_used": 0,
-                                        # the wider cohort is 7 days old: habit needs 84
-                                        "habitual_users": None}
+    assert kpis["cohorts"]["wider"] == {
+        "go_live": "2025-02-03",
+        "licensed_users": 2,
+        "active_users": 2,
+        "adoption_rate": 1.0,
+        "activated_users": 1,
+        "activation_rate": 0.5,
+        "median_days_to_first_use": 0.0,
+        "lapsed_users": 0,
+        # f used sms (legacy) on 02-05, within [d - 13, d]
+        "legacy_users": 1,
+        "never_used": 0,
+        # the wider cohort is 7 days old: habit needs 84
+        "habitual_users": None,
+    }
     assert kpis["cohorts"]["all"]["adoption_rate"] == 0.5
     # the default as-of is the newest counting or legacy day
     assert json.loads(acme_cli("kpis", "--org", "Acme", "--rollout", "MFA", "--json").stdout)["as_of"] == "2025-02-10"
     acme_cli("undo", u["upload_id"])
-    after = json.loads(acme_cli("kpis", "--org", "Acme", "--rollout", "MFA", "--as-of", "2025-02-10",
-                                "--json").stdout)
+    after = json.loads(acme_cli("kpis", "--org", "Acme", "--rollout", "MFA", "--as-of", "2025-02-10", "--json").stdout)
     assert after["cohorts"]["all"]["active_users"] == 0
     history = json.loads(acme_cli("uploads", "--org", "Acme", "--json").stdout)
     assert [h["kind"] for h in history] == ["usage", "roster"] and history[0]["undone_at"] is not None
@@ -100,10 +143,12 @@ def test_a_few_thousand_rows_reconcile_and_reload_adds_nothing(acme_cli, tmp_pat
     rng = random.Random(7)
     lines = ["user_id,date,activity,count"]
     for _ in range(4000):
-        lines.append(f"u{rng.randrange(300)}@acme.test,2025-01-{rng.randrange(1, 29):02d},"
-                     f"{rng.choice(['mfa', 'sms'])},{rng.randrange(5)}")
-    lines[100] = "u1@acme.test,2025-13-01,mfa,1"      # a bad date (file line 101)
-    lines[200] = "u2@acme.test,2025-01-02,mfa,lots"   # text in count (file line 201)
+        lines.append(
+            f"u{rng.randrange(300)}@acme.test,2025-01-{rng.randrange(1, 29):02d},"
+            f"{rng.choice(['mfa', 'sms'])},{rng.randrange(5)}"
+        )
+    lines[100] = "u1@acme.test,2025-13-01,mfa,1"  # a bad date (file line 101)
+    lines[200] = "u2@acme.test,2025-01-02,mfa,lots"  # text in count (file line 201)
     path = tmp_path / "usage.csv"
     path.write_text("\n".join(lines) + "\n")
     keys = {tuple(line.split(",")[:3]) for line in lines[1:] if line not in (lines[100], lines[200])}
@@ -116,15 +161,21 @@ def test_a_few_thousand_rows_reconcile_and_reload_adds_nothing(acme_cli, tmp_pat
     assert "line 101, column date" in text and "line 201, column count" in text
 
 
-@pytest.mark.parametrize("args,message", [
-    (("load", "--org", "Nowhere", "--kind", "usage", "x.csv"), "no organisation named 'Nowhere'"),
-    (("load", "--org", "Acme", "--kind", "usage", "missing.csv"), "cannot read missing.csv"),
-    (("load", "--org", "Acme", "--kind", "roster", TINY / "roster.csv"), "a roster belongs to a rollout"),
-    (("kpis", "--org", "Acme", "--rollout", "Nope", "--json"), "no rollout 'Nope'"),
-    (("rollout", "add", "--org", "Acme", "--name", "MFA", "--cohort", "champion=2025-01-01"), "already has a rollout"),
-    (("org", "add", "acme"), "already exists"),
-    (("undo", "999"), "no load 999"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("load", "--org", "Nowhere", "--kind", "usage", "x.csv"), "no organisation named 'Nowhere'"),
+        (("load", "--org", "Acme", "--kind", "usage", "missing.csv"), "cannot read missing.csv"),
+        (("load", "--org", "Acme", "--kind", "roster", TINY / "roster.csv"), "a roster belongs to a rollout"),
+        (("kpis", "--org", "Acme", "--rollout", "Nope", "--json"), "no rollout 'Nope'"),
+        (
+            ("rollout", "add", "--org", "Acme", "--name", "MFA", "--cohort", "champion=2025-01-01"),
+            "already has a rollout",
+        ),
+        (("org", "add", "acme"), "already exists"),
+        (("undo", "999"), "no load 999"),
+    ],
+)
 def test_bad_input_is_one_line_and_non_zero(acme_cli, args, message):
     done = acme_cli(*args, ok=False)
     assert done.returncode != 0
@@ -136,5 +187,7 @@ def test_refused_file_prints_json_and_exits_non_zero(acme_cli, tmp_path):
     bad.write_text("ticket_id,created_at\n")
     done = acme_cli("load", "--org", "Acme", "--kind", "tickets", bad, "--json", ok=False)
     assert done.returncode == 1
-    assert json.loads(done.stdout) == {"refused": True,
-                                       "messages": ["tickets.csv: the file has a header but no rows: nothing to load"]}
+    assert json.loads(done.stdout) == {
+        "refused": True,
+        "messages": ["tickets.csv: the file has a header but no rows: nothing to load"],
+    }

@@ -1,6 +1,7 @@
 """The Data page in AppTest on the demo, for issue 13's file-side items: what it says of a licence
 list as a client sends it (and the cohort values it asks about), of wrong files, of a Moodle
 report's system rows and repeats, of a file loaded twice, and of tickets from another system."""
+
 import re
 
 import pytest
@@ -15,9 +16,12 @@ def page(request):
     """The Data page, opened."""
     return open_page(request.getfixturevalue("app"), "pages/data.py")
 
-LICENCES = (b"Moodle ID, Full Name, Department, Wave, Licensed\n1001, Ada Lovelace, Finance, Champions, Yes\n"
-            b"1002, Alan Turing, Research, Wave 2, no\n1003, Grace Hopper, IT, Staff, x\n"
-            b"1004, Edsger Dijkstra, IT, Staff, 0\n1005, Barbara Liskov, IT, Pilot, yes\n")
+
+LICENCES = (
+    b"Moodle ID, Full Name, Department, Wave, Licensed\n1001, Ada Lovelace, Finance, Champions, Yes\n"
+    b"1002, Alan Turing, Research, Wave 2, no\n1003, Grace Hopper, IT, Staff, x\n"
+    b"1004, Edsger Dijkstra, IT, Staff, 0\n1005, Barbara Liskov, IT, Pilot, yes\n"
+)
 
 
 def upload(at, name: str, data: bytes, kind: str | None = None):
@@ -41,21 +45,23 @@ def plain(element) -> str:
 def test_a_licence_list_is_read_as_a_roster_and_its_cohort_values_are_asked(page):
     at = upload(page, "licences.csv", LICENCES)
     # Champions and Pilot are champions, Wave 2 the wider cohort; "Staff" is asked about
-    assert "**licences\\.csv** (roster): 5 rows read → 3 new, 0 updated, 0 already loaded, 2 rejected" \
-        in markdown(at)
+    assert "**licences\\.csv** (roster): 5 rows read → 3 new, 0 updated, 0 already loaded, 2 rejected" in markdown(at)
     assert any(plain(c).startswith("Read as a roster by its column names: user_id = 'Moodle ID'") for c in at.caption)
     staff = next(s for s in at.selectbox if s.label == "Staff")
     staff.set_value("wider")
     at.run()
-    assert "**licences\\.csv** (roster): 5 rows read → 5 new, 0 updated, 0 already loaded, 0 rejected" \
-        in markdown(at)
+    assert "**licences\\.csv** (roster): 5 rows read → 5 new, 0 updated, 0 already loaded, 0 rejected" in markdown(at)
 
 
 def test_the_hand_mapping_is_filled_in_from_the_column_names(page):
     at = upload(page, "licences.csv", LICENCES, kind="roster")
-    picked = {shown(s.label): s.value for s in at.selectbox}   # labels are shown as text (ui.text.literal)
+    picked = {shown(s.label): s.value for s in at.selectbox}  # labels are shown as text (ui.text.literal)
     assert (picked["user_id"], picked["display_name"], picked["cohort"], picked["licensed"]) == (
-        "Moodle ID", "Full Name", "Wave", "Licensed")
+        "Moodle ID",
+        "Full Name",
+        "Wave",
+        "Licensed",
+    )
     template = next(b for b in at.get("download_button") if "roster template" in b.proto.label)
     assert template.proto.label == "Download a roster template (CSV)"
     assert roster_import.template_csv().startswith(b"user_id,display_name,department,cohort,licensed\n")
@@ -70,25 +76,38 @@ def test_wrong_files_are_named_not_offered_a_mapping(page):
     assert not [b for b in at.button if b.label.startswith("Load")]
 
 
-MOODLE = (b"Time,User full name,Affected user,Event context,Component,Event name,Description,Origin,IP address\n"
-          b'"17/10/21, 12:43",-,-,OOP,System,Viewed,The user with id \'1333\' viewed the course with id \'502\'.,web,\n'
-          b'"17/10/21, 12:43",-,-,OOP,System,Viewed,The user with id \'1333\' viewed the course with id \'502\'.,web,\n'
-          b'"16/10/21, 02:00",-,-,OOP,System,Backup,The user with id \'2\' created a backup.,cli,\n'
-          b'"6/07/20, 02:53",-,-,OOP,Quiz,Attempt,The user with id \'593\' started an attempt.,web,\n')
+MOODLE = (
+    b"Time,User full name,Affected user,Event context,Component,Event name,Description,Origin,IP address\n"
+    b"\"17/10/21, 12:43\",-,-,OOP,System,Viewed,The user with id '1333' viewed the course with id '502'.,web,\n"
+    b"\"17/10/21, 12:43\",-,-,OOP,System,Viewed,The user with id '1333' viewed the course with id '502'.,web,\n"
+    b"\"16/10/21, 02:00\",-,-,OOP,System,Backup,The user with id '2' created a backup.,cli,\n"
+    b"\"6/07/20, 02:53\",-,-,OOP,Quiz,Attempt,The user with id '593' started an attempt.,web,\n"
+)
 
 
 def test_a_moodle_report_shows_repeats_and_system_activity_then_a_second_load_is_named(page):
     at = upload(page, "moodle.csv", MOODLE)
-    assert ("**moodle.csv** (usage): 4 rows read → 2 new, 0 updated, 0 already loaded, 1 repeated within this "
-            "file, 0 rejected, 1 system activity (not people)") in shown(markdown(at))
+    assert (
+        "**moodle.csv** (usage): 4 rows read → 2 new, 0 updated, 0 already loaded, 1 repeated within this "
+        "file, 0 rejected, 1 system activity (not people)"
+    ) in shown(markdown(at))
     groups = next(d.value for d in at.dataframe if "first lines" in d.value.columns)
-    assert groups.to_dict("records") == [{
-        "reason": "system or administrator activity (Moodle user id '…'), not a person", "column": "Description",
-        "rows": 1, "first lines": "4", "example": "2"}]
+    assert groups.to_dict("records") == [
+        {
+            "reason": "system or administrator activity (Moodle user id '…'), not a person",
+            "column": "Description",
+            "rows": 1,
+            "first lines": "4",
+            "example": "2",
+        }
+    ]
     next(b for b in at.button if b.label == "Load 1 file").click()
     at.run()
-    assert any(plain(s) == "moodle.csv: load 4 stored 2 new rows, updated 0, skipped 0 already loaded and 1 "
-               "repeated within the file, rejected 1." for s in at.success)
+    assert any(
+        plain(s) == "moodle.csv: load 4 stored 2 new rows, updated 0, skipped 0 already loaded and 1 "
+        "repeated within the file, rejected 1."
+        for s in at.success
+    )
     at = upload(at, "moodle-again.csv", MOODLE)
     assert any(plain(i).startswith("This file was already loaded as load 4 on ") for i in at.info)
     assert not [b for b in at.button if b.label.startswith("Load")]
@@ -97,8 +116,10 @@ def test_a_moodle_report_shows_repeats_and_system_activity_then_a_second_load_is
 def test_tickets_of_another_system_are_asked_about_before_they_update(page):
     other = b"ticket_id,created_at,subject,status\nDC-1001,2019-03-04 09:00,Printer jam,closed\n"
     at = upload(page, "other-system.csv", other)
-    assert any("1 ticket has the same number as already-loaded tickets" in plain(e)
-               and "is this the same system?" in plain(e) for e in at.error)
+    assert any(
+        "1 ticket has the same number as already-loaded tickets" in plain(e) and "is this the same system?" in plain(e)
+        for e in at.error
+    )
     same = next(c for c in at.checkbox if c.label.startswith("The ticket files are from the same system"))
     same.check()
     at.run()

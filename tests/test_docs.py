@@ -1,6 +1,7 @@
 """The docs: the README is the front door (short, and every doc reachable from it), docs/ holds the
 manual, and everything the code names for users (commands, figures, rules, KPIs, formats) is
 documented there. Links between the docs, and docs cited by the code, must resolve."""
+
 import argparse
 import re
 from pathlib import Path
@@ -63,6 +64,7 @@ def resolves(source: Path, target: str) -> bool:
 
 # -- the README ------------------------------------------------------------------------------------
 
+
 def test_the_readme_is_short():
     assert len(README.read_text().splitlines()) < 150
 
@@ -82,6 +84,7 @@ def test_every_doc_is_linked_from_the_readme():
 
 
 # -- links -------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", MARKDOWN, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_relative_link_resolves(path):
@@ -112,6 +115,7 @@ def test_docs_cited_by_the_code_exist():
 
 
 # -- what the code names is documented ---------------------------------------------------------------
+
 
 def commands():
     """(command, action or None) for every command of the parser."""
@@ -150,7 +154,7 @@ def test_every_figure_is_defined_in_metrics():
 
 def test_every_rule_its_settings_and_action_are_in_metrics():
     definitions = text("docs/metrics.md")
-    section = definitions[definitions.index("## Red-flag rules"):definitions.index("## Alert states")]
+    section = definitions[definitions.index("## Red-flag rules") : definitions.index("## Alert states")]
     for name, rule in alerts.RULES.items():
         line = next(row for row in section.splitlines() if row.startswith(f"| `{name}` |"))
         assert rule.action in line, name
@@ -160,13 +164,13 @@ def test_every_rule_its_settings_and_action_are_in_metrics():
 
 def test_every_kpi_is_in_the_kpi_table():
     definitions = text("docs/metrics.md")
-    section = definitions[definitions.index("## The KPI table"):definitions.index("## Baselines and locking")]
+    section = definitions[definitions.index("## The KPI table") : definitions.index("## Baselines and locking")]
     for kpi in kpis.KPIS:
         assert f"| `{kpi}` |" in section, kpi
 
 
 def test_every_format_is_documented_in_formats():
     manual = text("docs/formats.md")
-    section = manual[manual.index("## Recognised formats"):manual.index("## Dates")]
+    section = manual[manual.index("## Recognised formats") : manual.index("## Dates")]
     for fmt in formats.registry():
         assert f"`{fmt.name}`" in section, fmt.name

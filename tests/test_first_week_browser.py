@@ -2,6 +2,7 @@
 a report pack and a client account, in the browser only (the database holds the demo and one admin
 account, as a fresh install with its first admin has). One server for the module; each step is a
 test, in order, on one signed-in tab. Screenshots go to $UPTAKE_SCREENSHOTS when set."""
+
 import os
 import re
 import subprocess
@@ -39,26 +40,33 @@ CONTEXT = "Course: Research Methods(Spring 2025 - RM 101)"
 
 
 def log_row(when: str, user: str, component: str = "System", event: str = "Course viewed") -> str:
-    return (f'"{when}",-,-,{CONTEXT},{component},{event},'
-            f"The user with id '{user}' viewed the course with id '502'.,web,10.7.34.59")
+    return (
+        f'"{when}",-,-,{CONTEXT},{component},{event},'
+        f"The user with id '{user}' viewed the course with id '502'.,web,10.7.34.59"
+    )
 
 
-LOGS = "\r\n".join([
-    HEADER,
-    log_row("12/03/26, 09:00", "999"),                     # the stray late event (not on the roster)
-    log_row("29/04/25, 23:10", "2", "Logs", "Log report viewed"),   # the administrator
-    log_row("28/04/25, 10:15", "101"),
-    log_row("27/04/25, 14:02", "104", "Quiz", "Course module viewed"),
-    log_row("25/04/25, 09:30", "105"),
-    log_row("24/04/25, 16:45", "102", "Assignment", "Course module viewed"),
-    log_row("22/04/25, 11:00", "106"),
-    log_row("18/04/25, 08:20", "109"),
-    log_row("10/04/25, 13:00", "107"),
-    log_row("03/03/25, 10:00", "104"),
-    log_row("20/02/25, 09:00", "103"),
-    log_row("10/02/25, 10:30", "101"),
-    log_row("04/02/25, 12:00", "102"),
-]) + "\r\n"
+LOGS = (
+    "\r\n".join(
+        [
+            HEADER,
+            log_row("12/03/26, 09:00", "999"),  # the stray late event (not on the roster)
+            log_row("29/04/25, 23:10", "2", "Logs", "Log report viewed"),  # the administrator
+            log_row("28/04/25, 10:15", "101"),
+            log_row("27/04/25, 14:02", "104", "Quiz", "Course module viewed"),
+            log_row("25/04/25, 09:30", "105"),
+            log_row("24/04/25, 16:45", "102", "Assignment", "Course module viewed"),
+            log_row("22/04/25, 11:00", "106"),
+            log_row("18/04/25, 08:20", "109"),
+            log_row("10/04/25, 13:00", "107"),
+            log_row("03/03/25, 10:00", "104"),
+            log_row("20/02/25, 09:00", "103"),
+            log_row("10/02/25, 10:30", "101"),
+            log_row("04/02/25, 12:00", "102"),
+        ]
+    )
+    + "\r\n"
+)
 # Tickets from long before the rollout, in Uptake's own columns.
 TICKETS = """ticket_id,created_at,status,category,subject,resolved_at
 NT-1,2012-03-05 09:00,resolved,Moodle,Cannot log in to Moodle,2012-03-05 15:00
@@ -74,6 +82,7 @@ def server(tmp_path_factory):
     from analysis.access import OPERATOR
     from analysis.seed import ensure_demo
     from analysis.store import Store
+
     tmp = tmp_path_factory.mktemp("first-week")
     handle = Store(tmp / "b.duckdb", staging_dir=tmp / "staging")
     ensure_demo(handle, enabled=True)
@@ -81,10 +90,23 @@ def server(tmp_path_factory):
     handle.close()
     port = free_port()
     log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "UPTAKE_DB": str(tmp / "b.duckdb"), "UPTAKE_DEMO": "1",
-                                 "UPTAKE_INBOX": str(tmp / "inbox")})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "server.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "UPTAKE_DB": str(tmp / "b.duckdb"), "UPTAKE_DEMO": "1", "UPTAKE_INBOX": str(tmp / "inbox")},
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -112,8 +134,11 @@ def tab(browser, server):
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("client-files")
-    for name, text in (("Newtown licences.csv", ROSTER), ("logs_RM101_20250430.csv", LOGS),
-                       ("incidents-2012.csv", TICKETS)):
+    for name, text in (
+        ("Newtown licences.csv", ROSTER),
+        ("logs_RM101_20250430.csv", LOGS),
+        ("incidents-2012.csv", TICKETS),
+    ):
         (folder / name).write_bytes(text.encode())
     return folder
 
@@ -150,10 +175,15 @@ def type_date(tab, label: str, digits: str, where: str = "stMain") -> None:
 
 def as_of(tab) -> dict:
     """The sidebar's as-of date picker: its value and allowed range per segment (aria values)."""
-    return tab.locator('[data-testid="stSidebar"]').get_by_role("spinbutton", name=re.compile("As of")).evaluate_all(
-        "cells => Object.fromEntries(cells.map(c => [c.getAttribute('aria-label'), "
-        "[c.getAttribute('aria-valuenow'), c.getAttribute('aria-valuemin'), c.getAttribute('aria-valuemax'), "
-        "c.getAttribute('aria-valuetext')]]))")
+    return (
+        tab.locator('[data-testid="stSidebar"]')
+        .get_by_role("spinbutton", name=re.compile("As of"))
+        .evaluate_all(
+            "cells => Object.fromEntries(cells.map(c => [c.getAttribute('aria-label'), "
+            "[c.getAttribute('aria-valuenow'), c.getAttribute('aria-valuemin'), c.getAttribute('aria-valuemax'), "
+            "c.getAttribute('aria-valuetext')]]))"
+        )
+    )
 
 
 def test_1_an_admin_adds_the_organisation_and_chooses_it(tab):
@@ -169,10 +199,10 @@ def test_1_an_admin_adds_the_organisation_and_chooses_it(tab):
     tab.get_by_text(f"Added {NEWTOWN}.").wait_for(timeout=60_000)
     wait_idle(tab)
     tab.get_by_role("tab", name="Organisations").click()
-    assert form.get_by_label("Name", exact=True).input_value() == ""   # ready for the next one
+    assert form.get_by_label("Name", exact=True).input_value() == ""  # ready for the next one
     assert form.get_by_role("combobox", name="Time zone").input_value() == "UTC"
     shoot(tab, "first-week-1-organisation-added")
-    open_page(tab, "Overview")                   # Administration has no organisation to choose
+    open_page(tab, "Overview")  # Administration has no organisation to choose
     tab.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Organisation").click()
     tab.get_by_role("option", name=NEWTOWN, exact=True).click()
     wait_idle(tab)
@@ -199,8 +229,10 @@ def test_2_the_checklist_leads_to_settings_where_the_rollout_is_added(tab):
     wait_idle(tab)
     tab.get_by_role("heading", name="Rollout: Moodle").wait_for(timeout=60_000)
     assert sidebar_choice(tab, "Rollout") == "Moodle"
-    go_lives = {name: tab.get_by_role("spinbutton", name=f"{name}, Champion", exact=True).get_attribute("aria-valuenow")
-                for name in ("year", "month", "day")}
+    go_lives = {
+        name: tab.get_by_role("spinbutton", name=f"{name}, Champion", exact=True).get_attribute("aria-valuenow")
+        for name in ("year", "month", "day")
+    }
     assert go_lives == {"year": "2025", "month": "2", "day": "3"}
     shoot(tab, "first-week-2-rollout-added")
     no_exception(tab)
@@ -210,21 +242,27 @@ def test_3_the_licence_list_loads_as_a_roster_with_its_cohort_values(tab, files)
     open_page(tab, "Data")
     assert "Files load into the organisation Uni of Newtown, rollout Moodle" in main_text(tab)
     tab.locator('input[type="file"]').set_input_files(str(files / "Newtown licences.csv"))
-    tab.get_by_text("Cohort values").wait_for(timeout=90_000)       # the odd value is asked
+    tab.get_by_text("Cohort values").wait_for(timeout=90_000)  # the odd value is asked
     wait_idle(tab)
     asked = tab.locator('[data-testid="stMain"]').get_by_role("combobox", name="Staff pilot")
     assert asked.count() == 1
-    for plain in ("Champions", "Wave 2"):                              # the usual words are understood
+    for plain in ("Champions", "Wave 2"):  # the usual words are understood
         assert tab.get_by_role("combobox", name=plain, exact=True).count() == 0
-    tab.get_by_text("Map the columns by hand").click()                 # what the page filled in
+    tab.get_by_text("Map the columns by hand").click()  # what the page filled in
     shoot(tab, "first-week-3-roster-asked")
     by_hand = tab.locator('[data-testid="stExpander"]').filter(has_text="Map the columns by hand")
     by_hand.get_by_role("combobox").first.wait_for(timeout=30_000)
     # {field: column shown}; the labels are literal() text (an escaped "user\\_id" in aria-label)
     mapped = by_hand.get_by_role("combobox").evaluate_all(
-        "boxes => Object.fromEntries(boxes.map(b => [b.getAttribute('aria-label').replaceAll('\\\\', ''), b.value]))")
-    expected = {"user_id": "Moodle ID", "display_name": "Full Name", "department": "Department",
-                "cohort": "Wave", "licensed": "Licensed"}
+        "boxes => Object.fromEntries(boxes.map(b => [b.getAttribute('aria-label').replaceAll('\\\\', ''), b.value]))"
+    )
+    expected = {
+        "user_id": "Moodle ID",
+        "display_name": "Full Name",
+        "department": "Department",
+        "cohort": "Wave",
+        "licensed": "Licensed",
+    }
     assert {field: mapped.get(field) for field in expected} == expected, mapped
     asked.click()
     tab.get_by_role("option", name="champion", exact=True).click()
@@ -235,7 +273,7 @@ def test_3_the_licence_list_loads_as_a_roster_with_its_cohort_values(tab, files)
     tab.get_by_text(re.compile(r"Newtown licences\.csv: load \d+ stored 10 new rows")).wait_for(timeout=90_000)
     open_page(tab, "Overview")
     tab.get_by_text("Getting started: 2 of 5 steps done").wait_for(timeout=60_000)
-    tab.get_by_text("Getting started").click()                           # folded on the Overview
+    tab.get_by_text("Getting started").click()  # folded on the Overview
     tab.get_by_text("(done: 10 people on a roster)").wait_for(timeout=30_000)
     shoot(tab, "first-week-3-checklist-roster")
     no_exception(tab)
@@ -277,13 +315,14 @@ def test_5_an_old_annotation_is_listed_not_drawn_and_the_charts_keep_the_rollout
     tab.locator(".js-plotly-plot").nth(3).wait_for(timeout=90_000)
     wait_idle(tab)
     caption = tab.get_by_text("Not drawn, outside it:").first.inner_text()
-    assert "run from 6 Jan 2025 to 28 Apr 2025" in caption       # 28 days before the champions' go-live
-    assert "Old intranet retired (1 Jun 2017)" in caption         # one date format (analysis/words.py)
+    assert "run from 6 Jan 2025 to 28 Apr 2025" in caption  # 28 days before the champions' go-live
+    assert "Old intranet retired (1 Jun 2017)" in caption  # one date format (analysis/words.py)
     ranges = tab.locator(".js-plotly-plot").evaluate_all(
-        "plots => plots.map(p => [p.layout.xaxis.type, p.layout.xaxis.range])")
+        "plots => plots.map(p => [p.layout.xaxis.type, p.layout.xaxis.range])"
+    )
     dated = [r for kind, r in ranges if kind == "date"]
     assert dated, ranges
-    for start, end in dated:                    # the rollout's period, not 2017
+    for start, end in dated:  # the rollout's period, not 2017
         assert str(start)[:4] in ("2024", "2025") and str(end)[:4] == "2025", ranges
     shoot(tab, "first-week-5-adoption")
     no_exception(tab)
@@ -297,17 +336,17 @@ def test_6_tickets_from_2012_can_be_looked_at(tab, files):
     tab.get_by_text(re.compile(r"incidents-2012\.csv: load \d+ stored 3 new rows")).wait_for(timeout=90_000)
     open_page(tab, "Support")
     picked = as_of(tab)
-    assert int(picked["year, As of"][1]) <= 2012, picked          # the picker reaches the tickets' year
+    assert int(picked["year, As of"][1]) <= 2012, picked  # the picker reaches the tickets' year
     assert [picked[f"{s}, As of"][0] for s in ("year", "month", "day")] == ["2025", "4", "28"], picked
     type_date(tab, "As of", "20120601", where="stSidebar")
-    tab.get_by_role("heading", name="Support", exact=True).click()    # leaving the picker sets it
+    tab.get_by_role("heading", name="Support", exact=True).click()  # leaving the picker sets it
     wait_idle(tab)
     assert [as_of(tab)[f"{s}, As of"][0] for s in ("year", "month", "day")] == ["2012", "6", "1"]
-    assert "3 loaded, from 5 Mar 2012 to 21 May 2012" in main_text(tab)   # what there is, in one date format
+    assert "3 loaded, from 5 Mar 2012 to 21 May 2012" in main_text(tab)  # what there is, in one date format
     shoot(tab, "first-week-6-support-2012")
     no_exception(tab)
-    type_date(tab, "As of", "20250428", where="stSidebar")           # back to the rollout's newest day
-    tab.get_by_role("heading", name="Support", exact=True).click()    # leaving the picker sets it
+    type_date(tab, "As of", "20250428", where="stSidebar")  # back to the rollout's newest day
+    tab.get_by_role("heading", name="Support", exact=True).click()  # leaving the picker sets it
     wait_idle(tab)
 
 
@@ -321,7 +360,7 @@ def test_7_the_report_pack_downloads(tab):
             tab.get_by_role("button", name=f"Download the {label}").click()
         body = open(caught.value.path(), "rb").read()
         assert len(body) > 1000 and body.startswith(start), (label, body[:20])
-        extension = "pptx" if label == "PowerPoint" else "pdf"   # the pack of the rollout's newest day
+        extension = "pptx" if label == "PowerPoint" else "pdf"  # the pack of the rollout's newest day
         assert caught.value.suggested_filename == f"uni-of-newtown-moodle-2025-04-28-report.{extension}"
 
 
@@ -338,7 +377,7 @@ def test_8_a_client_viewer_sees_their_figures_without_housekeeping(browser, serv
     form.get_by_role("button", name="Add account").click()
     wait_idle(tab)
     shoot(tab, "first-week-8-account-added")
-    added = tab.get_by_text(re.compile(r"Added head@.*Their one-time password"))   # a word joiner in the e-mail
+    added = tab.get_by_text(re.compile(r"Added head@.*Their one-time password"))  # a word joiner in the e-mail
     added.wait_for(timeout=60_000)
     one_time = added.locator("strong").inner_text()
     email = form.get_by_label("Email", exact=True)
@@ -356,7 +395,7 @@ def test_8_a_client_viewer_sees_their_figures_without_housekeeping(browser, serv
         viewer.get_by_label("Email").fill(VIEWER)
         viewer.get_by_label("Password", exact=True).fill(one_time)
         viewer.get_by_role("button", name="Sign in").click()
-        deadline = time.time() + 30     # the app sets its cookie through /api/session/claim (tests/test_browser.py)
+        deadline = time.time() + 30  # the app sets its cookie through /api/session/claim (tests/test_browser.py)
         while time.time() < deadline and not [c for c in context.cookies() if c["name"] == "uptake_session"]:
             time.sleep(0.2)
         viewer.get_by_text("Welcome: choose your password to continue").wait_for(timeout=90_000)
@@ -367,7 +406,7 @@ def test_8_a_client_viewer_sees_their_figures_without_housekeeping(browser, serv
         viewer.get_by_role("button", name="Change password").click()
         viewer.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Overview").wait_for(timeout=90_000)
         shoot(viewer, "first-week-8-viewer-password-changed")
-        open_page(viewer, "Overview")                # the menu is theirs once the password is their own
+        open_page(viewer, "Overview")  # the menu is theirs once the password is their own
         assert sidebar_choice(viewer) == NEWTOWN
         options = viewer.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Organisation")
         options.click()
@@ -375,7 +414,7 @@ def test_8_a_client_viewer_sees_their_figures_without_housekeeping(browser, serv
         viewer.keyboard.press("Escape")
         for title in ("Overview", "Adoption", "Support", "Red flags"):
             open_page(viewer, title)
-            if title in ("Overview", "Adoption"):   # Support: no ticket in the rollout's period, said in words
+            if title in ("Overview", "Adoption"):  # Support: no ticket in the rollout's period, said in words
                 viewer.locator(".js-plotly-plot").first.wait_for(timeout=90_000)
             text = main_text(viewer)
             assert "Getting started" not in text, title

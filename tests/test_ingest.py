@@ -1,5 +1,6 @@
 """The one ingest path: counts that reconcile, rejects with line and column, duplicates,
 re-loading, refusals and atomicity. Expected values are worked out by hand from the files."""
+
 import pytest
 
 from analysis import ingest
@@ -13,28 +14,40 @@ def reconciles(r):
 
 # -- roster ---------------------------------------------------------------------------------------
 
+
 def test_roster_loads_with_a_bad_flag_rejected_alone(acme, load):
-    r = load(acme, "roster", """
+    r = load(
+        acme,
+        "roster",
+        """
         user_id,display_name,department,cohort,licensed
         A@Acme.test ,Ann,IT,champion,yes
         b@acme.test,Ben,,Champion,
         c@acme.test,Cat,Sales,wider,maybe
-        """)
+        """,
+    )
     assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (3, 2, 1)
     assert [(x.line, x.column) for x in r.rejects] == [(4, "licensed")]
     assert "maybe" in r.rejects[0].reason
-    rows = acme.store.cursor().execute(
-        "SELECT user_id, department, cohort, licensed FROM current_roster(?, 1) ORDER BY 1", [acme.org_id]).fetchall()
+    rows = (
+        acme.store.cursor()
+        .execute("SELECT user_id, department, cohort, licensed FROM current_roster(?, 1) ORDER BY 1", [acme.org_id])
+        .fetchall()
+    )
     assert rows == [("a@acme.test", "IT", "champion", True), ("b@acme.test", "Unassigned", "champion", True)]
 
 
 def test_roster_repeats_within_a_file(acme, load):
-    r = load(acme, "roster", """
+    r = load(
+        acme,
+        "roster",
+        """
         user_id,department,cohort
         a@acme.test,IT,champion
         a@acme.test,IT,champion
         A@acme.test,Sales,champion
-        """)
+        """,
+    )
     # line 3 repeats line 2 exactly (duplicate); line 4 conflicts with it (rejected, first kept)
     assert (r.rows_loaded, r.rows_duplicate, r.rows_rejected) == (1, 1, 1)
     assert r.rejects[0].line == 4 and "line 2" in r.rejects[0].reason
@@ -43,21 +56,33 @@ def test_roster_repeats_within_a_file(acme, load):
 
 def test_replacing_roster_counts_and_undo_brings_the_old_list_back(acme, load):
     from analysis.uploads import undo
+
     first = load(acme, "roster", "user_id,cohort\na@acme.test,champion\nb@acme.test,champion\nc@acme.test,wider\n")
-    second = load(acme, "roster", """
+    second = load(
+        acme,
+        "roster",
+        """
         user_id,cohort,licensed
         a@acme.test,champion,yes
         b@acme.test,wider,yes
         c@acme.test,wider,perhaps
         d@acme.test,wider,yes
-        """)
+        """,
+    )
     # a unchanged (duplicate), b moved cohort (updated), c's row is bad (rejected: c keeps the old
     # entry), d is new (loaded)
     assert (second.rows_loaded, second.rows_updated, second.rows_duplicate, second.rows_rejected) == (1, 1, 1, 1)
-    roster = lambda: acme.store.cursor().execute(
-        "SELECT user_id, cohort FROM current_roster(?, 1) ORDER BY 1", [acme.org_id]).fetchall()
-    assert roster() == [("a@acme.test", "champion"), ("b@acme.test", "wider"), ("c@acme.test", "wider"),
-                        ("d@acme.test", "wider")]
+    roster = lambda: (
+        acme.store.cursor()
+        .execute("SELECT user_id, cohort FROM current_roster(?, 1) ORDER BY 1", [acme.org_id])
+        .fetchall()
+    )
+    assert roster() == [
+        ("a@acme.test", "champion"),
+        ("b@acme.test", "wider"),
+        ("c@acme.test", "wider"),
+        ("d@acme.test", "wider"),
+    ]
     third = load(acme, "roster", "user_id,cohort\na@acme.test,champion\n")
     assert roster() == [("a@acme.test", "champion")]
     assert any("3 people on the previous roster" in m for m in third.messages)
@@ -77,9 +102,13 @@ def test_unknown_cohort_is_rejected_with_the_known_ones_named(acme, load):
 
 # -- usage ----------------------------------------------------------------------------------------
 
+
 def test_usage_counts_rejects_and_unknown_people(acme, load):
     load(acme, "roster", (TINY / "roster.csv").read_bytes())
-    r = load(acme, "usage", """
+    r = load(
+        acme,
+        "usage",
+        """
         user_id,date,activity,count
         a@acme.test,2025-01-03,MFA ,1
         a@acme.test,2025-01-03,mfa,5
@@ -87,14 +116,17 @@ def test_usage_counts_rejects_and_unknown_people(acme, load):
         c@acme.test,2025-01-04,mfa,abc
         zed@acme.test,2025-01-05,mfa,2
         x@acme.test,2025-01-05,mfa,-1
-        """)
+        """,
+    )
     # line 3 repeats line 2's key (user, date, activity; activity compared trimmed, any case)
     assert (r.rows_read, r.rows_loaded, r.rows_duplicate, r.rows_rejected) == (6, 2, 1, 3)
     assert [(x.line, x.column) for x in r.rejects] == [(4, "date"), (5, "count"), (7, "count")]
     assert r.unknown_people == 1 and "zed@acme.test" in r.messages[0]
     daily = acme.store.cursor().execute("SELECT user_id, day, activity, events FROM usage_daily ORDER BY 1").fetchall()
-    assert [(u, str(d), a, n) for u, d, a, n in daily] == [("a@acme.test", "2025-01-03", "mfa", 1),
-                                                           ("zed@acme.test", "2025-01-05", "mfa", 2)]
+    assert [(u, str(d), a, n) for u, d, a, n in daily] == [
+        ("a@acme.test", "2025-01-03", "mfa", 1),
+        ("zed@acme.test", "2025-01-05", "mfa", 2),
+    ]
 
 
 def test_reloading_the_same_usage_adds_nothing(acme, load):
@@ -114,13 +146,19 @@ def test_timestamps_summarise_per_day_in_the_organisations_zone(store, load):
     from analysis import orgs
     from analysis.access import OPERATOR
     from analysis.scope import open_scope
+
     scope = open_scope(store, OPERATOR, orgs.add_organisation(store, OPERATOR, "Kiwi", "Pacific/Auckland"), "upload")
-    r = load(scope, "usage", """
+    r = load(
+        scope,
+        "usage",
+        """
         user_id,timestamp,activity
         a@k.test,2025-01-05T12:30:00Z,mfa
         a@k.test,2025-01-06 00:10,mfa
         a@k.test,2025-01-06 09:00,mfa
-        """, rollout=None)
+        """,
+        rollout=None,
+    )
     assert r.rows_loaded == 3
     # 12:30 UTC on 01-05 is 01:30 on 01-06 in Auckland (UTC+13): all three fall on 01-06
     rows = store.cursor().execute("SELECT day, events FROM usage_daily").fetchall()
@@ -138,9 +176,14 @@ def test_usage_without_rollout_needs_an_activity_column(acme, load):
 def test_another_organisations_domain_is_rejected(acme, store, load):
     from analysis import orgs
     from analysis.access import OPERATOR
+
     orgs.add_organisation(store, OPERATOR, "Globex", email_domains=["globex.test"])
-    r = load(acme, "usage", "user_id,date,activity\na@acme.test,2025-01-02,mfa\nb@acme.test,2025-01-02,mfa\n"
-             "spy@globex.test,2025-01-02,mfa\n")
+    r = load(
+        acme,
+        "usage",
+        "user_id,date,activity\na@acme.test,2025-01-02,mfa\nb@acme.test,2025-01-02,mfa\n"
+        "spy@globex.test,2025-01-02,mfa\n",
+    )
     assert r.rejects[0].line == 4 and "another organisation" in r.rejects[0].reason
     assert "Globex" not in r.rejects[0].reason
     with pytest.raises(FileRefused, match="more than half"):
@@ -165,14 +208,18 @@ TICKETS_2 = """
 
 def test_tickets_update_by_id_and_undo_restores(acme, load):
     from analysis.uploads import undo
+
     first = load(acme, "tickets", TICKETS_1)
     # T3 resolved before it was created: rejected
     assert (first.rows_loaded, first.rows_rejected) == (2, 1)
     assert first.rejects[0].line == 4 and first.rejects[0].column == "resolved_at"
     second = load(acme, "tickets", TICKETS_2)
     assert (second.rows_loaded, second.rows_updated, second.rows_duplicate) == (1, 1, 1)
-    state = lambda: acme.store.cursor().execute(
-        "SELECT ticket_id, status, reopened, satisfaction FROM tickets ORDER BY 1").fetchall()
+    state = lambda: (
+        acme.store.cursor()
+        .execute("SELECT ticket_id, status, reopened, satisfaction FROM tickets ORDER BY 1")
+        .fetchall()
+    )
     assert state() == [("T1", "solved", 1, "bad"), ("T2", "solved", 0, "good"), ("T4", "new", 0, None)]
     undo(acme, second.upload_id)
     assert state() == [("T1", "open", 0, None), ("T2", "solved", 0, "good")]
@@ -180,13 +227,14 @@ def test_tickets_update_by_id_and_undo_restores(acme, load):
 
 def test_undo_of_an_older_ticket_load_under_a_newer_one(acme, load):
     from analysis.uploads import undo
+
     a = load(acme, "tickets", "ticket_id,created_at,status\nT1,2025-01-06,open\n")
     b = load(acme, "tickets", "ticket_id,created_at,status\nT1,2025-01-06,pending\n")
     c = load(acme, "tickets", "ticket_id,created_at,status\nT1,2025-01-06,solved\n")
     status = lambda: acme.store.cursor().execute("SELECT status FROM tickets").fetchall()
-    undo(acme, b.upload_id)          # b is buried under c: c's version stays
+    undo(acme, b.upload_id)  # b is buried under c: c's version stays
     assert status() == [("solved",)]
-    undo(acme, c.upload_id)          # back to what stood before b: a's version
+    undo(acme, c.upload_id)  # back to what stood before b: a's version
     assert status() == [("open",)]
     undo(acme, a.upload_id)
     assert status() == []
@@ -194,7 +242,10 @@ def test_undo_of_an_older_ticket_load_under_a_newer_one(acme, load):
 
 
 def test_event_log_rows_collapse_to_one_ticket(acme, load):
-    r = load(acme, "tickets", """
+    r = load(
+        acme,
+        "tickets",
+        """
         ticket_id,created_at,updated_at,status
         S1,2025-01-06 09:00,2025-01-06 09:00,new
         S1,2025-01-06 09:00,2025-01-06 15:00,resolved
@@ -202,28 +253,41 @@ def test_event_log_rows_collapse_to_one_ticket(acme, load):
         S1,2025-01-06 09:00,2025-01-08 10:00,closed
         S2,2025-01-06 10:00,2025-01-06 11:00,resolved
         S2,2025-01-06 10:00,2025-01-06 12:00,in progress
-        """)
+        """,
+    )
     # one new ticket per id; further rows of a ticket seen in the same file count as updated
     assert (r.rows_loaded, r.rows_updated) == (2, 4)
-    rows = acme.store.cursor().execute(
-        "SELECT ticket_id, status, strftime(resolved_at, '%Y-%m-%d %H:%M'), resolved_approx FROM tickets ORDER BY 1"
-    ).fetchall()
+    rows = (
+        acme.store.cursor()
+        .execute(
+            "SELECT ticket_id, status, strftime(resolved_at, '%Y-%m-%d %H:%M'), resolved_approx FROM tickets ORDER BY 1"
+        )
+        .fetchall()
+    )
     # S1 resolved at its first resolution (approximate: taken from updated_at); S2 is open again
     assert rows == [("S1", "closed", "2025-01-06 15:00", True), ("S2", "in progress", None, False)]
 
 
 # -- refusals and atomicity -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind,data,message", [
-    ("usage", b"", "the file is empty"),
-    ("usage", b"user_id,date,activity\n", "header but no rows"),
-    ("usage", b"\x00\x01\x02binary\x00", "not a text"),
-    ("usage", csv("ticket_id,created_at,status\nT1,2025-01-01,open\n"), "not a usage file.*load it as tickets"),
-    ("roster", csv("user_id,date,activity\na@acme.test,2025-01-01,mfa\n"), "no cohort column"),
-    ("tickets", csv("id,opened\n1,2025-01-01\n"), "no ticket_id, no created_at column"),
-    ("usage", csv("user_id,date,date\na@acme.test,2025-01-01,2025-01-02\n"), "'date' appears twice"),
-    ("usage", csv("user_id,date,activity\na,notadate,m\nb,2025-01-01,m\nc,x,m\n"), "2 of 3 rows.*line 2, column date"),
-])
+
+@pytest.mark.parametrize(
+    "kind,data,message",
+    [
+        ("usage", b"", "the file is empty"),
+        ("usage", b"user_id,date,activity\n", "header but no rows"),
+        ("usage", b"\x00\x01\x02binary\x00", "not a text"),
+        ("usage", csv("ticket_id,created_at,status\nT1,2025-01-01,open\n"), "not a usage file.*load it as tickets"),
+        ("roster", csv("user_id,date,activity\na@acme.test,2025-01-01,mfa\n"), "no cohort column"),
+        ("tickets", csv("id,opened\n1,2025-01-01\n"), "no ticket_id, no created_at column"),
+        ("usage", csv("user_id,date,date\na@acme.test,2025-01-01,2025-01-02\n"), "'date' appears twice"),
+        (
+            "usage",
+            csv("user_id,date,activity\na,notadate,m\nb,2025-01-01,m\nc,x,m\n"),
+            "2 of 3 rows.*line 2, column date",
+        ),
+    ],
+)
 def test_refused_files_change_nothing(acme, load, kind, data, message):
     before = snapshot(acme.store)
     with pytest.raises(FileRefused, match=message) as err:
@@ -239,7 +303,8 @@ def test_a_failure_mid_load_leaves_the_database_as_it_was(acme, load, monkeypatc
 
     def boom(*args, **kwargs):
         raise OSError("disk full")
-    monkeypatch.setattr(ingest, "_record", boom)   # after the rows are merged, before the load is recorded
+
+    monkeypatch.setattr(ingest, "_record", boom)  # after the rows are merged, before the load is recorded
     with pytest.raises(OSError):
         load(acme, "usage", "user_id,date,activity\nnew@acme.test,2025-03-01,mfa\n")
     with pytest.raises(OSError):
@@ -264,16 +329,29 @@ def test_encodings_and_delimiters(acme, load):
 @pytest.mark.parametrize("cell,ok", [("3", 3), ("3.0", 3), ("+2", 2), ("0", 0), ("999999999999", 999999999999)])
 def test_counts_that_are_whole_numbers(cell, ok):
     from analysis.values import parse_count
+
     assert parse_count(cell) == ok
 
 
-@pytest.mark.parametrize("cell,reason", [("inf", "not a whole number"), ("nan", "not a whole number"),
-                                         ("1e30", "not a whole number"), ("1_000", "not a whole number"),
-                                         ("2.5", "not a whole number"), ("-1", "negative"),
-                                         ("99999999999999999999", "too large")])
+@pytest.mark.parametrize(
+    "cell,reason",
+    [
+        ("inf", "not a whole number"),
+        ("nan", "not a whole number"),
+        ("1e30", "not a whole number"),
+        ("1_000", "not a whole number"),
+        ("2.5", "not a whole number"),
+        ("-1", "negative"),
+        ("99999999999999999999", "too large"),
+    ],
+)
 def test_counts_that_are_rejected_alone(acme, load, cell, reason):
-    r = load(acme, "usage", f"user_id,date,activity,count\na@acme.test,2025-01-02,mfa,1\nb@acme.test,2025-01-02,mfa,1\n"
-             f"c@acme.test,2025-01-02,mfa,{cell}\n")
+    r = load(
+        acme,
+        "usage",
+        f"user_id,date,activity,count\na@acme.test,2025-01-02,mfa,1\nb@acme.test,2025-01-02,mfa,1\n"
+        f"c@acme.test,2025-01-02,mfa,{cell}\n",
+    )
     assert (r.rows_loaded, r.rows_rejected) == (2, 1)
     assert r.rejects[0].column == "count" and reason in r.rejects[0].reason
 

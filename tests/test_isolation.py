@@ -1,6 +1,7 @@
 """Tenant isolation (issue 6, docs/security.md#tenant-isolation): the permission table, a tenant matrix over
 roles x pages x organisations with sentinel strings, and tampering cases that must leak nothing and
 write nothing."""
+
 from __future__ import annotations
 
 import hashlib
@@ -32,7 +33,7 @@ from tests.apptest import (
 )
 from tests.conftest import shown
 
-try:   # company -> organisation mappings (issue 5); older trees load every ticket row
+try:  # company -> organisation mappings (issue 5); older trees load every ticket row
     from analysis.presets import map_company
 except ImportError:
     map_company = None
@@ -42,6 +43,7 @@ PASSWORD = "correct horse battery staple"
 
 
 # -- seeded world: three organisations, each with unique sentinels in every field ------------------
+
 
 def tokens(x: str) -> dict[str, str]:
     """The sentinels of organisation x: its name, then every kind of data it holds."""
@@ -66,8 +68,8 @@ def org_name(x: str) -> str:
     return f"Org {tokens(x)['org']}"
 
 
-SHARED_USER = "shared@common.test"   # the same person id and ticket id in every organisation, so a join
-SHARED_TICKET = "T-SHARED"           # that forgot the organisation would pull another's sentinels
+SHARED_USER = "shared@common.test"  # the same person id and ticket id in every organisation, so a join
+SHARED_TICKET = "T-SHARED"  # that forgot the organisation would pull another's sentinels
 
 
 def roster_csv(x: str) -> bytes:
@@ -95,13 +97,15 @@ def tickets_csv(x: str) -> bytes:
     t = tokens(x)
     lines = ["ticket_id,created_at,requester,subject,status,category,company,resolved_at"]
     for i in range(1, 4):
-        lines.append(f"{t['ticket']}-{i},2025-02-0{i} 09:00,p{i}@{t['domain']},{t['subject']} {i},closed,"
-                     f"{t['category']},{t['company']},2025-02-0{i} 15:00")
-    lines.append(f"{SHARED_TICKET},2025-02-10 09:00,{SHARED_USER},{t['subject']} shared,open,{t['category']},"
-                 f"{t['company']},")
+        lines.append(
+            f"{t['ticket']}-{i},2025-02-0{i} 09:00,p{i}@{t['domain']},{t['subject']} {i},closed,"
+            f"{t['category']},{t['company']},2025-02-0{i} 15:00"
+        )
+    lines.append(
+        f"{SHARED_TICKET},2025-02-10 09:00,{SHARED_USER},{t['subject']} shared,open,{t['category']},{t['company']},"
+    )
     # one row without its creation time: rejected, so the load history has a rejected row
-    lines.append(f"{t['reject']}-1,,p1@{t['domain']},{t['reject']} {t['subject']},open,{t['category']},"
-                 f"{t['company']},")
+    lines.append(f"{t['reject']}-1,,p1@{t['domain']},{t['reject']} {t['subject']},open,{t['category']},{t['company']},")
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -109,10 +113,10 @@ def tickets_csv(x: str) -> bytes:
 class World:
     path: str
     store: store_module.Store
-    org: dict[str, int]                  # letter -> org_id
-    accounts: dict[str, auth.Account]    # role -> account
+    org: dict[str, int]  # letter -> org_id
+    accounts: dict[str, auth.Account]  # role -> account
     upload_with_rejects: dict[str, int]  # letter -> id of its tickets load (one rejected row)
-    scratch: int                         # an organisation without sentinels, for the tests that write
+    scratch: int  # an organisation without sentinels, for the tests that write
 
 
 @pytest.fixture(scope="module")
@@ -128,28 +132,35 @@ def world(tmp_path_factory):
             t = tokens(x)
             org[x] = orgs.add_organisation(handle, OPERATOR, org_name(x), "Europe/London", [t["domain"]])
             scope = open_scope(handle, OPERATOR, org[x], "upload")
-            if map_company is not None:   # a ticket row's company must be mapped to the organisation
+            if map_company is not None:  # a ticket row's company must be mapped to the organisation
                 map_company(handle, OPERATOR, t["company"], org[x])
-            orgs.add_rollout(scope, t["rollout"], {"champion": date(2025, 1, 6), t["cohort"]: date(2025, 2, 3)},
-                             activities=[t["activity"]])
+            orgs.add_rollout(
+                scope,
+                t["rollout"],
+                {"champion": date(2025, 1, 6), t["cohort"]: date(2025, 2, 3)},
+                activities=[t["activity"]],
+            )
             load_file(scope, "roster", f"{t['file']}-roster.csv", roster_csv(x), rollout=t["rollout"])
             load_file(scope, "usage", f"{t['file']}-usage.csv", usage_csv(x), rollout=t["rollout"])
             result = load_file(scope, "tickets", f"{t['file']}-tickets.csv", tickets_csv(x), rollout=t["rollout"])
             assert result.rows_rejected == 1
             rejects[x] = result.upload_id
-        assert org == {"A": 1, "B": 2, "C": 3}   # the tampering cases below name these ids literally
+        assert org == {"A": 1, "B": 2, "C": 3}  # the tampering cases below name these ids literally
         accounts = {
             "admin": auth.add_account(handle, OPERATOR, "admin@provider.test", "admin", password=PASSWORD),
-            "account_manager": auth.add_account(handle, OPERATOR, "manager@provider.test", "account_manager",
-                                                [1, 2], password=PASSWORD),
-            "client_viewer": auth.add_account(handle, OPERATOR, "viewer@client-a.test", "client_viewer", [1],
-                                              password=PASSWORD),
-            "client_uploader": auth.add_account(handle, OPERATOR, "uploader@client-b.test", "client_uploader", [2],
-                                                password=PASSWORD),
+            "account_manager": auth.add_account(
+                handle, OPERATOR, "manager@provider.test", "account_manager", [1, 2], password=PASSWORD
+            ),
+            "client_viewer": auth.add_account(
+                handle, OPERATOR, "viewer@client-a.test", "client_viewer", [1], password=PASSWORD
+            ),
+            "client_uploader": auth.add_account(
+                handle, OPERATOR, "uploader@client-b.test", "client_uploader", [2], password=PASSWORD
+            ),
         }
         scratch = orgs.add_organisation(handle, OPERATOR, "Scratch", "UTC", ["scratch.test"])
         orgs.add_rollout(open_scope(handle, OPERATOR, scratch, "configure"), "R", {"champion": date(2025, 1, 6)})
-        auth.cookie_key(handle)   # made on first use: make it now, so no case below sees that write
+        auth.cookie_key(handle)  # made on first use: make it now, so no case below sees that write
         yield World(path, handle, org, accounts, rejects, scratch)
         reset_streamlit()
 
@@ -158,18 +169,56 @@ def world(tmp_path_factory):
 
 ROLE_ORGS = {"admin": "ABC", "account_manager": "AB", "client_viewer": "A", "client_uploader": "B"}
 ROLE_PAGES = {
-    "admin": ("pages/overview.py", "pages/adoption.py", "pages/support.py", "pages/red_flags.py",
-              "pages/portfolio.py", "pages/settings.py", "pages/data.py", "pages/admin.py", "pages/account.py"),
-    "account_manager": ("pages/overview.py", "pages/adoption.py", "pages/support.py", "pages/red_flags.py",
-                        "pages/portfolio.py", "pages/settings.py", "pages/data.py", "pages/account.py"),
-    "client_viewer": ("pages/overview.py", "pages/adoption.py", "pages/support.py", "pages/red_flags.py",
-                      "pages/account.py"),
-    "client_uploader": ("pages/overview.py", "pages/adoption.py", "pages/support.py", "pages/red_flags.py",
-                        "pages/data.py", "pages/account.py"),
+    "admin": (
+        "pages/overview.py",
+        "pages/adoption.py",
+        "pages/support.py",
+        "pages/red_flags.py",
+        "pages/portfolio.py",
+        "pages/settings.py",
+        "pages/data.py",
+        "pages/admin.py",
+        "pages/account.py",
+    ),
+    "account_manager": (
+        "pages/overview.py",
+        "pages/adoption.py",
+        "pages/support.py",
+        "pages/red_flags.py",
+        "pages/portfolio.py",
+        "pages/settings.py",
+        "pages/data.py",
+        "pages/account.py",
+    ),
+    "client_viewer": (
+        "pages/overview.py",
+        "pages/adoption.py",
+        "pages/support.py",
+        "pages/red_flags.py",
+        "pages/account.py",
+    ),
+    "client_uploader": (
+        "pages/overview.py",
+        "pages/adoption.py",
+        "pages/support.py",
+        "pages/red_flags.py",
+        "pages/data.py",
+        "pages/account.py",
+    ),
 }
-ALL_PAGES = ("pages/overview.py", "pages/adoption.py", "pages/support.py", "pages/red_flags.py", "pages/portfolio.py",
-             "pages/settings.py", "pages/data.py", "pages/admin.py", "pages/account.py", "pages/sign_in.py",
-             "pages/setup.py")
+ALL_PAGES = (
+    "pages/overview.py",
+    "pages/adoption.py",
+    "pages/support.py",
+    "pages/red_flags.py",
+    "pages/portfolio.py",
+    "pages/settings.py",
+    "pages/data.py",
+    "pages/admin.py",
+    "pages/account.py",
+    "pages/sign_in.py",
+    "pages/setup.py",
+)
 # Pages that are about every organisation the role may see, by design: the portfolio (each
 # permitted organisation's rollouts) and the administration page (every company mapping).
 CROSS_ORGANISATION = {"pages/portfolio.py": None, "pages/admin.py": "company"}
@@ -196,6 +245,7 @@ def leaks(text: str, role: str | None, viewed: str | None) -> list[str]:
 def downloads(monkeypatch):
     """Every file a run hands to a download button: media file id -> bytes."""
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
     files: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
 
@@ -227,16 +277,19 @@ def openable(at: AppTest) -> tuple[str, ...]:
         except ValueError:
             continue
         found.append(page)
-    return tuple(found)   # (this leaves the session on the last page found: call it after the runs)
+    return tuple(found)  # (this leaves the session on the last page found: call it after the runs)
 
 
 def snapshot(store) -> dict[str, tuple]:
     """Row count and an order-free checksum of every table."""
     cur = store.cursor()
-    tables = [r[0] for r in cur.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1").fetchall()]
-    return {t: cur.execute(f'SELECT count(*), coalesce(sum(hash(x)::HUGEINT), 0) FROM "{t}" AS x').fetchall()[0]
-            for t in tables}
+    tables = [
+        r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1").fetchall()
+    ]
+    return {
+        t: cur.execute(f'SELECT count(*), coalesce(sum(hash(x)::HUGEINT), 0) FROM "{t}" AS x').fetchall()[0]
+        for t in tables
+    }
 
 
 def changed(before: dict, after: dict) -> set[str]:
@@ -256,32 +309,36 @@ def principal(world: World, role: str):
 
 # action: (admin, account_manager, client_viewer, client_uploader) on an organisation granted to them
 ON_OWN = {
-    "view":                 (True, True, True, True),
-    "export":               (True, True, True, True),
-    "upload":               (True, True, False, True),
-    "undo":                 (True, True, False, True),
-    "configure":            (True, True, False, False),
-    "annotate":             (True, True, False, False),
-    "portfolio":            (True, True, False, False),
+    "view": (True, True, True, True),
+    "export": (True, True, True, True),
+    "upload": (True, True, False, True),
+    "undo": (True, True, False, True),
+    "configure": (True, True, False, False),
+    "annotate": (True, True, False, False),
+    "portfolio": (True, True, False, False),
     "manage_organisations": (True, False, False, False),
-    "manage_users":         (True, False, False, False),
+    "manage_users": (True, False, False, False),
 }
 # the same on an organisation not granted to them (an admin is granted every one)
 ON_OTHER = {
-    "view":                 (True, False, False, False),
-    "export":               (True, False, False, False),
-    "upload":               (True, False, False, False),
-    "undo":                 (True, False, False, False),
-    "configure":            (True, False, False, False),
-    "annotate":             (True, False, False, False),
-    "portfolio":            (True, False, False, False),
+    "view": (True, False, False, False),
+    "export": (True, False, False, False),
+    "upload": (True, False, False, False),
+    "undo": (True, False, False, False),
+    "configure": (True, False, False, False),
+    "annotate": (True, False, False, False),
+    "portfolio": (True, False, False, False),
     "manage_organisations": (True, False, False, False),
-    "manage_users":         (True, False, False, False),
+    "manage_users": (True, False, False, False),
 }
 ROLE_ORDER = ("admin", "account_manager", "client_viewer", "client_uploader")
 # (principal's organisations, own org, other org) per role
-GRANTS = {"admin": (frozenset(), 1, 3), "account_manager": (frozenset({1, 2}), 1, 3),
-          "client_viewer": (frozenset({1}), 1, 2), "client_uploader": (frozenset({2}), 2, 1)}
+GRANTS = {
+    "admin": (frozenset(), 1, 3),
+    "account_manager": (frozenset({1, 2}), 1, 3),
+    "client_viewer": (frozenset({1}), 1, 2),
+    "client_uploader": (frozenset({2}), 2, 1),
+}
 CELLS = [(action, role, where) for action in ON_OWN for role in ROLE_ORDER for where in ("own", "other")]
 
 
@@ -303,10 +360,12 @@ def test_which_pages_a_role_has_follow_the_table_whatever_its_organisations(role
     """has_permission (the pages app.py lists) is the table's own-organisation column; provider and
     client roles split the roles in two."""
     who = Principal(f"{role}@test", role, GRANTS[role][0])
-    assert {a for a in ON_OWN if who.has_permission(a)} == {a for a, row in ON_OWN.items()
-                                                             if row[ROLE_ORDER.index(role)]}
-    assert (who.is_provider, who.is_client) == ((True, False) if role in ("admin", "account_manager")
-                                                else (False, True))
+    assert {a for a in ON_OWN if who.has_permission(a)} == {
+        a for a, row in ON_OWN.items() if row[ROLE_ORDER.index(role)]
+    }
+    assert (who.is_provider, who.is_client) == (
+        (True, False) if role in ("admin", "account_manager") else (False, True)
+    )
 
 
 @pytest.mark.parametrize("role", ROLE_ORDER)
@@ -340,18 +399,18 @@ def test_tenant_matrix(world, downloads, role, page, x):
     open_page(at, page)
     assert not at.exception, [e.value for e in at.exception]
     text = rendered(at, downloads)
-    if page == "pages/portfolio.py":      # every permitted organisation, nothing of the others
+    if page == "pages/portfolio.py":  # every permitted organisation, nothing of the others
         outside = [t for y in LETTERS if y not in ROLE_ORGS[role] for t in tokens(y).values()]
         assert [t for t in outside if t.lower() in text.lower()] == []
     else:
         allowed = {tokens(y)[CROSS_ORGANISATION[page]] for y in LETTERS} if page in CROSS_ORGANISATION else set()
         assert [t for t in leaks(text, role, x) if t not in allowed] == []
     t = tokens(x)
-    if page not in ("pages/admin.py", "pages/account.py"):   # the page did render the chosen organisation
+    if page not in ("pages/admin.py", "pages/account.py"):  # the page did render the chosen organisation
         assert t["rollout"].lower() in text.lower()
     if page == "pages/overview.py":
         assert len(at.get("plotly_chart")) == 2 and t["cohort"].lower() in text.lower()
-    if page == "pages/data.py":   # the history table (Arrow bytes) and the rejected-rows download
+    if page == "pages/data.py":  # the history table (Arrow bytes) and the rejected-rows download
         assert t["file"] in at.dataframe[-1].value["file_name"].iloc[0]
         [data] = download_data(at, downloads)
         assert t["reject"] in data.decode("utf-8-sig")
@@ -400,10 +459,10 @@ def test_report_packs_hold_only_the_viewed_organisation(world, role, x):
     t = tokens(x)
     assert t["rollout"] in text and t["org"] in text
     assert pack_leaks(text, role, x) == []
-    assert t["name"] not in text and t["domain"] not in text   # aggregate: nobody by name, not even its own
+    assert t["name"] not in text and t["domain"] not in text  # aggregate: nobody by name, not even its own
     departments = [b for b in made.sections[4].blocks if isinstance(b, reports.Table)][0]
     shown = [row[0] for row in departments.rows]
-    if role.startswith("client_"):   # 6 in SENTINEL-x-DEPT; the 1 in "... shared" folds, and 1 is too few to show
+    if role.startswith("client_"):  # 6 in SENTINEL-x-DEPT; the 1 in "... shared" folds, and 1 is too few to show
         assert shown == [t["department"]] and f"{t['department']}shared" not in text
     else:
         assert sorted(shown) == [t["department"], f"{t['department']} shared"]
@@ -416,7 +475,7 @@ def test_a_client_viewer_downloads_its_own_pack_from_the_overview(world, downloa
 
     monkeypatch.setattr(analysis.reports.pack, "chart_images", lambda contents: ({}, "not drawn in this test"))
     names: list[tuple[str, str]] = []
-    recording = MemoryMediaFileStorage.load_and_get_id   # the downloads fixture's: keeps the bytes too
+    recording = MemoryMediaFileStorage.load_and_get_id  # the downloads fixture's: keeps the bytes too
 
     def named(self, data, mimetype, kind, filename=None):
         names.append((filename, mimetype))
@@ -430,7 +489,7 @@ def test_a_client_viewer_downloads_its_own_pack_from_the_overview(world, downloa
     next(b for b in at.button if b.label == "Build the report pack").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert changed(before, snapshot(world.store)) <= {"session_activity"}   # a pack writes nothing (alerts included)
+    assert changed(before, snapshot(world.store)) <= {"session_activity"}  # a pack writes nothing (alerts included)
     assert [b.proto.label for b in at.get("download_button")] == ["Download the PowerPoint", "Download the PDF"]
     stem = "org-sentinel-a-org-sentinel-a-rollout-2025-02-26-report"
     assert [n for n, _ in names] == [f"{stem}.pptx", f"{stem}.pdf"]
@@ -444,19 +503,34 @@ def test_a_client_viewer_downloads_its_own_pack_from_the_overview(world, downloa
 # -- 3a. tampering: open_scope with look-alike, foreign and malformed organisation ids ----------------
 
 SCOPE_CASES = [
-    ("client_viewer", 2, "view"), ("client_viewer", 3, "view"), ("client_viewer", 999, "view"),
-    ("client_viewer", None, "view"), ("client_viewer", "1", "view"), ("client_viewer", True, "view"),
-    ("client_viewer", 1.0, "view"), ("client_viewer", -1, "view"), ("client_viewer", 0, "view"),
-    ("client_viewer", "1 OR 1=1", "view"), ("client_viewer", [1], "view"), ("client_viewer", "*", "view"),
-    ("client_viewer", "\uff11", "view"),   # a full-width digit one
+    ("client_viewer", 2, "view"),
+    ("client_viewer", 3, "view"),
+    ("client_viewer", 999, "view"),
+    ("client_viewer", None, "view"),
+    ("client_viewer", "1", "view"),
+    ("client_viewer", True, "view"),
+    ("client_viewer", 1.0, "view"),
+    ("client_viewer", -1, "view"),
+    ("client_viewer", 0, "view"),
+    ("client_viewer", "1 OR 1=1", "view"),
+    ("client_viewer", [1], "view"),
+    ("client_viewer", "*", "view"),
+    ("client_viewer", "\uff11", "view"),  # a full-width digit one
     ("client_viewer", "1; DROP TABLE uploads; --", "view"),
-    ("client_uploader", 1, "view"), ("client_uploader", 3, "view"), ("client_uploader", 999, "view"),
-    ("client_uploader", None, "view"), ("client_uploader", "2", "view"), ("client_uploader", True, "view"),
-    ("client_uploader", 2.0, "view"), ("client_uploader", "2 OR 1=1", "view"),
-    *[("client_viewer", 2, action) for action in ON_OWN],      # every action on another organisation
+    ("client_uploader", 1, "view"),
+    ("client_uploader", 3, "view"),
+    ("client_uploader", 999, "view"),
+    ("client_uploader", None, "view"),
+    ("client_uploader", "2", "view"),
+    ("client_uploader", True, "view"),
+    ("client_uploader", 2.0, "view"),
+    ("client_uploader", "2 OR 1=1", "view"),
+    *[("client_viewer", 2, action) for action in ON_OWN],  # every action on another organisation
     *[("client_uploader", 1, action) for action in ON_OWN],
-    *[("client_viewer", 1, action) for action in ("upload", "undo", "configure", "annotate",
-                                                   "manage_organisations", "manage_users")],  # own, read-only
+    *[
+        ("client_viewer", 1, action)
+        for action in ("upload", "undo", "configure", "annotate", "manage_organisations", "manage_users")
+    ],  # own, read-only
 ]
 
 
@@ -472,22 +546,31 @@ def test_open_scope_refuses(world, role, org_id, action):
 # -- 3b. tampering: session_state organisation and rollout keys ---------------------------------------
 
 ORG_STATE_CASES = [
-    ("client_viewer", "pages/overview.py", 2), ("client_viewer", "pages/overview.py", 3),
-    ("client_viewer", "pages/overview.py", 999), ("client_viewer", "pages/overview.py", None),
-    ("client_viewer", "pages/overview.py", "2"), ("client_viewer", "pages/overview.py", "1"),
-    ("client_viewer", "pages/overview.py", -1), ("client_viewer", "pages/overview.py", 0),
+    ("client_viewer", "pages/overview.py", 2),
+    ("client_viewer", "pages/overview.py", 3),
+    ("client_viewer", "pages/overview.py", 999),
+    ("client_viewer", "pages/overview.py", None),
+    ("client_viewer", "pages/overview.py", "2"),
+    ("client_viewer", "pages/overview.py", "1"),
+    ("client_viewer", "pages/overview.py", -1),
+    ("client_viewer", "pages/overview.py", 0),
     ("client_viewer", "pages/overview.py", "1 OR 1=1; DROP TABLE uploads; --"),
     ("client_viewer", "pages/overview.py", True),
     ("client_viewer", "pages/overview.py", 1.0),
     ("client_viewer", "pages/overview.py", [1]),
-    ("client_uploader", "pages/overview.py", 1), ("client_uploader", "pages/overview.py", 3),
-    ("client_uploader", "pages/overview.py", 999), ("client_uploader", "pages/overview.py", None),
-    ("client_uploader", "pages/overview.py", "2"), ("client_uploader", "pages/overview.py", True),
+    ("client_uploader", "pages/overview.py", 1),
+    ("client_uploader", "pages/overview.py", 3),
+    ("client_uploader", "pages/overview.py", 999),
+    ("client_uploader", "pages/overview.py", None),
+    ("client_uploader", "pages/overview.py", "2"),
+    ("client_uploader", "pages/overview.py", True),
     ("client_uploader", "pages/overview.py", -1),
     ("client_uploader", "pages/overview.py", "2' OR '1'='1"),
     ("client_uploader", "pages/overview.py", 2.0),
-    ("client_uploader", "pages/data.py", 1), ("client_uploader", "pages/data.py", 3),
-    ("client_uploader", "pages/data.py", None), ("client_uploader", "pages/data.py", "1; DELETE FROM uploads; --"),
+    ("client_uploader", "pages/data.py", 1),
+    ("client_uploader", "pages/data.py", 3),
+    ("client_uploader", "pages/data.py", None),
+    ("client_uploader", "pages/data.py", "1; DELETE FROM uploads; --"),
 ]
 OWN = {"client_viewer": "A", "client_uploader": "B", "account_manager": "A", "admin": "A"}
 
@@ -508,13 +591,14 @@ def test_tampered_org_id_in_session_state_shows_only_own_organisation(world, dow
     at.session_state["org_id"] = value
     open_page(at, page)
     assert_shows_only_own(at, role, downloads)
-    assert snapshot(world.store) == after_sign_in and changed(before, after_sign_in) == {"sessions",
-                                                                                          "session_activity"}
+    assert snapshot(world.store) == after_sign_in and changed(before, after_sign_in) == {"sessions", "session_activity"}
 
 
 ROLLOUT_STATE_CASES = [
-    ("client_viewer", "rollout_1", "SENTINEL-B-ROLLOUT"), ("client_viewer", "rollout_2", "SENTINEL-B-ROLLOUT"),
-    ("client_viewer", "rollout_1", 2), ("client_uploader", "rollout_2", "SENTINEL-A-ROLLOUT"),
+    ("client_viewer", "rollout_1", "SENTINEL-B-ROLLOUT"),
+    ("client_viewer", "rollout_2", "SENTINEL-B-ROLLOUT"),
+    ("client_viewer", "rollout_1", 2),
+    ("client_uploader", "rollout_2", "SENTINEL-A-ROLLOUT"),
     ("client_uploader", "rollout_2", "x' OR '1'='1"),
 ]
 
@@ -529,12 +613,15 @@ def test_tampered_rollout_in_session_state_shows_only_own_rollout(world, role, k
 
 # -- 3c. tampering: a forged Account in session_state ------------------------------------------------
 
+
 def forged(account_id: int, role: str, org_ids=(1, 2, 3)) -> auth.Account:
     return auth.Account(account_id, "admin@provider.test", role, frozenset(org_ids), False, False)
 
 
-@pytest.mark.parametrize("role,forged_role", [("client_viewer", "admin"), ("client_uploader", "admin"),
-                                              ("client_uploader", "account_manager")])
+@pytest.mark.parametrize(
+    "role,forged_role",
+    [("client_viewer", "admin"), ("client_uploader", "admin"), ("client_uploader", "account_manager")],
+)
 def test_a_forged_account_in_session_state_is_replaced_by_the_token_s(world, role, forged_role):
     at = app_for(world, role)
     at.session_state["account"] = forged(world.accounts[role].account_id, forged_role)
@@ -557,7 +644,8 @@ def test_a_forged_account_without_a_token_gets_the_sign_in_page(world):
 
 # -- 3d. tampering: the tab's token and the cookie ----------------------------------------------------
 
-def make_token(world: World, case: str):   # noqa: C901 - one short branch per tampering case
+
+def make_token(world: World, case: str):  # noqa: C901 - one short branch per tampering case
     store, now = world.store, auth.utcnow()
     viewer = world.accounts["client_viewer"].account_id
     if case == "random":
@@ -574,9 +662,9 @@ def make_token(world: World, case: str):   # noqa: C901 - one short branch per t
         token = auth.start_session(store, viewer)
         auth.end_session(store, token)
         return token
-    if case == "expired":      # started 13 hours ago: past the 12-hour limit
+    if case == "expired":  # started 13 hours ago: past the 12-hour limit
         return auth.start_session(store, viewer, now=now - timedelta(hours=13))
-    if case == "idle":         # started 31 minutes ago and not used since
+    if case == "idle":  # started 31 minutes ago and not used since
         return auth.start_session(store, viewer, now=now - timedelta(minutes=31))
     if case == "disabled":
         email = f"disabled-{os.urandom(4).hex()}@client-a.test"
@@ -590,17 +678,30 @@ def make_token(world: World, case: str):   # noqa: C901 - one short branch per t
         token = auth.start_session(store, reset.account_id)
         auth.reset_password(store, OPERATOR, email)
         return token
-    if case == "hash_of_admin_token":   # what the sessions table holds, not the token itself
+    if case == "hash_of_admin_token":  # what the sessions table holds, not the token itself
         return hashlib.sha256(auth.start_session(store, world.accounts["admin"].account_id).encode()).hexdigest()
     if case == "padded":
         return " " + auth.start_session(store, viewer) + " "
-    if case == "cookie_value_as_token":   # the signed cookie form is not a tab token
+    if case == "cookie_value_as_token":  # the signed cookie form is not a tab token
         return auth.cookie_value(store, auth.start_session(store, viewer))
     raise AssertionError(case)
 
 
-TOKEN_CASES = ["random", "empty", "none", "int", "bytes", "revoked", "expired", "idle", "disabled", "password_reset",
-               "hash_of_admin_token", "padded", "cookie_value_as_token"]
+TOKEN_CASES = [
+    "random",
+    "empty",
+    "none",
+    "int",
+    "bytes",
+    "revoked",
+    "expired",
+    "idle",
+    "disabled",
+    "password_reset",
+    "hash_of_admin_token",
+    "padded",
+    "cookie_value_as_token",
+]
 
 
 @pytest.mark.parametrize("case", TOKEN_CASES)
@@ -629,6 +730,7 @@ def cookie_for(world: World, case: str) -> str:
         return token
     if case == "other_key":
         import hmac
+
         return f"{token}.{hmac.new(b'guessed-key', token.encode(), hashlib.sha256).hexdigest()}"
     if case == "revoked":
         value = auth.cookie_value(store, token)
@@ -639,8 +741,17 @@ def cookie_for(world: World, case: str) -> str:
     raise AssertionError(case)
 
 
-@pytest.mark.parametrize("case,signed_in", [("valid", True), ("bad_mac", False), ("bare_token", False),
-                                            ("other_key", False), ("revoked", False), ("two_dots", False)])
+@pytest.mark.parametrize(
+    "case,signed_in",
+    [
+        ("valid", True),
+        ("bad_mac", False),
+        ("bare_token", False),
+        ("other_key", False),
+        ("revoked", False),
+        ("two_dots", False),
+    ],
+)
 def test_the_cookie_signs_in_only_when_signed_and_live(world, monkeypatch, case, signed_in):
     value = cookie_for(world, case)
     monkeypatch.setattr(type(st.context), "cookies", property(lambda self: {"uptake_session": value}))
@@ -655,12 +766,23 @@ def test_the_cookie_signs_in_only_when_signed_and_live(world, monkeypatch, case,
 
 # -- 3e. tampering: pages the role may not open ------------------------------------------------------
 
-@pytest.mark.parametrize("role,page", [
-    ("client_viewer", "pages/data.py"), ("client_viewer", "pages/admin.py"), ("client_uploader", "pages/admin.py"),
-    ("account_manager", "pages/admin.py"), ("client_viewer", "pages/setup.py"), ("client_viewer", "pages/sign_in.py"),
-    (None, "pages/overview.py"), (None, "pages/data.py"), (None, "pages/admin.py"), (None, "pages/account.py"),
-    (None, "pages/setup.py"),
-])
+
+@pytest.mark.parametrize(
+    "role,page",
+    [
+        ("client_viewer", "pages/data.py"),
+        ("client_viewer", "pages/admin.py"),
+        ("client_uploader", "pages/admin.py"),
+        ("account_manager", "pages/admin.py"),
+        ("client_viewer", "pages/setup.py"),
+        ("client_viewer", "pages/sign_in.py"),
+        (None, "pages/overview.py"),
+        (None, "pages/data.py"),
+        (None, "pages/admin.py"),
+        (None, "pages/account.py"),
+        (None, "pages/setup.py"),
+    ],
+)
 def test_a_page_the_role_may_not_use_cannot_be_opened(world, role, page):
     at = app_for(world, role)
     at.run()
@@ -670,16 +792,20 @@ def test_a_page_the_role_may_not_use_cannot_be_opened(world, role, page):
 
 # -- 3f. tampering: query parameters are ignored ------------------------------------------------------
 
-@pytest.mark.parametrize("role,page,params", [
-    ("client_viewer", "pages/overview.py", {"org_id": "2"}),
-    ("client_viewer", "pages/overview.py", {"org": "2"}),
-    ("client_viewer", "pages/overview.py", {"org": "Org SENTINEL-B-ORG"}),
-    ("client_viewer", "pages/overview.py", {"rollout": "SENTINEL-B-ROLLOUT"}),
-    ("client_viewer", "pages/overview.py", {"org_id": "3", "rollout": "SENTINEL-C-ROLLOUT"}),
-    ("client_viewer", "pages/overview.py", {"page": "admin", "role": "admin"}),
-    ("client_uploader", "pages/data.py", {"org_id": "1", "upload_id": "3"}),
-    ("client_uploader", "pages/data.py", {"org": "1' OR '1'='1"}),
-])
+
+@pytest.mark.parametrize(
+    "role,page,params",
+    [
+        ("client_viewer", "pages/overview.py", {"org_id": "2"}),
+        ("client_viewer", "pages/overview.py", {"org": "2"}),
+        ("client_viewer", "pages/overview.py", {"org": "Org SENTINEL-B-ORG"}),
+        ("client_viewer", "pages/overview.py", {"rollout": "SENTINEL-B-ROLLOUT"}),
+        ("client_viewer", "pages/overview.py", {"org_id": "3", "rollout": "SENTINEL-C-ROLLOUT"}),
+        ("client_viewer", "pages/overview.py", {"page": "admin", "role": "admin"}),
+        ("client_uploader", "pages/data.py", {"org_id": "1", "upload_id": "3"}),
+        ("client_uploader", "pages/data.py", {"org": "1' OR '1'='1"}),
+    ],
+)
 def test_query_parameters_are_ignored(world, downloads, role, page, params):
     at = app_for(world, role)
     for key, value in params.items():
@@ -689,6 +815,7 @@ def test_query_parameters_are_ignored(world, downloads, role, page, params):
 
 
 # -- 3g. tampering: downloads after sign-out, expiry, idling or disabling -----------------------------
+
 
 def end_sign_in(world: World, at: AppTest, how: str) -> None:
     token = at.session_state["token"]
@@ -701,8 +828,11 @@ def end_sign_in(world: World, at: AppTest, how: str) -> None:
             cur.execute("UPDATE sessions SET expires_at = ? WHERE token_hash = ?", [now - timedelta(seconds=1), digest])
     elif how == "idle":
         with world.store.transaction() as cur:
-            cur.execute("UPDATE session_activity SET last_seen_at = ? WHERE family = "
-                        "(SELECT family FROM sessions WHERE token_hash = ?)", [now - timedelta(minutes=31), digest])
+            cur.execute(
+                "UPDATE session_activity SET last_seen_at = ? WHERE family = "
+                "(SELECT family FROM sessions WHERE token_hash = ?)",
+                [now - timedelta(minutes=31), digest],
+            )
     elif how == "disabled":
         auth.disable_account(world.store, OPERATOR, at.session_state["account"].email)
     elif how == "sign_out_button":
@@ -714,14 +844,14 @@ def end_sign_in(world: World, at: AppTest, how: str) -> None:
 
 @pytest.mark.parametrize("how", ["end_session", "expired", "idle", "disabled", "sign_out_button"])
 def test_no_download_after_the_sign_in_ends(world, downloads, how):
-    if how == "disabled":   # a throwaway uploader of B, so the shared one stays usable
+    if how == "disabled":  # a throwaway uploader of B, so the shared one stays usable
         email = f"gone-{os.urandom(4).hex()}@client-b.test"
         gone = auth.add_account(world.store, OPERATOR, email, "client_uploader", [2], password=PASSWORD)
         at = app_for(world, token=auth.start_session(world.store, gone.account_id))
     else:
         at = app_for(world, "client_uploader")
     open_page(at, "pages/data.py")
-    assert len(at.get("download_button")) == 1     # the rejected rows of B's newest load
+    assert len(at.get("download_button")) == 1  # the rejected rows of B's newest load
     end_sign_in(world, at, how)
     at.run()
     assert not at.exception
@@ -779,8 +909,9 @@ def test_sql_in_the_sign_in_email(world, payload):
     submit(at, "Sign in")
     assert [shown(e.value) for e in at.error] == [auth.WRONG] and is_sign_in_page(at)
     assert changed(before, snapshot(world.store)) == {"sign_in_attempts"}
-    assert rows(world.store, "SELECT succeeded FROM sign_in_attempts WHERE email = ?",
-                [auth.normalise_email(payload)]) == [(False,)]
+    assert rows(
+        world.store, "SELECT succeeded FROM sign_in_attempts WHERE email = ?", [auth.normalise_email(payload)]
+    ) == [(False,)]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -795,8 +926,9 @@ def test_sql_in_the_sign_in_password(world, payload):
     submit(at, "Sign in")
     assert [shown(e.value) for e in at.error] == [auth.WRONG] and is_sign_in_page(at)
     assert changed(before, snapshot(world.store)) == {"sign_in_attempts"}
-    assert rows(world.store, "SELECT count(*) FROM sign_in_attempts WHERE email = 'manager@provider.test'") \
-        == [(failures + 1,)]
+    assert rows(world.store, "SELECT count(*) FROM sign_in_attempts WHERE email = 'manager@provider.test'") == [
+        (failures + 1,)
+    ]
 
 
 @pytest.mark.parametrize("field", ["Setup code", "Email"])
@@ -814,13 +946,20 @@ def test_sql_in_the_setup_form(world, fresh_app, payload, field):
     submit(at, "Create the admin account")
     if field == "Setup code":
         assert [shown(e.value) for e in at.error] == [
-            "Not created: that setup code is wrong or has expired: use the newest code on the app's console."]
+            "Not created: that setup code is wrong or has expired: use the newest code on the app's console."
+        ]
         assert changed(before, snapshot(fresh_app)) == set()
-    else:   # stored literally, as the one admin
-        assert rows(fresh_app, "SELECT email, role FROM accounts") == [(auth.normalise_email(as_email(payload)),
-                                                                       "admin")]
-        assert changed(before, snapshot(fresh_app)) == {"accounts", "app_settings", "sessions", "session_activity",
-                                                        "claim_codes"}
+    else:  # stored literally, as the one admin
+        assert rows(fresh_app, "SELECT email, role FROM accounts") == [
+            (auth.normalise_email(as_email(payload)), "admin")
+        ]
+        assert changed(before, snapshot(fresh_app)) == {
+            "accounts",
+            "app_settings",
+            "sessions",
+            "session_activity",
+            "claim_codes",
+        }
 
 
 def admin_page(world: World) -> AppTest:
@@ -837,29 +976,34 @@ def test_sql_in_the_admin_add_account_email(world, payload):
     by_label(at.text_input, "Email").input(as_email(payload))
     by_label(at.selectbox, "Role").set_value("client_viewer")
     by_label(at.multiselect, "Organisations").set_value([world.scratch])
-    at.text_input(key="add_account_password").input(PASSWORD)   # the admin confirms (analysis/auth/reauth.py)
+    at.text_input(key="add_account_password").input(PASSWORD)  # the admin confirms (analysis/auth/reauth.py)
     submit(at, "Add account")
     assert not at.error, [e.value for e in at.error]
-    assert rows(world.store, "SELECT a.role, o.org_id FROM accounts a JOIN account_orgs o USING (account_id) "
-                "WHERE a.email = ?", [auth.normalise_email(as_email(payload))]) == [("client_viewer", world.scratch)]
+    assert rows(
+        world.store,
+        "SELECT a.role, o.org_id FROM accounts a JOIN account_orgs o USING (account_id) WHERE a.email = ?",
+        [auth.normalise_email(as_email(payload))],
+    ) == [("client_viewer", world.scratch)]
     # the admin's confirmation is a sign-in attempt under the throttle (analysis/auth/reauth.py)
     assert changed(before, snapshot(world.store)) == {"accounts", "account_orgs", "sign_in_attempts"}
 
 
-@pytest.mark.parametrize("field", ["Name", "Email domains"])   # the time zone is a list (issue 13 item 8)
+@pytest.mark.parametrize("field", ["Name", "Email domains"])  # the time zone is a list (issue 13 item 8)
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_sql_in_the_admin_add_organisation_form(world, payload, field):
     at = admin_page(world)
     before = snapshot(world.store)
     name = payload if field == "Name" else f"{field} {PAYLOADS.index(payload)}"
     by_label(at.text_input, "Name").input(name)
-    assert payload not in by_label(at.selectbox, "Time zone").options   # nothing typed reaches it
+    assert payload not in by_label(at.selectbox, "Time zone").options  # nothing typed reaches it
     by_label(at.text_input, "Email domains").input(payload if field == "Email domains" else "")
     submit(at, "Add organisation")
-    domains = sorted({d.strip().lower().lstrip("@") for d in (payload if field == "Email domains" else "").split(",")
-                      if d.strip()})
-    assert rows(world.store, "SELECT time_zone, email_domains FROM organisations WHERE name = ?",
-                [name.strip()]) == [("UTC", domains)]
+    domains = sorted(
+        {d.strip().lower().lstrip("@") for d in (payload if field == "Email domains" else "").split(",") if d.strip()}
+    )
+    assert rows(world.store, "SELECT time_zone, email_domains FROM organisations WHERE name = ?", [name.strip()]) == [
+        ("UTC", domains)
+    ]
     assert changed(before, snapshot(world.store)) == {"organisations"}
 
 
@@ -879,8 +1023,9 @@ def test_sql_in_organisation_and_rollout_names_through_orgs(world, payload):
     scope = open_scope(world.store, OPERATOR, org_id, "configure")
     orgs.add_rollout(scope, payload, {payload: date(2025, 1, 6)}, activities=[payload])
     assert rows(world.store, "SELECT name FROM organisations WHERE org_id = ?", [org_id]) == [(f"{payload} via api",)]
-    assert [(r.name, list(r.cohorts), r.activities) for r in orgs.rollouts(scope)] == \
-        [(payload.strip(), [payload.strip().lower()], [payload.strip().lower()])]
+    assert [(r.name, list(r.cohorts), r.activities) for r in orgs.rollouts(scope)] == [
+        (payload.strip(), [payload.strip().lower()], [payload.strip().lower()])
+    ]
     assert orgs.organisation_id(world.store, OPERATOR, f"{payload} via api") == org_id
     assert changed(before, snapshot(world.store)) == {"organisations", "rollouts", "cohorts"}
 
@@ -888,6 +1033,7 @@ def test_sql_in_organisation_and_rollout_names_through_orgs(world, payload):
 def scratch_usage(header_extra: str | None = None, cell: str = "x") -> bytes:
     import csv
     import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     header = ["user_id", "date", "activity", "count"] + ([header_extra] if header_extra is not None else [])
@@ -895,7 +1041,7 @@ def scratch_usage(header_extra: str | None = None, cell: str = "x") -> bytes:
     extra = [cell] if header_extra is not None else []
     writer.writerow(["u1@scratch.test", "2025-01-10", "mfa", "1", *extra])
     writer.writerow(["u2@scratch.test", "2025-01-11", "mfa", "1", *extra])
-    writer.writerow(["u3@scratch.test", "not a date", "mfa", "1", *extra])   # rejected, kept raw
+    writer.writerow(["u3@scratch.test", "not a date", "mfa", "1", *extra])  # rejected, kept raw
     return out.getvalue().encode()
 
 
@@ -905,8 +1051,9 @@ def test_sql_in_a_loaded_file(world, payload, where):
     scope = open_scope(world.store, OPERATOR, world.scratch, "upload")
     before = snapshot(world.store)
     name = payload if where == "file name" else "usage.csv"
-    data = scratch_usage(payload if where == "header" else "note",
-                         payload if where == "cell" else f"name {PAYLOADS.index(payload)}")
+    data = scratch_usage(
+        payload if where == "header" else "note", payload if where == "cell" else f"name {PAYLOADS.index(payload)}"
+    )
     # (each load's bytes differ: a file already loaded records no new load)
     result = load_file(scope, "usage", name, data, rollout="R")
     assert (result.rows_read, result.rows_rejected) == (3, 1)
@@ -920,6 +1067,7 @@ def test_sql_in_a_loaded_file(world, payload, where):
 
 # -- 3i. a client_viewer cannot write anything, and a client_uploader cannot write across organisations ----
 
+
 def _viewer_scope(world):
     return open_scope(world.store, principal(world, "client_viewer"), 1, "view")
 
@@ -929,38 +1077,72 @@ def _uploader_scope(world):
 
 
 WRITE_ATTEMPTS = {
-    "viewer load_file": (PermissionError, lambda w: load_file(_viewer_scope(w), "usage", "u.csv", usage_csv("A"),
-                                                              rollout="SENTINEL-A-ROLLOUT")),
-    "viewer load_file dry run": (PermissionError, lambda w: load_file(_viewer_scope(w), "usage", "u.csv",
-                                                                      usage_csv("A"), rollout=1, dry_run=True)),
+    "viewer load_file": (
+        PermissionError,
+        lambda w: load_file(_viewer_scope(w), "usage", "u.csv", usage_csv("A"), rollout="SENTINEL-A-ROLLOUT"),
+    ),
+    "viewer load_file dry run": (
+        PermissionError,
+        lambda w: load_file(_viewer_scope(w), "usage", "u.csv", usage_csv("A"), rollout=1, dry_run=True),
+    ),
     "viewer undo": (PermissionError, lambda w: undo(_viewer_scope(w), w.upload_with_rejects["A"])),
-    "viewer add_rollout": (PermissionError, lambda w: orgs.add_rollout(_viewer_scope(w), "New",
-                                                                       {"champion": date(2025, 1, 6)})),
-    "viewer add_organisation": (PermissionError, lambda w: orgs.add_organisation(
-        w.store, principal(w, "client_viewer"), "Viewer Co")),
-    "viewer add_account": (PermissionError, lambda w: auth.add_account(
-        w.store, principal(w, "client_viewer"), "friend@client-a.test", "admin", password=PASSWORD)),
-    "viewer reset_password": (PermissionError, lambda w: auth.reset_password(
-        w.store, principal(w, "client_viewer"), "admin@provider.test")),
-    "viewer disable_account": (PermissionError, lambda w: auth.disable_account(
-        w.store, principal(w, "client_viewer"), "admin@provider.test")),
-    "viewer require totp": (PermissionError, lambda w: auth.set_totp_required_for_providers(
-        w.store, principal(w, "client_viewer"), True)),
+    "viewer add_rollout": (
+        PermissionError,
+        lambda w: orgs.add_rollout(_viewer_scope(w), "New", {"champion": date(2025, 1, 6)}),
+    ),
+    "viewer add_organisation": (
+        PermissionError,
+        lambda w: orgs.add_organisation(w.store, principal(w, "client_viewer"), "Viewer Co"),
+    ),
+    "viewer add_account": (
+        PermissionError,
+        lambda w: auth.add_account(
+            w.store, principal(w, "client_viewer"), "friend@client-a.test", "admin", password=PASSWORD
+        ),
+    ),
+    "viewer reset_password": (
+        PermissionError,
+        lambda w: auth.reset_password(w.store, principal(w, "client_viewer"), "admin@provider.test"),
+    ),
+    "viewer disable_account": (
+        PermissionError,
+        lambda w: auth.disable_account(w.store, principal(w, "client_viewer"), "admin@provider.test"),
+    ),
+    "viewer require totp": (
+        PermissionError,
+        lambda w: auth.set_totp_required_for_providers(w.store, principal(w, "client_viewer"), True),
+    ),
     "viewer list accounts": (PermissionError, lambda w: auth.accounts(w.store, principal(w, "client_viewer"))),
-    "viewer map company": (PermissionError, lambda w: (map_company or _no_mapping)(
-        w.store, principal(w, "client_viewer"), "Viewer Co", 1)),
+    "viewer map company": (
+        PermissionError,
+        lambda w: (map_company or _no_mapping)(w.store, principal(w, "client_viewer"), "Viewer Co", 1),
+    ),
     "uploader undo of a load not theirs": (UndoError, lambda w: undo(_uploader_scope(w), w.upload_with_rejects["B"])),
     "uploader undo of A's load": (UndoError, lambda w: undo(_uploader_scope(w), w.upload_with_rejects["A"])),
-    "uploader load into A's rollout by name": (LookupError, lambda w: load_file(
-        _uploader_scope(w), "usage", "u.csv", usage_csv("B"), rollout="SENTINEL-A-ROLLOUT")),
-    "uploader load into A's rollout by id": (LookupError, lambda w: load_file(
-        _uploader_scope(w), "usage", "u.csv", usage_csv("B"), rollout=1)),
-    "uploader add_rollout": (PermissionError, lambda w: orgs.add_rollout(_uploader_scope(w), "New",
-                                                                         {"champion": date(2025, 1, 6)})),
-    "manager add_account": (PermissionError, lambda w: auth.add_account(
-        w.store, principal(w, "account_manager"), "new@provider.test", "admin", password=PASSWORD)),
-    "manager add_rollout in C": (PermissionError, lambda w: orgs.add_rollout(
-        open_scope(w.store, principal(w, "account_manager"), 3, "configure"), "New", {"champion": date(2025, 1, 6)})),
+    "uploader load into A's rollout by name": (
+        LookupError,
+        lambda w: load_file(_uploader_scope(w), "usage", "u.csv", usage_csv("B"), rollout="SENTINEL-A-ROLLOUT"),
+    ),
+    "uploader load into A's rollout by id": (
+        LookupError,
+        lambda w: load_file(_uploader_scope(w), "usage", "u.csv", usage_csv("B"), rollout=1),
+    ),
+    "uploader add_rollout": (
+        PermissionError,
+        lambda w: orgs.add_rollout(_uploader_scope(w), "New", {"champion": date(2025, 1, 6)}),
+    ),
+    "manager add_account": (
+        PermissionError,
+        lambda w: auth.add_account(
+            w.store, principal(w, "account_manager"), "new@provider.test", "admin", password=PASSWORD
+        ),
+    ),
+    "manager add_rollout in C": (
+        PermissionError,
+        lambda w: orgs.add_rollout(
+            open_scope(w.store, principal(w, "account_manager"), 3, "configure"), "New", {"champion": date(2025, 1, 6)}
+        ),
+    ),
 }
 
 
@@ -998,11 +1180,14 @@ def test_the_viewer_s_pages_offer_no_way_to_write(world):
 
 # -- 3j. a freshly started server: Streamlit's pages-folder mode until app.py first runs ---------------
 
+
 def test_the_server_leaves_the_pages_folder_mode_before_the_first_session():
     """A page URL on a freshly started server must go through app.py (the browser test opens one);
     server.py switches Streamlit's old pages-folder mode off on import."""
     from streamlit.runtime.pages_manager import PagesManager
+
     PagesManager.uses_pages_directory = None
     import server
+
     importlib.reload(server)
     assert PagesManager.uses_pages_directory is False

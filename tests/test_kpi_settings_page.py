@@ -8,6 +8,7 @@ The computed baseline is 2026-06-22 .. 2026-07-19 (the 28 days before the champi
 people used mfa_approval in it -> 7 / 272 = 3 %. Over 2026-09-01 .. 2026-09-28: 87 tickets ->
 100 x 87 x 7 / 28 / 272 = 7.996 -> 8.0; 208 people active -> 208 / 272 = 76 %. As of 2026-11-15 the
 last 7 days hold 17 tickets: 6.25 per 100, above 2 x 2.3 (a ticket spike) but not 2 x 8.0."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -83,38 +84,50 @@ def test_a_baseline_locked_and_chosen_on_the_page_drives_the_kpi_table_and_the_f
     before = kpi_rows(at)
     assert before[("Adoption rate", "all")]["Baseline"] == "3%"
     assert before[("Tickets per 100 people (7 days)", "rollout")]["Baseline"] == "2.3"
-    assert flag_counts(at) == {"High": "1", "Medium": "17", "Not enough data": "0"}   # the spike among them
+    assert flag_counts(at) == {"High": "1", "Medium": "17", "Not enough data": "0"}  # the spike among them
 
     goto(at, SETTINGS)
     by_label(at.text_input, "Baseline name").input("pre-remediation")
     by_label(at.date_input, "From").set_value(date(2026, 9, 1))
     by_label(at.date_input, "To").set_value(date(2026, 9, 28))
     press(at, "Lock the baseline")
-    assert said(at) == (["Locked the baseline 'pre-remediation': 1 Sep 2026 to 28 Sep 2026, 87 tickets. "
-                         "Choose it under \u201cChoose the baseline in use\u201d to use it."], [])
+    assert said(at) == (
+        [
+            "Locked the baseline 'pre-remediation': 1 Sep 2026 to 28 Sep 2026, 87 tickets. "
+            "Choose it under \u201cChoose the baseline in use\u201d to use it."
+        ],
+        [],
+    )
     listed = table(at, "upload_ids").set_index("name")
     locked = listed.loc["pre-remediation"]
     assert (locked["window_start"], locked["window_end"], locked["days"]) == (date(2026, 9, 1), date(2026, 9, 28), 28)
-    assert locked["locked_by"] == "admin@pages.test" and sorted(locked["upload_ids"]) == [1, 2, 3]   # the demo's loads
-    assert listed["selected"].to_dict() == {"computed": True, "pre-remediation": False}   # locking does not choose
+    assert locked["locked_by"] == "admin@pages.test" and sorted(locked["upload_ids"]) == [1, 2, 3]  # the demo's loads
+    assert listed["selected"].to_dict() == {"computed": True, "pre-remediation": False}  # locking does not choose
     figures = table(at, "tickets_per_100_users_7d").set_index("name").loc["pre-remediation"]
     assert (figures["tickets"], round(figures["adoption_rate"]), round(figures["tickets_per_100_users_7d"], 1)) == (
-        87, 76, 8.0)
+        87,
+        76,
+        8.0,
+    )
     assert kpi_rows(at)[("Adoption rate", "all")]["Baseline"] == "3%"
 
     goto(at, SETTINGS)
     by_label(at.selectbox, "Baseline for the KPI table and the red-flag rules").set_value("pre-remediation")
     press(at, "Use this baseline")
-    assert said(at) == (["The KPI table and the red-flag rules now use the baseline 'pre-remediation' "
-                         "(1 Sep 2026 to 28 Sep 2026)."], [])
-    assert table(at, "upload_ids").set_index("name")["selected"].to_dict() == {"computed": False,
-                                                                                "pre-remediation": True}
+    assert said(at) == (
+        ["The KPI table and the red-flag rules now use the baseline 'pre-remediation' (1 Sep 2026 to 28 Sep 2026)."],
+        [],
+    )
+    assert table(at, "upload_ids").set_index("name")["selected"].to_dict() == {
+        "computed": False,
+        "pre-remediation": True,
+    }
     assert kpis.baseline(scope, mfa(scope)).name == "pre-remediation"
     after = kpi_rows(at)
     assert after[("Adoption rate", "all")]["Baseline"] == "76%"
     assert after[("Tickets per 100 people (7 days)", "rollout")]["Baseline"] == "8.0"
-    assert after[("Adoption rate", "all")]["Now"] == before[("Adoption rate", "all")]["Now"]   # only the baseline
-    assert flag_counts(at) == {"High": "1", "Medium": "16", "Not enough data": "0"}   # 6.25 is not 2 x 8.0
+    assert after[("Adoption rate", "all")]["Now"] == before[("Adoption rate", "all")]["Now"]  # only the baseline
+    assert flag_counts(at) == {"High": "1", "Medium": "16", "Not enough data": "0"}  # 6.25 is not 2 x 8.0
 
     goto(at, SETTINGS)
     by_label(at.selectbox, "Baseline for the KPI table and the red-flag rules").set_value("computed")
@@ -130,16 +143,17 @@ def test_an_adoption_target_set_on_the_page_is_stored_and_shown(page):
     by_label(at.number_input, "Due by this many days after go-live").set_value(45)
     press(at, "Save the target")
     assert said(at) == (["Adoption rate: target 85%, due 45 days after go-live."], [])
-    assert kpis.targets(scope, mfa(scope))["adoption_rate"] == kpis.Target("adoption_rate", 0.85, 45,
-                                                                                     "rollout")
+    assert kpis.targets(scope, mfa(scope))["adoption_rate"] == kpis.Target("adoption_rate", 0.85, 45, "rollout")
     shown = table(at, "Due at age").set_index("KPI").loc["Adoption rate"]
     assert (shown["Target"], shown["Due at age"]) == ("85%", 45)
     # the rollout's own settings above show the new target, so saving them does not put 80 % back
-    assert (by_label(at.slider, "Adoption target").value,
-            by_label(at.number_input, "…reached by this many days after go-live").value) == (85, 45)
+    assert (
+        by_label(at.slider, "Adoption target").value,
+        by_label(at.number_input, "…reached by this many days after go-live").value,
+    ) == (85, 45)
     rows = kpi_rows(at)
     assert {rows[("Adoption rate", c)]["Target"] for c in ("champion", "wider", "all")} == {"85%"}
-    champion = rows[("Adoption rate", "champion")]          # its baseline is the target; 88 % now
+    champion = rows[("Adoption rate", "champion")]  # its baseline is the target; 88 % now
     assert (champion["Baseline"], champion["Now"], champion["Status"]) == ("85%", "88%", "on track")
 
 
@@ -152,9 +166,10 @@ def test_an_account_manager_sets_and_clears_a_resolution_target_in_hours(page):
     press(at, "Save the target")
     assert said(at) == (["Median resolution (hours): target 8 hours, due 60 days after go-live."], [])
     assert kpis.targets(scope, mfa(scope))["median_resolution_hours"] == kpis.Target(
-        "median_resolution_hours", 8.0, 60, "set")
+        "median_resolution_hours", 8.0, 60, "set"
+    )
     row = kpi_rows(at)[("Median resolution (hours)", "rollout")]
-    assert (row["Target"], row["Now"], row["Status"]) == ("8.0", "3.7", "on track")   # lower is better
+    assert (row["Target"], row["Now"], row["Status"]) == ("8.0", "3.7", "on track")  # lower is better
 
     goto(at, SETTINGS)
     by_label(at.selectbox, "KPI to change").set_value("median_resolution_hours").run()
@@ -168,14 +183,18 @@ def test_a_low_adoption_threshold_changed_on_the_page_moves_the_red_flags_and_re
     settings_as, scope = page
     at = settings_as("admin")
     assert (by_label(at.selectbox, "Rule").value, by_label(at.selectbox, "Setting").value) == (
-        "LOW_ADOPTION", "high_share_of_target")
+        "LOW_ADOPTION",
+        "high_share_of_target",
+    )
     by_label(at.number_input, "High severity below this share of the target (%)").set_value(75)
     press(at, "Save the threshold")
-    assert said(at) == (["Low Adoption: high severity below this share of the target is now 75% (default 50%)."],
-                        [])
+    assert said(at) == (["Low Adoption: high severity below this share of the target is now 75% (default 50%)."], [])
     assert alerts.thresholds(scope, mfa(scope))["LOW_ADOPTION"]["high_share_of_target"] == 0.75
-    shown = table(at, "Default").set_index(["Rule", "Setting"]).loc[
-        ("Low Adoption", "High severity below this share of the target")]
+    shown = (
+        table(at, "Default")
+        .set_index(["Rule", "Setting"])
+        .loc[("Low Adoption", "High severity below this share of the target")]
+    )
     assert (shown["Value"], shown["Default"], shown["Changed"]) == ("75%", "50%", True)
     # high below 0.75 x 80 % = 60 %: Warehouse 19/54 = 35 %, Customer Service 22/40 = 55 % and Sales
     # 29/50 = 58 % (before: only Warehouse, below 40 %); Operations 62 % and the wider cohort 63 % stay medium
@@ -183,10 +202,11 @@ def test_a_low_adoption_threshold_changed_on_the_page_moves_the_red_flags_and_re
 
     goto(at, SETTINGS)
     press(at, "Back to the default")
-    assert said(at) == (["Low Adoption: high severity below this share of the target is now 50% (the default)."],
-                        [])
-    assert alerts.thresholds(scope, mfa(scope))["LOW_ADOPTION"] == {"high_share_of_target": 0.5,
-                                                                    "min_department_people": 5}
+    assert said(at) == (["Low Adoption: high severity below this share of the target is now 50% (the default)."], [])
+    assert alerts.thresholds(scope, mfa(scope))["LOW_ADOPTION"] == {
+        "high_share_of_target": 0.5,
+        "min_department_people": 5,
+    }
     assert flag_counts(at) == {"High": "1", "Medium": "17", "Not enough data": "0"}
 
 
@@ -194,7 +214,7 @@ def test_refused_changes_say_not_saved_and_change_nothing(page):
     settings_as, scope = page
     rollout = mfa(scope)
     at = settings_as("admin")
-    press(at, "Lock the baseline")                                # no name
+    press(at, "Lock the baseline")  # no name
     assert said(at) == ([], ["Not saved: a locked baseline needs a name (e.g. pre-go-live)"])
     by_label(at.text_input, "Baseline name").input("half")
     by_label(at.date_input, "From").set_value(date(2026, 9, 1))
@@ -203,16 +223,18 @@ def test_refused_changes_say_not_saved_and_change_nothing(page):
     assert kpis.locked_baselines(scope, rollout) == []
 
     by_label(at.text_input, "Baseline name").input("pre-go-live")
-    press(at, "Lock the baseline")                                # the baseline window: fine
+    press(at, "Lock the baseline")  # the baseline window: fine
     assert said(at)[0][0].startswith("Locked the baseline 'pre-go-live': 22 Jun 2026 to 19 Jul 2026, 25 tickets.")
     by_label(at.text_input, "Baseline name").input("Pre-Go-Live")
     press(at, "Lock the baseline")
-    assert said(at)[1] == ["Not saved: 'MFA rollout' already has a baseline named 'Pre-Go-Live': a locked baseline "
-                           "never changes, so lock the new figures under another name"]
+    assert said(at)[1] == [
+        "Not saved: 'MFA rollout' already has a baseline named 'Pre-Go-Live': a locked baseline "
+        "never changes, so lock the new figures under another name"
+    ]
     assert [b.name for b in kpis.locked_baselines(scope, rollout)] == ["pre-go-live"]
 
-    assert by_label(at.button, "Remove the target").disabled          # the adoption target cannot go ...
-    by_label(at.number_input, "Target (%)").set_value(0)              # ... nor be 0
+    assert by_label(at.button, "Remove the target").disabled  # the adoption target cannot go ...
+    by_label(at.number_input, "Target (%)").set_value(0)  # ... nor be 0
     press(at, "Save the target")
     assert said(at) == ([], ["Not saved: the adoption target is a share above 0 (e.g. 0.8)"])
     by_label(at.number_input, "High severity below this share of the target (%)").set_value(0)

@@ -4,6 +4,7 @@ A sweep over the code (every call in pages/, ui/ and app.py that renders Streaml
 get only code-written text, numbers, or data passed through ui.text.literal; every table goes
 through ui/tables.py), the one function's own rules, and a run of every page with hostile names.
 """
+
 from __future__ import annotations
 
 import ast
@@ -17,14 +18,64 @@ SOURCES = sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.p
 
 # Calls whose text Streamlit renders as markdown (label/body and help), per the 1.67 docstrings.
 MARKDOWN_CALLS = {
-    "markdown", "caption", "write", "info", "warning", "error", "success", "toast", "expander", "tabs",
-    "radio", "selectbox", "multiselect", "metric", "title", "header", "subheader", "button", "download_button",
-    "form_submit_button", "checkbox", "toggle", "text_input", "text_area", "number_input", "date_input",
-    "time_input", "file_uploader", "popover", "segmented_control", "pills", "slider", "select_slider",
-    "page_link", "link_button", "color_picker", "camera_input", "audio_input", "status", "dialog", "progress",
-    "Column", "TextColumn", "NumberColumn", "CheckboxColumn", "SelectboxColumn", "DatetimeColumn",
-    "DateColumn", "TimeColumn", "ListColumn", "LinkColumn", "ImageColumn", "LineChartColumn",
-    "BarChartColumn", "AreaChartColumn", "ProgressColumn", "JsonColumn", "MultiselectColumn",
+    "markdown",
+    "caption",
+    "write",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "toast",
+    "expander",
+    "tabs",
+    "radio",
+    "selectbox",
+    "multiselect",
+    "metric",
+    "title",
+    "header",
+    "subheader",
+    "button",
+    "download_button",
+    "form_submit_button",
+    "checkbox",
+    "toggle",
+    "text_input",
+    "text_area",
+    "number_input",
+    "date_input",
+    "time_input",
+    "file_uploader",
+    "popover",
+    "segmented_control",
+    "pills",
+    "slider",
+    "select_slider",
+    "page_link",
+    "link_button",
+    "color_picker",
+    "camera_input",
+    "audio_input",
+    "status",
+    "dialog",
+    "progress",
+    "Column",
+    "TextColumn",
+    "NumberColumn",
+    "CheckboxColumn",
+    "SelectboxColumn",
+    "DatetimeColumn",
+    "DateColumn",
+    "TimeColumn",
+    "ListColumn",
+    "LinkColumn",
+    "ImageColumn",
+    "LineChartColumn",
+    "BarChartColumn",
+    "AreaChartColumn",
+    "ProgressColumn",
+    "JsonColumn",
+    "MultiselectColumn",
 }
 TEXT_KEYWORDS = {"label", "body", "help", "caption", "placeholder", "title", "text"}
 # Widgets whose options are rendered as markdown too (selectbox and multiselect show them plainly).
@@ -32,7 +83,7 @@ MARKDOWN_OPTIONS = {"radio", "segmented_control", "pills", "select_slider"}
 TABLE_CALLS = {"dataframe", "data_editor", "table"}
 # Functions that return only code-written words or numbers; any function or variable named *_md
 # holds markdown written by the code, and the sweep checks what it returns or is assigned.
-SAFE_FUNCTIONS = {"len", "rule_title", "pct", "number", "int", "round", "day", "moment"}   # code-written words
+SAFE_FUNCTIONS = {"len", "rule_title", "pct", "number", "int", "round", "day", "moment"}  # code-written words
 
 
 def _safe(node: ast.AST, escaper: str = "literal") -> bool:  # noqa: C901 (one branch per kind of node)
@@ -50,11 +101,11 @@ def _safe(node: ast.AST, escaper: str = "literal") -> bool:  # noqa: C901 (one b
             return safe(arg)
         case ast.Call(func=ast.Name(id=name)) | ast.Call(func=ast.Attribute(attr=name)):
             return name == escaper or name in SAFE_FUNCTIONS or (escaper == "literal" and name.endswith("_md"))
-        case ast.Name(id=name):                # module constants (CAPITALS) are written in the code
+        case ast.Name(id=name):  # module constants (CAPITALS) are written in the code
             return name.isupper() or (escaper == "literal" and name.endswith("_md"))
-        case ast.Attribute(attr=name):         # settings.TIME_ZONE_NOTE, auth.MIN_PASSWORD
+        case ast.Attribute(attr=name):  # settings.TIME_ZONE_NOTE, auth.MIN_PASSWORD
             return name.isupper()
-        case ast.Subscript(value=value):       # a constant table's entry: DEFINITIONS["weekly"]
+        case ast.Subscript(value=value):  # a constant table's entry: DEFINITIONS["weekly"]
             return safe(value) and not isinstance(value, ast.Call)
         case ast.BinOp(left=left, right=right):
             return safe(left) and safe(right)
@@ -90,10 +141,18 @@ def _markdown_builders(tree: ast.AST, where) -> list[str]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef) and node.name.endswith("_md"):
-            found += [f"{where(r)}: {node.name} returns {ast.unparse(r.value)[:60]}"
-                      for r in ast.walk(node) if isinstance(r, ast.Return) and not _safe(r.value)]
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
-            node, (ast.AugAssign, ast.AnnAssign, ast.For)) else []
+            found += [
+                f"{where(r)}: {node.name} returns {ast.unparse(r.value)[:60]}"
+                for r in ast.walk(node)
+                if isinstance(r, ast.Return) and not _safe(r.value)
+            ]
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For))
+            else []
+        )
         value = node.iter if isinstance(node, ast.For) else getattr(node, "value", None)
         for target in targets:
             if isinstance(target, ast.Name) and target.id.endswith("_md") and not _safe(value):
@@ -109,11 +168,16 @@ PLOTLY_TEXT = {"name", "annotation_text", "hovertext", "hovertemplate"}
 def plotly_findings(node: ast.Call, where: str) -> list[str]:
     """Text handed to a Plotly trace (go.Bar, go.Scatter ...) or annotation must go through label."""
     func = node.func
-    if not (isinstance(func, ast.Attribute) and (func.attr in PLOTLY_CALLS or (
-            isinstance(func.value, ast.Name) and func.value.id == "go"))):
+    if not (
+        isinstance(func, ast.Attribute)
+        and (func.attr in PLOTLY_CALLS or (isinstance(func.value, ast.Name) and func.value.id == "go"))
+    ):
         return []
-    return [f"{where}: Plotly {k.arg}={ast.unparse(k.value)[:60]}" for k in node.keywords
-            if k.arg in PLOTLY_TEXT and not _safe(k.value, "label")]
+    return [
+        f"{where}: Plotly {k.arg}={ast.unparse(k.value)[:60]}"
+        for k in node.keywords
+        if k.arg in PLOTLY_TEXT and not _safe(k.value, "label")
+    ]
 
 
 def markup_findings(path: Path, root: Path = ROOT) -> list[str]:
@@ -136,8 +200,11 @@ def markup_findings(path: Path, root: Path = ROOT) -> list[str]:
         texts = [*texts, *(k.value for k in node.keywords if k.arg in TEXT_KEYWORDS)]
         found += [f"{where(node)}: st.{name} gets {ast.unparse(t)[:60]}" for t in texts if not _safe(t)]
         if name in MARKDOWN_OPTIONS:
-            options = node.args[1] if len(node.args) > 1 else next(
-                (k.value for k in node.keywords if k.arg == "options"), None)
+            options = (
+                node.args[1]
+                if len(node.args) > 1
+                else next((k.value for k in node.keywords if k.arg == "options"), None)
+            )
             formatter = next((k.value for k in node.keywords if k.arg == "format_func"), None)
             if not (formatter is not None and _formatter_safe(formatter)) and not (options is None or _safe(options)):
                 found.append(f"{where(node)}: st.{name} options {ast.unparse(options)[:60]} without a safe format_func")
@@ -147,8 +214,12 @@ def markup_findings(path: Path, root: Path = ROOT) -> list[str]:
 def markdown_parameter_findings(paths: list[Path], root: Path = ROOT) -> list[str]:
     """A function's *_md parameter is shown as markdown: every call must pass it safe text."""
     trees = {path: ast.parse(path.read_text()) for path in paths}
-    params = {node.name: [(i, a.arg) for i, a in enumerate(node.args.args) if a.arg.endswith("_md")]
-              for tree in trees.values() for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    params = {
+        node.name: [(i, a.arg) for i, a in enumerate(node.args.args) if a.arg.endswith("_md")]
+        for tree in trees.values()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+    }
     found = []
     for path, tree in trees.items():
         for node in ast.walk(tree):
@@ -156,8 +227,9 @@ def markdown_parameter_findings(paths: list[Path], root: Path = ROOT) -> list[st
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", None))
             for i, arg in params.get(name, []):
-                value = node.args[i] if i < len(node.args) else next(
-                    (k.value for k in node.keywords if k.arg == arg), None)
+                value = (
+                    node.args[i] if i < len(node.args) else next((k.value for k in node.keywords if k.arg == arg), None)
+                )
                 if value is not None and not _safe(value):
                     found.append(f"{path.relative_to(root)}:{node.lineno}: {name}({arg}={ast.unparse(value)[:60]})")
     return found
@@ -171,52 +243,61 @@ def test_every_markdown_call_gets_only_escaped_data():
 def test_the_sweep_finds_data_in_markdown(tmp_path):
     """The sweep itself: a page that shows data raw is caught, the escaped forms are not."""
     page = tmp_path / "page.py"
-    page.write_text("import streamlit as st\nfrom ui.text import literal\n"
-                    "st.caption(f'Loaded {name}')\n"                        # 3: raw data
-                    "st.caption(f'Loaded {literal(name)}: {rows:,} rows')\n"  # 4: fine
-                    "st.info('Saved ' + category)\n"                        # 5: raw data
-                    "st.segmented_control('Cohort', cohorts)\n"             # 6: options raw
-                    "st.segmented_control('Cohort', cohorts, format_func=literal)\n"
-                    "st.dataframe(frame)\n"                                 # 8: table not via helper
-                    "st.subheader(f'Rollout: {rollout.name}', help=HELP)\n"  # 9: raw data
-                    "st.tabs(['Load', name])\n"                            # 10: raw data
-                    "bar.progress(0.5, text=f'{name}: read')\n"            # 11: raw data
-                    "line_md = 'Saved ' + category\n"                       # 12: a *_md given data
-                    "st.success(line_md)\n"
-                    "st.metric(f'Tickets ({window:d} days)', 3, help=HELP['x'])\n"
-                    "go.Scatter(x=[1], name=cohort.capitalize())\n"            # 15: Plotly, raw
-                    "go.Scatter(x=[1], name=label(cohort), hovertemplate='%{y}<extra>' + label(c) + '</extra>')\n"
-                    "fig.add_vline(x=1, annotation_text=literal(note))\n")      # 17: markdown escape, not Plotly's
+    page.write_text(
+        "import streamlit as st\nfrom ui.text import literal\n"
+        "st.caption(f'Loaded {name}')\n"  # 3: raw data
+        "st.caption(f'Loaded {literal(name)}: {rows:,} rows')\n"  # 4: fine
+        "st.info('Saved ' + category)\n"  # 5: raw data
+        "st.segmented_control('Cohort', cohorts)\n"  # 6: options raw
+        "st.segmented_control('Cohort', cohorts, format_func=literal)\n"
+        "st.dataframe(frame)\n"  # 8: table not via helper
+        "st.subheader(f'Rollout: {rollout.name}', help=HELP)\n"  # 9: raw data
+        "st.tabs(['Load', name])\n"  # 10: raw data
+        "bar.progress(0.5, text=f'{name}: read')\n"  # 11: raw data
+        "line_md = 'Saved ' + category\n"  # 12: a *_md given data
+        "st.success(line_md)\n"
+        "st.metric(f'Tickets ({window:d} days)', 3, help=HELP['x'])\n"
+        "go.Scatter(x=[1], name=cohort.capitalize())\n"  # 15: Plotly, raw
+        "go.Scatter(x=[1], name=label(cohort), hovertemplate='%{y}<extra>' + label(c) + '</extra>')\n"
+        "fig.add_vline(x=1, annotation_text=literal(note))\n"
+    )  # 17: markdown escape, not Plotly's
     lines = [int(f.split(":")[1]) for f in markup_findings(page, tmp_path)]
     assert lines == [3, 5, 6, 8, 9, 10, 11, 12, 15, 17]
     helper = tmp_path / "helper.py"
-    helper.write_text("def caption_chart(view, caption_md):\n    st.caption(caption_md)\n"
-                      "caption_chart(view, 'Code words')\n"
-                      "caption_chart(view, f'{view.rollout.name} by age')\n"            # 4: data
-                      "caption_chart(view, caption_md=literal(view.rollout.name))\n")
+    helper.write_text(
+        "def caption_chart(view, caption_md):\n    st.caption(caption_md)\n"
+        "caption_chart(view, 'Code words')\n"
+        "caption_chart(view, f'{view.rollout.name} by age')\n"  # 4: data
+        "caption_chart(view, caption_md=literal(view.rollout.name))\n"
+    )
     assert [f.split(":")[1] for f in markdown_parameter_findings([helper], tmp_path)] == ["4"]
 
 
 # -- the one escaping function ----------------------------------------------------------------------
 
+
 def test_literal_escapes_markdown_and_breaks_every_autolink():
     from ui.text import WORD_JOINER, literal
+
     shown = literal("[Sign in again](http://evil.test) www.evil.test me@evil.test HTTPS://x **b** :red[c] <img>")
     assert "http://" not in shown.lower() and "www." not in shown and "@evil" not in shown
-    assert re.search(r"(?<!\\)[\[\]()*<>:]", shown) is None         # every markdown character escaped
+    assert re.search(r"(?<!\\)[\[\]()*<>:]", shown) is None  # every markdown character escaped
     # read back as the page shows it: the same characters, nothing added but the invisible joiner
     assert re.sub(r"\\(.)", r"\1", shown).replace(WORD_JOINER, "") == (
-        "[Sign in again](http://evil.test) www.evil.test me@evil.test HTTPS://x **b** :red[c] <img>")
+        "[Sign in again](http://evil.test) www.evil.test me@evil.test HTTPS://x **b** :red[c] <img>"
+    )
     assert literal("Warehouse & IT") == "Warehouse \\& IT" and literal(12) == "12"
 
 
 # -- tables: the grid and its toolbar download get no formula ----------------------------------------
+
 
 def _show(data, **kwargs):
     from streamlit.testing.v1 import AppTest
 
     def page(data, kwargs):
         from ui.tables import show_table
+
         show_table(data, **kwargs)
 
     at = AppTest.from_function(page, args=(data, kwargs)).run()
@@ -225,13 +306,24 @@ def _show(data, **kwargs):
 
 
 def test_show_table_neutralises_formulas_and_keeps_numbers():
-    frame = pd.DataFrame({"name": ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-1+2", "\t=1",
-                                   "Ann"], "delta": [-2, -1, 0, 1, 2, 3], "=col": ["a", "b", "c", "d", "e", "f"]})
+    frame = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-1+2", "\t=1", "Ann"],
+            "delta": [-2, -1, 0, 1, 2, 3],
+            "=col": ["a", "b", "c", "d", "e", "f"],
+        }
+    )
     shown = _show(frame, hide_index=True, column_config={"=col": "Col"})
     assert list(shown.columns) == ["name", "delta", "'=col"]
-    assert shown["name"].tolist() == ['\'=HYPERLINK("http://x","y")', "'+cmd|' /C calc'!A0", "'@SUM(1)", "'-1+2",
-                                      "'\t=1", "Ann"]
-    assert shown["delta"].tolist() == [-2, -1, 0, 1, 2, 3]          # negative numbers stay numbers
-    assert frame["name"][0].startswith("=")                          # the caller's frame is left alone
-    rows = _show([{"line": 2, "reason": "=1+1"}])                    # rows (a list of dicts) too
+    assert shown["name"].tolist() == [
+        '\'=HYPERLINK("http://x","y")',
+        "'+cmd|' /C calc'!A0",
+        "'@SUM(1)",
+        "'-1+2",
+        "'\t=1",
+        "Ann",
+    ]
+    assert shown["delta"].tolist() == [-2, -1, 0, 1, 2, 3]  # negative numbers stay numbers
+    assert frame["name"][0].startswith("=")  # the caller's frame is left alone
+    rows = _show([{"line": 2, "reason": "=1+1"}])  # rows (a list of dicts) too
     assert rows["reason"].tolist() == ["'=1+1"]

@@ -4,6 +4,7 @@ tables' own toolbar download hands out no spreadsheet formula.
 
 Skipped where chromium is absent (as tests/test_browser.py; CI sets UPTAKE_REQUIRE_BROWSER=1).
 """
+
 import csv
 import io
 import os
@@ -28,10 +29,18 @@ from tests.test_browser import PASSWORD, free_port  # noqa: E402
 
 # A tracking image (port 9: nothing listens), a fake link, a bare URL, a tag that runs script, a
 # Plotly link, emphasis, a www. address and an e-mail address
-PAYLOAD = ('![x](http://127.0.0.1:9/t.png) [Sign in again](http://evil.test) http://evil.test/a '
-           '<img src=x onerror=alert(1)> <a href="http://evil.test/p">p</a> **bold** www.evil.test me@evil.test')
-FORMULAS = ['=HYPERLINK("http://evil.test","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3+cmd|' /C calc'!A0",
-            "\t=1+1", "\r=1+1"]
+PAYLOAD = (
+    "![x](http://127.0.0.1:9/t.png) [Sign in again](http://evil.test) http://evil.test/a "
+    '<img src=x onerror=alert(1)> <a href="http://evil.test/p">p</a> **bold** www.evil.test me@evil.test'
+)
+FORMULAS = [
+    '=HYPERLINK("http://evil.test","x")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
 GO_LIVE = date(2026, 1, 5)
 
 
@@ -54,23 +63,40 @@ def seed(db):
     from analysis.ingest import load_file
     from analysis.scope import open_scope
     from analysis.store import Store
+
     handle = Store(db, staging_dir=db.parent / "staging")
     org = orgs.add_organisation(handle, OPERATOR, hostile("organisation"), email_domains=["evil.test"])
     scope = open_scope(handle, OPERATOR, org, "upload")
     cohort, department, activity = hostile("cohort"), hostile("department"), hostile("activity")
     orgs.add_rollout(scope, hostile("rollout"), {cohort: GO_LIVE})
     rollout = hostile("rollout")
-    people = [(f"p{i}@evil.test", FORMULAS[i] if i < len(FORMULAS) else f"Person {i}",
-               department if i < 8 else "Ops", cohort, "yes") for i in range(12)]
-    load_file(scope, "roster", hostile("file") + ".csv",
-              rows_csv(["user_id", "display_name", "department", "cohort", "licensed"], people), rollout=rollout)
+    people = [
+        (
+            f"p{i}@evil.test",
+            FORMULAS[i] if i < len(FORMULAS) else f"Person {i}",
+            department if i < 8 else "Ops",
+            cohort,
+            "yes",
+        )
+        for i in range(12)
+    ]
+    load_file(
+        scope,
+        "roster",
+        hostile("file") + ".csv",
+        rows_csv(["user_id", "display_name", "department", "cohort", "licensed"], people),
+        rollout=rollout,
+    )
     days = [GO_LIVE + timedelta(days=d) for d in range(60)]
     usage = [(f"p{i}@evil.test", d.isoformat(), activity, 1) for i in (7, 8, 9, 10, 11) for d in days]
     load_file(scope, "usage", "usage.csv", rows_csv(["user_id", "date", "activity", "count"], usage))
-    tickets = [(f"T-{i}", f"{d.isoformat()} 09:00", "open", hostile("category"), hostile("subject"))
-               for i, d in enumerate(days[::3])]
-    load_file(scope, "tickets", "tickets.csv",
-              rows_csv(["ticket_id", "created_at", "status", "category", "subject"], tickets))
+    tickets = [
+        (f"T-{i}", f"{d.isoformat()} 09:00", "open", hostile("category"), hostile("subject"))
+        for i, d in enumerate(days[::3])
+    ]
+    load_file(
+        scope, "tickets", "tickets.csv", rows_csv(["ticket_id", "created_at", "status", "category", "subject"], tickets)
+    )
     settings.set_rollout(scope, rollout, categories=[hostile("category")], activities=[activity])
     annotations.add_annotation(scope, rollout, GO_LIVE + timedelta(days=10), "training", hostile("note")[:120])
     presets.map_company(handle, OPERATOR, hostile("company"), org)
@@ -86,9 +112,23 @@ def server(tmp_path_factory):
     seed(tmp / "m.duckdb")
     env = {**os.environ, "UPTAKE_DB": str(tmp / "m.duckdb"), "UPTAKE_DEMO": "0", "UPTAKE_INBOX": str(tmp / "inbox")}
     log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "server.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -112,7 +152,7 @@ def signed_in(browser, server, email):
     seen = {"requests": [], "dialogs": []}
     context.on("request", lambda r: seen["requests"].append(r.url))
     tab = context.new_page()
-    tab.set_default_navigation_timeout(90_000)      # the shared test machine can be slow
+    tab.set_default_navigation_timeout(90_000)  # the shared test machine can be slow
     tab.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
     tab.goto(server["url"] + "/")
     tab.get_by_label("Email").fill(email)
@@ -143,23 +183,36 @@ def markup_on(tab, server, path, heading):
     tab.goto(server["url"] + path)
     tab.get_by_role("heading", name=heading, exact=True).wait_for(timeout=60_000)
     tab.get_by_text("[Sign in again](").first.wait_for(state="attached", timeout=60_000)
-    time.sleep(3)                                   # the rest of the page and its charts
+    time.sleep(3)  # the rest of the page and its charts
     assert tab.locator('[data-testid="stException"]').count() == 0, path
     return tab.evaluate(MARKUP_FROM_DATA)
 
 
-PAGES = {"admin@provider.test": [("/", "Overview"), ("/adoption", "Adoption"), ("/support", "Support"),
-                                 ("/red_flags", "Red flags"), ("/data", "Data"), ("/settings", "Settings"),
-                                 ("/portfolio", "Portfolio"), ("/admin", "Administration")],
-         "viewer@evil.test": [("/", "Overview"), ("/adoption", "Adoption"), ("/support", "Support"),
-                              ("/red_flags", "Red flags")]}
+PAGES = {
+    "admin@provider.test": [
+        ("/", "Overview"),
+        ("/adoption", "Adoption"),
+        ("/support", "Support"),
+        ("/red_flags", "Red flags"),
+        ("/data", "Data"),
+        ("/settings", "Settings"),
+        ("/portfolio", "Portfolio"),
+        ("/admin", "Administration"),
+    ],
+    "viewer@evil.test": [
+        ("/", "Overview"),
+        ("/adoption", "Adoption"),
+        ("/support", "Support"),
+        ("/red_flags", "Red flags"),
+    ],
+}
 
 
 @pytest.mark.parametrize("email", list(PAGES))
 def test_hostile_names_show_as_their_characters_on_every_page(browser, server, email):
     tab, seen = signed_in(browser, server, email)
     found = {path: markup_on(tab, server, path, heading) for path, heading in PAGES[email]}
-    assert all(f["shown"] for f in found.values()), found      # the payload is on every page, as text
+    assert all(f["shown"] for f in found.values()), found  # the payload is on every page, as text
     bad = {p: f for p, f in found.items() if f["links"] or f["images"] or f["emphasis"]}
     assert not bad, repr(bad)
     assert [u for u in seen["requests"] if ":9/" in u] == [] and seen["dialogs"] == []
@@ -185,7 +238,7 @@ def test_a_file_name_with_markup_in_map_the_columns(browser, server, tmp_path):
 def test_the_tables_toolbar_download_has_no_formula(browser, server):
     """The never-used list (named with formulas) downloaded through st.dataframe's own toolbar."""
     tab, _ = signed_in(browser, server, "admin@provider.test")
-    tab.add_init_script("delete window.showSaveFilePicker")   # the toolbar then downloads through a link
+    tab.add_init_script("delete window.showSaveFilePicker")  # the toolbar then downloads through a link
     tab.goto(server["url"] + "/adoption")
     tab.get_by_role("heading", name="Adoption", exact=True).wait_for(timeout=60_000)
     table = tab.locator('[data-testid="stDataFrame"]').last
@@ -197,6 +250,6 @@ def test_the_tables_toolbar_download_has_no_formula(browser, server):
         button.last.click()
     text = open(download.value.path(), encoding="utf-8-sig").read()
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
-    assert "'=HYPERLINK(\"http://evil.test\",\"x\")" in cells           # the names are there, neutralised
+    assert '\'=HYPERLINK("http://evil.test","x")' in cells  # the names are there, neutralised
     assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
     tab.context.close()

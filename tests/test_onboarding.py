@@ -2,6 +2,7 @@
 the chosen organisation stays chosen on every page, Settings shows and saves the chosen
 organisation's own values, one stray event does not set the default as-of date, a marker years
 away does not stretch the charts, and old data can be looked at."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,14 @@ from ui.text import literal
 
 APP = str(ROOT / "app.py")
 PASSWORD = "correct horse battery staple"
-TITLES = {"pages/overview.py": "Overview", "pages/adoption.py": "Adoption", "pages/support.py": "Support",
-          "pages/red_flags.py": "Red flags", "pages/settings.py": "Settings", "pages/data.py": "Data"}
+TITLES = {
+    "pages/overview.py": "Overview",
+    "pages/adoption.py": "Adoption",
+    "pages/support.py": "Support",
+    "pages/red_flags.py": "Red flags",
+    "pages/settings.py": "Settings",
+    "pages/data.py": "Data",
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,13 +49,21 @@ def world(tmp_path_factory):
         scope = open_scope(handle, OPERATOR, zephyr, "upload")
         orgs.add_rollout(scope, "Moodle", {"champion": date(2025, 1, 6), "wider": date(2025, 2, 3)}, legacy=["sms"])
         from analysis.ingest import load_file
+
         for kind in ("roster", "usage"):
-            load_file(scope, kind, f"{kind}.csv", (TINY / f"{kind}.csv").read_bytes().replace(b"acme.test",
-                                                                                               b"zephyr.test"),
-                      rollout="Moodle")
-        accounts = {"admin": auth.add_account(handle, OPERATOR, "admin@onboarding.test", "admin", password=PASSWORD),
-                    "viewer": auth.add_account(handle, OPERATOR, "viewer@zephyr.test", "client_viewer", [zephyr],
-                                               password=PASSWORD)}
+            load_file(
+                scope,
+                kind,
+                f"{kind}.csv",
+                (TINY / f"{kind}.csv").read_bytes().replace(b"acme.test", b"zephyr.test"),
+                rollout="Moodle",
+            )
+        accounts = {
+            "admin": auth.add_account(handle, OPERATOR, "admin@onboarding.test", "admin", password=PASSWORD),
+            "viewer": auth.add_account(
+                handle, OPERATOR, "viewer@zephyr.test", "client_viewer", [zephyr], password=PASSWORD
+            ),
+        }
         yield handle, {"demo": demo, "zephyr": zephyr}, accounts
         _reset()
 
@@ -85,12 +100,13 @@ def widget(elements, label: str):
 
 # -- 1. the chosen organisation stays chosen -------------------------------------------------------
 
+
 def test_the_chosen_organisation_stays_chosen_on_every_page(world, monkeypatch):
     _, ids, _ = world
     at = app_as(world, "admin", monkeypatch)
-    assert picker(at, "Organisation").value == ids["demo"]           # the first, by name
+    assert picker(at, "Organisation").value == ids["demo"]  # the first, by name
     picker(at, "Organisation").set_value(ids["zephyr"]).run()
-    assert at.query_params["org"] == str(ids["zephyr"])            # and in the URL
+    assert at.query_params["org"] == str(ids["zephyr"])  # and in the URL
     for page in TITLES:
         goto(at, page)
         assert picker(at, "Organisation").value == ids["zephyr"], page
@@ -106,15 +122,14 @@ def test_the_data_page_names_the_organisation_files_load_into(world, monkeypatch
     at = goto(app_as(world, "admin", monkeypatch), "pages/data.py")
     assert any("Files load into the organisation **Demo Co**, rollout **MFA rollout**" in i.value for i in at.info)
     picker(at, "Organisation").set_value(ids["zephyr"]).run()
-    assert any("Files load into the organisation **Zephyr University**, rollout **Moodle**" in i.value
-               for i in at.info)
+    assert any("Files load into the organisation **Zephyr University**, rollout **Moodle**" in i.value for i in at.info)
 
 
 def test_the_url_opens_a_permitted_organisation_and_ignores_any_other(world, monkeypatch):
     _, ids, _ = world
-    at = app_as(world, "admin", monkeypatch, org=str(ids["zephyr"]))   # a reload, a new tab, a shared link
+    at = app_as(world, "admin", monkeypatch, org=str(ids["zephyr"]))  # a reload, a new tab, a shared link
     assert picker(at, "Organisation").value == ids["zephyr"]
-    for asked in (str(ids["demo"]), "0", "1 OR 1=1", "-1", "x"):   # a client viewer of Zephyr only
+    for asked in (str(ids["demo"]), "0", "1 OR 1=1", "-1", "x"):  # a client viewer of Zephyr only
         at = app_as(world, "viewer", monkeypatch, org=asked)
         assert picker(at, "Organisation").options == ["Zephyr University"]
         assert at.caption[0].value.startswith("Moodle · ") and not at.error
@@ -123,10 +138,13 @@ def test_the_url_opens_a_permitted_organisation_and_ignores_any_other(world, mon
 
 # -- 2. Settings shows and saves the chosen organisation's values ----------------------------------
 
+
 def organisation_form(at: AppTest) -> tuple[str, str, bool]:
-    return (widget(at.selectbox, "Time zone").value,
-            widget(at.text_input, "Email domains of its people (comma-separated)").value,
-            widget(at.checkbox, "Client views may list lapsed and never-used people by name").value)
+    return (
+        widget(at.selectbox, "Time zone").value,
+        widget(at.text_input, "Email domains of its people (comma-separated)").value,
+        widget(at.checkbox, "Client views may list lapsed and never-used people by name").value,
+    )
 
 
 def test_settings_show_and_save_the_chosen_organisation_s_own_values(world, monkeypatch):
@@ -137,15 +155,16 @@ def test_settings_show_and_save_the_chosen_organisation_s_own_values(world, monk
     assert organisation_form(at) == ("Europe/London", "democo.example", False)
     picker(at, "Organisation").set_value(ids["zephyr"]).run()
     assert not at.exception
-    assert organisation_form(at) == ("Pacific/Auckland", "zephyr.test", False)      # Zephyr's, not Demo Co's
+    assert organisation_form(at) == ("Pacific/Auckland", "zephyr.test", False)  # Zephyr's, not Demo Co's
     try:
         widget(at.text_input, "Email domains of its people (comma-separated)").input("zephyr.test, staff.zephyr.test")
         widget(at.button, "Save the organisation's settings").click().run()
         assert not at.exception and not at.error
         assert settings.organisation_settings(scope["zephyr"]) == settings.OrganisationSettings(
-            "Pacific/Auckland", ("staff.zephyr.test", "zephyr.test"), False)
-        assert settings.organisation_settings(scope["demo"]) == before["demo"]     # Demo Co unchanged
-        picker(at, "Organisation").set_value(ids["demo"]).run()                    # and back: Demo Co's own
+            "Pacific/Auckland", ("staff.zephyr.test", "zephyr.test"), False
+        )
+        assert settings.organisation_settings(scope["demo"]) == before["demo"]  # Demo Co unchanged
+        picker(at, "Organisation").set_value(ids["demo"]).run()  # and back: Demo Co's own
         assert organisation_form(at) == ("Europe/London", "democo.example", False)
     finally:
         settings.set_organisation(scope["zephyr"], email_domains=list(before["zephyr"].email_domains))
@@ -154,46 +173,50 @@ def test_settings_show_and_save_the_chosen_organisation_s_own_values(world, monk
 # -- 3. one stray event does not set the default as-of date ---------------------------------------
 # tests/data/tiny: roster a..g of acme.test; their newest counting or legacy day is 2025-02-10 (e).
 
-STRAY = "admin@acme.test,2026-06-01,mfa,1\n"          # long after the rollout, before today
+STRAY = "admin@acme.test,2026-06-01,mfa,1\n"  # long after the rollout, before today
 
 
 def test_a_stray_late_event_of_someone_not_on_the_roster_does_not_set_the_default_as_of(acme, load):
     load(acme, "roster", (TINY / "roster.csv").read_bytes())
     load(acme, "usage", (TINY / "usage.csv").read_bytes() + STRAY.encode())
     rollout = orgs.rollout(acme, "MFA")
-    assert metrics.default_as_of(acme, rollout) == date(2025, 2, 10)          # not 2026-06-01
+    assert metrics.default_as_of(acme, rollout) == date(2025, 2, 10)  # not 2026-06-01
     fresh = metrics.freshness(acme, rollout)
     assert metrics.default_day(fresh) == date(2025, 2, 10)
-    assert metrics.as_of_range(fresh) == (date(2025, 1, 3), date(2026, 6, 1))   # still there to be looked at
+    assert metrics.as_of_range(fresh) == (date(2025, 1, 3), date(2026, 6, 1))  # still there to be looked at
 
 
 def test_before_a_roster_marking_a_person_not_in_scope_moves_the_default_as_of(acme, load):
-    load(acme, "usage", "user_id,date,activity,count\na@acme.test,2025-01-03,mfa,1\nb@acme.test,2025-01-07,sms,2\n"
-         + STRAY)
+    load(
+        acme,
+        "usage",
+        "user_id,date,activity,count\na@acme.test,2025-01-03,mfa,1\nb@acme.test,2025-01-07,sms,2\n" + STRAY,
+    )
     rollout = orgs.rollout(acme, "MFA")
-    assert metrics.default_as_of(acme, rollout) == date(2026, 6, 1)           # no roster yet: everyone's usage
+    assert metrics.default_as_of(acme, rollout) == date(2026, 6, 1)  # no roster yet: everyone's usage
     people.mark_out_of_scope(acme, "MFA", ["admin@acme.test"])
-    assert metrics.default_as_of(acme, rollout) == date(2025, 1, 7)           # b's legacy use is the newest
+    assert metrics.default_as_of(acme, rollout) == date(2025, 1, 7)  # b's legacy use is the newest
 
 
 def test_an_out_of_scope_person_on_no_roster_never_sets_it_and_tickets_stand_in_for_no_usage(acme, load):
     load(acme, "roster", (TINY / "roster.csv").read_bytes())
     rollout = orgs.rollout(acme, "MFA")
     load(acme, "tickets", "ticket_id,created_at,status\nT-1,2025-03-01 09:00,open\n")
-    assert metrics.default_as_of(acme, rollout) is None                       # no usage of the roster's people
+    assert metrics.default_as_of(acme, rollout) is None  # no usage of the roster's people
     assert metrics.default_day(metrics.freshness(acme, rollout)) == date(2025, 3, 1)
     load(acme, "usage", "user_id,date,activity,count\n" + STRAY)
-    assert metrics.default_day(metrics.freshness(acme, rollout)) == date(2025, 3, 1)   # the stray event is not it
+    assert metrics.default_day(metrics.freshness(acme, rollout)) == date(2025, 3, 1)  # the stray event is not it
 
 
 # -- 4. markers outside the rollout's period do not stretch the charts -----------------------------
+
 
 def test_a_marker_years_before_the_rollout_is_not_drawn_and_the_charts_keep_its_period(world, monkeypatch):
     handle, ids, _ = world
     scope = open_scope(handle, OPERATOR, ids["demo"], "configure")
     rollout = orgs.rollout(scope, "MFA rollout")
     as_of = metrics.default_as_of(scope, rollout)
-    start = settings.chart_start(rollout, as_of)                          # 28 days before the first go-live
+    start = settings.chart_start(rollout, as_of)  # 28 days before the first go-live
     assert start == rollout.first_go_live - timedelta(days=28)
     monday = start - timedelta(days=start.weekday())
     week_end = as_of - timedelta(days=as_of.weekday()) + timedelta(days=7)
@@ -204,7 +227,7 @@ def test_a_marker_years_before_the_rollout_is_not_drawn_and_the_charts_keep_its_
             goto(at, page)
             calendar = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
             calendar = [c for c in calendar if isinstance(c["layout"].get("xaxis", {}).get("range", [0])[0], str)]
-            assert len(calendar) == count, page                         # every calendar chart has its range set
+            assert len(calendar) == count, page  # every calendar chart has its range set
             for chart in calendar:
                 low, high = chart["layout"]["xaxis"]["range"]
                 assert (low, high) in ((f"{start}", f"{as_of}"), (f"{monday}", f"{week_end}")), (page, low, high)
@@ -217,6 +240,7 @@ def test_a_marker_years_before_the_rollout_is_not_drawn_and_the_charts_keep_its_
 
 
 # -- 5. old data can be analysed ------------------------------------------------------------------
+
 
 def test_the_rollout_date_pickers_reach_back_to_1990(world, monkeypatch):
     at = goto(app_as(world, "admin", monkeypatch), "pages/settings.py")
@@ -232,7 +256,7 @@ def test_the_as_of_picker_covers_the_organisation_s_tickets_as_well_as_its_usage
     load(acme, "tickets", "ticket_id,created_at,status\nOLD-1,2012-03-05 10:00,closed\nNEW-1,2025-03-01 09:00,open\n")
     fresh = metrics.freshness(acme, orgs.rollout(acme, "MFA"))
     assert (fresh["oldest_ticket_day"], fresh["newest_ticket_day"]) == (date(2012, 3, 5), date(2025, 3, 1))
-    assert metrics.default_day(fresh) == date(2025, 2, 10)               # usage first
+    assert metrics.default_day(fresh) == date(2025, 2, 10)  # usage first
     assert metrics.as_of_range(fresh) == (date(2012, 3, 5), date(2025, 3, 1))
 
 
@@ -240,8 +264,10 @@ def test_the_as_of_picker_on_the_page_reaches_the_old_tickets(world, monkeypatch
     handle, ids, _ = world
     scope = open_scope(handle, OPERATOR, ids["zephyr"], "upload")
     from analysis.ingest import load_file
-    done = load_file(scope, "tickets", "old.csv", b"ticket_id,created_at,status\nOLD-1,2012-03-05 10:00,closed\n",
-                     rollout="Moodle")
+
+    done = load_file(
+        scope, "tickets", "old.csv", b"ticket_id,created_at,status\nOLD-1,2012-03-05 10:00,closed\n", rollout="Moodle"
+    )
     try:
         at = app_as(world, "admin", monkeypatch, org=str(ids["zephyr"]))
         day = widget(at.sidebar.date_input, "As of")
@@ -250,4 +276,5 @@ def test_the_as_of_picker_on_the_page_reaches_the_old_tickets(world, monkeypatch
         assert not at.exception and widget(at.sidebar.date_input, "As of").value == date(2012, 3, 31)
     finally:
         from analysis.uploads import undo
+
         undo(scope, done.upload_id)

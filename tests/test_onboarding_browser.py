@@ -2,6 +2,7 @@
 Settings shows and saves the chosen organisation's own values (tests/test_onboarding.py has the
 same in AppTest). A real server on a free port, as tests/test_browser.py starts it; screenshots
 go to $UPTAKE_SCREENSHOTS when set."""
+
 import os
 import subprocess
 import sys
@@ -29,14 +30,20 @@ def seed(db):
     from analysis.scope import open_scope
     from analysis.seed import ensure_demo
     from analysis.store import Store
+
     handle = Store(db, staging_dir=db.parent / "staging")
     ensure_demo(handle, enabled=True)
     birch = orgs.add_organisation(handle, OPERATOR, "Birch", "America/Toronto", ["birch.test"])
     scope = open_scope(handle, OPERATOR, birch, "upload")
     orgs.add_rollout(scope, "Birch LMS", {"champion": date(2025, 1, 6), "wider": date(2025, 2, 3)}, legacy=["sms"])
     for kind in ("roster", "usage"):
-        load_file(scope, kind, f"{kind}.csv", (TINY / f"{kind}.csv").read_bytes().replace(b"acme.test", b"birch.test"),
-                  rollout="Birch LMS")
+        load_file(
+            scope,
+            kind,
+            f"{kind}.csv",
+            (TINY / f"{kind}.csv").read_bytes().replace(b"acme.test", b"birch.test"),
+            rollout="Birch LMS",
+        )
     auth.add_account(handle, OPERATOR, "admin@provider.test", "admin", password=PASSWORD)
     handle.close()
     return birch
@@ -49,9 +56,23 @@ def server(tmp_path_factory):
     birch = seed(tmp / "b.duckdb")
     env = {**os.environ, "UPTAKE_DB": str(tmp / "b.duckdb"), "UPTAKE_DEMO": "1", "UPTAKE_INBOX": str(tmp / "inbox")}
     log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "server.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -100,7 +121,7 @@ def main_text(tab) -> str:
 def test_the_chosen_organisation_stays_chosen_on_every_page(browser, server):
     tab = signed_in(browser, server, "admin@provider.test")
     try:
-        assert shown(tab, "Organisation") == BIRCH      # the first by name
+        assert shown(tab, "Organisation") == BIRCH  # the first by name
         for org, rollout, other in ((DEMO, "MFA rollout", "Birch LMS"), (BIRCH, "Birch LMS", "MFA rollout")):
             choose(tab, "Organisation", org)
             for title in PAGES:
@@ -111,8 +132,8 @@ def test_the_chosen_organisation_stays_chosen_on_every_page(browser, server):
                 assert tab.locator('[data-testid="stException"]').count() == 0, (org, title)
                 if org == BIRCH:
                     shoot(tab, f"birch-{title.lower().replace(' ', '-')}")
-                    assert tab.url.endswith(f"?org={server['birch']}"), tab.url     # a reload opens Birch
-            if org == BIRCH:           # Birch's own figures: 4 licensed champions (the demo has 25)
+                    assert tab.url.endswith(f"?org={server['birch']}"), tab.url  # a reload opens Birch
+            if org == BIRCH:  # Birch's own figures: 4 licensed champions (the demo has 25)
                 open_page(tab, "Overview")
                 tab.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
                 values = tab.locator('[data-testid="stMetricValue"]').all_inner_texts()
@@ -149,18 +170,24 @@ def test_settings_show_and_save_the_chosen_organisation_s_values(browser, server
     choose(tab, "Organisation", DEMO)
     assert settings_form(tab, ("Europe/London", "democo.example")) == ("Europe/London", "democo.example")
     tab.context.close()
-    server["proc"].terminate()                  # the server holds the database file: stop it to read it
+    server["proc"].terminate()  # the server holds the database file: stop it to read it
     server["proc"].wait(timeout=20)
     from analysis import orgs, settings
     from analysis.access import OPERATOR
     from analysis.scope import open_scope
     from analysis.store import Store
+
     handle = Store(server["db"], staging_dir=server["tmp"] / "staging")
     try:
-        stored = {name: settings.organisation_settings(open_scope(handle, OPERATOR, orgs.organisation_id(
-            handle, OPERATOR, name))) for name in ("Demo Co", "Birch")}
+        stored = {
+            name: settings.organisation_settings(
+                open_scope(handle, OPERATOR, orgs.organisation_id(handle, OPERATOR, name))
+            )
+            for name in ("Demo Co", "Birch")
+        }
     finally:
         handle.close()
     assert stored["Demo Co"] == settings.OrganisationSettings("Europe/London", ("democo.example",), False)
-    assert stored["Birch"] == settings.OrganisationSettings("America/Toronto", ("birch.test", "staff.birch.test"),
-                                                             False)
+    assert stored["Birch"] == settings.OrganisationSettings(
+        "America/Toronto", ("birch.test", "staff.birch.test"), False
+    )

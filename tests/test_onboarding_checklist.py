@@ -1,6 +1,7 @@
 """The onboarding checklist (analysis/onboarding.py), support before any rollout, empty periods
 said in words, and what client roles see (ui/onboarding.py): on hand-built organisations, then
 through the app in AppTest."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -45,6 +46,7 @@ def steps(scope) -> dict:
 
 # -- the checklist, on hand-built organisations ------------------------------------------------------
 
+
 def test_a_new_organisation_has_five_steps_none_done(store):
     org = orgs.add_organisation(store, OPERATOR, "Newco")
     scope = open_scope(store, OPERATOR, org)
@@ -54,25 +56,40 @@ def test_a_new_organisation_has_five_steps_none_done(store):
 
 
 def test_each_step_counts_its_own_organisations_data(store, acme, load):
-    other = orgs.add_organisation(store, OPERATOR, "Other")       # its data must not count for Acme
+    other = orgs.add_organisation(store, OPERATOR, "Other")  # its data must not count for Acme
     other_scope = open_scope(store, OPERATOR, other, "upload")
     load(other_scope, "tickets", TICKETS, rollout=None)
-    assert steps(acme) == {"rollout": (True, 1), "roster": (False, 0), "usage": (False, 0),
-                           "tickets": (False, 0), "accounts": (False, 0)}
+    assert steps(acme) == {
+        "rollout": (True, 1),
+        "roster": (False, 0),
+        "usage": (False, 0),
+        "tickets": (False, 0),
+        "accounts": (False, 0),
+    }
     load(acme, "roster", ROSTER)
     load(acme, "usage", USAGE)
     load(acme, "tickets", TICKETS)
     auth.add_account(store, OPERATOR, "viewer@acme.test", "client_viewer", [acme.org_id], password=PASSWORD)
     auth.add_account(store, OPERATOR, "gone@acme.test", "client_uploader", [acme.org_id], password=PASSWORD)
-    auth.disable_account(store, OPERATOR, "gone@acme.test")                 # disabled: not counted
-    auth.add_account(store, OPERATOR, "boss@provider.test", "admin", password=PASSWORD)   # not a client's
+    auth.disable_account(store, OPERATOR, "gone@acme.test")  # disabled: not counted
+    auth.add_account(store, OPERATOR, "boss@provider.test", "admin", password=PASSWORD)  # not a client's
     auth.add_account(store, OPERATOR, "viewer@other.test", "client_viewer", [other], password=PASSWORD)
     # 3 on the roster; a and b have usage; 3 tickets; 1 active client account
-    assert steps(acme) == {"rollout": (True, 1), "roster": (True, 3), "usage": (True, 2),
-                           "tickets": (True, 3), "accounts": (True, 1)}
+    assert steps(acme) == {
+        "rollout": (True, 1),
+        "roster": (True, 3),
+        "usage": (True, 2),
+        "tickets": (True, 3),
+        "accounts": (True, 1),
+    }
     assert onboarding.complete(onboarding.checklist(acme))
-    assert steps(other_scope) == {"rollout": (False, 0), "roster": (False, 0), "usage": (False, 0),
-                                  "tickets": (True, 3), "accounts": (True, 1)}
+    assert steps(other_scope) == {
+        "rollout": (False, 0),
+        "roster": (False, 0),
+        "usage": (False, 0),
+        "tickets": (True, 3),
+        "accounts": (True, 1),
+    }
 
 
 def test_an_undone_roster_is_not_done(store, acme, load):
@@ -89,9 +106,13 @@ def test_rule_messages_read_as_their_reader_needs(store, acme, load):
     assert onboarding.for_reader(stale, manager) == "Upload a fresh export."
     assert onboarding.for_reader(stale, client) == "Your provider is asked for newer data."
     # the rule that needs a legacy activity: the app's form for a provider, the provider for a client
-    [workarounds] = [a for a in alerts.evaluate_alerts(open_scope(store, OPERATOR, acme.org_id), _no_legacy(acme),
-                                                       as_of=date(2025, 1, 20), record=False)
-                     if a.rule == "WORKAROUNDS"]
+    [workarounds] = [
+        a
+        for a in alerts.evaluate_alerts(
+            open_scope(store, OPERATOR, acme.org_id), _no_legacy(acme), as_of=date(2025, 1, 20), record=False
+        )
+        if a.rule == "WORKAROUNDS"
+    ]
     assert "`rollout set" in workarounds.message
     assert onboarding.for_reader(workarounds.message, manager).endswith("set one on the Settings page.")
     assert onboarding.for_reader(workarounds.message, client).endswith("your provider can name one.")
@@ -103,6 +124,7 @@ def _no_legacy(scope):
 
 
 # -- support before a rollout, and empty periods ------------------------------------------------------
+
 
 def test_ticket_summary_of_an_organisation_without_a_rollout(store, load):
     org = orgs.add_organisation(store, OPERATOR, "Ticketsonly", email_domains=["acme.test"])
@@ -116,10 +138,10 @@ def test_ticket_summary_of_an_organisation_without_a_rollout(store, load):
     assert got["backlog"] == 1 and got["reopen_rate"] == 0.5
     weekly = onboarding.weekly_tickets(scope)
     # 2025-03-01 is a Saturday: weeks of 24 Feb (T1) and 3 Mar (T2, T3)
-    assert list(zip(weekly["week_start"].dt.date, weekly["tickets"])) == [(date(2025, 2, 24), 1),
-                                                                          (date(2025, 3, 3), 2)]
-    assert onboarding.no_tickets_in_period(scope) == \
-        "No tickets in this period (3 loaded, from 1 Mar 2025 to 5 Mar 2025)."
+    assert list(zip(weekly["week_start"].dt.date, weekly["tickets"])) == [(date(2025, 2, 24), 1), (date(2025, 3, 3), 2)]
+    assert (
+        onboarding.no_tickets_in_period(scope) == "No tickets in this period (3 loaded, from 1 Mar 2025 to 5 Mar 2025)."
+    )
 
 
 def test_no_ticket_loaded_is_said_as_such(store):
@@ -131,7 +153,7 @@ def test_no_ticket_loaded_is_said_as_such(store):
 def test_the_pack_says_no_tickets_in_the_period_instead_of_a_flat_chart(store, acme, load):
     load(acme, "roster", ROSTER)
     load(acme, "usage", USAGE)
-    load(acme, "tickets", TICKETS)       # March, after the as-of date below
+    load(acme, "tickets", TICKETS)  # March, after the as-of date below
     load(acme, "tickets", "ticket_id,created_at,status\nT0,2024-06-03 09:00,open\n", name="old.csv")
     # the chart's period: 28 days before the first go-live (2024-12-09) to 2025-01-20; T0 is older,
     # still open (a backlog of 1), so the old pack drew a flat chart
@@ -142,10 +164,16 @@ def test_the_pack_says_no_tickets_in_the_period_instead_of_a_flat_chart(store, a
 
 
 def test_a_new_account_chooses_its_password_a_reset_one_is_told_so(store):
-    new = auth.add_account(store, OPERATOR, "new@acme.test", "client_viewer",
-                           [orgs.add_organisation(store, OPERATOR, "Acme")], password=PASSWORD,
-                           must_change_password=True)
-    auth.start_session(store, new.account_id)                 # the first sign-in
+    new = auth.add_account(
+        store,
+        OPERATOR,
+        "new@acme.test",
+        "client_viewer",
+        [orgs.add_organisation(store, OPERATOR, "Acme")],
+        password=PASSWORD,
+        must_change_password=True,
+    )
+    auth.start_session(store, new.account_id)  # the first sign-in
     assert onboarding.first_password(store, new.account_id)
     auth.reset_password(store, OPERATOR, "new@acme.test")
     auth.start_session(store, new.account_id)
@@ -154,10 +182,33 @@ def test_a_new_account_chooses_its_password_a_reset_one_is_told_so(store):
 
 # -- through the app --------------------------------------------------------------------------------
 
-PAGES = ("pages/overview.py", "pages/adoption.py", "pages/support.py", "pages/red_flags.py", "pages/settings.py",
-         "pages/data.py", "pages/admin.py", "pages/portfolio.py", "pages/account.py")
-TEXT = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "metric",
-        "button", "expander", "toast", "text")
+PAGES = (
+    "pages/overview.py",
+    "pages/adoption.py",
+    "pages/support.py",
+    "pages/red_flags.py",
+    "pages/settings.py",
+    "pages/data.py",
+    "pages/admin.py",
+    "pages/portfolio.py",
+    "pages/account.py",
+)
+TEXT = (
+    "title",
+    "header",
+    "subheader",
+    "markdown",
+    "caption",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "metric",
+    "button",
+    "expander",
+    "toast",
+    "text",
+)
 
 
 def _reset():
@@ -179,8 +230,9 @@ def app_db(tmp_path_factory):
         handle = store_module.shared_store(path)
         ensure_demo(handle, enabled=True)
         from analysis.ingest import load_file
+
         new = orgs.add_organisation(handle, OPERATOR, "Newco")
-        empty = orgs.add_organisation(handle, OPERATOR, "Emptyco")     # no client account either
+        empty = orgs.add_organisation(handle, OPERATOR, "Emptyco")  # no client account either
         only = orgs.add_organisation(handle, OPERATOR, "Ticketsonly", email_domains=["acme.test"])
         load_file(open_scope(handle, OPERATOR, only, "upload"), "tickets", "t.csv", TICKETS.encode())
         later = orgs.add_organisation(handle, OPERATOR, "Later", email_domains=["acme.test"])
@@ -192,8 +244,9 @@ def app_db(tmp_path_factory):
         demo = orgs.organisation_id(handle, OPERATOR, "Demo Co")
         accounts = {"admin": auth.add_account(handle, OPERATOR, "admin@p.test", "admin", password=PASSWORD)}
         for name, org in (("demo", demo), ("new", new), ("only", only), ("later", later)):
-            accounts[name] = auth.add_account(handle, OPERATOR, f"viewer@{name}.test", "client_viewer", [org],
-                                              password=PASSWORD)
+            accounts[name] = auth.add_account(
+                handle, OPERATOR, f"viewer@{name}.test", "client_viewer", [org], password=PASSWORD
+            )
         yield handle, accounts, {"demo": demo, "new": new, "only": only, "later": later, "empty": empty}
         _reset()
 
@@ -257,8 +310,13 @@ def test_a_new_organisation_shows_the_checklist_and_no_command_line_anywhere(app
     assert "This organisation has no rollout yet" in text
     assert "Getting started: 0 of 5 steps done" in text
     assert text.count(":material/radio_button_unchecked:") == 5
-    assert [b.label for b in at.button if b.key and b.key.startswith("onboarding_")] == \
-        ["Open Settings", "Open Data", "Open Data", "Open Data", "Open Administration"]
+    assert [b.label for b in at.button if b.key and b.key.startswith("onboarding_")] == [
+        "Open Settings",
+        "Open Data",
+        "Open Data",
+        "Open Data",
+        "Open Administration",
+    ]
     for page in pages_of(at):
         assert "python -m" not in visit(at, page), page
         assert at.session_state["org_id"] == app_db[2]["empty"], page
@@ -273,11 +331,15 @@ def test_the_checklist_opens_the_page_with_the_organisation_chosen(app_db, monke
 
 def test_an_organisation_with_only_tickets_shows_them_on_support(app_db, monkeypatch):
     at = app_as(app_db, "admin", monkeypatch, org="only")
-    assert "This organisation has no rollout yet" in seen(at)            # the Overview says so, with the steps
+    assert "This organisation has no rollout yet" in seen(at)  # the Overview says so, with the steps
     assert at.button(key="onboarding_rollout").label == "Open Settings"
     text = visit(at, "pages/support.py")
-    assert {m.label: m.value for m in at.metric} == {"Tickets": "3", "Median resolution": "2.0 h", "Backlog": "1",
-                                                     "Reopened": "50%"}
+    assert {m.label: m.value for m in at.metric} == {
+        "Tickets": "3",
+        "Median resolution": "2.0 h",
+        "Backlog": "1",
+        "Reopened": "50%",
+    }
     assert "3 created from 1 Mar 2025 to 5 Mar 2025" in text
     assert list(at.dataframe[0].value["Category"]) == ["MFA", "Email"]
 
@@ -292,7 +354,7 @@ def test_a_client_sees_the_tickets_of_an_organisation_without_rollout_and_no_hou
 def test_no_tickets_in_the_period_is_said_not_drawn(app_db, monkeypatch):
     at = app_as(app_db, "admin", monkeypatch, org="later")
     text = visit(at, "pages/support.py")
-    assert literal("No tickets in this period (3 loaded, from 1 Mar 2026 to 5 Mar 2026).") in text   # shown as text
+    assert literal("No tickets in this period (3 loaded, from 1 Mar 2026 to 5 Mar 2026).") in text  # shown as text
     assert not at.get("plotly_chart") and not at.metric
 
 
@@ -308,9 +370,9 @@ def test_a_client_viewer_sees_no_housekeeping_on_any_page(app_db, monkeypatch, o
 
 def test_a_page_a_client_may_not_open_says_so(app_db, monkeypatch):
     at = app_as(app_db, "demo", monkeypatch)
-    with pytest.raises(ValueError):                     # not a page of theirs: not in the menu
+    with pytest.raises(ValueError):  # not a page of theirs: not in the menu
         at.switch_page("pages/settings.py")
-    at._page_hash = calc_hash("settings")               # what a bookmark of /settings opens
+    at._page_hash = calc_hash("settings")  # what a bookmark of /settings opens
     at.run()
     assert [t.value for t in at.title] == ["Not available"]
     assert "This page is for your provider's team." in at.info[0].value
@@ -318,8 +380,15 @@ def test_a_page_a_client_may_not_open_says_so(app_db, monkeypatch):
 
 def test_a_new_account_is_asked_to_choose_its_password_not_told_of_a_reset(app_db, monkeypatch):
     handle, accounts, org_ids = app_db
-    new = auth.add_account(handle, OPERATOR, "first@only.test", "client_viewer", [org_ids["only"]],
-                           password=PASSWORD, must_change_password=True)
+    new = auth.add_account(
+        handle,
+        OPERATOR,
+        "first@only.test",
+        "client_viewer",
+        [org_ids["only"]],
+        password=PASSWORD,
+        must_change_password=True,
+    )
     accounts["first"] = new
     at = app_as(app_db, "first", monkeypatch)
     assert [t.value for t in at.title] == ["Your account"]
@@ -333,7 +402,7 @@ def test_the_portfolio_lists_the_organisations_to_set_up_and_opens_their_checkli
     at = app_as(app_db, "admin", monkeypatch)
     visit(at, "pages/portfolio.py")
     waiting = {b.key: b.label for b in at.button if b.key and b.key.startswith("set_up_")}
-    assert set(waiting.values()) == {"Newco", "Emptyco", "Ticketsonly"}     # Demo Co and Later have a rollout
+    assert set(waiting.values()) == {"Newco", "Emptyco", "Ticketsonly"}  # Demo Co and Later have a rollout
     at.button(key=f"set_up_{app_db[2]['empty']}").click().run()
     assert [t.value for t in at.title] == ["Overview"]
     assert at.sidebar.selectbox(key="org_picker").value == app_db[2]["empty"]

@@ -1,6 +1,7 @@
 """Onboarding a new organisation from its checklist in Chromium: the Overview of an empty
 organisation shows the five steps, the rollout step's button opens Settings with the organisation
 still chosen, a rollout added there ticks the step. Screenshots go to $UPTAKE_SCREENSHOTS."""
+
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ def server(tmp_path_factory):
     from analysis import orgs
     from analysis.access import OPERATOR
     from analysis.store import Store
+
     tmp = tmp_path_factory.mktemp("onboarding")
     seed(tmp / "b.duckdb")
     handle = Store(tmp / "b.duckdb", staging_dir=tmp / "staging")
@@ -28,9 +30,23 @@ def server(tmp_path_factory):
     handle.close()
     port = free_port()
     log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "UPTAKE_DB": str(tmp / "b.duckdb"), "UPTAKE_DEMO": "1"})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "server.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "UPTAKE_DB": str(tmp / "b.duckdb"), "UPTAKE_DEMO": "1"},
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -50,8 +66,9 @@ def server(tmp_path_factory):
 
 def shown(selectbox) -> str:
     """What a selectbox shows: its text and its input's value (where the chosen option is written)."""
-    return selectbox.evaluate("box => box.innerText + ' ' + "
-                              "Array.from(box.querySelectorAll('input')).map(i => i.value).join(' ')")
+    return selectbox.evaluate(
+        "box => box.innerText + ' ' + Array.from(box.querySelectorAll('input')).map(i => i.value).join(' ')"
+    )
 
 
 def choose(tab, selectbox) -> None:
@@ -70,10 +87,10 @@ def test_a_new_organisation_is_onboarded_from_its_checklist(browser, server):
 
     tab.get_by_role("button", name="Open Settings").click()
     tab.get_by_role("heading", name="Settings").wait_for(timeout=60_000)
-    assert "Uni of Newtown" in shown(organisation)                         # still the organisation chosen
+    assert "Uni of Newtown" in shown(organisation)  # still the organisation chosen
     tab.get_by_label("Name", exact=True).fill("Moodle rollout")
     tab.get_by_role("spinbutton", name="year, Champion group goes live").click()
-    tab.keyboard.type("20260907")                     # year, month, day: each segment moves on to the next
+    tab.keyboard.type("20260907")  # year, month, day: each segment moves on to the next
     tab.get_by_label("Name", exact=True).click()
     tab.get_by_role("button", name="Add rollout").click()
     tab.get_by_text("Added the rollout Moodle rollout.").wait_for(timeout=60_000)
@@ -81,13 +98,13 @@ def test_a_new_organisation_is_onboarded_from_its_checklist(browser, server):
     tab.locator('[data-testid="stSidebarNav"] a', has_text="Overview").click()
     tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     tab.wait_for_timeout(2_000)
-    if "Uni of Newtown" not in shown(organisation):   # the menu keeping the choice is issue 13 item 1, not this test's
+    if "Uni of Newtown" not in shown(organisation):  # the menu keeping the choice is issue 13 item 1, not this test's
         choose(tab, organisation)
     tab.get_by_text("Getting started: 1 of 5 steps done").wait_for(timeout=60_000)
     tab.get_by_text("No usage or tickets for Moodle rollout yet").wait_for(timeout=30_000)
     assert "Uni of Newtown" in shown(organisation)
     tab.get_by_role("button", name="Open Data").first.wait_for(timeout=30_000)
-    tab.wait_for_timeout(3_000)                       # the previous organisation's elements fade out
+    tab.wait_for_timeout(3_000)  # the previous organisation's elements fade out
     assert tab.locator('[data-testid="stMetric"]').count() == 0
     shoot(tab, "onboarding-checklist-rollout-done")
     assert tab.locator('[data-testid="stException"]').count() == 0

@@ -2,6 +2,7 @@
 analysis.settings.default_baseline_window, the rollout's own (its baseline dates when set) is
 analysis.kpis.baseline_window, and what the charts shade is the window the KPIs are measured
 against; every weekly series starts at analysis.settings.chart_start."""
+
 import dataclasses
 from datetime import date
 
@@ -23,8 +24,10 @@ def test_the_pack_shades_the_baseline_the_kpis_use_when_the_rollout_sets_its_dat
     load(acme, "roster", (TINY / "roster.csv").read_bytes())
     load(acme, "usage", (TINY / "usage.csv").read_bytes())
     load(acme, "tickets", TICKETS)
-    acme.store.cursor().execute("UPDATE rollouts SET baseline_start = ?, baseline_end = ? WHERE org_id = ?",
-                                [date(2024, 12, 16), date(2025, 1, 5), acme.org_id])
+    acme.store.cursor().execute(
+        "UPDATE rollouts SET baseline_start = ?, baseline_end = ? WHERE org_id = ?",
+        [date(2024, 12, 16), date(2025, 1, 5), acme.org_id],
+    )
     rollout = orgs.rollout(acme, "MFA")
     # the default would be the 28 days before the first go-live (2025-01-06): 12-09 .. 01-05
     assert settings.default_baseline_window(rollout) == (date(2024, 12, 9), date(2025, 1, 5))

@@ -6,6 +6,7 @@ a claim code of its own (login CSRF), or sign it out. Here: the middleware again
 variant (Starlette's TestClient), the real server with a raw websocket and raw HTTP, and a page
 served on another loopback port attacking a signed-in Chromium.
 """
+
 import http.client
 import threading
 import time
@@ -22,7 +23,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocketDisconnect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-with warnings.catch_warnings():     # it asks for httpx2, which this project does not need: httpx works
+with warnings.catch_warnings():  # it asks for httpx2, which this project does not need: httpx works
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient
 
@@ -32,7 +33,7 @@ from tests.conftest import as_shown
 from ui import origin
 from ui.origin import OriginCheck, origin_of, secure_cookies
 
-APP = "http://127.0.0.1:8501"        # the TestClient's base URL: Host 127.0.0.1:8501, scheme http
+APP = "http://127.0.0.1:8501"  # the TestClient's base URL: Host 127.0.0.1:8501, scheme http
 WS = "ws://127.0.0.1:8501/_stcore/stream"
 PASSWORD = "a long origin-test password"
 
@@ -40,6 +41,7 @@ PASSWORD = "a long origin-test password"
 def tiny_app(store):
     """Routes shaped like the real app's, behind the middleware; the websocket echoes each
     message's type, so a dropped message shows."""
+
     async def ok(request):
         return PlainTextResponse("ok")
 
@@ -53,11 +55,16 @@ def tiny_app(store):
         except WebSocketDisconnect:
             pass
 
-    return Starlette(routes=[Route("/", ok, methods=["GET", "POST", "HEAD", "OPTIONS"]),
-                             Route("/api/session/claim", ok, methods=["POST"]),
-                             Route("/media/{name}", ok), Route("/_stcore/metrics", ok),
-                             WebSocketRoute("/_stcore/stream", stream)],
-                     middleware=[Middleware(OriginCheck, store=lambda: store)])
+    return Starlette(
+        routes=[
+            Route("/", ok, methods=["GET", "POST", "HEAD", "OPTIONS"]),
+            Route("/api/session/claim", ok, methods=["POST"]),
+            Route("/media/{name}", ok),
+            Route("/_stcore/metrics", ok),
+            WebSocketRoute("/_stcore/stream", stream),
+        ],
+        middleware=[Middleware(OriginCheck, store=lambda: store)],
+    )
 
 
 @pytest.fixture
@@ -75,9 +82,14 @@ def opens(client, headers) -> bool:
         return False
 
 
-FOREIGN = {"other port": "http://127.0.0.1:9999", "other host": "http://evil.test:8501",
-           "localhost, same port": "http://localhost:8501", "other scheme": "https://127.0.0.1:8501",
-           "opaque": "null", "with a path": APP + "/"}
+FOREIGN = {
+    "other port": "http://127.0.0.1:9999",
+    "other host": "http://evil.test:8501",
+    "localhost, same port": "http://localhost:8501",
+    "other scheme": "https://127.0.0.1:8501",
+    "opaque": "null",
+    "with a path": APP + "/",
+}
 
 
 @pytest.mark.parametrize("name", FOREIGN)
@@ -85,14 +97,14 @@ def test_a_foreign_origin_is_refused_everywhere(client, name):
     headers = {"Origin": FOREIGN[name]}
     assert not opens(client, headers)
     assert client.post("/api/session/claim", headers=headers, data={"code": "x"}).status_code == 403
-    assert client.get("/", headers=headers).status_code == 403      # a cross-origin fetch reads nothing
+    assert client.get("/", headers=headers).status_code == 403  # a cross-origin fetch reads nothing
     assert client.options("/", headers=headers).status_code == 403  # nor passes a preflight
 
 
 def test_no_origin_is_refused_on_the_websocket_and_for_state_changes_but_not_for_links(client):
     assert not opens(client, {})
     assert client.post("/api/session/claim", data={"code": "x"}).status_code == 403
-    assert client.get("/").status_code == 200           # a link or a reload sends no Origin
+    assert client.get("/").status_code == 200  # a link or a reload sends no Origin
     assert client.head("/").status_code == 200
 
 
@@ -110,7 +122,7 @@ def test_a_configured_public_url_is_the_only_origin(store, monkeypatch):
     public = {"Origin": "https://uptake.example.com"}
     assert opens(proxied, public)
     assert proxied.post("/api/session/claim", headers=public).status_code == 200
-    assert not opens(proxied, {"Origin": APP})          # the request's own Host no longer counts
+    assert not opens(proxied, {"Origin": APP})  # the request's own Host no longer counts
     assert proxied.post("/api/session/claim", headers={"Origin": APP}).status_code == 403
     assert not opens(proxied, {"Origin": "http://uptake.example.com"})
 
@@ -130,7 +142,7 @@ def test_the_secure_cookie_flag_follows_the_public_url(monkeypatch):
     monkeypatch.delenv(origin.PUBLIC_URL, raising=False)
     assert secure_cookies("https") and not secure_cookies("http")
     monkeypatch.setenv(origin.PUBLIC_URL, "https://uptake.example.com")
-    assert secure_cookies("http")            # TLS ends at a proxy that is not on loopback
+    assert secure_cookies("http")  # TLS ends at a proxy that is not on loopback
     monkeypatch.setenv(origin.PUBLIC_URL, "http://uptake.internal")
     assert not secure_cookies("https")
 
@@ -147,8 +159,9 @@ def test_developer_messages_never_reach_the_app(client):
 
 
 def cookie(store, role):
-    org = None if role == "admin" else [orgs.add_organisation(store, OPERATOR, "Initech",
-                                                               email_domains=["initech.test"])]
+    org = (
+        None if role == "admin" else [orgs.add_organisation(store, OPERATOR, "Initech", email_domains=["initech.test"])]
+    )
     who = auth.add_account(store, OPERATOR, f"{role}@initech.test", role, org, password=PASSWORD)
     return {"Cookie": "uptake_session=" + auth.cookie_value(store, auth.start_session(store, who.account_id))}
 
@@ -169,11 +182,13 @@ def test_downloads_need_a_sign_in_and_metrics_an_admin(client, store):
 
 # -- the real server ---------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """tests/test_browser.py's server (`streamlit run server.py`, seeded), one for this module;
     imported here, not at the top, because that module skips itself where chromium is absent."""
     from tests.test_browser import server as start
+
     yield from start.__wrapped__(tmp_path_factory)
 
 
@@ -190,9 +205,11 @@ def request(server, method, path, headers=None, body=None):
 def raw_websocket(server, origin_header, *messages: bytes):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
+
     try:
-        with connect(server["url"].replace("http", "ws") + "/_stcore/stream", origin=origin_header, proxy=None,
-                     open_timeout=20) as socket:
+        with connect(
+            server["url"].replace("http", "ws") + "/_stcore/stream", origin=origin_header, proxy=None, open_timeout=20
+        ) as socket:
             for message in messages:
                 socket.send(message)
             return 101
@@ -204,7 +221,7 @@ def test_the_real_websocket_takes_only_its_own_origin(server):
     port = server["url"].rsplit(":", 1)[1]
     assert raw_websocket(server, None) == 403
     assert raw_websocket(server, "http://127.0.0.1:9999") == 403
-    assert raw_websocket(server, f"http://localhost:{port}") == 403     # Streamlit alone lets this in
+    assert raw_websocket(server, f"http://localhost:{port}") == 403  # Streamlit alone lets this in
     assert raw_websocket(server, "null") == 403
     clear = BackMsg()
     clear.clear_cache = True
@@ -217,16 +234,20 @@ def test_the_real_websocket_takes_only_its_own_origin(server):
 
 def test_the_real_sign_in_routes_take_only_posts_from_the_app(server):
     form = {"Content-Type": "application/x-www-form-urlencoded"}
-    for path in ("/api/session/claim?code=x", "/api/session/logout"):   # a GET gets the app's page, no more
+    for path in ("/api/session/claim?code=x", "/api/session/logout"):  # a GET gets the app's page, no more
         answer = request(server, "GET", path)
         assert answer.status == 200 and answer.getheader("set-cookie") is None
-    assert request(server, "POST", "/api/session/claim", {**form, "Origin": "http://127.0.0.1:9999"},
-                   "code=x").status == 403
-    assert request(server, "POST", "/api/session/logout", form, "").status == 403     # no Origin
+    assert (
+        request(server, "POST", "/api/session/claim", {**form, "Origin": "http://127.0.0.1:9999"}, "code=x").status
+        == 403
+    )
+    assert request(server, "POST", "/api/session/logout", form, "").status == 403  # no Origin
     own = request(server, "POST", "/api/session/claim", {**form, "Origin": server["url"]}, "code=unknown")
-    assert own.status == 303 and own.getheader("set-cookie") is None                # a wrong code: no cookie
-    assert request(server, "POST", "/api/session/claim", {**form, "Origin": server["url"]},
-                   "code=" + "x" * 5000).status == 413
+    assert own.status == 303 and own.getheader("set-cookie") is None  # a wrong code: no cookie
+    assert (
+        request(server, "POST", "/api/session/claim", {**form, "Origin": server["url"]}, "code=" + "x" * 5000).status
+        == 413
+    )
     assert request(server, "GET", "/_stcore/metrics").status == 403
     assert request(server, "GET", "/media/0123456789abcdef.csv").status == 403
     assert request(server, "GET", "/_stcore/health").status == 200
@@ -276,6 +297,7 @@ const blind = (path, fields) => fetch(APP + path, {method: "POST", mode: "no-cor
 def attacker(server):
     """A page served on another loopback port: the same host, so the browser sends the cookie."""
     from tests.test_browser import free_port
+
     page = (ATTACK % server["url"]).encode()
 
     class Handler(BaseHTTPRequestHandler):
@@ -312,12 +334,14 @@ def own_origin_websocket(tab) -> str:
 def held_claim_code(browser, server, email):
     """The attacker signs in as itself but keeps its claim code unused (the POST is stopped)."""
     from tests.test_browser import PASSWORD as password
+
     context = browser.new_context()
     codes = []
 
     def hold(route):
         codes.append(parse_qs(route.request.post_data or urlsplit(route.request.url).query)["code"][0])
         route.abort()
+
     context.route("**/api/session/claim*", hold)
     tab = context.new_page()
     tab.goto(server["url"] + "/")
@@ -335,23 +359,24 @@ def held_claim_code(browser, server, email):
 @pytest.mark.browser
 def test_a_page_on_another_port_can_neither_drive_nor_sign_in_nor_sign_out(browser, server, attacker):
     from tests.test_browser import signed_in
+
     thief, code = held_claim_code(browser, server, "boss@globex.test")
     victim = signed_in(browser, server, "admin@provider.test")
     before = session_cookie(victim.context)
-    assert before and own_origin_websocket(victim) == "open"      # the app's own page still connects
+    assert before and own_origin_websocket(victim) == "open"  # the app's own page still connects
 
-    page = victim.context.new_page()                            # the victim opens the attacker's page
+    page = victim.context.new_page()  # the victim opens the attacker's page
     page.goto(f"{attacker}/?code={code}")
     page.wait_for_function("() => window.results !== undefined", timeout=120_000)
     results = page.evaluate("window.results")
-    assert session_cookie(victim.context) == before, results     # neither replaced nor deleted
+    assert session_cookie(victim.context) == before, results  # neither replaced nor deleted
     assert results["websocket"] == "error", results
     assert results["claimForm"] == "answered" and results["logoutForm"] == "answered", results
-    victim.reload()                                              # still the admin, still signed in
+    victim.reload()  # still the admin, still signed in
     victim.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     assert victim.get_by_text(as_shown("admin@provider.test")).first.is_visible()
     assert victim.context.request.get(server["url"] + "/_stcore/metrics").status == 200
-    assert victim.context.request.get(server["url"] + "/media/0123456789abcdef.csv").status == 404   # passed
+    assert victim.context.request.get(server["url"] + "/media/0123456789abcdef.csv").status == 404  # passed
     anonymous = browser.new_context()
     assert anonymous.request.get(server["url"] + "/media/0123456789abcdef.csv").status == 403
     anonymous.close()
@@ -359,10 +384,13 @@ def test_a_page_on_another_port_can_neither_drive_nor_sign_in_nor_sign_out(brows
     # the attacker's code was never spent: from the app's own page it still signs its owner in
     thief.goto(server["url"] + "/")
     thief.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
-    thief.evaluate("""code => { const form = document.createElement("form"); form.method = "post";
+    thief.evaluate(
+        """code => { const form = document.createElement("form"); form.method = "post";
         form.action = "/api/session/claim"; const input = document.createElement("input");
         input.name = "code"; input.value = code; form.appendChild(input); document.body.appendChild(form);
-        form.submit(); }""", code)
+        form.submit(); }""",
+        code,
+    )
     thief.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     assert session_cookie(thief.context)
     thief.reload()
@@ -381,7 +409,7 @@ def test_a_page_on_another_port_can_neither_drive_nor_sign_in_nor_sign_out(brows
     assert anonymous.request.get(download.value.url).status == 403
     anonymous.close()
 
-    victim.get_by_role("button", name="Sign out").click()        # and signing out from the app works
+    victim.get_by_role("button", name="Sign out").click()  # and signing out from the app works
     victim.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
     assert session_cookie(victim.context) is None
     victim.reload()

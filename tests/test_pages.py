@@ -1,6 +1,7 @@
 """The Adoption, Support and Settings pages in AppTest, on the demo: every page opens for every
 role that has it, the demo's weak departments and lapsing people show, client views fold small
 groups and list names only where allowed, and settings made on the page reach the charts."""
+
 from __future__ import annotations
 
 import base64
@@ -24,8 +25,12 @@ from ui.text import literal
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("admin", "account_manager", "client_viewer", "client_uploader")
-PAGES = {"pages/overview.py": "Overview", "pages/adoption.py": "Adoption", "pages/support.py": "Support",
-         "pages/settings.py": "Settings"}
+PAGES = {
+    "pages/overview.py": "Overview",
+    "pages/adoption.py": "Adoption",
+    "pages/support.py": "Support",
+    "pages/settings.py": "Settings",
+}
 DEPARTMENTS = {"Customer Service", "Finance", "HR", "IT", "Legal", "Operations", "Sales", "Warehouse"}
 
 
@@ -38,8 +43,12 @@ def demo(tmp_path_factory):
         handle = store_module.shared_store(path)
         ensure_demo(handle, enabled=True)
         org = orgs.organisation_id(handle, OPERATOR, "Demo Co")
-        accounts = {role: auth.add_account(handle, OPERATOR, f"{role}@pages.test", role,
-                                           [] if role == "admin" else [org], password=PASSWORD) for role in ROLES}
+        accounts = {
+            role: auth.add_account(
+                handle, OPERATOR, f"{role}@pages.test", role, [] if role == "admin" else [org], password=PASSWORD
+            )
+            for role in ROLES
+        }
         yield handle, open_scope(handle, OPERATOR, org, "configure"), accounts
         reset_streamlit()
 
@@ -92,7 +101,7 @@ def test_every_page_opens_for_every_role_that_has_it(demo, monkeypatch, role):
     configure = role in ("admin", "account_manager")
     for page in PAGES:
         if page == "pages/settings.py" and not configure:
-            with pytest.raises(ValueError):          # not in this role's navigation: cannot be opened
+            with pytest.raises(ValueError):  # not in this role's navigation: cannot be opened
                 at.switch_page(page)
             continue
         goto(at, page)
@@ -104,18 +113,18 @@ def test_every_page_opens_for_every_role_that_has_it(demo, monkeypatch, role):
 
 def test_adoption_shows_the_weak_departments_and_the_lapsing_people(demo, monkeypatch):
     at = goto(app_as(demo, "admin", monkeypatch), "pages/adoption.py")
-    assert len(charts(at)) == 5                     # by age, weekly, funnel, first use, heatmap
+    assert len(charts(at)) == 5  # by age, weekly, funnel, first use, heatmap
     cells = heatmap(at)
     assert set(cells["y"]) == DEPARTMENTS
-    assert cells["y"][0] == "Warehouse"              # weakest first: at the top
+    assert cells["y"][0] == "Warehouse"  # weakest first: at the top
     newest = {d: row[-1] for d, row in zip(cells["y"], values(cells["z"]))}
     assert min(newest, key=newest.get) == "Warehouse"
     assert newest["IT"] > 0.9 and newest["Warehouse"] < 0.4
     table = at.dataframe[0].value
     assert table["department"].iloc[0] == "Warehouse"
-    assert table["adoption_rate"].iloc[0] == 0.35       # 19 / 54, shown in whole per cents
+    assert table["adoption_rate"].iloc[0] == 0.35  # 19 / 54, shown in whole per cents
     lapsed = at.dataframe[1].value
-    assert lapsed["department"].value_counts().idxmax() == "Sales"   # the lapsing group
+    assert lapsed["department"].value_counts().idxmax() == "Sales"  # the lapsing group
     assert len(at.get("download_button")) == 2
     weekly = next(c for c in charts(at) if c["layout"]["yaxis"]["title"]["text"] == "people active in the week")
     assert {"champion go-live", "wider go-live"} <= {a["text"] for a in weekly["layout"]["annotations"]}
@@ -131,8 +140,8 @@ def test_adoption_shows_the_weak_departments_and_the_lapsing_people(demo, monkey
 
 def test_client_viewer_sees_small_groups_folded_and_no_names(demo, monkeypatch):
     at = goto(app_as(demo, "client_viewer", monkeypatch), "pages/adoption.py")
-    assert set(heatmap(at)["y"]) == DEPARTMENTS      # every department has 8 people or more
-    assert not at.get("download_button") and len(at.dataframe) == 1   # the department table, no named list
+    assert set(heatmap(at)["y"]) == DEPARTMENTS  # every department has 8 people or more
+    assert not at.get("download_button") and len(at.dataframe) == 1  # the department table, no named list
     assert any("do not list people by name" in i.value for i in at.info)
     at.segmented_control[0].set_value("champion").run()
     # champions: Finance 6 and IT 7 show; CS 1, HR 2, Legal 1, Operations 3, Sales 3, Warehouse 2 fold: 12
@@ -152,7 +161,7 @@ def test_client_viewer_sees_names_where_the_organisation_allows(demo, monkeypatc
         at = goto(app_as(demo, "client_viewer", monkeypatch), "pages/adoption.py")
         assert len(at.get("download_button")) == 2
         lapsed = at.dataframe[1].value
-        assert len(lapsed) == 42 and lapsed["display_name"].notna().all()   # the demo's 42 lapsed people
+        assert len(lapsed) == 42 and lapsed["display_name"].notna().all()  # the demo's 42 lapsed people
     finally:
         settings.set_organisation(scope, list_names_to_clients=False)
 
@@ -168,12 +177,21 @@ def test_support_shows_cards_and_charts_with_the_baseline(demo, monkeypatch):
     assert cards["Satisfaction (28 days)"] == f"{want['satisfaction']:.0%}"
     assert {"Median resolution (28 days)", "p90 resolution (28 days)"} <= set(cards)
     per_100, backlog, categories = charts(at)
-    assert [t["name"] for t in per_100["data"]] == ["Champion", "Wider", "Everyone", "baseline",
-                                                    "4 weeks after champion go-live", "4 weeks after wider go-live"]
+    assert [t["name"] for t in per_100["data"]] == [
+        "Champion",
+        "Wider",
+        "Everyone",
+        "baseline",
+        "4 weeks after champion go-live",
+        "4 weeks after wider go-live",
+    ]
     bands = [(shape["x0"], shape["x1"]) for shape in per_100["layout"]["shapes"] if shape["type"] == "rect"]
-    day = lambda ms: datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()   # edges as the chart has them
-    assert [(day(a), day(b)) for a, b in bands] == [("2026-06-22", "2026-07-20"), ("2026-07-20", "2026-08-17"),
-                                                    ("2026-08-17", "2026-09-14")]
+    day = lambda ms: datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()  # edges as the chart has them
+    assert [(day(a), day(b)) for a, b in bands] == [
+        ("2026-06-22", "2026-07-20"),
+        ("2026-07-20", "2026-08-17"),
+        ("2026-08-17", "2026-09-14"),
+    ]
     assert categories["data"][1]["y"][0] == "MFA"
 
 
@@ -190,10 +208,13 @@ def test_settings_made_on_the_page_reach_the_charts(demo, monkeypatch):
     add.click().run()
     assert not at.exception and any("Added annotation" in s.value for s in at.success)
     try:
-        for page in ("pages/overview.py", "pages/adoption.py", "pages/support.py"):   # every time chart
+        for page in ("pages/overview.py", "pages/adoption.py", "pages/support.py"):  # every time chart
             goto(at, page)
-            marked = [{a.get("hovertext") for a in c["layout"].get("annotations", [])} for c in charts(at)
-                      if on_the_calendar(c)]
+            marked = [
+                {a.get("hovertext") for a in c["layout"].get("annotations", [])}
+                for c in charts(at)
+                if on_the_calendar(c)
+            ]
             assert marked and all("Training session: Drop-in training for Warehouse" in m for m in marked), page
     finally:
         for annotation_id in annotations.annotations(scope)["annotation_id"]:
@@ -227,7 +248,7 @@ def test_the_portfolio_follows_a_target_changed_in_the_settings(demo, monkeypatc
     assert high_flags(at) == 1
     settings.set_rollout(scope, "MFA rollout", target_adoption=0.5)
     try:
-        assert high_flags(at) == 0       # 35 % is not under half of 50 %: medium now
+        assert high_flags(at) == 0  # 35 % is not under half of 50 %: medium now
     finally:
         settings.set_rollout(scope, "MFA rollout", target_adoption=0.8)
 
@@ -241,8 +262,10 @@ def fresh_demo(tmp_path, monkeypatch):
     handle = store_module.shared_store(path)
     ensure_demo(handle, enabled=True)
     org = orgs.organisation_id(handle, OPERATOR, "Demo Co")
-    accounts = {role: auth.add_account(handle, OPERATOR, f"{role}@fresh.test", role, [org], password=PASSWORD)
-                for role in ("account_manager", "client_viewer")}
+    accounts = {
+        role: auth.add_account(handle, OPERATOR, f"{role}@fresh.test", role, [org], password=PASSWORD)
+        for role in ("account_manager", "client_viewer")
+    }
     yield handle, open_scope(handle, OPERATOR, org, "configure"), accounts
     reset_streamlit()
 
@@ -253,26 +276,35 @@ def test_red_flags_are_grouped_by_rule_and_a_provider_acknowledges_one(fresh_dem
     at.switch_page("pages/red_flags.py").run()
     # the demo's 18 open flags: Low adoption in 6 places (Warehouse high), Workarounds in 7, Lapsing in 4,
     # one ticket spike; rules with a high flag first, then the most places
-    heads = [m.value.split(" :")[0].split("  \n")[0] for m in at.markdown
-             if m.value.startswith("**") and " · " in m.value]
-    assert heads == ["**Low Adoption** · 6 places", "**Workarounds** · 7 places", "**Lapsing** · 4 places",
-                     "**Ticket Spike** · whole rollout"]
+    heads = [
+        m.value.split(" :")[0].split("  \n")[0] for m in at.markdown if m.value.startswith("**") and " · " in m.value
+    ]
+    assert heads == [
+        "**Low Adoption** · 6 places",
+        "**Workarounds** · 7 places",
+        "**Lapsing** · 4 places",
+        "**Ticket Spike** · whole rollout",
+    ]
     low = at.table[0].value
-    assert list(low.index)[0] == "Warehouse" and low["Severity"].iloc[0] == "high"   # the worst place leads
+    assert list(low.index)[0] == "Warehouse" and low["Severity"].iloc[0] == "high"  # the worst place leads
     assert sorted(low.index) == ["Customer Service", "Legal", "Operations", "Sales", "Warehouse", "wider cohort"]
     [which] = [s for s in at.selectbox if s.key == "which_0"]
     which.set_value("Warehouse (high)")
     [note] = [t for t in at.text_input if t.key == "note_0"]
-    note.input("Drop-in training booked for 1 Dec").run()     # the button is enabled once there is a note
+    note.input("Drop-in training booked for 1 Dec").run()  # the button is enabled once there is a note
     [ack] = [b for b in at.button if b.key == "ack_0"]
     ack.click().run()
     assert not at.exception and not at.error
-    warehouse = [a for a in alerts.evaluate_alerts(scope, orgs.rollout(scope, "MFA rollout"), record=False)
-                 if a.rule == "LOW_ADOPTION" and a.department == "Warehouse"]
+    warehouse = [
+        a
+        for a in alerts.evaluate_alerts(scope, orgs.rollout(scope, "MFA rollout"), record=False)
+        if a.rule == "LOW_ADOPTION" and a.department == "Warehouse"
+    ]
     assert (warehouse[0].state, warehouse[0].note) == ("acknowledged", "Drop-in training booked for 1 Dec")
     low = at.table[0].value
-    assert low.loc["Warehouse", "State"] == literal("Acknowledged by account_manager@fresh.test: "
-                                                    "Drop-in training booked for 1 Dec")   # shown as written
+    assert low.loc["Warehouse", "State"] == literal(
+        "Acknowledged by account_manager@fresh.test: Drop-in training booked for 1 Dec"
+    )  # shown as written
     # client leadership sees the same cards and no way to acknowledge
     viewer = app_as(fresh_demo, "client_viewer", monkeypatch)
     viewer.switch_page("pages/red_flags.py").run()
@@ -289,6 +321,7 @@ HOSTILE = "[Reset your password](https://evil.example) ![t](https://evil.example
 def hostile(tmp_path, monkeypatch):
     """A client whose roster names a department with a link, a tracking image, a tag and a colour."""
     from analysis.ingest import load_file
+
     path = str(tmp_path / "hostile.duckdb")
     monkeypatch.setenv("UPTAKE_DB", path)
     monkeypatch.setenv("UPTAKE_DEMO", "0")
@@ -299,7 +332,8 @@ def hostile(tmp_path, monkeypatch):
     orgs.add_rollout(scope, "MFA", {"champion": date(2025, 1, 6)})
     department = '"' + HOSTILE.replace('"', '""') + '"'
     roster = "user_id,display_name,department,cohort,licensed\n" + "".join(
-        f"p{i}@evil.test,P {i},{department},champion,yes\n" for i in range(6))
+        f"p{i}@evil.test,P {i},{department},champion,yes\n" for i in range(6)
+    )
     load_file(scope, "roster", "roster.csv", roster.encode(), rollout="MFA")
     load_file(scope, "usage", "usage.csv", b"user_id,date,activity,count\np0@evil.test,2025-02-20,mfa,1\n")
     admin = auth.add_account(handle, OPERATOR, "admin@provider.test", "admin", [], password=PASSWORD)
@@ -316,7 +350,7 @@ def test_a_department_named_with_markup_shows_as_its_characters(hostile, monkeyp
     cells = [str(v) for t in at.table for v in [*t.value.index, *t.value.to_numpy().ravel()]]
     shown = [t for t in texts + cells if "Reset your password" in t]
     assert shown, "the hostile department should be on the page"
-    assert not [t for t in shown if re.search(r"(?<!\\)[\[\]]\(?|(?<!\\)<b>|(?<!\\):red", t)]   # all escaped
+    assert not [t for t in shown if re.search(r"(?<!\\)[\[\]]\(?|(?<!\\)<b>|(?<!\\):red", t)]  # all escaped
     at.switch_page("pages/adoption.py").run()
     [cells] = [c["data"][0] for c in charts(at) if c["data"][0]["type"] == "heatmap"]
     assert cells["y"] == [HOSTILE.replace("<", "&lt;").replace(">", "&gt;")]

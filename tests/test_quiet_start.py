@@ -1,6 +1,7 @@
 """The server starts without Streamlit's "No runtime found, using MemoryCacheStorageManager"
 (printed once per st.cache_data decorator imported before the runtime exists: it was eight lines
 at every start, through server.py -> ui/session.py -> ui/cached.py)."""
+
 import subprocess
 import sys
 
@@ -12,4 +13,4 @@ def test_importing_the_server_prints_nothing_about_cache_storage():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "No runtime found" not in done.stderr + done.stdout
-    assert done.stdout.strip() == "[]"      # no cached reads imported before a session needs them
+    assert done.stdout.strip() == "[]"  # no cached reads imported before a session needs them

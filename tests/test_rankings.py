@@ -1,4 +1,5 @@
 """The ranking rules (analysis/rankings.py): the Portfolio's rollouts worst first, departments weakest first."""
+
 import math
 
 import pandas as pd
@@ -11,8 +12,15 @@ def row(name, high, medium, adoption):
 
 
 def test_high_flags_then_medium_then_the_lowest_adoption_and_no_data_after_its_peers():
-    rows = [row("calm", 0, 0, 0.90), row("low", 0, 0, 0.20), row("medium", 0, 2, 0.95), row("fresh", 0, 0, None),
-            row("high", 1, 0, 0.99), row("higher", 2, 0, 0.99), row("low too", 0, 0, 0.20)]
+    rows = [
+        row("calm", 0, 0, 0.90),
+        row("low", 0, 0, 0.20),
+        row("medium", 0, 2, 0.95),
+        row("fresh", 0, 0, None),
+        row("high", 1, 0, 0.99),
+        row("higher", 2, 0, 0.99),
+        row("low too", 0, 0, 0.20),
+    ]
     table = rollouts_worst_first(rows)
     # 2 high, 1 high, 2 medium, then by adoption 0.20 (twice, in the order given), 0.90, then no data
     assert list(table["Organisation"]) == ["higher", "high", "medium", "low", "low too", "calm", "fresh"]
@@ -26,9 +34,13 @@ def test_no_rollout_is_an_empty_table():
 
 def test_departments_by_the_newest_week_then_the_window_then_the_name():
     older, newest = pd.Timestamp("2025-01-06"), pd.Timestamp("2025-01-13")
-    heat = pd.DataFrame({"department": ["A", "B", "C", "D", "A", "B", "C", "D"],
-                         "week_start": [older] * 4 + [newest] * 4,
-                         "adoption": [0.1, 0.1, 0.9, 0.9, 0.5, 0.5, 0.2, 0.5]})
+    heat = pd.DataFrame(
+        {
+            "department": ["A", "B", "C", "D", "A", "B", "C", "D"],
+            "week_start": [older] * 4 + [newest] * 4,
+            "adoption": [0.1, 0.1, 0.9, 0.9, 0.5, 0.5, 0.2, 0.5],
+        }
+    )
     # D is not in the table (a group folded away there): its window adoption counts 0
     table = pd.DataFrame({"department": ["A", "B", "C"], "adoption_rate": [0.7, 0.6, 0.6]})
     ordered, order = departments_weakest_first(heat, table)

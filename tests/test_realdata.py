@@ -1,6 +1,7 @@
 """Every real file under shared/realdata loads: the tool exports through format auto, the research
 sets through an explicit mapping. Counts reconcile, figures agree with the file read directly by
 pandas, and a second load adds nothing."""
+
 from pathlib import Path
 
 import pandas as pd
@@ -30,8 +31,9 @@ def loaded(scope, kind, path, **kw):
     again = load_file(scope, kind, Path(path).name, data, **kw)
     assert (again.rows_loaded, again.rows_updated, again.rows_rejected) == (0, 0, first.rows_rejected)
     after = snapshot(scope.store)
-    assert {t: v for t, v in after.items() if t not in ("uploads", "rejected_rows")} == \
-        {t: v for t, v in before.items() if t not in ("uploads", "rejected_rows")}
+    assert {t: v for t, v in after.items() if t not in ("uploads", "rejected_rows")} == {
+        t: v for t, v in before.items() if t not in ("uploads", "rejected_rows")
+    }
     return first
 
 
@@ -54,13 +56,18 @@ def test_zendesk_export(org):
     z = read("zendesk-tickets-plum/zendesk_tickets_export.csv")
     solved = z["Solved at"] != "1900-01-01 00:00:00"
     # 1900-01-01 is "never": 14,409 exact resolutions; the 2,067 others closed without a time
-    exact, approx = query(org, "SELECT count(*) FILTER (NOT resolved_approx AND resolved_at IS NOT NULL), "
-                               "count(*) FILTER (resolved_approx) FROM tickets")[0]
+    exact, approx = query(
+        org,
+        "SELECT count(*) FILTER (NOT resolved_approx AND resolved_at IS NOT NULL), "
+        "count(*) FILTER (resolved_approx) FROM tickets",
+    )[0]
     assert (query(org, "SELECT count(DISTINCT ticket_id) FROM tickets")[0][0], exact) == (z.Id.nunique(), solved.sum())
     assert approx == ((~solved) & z.Status.isin(["Closed", "Solved"])).sum()
     scores = z["Satisfaction Score"]
-    assert dict(query(org, "SELECT satisfaction, count(*) FROM tickets WHERE satisfaction IS NOT NULL GROUP BY 1")) == \
-        {"good": scores.isin(["4", "5"]).sum(), "bad": scores.isin(["1", "2", "3"]).sum()}
+    assert dict(query(org, "SELECT satisfaction, count(*) FROM tickets WHERE satisfaction IS NOT NULL GROUP BY 1")) == {
+        "good": scores.isin(["4", "5"]).sum(),
+        "bad": scores.isin(["1", "2", "3"]).sum(),
+    }
 
 
 def test_servicenow_list_export(org):
@@ -75,16 +82,22 @@ def test_servicenow_rest_dump_with_codes(org):
     assert (r.format, r.rows_loaded) == ("servicenow", 67)
     s = read("servicenow-pdi-exports/incidents_REST.csv")
     labels = {"1": "New", "2": "In Progress", "3": "On Hold", "6": "Resolved", "7": "Closed", "8": "Canceled"}
-    assert dict(query(org, "SELECT status, count(*) FROM tickets GROUP BY 1")) == \
-        s.incident_state.map(labels).value_counts().to_dict()
+    assert (
+        dict(query(org, "SELECT status, count(*) FROM tickets GROUP BY 1"))
+        == s.incident_state.map(labels).value_counts().to_dict()
+    )
     assert query(org, "SELECT count(*) FROM tickets WHERE priority = '1 - Critical'")[0][0] == (s.priority == "1").sum()
 
 
 def test_servicenow_event_log_collapses_to_tickets(org):
     r = loaded(org, "tickets", "servicenow-incident-eventlog-uci/incident_event_log_sample.csv")
     u = read("servicenow-incident-eventlog-uci/incident_event_log_sample.csv")
-    assert (r.format, r.rows_read, r.rows_loaded, r.rows_updated) == ("servicenow", 14905, u.number.nunique(),
-                                                                      14905 - u.number.nunique())
+    assert (r.format, r.rows_read, r.rows_loaded, r.rows_updated) == (
+        "servicenow",
+        14905,
+        u.number.nunique(),
+        14905 - u.number.nunique(),
+    )
     # the latest row by sys_updated_at (then file order) gives the state; a ticket whose latest
     # state is resolved was resolved when its first row in a resolved state was written (the
     # resolved_at and closed_at columns repeat the final values on every row)
@@ -102,8 +115,12 @@ def test_viva_person_query(org):
     v = read("viva-insights-copilot-person-query/pq_data.csv")
     assert (r.format, r.rows_loaded, r.unknown_people) == ("viva_person_query", len(v), v.PersonId.nunique())
     total = v.Total_Copilot_actions_taken.astype(float).round().sum()
-    assert query(org, "SELECT count(DISTINCT user_id), sum(events), min(day), max(day) FROM usage_daily")[0] == \
-        (250, total, pd.Timestamp("2024-09-07").date(), pd.Timestamp("2025-01-04").date())
+    assert query(org, "SELECT count(DISTINCT user_id), sum(events), min(day), max(day) FROM usage_daily")[0] == (
+        250,
+        total,
+        pd.Timestamp("2024-09-07").date(),
+        pd.Timestamp("2025-01-04").date(),
+    )
 
 
 def test_volvo_event_log_through_a_mapping(org):
@@ -161,7 +178,12 @@ def test_moodle_logs(org):
     distinct = len(people.drop_duplicates(["user", "Time", "Component"]))
     # clicks in the same minute on the same component are one event (the usage key): repeats within the file
     assert (r.format, r.rows_read, r.rows_loaded, r.rows_duplicate, r.rows_rejected) == (
-        "moodle_logs", len(m), distinct, len(people) - distinct, 537)
+        "moodle_logs",
+        len(m),
+        distinct,
+        len(people) - distinct,
+        537,
+    )
     assert (r.system_rows, r.repeated_in_file, r.unknown_people) == (537, len(people) - distinct, 41)
     assert query(org, "SELECT count(DISTINCT user_id) FROM usage_events")[0][0] == people.user.nunique() == 41
     assert query(org, "SELECT count(*) FROM usage_events WHERE user_id IN ('2', '158')")[0][0] == 0

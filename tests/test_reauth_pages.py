@@ -1,6 +1,7 @@
 """The account and administration pages ask the person acting to confirm who they are before a
 security-sensitive change (issue 10, finding 1): without the right confirmation nothing changes
 and the page says so; with it the change is made. Runs app.py in AppTest, signed in."""
+
 from datetime import timedelta
 
 import pyotp
@@ -33,7 +34,7 @@ def through_the_router(handle, monkeypatch):
     """Every run goes through app.py, as on the server (tests/apptest.py)."""
     route_through_app(monkeypatch)
     monkeypatch.setenv("UPTAKE_DB", handle.path)
-    auth.set_totp_required_for_providers(handle, OPERATOR, False)   # a test may have required it
+    auth.set_totp_required_for_providers(handle, OPERATOR, False)  # a test may have required it
 
 
 _made = iter(range(1, 10_000))
@@ -43,8 +44,9 @@ def person(handle, role="admin", two_step=False):
     """A fresh account (and its TOTP secret, turned on with a code two steps ago so the current
     and the next codes are unused)."""
     n = next(_made)
-    who = auth.add_account(handle, OPERATOR, f"{role}{n}@acme.test", role, [] if role == "admin" else [1],
-                           password=PASSWORD)
+    who = auth.add_account(
+        handle, OPERATOR, f"{role}{n}@acme.test", role, [] if role == "admin" else [1], password=PASSWORD
+    )
     if not two_step:
         return who, None
     secret = auth.start_totp(handle, who.account_id)
@@ -62,16 +64,24 @@ def page(handle, who, path):
 def state(handle, email):
     """What an account change could touch: the account, its organisations, the setting."""
     cur = handle.cursor()
-    return (cur.execute("SELECT a.role, a.pw_hash, a.totp_enabled, a.totp_secret, a.disabled_at, "
-                        "list(o.org_id ORDER BY o.org_id) FROM accounts a LEFT JOIN account_orgs o USING (account_id) "
-                        "WHERE email = ? GROUP BY ALL", [email]).fetchall(),
-            cur.execute("SELECT count(*) FROM accounts").fetchall(),
-            auth.totp_required_for_providers(handle))
+    return (
+        cur.execute(
+            "SELECT a.role, a.pw_hash, a.totp_enabled, a.totp_secret, a.disabled_at, "
+            "list(o.org_id ORDER BY o.org_id) FROM accounts a LEFT JOIN account_orgs o USING (account_id) "
+            "WHERE email = ? GROUP BY ALL",
+            [email],
+        ).fetchall(),
+        cur.execute("SELECT count(*) FROM accounts").fetchall(),
+        auth.totp_required_for_providers(handle),
+    )
 
 
 def live_sign_ins(handle, account_id):
-    return handle.cursor().execute("SELECT count(*) FROM sessions WHERE account_id = ? AND revoked_at IS NULL",
-                                   [account_id]).fetchall()[0][0]
+    return (
+        handle.cursor()
+        .execute("SELECT count(*) FROM sessions WHERE account_id = ? AND revoked_at IS NULL", [account_id])
+        .fetchall()[0][0]
+    )
 
 
 def admin_action(at, handle, action, target):
@@ -91,8 +101,12 @@ def admin_action(at, handle, action, target):
     return "change_account"
 
 
-BUTTONS = {"add_account": "Add account", "change_account": "Apply the change", "require_totp": "Save",
-           "remove_totp": "Remove two-step sign-in"}
+BUTTONS = {
+    "add_account": "Add account",
+    "change_account": "Apply the change",
+    "require_totp": "Save",
+    "remove_totp": "Remove two-step sign-in",
+}
 ACTIONS = ["add", "reset", "two_step", "access", "disable", "require"]
 
 
@@ -124,8 +138,12 @@ def test_an_admin_action_with_a_wrong_password_changes_nothing(handle, action):
     assert [e.value for e in at.error] == [f"Not {verb}: {REFUSED}"]
     assert not changed(handle, target, action, before) and state(handle, target.email) == before
     assert live_sign_ins(handle, target.account_id) == sign_ins
-    assert handle.cursor().execute("SELECT count(*) FROM sign_in_attempts WHERE email = ? AND NOT succeeded",
-                                   [admin.email]).fetchall()[0][0] == 1
+    assert (
+        handle.cursor()
+        .execute("SELECT count(*) FROM sign_in_attempts WHERE email = ? AND NOT succeeded", [admin.email])
+        .fetchall()[0][0]
+        == 1
+    )
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -148,10 +166,10 @@ def test_an_admin_with_two_step_confirms_with_a_code_too(handle):
     target, _ = person(handle, "account_manager")
     at = page(handle, admin, "pages/admin.py")
     admin_action(at, handle, "disable", target)
-    submit(at, "change_account", PASSWORD, "")                      # the password alone
+    submit(at, "change_account", PASSWORD, "")  # the password alone
     assert [e.value for e in at.error] == [f"Not changed: {REFUSED}"]
     assert auth.account(handle, target.account_id) is not None
-    admin_action(at, handle, "disable", target)                     # the form was cleared
+    admin_action(at, handle, "disable", target)  # the form was cleared
     submit(at, "change_account", PASSWORD, pyotp.TOTP(secret).now())
     assert not at.error and auth.account(handle, target.account_id) is None
 
@@ -175,7 +193,7 @@ def test_setting_up_two_step_asks_for_the_password(handle):
     by_label(at.button, "Turn on two-step sign-in").click()
     at.run()
     assert auth.account(handle, who.account_id).totp_enabled
-    assert auth.session_account(handle, other) is None                          # another browser's sign-in ended
+    assert auth.session_account(handle, other) is None  # another browser's sign-in ended
     assert auth.session_account(handle, at.session_state["token"]) is not None  # this one goes on
 
 
@@ -212,5 +230,7 @@ def test_a_change_without_an_account_or_a_change_chosen_asks_for_them_and_counts
     submit(at, "change_account", "not the password")
     assert [e.value for e in at.error] == ["Not changed: choose an account and a change."]
     assert state(handle, admin.email) == before
-    assert handle.cursor().execute("SELECT count(*) FROM sign_in_attempts WHERE email = ?",
-                                   [admin.email]).fetchall()[0][0] == 0
+    assert (
+        handle.cursor().execute("SELECT count(*) FROM sign_in_attempts WHERE email = ?", [admin.email]).fetchall()[0][0]
+        == 0
+    )

@@ -2,6 +2,7 @@
 lost authenticator, and re-authentication before security-sensitive changes (issue 10, finding
 10 and the re-authentication cure of finding 1). The clock is injected: T0 starts a 30-second
 TOTP step."""
+
 from datetime import datetime, timedelta
 
 import pyotp
@@ -43,11 +44,15 @@ def with_two_step(store, who, at=T0):
 
 
 def failures(store, email):
-    return store.cursor().execute("SELECT count(*) FROM sign_in_attempts WHERE email = ? AND NOT succeeded",
-                                  [email]).fetchall()[0][0]
+    return (
+        store.cursor()
+        .execute("SELECT count(*) FROM sign_in_attempts WHERE email = ? AND NOT succeeded", [email])
+        .fetchall()[0][0]
+    )
 
 
 # -- which sign-ins end ------------------------------------------------------------------------------
+
 
 def test_changing_one_s_password_ends_every_other_sign_in_but_keeps_this_one(acme, ann):
     mine, cookie, other = two_sign_ins(acme.store, ann.account_id)
@@ -65,8 +70,9 @@ def test_turning_two_step_on_ends_every_other_sign_in_but_keeps_this_one(acme, a
 def test_removing_one_s_own_two_step_ends_every_other_sign_in(acme, ann):
     secret = with_two_step(acme.store, ann)
     mine, cookie, other = two_sign_ins(acme.store, ann.account_id, T0 + STEP)
-    reauth.remove_own_two_step(acme.store, ann.account_id, PASSWORD, code(secret, T0 + STEP), keep_token=mine,
-                               now=T0 + STEP)
+    reauth.remove_own_two_step(
+        acme.store, ann.account_id, PASSWORD, code(secret, T0 + STEP), keep_token=mine, now=T0 + STEP
+    )
     assert live(acme.store, mine, cookie, other) == [True, True, False]
     assert not auth.account(acme.store, ann.account_id).totp_enabled
 
@@ -75,9 +81,11 @@ def test_removing_one_s_own_two_step_ends_every_other_sign_in(acme, ann):
 def test_an_admin_s_change_ends_every_sign_in_of_the_account(acme, ann, change):
     with_two_step(acme.store, ann)
     tokens = two_sign_ins(acme.store, ann.account_id)
-    {"reset": lambda: auth.reset_password(acme.store, OPERATOR, "ann@acme.test", now=T0),
-     "remove_two_step": lambda: reauth.remove_two_step(acme.store, OPERATOR, "ann@acme.test", now=T0),
-     "disable": lambda: auth.disable_account(acme.store, OPERATOR, "ann@acme.test", now=T0)}[change]()
+    {
+        "reset": lambda: auth.reset_password(acme.store, OPERATOR, "ann@acme.test", now=T0),
+        "remove_two_step": lambda: reauth.remove_two_step(acme.store, OPERATOR, "ann@acme.test", now=T0),
+        "disable": lambda: auth.disable_account(acme.store, OPERATOR, "ann@acme.test", now=T0),
+    }[change]()
     assert live(acme.store, *tokens) == [False, False, False]
 
 
@@ -92,8 +100,9 @@ def test_a_reset_keeps_two_step_sign_in(acme, ann):
 
 # -- TOTP codes work once ----------------------------------------------------------------------------
 
+
 def test_a_code_works_once(acme, ann):
-    secret = with_two_step(acme.store, ann)              # used the code of T0's step
+    secret = with_two_step(acme.store, ann)  # used the code of T0's step
     later = T0 + 2 * STEP
     assert auth.verify_sign_in(acme.store, "ann@acme.test", PASSWORD, code(secret, later), now=later)
     with pytest.raises(auth.SignInRefused, match="code is not right"):
@@ -120,8 +129,9 @@ def test_an_older_code_is_refused_after_a_newer_one_was_used(acme, ann):
 def test_one_step_of_clock_drift_either_side(acme, ann, drift, accepted):
     secret = with_two_step(acme.store, ann)
     now = T0 + 10 * STEP
-    attempt = lambda: auth.verify_sign_in(acme.store, "ann@acme.test", PASSWORD, code(secret, now + drift * STEP),
-                                          now=now)
+    attempt = lambda: auth.verify_sign_in(
+        acme.store, "ann@acme.test", PASSWORD, code(secret, now + drift * STEP), now=now
+    )
     if accepted:
         assert attempt().email == "ann@acme.test"
     else:
@@ -138,11 +148,12 @@ def test_two_step_cannot_be_set_up_again_over_a_working_one(acme, ann):
 
 # -- removing a lost authenticator ---------------------------------------------------------------------
 
+
 def test_an_admin_removes_a_lost_authenticator_and_a_required_one_is_set_up_again(acme, ann):
     with_two_step(acme.store, ann)
     auth.set_totp_required_for_providers(acme.store, OPERATOR, True)
     reauth.remove_two_step(acme.store, OPERATOR, "ann@acme.test", now=T0)
-    who = auth.verify_sign_in(acme.store, "ann@acme.test", PASSWORD, now=T0 + STEP)   # no code asked
+    who = auth.verify_sign_in(acme.store, "ann@acme.test", PASSWORD, now=T0 + STEP)  # no code asked
     assert not who.totp_enabled and auth.needs_totp_setup(acme.store, who)
     with pytest.raises(auth.AccountError, match="has no two-step sign-in"):
         reauth.remove_two_step(acme.store, OPERATOR, "ann@acme.test", now=T0)
@@ -170,15 +181,16 @@ def test_removing_one_s_own_needs_the_password_and_a_code(acme, ann, password, u
 
 # -- re-authentication ---------------------------------------------------------------------------------
 
+
 def test_a_wrong_confirmation_counts_as_a_failed_sign_in_and_is_throttled(acme, ann):
     for n in range(throttle.ACCOUNT_FREE_FAILURES):
         with pytest.raises(reauth.ConfirmationRefused, match="nothing was changed"):
             reauth.confirm_identity(acme.store, ann.account_id, "guess", now=T0 + timedelta(seconds=n))
     assert failures(acme.store, "ann@acme.test") == throttle.ACCOUNT_FREE_FAILURES
-    soon = T0 + timedelta(seconds=throttle.ACCOUNT_FREE_FAILURES - 0.5)   # within the 1-second delay after the fifth
-    with pytest.raises(reauth.ConfirmationRefused, match="Too many failed sign-ins"):   # even the right one
+    soon = T0 + timedelta(seconds=throttle.ACCOUNT_FREE_FAILURES - 0.5)  # within the 1-second delay after the fifth
+    with pytest.raises(reauth.ConfirmationRefused, match="Too many failed sign-ins"):  # even the right one
         reauth.confirm_identity(acme.store, ann.account_id, PASSWORD, now=soon)
-    with pytest.raises(auth.SignInRefused, match="Too many failed sign-ins"):           # and the sign-in page
+    with pytest.raises(auth.SignInRefused, match="Too many failed sign-ins"):  # and the sign-in page
         auth.verify_sign_in(acme.store, "ann@acme.test", PASSWORD, now=soon)
     reauth.confirm_identity(acme.store, ann.account_id, PASSWORD, now=T0 + timedelta(minutes=5))
 
@@ -186,21 +198,22 @@ def test_a_wrong_confirmation_counts_as_a_failed_sign_in_and_is_throttled(acme, 
 def test_a_confirmation_with_two_step_needs_an_unused_code(acme, ann):
     secret = with_two_step(acme.store, ann)
     now = T0 + 4 * STEP
-    for given in (None, "", "000000", code(secret, T0)):      # none, empty, wrong, already used
+    for given in (None, "", "000000", code(secret, T0)):  # none, empty, wrong, already used
         with pytest.raises(reauth.ConfirmationRefused):
             reauth.confirm_identity(acme.store, ann.account_id, PASSWORD, given, now=now)
     reauth.confirm_identity(acme.store, ann.account_id, PASSWORD, code(secret, now), now=now)
-    with pytest.raises(reauth.ConfirmationRefused):            # used up by the confirmation
+    with pytest.raises(reauth.ConfirmationRefused):  # used up by the confirmation
         reauth.confirm_identity(acme.store, ann.account_id, PASSWORD, code(secret, now), now=now)
 
 
 # -- changing role and organisations ---------------------------------------------------------------------
 
+
 def test_an_admin_changes_role_and_organisations_under_the_rules(acme, ann):
     token = auth.start_session(acme.store, ann.account_id, T0)
     changed = account_changes.change_access(acme.store, OPERATOR, "ann@acme.test", "client_viewer", [acme.org_id])
     assert (changed.role, changed.org_ids) == ("client_viewer", frozenset({acme.org_id}))
-    assert auth.session_account(acme.store, token, T0 + STEP).role == "client_viewer"   # from the next click
+    assert auth.session_account(acme.store, token, T0 + STEP).role == "client_viewer"  # from the next click
     with pytest.raises(auth.AccountError, match="exactly one organisation"):
         account_changes.change_access(acme.store, OPERATOR, "ann@acme.test", "client_viewer", [])
     changed = account_changes.change_access(acme.store, OPERATOR, "ann@acme.test", "admin", [])
@@ -208,8 +221,9 @@ def test_an_admin_changes_role_and_organisations_under_the_rules(acme, ann):
     with pytest.raises(auth.AccountError, match="your own role"):
         account_changes.change_access(acme.store, changed.principal, "ann@acme.test", "client_viewer", [acme.org_id])
     with pytest.raises(AccessDenied):
-        account_changes.change_access(acme.store, Principal("v", "client_viewer", frozenset({acme.org_id})),
-                                      "ann@acme.test", "admin", [])
+        account_changes.change_access(
+            acme.store, Principal("v", "client_viewer", frozenset({acme.org_id})), "ann@acme.test", "admin", []
+        )
 
 
 def test_an_account_without_a_password_confirms_with_a_fresh_single_sign_on_of_its_own(acme):
@@ -218,7 +232,7 @@ def test_an_account_without_a_password_confirms_with_a_fresh_single_sign_on_of_i
         with pytest.raises(reauth.ConfirmationRefused, match="sign in with it again"):
             reauth.confirm_identity(acme.store, sso.account_id, "", vouched_email=vouched, now=T0)
     reauth.confirm_identity(acme.store, sso.account_id, "", vouched_email=" SSO@provider.test", now=T0)
-    with pytest.raises(reauth.ConfirmationRefused):   # a password account cannot confirm by single sign-on
+    with pytest.raises(reauth.ConfirmationRefused):  # a password account cannot confirm by single sign-on
         ann = auth.add_account(acme.store, OPERATOR, "ann@acme.test", "admin", password=PASSWORD)
         reauth.confirm_identity(acme.store, ann.account_id, "", vouched_email="ann@acme.test", now=T0)
 
@@ -226,6 +240,7 @@ def test_an_account_without_a_password_confirms_with_a_fresh_single_sign_on_of_i
 def test_the_operator_removes_the_only_admin_s_lost_authenticator_from_the_command_line(cli):
     """With one admin, nobody else can remove it on the Administration page."""
     from analysis.store import Store
+
     handle = Store(cli.path)
     boss = auth.add_account(handle, OPERATOR, "boss@provider.test", "admin", password=PASSWORD)
     with_two_step(handle, boss)

@@ -3,6 +3,7 @@ period is shorter than the spacing of the snapshots behind it says "not computab
 data" (weekly active people, 7-day adoption, habitual use, DECLINING_USAGE, stickiness), never 0.
 
 The snapshots are built from the documented active-users report header (tests/data/formats)."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,11 @@ from analysis import alerts, metrics, orgs, uploads
 from analysis.__main__ import main
 from tests.conftest import ROOT, shown
 
-HEADER = (ROOT / "tests" / "data" / "formats" / "m365_active_users_2025-07-13.csv").read_text(
-    encoding="utf-8-sig").splitlines()[0]
+HEADER = (
+    (ROOT / "tests" / "data" / "formats" / "m365_active_users_2025-07-13.csv")
+    .read_text(encoding="utf-8-sig")
+    .splitlines()[0]
+)
 PRODUCTS = ("exchange", "onedrive", "sharepoint", "skype", "yammer", "teams")
 PEOPLE = {"ann@acme.test": "Ann", "ben@acme.test": "Ben", "cat@acme.test": "Cat"}
 EVERY_FIGURE = set(metrics.SNAPSHOT_PERIODS)
@@ -32,19 +36,37 @@ def report(refresh: str, last: dict[str, dict[str, str]]) -> bytes:
     lines = [HEADER]
     for user, name in PEOPLE.items():
         dates = [last.get(user, {}).get(p, "") for p in PRODUCTS]
-        lines.append(",".join([refresh, user, name, "False", "", *["True"] * 6, *dates, *["2025-01-02"] * 6,
-                               "MICROSOFT 365 E3"]))
+        lines.append(
+            ",".join([refresh, user, name, "False", "", *["True"] * 6, *dates, *["2025-01-02"] * 6, "MICROSOFT 365 E3"])
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
 # monthly: refreshed 05-31, 06-30, 07-31, i.e. 30 and 31 days apart
 MONTHLY = [
-    ("2025-05-31", {"ann@acme.test": {"exchange": "2025-05-30", "teams": "2025-05-20"},
-                    "ben@acme.test": {"exchange": "2025-05-02"}}),
-    ("2025-06-30", {"ann@acme.test": {"exchange": "2025-06-29"}, "ben@acme.test": {"exchange": "2025-05-02"},
-                    "cat@acme.test": {"teams": "2025-06-15"}}),
-    ("2025-07-31", {"ann@acme.test": {"exchange": "2025-07-30"}, "ben@acme.test": {"exchange": "2025-07-01"},
-                    "cat@acme.test": {"teams": "2025-06-15"}}),
+    (
+        "2025-05-31",
+        {
+            "ann@acme.test": {"exchange": "2025-05-30", "teams": "2025-05-20"},
+            "ben@acme.test": {"exchange": "2025-05-02"},
+        },
+    ),
+    (
+        "2025-06-30",
+        {
+            "ann@acme.test": {"exchange": "2025-06-29"},
+            "ben@acme.test": {"exchange": "2025-05-02"},
+            "cat@acme.test": {"teams": "2025-06-15"},
+        },
+    ),
+    (
+        "2025-07-31",
+        {
+            "ann@acme.test": {"exchange": "2025-07-30"},
+            "ben@acme.test": {"exchange": "2025-07-01"},
+            "cat@acme.test": {"teams": "2025-06-15"},
+        },
+    ),
 ]
 
 
@@ -64,7 +86,8 @@ def test_monthly_snapshots_make_weekly_habit_and_daily_figures_not_computable(mo
     assert why["weekly_active_users"] == (
         "Not computable from this data: the usage behind weekly active people comes from 3 snapshots "
         "(31 May 2025 to 31 Jul 2025) up to 31 days apart; it needs snapshots at most 7 days apart or "
-        "event-level data.")
+        "event-level data."
+    )
     assert "at most 1 day apart" in why["stickiness"]
     champion = metrics.cohort_figures(monthly, mfa, date(2025, 7, 31), 28)["champion"]
     # the 28-day window 07-04..07-31 at a refresh date is known exactly: ann (07-30) of 3; ben's 07-01 is outside
@@ -81,7 +104,7 @@ def test_declining_usage_says_why_it_cannot_judge_monthly_snapshots(monthly):
     assert "up to 31 days apart" in declining.message
 
 
-@pytest.mark.file_db   # the command line opens the file again
+@pytest.mark.file_db  # the command line opens the file again
 def test_kpis_json_says_which_figures_are_not_computable(monthly, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("UPTAKE_DB", monthly.store.path)
     monthly.store.close()
@@ -96,8 +119,12 @@ def test_kpis_json_says_which_figures_are_not_computable(monthly, tmp_path, monk
 def test_weekly_snapshots_leave_only_daily_figures_not_computable(acme, load):
     load(acme, "roster", ROSTER)
     for refresh in ("2025-07-13", "2025-07-20"):
-        load(acme, "usage", (ROOT / "tests" / "data" / "formats" / f"m365_active_users_{refresh}.csv").read_bytes(),
-             rollout=None)
+        load(
+            acme,
+            "usage",
+            (ROOT / "tests" / "data" / "formats" / f"m365_active_users_{refresh}.csv").read_bytes(),
+            rollout=None,
+        )
     mfa = orgs.rollout(acme, "MFA")
     assert list(metrics.not_computable(acme, mfa)) == ["stickiness"]
     figures = metrics.cohort_figures(acme, mfa, date(2025, 7, 20), 28)["champion"]
@@ -124,8 +151,10 @@ def test_a_single_snapshot_has_no_history_and_undoing_it_clears_the_verdict(acme
     mfa = orgs.rollout(acme, "MFA")
     why = metrics.not_computable(acme, mfa)
     assert set(why) == EVERY_FIGURE
-    assert "a single snapshot (refreshed 13 Jul 2025), which gives each person's last activity date, " \
-           "not a history" in why["habitual_users"]
+    assert (
+        "a single snapshot (refreshed 13 Jul 2025), which gives each person's last activity date, "
+        "not a history" in why["habitual_users"]
+    )
     uploads.undo(acme, only.upload_id)
     assert metrics.not_computable(acme, mfa) == {}
 
@@ -134,32 +163,46 @@ def test_only_the_snapshots_behind_the_rollouts_counting_activities_matter(acme,
     load(acme, "roster", ROSTER)
     for refresh, last in MONTHLY:
         load(acme, "usage", report(refresh, last), name=f"active-users-{refresh}.csv", rollout=None)
-    load(acme, "usage", """\
+    load(
+        acme,
+        "usage",
+        """\
         user_id,date,activity,count
         ann@acme.test,2025-07-28,crm,1
-        """, rollout=None)
+        """,
+        rollout=None,
+    )
     crm = orgs.rollout(acme, orgs.add_rollout(acme, "CRM", {"champion": date(2025, 7, 1)}, activities=["crm"]))
     teams = orgs.rollout(acme, orgs.add_rollout(acme, "Teams", {"champion": date(2025, 5, 1)}, activities=["teams"]))
-    assert metrics.not_computable(acme, crm) == {}          # event-level data only
+    assert metrics.not_computable(acme, crm) == {}  # event-level data only
     # every monthly report had a Teams date (ann 05-20; cat 06-15, repeated on 07-31)
     assert metrics.usage_snapshots(acme, teams) == [date(2025, 5, 31), date(2025, 6, 30), date(2025, 7, 31)]
-    assert "3 snapshots (31 May 2025 to 31 Jul 2025) up to 31 days apart" in \
-        metrics.not_computable(acme, teams)["weekly_active_users"]
+    assert (
+        "3 snapshots (31 May 2025 to 31 Jul 2025) up to 31 days apart"
+        in metrics.not_computable(acme, teams)["weekly_active_users"]
+    )
 
 
 def test_event_level_usage_is_computable(acme, load):
     load(acme, "roster", ROSTER)
-    load(acme, "usage", """\
+    load(
+        acme,
+        "usage",
+        """\
         user_id,date,activity,count
         ann@acme.test,2025-07-28,mfa,1
-        """, rollout=None)
+        """,
+        rollout=None,
+    )
     mfa = orgs.rollout(acme, "MFA")
     assert metrics.usage_snapshots(acme, mfa) == [] and metrics.not_computable(acme, mfa) == {}
     assert metrics.cohort_figures(acme, mfa, date(2025, 7, 31), 28)["champion"]["stickiness"] == pytest.approx(
-        1 / 28)   # one person-day over 28 days for 1 active person
+        1 / 28
+    )  # one person-day over 28 days for 1 active person
 
 
 # -- on the pages (AppTest, through the router as on the server) ------------------------------------
+
 
 @pytest.fixture
 def snapshot_app(tmp_path, monkeypatch):
@@ -170,6 +213,7 @@ def snapshot_app(tmp_path, monkeypatch):
     from analysis.scope import open_scope
     from tests.apptest import reset_streamlit
     from tests.test_pages import PASSWORD
+
     monkeypatch.setenv("UPTAKE_DB", str(tmp_path / "app.duckdb"))
     monkeypatch.setenv("UPTAKE_DEMO", "0")
     reset_streamlit()
@@ -188,6 +232,7 @@ def snapshot_app(tmp_path, monkeypatch):
 def test_pages_say_not_computable_and_show_adoption_at_each_snapshot(snapshot_app, monkeypatch):
     from tests.apptest import through_the_router  # noqa: F401 (the router fixture)
     from tests.test_pages import app_as, charts, goto, values
+
     at = goto(app_as(snapshot_app, "admin", monkeypatch), "pages/adoption.py")
     said = [shown(i.value) for i in at.info]
     # by age, weekly, stickiness, departments
@@ -210,23 +255,32 @@ def test_pages_say_not_computable_and_show_adoption_at_each_snapshot(snapshot_ap
 
 
 def test_weekly_totals_of_a_viva_person_query_leave_only_stickiness_not_computable(acme, load):
-    load(acme, "usage", """\
+    load(
+        acme,
+        "usage",
+        """\
         PersonId,MetricDate,Total_Copilot_actions_taken,Organization
         A1,2024-09-01,6,IT
         A1,2024-09-08,3,IT
         B2,2024-09-08,1,HR
-        """, rollout=None)
+        """,
+        rollout=None,
+    )
     mfa = orgs.rollout(acme, "MFA")
-    assert metrics.usage_snapshots(acme, mfa) == [date(2024, 9, 7), date(2024, 9, 14)]   # each week's last day
+    assert metrics.usage_snapshots(acme, mfa) == [date(2024, 9, 7), date(2024, 9, 14)]  # each week's last day
     assert list(metrics.not_computable(acme, mfa)) == ["stickiness"]
 
 
 def test_the_kpi_table_says_habit_is_not_computable(monthly):
     from analysis import kpis
+
     rows = kpis.kpi_rows(monthly, orgs.rollout(monthly, "MFA"), date(2025, 7, 31))
     habit = [r for r in rows if r.kpi == "habitual_share"]
-    assert [(r.cohort, r.baseline, r.current) for r in habit] == [("champion", None, None), ("wider", None, None),
-                                                                   ("all", None, None)]
+    assert [(r.cohort, r.baseline, r.current) for r in habit] == [
+        ("champion", None, None),
+        ("wider", None, None),
+        ("all", None, None),
+    ]
     assert all(r.note.endswith("not computable from this data (snapshot exports too far apart)") for r in habit)
     # and no ticket is loaded: the support KPIs have no figures rather than zeros
     support = [r for r in rows if r.cohort is None]

@@ -1,5 +1,6 @@
 """The store: migrations upgrade an older database in place, DuckDB is locked down once open,
 and a database held by another process gives one clear line."""
+
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,7 @@ def test_an_older_database_upgrades_in_place(tmp_path, monkeypatch):
     old.close()
     monkeypatch.setattr(store_module, "migrations", lambda: all_migrations)
     new = Store(path, staging_dir=tmp_path / "s")
-    assert new.schema_version == all_migrations[-1][0] and len(all_migrations) >= 2   # numbers may skip
+    assert new.schema_version == all_migrations[-1][0] and len(all_migrations) >= 2  # numbers may skip
     assert new.cursor().execute("SELECT name FROM organisations").fetchall() == [("Kept Ltd",)]
     # the macros of migration 2 exist now
     assert new.cursor().execute("SELECT count(*) FROM current_roster(1, 1)").fetchall() == [(0,)]
@@ -52,8 +53,8 @@ def test_a_changed_macro_file_takes_effect_on_the_next_open(tmp_path, monkeypatc
     weeks.write_text(daily_weeks(weeks.read_text()))
     monkeypatch.setattr(store_module, "MACROS_DIR", macros)
     again = Store(path, staging_dir=tmp_path / "s")
-    assert again.schema_version == version          # no migration ran
-    assert again.cursor().execute(WEEKS).fetchall() == [(8,)]    # 01-06 .. 01-13, a day at a time
+    assert again.schema_version == version  # no migration ran
+    assert again.cursor().execute(WEEKS).fetchall() == [(8,)]  # 01-06 .. 01-13, a day at a time
     again.close()
 
 
@@ -71,7 +72,7 @@ def test_macros_a_migration_made_before_are_replaced_by_the_files(tmp_path, monk
     monkeypatch.undo()
     new = Store(path, staging_dir=tmp_path / "s")
     assert new.cursor().execute(WEEKS).fetchall() == [(2,)]
-    adoption = "SELECT count(*) FROM person_adoption(1, 1, DATE '2025-01-31', 28)"   # built on the others
+    adoption = "SELECT count(*) FROM person_adoption(1, 1, DATE '2025-01-31', 28)"  # built on the others
     assert new.cursor().execute(adoption).fetchall() == [(0,)]
     new.close()
 
@@ -85,7 +86,8 @@ def test_snapshots_loaded_before_migration_9_are_recorded_by_it(tmp_path, monkey
         "INSERT INTO usage_events (org_id, user_id, event_at, day, activity, events, upload_id, snapshot) VALUES "
         "(1, 'ann', '2025-07-12', '2025-07-12', 'teams', 1, 7, '2025-07-13'), "
         "(1, 'ben', '2025-07-11', '2025-07-11', 'teams', 1, 7, '2025-07-13'), "
-        "(1, 'ann', '2025-07-19', '2025-07-19', 'mfa', 1, 8, NULL)")
+        "(1, 'ann', '2025-07-19', '2025-07-19', 'mfa', 1, 8, NULL)"
+    )
     old.close()
     monkeypatch.setattr(store_module, "migrations", lambda: all_migrations)
     new = Store(path, staging_dir=tmp_path / "s")
@@ -93,17 +95,20 @@ def test_snapshots_loaded_before_migration_9_are_recorded_by_it(tmp_path, monkey
     new.close()
 
 
-@pytest.mark.parametrize("statement", [
-    "SELECT * FROM read_csv('/etc/hostname')",
-    "SELECT * FROM read_text('/etc/passwd')",
-    "COPY organisations TO '/tmp/uptake-leak.csv'",
-    "SELECT * FROM read_csv('https://example.com/x.csv')",
-    "ATTACH '/tmp/other.duckdb' AS other",
-    "SET enable_external_access = true",
-    "SET allowed_directories = ['/']",
-    "INSTALL httpfs",
-    "LOAD excel",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SELECT * FROM read_csv('/etc/hostname')",
+        "SELECT * FROM read_text('/etc/passwd')",
+        "COPY organisations TO '/tmp/uptake-leak.csv'",
+        "SELECT * FROM read_csv('https://example.com/x.csv')",
+        "ATTACH '/tmp/other.duckdb' AS other",
+        "SET enable_external_access = true",
+        "SET allowed_directories = ['/']",
+        "INSTALL httpfs",
+        "LOAD excel",
+    ],
+)
 def test_duckdb_is_locked_down(store, statement):
     with pytest.raises(duckdb.Error):
         store.cursor().execute(statement)
@@ -118,12 +123,26 @@ def test_the_staging_folder_stays_readable(store):
 def test_command_line_says_in_one_line_when_the_app_holds_the_database(tmp_path):
     db = tmp_path / "held.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
-         "sys.stdin.read()", str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()",
+            str(db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
-        done = subprocess.run([sys.executable, "-m", "analysis", "org", "list"], cwd=ROOT, capture_output=True,
-                              text=True, env={"UPTAKE_DB": str(db), "PATH": "/usr/bin:/bin"}, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "analysis", "org", "list"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={"UPTAKE_DB": str(db), "PATH": "/usr/bin:/bin"},
+            timeout=60,
+        )
     finally:
         holder.stdin.close()
         holder.wait(timeout=10)

@@ -2,6 +2,7 @@
 second cannot lock the owner out from elsewhere; parallel attempts are each checked against the
 ones before them; bursts of unknown e-mails are throttled per address before any hash; one
 password hash at a time. And the setup code's race (finding 7). Clock injected, no sleeping."""
+
 import threading
 import time
 from datetime import datetime, timedelta
@@ -33,6 +34,7 @@ def hashes(monkeypatch):
         def verify(self, stored, password):
             made.append(stored)
             return real.verify(stored, password)
+
     monkeypatch.setattr(hashing, "HASHER", Counting())
     return made
 
@@ -52,7 +54,7 @@ def attempt(store, email, password, now, address):
 
 
 def test_an_address_failing_once_a_second_cannot_lock_the_owner_out(acme, boss, hashes):
-    for second in range(600):         # ten minutes of one wrong password a second
+    for second in range(600):  # ten minutes of one wrong password a second
         attempt(acme.store, "boss@provider.test", "guess", T0 + timedelta(seconds=second), ATTACKER)
     # checked at 0-4 s (free), then after the account's delays 1, 2, 4, 8, 16, 32 s (5, 7, 11, 19,
     # 35, 67 s) and every 60 s (127 ... 547 s): 19 checks, 581 refusals before any hash
@@ -65,17 +67,19 @@ def test_an_address_failing_once_a_second_cannot_lock_the_owner_out(acme, boss, 
 def test_failing_addresses_stop_at_80_and_the_last_20_of_100_are_kept_for_clean_ones(acme, boss):
     cur = acme.store.cursor()
     for i in range(80):
-        cur.execute("INSERT INTO sign_in_attempts (email, attempted_at, succeeded, address) VALUES (?, ?, false, ?)",
-                    ["boss@provider.test", T0 + timedelta(seconds=20 * i), ATTACKER])
+        cur.execute(
+            "INSERT INTO sign_in_attempts (email, attempted_at, succeeded, address) VALUES (?, ?, false, ?)",
+            ["boss@provider.test", T0 + timedelta(seconds=20 * i), ATTACKER],
+        )
     now = T0 + timedelta(minutes=30)
     assert attempt(acme.store, "boss@provider.test", PASSWORD, now, ATTACKER) == throttle.CAPPED
     assert attempt(acme.store, "boss@provider.test", PASSWORD, now, OWNER) == "signed in"
-    for i in range(1, 21):            # 20 new addresses, one wrong guess each: all checked
+    for i in range(1, 21):  # 20 new addresses, one wrong guess each: all checked
         assert attempt(acme.store, "boss@provider.test", "guess", now, f"192.0.2.{i}") == auth.WRONG
     assert failures(acme.store) == 100
     assert attempt(acme.store, "boss@provider.test", PASSWORD, now, "192.0.2.99") == throttle.CAPPED
-    assert failures(acme.store) == 100   # never more than 100 failed checks an hour
-    later = now + timedelta(hours=1, seconds=1)   # no permanent lockout
+    assert failures(acme.store) == 100  # never more than 100 failed checks an hour
+    later = now + timedelta(hours=1, seconds=1)  # no permanent lockout
     assert attempt(acme.store, "boss@provider.test", PASSWORD, later, "192.0.2.99") == "signed in"
 
 
@@ -86,6 +90,7 @@ def run_together(n, work):
     def one(i):
         start.wait()
         results[i] = work(i)
+
     threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
@@ -129,6 +134,7 @@ def test_one_password_hash_at_a_time(acme, boss, monkeypatch):
             with lock:
                 running[0] -= 1
             return False
+
     monkeypatch.setattr(hashing, "HASHER", Slow())
     answers = run_together(6, lambda i: attempt(acme.store, f"u{i}@nowhere.test", "guess", T0, f"192.0.2.{i}"))
     assert answers == [auth.WRONG] * 6 and most[0] == 1
@@ -156,10 +162,17 @@ def test_asking_for_the_code_counts_no_failure_and_a_wrong_code_counts_one(acme,
     assert failures(acme.store, address=OWNER) == 1
 
 
-@pytest.mark.parametrize("address,key", [
-    (None, "local"), ("", "local"), ("203.0.113.9", "203.0.113.9"), ("::ffff:203.0.113.9", "203.0.113.9"),
-    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"), ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
-])
+@pytest.mark.parametrize(
+    "address,key",
+    [
+        (None, "local"),
+        ("", "local"),
+        ("203.0.113.9", "203.0.113.9"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
+    ],
+)
 def test_addresses_are_keyed_by_client(address, key):
     assert throttle.client_key(address) == key
 
@@ -172,6 +185,7 @@ def test_concurrent_setups_make_exactly_one_admin(store):
             return auth.create_first_admin(store, code, f"admin{i}@provider.test", PASSWORD, now=T0).email
         except auth.AccountError as exc:
             return str(exc)
+
     answers = run_together(4, setup)
     assert store.cursor().execute("SELECT count(*) FROM accounts").fetchall() == [(1,)]
     assert sorted(answers).count("Uptake is already set up: sign in instead") == 3

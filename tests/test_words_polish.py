@@ -1,5 +1,6 @@
 """Issue 13, item 14: one date format for people, marker labels cut at a word's end, KPI changes
 between two shares in percentage points."""
+
 from datetime import date, datetime
 from types import SimpleNamespace
 
@@ -12,7 +13,7 @@ from analysis.words import day, moment
 
 
 def test_one_date_format_for_people():
-    assert day(date(2026, 12, 4)) == "4 Dec 2026"            # no leading zero, no ISO
+    assert day(date(2026, 12, 4)) == "4 Dec 2026"  # no leading zero, no ISO
     assert day(pd.Timestamp("2026-11-15 13:00")) == "15 Nov 2026"
     assert day(None) == "none" and day(pd.NaT) == "none"
     assert moment(datetime(2026, 12, 4, 7, 20)) == "4 Dec 2026 07:20"
@@ -22,8 +23,13 @@ def test_marker_labels_are_cut_at_a_word_and_say_their_rule():
     note = {"day": date(2026, 9, 1), "kind": "training", "label": "Training session: drop-in clinic for Warehouse"}
     assert marker_text(note, 24) == "Training session…"
     assert marker_text({**note, "label": "WORKAROUNDSWORKAROUNDSWORKAROUNDS"}, 10) == "WORKAROUN…"
-    flag = {"day": date(2026, 9, 16), "kind": "red flag", "cohort": None, "short": "red flag: workarounds",
-            "label": "red flag workarounds from here: Warehouse, HR"}
+    flag = {
+        "day": date(2026, 9, 16),
+        "kind": "red flag",
+        "cohort": None,
+        "short": "red flag: workarounds",
+        "label": "red flag workarounds from here: Warehouse, HR",
+    }
     fig = add_markers(go.Figure(), [flag])
     [shown] = fig.layout.annotations
     assert (shown.text, shown.hovertext) == ("red flag: workarounds", "red flag workarounds from here: Warehouse, HR")
@@ -31,8 +37,18 @@ def test_marker_labels_are_cut_at_a_word_and_say_their_rule():
 
 def row(unit, baseline, current):
     change = current - baseline
-    return SimpleNamespace(label="x", cohort="all", unit=unit, baseline=baseline, current=current, target=None,
-                           change=change, change_pct=change / baseline, status="no target", note="")
+    return SimpleNamespace(
+        label="x",
+        cohort="all",
+        unit=unit,
+        baseline=baseline,
+        current=current,
+        target=None,
+        change=change,
+        change_pct=change / baseline,
+        status="no target",
+        note="",
+    )
 
 
 def test_a_change_between_two_rates_is_in_points():
@@ -45,8 +61,15 @@ def test_a_change_between_two_rates_is_in_points():
 
 def test_people_lists_name_everyone_and_drop_rows_naming_nobody():
     from analysis.people_lists import shown_people
-    frame = pd.DataFrame({"user_id": ["a@x.test", "b@x.test", None, "  "],
-                          "display_name": ["Ann", None, None, ""], "department": ["HR", " ", "IT", None],
-                          "cohort": ["wider"] * 4, "last_use": [pd.NaT] * 4})
+
+    frame = pd.DataFrame(
+        {
+            "user_id": ["a@x.test", "b@x.test", None, "  "],
+            "display_name": ["Ann", None, None, ""],
+            "department": ["HR", " ", "IT", None],
+            "cohort": ["wider"] * 4,
+            "last_use": [pd.NaT] * 4,
+        }
+    )
     shown = shown_people(frame)
     assert shown[["display_name", "department"]].values.tolist() == [["Ann", "HR"], ["b@x.test", "(no department)"]]

@@ -1,5 +1,6 @@
 """Cached reads. Each takes an already checked Scope (not hashed) plus the organisation id and
 data version (hashed), so one organisation's entry can never answer another's."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,15 +19,17 @@ def _check(scope: Scope, org_id: int) -> None:
 
 
 @st.cache_data(ttl=600, max_entries=200, show_spinner=False)
-def cohort_kpis(_scope: Scope, org_id: int, version: tuple, _rollout: Rollout, rollout_id: int,
-                as_of: date, window: int) -> dict:
+def cohort_kpis(
+    _scope: Scope, org_id: int, version: tuple, _rollout: Rollout, rollout_id: int, as_of: date, window: int
+) -> dict:
     _check(_scope, org_id)
     return metrics.cohort_kpis(_scope, _rollout, as_of, window)
 
 
 @st.cache_data(ttl=600, max_entries=200, show_spinner=False)
-def rolling_adoption(_scope: Scope, org_id: int, version: tuple, _rollout: Rollout, rollout_id: int,
-                     as_of: date) -> pd.DataFrame:
+def rolling_adoption(
+    _scope: Scope, org_id: int, version: tuple, _rollout: Rollout, rollout_id: int, as_of: date
+) -> pd.DataFrame:
     _check(_scope, org_id)
     return metrics.rolling_adoption(_scope, _rollout, as_of)
 
@@ -65,8 +68,17 @@ FIGURES = {
 
 
 @st.cache_data(ttl=600, max_entries=500, show_spinner=False)
-def figure(_scope: Scope, org_id: int, version: tuple, _rollout: Rollout, rollout_id: int, name: str,
-           as_of: date | None = None, window: int | None = None, option: object = None):
+def figure(
+    _scope: Scope,
+    org_id: int,
+    version: tuple,
+    _rollout: Rollout,
+    rollout_id: int,
+    name: str,
+    as_of: date | None = None,
+    window: int | None = None,
+    option: object = None,
+):
     """One of FIGURES for the rollout, as of a day with a window (option: the cohort of the
     department heatmap, the go-live that splits top categories). version is
     ui.session.versions(scope): the data version and the settings version, so a load, an undo, a
@@ -93,5 +105,7 @@ def annotation_list(_scope: Scope, org_id: int, version: tuple, _rollout: Rollou
 def choices(_scope: Scope, org_id: int, version: tuple) -> dict[str, list[str]]:
     """The activities and ticket categories found in the organisation's data (for the Settings page)."""
     _check(_scope, org_id)
-    return {"activities": settings.known_activities(_scope)["activity"].tolist(),
-            "categories": settings.known_ticket_categories(_scope)["category"].tolist()}
+    return {
+        "activities": settings.known_activities(_scope)["activity"].tolist(),
+        "categories": settings.known_ticket_categories(_scope)["category"].tolist(),
+    }

@@ -1,4 +1,5 @@
 """KPI cards: one row of st.metric per cohort."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,14 +11,14 @@ from ui.text import literal
 
 HELP = {
     "adoption": "Adoption rate: licensed people of the cohort with at least one use in the "
-                "window, divided by the cohort's licensed people.",
+    "window, divided by the cohort's licensed people.",
     "active": "Active people: licensed people of the cohort with at least one use in the window "
-              "(use before go-live counts).",
+    "(use before go-live counts).",
     "activated": "Activated: licensed people with at least one use on or after their cohort's "
-                 "go-live; activation rate = activated / licensed.",
+    "go-live; activation rate = activated / licensed.",
     "licensed": "Licensed people of the cohort on the rollout's current roster.",
     "stickiness": "Stickiness (DAU/MAU): on an average day of the window, the share of the window's active people "
-                  "who used it that day. High means a daily habit; low means occasional use.",
+    "who used it that day. High means a daily habit; low means occasional use.",
 }
 
 DEFINITIONS = "\n".join(f"- {text}" for text in HELP.values()) + (
@@ -36,64 +37,90 @@ def cohort_cards(cohorts: dict[str, dict], window: int) -> None:
         a, b, c, d = st.columns(4)
         a.metric(f"Adoption ({window:d} days)", pct(k["adoption_rate"]), help=HELP["adoption"], border=True)
         b.metric("Active people", f"{k['active_users']:,}", help=HELP["active"], border=True)
-        c.metric("Activated", f"{k['activated_users']:,} ({pct(k['activation_rate'])})",
-                 help=HELP["activated"], border=True)
+        c.metric(
+            "Activated", f"{k['activated_users']:,} ({pct(k['activation_rate'])})", help=HELP["activated"], border=True
+        )
         d.metric("Licensed", f"{k['licensed_users']:,}", help=HELP["licensed"], border=True)
 
 
-HELP.update({
-    "habitual": "Habitual people: licensed people with a use in at least 9 of the 12 ISO weeks ending with the "
-                "as-of week (Microsoft Viva's habit). Not counted until every cohort is 84 days past go-live, so "
-                "opening it once is never sold as a habit.",
-    "lapsed": "Lapsed: licensed people who used it after their go-live but not in the window.",
-    "never_used": "Never used: licensed people with no use at all up to the as-of date.",
-    "tickets": "Tickets in the rollout's scope (its ticket filter) created in the window.",
-    "tickets_7d": "Tickets per 100 people: 100 x tickets created in the 7 days ending on the as-of date / the "
-                  "rollout's licensed people.",
-    "median_resolution": "Median hours from creation to first resolution, over the tickets resolved in the window "
-                         "(closed tickets without a resolution time count as resolved but have no duration).",
-    "p90_resolution": "9 in 10 tickets resolved in the window were resolved within this many hours "
-                      "(continuous 90th percentile).",
-    "backlog": "Tickets created on or before the as-of date and not resolved by its end.",
-    "reopen_rate": "Tickets resolved in the window that were reopened at least once / tickets resolved in it.",
-    "satisfaction": "Of the tickets resolved in the window that were rated, the share rated good (4-5 or good).",
-})
+HELP.update(
+    {
+        "habitual": "Habitual people: licensed people with a use in at least 9 of the 12 ISO weeks ending with the "
+        "as-of week (Microsoft Viva's habit). Not counted until every cohort is 84 days past go-live, so "
+        "opening it once is never sold as a habit.",
+        "lapsed": "Lapsed: licensed people who used it after their go-live but not in the window.",
+        "never_used": "Never used: licensed people with no use at all up to the as-of date.",
+        "tickets": "Tickets in the rollout's scope (its ticket filter) created in the window.",
+        "tickets_7d": "Tickets per 100 people: 100 x tickets created in the 7 days ending on the as-of date / the "
+        "rollout's licensed people.",
+        "median_resolution": "Median hours from creation to first resolution, over the tickets resolved in the window "
+        "(closed tickets without a resolution time count as resolved but have no duration).",
+        "p90_resolution": "9 in 10 tickets resolved in the window were resolved within this many hours "
+        "(continuous 90th percentile).",
+        "backlog": "Tickets created on or before the as-of date and not resolved by its end.",
+        "reopen_rate": "Tickets resolved in the window that were reopened at least once / tickets resolved in it.",
+        "satisfaction": "Of the tickets resolved in the window that were rated, the share rated good (4-5 or good).",
+    }
+)
 
 
 def freshness_md(rollout, fresh: dict, as_of, window: int) -> str:
     """One caption line: the rollout, the period, and how fresh each kind of data is."""
     load = moment(fresh.get("last_load"))
     period_md = f"as of **{day(as_of)}** · window {window:d} days · " if as_of else ""
-    return (f"{literal(rollout.name)} · {period_md}newest usage {day(fresh.get('newest_usage_day'))} · "
-            f"newest ticket {day(fresh.get('newest_ticket_day'))} · last load {literal(load)}")
+    return (
+        f"{literal(rollout.name)} · {period_md}newest usage {day(fresh.get('newest_usage_day'))} · "
+        f"newest ticket {day(fresh.get('newest_ticket_day'))} · last load {literal(load)}"
+    )
 
 
 def headline_cards(everyone: dict, tickets: dict | None, window: int, unknowable: dict[str, str] | None = None) -> None:
     """The Overview's second row: adoption and support at a glance, for all licensed people
     (unknowable: metrics.not_computable, so habit from sparse snapshots says so rather than 'not
     yet'; tickets None: no ticket loaded, shown as such rather than as zeros)."""
-    st.markdown(f"**At a glance** · all licensed people · lapsed and resolution over {window:d} days, "
-                "tickets over the last 7")
+    st.markdown(
+        f"**At a glance** · all licensed people · lapsed and resolution over {window:d} days, tickets over the last 7"
+    )
     a, b, c, d, e = st.columns(5)
     habitual = everyone.get("habitual_users")
     licensed = everyone.get("licensed_users") or 0
     unknown = (unknowable or {}).get("habitual_users")
     # the label stays "Habitual"; the count of people goes under the share, never into the label
     share = pct(habitual / licensed if licensed else None) if habitual is not None else None
-    a.metric("Habitual", "—" if unknown else "not yet" if habitual is None else share,
-             delta=None if unknown or habitual is None else f"{habitual:,} people", delta_color="off",
-             delta_arrow="off", help=literal(unknown) if unknown else HELP["habitual"], border=True)
+    a.metric(
+        "Habitual",
+        "—" if unknown else "not yet" if habitual is None else share,
+        delta=None if unknown or habitual is None else f"{habitual:,} people",
+        delta_color="off",
+        delta_arrow="off",
+        help=literal(unknown) if unknown else HELP["habitual"],
+        border=True,
+    )
     b.metric("Lapsed", f"{everyone['lapsed_users']:,}", help=HELP["lapsed"], border=True)
     none_md = "No tickets are loaded for this organisation yet. "
-    c.metric("Tickets per 100", "n/a" if tickets is None else number(tickets.get("tickets_per_100_users_7d")),
-             help=(none_md if tickets is None else "") + HELP["tickets_7d"], border=True)
-    d.metric("Median resolution", "n/a" if tickets is None else hours(tickets.get("median_resolution_hours")),
-             help=(none_md if tickets is None else "") + HELP["median_resolution"], border=True)
-    e.metric("Backlog", "n/a" if tickets is None else f"{tickets.get('backlog') or 0:,}",
-             help=(none_md if tickets is None else "") + HELP["backlog"], border=True)
+    c.metric(
+        "Tickets per 100",
+        "n/a" if tickets is None else number(tickets.get("tickets_per_100_users_7d")),
+        help=(none_md if tickets is None else "") + HELP["tickets_7d"],
+        border=True,
+    )
+    d.metric(
+        "Median resolution",
+        "n/a" if tickets is None else hours(tickets.get("median_resolution_hours")),
+        help=(none_md if tickets is None else "") + HELP["median_resolution"],
+        border=True,
+    )
+    e.metric(
+        "Backlog",
+        "n/a" if tickets is None else f"{tickets.get('backlog') or 0:,}",
+        help=(none_md if tickets is None else "") + HELP["backlog"],
+        border=True,
+    )
     if unknown:
-        st.caption("Habitual people are not computable from this data: the usage comes from snapshot exports too "
-                   "far apart to tell week-by-week use (hover on the card for the details).")
+        st.caption(
+            "Habitual people are not computable from this data: the usage comes from snapshot exports too "
+            "far apart to tell week-by-week use (hover on the card for the details)."
+        )
 
 
 def stickiness_cards(cohorts: dict[str, dict]) -> None:
@@ -107,60 +134,85 @@ def support_cards(tickets: dict, window: int) -> None:
     """The Support page's cards: volume, speed, backlog and quality of the window."""
     a, b, c, d = st.columns(4)
     a.metric(f"Tickets ({window:d} days)", f"{tickets['tickets']:,}", help=HELP["tickets"], border=True)
-    b.metric("Tickets per 100 (7 days)", number(tickets.get("tickets_per_100_users_7d")),
-             help=HELP["tickets_7d"], border=True)
-    c.metric(f"Median resolution ({window:d} days)", hours(tickets.get("median_resolution_hours")),
-             help=HELP["median_resolution"], border=True)
-    d.metric(f"p90 resolution ({window:d} days)", hours(tickets.get("p90_resolution_hours")),
-             help=HELP["p90_resolution"], border=True)
+    b.metric(
+        "Tickets per 100 (7 days)",
+        number(tickets.get("tickets_per_100_users_7d")),
+        help=HELP["tickets_7d"],
+        border=True,
+    )
+    c.metric(
+        f"Median resolution ({window:d} days)",
+        hours(tickets.get("median_resolution_hours")),
+        help=HELP["median_resolution"],
+        border=True,
+    )
+    d.metric(
+        f"p90 resolution ({window:d} days)",
+        hours(tickets.get("p90_resolution_hours")),
+        help=HELP["p90_resolution"],
+        border=True,
+    )
     e, f, g, h = st.columns(4)
     e.metric("Backlog", f"{tickets['backlog']:,}", help=HELP["backlog"], border=True)
     f.metric(f"Reopen rate ({window:d} days)", pct(tickets.get("reopen_rate")), help=HELP["reopen_rate"], border=True)
-    g.metric(f"Satisfaction ({window:d} days)", pct(tickets.get("satisfaction")),
-             help=HELP["satisfaction"] + f" Rated tickets: {tickets.get('rated_tickets') or 0:,}.", border=True)
-    h.metric("Resolved in the window", f"{tickets.get('resolved_tickets') or 0:,}",
-             help="Tickets whose first resolution falls in the window.", border=True)
+    g.metric(
+        f"Satisfaction ({window:d} days)",
+        pct(tickets.get("satisfaction")),
+        help=HELP["satisfaction"] + f" Rated tickets: {tickets.get('rated_tickets') or 0:,}.",
+        border=True,
+    )
+    h.metric(
+        "Resolved in the window",
+        f"{tickets.get('resolved_tickets') or 0:,}",
+        help="Tickets whose first resolution falls in the window.",
+        border=True,
+    )
 
 
 ADOPTION_DEFINITIONS = {
     "by_age": "Adoption by age: for each day k since a cohort's go-live, the share of its licensed people with a "
-              "use in the 7 days ending that day (use just before go-live counts). The dotted lines are the target "
-              "and the age it is due by.",
+    "use in the 7 days ending that day (use just before go-live counts). The dotted lines are the target "
+    "and the age it is due by.",
     "weekly": "Weekly active people: per ISO week (Monday to Sunday), the cohort's licensed people with at least one "
-              "use of the rollout's activities in it. The newest week counts up to the as-of date.",
+    "use of the rollout's activities in it. The newest week counts up to the as-of date.",
     "funnel": "Licensed: on the roster with a licence. Activated: used it on or after their cohort's go-live. "
-              "Active: activated and used it in the window. Habitual: activated, active and used it in at least 9 "
-              "of the 12 weeks ending with the as-of week (judged only 84 days after go-live).",
+    "Active: activated and used it in the window. Habitual: activated, active and used it in at least 9 "
+    "of the 12 weeks ending with the as-of week (judged only 84 days after go-live).",
     "stickiness": "Stickiness (DAU/MAU): the people active on each day of the window, averaged over its days, divided "
-                  "by the people active in the window. 100 % would be everyone active every day.",
+    "by the people active in the window. 100 % would be everyone active every day.",
     "first_use": "Days to first use: for each activated person, the days from their cohort's go-live to their first "
-                 "use on or after it (0 = on the go-live day).",
+    "use on or after it (0 = on the go-live day).",
     "departments": "Per department and ISO week: the share of the department's licensed people (of the chosen "
-                   "cohort) who used it that week. The table gives the window's figures: active, adoption "
-                   "(active / licensed), activated, lapsed and never-used people.",
+    "cohort) who used it that week. The table gives the window's figures: active, adoption "
+    "(active / licensed), activated, lapsed and never-used people.",
     "lists": "Lapsed: used it after their go-live, but not in the window. Never used: licensed, with no use at "
-             "all up to the as-of date. Last use is the newest day with a use up to the as-of date.",
+    "all up to the as-of date. Last use is the newest day with a use up to the as-of date.",
 }
 
 
 def department_columns(window: int) -> dict:
     """How the department table's columns are shown."""
-    return {"department": "Department", "licensed_users": "Licensed", "active_users": f"Active ({window:d} days)",
-            "adoption_rate": st.column_config.ProgressColumn("Adoption", format="percent", min_value=0, max_value=1),
-            "activated_users": "Activated",
-            "activation_rate": st.column_config.NumberColumn("Activation", format="percent"),
-            "lapsed_users": "Lapsed", "never_used": "Never used"}
+    return {
+        "department": "Department",
+        "licensed_users": "Licensed",
+        "active_users": f"Active ({window:d} days)",
+        "adoption_rate": st.column_config.ProgressColumn("Adoption", format="percent", min_value=0, max_value=1),
+        "activated_users": "Activated",
+        "activation_rate": st.column_config.NumberColumn("Activation", format="percent"),
+        "lapsed_users": "Lapsed",
+        "never_used": "Never used",
+    }
 
 
 SUPPORT_DEFINITIONS = {
     "per_100": "Tickets per 100 people: per ISO week, 100 x tickets in the rollout's scope created that week / the "
-               "rollout's licensed people; per cohort, the cohort's requesters' tickets / its licensed people. "
-               "Tickets from people on no roster count for everyone only. The newest week counts up to the as-of "
-               "date. The baseline is the 28 days before the first go-live.",
+    "rollout's licensed people; per cohort, the cohort's requesters' tickets / its licensed people. "
+    "Tickets from people on no roster count for everyone only. The newest week counts up to the as-of "
+    "date. The baseline is the 28 days before the first go-live.",
     "backlog": "Backlog: tickets created on or before the day and not resolved by its end (a ticket closed without "
-               "a resolution time counts as resolved).",
-    "categories": "Ticket counts per category (missing: \"(none)\") in the 28 days before the go-live and from the "
-                  "go-live to the as-of date, as shares of each period's tickets; the top 5 of either period.",
+    "a resolution time counts as resolved).",
+    "categories": 'Ticket counts per category (missing: "(none)") in the 28 days before the go-live and from the '
+    "go-live to the as-of date, as shares of each period's tickets; the top 5 of either period.",
 }
 
 

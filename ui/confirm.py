@@ -1,6 +1,7 @@
 """The confirmation of a security-sensitive form (analysis/auth/reauth.py): the password of the person
 acting, and their authenticator code when they have two-step sign-in; for an account that signs
 in with single sign-on only, a sign-in with it in the last 5 minutes."""
+
 from __future__ import annotations
 
 import time
@@ -17,14 +18,20 @@ FRESH_SECONDS = 300
 def fields(who: Account, key: str) -> tuple[str, str | None]:
     """Inside a form: (password, code); code is None when the person has no two-step sign-in."""
     if reauth.has_password(session.store(), who.account_id):
-        password = st.text_input("Your password, to confirm", type="password", key=f"{key}_password",
-                                 autocomplete="current-password")
+        password = st.text_input(
+            "Your password, to confirm", type="password", key=f"{key}_password", autocomplete="current-password"
+        )
     else:
         password = ""
-        st.caption("To confirm, sign in again with single sign-on (the button at the top of the page) "
-                   "and make the change within 5 minutes.")
-    code = (st.text_input("Your authenticator code, to confirm", max_chars=6, key=f"{key}_code")
-            if who.totp_enabled else None)
+        st.caption(
+            "To confirm, sign in again with single sign-on (the button at the top of the page) "
+            "and make the change within 5 minutes."
+        )
+    code = (
+        st.text_input("Your authenticator code, to confirm", max_chars=6, key=f"{key}_code")
+        if who.totp_enabled
+        else None
+    )
     return password, code
 
 

@@ -1,5 +1,6 @@
 """Red flags on screen: one card per rule with every place it holds on one picture, or an alert's own
 card with its evidence chart."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,31 +15,55 @@ from ui.tables import markdown_table
 from ui.text import label, literal
 
 SEVERITY_ICON = {"high": ":material/error:", "medium": ":material/warning:"}
-STATE_LABEL = {"firing": "Firing", "acknowledged": "Acknowledged", "snoozed": "Snoozed",
-               "not_enough_data": "Not enough data"}
+STATE_LABEL = {
+    "firing": "Firing",
+    "acknowledged": "Acknowledged",
+    "snoozed": "Snoozed",
+    "not_enough_data": "Not enough data",
+}
 
 
 def _measure(alert: Alert) -> tuple[str, float, str, float, bool] | None:
     """(what was measured, its value, what it is held against, that value, is a share) per rule."""
     e = alert.evidence
     get = lambda k: e.get(k) if isinstance(e.get(k), (int, float)) else None
-    default = RULES[alert.rule].settings if alert.rule in RULES else {}   # for evidence stored without its line
+    default = RULES[alert.rule].settings if alert.rule in RULES else {}  # for evidence stored without its line
     if alert.rule in ("LOW_ADOPTION", "PILOT_NOT_READY") and get("adoption_rate") is not None:
         return "adoption", e["adoption_rate"], "target", get("target") or 0.0, True
     if alert.rule == "CHAMPION_GAP" and get("adoption_by_age") is not None:
         share = get("threshold_share") or default["share_of_champion"]
-        return ("this cohort", e["adoption_by_age"], f"{share:.0%} of the champions",
-                (get("champion_adoption_by_age") or 0.0) * share, True)
+        return (
+            "this cohort",
+            e["adoption_by_age"],
+            f"{share:.0%} of the champions",
+            (get("champion_adoption_by_age") or 0.0) * share,
+            True,
+        )
     if alert.rule == "TICKET_SPIKE" and get("tickets_per_100_users_7d") is not None:
-        return ("tickets per 100 (7 days)", e["tickets_per_100_users_7d"], "spike level",
-                (get("baseline_tickets_per_100_users_7d") or 0.0) * (get("multiple") or default["multiple"]), False)
+        return (
+            "tickets per 100 (7 days)",
+            e["tickets_per_100_users_7d"],
+            "spike level",
+            (get("baseline_tickets_per_100_users_7d") or 0.0) * (get("multiple") or default["multiple"]),
+            False,
+        )
     if alert.rule == "SLOW_RESOLUTION" and get("median_resolution_hours") is not None:
-        return ("median resolution (h)", e["median_resolution_hours"], "slow level",
-                (get("baseline_median_resolution_hours") or 0.0) * (get("multiple") or default["multiple"]), False)
+        return (
+            "median resolution (h)",
+            e["median_resolution_hours"],
+            "slow level",
+            (get("baseline_median_resolution_hours") or 0.0) * (get("multiple") or default["multiple"]),
+            False,
+        )
     if alert.rule == "DECLINING_USAGE" and get("weekly_active_users") is not None:
         share = get("threshold_share") or default["share_of_peak"]
-        return ("last full week", e["weekly_active_users"], f"{share:.0%} of the best week",
-                (get("peak_weekly_active_users") or 0) * share, False)
+        return (
+            "last full week",
+            e["weekly_active_users"],
+            f"{share:.0%} of the best week",
+            (get("peak_weekly_active_users") or 0) * share,
+            False,
+        )
     if alert.rule == "LAPSING" and get("share_of_activated") is not None:
         share = get("threshold_share") or default["share_of_activated"]
         return "lapsed share of activated", e["share_of_activated"], f"{share:.0%} line", share, True
@@ -52,10 +77,22 @@ def evidence_chart(alert: Alert) -> go.Figure | None:
     """A two-bar picture of the alert: what was measured against the line it crossed."""
     if alert.rule == "BACKLOG_GROWING" and isinstance(alert.evidence.get("backlog_by_day"), dict):
         days = alert.evidence["backlog_by_day"]
-        fig = go.Figure(go.Bar(x=list(days), y=list(days.values()), marker_color="#ef4444",
-                               text=list(days.values()), textposition="outside"))
-        fig.update_layout(height=170, margin=dict(l=0, r=0, t=10, b=0), template="plotly_white",
-                          yaxis=dict(visible=False), xaxis=dict(title=None))
+        fig = go.Figure(
+            go.Bar(
+                x=list(days),
+                y=list(days.values()),
+                marker_color="#ef4444",
+                text=list(days.values()),
+                textposition="outside",
+            )
+        )
+        fig.update_layout(
+            height=170,
+            margin=dict(l=0, r=0, t=10, b=0),
+            template="plotly_white",
+            yaxis=dict(visible=False),
+            xaxis=dict(title=None),
+        )
         return fig
     measure = _measure(alert)
     if measure is None:
@@ -63,11 +100,23 @@ def evidence_chart(alert: Alert) -> go.Figure | None:
     label, value, limit_label, limit, share = measure
     colour = "#ef4444" if alert.severity == "high" else "#f59e0b"
     text = [f"{v:.0%}" if share else f"{v:,.1f}" for v in (value, limit)]
-    fig = go.Figure(go.Bar(y=[label, limit_label], x=[value, limit], orientation="h", text=text,
-                           textposition="outside", marker_color=[colour, "#94a3b8"]))
-    fig.update_layout(height=130, margin=dict(l=0, r=40, t=5, b=5), template="plotly_white",
-                      xaxis=dict(visible=False, range=[0, max(value, limit) * 1.3 or 1]),
-                      yaxis=dict(autorange="reversed"))
+    fig = go.Figure(
+        go.Bar(
+            y=[label, limit_label],
+            x=[value, limit],
+            orientation="h",
+            text=text,
+            textposition="outside",
+            marker_color=[colour, "#94a3b8"],
+        )
+    )
+    fig.update_layout(
+        height=130,
+        margin=dict(l=0, r=40, t=5, b=5),
+        template="plotly_white",
+        xaxis=dict(visible=False, range=[0, max(value, limit) * 1.3 or 1]),
+        yaxis=dict(autorange="reversed"),
+    )
     return fig
 
 
@@ -81,6 +130,7 @@ def rule_groups(alerts: list[Alert]) -> list[tuple[str, list[Alert]]]:
     def gap(alert: Alert) -> float:
         m = _measure(alert)
         return 0.0 if m is None or not m[3] else abs(m[1] - m[3]) / m[3]
+
     for group in groups.values():
         group.sort(key=lambda a: (a.severity != "high", -gap(a), where(a)))
     return sorted(groups.items(), key=lambda item: (not any(a.severity == "high" for a in item[1]), -len(item[1])))
@@ -97,17 +147,39 @@ def rule_chart(group: list[Alert]) -> go.Figure | None:
     values, limits = [m[1] for m in measures], [m[3] for m in measures]
     fmt = (lambda v: f"{v:.0%}") if share else (lambda v: f"{v:,.1f}")
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=label(measured), text=[fmt(v) for v in values],
-                         textposition="outside", cliponaxis=False,
-                         marker_color=["#ef4444" if a.severity == "high" else "#f59e0b" for a in group],
-                         hovertemplate="%{y}: %{text}<extra></extra>"))
-    fig.add_trace(go.Scatter(y=names, x=limits, mode="markers", name=label(limit_label),
-                             marker=dict(symbol="line-ns-open", size=20, color="#334155", line=dict(width=3)),
-                             hovertemplate="%{y}: line at %{x}<extra></extra>"))
-    fig.update_layout(template="plotly_white", height=70 + 34 * len(group), margin=dict(l=10, r=40, t=30, b=10),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), yaxis=dict(autorange="reversed"),
-                      xaxis=dict(tickformat=".0%" if share else None, rangemode="tozero",
-                                 range=[0, max(values + limits) * 1.25 or 1]))
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=values,
+            orientation="h",
+            name=label(measured),
+            text=[fmt(v) for v in values],
+            textposition="outside",
+            cliponaxis=False,
+            marker_color=["#ef4444" if a.severity == "high" else "#f59e0b" for a in group],
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            y=names,
+            x=limits,
+            mode="markers",
+            name=label(limit_label),
+            marker=dict(symbol="line-ns-open", size=20, color="#334155", line=dict(width=3)),
+            hovertemplate="%{y}: line at %{x}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template="plotly_white",
+        height=70 + 34 * len(group),
+        margin=dict(l=10, r=40, t=30, b=10),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+        yaxis=dict(autorange="reversed"),
+        xaxis=dict(
+            tickformat=".0%" if share else None, rangemode="tozero", range=[0, max(values + limits) * 1.25 or 1]
+        ),
+    )
     return fig
 
 
@@ -115,23 +187,36 @@ def rule_card(rule: str, group: list[Alert], key: str) -> None:
     """One rule that holds: where (every place, worst first), since when, the picture of all
     places against their line, and the next step, said once."""
     figure = rule_chart(group)
-    if figure is None:                     # one place, or evidence that is not a figure against a line
+    if figure is None:  # one place, or evidence that is not a figure against a line
         for i, alert in enumerate(group):
             alert_card(alert, key=f"{key}_{i}")
         return
     high = sum(a.severity == "high" for a in group)
     badges_md = (f" :red-badge[{high:d} high]" if high else "") + (
-        f" :orange-badge[{len(group) - high:d} medium]" if len(group) > high else "")
+        f" :orange-badge[{len(group) - high:d} medium]" if len(group) > high else ""
+    )
     first = min((a.since for a in group if a.since), default=None)
     with st.container(border=True):
-        st.markdown(f"**{rule_title(rule)}** · {len(group):d} places{badges_md}"
-                    + (f" :gray-badge[since {day(first)}]" if first else ""))
+        st.markdown(
+            f"**{rule_title(rule)}** · {len(group):d} places{badges_md}"
+            + (f" :gray-badge[since {day(first)}]" if first else "")
+        )
         st.markdown(f"**Next step:** {literal(plain(group[0].action))}")
         st.plotly_chart(figure, width="stretch", key=f"rule_{key}", config={"displayModeBar": False})
-        markdown_table(pd.DataFrame([{"Where": where(a), "Severity": a.severity, "State": state_words(a),
-                                      "Since": day(a.since) if a.since else "",
-                                      "What we see": plain(a.message)}
-                                     for a in group]).set_index("Where"))
+        markdown_table(
+            pd.DataFrame(
+                [
+                    {
+                        "Where": where(a),
+                        "Severity": a.severity,
+                        "State": state_words(a),
+                        "Since": day(a.since) if a.since else "",
+                        "What we see": plain(a.message),
+                    }
+                    for a in group
+                ]
+            ).set_index("Where")
+        )
 
 
 def state_words(alert: Alert) -> str:
@@ -150,9 +235,11 @@ def alert_card(alert: Alert, key: str) -> None:
         left, right = st.columns([3, 2])
         with left:
             state_md = literal(STATE_LABEL.get(alert.state, alert.state))
-            left.markdown(f"{title_md}  \n:{'red' if alert.severity == 'high' else 'orange'}-badge"
-                          f"[{literal(alert.severity)}] :gray-badge[{state_md}]"
-                          + (f" :gray-badge[since {day(alert.since)}]" if alert.since else ""))
+            left.markdown(
+                f"{title_md}  \n:{'red' if alert.severity == 'high' else 'orange'}-badge"
+                f"[{literal(alert.severity)}] :gray-badge[{state_md}]"
+                + (f" :gray-badge[since {day(alert.since)}]" if alert.since else "")
+            )
             st.markdown(literal(plain(alert.message)))
             st.markdown(f"**Next step:** {literal(plain(alert.action))}")
             if alert.state in ("acknowledged", "snoozed"):
@@ -164,26 +251,48 @@ def alert_card(alert: Alert, key: str) -> None:
 
 # version, alerts_version, rollout_id only key the cache (an underscore would drop them from the key)
 @st.cache_data(ttl=600, max_entries=200, show_spinner="Checking the red-flag rules")
-def current_alerts(_scope, org_id: int, version: tuple, alerts_version: tuple, _rollout, rollout_id: int,  # noqa: ARG001
-                   as_of) -> list[Alert]:
+def current_alerts(
+    _scope,
+    org_id: int,
+    version: tuple,
+    alerts_version: tuple,
+    _rollout,
+    rollout_id: int,  # noqa: ARG001
+    as_of,
+) -> list[Alert]:
     """The rollout's alerts as of a day, read only (a view records nothing); keyed by organisation."""
     from analysis.alerts import evaluate_alerts
+
     if _scope.org_id != org_id:
         raise AssertionError("cache key and scope disagree")
     return evaluate_alerts(_scope, _rollout, as_of=as_of, record=False)
 
 
 KPI_COLUMNS = {
-    "KPI": "KPI", "Cohort": "Cohort", "Baseline": "Baseline", "Now": "Now", "Target": "Target",
-    "Change": st.column_config.TextColumn("Change", width=115),   # "+4.0 (+172%)" was cut to "+4.0 (+172"
-    "Status": "Status", "Note": "Note",
+    "KPI": "KPI",
+    "Cohort": "Cohort",
+    "Baseline": "Baseline",
+    "Now": "Now",
+    "Target": "Target",
+    "Change": st.column_config.TextColumn("Change", width=115),  # "+4.0 (+172%)" was cut to "+4.0 (+172"
+    "Status": "Status",
+    "Note": "Note",
 }
 
 
 @st.cache_data(ttl=600, max_entries=200, show_spinner=False)
-def _kpi_frame(_scope, org_id: int, version: tuple, alerts_version: tuple, _rollout, rollout_id: int, as_of,  # noqa: ARG001 - cache keys
-               window: int):
+def _kpi_frame(
+    _scope,
+    org_id: int,
+    version: tuple,
+    alerts_version: tuple,
+    _rollout,
+    rollout_id: int,
+    as_of,  # noqa: ARG001 - cache keys
+    window: int,
+):
     from analysis.kpis import kpi_table
+
     if _scope.org_id != org_id:
         raise AssertionError("cache key and scope disagree")
     return kpi_table(_scope, _rollout, as_of, window_days=window)
@@ -192,9 +301,9 @@ def _kpi_frame(_scope, org_id: int, version: tuple, alerts_version: tuple, _roll
 def rules_kpi_table(scope, rollout, as_of, window: int, version: tuple):
     """The KPI table as people read it: baseline -> now -> target, change and status, in words."""
     from analysis.alerts import alerts_version
-    frame = _kpi_frame(scope, scope.org_id, version, alerts_version(scope), rollout,
-                       rollout.rollout_id, as_of, window)
-    return [kpi_line(r) for r in frame.itertuples()]   # worded as the report pack words it
+
+    frame = _kpi_frame(scope, scope.org_id, version, alerts_version(scope), rollout, rollout.rollout_id, as_of, window)
+    return [kpi_line(r) for r in frame.itertuples()]  # worded as the report pack words it
 
 
 def with_alert_markers(view, markers: list[dict]) -> list[dict]:
@@ -202,15 +311,29 @@ def with_alert_markers(view, markers: list[dict]) -> list[dict]:
     (where it holds on hover), so a time chart shows when each kind of trouble started without
     a line for every department."""
     from analysis import alerts as rules
-    found = current_alerts(view.scope, view.scope.org_id, view.version, rules.alerts_version(view.scope),
-                           view.rollout, view.rollout.rollout_id, view.as_of)
+
+    found = current_alerts(
+        view.scope,
+        view.scope.org_id,
+        view.version,
+        rules.alerts_version(view.scope),
+        view.rollout,
+        view.rollout.rollout_id,
+        view.as_of,
+    )
     by_rule: dict = {}
     for a in found:
         if a.state != "not_enough_data" and a.since is not None:
             first, places = by_rule.get(a.rule, (a.since, []))
             by_rule[a.rule] = (min(first, a.since), places + [where(a)])
-    flags = [{"day": first, "kind": "red flag", "cohort": None,   # short along the line; where, on hover
-              "short": f"red flag: {rule_title(rule).lower()}",
-              "label": f"red flag {rule_title(rule).lower()} from here: " + ", ".join(places)}
-             for rule, (first, places) in by_rule.items()]
+    flags = [
+        {
+            "day": first,
+            "kind": "red flag",
+            "cohort": None,  # short along the line; where, on hover
+            "short": f"red flag: {rule_title(rule).lower()}",
+            "label": f"red flag {rule_title(rule).lower()} from here: " + ", ".join(places),
+        }
+        for rule, (first, places) in by_rule.items()
+    ]
     return sorted(markers + flags, key=lambda m: (m["day"], m["kind"] != "go-live"))

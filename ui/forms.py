@@ -6,6 +6,7 @@ said what was done (a one-time password, say) survives the rerun.
 A key only removed from st.session_state keeps its value in the browser (Streamlit sends a
 widget's value to the browser only when the app sets one), so the fields are set to their blanks
 at the start of the next run, before the form draws them."""
+
 from __future__ import annotations
 
 from zoneinfo import available_timezones
@@ -20,7 +21,7 @@ def done(blanks: dict[str, object], message_md: str) -> None:
     """After a successful submit: the form's fields to blank ({widget key: its empty value: "" for
     text, None for a choice, [] for several, False for a box}), the message kept, the page rerun."""
     st.session_state[BLANKS] = dict(blanks)
-    st.session_state[NOTICE] = message_md   # markdown the caller made, data escaped (ui.text.literal)
+    st.session_state[NOTICE] = message_md  # markdown the caller made, data escaped (ui.text.literal)
     st.rerun()
 
 

@@ -3,6 +3,7 @@ onboarding checklist (analysis/onboarding.py) with a button per step to the page
 the organisation kept chosen; for client roles, plain read-only words (no uploads, settings or
 command lines: they cannot act on them). Also the Support page of an organisation with tickets
 and no rollout, and the page a role may not open."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -14,15 +15,22 @@ from ui.tables import show_table
 from ui.text import literal
 
 # step -> (page file, its title, the action a role needs to open it: see app.py)
-STEP_PAGES = {"rollout": ("pages/settings.py", "Settings", "configure"),
-              "roster": ("pages/data.py", "Data", "upload"),
-              "usage": ("pages/data.py", "Data", "upload"),
-              "tickets": ("pages/data.py", "Data", "upload"),
-              "accounts": ("pages/admin.py", "Administration", "manage_users")}
+STEP_PAGES = {
+    "rollout": ("pages/settings.py", "Settings", "configure"),
+    "roster": ("pages/data.py", "Data", "upload"),
+    "usage": ("pages/data.py", "Data", "upload"),
+    "tickets": ("pages/data.py", "Data", "upload"),
+    "accounts": ("pages/admin.py", "Administration", "manage_users"),
+}
 PAGE_FILES = {page for page, _, _ in STEP_PAGES.values()} | {"pages/overview.py"}
 PROVIDER_PAGE = "This page is for your provider's team."
-BLOCKED_PAGES = (("portfolio", "Portfolio"), ("settings", "Settings"), ("data", "Data"),
-                 ("admin", "Administration"))   # app.py's pages some roles may not open: url path, title
+BLOCKED_PAGES = (
+    ("portfolio", "Portfolio"),
+    ("settings", "Settings"),
+    ("data", "Data"),
+    ("admin", "Administration"),
+)  # app.py's pages some roles may not open: url path, title
+
 
 def plain(text: str, who: Principal | None = None) -> str:
     """A message of analysis as the person looking (default: who is signed in) should read it
@@ -35,7 +43,7 @@ def _go(page: str, org_id: int) -> None:
     """A step's button: keep the organisation chosen (ui/session.py pick_scope's choice), then open
     the page on this run (Streamlit cannot switch pages from a callback)."""
     st.session_state["org_id"] = org_id
-    st.session_state["_onboarding_org"] = org_id   # ui/session.py ONBOARDING_ORG: survives the page switch
+    st.session_state["_onboarding_org"] = org_id  # ui/session.py ONBOARDING_ORG: survives the page switch
     st.session_state["_onboarding_page"] = page
 
 
@@ -52,8 +60,13 @@ def set_up_buttons(waiting: dict[int, str]) -> None:
     st.markdown("**Not set up yet** (no rollout): open one for the steps that set it up.")
     row = st.container(horizontal=True)
     for org_id, name in waiting.items():
-        row.button(literal(name), key=f"set_up_{org_id}", icon=":material/checklist:", on_click=_go,
-                   args=("pages/overview.py", org_id))
+        row.button(
+            literal(name),
+            key=f"set_up_{org_id}",
+            icon=":material/checklist:",
+            on_click=_go,
+            args=("pages/overview.py", org_id),
+        )
 
 
 def checklist(scope: Scope, expanded: bool = True) -> bool:
@@ -65,11 +78,14 @@ def checklist(scope: Scope, expanded: bool = True) -> bool:
     if onboarding.complete(steps) or not who.is_provider:
         return onboarding.complete(steps)
     done = sum(step.done for step in steps)
-    box = st.expander(f"Getting started: {done:d} of {len(steps):d} steps done", expanded=expanded,
-                      icon=":material/checklist:")
+    box = st.expander(
+        f"Getting started: {done:d} of {len(steps):d} steps done", expanded=expanded, icon=":material/checklist:"
+    )
     with box:
-        st.caption("What this organisation needs before its figures mean anything. Each button opens the page "
-                   "that does it, with this organisation chosen.")
+        st.caption(
+            "What this organisation needs before its figures mean anything. Each button opens the page "
+            "that does it, with this organisation chosen."
+        )
         for step in steps:
             page, title, action = STEP_PAGES[step.key]
             mark, what = st.columns([3, 1], vertical_alignment="center")
@@ -78,9 +94,14 @@ def checklist(scope: Scope, expanded: bool = True) -> bool:
             done_md = "done: " if step.done else ""
             mark.markdown(f"{icon_md} **{literal(step.title)}** ({done_md}{step.count:,} {literal(unit)})")
             if who.may(action, scope.org_id):
-                what.button(f"Open {literal(title)}", key=f"onboarding_{step.key}", on_click=_go,
-                            args=(page, scope.org_id),
-                            type="secondary" if step.done else "primary", width="stretch")
+                what.button(
+                    f"Open {literal(title)}",
+                    key=f"onboarding_{step.key}",
+                    on_click=_go,
+                    args=(page, scope.org_id),
+                    type="secondary" if step.done else "primary",
+                    width="stretch",
+                )
             else:
                 what.caption("An administrator does this.")
     return False
@@ -112,24 +133,38 @@ def organisation_support(scope: Scope) -> None:
         no_rollout(scope)
         return
     first, last = summary["first_day"], summary["last_day"]
-    st.caption(f"No rollout yet: every ticket of the organisation, {summary['tickets']:,} created from "
-               f"{words.day(first)} to {words.day(last)}. With a rollout, this page narrows them to its scope and "
-               "compares before and after its go-lives.")
+    st.caption(
+        f"No rollout yet: every ticket of the organisation, {summary['tickets']:,} created from "
+        f"{words.day(first)} to {words.day(last)}. With a rollout, this page narrows them to its scope and "
+        "compares before and after its go-lives."
+    )
     a, b, c, d = st.columns(4)
     a.metric("Tickets", f"{summary['tickets']:,}", border=True)
-    b.metric("Median resolution", _hours(summary["median_resolution_hours"]), border=True,
-             help="Half of the resolved tickets took longer than this (closed tickets with no resolution time "
-                  "have no duration).")
-    c.metric("Backlog", f"{summary['backlog']:,}", border=True,
-             help=f"Tickets still open at the end of {words.day(last)}.")
-    d.metric("Reopened", "n/a" if summary["reopen_rate"] is None else f"{summary['reopen_rate']:.0%}", border=True,
-             help="Share of resolved tickets reopened at least once.")
+    b.metric(
+        "Median resolution",
+        _hours(summary["median_resolution_hours"]),
+        border=True,
+        help="Half of the resolved tickets took longer than this (closed tickets with no resolution time "
+        "have no duration).",
+    )
+    c.metric(
+        "Backlog", f"{summary['backlog']:,}", border=True, help=f"Tickets still open at the end of {words.day(last)}."
+    )
+    d.metric(
+        "Reopened",
+        "n/a" if summary["reopen_rate"] is None else f"{summary['reopen_rate']:.0%}",
+        border=True,
+        help="Share of resolved tickets reopened at least once.",
+    )
     st.subheader("Tickets created each week")
     st.bar_chart(onboarding.weekly_tickets(scope), x="week_start", y="tickets", x_label="Week", y_label="Tickets")
     categories = onboarding.top_categories(scope)
     st.subheader("What people ask about")
-    show_table(categories.rename(columns={"category": "Category", "tickets": "Tickets", "share": "Share"}),
-                 hide_index=True, column_config={"Share": st.column_config.NumberColumn(format="percent")})
+    show_table(
+        categories.rename(columns={"category": "Category", "tickets": "Tickets", "share": "Share"}),
+        hide_index=True,
+        column_config={"Share": st.column_config.NumberColumn(format="percent")},
+    )
     if scope.principal.is_provider:
         no_rollout(scope)
     else:

@@ -12,6 +12,7 @@ check accepts a websocket from any localhost origin, and from none at all. The r
 - The websocket's developer messages (clear the cache, which clears every user's caches; run on
   save; git information) are dropped: the app hides the developer menu (.streamlit/config.toml).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -106,7 +107,7 @@ def _is_developer_message(data: bytes | None) -> bool:
     try:
         message.ParseFromString(data)
     except DecodeError:
-        return False          # Streamlit answers malformed messages itself
+        return False  # Streamlit answers malformed messages itself
     return message.WhichOneof("type") in DEVELOPER_MESSAGES
 
 
@@ -118,6 +119,7 @@ def _without_developer_messages(receive: Callable) -> Callable:
                 log.warning("websocket: a developer message (clear cache, run on save, git) was dropped")
                 continue
             return message
+
     return filtered
 
 
@@ -150,7 +152,7 @@ class OriginCheck:
         if base:
             if not path.startswith(f"/{base}/"):
                 return None
-            path = path[len(base) + 1:]
+            path = path[len(base) + 1 :]
         if path.rstrip("/") == "/_stcore/metrics":
             return "admin"
         return "account" if path.startswith("/media/") else None
@@ -164,7 +166,7 @@ class OriginCheck:
 
     @staticmethod
     async def _refuse(scope, receive, send, text: str) -> None:
-        if scope["type"] == "websocket":      # before accept: the handshake is answered 403
+        if scope["type"] == "websocket":  # before accept: the handshake is answered 403
             await send({"type": "websocket.close", "code": 1008})
         else:
             await PlainTextResponse(text, status_code=403)(scope, receive, send)

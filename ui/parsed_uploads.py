@@ -5,6 +5,7 @@ organisations), keyed by organisation id, sha256 and file name, and dropped when
 the uploader. Reading holds the organisation's load slot (analysis/load_slots.py), so a big
 file read by one person does not run alongside another load for the same organisation.
 """
+
 from __future__ import annotations
 
 import hashlib

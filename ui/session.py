@@ -4,6 +4,7 @@ Authorise first, then call the cache: every cached function that returns client 
 organisation id and data version as arguments, and is only called with a Scope that
 analysis.scope.open_scope has checked for the signed-in principal.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,7 @@ from ui.cards import freshness_md
 from ui.cookie import COOKIE  # noqa: F401 (imported from here by tests)
 from ui.text import literal
 
-ONBOARDING_ORG = "_onboarding_org"   # not a widget's key: Streamlit keeps it across pages
+ONBOARDING_ORG = "_onboarding_org"  # not a widget's key: Streamlit keeps it across pages
 WINDOWS = (7, 28)
 
 
@@ -87,11 +88,13 @@ def post_to(path: str, **fields: str) -> None:
     other origins, see ui/origin.py): a script made here builds a form and submits it. The path and
     the fields are server-made strings, never user data; "<" is escaped all the same so no value
     can end the script."""
-    script = ("const form = document.createElement('form'); form.method = 'post'; form.action = PATH;"
-              "for (const [name, value] of Object.entries(FIELDS)) {"
-              " const input = document.createElement('input'); input.type = 'hidden';"
-              " input.name = name; input.value = value; form.appendChild(input); }"
-              "document.body.appendChild(form); form.submit();")
+    script = (
+        "const form = document.createElement('form'); form.method = 'post'; form.action = PATH;"
+        "for (const [name, value] of Object.entries(FIELDS)) {"
+        " const input = document.createElement('input'); input.type = 'hidden';"
+        " input.name = name; input.value = value; form.appendChild(input); }"
+        "document.body.appendChild(form); form.submit();"
+    )
     script = script.replace("PATH", json.dumps(path)).replace("FIELDS", json.dumps(fields))
     st.html("<script>" + script.replace("<", "\\u003c") + "</script>", unsafe_allow_javascript=True)
 
@@ -123,20 +126,25 @@ def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
     if choices.empty:
         st.info("No organisation is shared with you yet: ask your provider.")
         return None, None
-    labels = {int(r.org_id): r.name + (" (synthetic demo)" if r.is_synthetic else "")
-              for r in choices.itertuples()}
-    opened = st.session_state.pop(ONBOARDING_ORG, None)   # a checklist button's organisation (ui/onboarding.py)
+    labels = {int(r.org_id): r.name + (" (synthetic demo)" if r.is_synthetic else "") for r in choices.itertuples()}
+    opened = st.session_state.pop(ONBOARDING_ORG, None)  # a checklist button's organisation (ui/onboarding.py)
     if type(opened) is int and opened in labels:
         st.session_state["org_id"] = opened
     asked = _asked_organisation(labels)
-    if asked is not None and "org_id" not in st.session_state:   # a new tab or a reload: the URL says
+    if asked is not None and "org_id" not in st.session_state:  # a new tab or a reload: the URL says
         st.session_state["org_id"] = asked
     current = st.session_state.get("org_id")
-    if type(current) is not int or current not in labels:   # True == 1 and 1.0 == 1: check the type too
+    if type(current) is not int or current not in labels:  # True == 1 and 1.0 == 1: check the type too
         current = next(iter(labels))
     st.session_state["org_id"] = st.session_state["org_picker"] = current
-    org_id = st.sidebar.selectbox("Organisation", list(labels), format_func=labels.get, key="org_picker",
-                                  on_change=_chosen, args=("org_id", "org_picker"))
+    org_id = st.sidebar.selectbox(
+        "Organisation",
+        list(labels),
+        format_func=labels.get,
+        key="org_picker",
+        on_change=_chosen,
+        args=("org_id", "org_picker"),
+    )
     if st.query_params.get("org") != str(org_id):
         st.query_params["org"] = str(org_id)
     try:
@@ -177,11 +185,14 @@ def date_limits(*days: date | None) -> dict:
 
 def synthetic_banner(scope: Scope) -> None:
     if orgs.is_synthetic(scope):
-        st.info("**Synthetic demo data.** Demo Co and everyone in it are made up, to show what "
-                "Uptake does.", icon=":material/science:")
+        st.info(
+            "**Synthetic demo data.** Demo Co and everyone in it are made up, to show what Uptake does.",
+            icon=":material/science:",
+        )
 
 
 # -- the shared period controls and the frame of every rollout page --------------------------------
+
 
 def versions(scope: Scope) -> tuple:
     """The cache key of the organisation's figures: its data version (loads, undos) and its
@@ -217,29 +228,42 @@ def pick_period(scope: Scope, rollout: Rollout, fresh: dict | None = None) -> tu
         window = rollout.window_days if rollout.window_days in WINDOWS else 28
     window_key = f"window_{scope.org_id}_{rollout.rollout_id}"
     st.session_state[window_key] = remembered["window"] = window
-    window = st.sidebar.radio("Window", WINDOWS, key=window_key, horizontal=True,
-                              format_func=lambda days: f"{days} days", on_change=_remember,
-                              args=(slot, "window", window_key),
-                              help="The active window: a person is active when they used the new system in "
-                                   "the window's days, ending on the as-of date. The rollout's own window is "
-                                   f"{rollout.window_days:d} days.")
+    window = st.sidebar.radio(
+        "Window",
+        WINDOWS,
+        key=window_key,
+        horizontal=True,
+        format_func=lambda days: f"{days} days",
+        on_change=_remember,
+        args=(slot, "window", window_key),
+        help="The active window: a person is active when they used the new system in "
+        "the window's days, ending on the as-of date. The rollout's own window is "
+        f"{rollout.window_days:d} days.",
+    )
     newest = metrics.default_day(fresh)
     if newest is None:
         return None, window
     low, high = metrics.as_of_range(fresh)
     value = remembered.get("as_of")
     if remembered.get("default") != newest and value == remembered.get("default"):
-        value = newest              # left at the newest day: follow new data
+        value = newest  # left at the newest day: follow new data
     if type(value) is not date or not low <= value <= high:
         value = newest
     day_key = f"as_of_{scope.org_id}_{rollout.rollout_id}"
     st.session_state[day_key] = remembered["as_of"] = value
     remembered["default"] = newest
-    as_of = st.sidebar.date_input("As of", key=day_key, min_value=low, max_value=high, format="YYYY-MM-DD",
-                                  on_change=_remember, args=(slot, "as_of", day_key),
-                                  help="The day the figures are computed for (its end). By default the newest "
-                                       "day on which one of the rollout's people (its roster) used its "
-                                       "activities; else the newest ticket day.")
+    as_of = st.sidebar.date_input(
+        "As of",
+        key=day_key,
+        min_value=low,
+        max_value=high,
+        format="YYYY-MM-DD",
+        on_change=_remember,
+        args=(slot, "as_of", day_key),
+        help="The day the figures are computed for (its end). By default the newest "
+        "day on which one of the rollout's people (its roster) used its "
+        "activities; else the newest ticket day.",
+    )
     return as_of, window
 
 
@@ -247,6 +271,7 @@ def pick_period(scope: Scope, rollout: Rollout, fresh: dict | None = None) -> tu
 class View:
     """What a rollout page shows: the checked scope, the rollout, the cache version, how fresh the
     data is, and the period chosen in the sidebar."""
+
     scope: Scope
     rollout: Rollout
     version: tuple
@@ -267,8 +292,17 @@ class View:
 
     def figure(self, name: str, option: object = None):
         """A cached figure of analysis (ui.cached.FIGURES) for this rollout and period."""
-        return cached.figure(self.scope, self.scope.org_id, self.version, self.rollout, self.rollout.rollout_id,
-                             name, self.as_of, self.window, option)
+        return cached.figure(
+            self.scope,
+            self.scope.org_id,
+            self.version,
+            self.rollout,
+            self.rollout.rollout_id,
+            name,
+            self.as_of,
+            self.window,
+            option,
+        )
 
 
 def period_markers(view: View, markers: list[dict]) -> list[dict]:
@@ -279,8 +313,10 @@ def period_markers(view: View, markers: list[dict]) -> list[dict]:
     inside, outside = in_period(markers, start, end)
     if outside:
         outside_md = literal("; ".join(f"{m['label']} ({words.day(m['day'])})" for m in outside))
-        st.caption(f"The time charts run from {words.day(start)} to {words.day(end)} (the rollout's period). "
-                   f"Not drawn, outside it: {outside_md}.")
+        st.caption(
+            f"The time charts run from {words.day(start)} to {words.day(end)} (the rollout's period). "
+            f"Not drawn, outside it: {outside_md}."
+        )
     return inside
 
 
@@ -299,8 +335,10 @@ def snapshot_adoption(view: View, markers: list[dict]) -> None:
     frame = view.figure("snapshot_adoption")
     if frame.empty:
         return
-    st.caption(f"What the snapshots do tell: the share of each cohort's licensed people active in the {view.window:d} "
-               "days before each snapshot's refresh date (exact there; nothing is drawn between snapshots).")
+    st.caption(
+        f"What the snapshots do tell: the share of each cohort's licensed people active in the {view.window:d} "
+        "days before each snapshot's refresh date (exact there; nothing is drawn between snapshots)."
+    )
     st.plotly_chart(snapshot_adoption_chart(frame, view.window, markers, view.period), width="stretch")
 
 
@@ -312,8 +350,9 @@ def adoption_by_age(view: View, markers: list[dict], caption_md: str) -> pd.Data
         snapshot_adoption(view, markers)
         return None
     rollout = view.rollout
-    series = cached.rolling_adoption(view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id,
-                                     view.as_of)
+    series = cached.rolling_adoption(
+        view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id, view.as_of
+    )
     st.caption(caption_md)
     st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days), width="stretch")
     return series
@@ -342,8 +381,9 @@ def rollout_view(action: str = "view", without_rollout=None) -> View:
     return View(scope, rollout, version, fresh, as_of, window)
 
 
-def for_viewer(view: View, frame: pd.DataFrame, group_column: str, size_column: str, by: tuple = (),
-               ratios: dict | None = None) -> pd.DataFrame:
+def for_viewer(
+    view: View, frame: pd.DataFrame, group_column: str, size_column: str, by: tuple = (), ratios: dict | None = None
+) -> pd.DataFrame:
     """A breakdown as the person looking may see it: for client leadership, groups of fewer than
     5 people fold into "Other (small groups)" (hidden when that is under 5 too)."""
     if not view.client:
@@ -355,17 +395,29 @@ def departments(view: View, cohort: str) -> tuple[pd.DataFrame, pd.DataFrame, li
     """The department x week heatmap data and the department table of one cohort ('all': every
     cohort) as the person looking may see them, and the departments weakest first (by adoption
     in the newest week, then in the window)."""
-    heat = for_viewer(view, view.figure("department_weekly_adoption", None if cohort == "all" else cohort),
-                      "department", "licensed_users", by=("week_start",),
-                      ratios={"adoption": ("active_users", "licensed_users")})
+    heat = for_viewer(
+        view,
+        view.figure("department_weekly_adoption", None if cohort == "all" else cohort),
+        "department",
+        "licensed_users",
+        by=("week_start",),
+        ratios={"adoption": ("active_users", "licensed_users")},
+    )
     kpis = view.figure("department_kpis")
-    table = for_viewer(view, kpis[kpis["cohort"] == cohort].drop(columns="cohort"), "department", "licensed_users",
-                       ratios={"adoption_rate": ("active_users", "licensed_users"),
-                               "activation_rate": ("activated_users", "licensed_users")})
+    table = for_viewer(
+        view,
+        kpis[kpis["cohort"] == cohort].drop(columns="cohort"),
+        "department",
+        "licensed_users",
+        ratios={
+            "adoption_rate": ("active_users", "licensed_users"),
+            "activation_rate": ("activated_users", "licensed_users"),
+        },
+    )
     if heat.empty:
         return heat, table, []
     table, order = departments_weakest_first(heat, table)
-    return heat, table.round({"adoption_rate": 2, "activation_rate": 2}), order   # whole per cents on screen
+    return heat, table.round({"adoption_rate": 2, "activation_rate": 2}), order  # whole per cents on screen
 
 
 def file_name(*parts: object, extension: str = "csv") -> str:

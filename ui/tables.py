@@ -10,6 +10,7 @@ gets a leading apostrophe, on screen and in the download alike; numbers stay num
 `markdown_table`: st.table renders markdown in its cells and headers, so each goes in through
 ui.text.literal.
 """
+
 from __future__ import annotations
 
 import pandas as pd

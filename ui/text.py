@@ -7,6 +7,7 @@ way it reaches a Plotly title, label or hover text (Plotly reads <a href>, <b>, 
 named "[Sign in again](https://…)", "![](https://tracker…)" or "https://evil.test" must show as
 those characters. tests/test_markup.py sweeps pages/ and ui/ for calls that bypass them.
 """
+
 from __future__ import annotations
 
 import re

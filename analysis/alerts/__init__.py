@@ -32,6 +32,7 @@ read), adoption_rules.py and support_rules.py (the evaluators), evaluate.py (ver
 `since`), state.py (alerts and their states), store.py (the stored alerts, acknowledgements,
 snoozes and history).
 """
+
 from analysis.alerts.evaluate import findings
 from analysis.alerts.inputs import BOUND_DAYS, Finding
 from analysis.alerts.rules import (
@@ -62,7 +63,27 @@ from analysis.alerts.store import (
 )
 
 __all__ = [
-    "BOUND_DAYS", "CONTRACT_KEYS", "OPEN_STATES", "RULES", "STATE_ORDER", "WHOLE_SETTINGS", "Alert", "Finding",
-    "Rule", "acknowledge_alert", "alert_history", "alerts_frame", "alerts_version", "evaluate_alerts", "findings",
-    "place", "red_flag_counts", "rule_title", "set_threshold", "snooze_alert", "stored_alerts", "thresholds", "where",
+    "BOUND_DAYS",
+    "CONTRACT_KEYS",
+    "OPEN_STATES",
+    "RULES",
+    "STATE_ORDER",
+    "WHOLE_SETTINGS",
+    "Alert",
+    "Finding",
+    "Rule",
+    "acknowledge_alert",
+    "alert_history",
+    "alerts_frame",
+    "alerts_version",
+    "evaluate_alerts",
+    "findings",
+    "place",
+    "red_flag_counts",
+    "rule_title",
+    "set_threshold",
+    "snooze_alert",
+    "stored_alerts",
+    "thresholds",
+    "where",
 ]

@@ -1,4 +1,5 @@
 """Every rule's verdicts for a rollout as of a day, each holding one with the day it began to hold."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -17,10 +18,17 @@ from analysis.alerts.support_rules import backlog_growing, slow_resolution, stal
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
-EVALUATORS = {"LOW_ADOPTION": low_adoption, "CHAMPION_GAP": champion_gap, "PILOT_NOT_READY": pilot_not_ready,
-              "TICKET_SPIKE": ticket_spike, "SLOW_RESOLUTION": slow_resolution,
-              "BACKLOG_GROWING": backlog_growing, "DECLINING_USAGE": declining_usage, "LAPSING": lapsing,
-              "WORKAROUNDS": workarounds}
+EVALUATORS = {
+    "LOW_ADOPTION": low_adoption,
+    "CHAMPION_GAP": champion_gap,
+    "PILOT_NOT_READY": pilot_not_ready,
+    "TICKET_SPIKE": ticket_spike,
+    "SLOW_RESOLUTION": slow_resolution,
+    "BACKLOG_GROWING": backlog_growing,
+    "DECLINING_USAGE": declining_usage,
+    "LAPSING": lapsing,
+    "WORKAROUNDS": workarounds,
+}
 
 
 def _with_since(data: RuleData, evaluate) -> list[Finding]:
@@ -52,4 +60,3 @@ def findings(scope: Scope, rollout: Rollout, as_of: date | None = None, now: dat
     for name in RULES:
         found.extend(stale_data(data) if name == "STALE_DATA" else _with_since(data, EVALUATORS[name]))
     return found
-

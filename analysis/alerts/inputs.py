@@ -1,5 +1,6 @@
 """What the rules read and what they give: a Finding per place, the data loaded once per
 evaluation (RuleData), and the not_enough_data verdicts the rules share."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from analysis.orgs import Rollout
 from analysis.scope import Scope
 from analysis.words import pct
 
-BOUND_DAYS = 90          # `since` looks back at most this far
+BOUND_DAYS = 90  # `since` looks back at most this far
 _EPS = 1e-9
 
 
@@ -33,11 +34,12 @@ def share_words(x: float) -> str:
 @dataclass
 class Finding:
     """One rule's verdict for one cohort / department / data kind as of a day."""
+
     rule: str
-    status: str                      # holds | not_enough_data | clear
+    status: str  # holds | not_enough_data | clear
     cohort: str | None = None
     department: str | None = None
-    kind: str | None = None          # STALE_DATA: usage | tickets
+    kind: str | None = None  # STALE_DATA: usage | tickets
     severity: str = "medium"
     message: str = ""
     evidence: dict = field(default_factory=dict)
@@ -51,6 +53,7 @@ class Finding:
 @dataclass
 class RuleData:
     """Everything the rules read, loaded once per evaluation (a handful of queries)."""
+
     rollout: Rollout
     d: date
     reference: date
@@ -60,17 +63,17 @@ class RuleData:
     baseline: kpis.Baseline | None
     licensed_now: int
     cohorts: dict[str, date]
-    per_day: dict[date, list[tuple]]              # day -> [(cohort, department, counts dict)]
-    rolling: dict[tuple[str, date], float]        # (cohort, day) -> 7-day adoption
-    weekly: dict[str, list[tuple[date, int]]]     # cohort -> [(week_start, active_users)]
+    per_day: dict[date, list[tuple]]  # day -> [(cohort, department, counts dict)]
+    rolling: dict[tuple[str, date], float]  # (cohort, day) -> 7-day adoption
+    weekly: dict[str, list[tuple[date, int]]]  # cohort -> [(week_start, active_users)]
     created_days: list[date]
-    resolutions: list[tuple[date, float]]         # (resolved day, hours), sorted
+    resolutions: list[tuple[date, float]]  # (resolved day, hours), sorted
     backlog: dict[date, int]
     newest_usage: date | None
     newest_ticket: date | None
     oldest_ticket: date | None
     ticket_count: int
-    unknowable: dict[str, str]                  # figure -> why it is not computable (snapshots)
+    unknowable: dict[str, str]  # figure -> why it is not computable (snapshots)
     memo: dict = field(default_factory=dict)
 
     @property
@@ -107,7 +110,6 @@ class RuleData:
         return self.memo[key]
 
 
-
 COUNT_COLUMNS = ("licensed_users", "active_users", "activated_users", "lapsed_users", "legacy_users")
 
 
@@ -125,7 +127,8 @@ def load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> R
     for row in series.itertuples(index=False):
         day = pd.Timestamp(row.day).date()
         per_day.setdefault(day, []).append(
-            (row.cohort, row.department, {c: int(getattr(row, c)) for c in COUNT_COLUMNS}))
+            (row.cohort, row.department, {c: int(getattr(row, c)) for c in COUNT_COLUMNS})
+        )
     rolling_frame = metrics.rolling_adoption(scope, rollout, d)
     rolling = {(r.cohort, pd.Timestamp(r.day).date()): float(r.adoption) for r in rolling_frame.itertuples()}
     weekly_frame = metrics.weekly_active_users(scope, rollout, d)
@@ -134,20 +137,39 @@ def load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> R
         weekly.setdefault(r.cohort, []).append((pd.Timestamp(r.week_start).date(), int(r.active_users)))
     tickets = support.tickets(scope, rollout, date(1900, 1, 1), d)
     created_days = sorted(pd.Timestamp(t).date() for t in tickets["created_at"])
-    resolutions = sorted((pd.Timestamp(r.resolved_at).date(), float(r.resolution_hours))
-                         for r in tickets.itertuples() if not pd.isna(r.resolution_hours))
+    resolutions = sorted(
+        (pd.Timestamp(r.resolved_at).date(), float(r.resolution_hours))
+        for r in tickets.itertuples()
+        if not pd.isna(r.resolution_hours)
+    )
     steps = rules["BACKLOG_GROWING"]
     back = int(steps["steps"] * steps["step_days"])
     backlog_frame = support.backlog_by_day(scope, rollout, first - timedelta(days=back), d)
     backlog = {pd.Timestamp(r.day).date(): int(r.backlog) for r in backlog_frame.itertuples()}
     span = scope.df("ticket_span").iloc[0]
     licensed = int(scope.df("licensed_headcount", rollout_id=rollout.rollout_id)["licensed_users"].iloc[0])
-    return RuleData(rollout, d, reference, window, rules, goals["adoption_rate"], chosen, licensed,
-                 dict(rollout.cohorts), per_day, rolling, weekly, created_days, resolutions, backlog,
-                 fresh["newest_usage_day"], fresh["newest_ticket_day"],
-                 None if pd.isna(span["oldest_ticket_day"]) else pd.Timestamp(span["oldest_ticket_day"]).date(),
-                 int(span["tickets"]), metrics.not_computable(scope, rollout))
-
+    return RuleData(
+        rollout,
+        d,
+        reference,
+        window,
+        rules,
+        goals["adoption_rate"],
+        chosen,
+        licensed,
+        dict(rollout.cohorts),
+        per_day,
+        rolling,
+        weekly,
+        created_days,
+        resolutions,
+        backlog,
+        fresh["newest_usage_day"],
+        fresh["newest_ticket_day"],
+        None if pd.isna(span["oldest_ticket_day"]) else pd.Timestamp(span["oldest_ticket_day"]).date(),
+        int(span["tickets"]),
+        metrics.not_computable(scope, rollout),
+    )
 
 
 def not_enough(rule: str, message: str, **where) -> Finding:
@@ -158,8 +180,9 @@ def nobody_licensed(rule: str, cohort: str) -> Finding:
     return not_enough(rule, f"Nobody licensed is on the roster of the {cohort} cohort.", cohort=cohort)
 
 
-def cohort_gate(data: RuleData, rule: str, cohort: str, x: date, counts: dict | None, min_age: int,
-                 why: str) -> Finding | None:
+def cohort_gate(
+    data: RuleData, rule: str, cohort: str, x: date, counts: dict | None, min_age: int, why: str
+) -> Finding | None:
     """The not_enough_data verdicts every cohort rule shares: no usage loaded, nobody licensed,
     not live yet, younger than min_age. None when the cohort can be judged."""
     go_live = data.cohorts[cohort]
@@ -171,10 +194,12 @@ def cohort_gate(data: RuleData, rule: str, cohort: str, x: date, counts: dict | 
     if age < 0:
         return not_enough(rule, f"The {cohort} cohort is not live yet (go-live {go_live}).", cohort=cohort)
     if age < min_age:
-        return not_enough(rule, f"The {cohort} cohort is {age} days old: {why} from age {min_age} "
-                                f"({go_live + timedelta(days=min_age)}).", cohort=cohort)
+        return not_enough(
+            rule,
+            f"The {cohort} cohort is {age} days old: {why} from age {min_age} ({go_live + timedelta(days=min_age)}).",
+            cohort=cohort,
+        )
     return None
-
 
 
 NO_BASELINE = "The rollout has no baseline window (no go-live and none set)."
@@ -189,15 +214,19 @@ def ticket_gate(data: RuleData, rule: str, minimum: float | None = None, figure:
     if b is None:
         return not_enough(rule, NO_BASELINE)
     if not b.ticket_data_covers_window():
-        return not_enough(rule, f"The ticket data starts on {b.figures.get('ticket_data_start')}, after the baseline "
-                                f"window ({b.name}) opens on {b.start}.")
+        return not_enough(
+            rule,
+            f"The ticket data starts on {b.figures.get('ticket_data_start')}, after the baseline "
+            f"window ({b.name}) opens on {b.start}.",
+        )
     if minimum is not None:
         n = b.support_figure(figure) or 0
         if n < minimum:
             what = "tickets" if figure == "tickets" else "tickets resolved with a resolution time"
-            return not_enough(rule, f"The baseline window ({b.name}, {b.start} .. {b.end}) holds {n} {what}: "
-                                    f"fewer than {int(minimum)}.")
+            return not_enough(
+                rule,
+                f"The baseline window ({b.name}, {b.start} .. {b.end}) holds {n} {what}: fewer than {int(minimum)}.",
+            )
     if not data.licensed_now:
         return not_enough(rule, "Nobody licensed is on the rollout's roster.")
     return None
-

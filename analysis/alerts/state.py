@@ -1,5 +1,6 @@
 """Alerts and their states: evaluate_alerts turns the verdicts into alerts, records the
 transitions (analysis.alerts.store), and the pages count them."""
+
 from __future__ import annotations
 
 from contextlib import nullcontext
@@ -24,6 +25,7 @@ CONTRACT_KEYS = ("rule", "severity", "cohort", "department", "state", "since", "
 @dataclass
 class Alert:
     """One alert as the pages and `kpis --json` show it (resolved ones live in the history)."""
+
     rule: str
     severity: str
     cohort: str | None
@@ -44,16 +46,29 @@ class Alert:
     def as_json(self, contract: bool = False) -> dict:
         """The alert as the alerts command prints it (docs/operations.md#figures-kpis-baselines-and-red-flags;
         contract=True: exactly its nine keys), or with the id, rollout, kind, acknowledgement and snooze added."""
-        full = {"rule": self.rule, "severity": self.severity, "cohort": self.cohort, "department": self.department,
-                "state": self.state, "since": self.since.isoformat() if self.since else None,
-                "message": self.message, "evidence": self.evidence, "action": self.action}
+        full = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "cohort": self.cohort,
+            "department": self.department,
+            "state": self.state,
+            "since": self.since.isoformat() if self.since else None,
+            "message": self.message,
+            "evidence": self.evidence,
+            "action": self.action,
+        }
         if contract:
             return full
-        return {"id": self.alert_id, "rollout": self.rollout, **full, "kind": self.kind,
-                "acknowledged_by": self.acknowledged_by,
-                "acknowledged_at": self.acknowledged_at.isoformat(timespec="seconds") if self.acknowledged_at else None,
-                "note": self.note, "snoozed_until": self.snoozed_until.isoformat() if self.snoozed_until else None}
-
+        return {
+            "id": self.alert_id,
+            "rollout": self.rollout,
+            **full,
+            "kind": self.kind,
+            "acknowledged_by": self.acknowledged_by,
+            "acknowledged_at": self.acknowledged_at.isoformat(timespec="seconds") if self.acknowledged_at else None,
+            "note": self.note,
+            "snoozed_until": self.snoozed_until.isoformat() if self.snoozed_until else None,
+        }
 
 
 def _state(found: Finding, row: dict | None, today: date) -> tuple[str, bool]:
@@ -72,8 +87,9 @@ def _state(found: Finding, row: dict | None, today: date) -> tuple[str, bool]:
     return "firing", False
 
 
-def evaluate_alerts(scope: Scope, rollout: Rollout, as_of: date | None = None, now: datetime | None = None,
-                    record: bool | None = None) -> list[Alert]:
+def evaluate_alerts(
+    scope: Scope, rollout: Rollout, as_of: date | None = None, now: datetime | None = None, record: bool | None = None
+) -> list[Alert]:
     """Recompute every rule for the rollout, record the transitions, and return the alerts that
     hold or cannot be judged (firing first, then acknowledged, snoozed, not_enough_data; high
     before medium; in RULES order).
@@ -93,7 +109,7 @@ def evaluate_alerts(scope: Scope, rollout: Rollout, as_of: date | None = None, n
         record = as_of is None or newest is None or as_of >= newest
     d = as_of or metrics.default_as_of(scope, rollout) or now.date()
     result = []
-    with (scope.store.transaction() if record else nullcontext()) as cur:
+    with scope.store.transaction() if record else nullcontext() as cur:
         stored = {row_key(row): row for row in stored_rows(scope, rollout.rollout_id)}
         for f in found:
             row = stored.pop(f.key, None)
@@ -102,27 +118,52 @@ def evaluate_alerts(scope: Scope, rollout: Rollout, as_of: date | None = None, n
                     resolve_alert(cur, scope, row, now, d, "the rule no longer holds")
                 continue
             state, escalated = _state(f, row, now.date())
-            alert_id = record_verdict(cur, scope, rollout, f, row, state, escalated, now, d) if record else (
-                row["alert_id"] if row else None)
+            alert_id = (
+                record_verdict(cur, scope, rollout, f, row, state, escalated, now, d)
+                if record
+                else (row["alert_id"] if row else None)
+            )
             keep = row if row is not None and not escalated else {}
-            result.append(Alert(f.rule, f.severity, f.cohort, f.department, state, f.since, f.message, f.evidence,
-                                RULES[f.rule].action, f.kind, alert_id, rollout.name, keep.get("acknowledged_by"),
-                                keep.get("acknowledged_at"), keep.get("note"),
-                                keep.get("snoozed_until") if state == "snoozed" else None))
+            result.append(
+                Alert(
+                    f.rule,
+                    f.severity,
+                    f.cohort,
+                    f.department,
+                    state,
+                    f.since,
+                    f.message,
+                    f.evidence,
+                    RULES[f.rule].action,
+                    f.kind,
+                    alert_id,
+                    rollout.name,
+                    keep.get("acknowledged_by"),
+                    keep.get("acknowledged_at"),
+                    keep.get("note"),
+                    keep.get("snoozed_until") if state == "snoozed" else None,
+                )
+            )
         if record:
             for row in stored.values():
                 resolve_alert(cur, scope, row, now, d, "no longer evaluated (its cohort or department is gone)")
     order = list(RULES)
-    result.sort(key=lambda a: (STATE_ORDER[a.state], a.severity != "high", order.index(a.rule),
-                               a.cohort or "", a.department or "", a.kind or ""))
+    result.sort(
+        key=lambda a: (
+            STATE_ORDER[a.state],
+            a.severity != "high",
+            order.index(a.rule),
+            a.cohort or "",
+            a.department or "",
+            a.kind or "",
+        )
+    )
     return result
-
 
 
 def alerts_frame(alerts: list[Alert]) -> pd.DataFrame:
     """The alerts as a table for the pages (one row each; columns as Alert.as_json)."""
-    columns = ["id", "rollout", *CONTRACT_KEYS, "kind", "acknowledged_by", "acknowledged_at", "note",
-               "snoozed_until"]
+    columns = ["id", "rollout", *CONTRACT_KEYS, "kind", "acknowledged_by", "acknowledged_at", "note", "snoozed_until"]
     return pd.DataFrame([a.as_json() for a in alerts], columns=columns)
 
 
@@ -132,6 +173,9 @@ def red_flag_counts(alerts: list[Alert]) -> dict[str, int]:
     medium acknowledged, one not_enough_data -> {"high": 1, "medium": 1, "firing": 1,
     "not_enough_data": 1}."""
     held = [a for a in alerts if a.state != "not_enough_data"]
-    return {"high": sum(a.severity == "high" for a in held), "medium": sum(a.severity == "medium" for a in held),
-            "firing": sum(a.state == "firing" for a in held),
-            "not_enough_data": sum(a.state == "not_enough_data" for a in alerts)}
+    return {
+        "high": sum(a.severity == "high" for a in held),
+        "medium": sum(a.severity == "medium" for a in held),
+        "firing": sum(a.state == "firing" for a in held),
+        "not_enough_data": sum(a.state == "not_enough_data" for a in alerts),
+    }

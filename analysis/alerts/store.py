@@ -1,5 +1,6 @@
 """The alerts as stored: their rows and events (alerts, alert_events), the transitions
 evaluate_alerts records, acknowledgements and snoozes, and the history."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,9 @@ def _value(v):
     return v
 
 
-def stored_rows(scope: Scope, rollout_id: int | None = None, alert_id: int | None = None,
-            include_resolved: bool = False) -> list[dict]:
+def stored_rows(
+    scope: Scope, rollout_id: int | None = None, alert_id: int | None = None, include_resolved: bool = False
+) -> list[dict]:
     frame = scope.df("stored_alerts", rollout_id=rollout_id, alert_id=alert_id, include_resolved=include_resolved)
     rows = []
     for record in frame.to_dict("records"):
@@ -38,17 +40,50 @@ def row_key(row: dict) -> tuple:
     return (row["rule"], row["cohort"], row["department"], row["kind"])
 
 
-def _event(cur, alert_id: int, org_id: int, at: datetime, event: str, before: str | None, after: str, by: str,
-           note: str | None = None, as_of: date | None = None, severity: str | None = None,
-           evidence: dict | None = None) -> None:
-    cur.execute("INSERT INTO alert_events (alert_id, org_id, event_at, event, from_state, to_state, by_name, note, "
-                "as_of, severity, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [alert_id, org_id, at, event, before, after, by, note, as_of, severity,
-                 json.dumps(evidence) if evidence is not None else None])
+def _event(
+    cur,
+    alert_id: int,
+    org_id: int,
+    at: datetime,
+    event: str,
+    before: str | None,
+    after: str,
+    by: str,
+    note: str | None = None,
+    as_of: date | None = None,
+    severity: str | None = None,
+    evidence: dict | None = None,
+) -> None:
+    cur.execute(
+        "INSERT INTO alert_events (alert_id, org_id, event_at, event, from_state, to_state, by_name, note, "
+        "as_of, severity, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            alert_id,
+            org_id,
+            at,
+            event,
+            before,
+            after,
+            by,
+            note,
+            as_of,
+            severity,
+            json.dumps(evidence) if evidence is not None else None,
+        ],
+    )
 
 
-def record_verdict(cur, scope: Scope, rollout: Rollout, found: Finding, row: dict | None, state: str,
-                   escalated: bool, now: datetime, d: date) -> int:
+def record_verdict(
+    cur,
+    scope: Scope,
+    rollout: Rollout,
+    found: Finding,
+    row: dict | None,
+    state: str,
+    escalated: bool,
+    now: datetime,
+    d: date,
+) -> int:
     """Store a verdict: open an alert (with its first event) or move the stored one to state."""
     evidence = json.dumps(found.evidence)
     action = RULES[found.rule].action
@@ -57,33 +92,93 @@ def record_verdict(cur, scope: Scope, rollout: Rollout, found: Finding, row: dic
             "INSERT INTO alerts (org_id, rollout_id, rule, cohort, department, kind, state, severity, since, message, "
             "evidence, action, as_of, opened_at, evaluated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "RETURNING alert_id",
-            [scope.org_id, rollout.rollout_id, found.rule, found.cohort, found.department, found.kind, state,
-             found.severity, found.since, found.message, evidence, action, d, now, now]).fetchall()[0][0]
-        _event(cur, alert_id, scope.org_id, now, "fired" if state == "firing" else state, None, state, "system",
-               found.message, d, found.severity, found.evidence)
+            [
+                scope.org_id,
+                rollout.rollout_id,
+                found.rule,
+                found.cohort,
+                found.department,
+                found.kind,
+                state,
+                found.severity,
+                found.since,
+                found.message,
+                evidence,
+                action,
+                d,
+                now,
+                now,
+            ],
+        ).fetchall()[0][0]
+        _event(
+            cur,
+            alert_id,
+            scope.org_id,
+            now,
+            "fired" if state == "firing" else state,
+            None,
+            state,
+            "system",
+            found.message,
+            d,
+            found.severity,
+            found.evidence,
+        )
         return alert_id
     alert_id = row["alert_id"]
-    cur.execute("UPDATE alerts SET state = ?, severity = ?, since = ?, message = ?, evidence = ?, as_of = ?, "
-                "evaluated_at = ? WHERE alert_id = ? AND org_id = ?",
-                [state, found.severity, found.since, found.message, evidence, d, now, alert_id, scope.org_id])
+    cur.execute(
+        "UPDATE alerts SET state = ?, severity = ?, since = ?, message = ?, evidence = ?, as_of = ?, "
+        "evaluated_at = ? WHERE alert_id = ? AND org_id = ?",
+        [state, found.severity, found.since, found.message, evidence, d, now, alert_id, scope.org_id],
+    )
     if escalated:
-        cur.execute("UPDATE alerts SET acknowledged_by = NULL, acknowledged_at = NULL, snoozed_until = NULL, "
-                    "snoozed_by = NULL WHERE alert_id = ? AND org_id = ?", [alert_id, scope.org_id])
-        _event(cur, alert_id, scope.org_id, now, "escalated", row["state"], state, "system",
-               "severity rose from medium to high", d, found.severity, found.evidence)
+        cur.execute(
+            "UPDATE alerts SET acknowledged_by = NULL, acknowledged_at = NULL, snoozed_until = NULL, "
+            "snoozed_by = NULL WHERE alert_id = ? AND org_id = ?",
+            [alert_id, scope.org_id],
+        )
+        _event(
+            cur,
+            alert_id,
+            scope.org_id,
+            now,
+            "escalated",
+            row["state"],
+            state,
+            "system",
+            "severity rose from medium to high",
+            d,
+            found.severity,
+            found.evidence,
+        )
     elif state != row["state"]:
         event = {"not_enough_data": "not_enough_data"}.get(state) or (
-            "snooze_ended" if row["state"] == "snoozed" and state == "firing" else "fired")
-        _event(cur, alert_id, scope.org_id, now, event, row["state"], state, "system", found.message, d,
-               found.severity, found.evidence)
+            "snooze_ended" if row["state"] == "snoozed" and state == "firing" else "fired"
+        )
+        _event(
+            cur,
+            alert_id,
+            scope.org_id,
+            now,
+            event,
+            row["state"],
+            state,
+            "system",
+            found.message,
+            d,
+            found.severity,
+            found.evidence,
+        )
     return alert_id
 
 
 def resolve_alert(cur, scope: Scope, row: dict, now: datetime, d: date, note: str) -> None:
-    cur.execute("UPDATE alerts SET state = 'resolved', resolved_at = ?, evaluated_at = ?, as_of = ? "
-                "WHERE alert_id = ? AND org_id = ?", [now, now, d, row["alert_id"], scope.org_id])
+    cur.execute(
+        "UPDATE alerts SET state = 'resolved', resolved_at = ?, evaluated_at = ?, as_of = ? "
+        "WHERE alert_id = ? AND org_id = ?",
+        [now, now, d, row["alert_id"], scope.org_id],
+    )
     _event(cur, row["alert_id"], scope.org_id, now, "resolved", row["state"], "resolved", "system", note, d)
-
 
 
 def _open_one(scope: Scope, alert_id: int) -> dict:
@@ -92,8 +187,10 @@ def _open_one(scope: Scope, alert_id: int) -> dict:
         raise LookupError(f"no alert {alert_id} in this organisation (see `python -m analysis alerts --org ORG`)")
     row = rows[0]
     if row["state"] not in ("firing", "acknowledged", "snoozed"):
-        raise ValueError(f"alert {alert_id} is {row['state'].replace('_', ' ')}: only a firing, acknowledged or "
-                         "snoozed alert can be acknowledged or snoozed")
+        raise ValueError(
+            f"alert {alert_id} is {row['state'].replace('_', ' ')}: only a firing, acknowledged or "
+            "snoozed alert can be acknowledged or snoozed"
+        )
     return row
 
 
@@ -110,16 +207,28 @@ def acknowledge_alert(scope: Scope, alert_id: int, note: str, now: datetime | No
     row = _open_one(scope, alert_id)
     now = now or datetime.now()
     with scope.store.transaction() as cur:
-        cur.execute("UPDATE alerts SET state = 'acknowledged', acknowledged_by = ?, acknowledged_at = ?, note = ?, "
-                    "snoozed_until = NULL, snoozed_by = NULL WHERE alert_id = ? AND org_id = ?",
-                    [scope.principal.name, now, note, row["alert_id"], scope.org_id])
-        _event(cur, row["alert_id"], scope.org_id, now, "acknowledged", row["state"], "acknowledged",
-               scope.principal.name, note)
+        cur.execute(
+            "UPDATE alerts SET state = 'acknowledged', acknowledged_by = ?, acknowledged_at = ?, note = ?, "
+            "snoozed_until = NULL, snoozed_by = NULL WHERE alert_id = ? AND org_id = ?",
+            [scope.principal.name, now, note, row["alert_id"], scope.org_id],
+        )
+        _event(
+            cur,
+            row["alert_id"],
+            scope.org_id,
+            now,
+            "acknowledged",
+            row["state"],
+            "acknowledged",
+            scope.principal.name,
+            note,
+        )
     return stored_rows(scope, alert_id=row["alert_id"], include_resolved=True)[0]
 
 
-def snooze_alert(scope: Scope, alert_id: int, until: date, note: str | None = None,
-                 now: datetime | None = None) -> dict:
+def snooze_alert(
+    scope: Scope, alert_id: int, until: date, note: str | None = None, now: datetime | None = None
+) -> dict:
     """Snooze an open alert until a date (at most a year ahead): from that date it fires again if
     it still holds. Provider roles only ('configure'). Returns the stored alert."""
     scope.require("configure")
@@ -131,11 +240,22 @@ def snooze_alert(scope: Scope, alert_id: int, until: date, note: str | None = No
     note = " ".join((note or "").split()) or None
     row = _open_one(scope, alert_id)
     with scope.store.transaction() as cur:
-        cur.execute("UPDATE alerts SET state = 'snoozed', snoozed_until = ?, snoozed_by = ?, note = coalesce(?, note), "
-                    "acknowledged_by = NULL, acknowledged_at = NULL WHERE alert_id = ? AND org_id = ?",
-                    [until, scope.principal.name, note, row["alert_id"], scope.org_id])
-        _event(cur, row["alert_id"], scope.org_id, now, "snoozed", row["state"], "snoozed", scope.principal.name,
-               f"until {until}" + (f": {note}" if note else ""))
+        cur.execute(
+            "UPDATE alerts SET state = 'snoozed', snoozed_until = ?, snoozed_by = ?, note = coalesce(?, note), "
+            "acknowledged_by = NULL, acknowledged_at = NULL WHERE alert_id = ? AND org_id = ?",
+            [until, scope.principal.name, note, row["alert_id"], scope.org_id],
+        )
+        _event(
+            cur,
+            row["alert_id"],
+            scope.org_id,
+            now,
+            "snoozed",
+            row["state"],
+            "snoozed",
+            scope.principal.name,
+            f"until {until}" + (f": {note}" if note else ""),
+        )
     return stored_rows(scope, alert_id=row["alert_id"], include_resolved=True)[0]
 
 
@@ -149,8 +269,12 @@ def alert_history(scope: Scope, rollout: Rollout | None = None) -> pd.DataFrame:
 
 def stored_alerts(scope: Scope, rollout: Rollout | None = None, include_resolved: bool = True) -> pd.DataFrame:
     """The stored alert episodes (one row per alert id, resolved ones included by default)."""
-    return scope.df("stored_alerts", rollout_id=rollout.rollout_id if rollout else None, alert_id=None,
-                    include_resolved=include_resolved)
+    return scope.df(
+        "stored_alerts",
+        rollout_id=rollout.rollout_id if rollout else None,
+        alert_id=None,
+        include_resolved=include_resolved,
+    )
 
 
 def alerts_version(scope: Scope) -> tuple:

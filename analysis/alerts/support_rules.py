@@ -1,5 +1,6 @@
 """The rules on tickets and on the data itself: TICKET_SPIKE, SLOW_RESOLUTION, BACKLOG_GROWING and
 STALE_DATA."""
+
 from __future__ import annotations
 
 import bisect
@@ -12,44 +13,75 @@ from analysis.alerts.inputs import NO_BASELINE, Finding, RuleData, above, not_en
 def ticket_spike(data: RuleData, x: date) -> list[Finding]:
     s = data.settings["TICKET_SPIKE"]
     gate, b = ticket_gate(data, "TICKET_SPIKE", s["min_baseline_tickets"]), data.baseline
-    if gate or b is None:         # ticket_gate passes only a rollout with a baseline
+    if gate or b is None:  # ticket_gate passes only a rollout with a baseline
         return [gate or not_enough("TICKET_SPIKE", NO_BASELINE)]
     base = b.tickets_per_100_users_7d(data.licensed_now)
-    if base is None:              # a baseline whose figures hold no ticket count (locked before tickets counted)
+    if base is None:  # a baseline whose figures hold no ticket count (locked before tickets counted)
         return [not_enough("TICKET_SPIKE", f"The baseline ({b.name}) holds no ticket count.")]
     lo = bisect.bisect_left(data.created_days, x - timedelta(days=6))
     n = bisect.bisect_right(data.created_days, x) - lo
     rate = 100 * n / data.licensed_now
-    evidence = {"tickets_7d": n, "licensed_users": data.licensed_now, "tickets_per_100_users_7d": rate,
-                "baseline_tickets_per_100_users_7d": base, "ratio": rate / base if base else None,
-                "baseline": b.name, "baseline_tickets": b.support_figure("tickets"),
-                "baseline_days": b.days, "multiple": s["multiple"], "high_multiple": s["high_multiple"]}
+    evidence = {
+        "tickets_7d": n,
+        "licensed_users": data.licensed_now,
+        "tickets_per_100_users_7d": rate,
+        "baseline_tickets_per_100_users_7d": base,
+        "ratio": rate / base if base else None,
+        "baseline": b.name,
+        "baseline_tickets": b.support_figure("tickets"),
+        "baseline_days": b.days,
+        "multiple": s["multiple"],
+        "high_multiple": s["high_multiple"],
+    }
     if not (above(rate, s["multiple"] * base) and n >= s["min_tickets"]):
         return [Finding("TICKET_SPIKE", "clear", evidence=evidence)]
     high = above(rate, s["high_multiple"] * base)
-    return [Finding("TICKET_SPIKE", "holds", severity="high" if high else "medium", evidence=evidence, message=(
-        f"{n} tickets in the 7 days to {x}: {rate:.1f} per 100 people, {rate / base:.1f} x the baseline's "
-        f"{base:.1f}."))]
+    return [
+        Finding(
+            "TICKET_SPIKE",
+            "holds",
+            severity="high" if high else "medium",
+            evidence=evidence,
+            message=(
+                f"{n} tickets in the 7 days to {x}: {rate:.1f} per 100 people, {rate / base:.1f} x the baseline's "
+                f"{base:.1f}."
+            ),
+        )
+    ]
 
 
 def slow_resolution(data: RuleData, x: date) -> list[Finding]:
     s = data.settings["SLOW_RESOLUTION"]
     gate, b = ticket_gate(data, "SLOW_RESOLUTION", s["min_baseline_resolved"], "timed_resolutions"), data.baseline
-    if gate or b is None:         # ticket_gate passes only a rollout with a baseline
+    if gate or b is None:  # ticket_gate passes only a rollout with a baseline
         return [gate or not_enough("SLOW_RESOLUTION", NO_BASELINE)]
     base = b.support_figure("median_resolution_hours")
     days = [r[0] for r in data.resolutions]
     lo = bisect.bisect_left(days, x - timedelta(days=data.window - 1))
-    hours = [h for _, h in data.resolutions[lo:bisect.bisect_right(days, x)]]
+    hours = [h for _, h in data.resolutions[lo : bisect.bisect_right(days, x)]]
     median = statistics.median(hours) if hours else None
-    evidence = {"median_resolution_hours": median, "resolved_tickets": len(hours), "window_days": data.window,
-                "baseline_median_resolution_hours": base, "baseline": b.name,
-                "ratio": median / base if median is not None and base else None, "multiple": s["multiple"]}
+    evidence = {
+        "median_resolution_hours": median,
+        "resolved_tickets": len(hours),
+        "window_days": data.window,
+        "baseline_median_resolution_hours": base,
+        "baseline": b.name,
+        "ratio": median / base if median is not None and base else None,
+        "multiple": s["multiple"],
+    }
     if median is None or len(hours) < s["min_resolved"] or not above(median, s["multiple"] * base):
         return [Finding("SLOW_RESOLUTION", "clear", evidence=evidence)]
-    return [Finding("SLOW_RESOLUTION", "holds", evidence=evidence, message=(
-        f"Median resolution {median:.1f} h over the {len(hours)} tickets resolved in the {data.window} days to {x}, "
-        f"against {base:.1f} h in the baseline."))]
+    return [
+        Finding(
+            "SLOW_RESOLUTION",
+            "holds",
+            evidence=evidence,
+            message=(
+                f"Median resolution {median:.1f} h over the {len(hours)} tickets resolved in the {data.window} days to {x}, "
+                f"against {base:.1f} h in the baseline."
+            ),
+        )
+    ]
 
 
 def backlog_growing(data: RuleData, x: date) -> list[Finding]:
@@ -59,16 +91,28 @@ def backlog_growing(data: RuleData, x: date) -> list[Finding]:
     if data.ticket_count == 0:
         return [not_enough("BACKLOG_GROWING", "No tickets are loaded for this organisation.")]
     if data.oldest_ticket is None or data.oldest_ticket > days[0]:
-        return [not_enough("BACKLOG_GROWING", f"The ticket data starts on {data.oldest_ticket}, after {days[0]}, the "
-                                              f"first of the days compared.")]
+        return [
+            not_enough(
+                "BACKLOG_GROWING",
+                f"The ticket data starts on {data.oldest_ticket}, after {days[0]}, the first of the days compared.",
+            )
+        ]
     values = [data.backlog.get(day, 0) for day in days]
     evidence = {"backlog_by_day": {day.isoformat(): v for day, v in zip(days, values)}}
     if all(a < b for a, b in zip(values, values[1:])):
-        return [Finding("BACKLOG_GROWING", "holds", evidence=evidence, message=(
-            "The backlog rose at every step: " + " -> ".join(str(v) for v in values)
-            + f" open tickets at the end of {', '.join(day.strftime('%d %b') for day in days)}."))]
+        return [
+            Finding(
+                "BACKLOG_GROWING",
+                "holds",
+                evidence=evidence,
+                message=(
+                    "The backlog rose at every step: "
+                    + " -> ".join(str(v) for v in values)
+                    + f" open tickets at the end of {', '.join(day.strftime('%d %b') for day in days)}."
+                ),
+            )
+        ]
     return [Finding("BACKLOG_GROWING", "clear", evidence=evidence)]
-
 
 
 def stale_data(data: RuleData) -> list[Finding]:
@@ -76,17 +120,29 @@ def stale_data(data: RuleData) -> list[Finding]:
     out = []
     for kind, newest in (("usage", data.newest_usage), ("tickets", data.newest_ticket)):
         if newest is None:
-            out.append(not_enough("STALE_DATA", f"No {'ticket' if kind == 'tickets' else kind} data is loaded.",
-                                  kind=kind))
+            out.append(
+                not_enough("STALE_DATA", f"No {'ticket' if kind == 'tickets' else kind} data is loaded.", kind=kind)
+            )
             continue
         age = (data.reference - newest).days
-        evidence = {"kind": kind, "newest_day": newest.isoformat(), "reference_day": data.reference.isoformat(),
-                    "days_old": age, "max_age_days": limit}
+        evidence = {
+            "kind": kind,
+            "newest_day": newest.isoformat(),
+            "reference_day": data.reference.isoformat(),
+            "days_old": age,
+            "max_age_days": limit,
+        }
         if age > limit:
-            out.append(Finding("STALE_DATA", "holds", kind=kind, evidence=evidence,
-                               since=newest + timedelta(days=limit + 1), message=(
-                                   f"The newest {kind} data is from {newest}, {age} days before {data.reference}.")))
+            out.append(
+                Finding(
+                    "STALE_DATA",
+                    "holds",
+                    kind=kind,
+                    evidence=evidence,
+                    since=newest + timedelta(days=limit + 1),
+                    message=(f"The newest {kind} data is from {newest}, {age} days before {data.reference}."),
+                )
+            )
         else:
             out.append(Finding("STALE_DATA", "clear", kind=kind, evidence=evidence))
     return out
-

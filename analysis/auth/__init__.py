@@ -17,6 +17,7 @@ the tests use, re-exported here so `from analysis import auth; auth.X` keeps wor
 
 Every function takes `now` (naive UTC) so tests inject the clock instead of sleeping.
 """
+
 from __future__ import annotations
 
 from analysis.auth.account_changes import change_password
@@ -58,13 +59,48 @@ from analysis.auth.totp import (
 
 # The names used outside the package (pages/, ui/, app.py, server.py, analysis/cli/, tests/).
 __all__ = [
-    "MIN_PASSWORD", "SESSION_LIMIT", "WRONG",
-    "Account", "AccountError", "ServerBusy", "SignInRefused", "TotpNeeded",
-    "account", "account_by_email", "accounts", "add_account", "change_password", "check_access",
-    "claim_code", "confirm_totp", "cookie_key", "cookie_value", "create_first_admin", "disable_account",
-    "end_other_sign_ins", "end_session", "has_setup_code", "needs_setup", "needs_totp_setup",
-    "new_setup_code", "normalise_email", "one_time_password", "redeem_claim", "require_admin",
-    "reset_password", "session_account", "set_setting", "set_totp_required_for_providers", "setting",
-    "single_sign_on_account", "start_session", "start_totp", "token_from_cookie", "totp_required_for_providers",
-    "totp_secret", "totp_uri", "utcnow", "verify_sign_in",
+    "MIN_PASSWORD",
+    "SESSION_LIMIT",
+    "WRONG",
+    "Account",
+    "AccountError",
+    "ServerBusy",
+    "SignInRefused",
+    "TotpNeeded",
+    "account",
+    "account_by_email",
+    "accounts",
+    "add_account",
+    "change_password",
+    "check_access",
+    "claim_code",
+    "confirm_totp",
+    "cookie_key",
+    "cookie_value",
+    "create_first_admin",
+    "disable_account",
+    "end_other_sign_ins",
+    "end_session",
+    "has_setup_code",
+    "needs_setup",
+    "needs_totp_setup",
+    "new_setup_code",
+    "normalise_email",
+    "one_time_password",
+    "redeem_claim",
+    "require_admin",
+    "reset_password",
+    "session_account",
+    "set_setting",
+    "set_totp_required_for_providers",
+    "setting",
+    "single_sign_on_account",
+    "start_session",
+    "start_totp",
+    "token_from_cookie",
+    "totp_required_for_providers",
+    "totp_secret",
+    "totp_uri",
+    "utcnow",
+    "verify_sign_in",
 ]

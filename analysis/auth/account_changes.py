@@ -1,6 +1,7 @@
 """Changes to an existing account: an admin's change of its role and organisations (pages/admin.py
 asks the admin to confirm with their password first, analysis/auth/reauth.py), and a person's
 change of their own password."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,8 +23,9 @@ def change_access(store: Store, actor: Principal, email: str, role: str, org_ids
         raise AccountError("you cannot change your own role or organisations")
     orgs = check_access(role, org_ids)
     with store.transaction() as cur:
-        rows = cur.execute("SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL",
-                           [email]).fetchall()
+        rows = cur.execute(
+            "SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL", [email]
+        ).fetchall()
         if not rows:
             raise AccountError(f"no active account for {email}")
         known = {r[0] for r in cur.execute("SELECT org_id FROM organisations").fetchall()}
@@ -37,8 +39,9 @@ def change_access(store: Store, actor: Principal, email: str, role: str, org_ids
     return active_account(store, account_id)
 
 
-def change_password(store: Store, account_id: int, current: str, new: str, keep_token: str | None = None,
-                    now: datetime | None = None) -> None:
+def change_password(
+    store: Store, account_id: int, current: str, new: str, keep_token: str | None = None, now: datetime | None = None
+) -> None:
     """Change one's own password; every other sign-in of the account ends (the one keep_token
     belongs to, the person's own, goes on)."""
     now = now or utcnow()
@@ -50,6 +53,8 @@ def change_password(store: Store, account_id: int, current: str, new: str, keep_
         raise AccountError("choose a password different from the current one")
     hashing.check_password(new, email)
     with store.transaction() as cur:
-        cur.execute("UPDATE accounts SET pw_hash = ?, must_change_password = false WHERE account_id = ?",
-                    [hashing.hash_password(new), account_id])
+        cur.execute(
+            "UPDATE accounts SET pw_hash = ?, must_change_password = false WHERE account_id = ?",
+            [hashing.hash_password(new), account_id],
+        )
         end_other_sign_ins(cur, account_id, now, keep_token)

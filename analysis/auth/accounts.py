@@ -1,6 +1,7 @@
 """Accounts: who exists, with which role and organisations, and an admin's adding, disabling and
 resetting of them. Client roles belong to exactly one organisation; an account manager to the
 organisations given; an admin to all (the roles and what they may do: analysis/access.py)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -45,8 +46,15 @@ def check_access(role: str, org_ids: list[int] | None) -> list[int]:
     return orgs
 
 
-def add_account(store: Store, actor: Principal, email: str, role: str, org_ids: list[int] | None = None,
-                password: str | None = None, must_change_password: bool = False) -> Account:
+def add_account(
+    store: Store,
+    actor: Principal,
+    email: str,
+    role: str,
+    org_ids: list[int] | None = None,
+    password: str | None = None,
+    must_change_password: bool = False,
+) -> Account:
     """A new account (the rules of check_access)."""
     require_admin(actor)
     email = normalise_email(email)
@@ -64,7 +72,9 @@ def add_account(store: Store, actor: Principal, email: str, role: str, org_ids: 
             raise AccountError("no such organisation")
         account_id = cur.execute(
             "INSERT INTO accounts (email, role, pw_hash, must_change_password, created_by) VALUES (?, ?, ?, ?, ?) "
-            "RETURNING account_id", [email, role, pw_hash, must_change_password, actor.name]).fetchall()[0][0]
+            "RETURNING account_id",
+            [email, role, pw_hash, must_change_password, actor.name],
+        ).fetchall()[0][0]
         for org_id in orgs:
             cur.execute("INSERT INTO account_orgs VALUES (?, ?)", [account_id, org_id])
     return active_account(store, account_id)
@@ -72,11 +82,17 @@ def add_account(store: Store, actor: Principal, email: str, role: str, org_ids: 
 
 def account(store: Store, account_id: int) -> Account | None:
     """The active account account_id (None when there is none or it is disabled)."""
-    rows = store.cursor().execute(
-        "SELECT a.account_id, a.email, a.role, a.must_change_password, a.totp_enabled, "
-        "list(o.org_id) FILTER (WHERE o.org_id IS NOT NULL) FROM accounts a "
-        "LEFT JOIN account_orgs o USING (account_id) WHERE a.account_id = ? AND a.disabled_at IS NULL "
-        "GROUP BY ALL", [account_id]).fetchall()
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT a.account_id, a.email, a.role, a.must_change_password, a.totp_enabled, "
+            "list(o.org_id) FILTER (WHERE o.org_id IS NOT NULL) FROM accounts a "
+            "LEFT JOIN account_orgs o USING (account_id) WHERE a.account_id = ? AND a.disabled_at IS NULL "
+            "GROUP BY ALL",
+            [account_id],
+        )
+        .fetchall()
+    )
     if not rows:
         return None
     aid, email, role, must_change, totp_on, orgs = rows[0]
@@ -92,18 +108,26 @@ def active_account(store: Store, account_id: int) -> Account:
 
 
 def account_by_email(store: Store, email: str) -> Account | None:
-    rows = store.cursor().execute("SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL",
-                                  [normalise_email(email)]).fetchall()
+    rows = (
+        store.cursor()
+        .execute("SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL", [normalise_email(email)])
+        .fetchall()
+    )
     return account(store, rows[0][0]) if rows else None
 
 
 def accounts(store: Store, actor: Principal) -> pd.DataFrame:
     require_admin(actor)
-    return store.cursor().execute(
-        "SELECT a.email, a.role, string_agg(g.name, ', ' ORDER BY g.name) AS organisations, a.totp_enabled, "
-        "a.must_change_password, a.disabled_at, a.created_at, a.created_by FROM accounts a "
-        "LEFT JOIN account_orgs o USING (account_id) LEFT JOIN organisations g ON g.org_id = o.org_id "
-        "GROUP BY ALL ORDER BY a.email").df()
+    return (
+        store.cursor()
+        .execute(
+            "SELECT a.email, a.role, string_agg(g.name, ', ' ORDER BY g.name) AS organisations, a.totp_enabled, "
+            "a.must_change_password, a.disabled_at, a.created_at, a.created_by FROM accounts a "
+            "LEFT JOIN account_orgs o USING (account_id) LEFT JOIN organisations g ON g.org_id = o.org_id "
+            "GROUP BY ALL ORDER BY a.email"
+        )
+        .df()
+    )
 
 
 def disable_account(store: Store, actor: Principal, email: str, now: datetime | None = None) -> None:
@@ -114,13 +138,13 @@ def disable_account(store: Store, actor: Principal, email: str, now: datetime | 
     if email == actor.name:
         raise AccountError("you cannot disable your own account")
     with store.transaction() as cur:
-        rows = cur.execute("SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL",
-                           [email]).fetchall()
+        rows = cur.execute(
+            "SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL", [email]
+        ).fetchall()
         if not rows:
             raise AccountError(f"no active account for {email}")
         cur.execute("UPDATE accounts SET disabled_at = ? WHERE account_id = ?", [now, rows[0][0]])
-        cur.execute("UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
-                    [now, rows[0][0]])
+        cur.execute("UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL", [now, rows[0][0]])
 
 
 def reset_password(store: Store, actor: Principal, email: str, now: datetime | None = None) -> str:
@@ -130,12 +154,14 @@ def reset_password(store: Store, actor: Principal, email: str, now: datetime | N
     now = now or utcnow()
     one_time = hashing.one_time_password()
     with store.transaction() as cur:
-        rows = cur.execute("SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL",
-                           [normalise_email(email)]).fetchall()
+        rows = cur.execute(
+            "SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL", [normalise_email(email)]
+        ).fetchall()
         if not rows:
             raise AccountError(f"no active account for {normalise_email(email)}")
-        cur.execute("UPDATE accounts SET pw_hash = ?, must_change_password = true WHERE account_id = ?",
-                    [hashing.hash_password(one_time), rows[0][0]])
-        cur.execute("UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
-                    [now, rows[0][0]])
+        cur.execute(
+            "UPDATE accounts SET pw_hash = ?, must_change_password = true WHERE account_id = ?",
+            [hashing.hash_password(one_time), rows[0][0]],
+        )
+        cur.execute("UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL", [now, rows[0][0]])
     return one_time

@@ -1,5 +1,6 @@
 """The app's own settings table (app_settings): the sealed cookie key, the setup code, whether
 providers must use two-step sign-in."""
+
 from __future__ import annotations
 
 from analysis.store import Store

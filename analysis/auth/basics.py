@@ -1,5 +1,6 @@
 """The small pieces every part of sign-in shares: the errors whose messages are safe to show, the
 clock, the digest under which tokens and codes are stored, and how an email is compared."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,6 +1,7 @@
 """The sign-in cookie: the token with an HMAC whose key the app generates on first start and
 keeps in the database, encrypted like the TOTP secrets with a key kept outside it
 (analysis/secretbox.py). A forged cookie never reaches the session table."""
+
 from __future__ import annotations
 
 import hashlib
@@ -33,7 +34,9 @@ def cookie_key(store: Store) -> str:
     sealed = setting(store, "cookie_key")
     if sealed is None:
         with store.transaction() as cur:
-            cur.execute("INSERT INTO app_settings VALUES ('cookie_key', ?) ON CONFLICT DO NOTHING",
-                        [secretbox.encrypt(store, secrets.token_urlsafe(48))])
+            cur.execute(
+                "INSERT INTO app_settings VALUES ('cookie_key', ?) ON CONFLICT DO NOTHING",
+                [secretbox.encrypt(store, secrets.token_urlsafe(48))],
+            )
         sealed = setting(store, "cookie_key")
     return secretbox.decrypt(store, sealed or "")

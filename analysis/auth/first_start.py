@@ -1,5 +1,6 @@
 """First start: no default account exists. The first admin is created with a one-time setup code
 printed on the app's console (valid 24 hours), or with `python -m analysis user add`."""
+
 from __future__ import annotations
 
 import hmac
@@ -39,7 +40,7 @@ def create_first_admin(store: Store, code: str, email: str, password: str, now: 
     """The first admin, once: the check that no account exists, the account and the spent code
     happen under the store's write lock, so concurrent setups make exactly one admin."""
     now = now or utcnow()
-    with store.write_lock:      # every write takes it (Store.transaction), so no account can appear meanwhile
+    with store.write_lock:  # every write takes it (Store.transaction), so no account can appear meanwhile
         stored = setting(store, "setup_code")
         if not needs_setup(store):
             raise AccountError("Uptake is already set up: sign in instead")

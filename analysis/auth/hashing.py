@@ -4,6 +4,7 @@ parallelism 1), the rules a new password meets, and one check at a time.
 An unknown email costs the same hash as a wrong password (verify checks a dummy hash). Tests
 replace HASHER and HASH_WAIT_SECONDS here, so callers read them through this module.
 """
+
 from __future__ import annotations
 
 import secrets

@@ -6,6 +6,7 @@ authenticator code when two-step sign-in is on: setting up or removing one's own
 (pages/account.py) and every account change on pages/admin.py. A wrong confirmation changes
 nothing and counts as a failed sign-in of the person confirming, under the same throttle.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,8 +27,14 @@ class ConfirmationRefused(AccountError):
 
 
 def _account_row(store: Store, account_id: int) -> tuple[str, str | None, bool]:
-    rows = store.cursor().execute("SELECT email, pw_hash, totp_enabled FROM accounts "
-                                  "WHERE account_id = ? AND disabled_at IS NULL", [account_id]).fetchall()
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT email, pw_hash, totp_enabled FROM accounts WHERE account_id = ? AND disabled_at IS NULL",
+            [account_id],
+        )
+        .fetchall()
+    )
     if not rows:
         raise ConfirmationRefused("this account is no longer active")
     return rows[0]
@@ -37,9 +44,15 @@ def has_password(store: Store, account_id: int) -> bool:
     return _account_row(store, account_id)[1] is not None
 
 
-def confirm_identity(store: Store, account_id: int, password: str | None, code: str | None = None,
-                     now: datetime | None = None, vouched_email: str | None = None,
-                     address: str | None = None) -> None:
+def confirm_identity(
+    store: Store,
+    account_id: int,
+    password: str | None,
+    code: str | None = None,
+    now: datetime | None = None,
+    vouched_email: str | None = None,
+    address: str | None = None,
+) -> None:
     """Raises ConfirmationRefused unless password is the account's, and code an unused code of its
     authenticator when two-step sign-in is on (the code is then used up). An account without a
     password (single sign-on only) confirms with vouched_email: the email its identity provider
@@ -47,9 +60,11 @@ def confirm_identity(store: Store, account_id: int, password: str | None, code: 
     now = now or utcnow()
     email, pw_hash, totp_on = _account_row(store, account_id)
     if pw_hash is None and normalise_email(vouched_email or "") != email:
-        raise ConfirmationRefused("you sign in with single sign-on: sign in with it again to confirm (the button "
-                                  "at the top of the page), then make the change within 5 minutes")
-    try:   # the sign-in throttle: checked and recorded as a failure before any hash (analysis/auth/throttle.py)
+        raise ConfirmationRefused(
+            "you sign in with single sign-on: sign in with it again to confirm (the button "
+            "at the top of the page), then make the change within 5 minutes"
+        )
+    try:  # the sign-in throttle: checked and recorded as a failure before any hash (analysis/auth/throttle.py)
         attempt = throttle.reserve(store, email, address, now)
     except throttle.Throttled as exc:
         raise ConfirmationRefused(str(exc).rstrip(".")) from None
@@ -61,12 +76,19 @@ def confirm_identity(store: Store, account_id: int, password: str | None, code: 
     if ok and totp_on:
         ok = two_step.use_code(store, account_id, totp_secret(store, account_id) or "", code or "", now)
     if not ok:
-        raise ConfirmationRefused(REFUSED)   # the reserved attempt stays a failure
+        raise ConfirmationRefused(REFUSED)  # the reserved attempt stays a failure
     throttle.succeeded(store, attempt)
 
 
-def remove_own_two_step(store: Store, account_id: int, password: str, code: str, keep_token: str | None = None,
-                        now: datetime | None = None, vouched_email: str | None = None) -> None:
+def remove_own_two_step(
+    store: Store,
+    account_id: int,
+    password: str,
+    code: str,
+    keep_token: str | None = None,
+    now: datetime | None = None,
+    vouched_email: str | None = None,
+) -> None:
     """Turn off one's own two-step sign-in, after confirming with the password and a current code;
     every other sign-in of the account ends."""
     now = now or utcnow()
@@ -86,8 +108,11 @@ def remove_two_step(store: Store, actor: Principal, email: str, now: datetime | 
     if email == actor.name:
         raise AccountError("remove your own two-step sign-in on the Your account page")
     with store.transaction() as cur:
-        rows = cur.execute("SELECT account_id, totp_secret IS NOT NULL OR totp_enabled FROM accounts "
-                           "WHERE email = ? AND disabled_at IS NULL", [email]).fetchall()
+        rows = cur.execute(
+            "SELECT account_id, totp_secret IS NOT NULL OR totp_enabled FROM accounts "
+            "WHERE email = ? AND disabled_at IS NULL",
+            [email],
+        ).fetchall()
         if not rows:
             raise AccountError(f"no active account for {email}")
         if not rows[0][1]:

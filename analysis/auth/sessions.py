@@ -2,6 +2,7 @@
 their SHA-256 is stored. It ends after 30 minutes idle or 12 hours in all, on sign-out, when the
 account is disabled, its password reset or two-step sign-in removed by an admin; a change of one's
 own password and turning two-step sign-in on or off end every other sign-in of the account."""
+
 from __future__ import annotations
 
 import secrets
@@ -21,8 +22,10 @@ def start_session(store: Store, account_id: int, now: datetime | None = None) ->
     now = now or utcnow()
     token, family = secrets.token_urlsafe(32), secrets.token_urlsafe(16)
     with store.transaction() as cur:
-        cur.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL)",
-                    [digest(token), family, account_id, now, now + SESSION_LIMIT])
+        cur.execute(
+            "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL)",
+            [digest(token), family, account_id, now, now + SESSION_LIMIT],
+        )
         cur.execute("INSERT INTO session_activity VALUES (?, ?)", [family, now])
     return token
 
@@ -42,18 +45,23 @@ def redeem_claim(store: Store, code: str, now: datetime | None = None) -> str | 
     its sign-in has ended."""
     now = now or utcnow()
     with store.transaction() as cur:
-        rows = cur.execute("DELETE FROM claim_codes WHERE code_hash = ? RETURNING family, expires_at",
-                           [digest(code or "")]).fetchall()
+        rows = cur.execute(
+            "DELETE FROM claim_codes WHERE code_hash = ? RETURNING family, expires_at", [digest(code or "")]
+        ).fetchall()
         if not rows or rows[0][1] < now:
             return None
         family = rows[0][0]
-        live = cur.execute("SELECT account_id, expires_at FROM sessions WHERE family = ? AND revoked_at IS NULL "
-                           "AND expires_at > ? LIMIT 1", [family, now]).fetchall()
+        live = cur.execute(
+            "SELECT account_id, expires_at FROM sessions WHERE family = ? AND revoked_at IS NULL "
+            "AND expires_at > ? LIMIT 1",
+            [family, now],
+        ).fetchall()
         if not live:
             return None
         token = secrets.token_urlsafe(32)
-        cur.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL)",
-                    [digest(token), family, live[0][0], now, live[0][1]])
+        cur.execute(
+            "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL)", [digest(token), family, live[0][0], now, live[0][1]]
+        )
     return token
 
 
@@ -63,10 +71,15 @@ def session_account(store: Store, token: str | None, now: datetime | None = None
     if not token:
         return None
     now = now or utcnow()
-    rows = store.cursor().execute(
-        "SELECT s.account_id, s.family, s.expires_at, a.last_seen_at FROM sessions s "
-        "JOIN session_activity a USING (family) WHERE s.token_hash = ? AND s.revoked_at IS NULL",
-        [digest(token)]).fetchall()
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT s.account_id, s.family, s.expires_at, a.last_seen_at FROM sessions s "
+            "JOIN session_activity a USING (family) WHERE s.token_hash = ? AND s.revoked_at IS NULL",
+            [digest(token)],
+        )
+        .fetchall()
+    )
     if not rows:
         return None
     account_id, family, expires_at, last_seen = rows[0]
@@ -75,7 +88,7 @@ def session_account(store: Store, token: str | None, now: datetime | None = None
     who = account(store, account_id)
     if who is None:
         return None
-    if now - last_seen > timedelta(seconds=30):   # one small write a minute at most per sign-in
+    if now - last_seen > timedelta(seconds=30):  # one small write a minute at most per sign-in
         with store.transaction() as cur:
             cur.execute("UPDATE session_activity SET last_seen_at = ? WHERE family = ?", [now, family])
     return who
@@ -84,9 +97,11 @@ def session_account(store: Store, token: str | None, now: datetime | None = None
 def end_other_sign_ins(cur, account_id: int, now: datetime, keep_token: str | None = None) -> None:
     """Inside a transaction: revoke every sign-in of the account but the one keep_token belongs
     to (all of them when keep_token is None or unknown)."""
-    cur.execute("UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL AND family IS "
-                "DISTINCT FROM (SELECT family FROM sessions WHERE token_hash = ? AND account_id = ?)",
-                [now, account_id, digest(keep_token or ""), account_id])
+    cur.execute(
+        "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL AND family IS "
+        "DISTINCT FROM (SELECT family FROM sessions WHERE token_hash = ? AND account_id = ?)",
+        [now, account_id, digest(keep_token or ""), account_id],
+    )
 
 
 def end_session(store: Store, token: str | None, now: datetime | None = None) -> None:
@@ -95,5 +110,8 @@ def end_session(store: Store, token: str | None, now: datetime | None = None) ->
         return
     now = now or utcnow()
     with store.transaction() as cur:
-        cur.execute("UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL AND family = "
-                    "(SELECT family FROM sessions WHERE token_hash = ?)", [now, digest(token)])
+        cur.execute(
+            "UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL AND family = "
+            "(SELECT family FROM sessions WHERE token_hash = ?)",
+            [now, digest(token)],
+        )

@@ -27,6 +27,7 @@ proxy on the same machine names in X-Forwarded-For; uvicorn trusts that header f
 share one key, "local"; an IPv6 client is keyed by its /64 network, which one subscriber usually
 holds whole.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -35,11 +36,11 @@ from datetime import datetime, timedelta
 from analysis.store import Store
 
 WINDOW = timedelta(hours=1)
-ACCOUNT_FREE_FAILURES = 5       # failures on an account before its delays start
-ADDRESS_FREE_FAILURES = 10      # failures from an address before its delays start
+ACCOUNT_FREE_FAILURES = 5  # failures on an account before its delays start
+ADDRESS_FREE_FAILURES = 10  # failures from an address before its delays start
 MAX_DELAY_SECONDS = 60
-MAX_FAILURES_PER_HOUR = 100     # per account, from all addresses (ASVS V2.2.1)
-FAILING_ADDRESS_CAP = 80        # per account, for addresses that have been failing
+MAX_FAILURES_PER_HOUR = 100  # per account, from all addresses (ASVS V2.2.1)
+FAILING_ADDRESS_CAP = 80  # per account, for addresses that have been failing
 KEPT_FOR = timedelta(days=1)
 CAPPED = "Too many failed sign-ins for this account in the last hour: try again later."
 
@@ -51,7 +52,7 @@ class Throttled(Exception):
 def client_key(address: str | None) -> str:
     """The key an address is throttled under: the IPv4 address, an IPv6 address's /64 network,
     or "local" for the server machine itself (Streamlit gives no address for loopback)."""
-    if not isinstance(address, str) or not address.strip():   # (AppTest's context gives a mock)
+    if not isinstance(address, str) or not address.strip():  # (AppTest's context gives a mock)
         return "local"
     try:
         ip = ipaddress.ip_address(address.strip())
@@ -83,7 +84,8 @@ def reserve(store: Store, email: str, address: str | None, now: datetime) -> int
             "max(attempted_at) FILTER (WHERE NOT succeeded AND email = $email), "
             "max(attempted_at) FILTER (WHERE succeeded AND email = $email) "
             "FROM sign_in_attempts WHERE attempted_at > $since AND (address = $key OR email = $email)",
-            {"key": key, "email": email, "since": now - WINDOW}).fetchall()[0]
+            {"key": key, "email": email, "since": now - WINDOW},
+        ).fetchall()[0]
         if failures >= MAX_FAILURES_PER_HOUR or (addr_failures and failures >= FAILING_ADDRESS_CAP):
             raise Throttled(CAPPED)
         if addr_failures:
@@ -92,7 +94,9 @@ def reserve(store: Store, email: str, address: str | None, now: datetime) -> int
                 _wait(delay_seconds(failures), last_failure, now, "")
         attempt_id = cur.execute(
             "INSERT INTO sign_in_attempts (email, attempted_at, succeeded, address) VALUES (?, ?, false, ?) "
-            "RETURNING attempt_id", [email, now, key]).fetchall()[0][0]
+            "RETURNING attempt_id",
+            [email, now, key],
+        ).fetchall()[0][0]
         cur.execute("DELETE FROM sign_in_attempts WHERE attempted_at < ?", [now - KEPT_FOR])
     return attempt_id
 
@@ -101,8 +105,7 @@ def _wait(seconds: int, since: datetime | None, now: datetime, where: str) -> No
     if seconds and since and (now - since).total_seconds() < seconds:
         left = seconds - int((now - since).total_seconds())
         where = f" {where}" if where else ""
-        raise Throttled(f"Too many failed sign-ins{where}: wait {left} second{'s' if left > 1 else ''} "
-                        "and try again.")
+        raise Throttled(f"Too many failed sign-ins{where}: wait {left} second{'s' if left > 1 else ''} and try again.")
 
 
 def succeeded(store: Store, attempt_id: int) -> None:

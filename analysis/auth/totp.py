@@ -1,6 +1,7 @@
 """Two-step sign-in with an authenticator app (TOTP): setting it up, the sealed secret (encrypted
 with the key kept outside the database, analysis/secretbox.py), and whether providers must use it.
 A code works once (analysis/auth/two_step.py)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,8 +25,10 @@ def start_totp(store: Store, account_id: int) -> str:
     with store.transaction() as cur:
         if cur.execute("SELECT totp_enabled FROM accounts WHERE account_id = ?", [account_id]).fetchall()[0][0]:
             raise AccountError("two-step sign-in is already on: remove it first")
-        cur.execute("UPDATE accounts SET totp_secret = ?, totp_enabled = false WHERE account_id = ?",
-                    [secretbox.encrypt(store, secret), account_id])
+        cur.execute(
+            "UPDATE accounts SET totp_secret = ?, totp_enabled = false WHERE account_id = ?",
+            [secretbox.encrypt(store, secret), account_id],
+        )
     return secret
 
 
@@ -33,8 +36,9 @@ def totp_uri(secret: str, email: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="Uptake")
 
 
-def confirm_totp(store: Store, account_id: int, code: str, now: datetime | None = None,
-                 keep_token: str | None = None) -> bool:
+def confirm_totp(
+    store: Store, account_id: int, code: str, now: datetime | None = None, keep_token: str | None = None
+) -> bool:
     """Turn two-step sign-in on with a first code from the app (used up like any code); every
     other sign-in of the account ends (the one keep_token belongs to goes on)."""
     now = now or utcnow()

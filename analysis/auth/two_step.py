@@ -4,6 +4,7 @@ A code is checked against the current 30-second step and one step either side (c
 is accepted only for a step later than the last one the account used; that step is then recorded
 in the same transaction, so the same code, or an older one, is refused afterwards.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ import pyotp
 
 from analysis.store import Store
 
-DRIFT_STEPS = 1     # one period either side of the server's clock
+DRIFT_STEPS = 1  # one period either side of the server's clock
 
 
 def matching_step(secret: str, code: str, now: datetime) -> int | None:
@@ -33,10 +34,13 @@ def use_code(store: Store, account_id: int, secret: str, code: str, now: datetim
     step = matching_step(secret, code, now)
     if step is None:
         return False
-    with store.transaction() as cur:   # check and record under one write lock: a code works once
+    with store.transaction() as cur:  # check and record under one write lock: a code works once
         rows = cur.execute("SELECT last_step FROM totp_used_steps WHERE account_id = ?", [account_id]).fetchall()
         if rows and step <= rows[0][0]:
             return False
-        cur.execute("INSERT INTO totp_used_steps VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET "
-                    "last_step = excluded.last_step", [account_id, step])
+        cur.execute(
+            "INSERT INTO totp_used_steps VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET "
+            "last_step = excluded.last_step",
+            [account_id, step],
+        )
     return True

@@ -8,6 +8,7 @@ function that runs it) and those functions, run(args, store) -> exit code: organ
 rollout, annotate), loads (load, uploads, undo), users (user), kpis (kpis, alerts), targets
 (baseline, target), report (report); common.py holds what they share.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,5 +1,6 @@
 """What every command shares: the one-line error, the argument types, and finding the
 organisation and rollout a command names (as the operator)."""
+
 from __future__ import annotations
 
 import argparse

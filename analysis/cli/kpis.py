@@ -1,5 +1,6 @@
 """`kpis` and `alerts`: the rollout's figures as JSON, and the red flags (list them and their
 history, acknowledge, snooze, show and change the thresholds)."""
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,9 @@ def add_parsers(sub) -> None:
     change.add_argument("--org", required=True)
     change.add_argument("--rollout", required=True)
     change.add_argument("assignments", nargs="*", metavar="RULE.SETTING=VALUE")
-    change.add_argument("--reset", action="append", default=[], metavar="RULE.SETTING",
-                        help="back to the default (repeat)")
+    change.add_argument(
+        "--reset", action="append", default=[], metavar="RULE.SETTING", help="back to the default (repeat)"
+    )
 
 
 def run_kpis(args: argparse.Namespace, store: Store) -> int:
@@ -60,18 +62,23 @@ def run_kpis(args: argparse.Namespace, store: Store) -> int:
         raise CommandError("--window is a number of days, 1 or more")
     cohorts = metrics.cohort_figures(scope, rollout, as_of, window)
     tickets = support.support_kpis(scope, rollout, as_of, window)
-    print(json.dumps({
-        "org": args.org,
-        "rollout": rollout.name,
-        "as_of": as_of.isoformat(),
-        "window_days": window,
-        "cohorts": {name: {k: figures[k] for k in metrics.COHORT_KEYS} for name, figures in cohorts.items()},
-        "support": {k: tickets[k] for k in support.SUPPORT_KEYS},
-        # the rules use the rollout's own window, not --window; no --as-of: STALE_DATA compares with today
-        "alerts": [a.as_json(contract=True) for a in alerts.evaluate_alerts(scope, rollout, args.as_of)],
-        # added: figure -> why it is null or absent (snapshot exports too far apart); {} for event-level data
-        "not_computable": metrics.not_computable(scope, rollout),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "org": args.org,
+                "rollout": rollout.name,
+                "as_of": as_of.isoformat(),
+                "window_days": window,
+                "cohorts": {name: {k: figures[k] for k in metrics.COHORT_KEYS} for name, figures in cohorts.items()},
+                "support": {k: tickets[k] for k in support.SUPPORT_KEYS},
+                # the rules use the rollout's own window, not --window; no --as-of: STALE_DATA compares with today
+                "alerts": [a.as_json(contract=True) for a in alerts.evaluate_alerts(scope, rollout, args.as_of)],
+                # added: figure -> why it is null or absent (snapshot exports too far apart); {} for event-level data
+                "not_computable": metrics.not_computable(scope, rollout),
+            },
+            indent=2,
+        )
+    )
     return 0
 
 
@@ -163,7 +170,9 @@ def _history(args: argparse.Namespace, frames: list[pd.DataFrame]) -> int:
     else:
         for row in frame.itertuples():
             place = alerts.place(*(v if isinstance(v, str) else None for v in (row.cohort, row.department, row.kind)))
-            print(f"{row.event_at:%Y-%m-%d %H:%M} #{row.alert_id} {row.rollout} {row.rule} {place} "
-                  f"{row.from_state or '-'} -> {row.to_state} ({row.event}, {row.by_name})"
-                  + (f": {row.note}" if isinstance(row.note, str) else ""))
+            print(
+                f"{row.event_at:%Y-%m-%d %H:%M} #{row.alert_id} {row.rollout} {row.rule} {place} "
+                f"{row.from_state or '-'} -> {row.to_state} ({row.event}, {row.by_name})"
+                + (f": {row.note}" if isinstance(row.note, str) else "")
+            )
     return 0

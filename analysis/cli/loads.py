@@ -1,5 +1,6 @@
 """`load`, `uploads` and `undo`: load a roster, usage or tickets file, the load history, and
 undoing a load."""
+
 from __future__ import annotations
 
 import argparse
@@ -19,17 +20,39 @@ def add_parsers(sub) -> None:
     load.add_argument("--org", required=True)
     load.add_argument("--rollout")
     load.add_argument("--kind", required=True, choices=("roster", "usage", "tickets"))
-    load.add_argument("--format", default="auto",
-                      help="auto (recognise the export), canonical, a format (docs/formats.md) or a saved preset")
-    load.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
-                      help="the file's column holding a canonical field (repeat): --map ticket_id=\"SR Number\"")
+    load.add_argument(
+        "--format",
+        default="auto",
+        help="auto (recognise the export), canonical, a format (docs/formats.md) or a saved preset",
+    )
+    load.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help='the file\'s column holding a canonical field (repeat): --map ticket_id="SR Number"',
+    )
     order = load.add_mutually_exclusive_group()
-    order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True, default=None,
-                       help="read d/m/y dates day first where their values leave it open")
-    order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
-                       help="read d/m/y dates month first where their values leave it open")
-    load.add_argument("--save-preset", metavar="NAME",
-                      help="after a successful load, save --map and --dayfirst/--monthfirst as a preset")
+    order.add_argument(
+        "--dayfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=True,
+        default=None,
+        help="read d/m/y dates day first where their values leave it open",
+    )
+    order.add_argument(
+        "--monthfirst",
+        dest="dayfirst",
+        action="store_const",
+        const=False,
+        help="read d/m/y dates month first where their values leave it open",
+    )
+    load.add_argument(
+        "--save-preset",
+        metavar="NAME",
+        help="after a successful load, save --map and --dayfirst/--monthfirst as a preset",
+    )
     load.add_argument("--json", action="store_true")
     load.add_argument("file", type=Path)
     load.set_defaults(run=run_load)
@@ -49,10 +72,10 @@ def run_load(args: argparse.Namespace, store: Store) -> int:
     for item in args.map:
         name, sep, column = item.partition("=")
         if not sep or not name.strip() or not column.strip():
-            raise CommandError(f"--map {item!r}: write it as FIELD=COLUMN, e.g. --map ticket_id=\"SR Number\"")
+            raise CommandError(f'--map {item!r}: write it as FIELD=COLUMN, e.g. --map ticket_id="SR Number"')
         mapping[name.strip().lower()] = column.strip()
     if args.save_preset:
-        presets.validate(args.save_preset, args.kind, mapping)   # a bad name fails before loading
+        presets.validate(args.save_preset, args.kind, mapping)  # a bad name fails before loading
     scope = org_scope(store, args.org, "upload")
     try:
         data = args.file.read_bytes()
@@ -60,8 +83,17 @@ def run_load(args: argparse.Namespace, store: Store) -> int:
         raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
     bar = _progress_bar(enabled=not args.json and sys.stderr.isatty())
     try:
-        result = load_file(scope, args.kind, args.file.name, data, rollout=args.rollout, progress=bar,
-                           format=args.format, mapping=mapping, dayfirst=args.dayfirst)
+        result = load_file(
+            scope,
+            args.kind,
+            args.file.name,
+            data,
+            rollout=args.rollout,
+            progress=bar,
+            format=args.format,
+            mapping=mapping,
+            dayfirst=args.dayfirst,
+        )
     except FileRefused as exc:
         if args.json:
             print(json.dumps({"refused": True, "messages": exc.messages}))
@@ -76,14 +108,17 @@ def run_load(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print(json.dumps(result.as_json()))
     else:
-        print(f"load {result.upload_id}: read {result.rows_read}, loaded {result.rows_loaded}, "
-              f"updated {result.rows_updated}, rejected {result.rows_rejected}, "
-              f"duplicate {result.rows_duplicate}")
+        print(
+            f"load {result.upload_id}: read {result.rows_read}, loaded {result.rows_loaded}, "
+            f"updated {result.rows_updated}, rejected {result.rows_rejected}, "
+            f"duplicate {result.rows_duplicate}"
+        )
         for message in result.messages:
             print(f"  {message}")
         for reject in result.rejects[:10]:
-            print(f"  line {reject.line}" + (f", column {reject.column}" if reject.column else "")
-                  + f": {reject.reason}")
+            print(
+                f"  line {reject.line}" + (f", column {reject.column}" if reject.column else "") + f": {reject.reason}"
+            )
     return 0
 
 
@@ -99,6 +134,7 @@ def _progress_bar(enabled: bool):
         bar.update(round(fraction * 100) - bar.n)
         if fraction >= 1:
             bar.close()
+
     return update
 
 
@@ -110,8 +146,18 @@ def run_uploads(args: argparse.Namespace, store: Store) -> int:
     elif frame.empty:
         print("no loads yet")
     else:
-        cols = ["upload_id", "loaded_at", "kind", "file_name", "rows_read", "rows_loaded", "rows_updated",
-                "rows_rejected", "rows_duplicate", "undone_at"]
+        cols = [
+            "upload_id",
+            "loaded_at",
+            "kind",
+            "file_name",
+            "rows_read",
+            "rows_loaded",
+            "rows_updated",
+            "rows_rejected",
+            "rows_duplicate",
+            "undone_at",
+        ]
         frame["loaded_at"] = frame["loaded_at"].dt.strftime("%Y-%m-%d %H:%M")
         frame["undone_at"] = frame["undone_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("")
         print(frame[cols].to_string(index=False))
@@ -119,8 +165,13 @@ def run_uploads(args: argparse.Namespace, store: Store) -> int:
 
 
 def run_undo(args: argparse.Namespace, store: Store) -> int:
-    org = store.cursor().execute("SELECT o.name FROM uploads u JOIN organisations o USING (org_id) "
-                                 "WHERE u.upload_id = ?", [args.upload_id]).fetchall()
+    org = (
+        store.cursor()
+        .execute(
+            "SELECT o.name FROM uploads u JOIN organisations o USING (org_id) WHERE u.upload_id = ?", [args.upload_id]
+        )
+        .fetchall()
+    )
     if not org:
         raise CommandError(f"no load {args.upload_id}: see `python -m analysis uploads --org ORG`")
     done = uploads.undo(org_scope(store, org[0][0], "undo"), args.upload_id)

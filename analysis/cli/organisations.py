@@ -1,4 +1,5 @@
 """`org`, `rollout` and `annotate`: organisations, their rollouts and the rollouts' dated events."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,13 @@ def add_parsers(sub) -> None:
     r_add = rollout.add_parser("add", help="add a rollout with its cohorts")
     r_add.add_argument("--org", required=True)
     r_add.add_argument("--name", required=True)
-    r_add.add_argument("--cohort", type=a_cohort, action="append", required=True,
-                       help="NAME=YYYY-MM-DD, once per cohort (champion, wider, ...)")
+    r_add.add_argument(
+        "--cohort",
+        type=a_cohort,
+        action="append",
+        required=True,
+        help="NAME=YYYY-MM-DD, once per cohort (champion, wider, ...)",
+    )
     r_add.add_argument("--activities", type=csv_list, default=[])
     r_add.add_argument("--legacy", type=csv_list, default=[])
     r_add.add_argument("--target-adoption", type=float, default=0.8)
@@ -33,8 +39,13 @@ def add_parsers(sub) -> None:
     r_set = rollout.add_parser("set", help="change a rollout's settings (what is not given stays as it is)")
     r_set.add_argument("--org", required=True)
     r_set.add_argument("--name", required=True)
-    r_set.add_argument("--cohort", type=a_cohort, action="append", default=[],
-                       help="NAME=YYYY-MM-DD: move a cohort's go-live, or add a new wave (repeat)")
+    r_set.add_argument(
+        "--cohort",
+        type=a_cohort,
+        action="append",
+        default=[],
+        help="NAME=YYYY-MM-DD: move a cohort's go-live, or add a new wave (repeat)",
+    )
     r_set.add_argument("--activities", type=csv_list, help="A,B: the activities that count ('' = all but legacy)")
     r_set.add_argument("--legacy", type=csv_list, help="X,Y: the legacy activities ('' = none)")
     r_set.add_argument("--categories", type=csv_list, help="ticket filter: categories ('' = none)")
@@ -48,8 +59,12 @@ def add_parsers(sub) -> None:
     note.add_argument("--org", required=True)
     note.add_argument("--rollout", required=True)
     note.add_argument("--date", type=a_date, required=True)
-    note.add_argument("--kind", required=True, type=str.lower,
-                      choices=("go-live", "training", "communication", "remediation", "other"))
+    note.add_argument(
+        "--kind",
+        required=True,
+        type=str.lower,
+        choices=("go-live", "training", "communication", "remediation", "other"),
+    )
     note.add_argument("--note", required=True)
     note.set_defaults(run=run_annotate)
 
@@ -69,22 +84,34 @@ def run_rollout(args: argparse.Namespace, store: Store) -> int:
         return _set_rollout(args, store)
     scope = org_scope(store, args.org, "configure")
     cohorts = dict(args.cohort)
-    orgs.add_rollout(scope, args.name, cohorts, args.activities, args.legacy, args.target_adoption,
-                     args.target_age, args.window)
-    print(f"added rollout {args.name!r} to {args.org!r} with cohorts "
-          + ", ".join(f"{c} (go-live {d})" for c, d in cohorts.items()))
+    orgs.add_rollout(
+        scope, args.name, cohorts, args.activities, args.legacy, args.target_adoption, args.target_age, args.window
+    )
+    print(
+        f"added rollout {args.name!r} to {args.org!r} with cohorts "
+        + ", ".join(f"{c} (go-live {d})" for c, d in cohorts.items())
+    )
     return 0
 
 
 def _set_rollout(args: argparse.Namespace, store: Store) -> int:
     scope = org_scope(store, args.org, "configure")
     rollout = find_rollout(scope, args.name)
-    given = dict(cohorts=dict(args.cohort) or None, activities=args.activities, legacy=args.legacy,
-                 categories=args.categories, keywords=args.keywords, window_days=args.window,
-                 target_adoption=args.target_adoption, target_age_days=args.target_age)
+    given = dict(
+        cohorts=dict(args.cohort) or None,
+        activities=args.activities,
+        legacy=args.legacy,
+        categories=args.categories,
+        keywords=args.keywords,
+        window_days=args.window,
+        target_adoption=args.target_adoption,
+        target_age_days=args.target_age,
+    )
     if all(value is None for value in given.values()):
-        raise CommandError("nothing to change: give at least one of --cohort, --activities, --legacy, "
-                           "--categories, --keywords, --window, --target-adoption, --target-age")
+        raise CommandError(
+            "nothing to change: give at least one of --cohort, --activities, --legacy, "
+            "--categories, --keywords, --window, --target-adoption, --target-age"
+        )
     changed = settings.set_rollout(scope, rollout.rollout_id, **given)
     print(f"{rollout.name!r}: " + (" ".join(changed) if changed else "nothing changed (already so)"))
     return 0

@@ -1,4 +1,5 @@
 """`report`: the report pack for a quarterly business review, as the Overview page builds it."""
+
 from __future__ import annotations
 
 import argparse
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace, store: Store) -> int:
     pack = build_pack(scope, rollout, as_of, window, (kind,), progress=step)
     if tty:
         print("\r\033[K", end="", file=sys.stderr)
-    part = args.out.with_name(args.out.name + ".part")   # written whole, then renamed: never half a file
+    part = args.out.with_name(args.out.name + ".part")  # written whole, then renamed: never half a file
     try:
         part.write_bytes(pack.files[kind])
         part.replace(args.out)
@@ -51,9 +52,11 @@ def run(args: argparse.Namespace, store: Store) -> int:
         part.unlink(missing_ok=True)
         raise CommandError(f"cannot write {args.out}: {exc.strerror}") from None
     pages = len(pack.contents.sections) + 1
-    print(f"wrote {args.out}: the {LABELS[kind]} of {rollout.name!r} as of {as_of} ({window}-day window), "
-          f"{pages} {'slides' if kind == 'pptx' else 'pages'}, {len(pack.files[kind]) // 1024:,} KB, "
-          f"in {pack.seconds:.1f} s")
+    print(
+        f"wrote {args.out}: the {LABELS[kind]} of {rollout.name!r} as of {as_of} ({window}-day window), "
+        f"{pages} {'slides' if kind == 'pptx' else 'pages'}, {len(pack.files[kind]) // 1024:,} KB, "
+        f"in {pack.seconds:.1f} s"
+    )
     if pack.why_missing:
         print(f"uptake: the charts are left out: {pack.why_missing}", file=sys.stderr)
     return 0

@@ -1,4 +1,5 @@
 """`baseline` and `target`: lock, list and select KPI baselines; the KPI table and its targets."""
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,10 @@ def run_baseline(args: argparse.Namespace, store: Store) -> int:
     rollout = find_rollout(scope, args.rollout)
     if args.action == "lock":
         made = kpis.lock_baseline(scope, rollout, args.name, args.start, args.end)
-        print(f"locked baseline {made.name!r} of {rollout.name!r}: {made.start} .. {made.end} ({made.days} days), "
-              f"{made.support_figure('tickets')} tickets, from loads {', '.join(map(str, made.upload_ids)) or 'none'}")
+        print(
+            f"locked baseline {made.name!r} of {rollout.name!r}: {made.start} .. {made.end} ({made.days} days), "
+            f"{made.support_figure('tickets')} tickets, from loads {', '.join(map(str, made.upload_ids)) or 'none'}"
+        )
     elif args.action == "list":
         frame = kpis.baseline_list(scope, rollout)
         if args.json:
@@ -61,8 +64,11 @@ def run_baseline(args: argparse.Namespace, store: Store) -> int:
             print(frame.drop(columns=["upload_ids"]).to_string(index=False))
     else:
         chosen = kpis.select_baseline(scope, rollout, None if args.computed else args.name)
-        print(f"{rollout.name!r} now uses the baseline {chosen.name!r} ({chosen.start} .. {chosen.end})"
-              if chosen else f"{rollout.name!r} has no baseline window")
+        print(
+            f"{rollout.name!r} now uses the baseline {chosen.name!r} ({chosen.start} .. {chosen.end})"
+            if chosen
+            else f"{rollout.name!r} has no baseline window"
+        )
     return 0
 
 
@@ -78,6 +84,8 @@ def run_target(args: argparse.Namespace, store: Store) -> int:
             print(shown.to_string(index=False, na_rep="-", float_format=lambda v: f"{v:.3g}"))
     else:
         made = kpis.set_target(scope, rollout, args.kpi, None if args.none else args.value, args.due_age)
-        print(f"{rollout.name!r}: {made.kpi} target "
-              + (f"{made.value:g} by age {made.due_age_days}" if made.value is not None else "removed"))
+        print(
+            f"{rollout.name!r}: {made.kpi} target "
+            + (f"{made.value:g} by age {made.due_age_days}" if made.value is not None else "removed")
+        )
     return 0

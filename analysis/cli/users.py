@@ -1,4 +1,5 @@
 """`user`: accounts (add with a password read from standard input, list, disable, reset, remove-two-step)."""
+
 from __future__ import annotations
 
 import argparse
@@ -17,14 +18,18 @@ def add_parsers(sub) -> None:
     u_add.add_argument("--role", required=True, choices=ROLES)
     u_add.add_argument("--org", action="append", default=[], help="an organisation it may see (repeat)")
     how = u_add.add_mutually_exclusive_group(required=True)
-    how.add_argument("--password-stdin", action="store_true",
-                     help="read the password from standard input (never from the command line)")
+    how.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (never from the command line)",
+    )
     how.add_argument("--sso-only", action="store_true", help="no password: signs in with single sign-on only")
     user.add_parser("list", help="list accounts")
     user.add_parser("disable", help="disable an account and end its sign-ins").add_argument("email")
     user.add_parser("reset", help="print a one-time password the person must change").add_argument("email")
-    user.add_parser("remove-two-step", help="remove an account's two-step sign-in (a lost authenticator) and end "
-                    "its sign-ins").add_argument("email")
+    user.add_parser(
+        "remove-two-step", help="remove an account's two-step sign-in (a lost authenticator) and end its sign-ins"
+    ).add_argument("email")
     sub.choices["user"].set_defaults(run=run)
 
 
@@ -36,8 +41,11 @@ def run(args: argparse.Namespace, store: Store) -> int:
         print(f"added {made.email} ({made.role})")
     elif args.action == "list":
         table = auth.accounts(store, OPERATOR)
-        print(table[["email", "role", "organisations", "totp_enabled", "disabled_at"]].to_string(index=False)
-              if not table.empty else "no accounts yet")
+        print(
+            table[["email", "role", "organisations", "totp_enabled", "disabled_at"]].to_string(index=False)
+            if not table.empty
+            else "no accounts yet"
+        )
     elif args.action == "disable":
         auth.disable_account(store, OPERATOR, args.email)
         print(f"disabled {auth.normalise_email(args.email)}; their sign-ins have ended")

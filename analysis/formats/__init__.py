@@ -7,6 +7,7 @@ are one name), in any order, repeated headers allowed (the first is used). detec
 format by the share of the file's named columns it knows; choose() turns a format name ("auto",
 "canonical", a format, or a manual mapping) into the columns to read.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,7 @@ def key(name: str) -> str:
     return re.sub(r"[\s_]+", "", name.strip().lower())
 
 
-_UNNAMED = re.compile(r"|unnamed:?\d*|column\d*|index|\d+")   # R/pandas row numbers, blank names
+_UNNAMED = re.compile(r"|unnamed:?\d*|column\d*|index|\d+")  # R/pandas row numbers, blank names
 
 
 def named(header: list[str]) -> list[str]:
@@ -32,6 +33,7 @@ def named(header: list[str]) -> list[str]:
 
 class Row:
     """One file row, its cells looked up by header name (first occurrence; '' when absent)."""
+
     __slots__ = ("raw", "index")
 
     def __init__(self, raw: list[str], index: dict[str, int]):
@@ -46,21 +48,22 @@ class Row:
 class Format:
     """One tool's export. fields lists, per canonical field, the headers that may hold it (the
     first present wins; "re:..." is a regular expression on the lower-case header)."""
+
     name: str
-    label: str                                     # "a Zendesk ticket export"
-    kind: str                                      # usage | tickets | roster
-    columns: tuple[str, ...]                       # the headers the tool writes: they identify it
+    label: str  # "a Zendesk ticket export"
+    kind: str  # usage | tickets | roster
+    columns: tuple[str, ...]  # the headers the tool writes: they identify it
     fields: Mapping[str, tuple[str, ...]]
-    patterns: tuple[str, ...] = ()                 # further headers of the tool (custom fields)
+    patterns: tuple[str, ...] = ()  # further headers of the tool (custom fields)
     values: Mapping[str, Callable[[str], str]] = field(default_factory=dict)  # cell transforms
-    constants: Mapping[str, str] = field(default_factory=dict)                # fields with a fixed value
-    expand: Callable[[dict, Row], list[dict]] | None = None   # one row -> several canonical rows
+    constants: Mapping[str, str] = field(default_factory=dict)  # fields with a fixed value
+    expand: Callable[[dict, Row], list[dict]] | None = None  # one row -> several canonical rows
     inspect: Callable[[Table, dict[str, int]], list[str]] | None = None  # whole-file checks
-    needs: tuple[str, ...] = ()                    # fields it must find, beyond the kind's
-    source: str | None = None                      # tickets: the system, part of a ticket's identity
-    event_log: bool = False                        # rows are events: a ticket's first resolved row
+    needs: tuple[str, ...] = ()  # fields it must find, beyond the kind's
+    source: str | None = None  # tickets: the system, part of a ticket's identity
+    event_log: bool = False  # rows are events: a ticket's first resolved row
     #                                                is the time it was resolved (not approximate)
-    utc: frozenset[str] = frozenset()              # fields whose times without a zone are UTC
+    utc: frozenset[str] = frozenset()  # fields whose times without a zone are UTC
     day_offset: Mapping[str, int] = field(default_factory=dict)  # days added to a date field
     # derived from columns and patterns in __post_init__ (not arguments)
     _keys: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
@@ -106,6 +109,7 @@ class Format:
 class SystemActivity(ValueError):
     """A row of the tool itself (an administrator, cron, the command line), not of a person: set
     aside and reported as system activity, not rejected as bad."""
+
     field = "user_id"
 
 
@@ -119,10 +123,11 @@ def header_index(header: list[str]) -> dict[str, int]:
 @dataclass
 class Detection:
     """How well a format matches a header: it knows `known` of the file's `named` columns."""
+
     format: Format
     known: int
     named: int
-    mapping: dict[str, str]      # canonical field -> the file's column
+    mapping: dict[str, str]  # canonical field -> the file's column
     missing: list[str]
 
     @property
@@ -136,15 +141,26 @@ class Detection:
 
 def registry() -> list[Format]:
     from analysis.formats import entra, eventlog, freshdesk, jira, m365, moodle, purview, servicenow, viva, zendesk
-    return [*m365.FORMATS, *viva.FORMATS, *entra.FORMATS, *purview.FORMATS, *moodle.FORMATS,
-            *zendesk.FORMATS, *servicenow.FORMATS, *jira.FORMATS, *freshdesk.FORMATS, *eventlog.FORMATS]
+
+    return [
+        *m365.FORMATS,
+        *viva.FORMATS,
+        *entra.FORMATS,
+        *purview.FORMATS,
+        *moodle.FORMATS,
+        *zendesk.FORMATS,
+        *servicenow.FORMATS,
+        *jira.FORMATS,
+        *freshdesk.FORMATS,
+        *eventlog.FORMATS,
+    ]
 
 
 def by_name(name: str) -> Format | None:
     return next((f for f in registry() if f.name == name.strip().lower()), None)
 
 
-RECOGNISED = 0.5   # a format is recognised when it knows at least half the file's named columns
+RECOGNISED = 0.5  # a format is recognised when it knows at least half the file's named columns
 
 
 def candidates(table: Table) -> list[Detection]:
@@ -157,8 +173,9 @@ def candidates(table: Table) -> list[Detection]:
         if known < 2:
             continue
         columns = fmt.columns_in(table)
-        found.append(Detection(fmt, known, len(names), {f: table.header[i] for f, i in columns.items()},
-                               fmt.missing(columns)))
+        found.append(
+            Detection(fmt, known, len(names), {f: table.header[i] for f, i in columns.items()}, fmt.missing(columns))
+        )
     found.sort(key=lambda d: (not d.missing, d.confidence, d.known, d.coverage), reverse=True)
     return found
 
@@ -184,23 +201,29 @@ def near_miss(table: Table) -> Detection | None:
     """A format that knows most of the file's columns but misses a field it needs."""
     found = candidates(table)
     if found and not found[0].missing:
-        return None   # some format can read it
+        return None  # some format can read it
     found = [d for d in found if d.confidence >= RECOGNISED]
     return found[0] if found else None
 
 
 # -- choosing how to read a file ----------------------------------------------------------------------
 
+
 @dataclass
 class Choice:
-    format: Format | None          # None: the canonical contract
-    columns: dict[str, int]        # canonical field -> column index
-    name: str                      # recorded as the load's format
+    format: Format | None  # None: the canonical contract
+    columns: dict[str, int]  # canonical field -> column index
+    name: str  # recorded as the load's format
     messages: list[str] = field(default_factory=list)
 
 
-def choose(table: Table, kind: str, format_name: str = "auto", mapping: dict[str, str] | None = None,
-           needs_activity: bool = False) -> Choice:
+def choose(
+    table: Table,
+    kind: str,
+    format_name: str = "auto",
+    mapping: dict[str, str] | None = None,
+    needs_activity: bool = False,
+) -> Choice:
     """How to read table as a file of kind: the canonical contract, a named format, or the
     format detect() recognises ("auto"); mapping {field: column} overrides any of them."""
     mapping = {k.strip().lower(): v for k, v in (mapping or {}).items()}
@@ -216,23 +239,35 @@ def choose(table: Table, kind: str, format_name: str = "auto", mapping: dict[str
     else:
         chosen = by_name(wanted)
         if chosen is None:
-            raise FileRefused(table.file_name, f"unknown format {format_name!r}: choose auto, canonical, "
-                              f"one of {', '.join(f.name for f in registry())}, or a saved preset")
+            raise FileRefused(
+                table.file_name,
+                f"unknown format {format_name!r}: choose auto, canonical, "
+                f"one of {', '.join(f.name for f in registry())}, or a saved preset",
+            )
         fmt = chosen
         message = f"Read as {fmt.label}, as chosen"
     if fmt.kind != kind:
-        raise FileRefused(table.file_name, f"line 1: this is {fmt.label}, which holds {fmt.kind}, not "
-                          f"{kind}: load it as {fmt.kind}")
+        raise FileRefused(
+            table.file_name, f"line 1: this is {fmt.label}, which holds {fmt.kind}, not {kind}: load it as {fmt.kind}"
+        )
     columns = fmt.columns_in(table)
     columns.update(canonical.mapped_columns(table, kind, mapping))
     missing = fmt.missing(columns)
-    if kind == "usage" and needs_activity and "activity" not in columns and "activity" not in fmt.constants \
-            and fmt.expand is None:
+    if (
+        kind == "usage"
+        and needs_activity
+        and "activity" not in columns
+        and "activity" not in fmt.constants
+        and fmt.expand is None
+    ):
         missing.append("activity")
     if missing:
-        raise FileRefused(table.file_name, f"line 1: this looks like {fmt.label} but it has no column for "
-                          f"{', '.join(missing)} (its columns are: {canonical.shown_columns(table)}): "
-                          "map them with --map FIELD=COLUMN (or on the Data page)")
+        raise FileRefused(
+            table.file_name,
+            f"line 1: this looks like {fmt.label} but it has no column for "
+            f"{', '.join(missing)} (its columns are: {canonical.shown_columns(table)}): "
+            "map them with --map FIELD=COLUMN (or on the Data page)",
+        )
     if mapping:
         message += "; columns mapped by hand: " + ", ".join(f"{f} = {c!r}" for f, c in mapping.items())
     return Choice(fmt, columns, fmt.name, [message])
@@ -270,20 +305,27 @@ def _canonical_or_explain(table: Table, kind: str, mapping: dict[str, str], need
         readable = [d for d in candidates(table) if not d.missing]
         if readable and readable[0].confidence >= max(RECOGNISED, share + 1e-9):
             names = ", ".join(f"{d.format.name} ({d.format.label})" for d in tied(readable)[:6])
-            raise FileRefused(table.file_name, f"line 1: these columns fit several formats equally: {names}: "
-                              "choose one with --format (or on the Data page)") from None
+            raise FileRefused(
+                table.file_name,
+                f"line 1: these columns fit several formats equally: {names}: "
+                "choose one with --format (or on the Data page)",
+            ) from None
         near = near_miss(table)
         if near is None or share >= near.confidence:
             raise
-        raise FileRefused(table.file_name, f"line 1: this looks like {near.format.label} but it has no column "
-                          f"for {', '.join(near.missing)} (its columns are: {canonical.shown_columns(table)}): "
-                          "export it with that column, or map one with --map FIELD=COLUMN (or on the Data "
-                          "page)") from None
+        raise FileRefused(
+            table.file_name,
+            f"line 1: this looks like {near.format.label} but it has no column "
+            f"for {', '.join(near.missing)} (its columns are: {canonical.shown_columns(table)}): "
+            "export it with that column, or map one with --map FIELD=COLUMN (or on the Data "
+            "page)",
+        ) from None
 
 
 def _canonical(table: Table, kind: str, mapping: dict[str, str], needs_activity: bool) -> Choice:
     columns = canonical.column_map(table, kind, needs_activity, mapping)
     if not mapping:
         return Choice(None, columns, "canonical")
-    return Choice(None, columns, "mapping", ["Columns mapped by hand: "
-                                             + ", ".join(f"{f} = {c!r}" for f, c in mapping.items())])
+    return Choice(
+        None, columns, "mapping", ["Columns mapped by hand: " + ", ".join(f"{f} = {c!r}" for f, c in mapping.items())]
+    )

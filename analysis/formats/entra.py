@@ -7,6 +7,7 @@ timestamp `Date (UTC)` (UTC: converted to the organisation's zone), activity `Ap
 sign-in counts: `Status` other than Success (Failure, Interrupted) is stored with count 0, so it
 is kept but never counts as use.
 """
+
 from __future__ import annotations
 
 from analysis.formats import Format
@@ -29,9 +30,20 @@ def succeeded(cell: str) -> str:
     return "1" if cell.strip().lower() == "success" else "0"
 
 
-FORMATS = [Format(
-    name="entra_signins", label="a Microsoft Entra ID sign-in log", kind="usage", columns=tuple(COLUMNS),
-    fields={"user_id": ("Username", "User principal name", "Sign-in identifier"),
-            "timestamp": ("Date (UTC)",), "activity": ("Application",), "count": ("Status",)},
-    values={"count": succeeded}, utc=frozenset({"timestamp"}), needs=("activity",),
-)]
+FORMATS = [
+    Format(
+        name="entra_signins",
+        label="a Microsoft Entra ID sign-in log",
+        kind="usage",
+        columns=tuple(COLUMNS),
+        fields={
+            "user_id": ("Username", "User principal name", "Sign-in identifier"),
+            "timestamp": ("Date (UTC)",),
+            "activity": ("Application",),
+            "count": ("Status",),
+        },
+        values={"count": succeeded},
+        utc=frozenset({"timestamp"}),
+        needs=("activity",),
+    )
+]

@@ -14,16 +14,44 @@ Any other event log loads with a mapping such as
 `--map ticket_id="SR Number" --map created_at="Change Date+Time" --map status=Status`: when a
 ticket's rows carry no updated_at, each row's created_at is taken as its event time.
 """
+
 from __future__ import annotations
 
 from analysis.formats import Format
 
-FORMATS = [Format(
-    name="vinst", label="a Volvo IT VINST incident event log", kind="tickets",
-    columns=("SR Number", "Change Date+Time", "Status", "Sub Status", "Activity", "Activity Level",
-             "Involved ST Function Div", "Involved Org line 3", "Involved ST", "Involved ST 2", "ST Level",
-             "SR Latest Impact", "Product", "Country", "Owner Country", "Owner First Name", "Resource"),
-    fields={"ticket_id": ("SR Number",), "created_at": ("Change Date+Time",), "updated_at": ("Change Date+Time",),
-            "status": ("Status",), "priority": ("SR Latest Impact",), "category": ("Product",)},
-    source="vinst", event_log=True,
-)]
+FORMATS = [
+    Format(
+        name="vinst",
+        label="a Volvo IT VINST incident event log",
+        kind="tickets",
+        columns=(
+            "SR Number",
+            "Change Date+Time",
+            "Status",
+            "Sub Status",
+            "Activity",
+            "Activity Level",
+            "Involved ST Function Div",
+            "Involved Org line 3",
+            "Involved ST",
+            "Involved ST 2",
+            "ST Level",
+            "SR Latest Impact",
+            "Product",
+            "Country",
+            "Owner Country",
+            "Owner First Name",
+            "Resource",
+        ),
+        fields={
+            "ticket_id": ("SR Number",),
+            "created_at": ("Change Date+Time",),
+            "updated_at": ("Change Date+Time",),
+            "status": ("Status",),
+            "priority": ("SR Latest Impact",),
+            "category": ("Product",),
+        },
+        source="vinst",
+        event_log=True,
+    )
+]

@@ -16,6 +16,7 @@ with a mapping: ticket_id the issue key, created_at the issue's creation date, u
 change date, status the status after the change. Its rows collapse into one ticket; when the
 file lists each issue's changes newest first, rows of the same time are taken in that order.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,15 +41,31 @@ def rating(cell: str) -> str:
     return match.group(0) if match else ""
 
 
-FORMATS = [Format(
-    name="jira", label="a Jira (Service Management) export", kind="tickets", columns=tuple(COLUMNS),
-    patterns=(r"custom field \(.+\)", r"(inward|outward) issue link \(.+\)", r"sprint|labels|watchers|comment"),
-    fields={"ticket_id": ("Issue key",), "created_at": ("Created",), "updated_at": ("Updated",),
-            "resolved_at": ("Resolved",), "status": ("Status",), "priority": ("Priority",),
+FORMATS = [
+    Format(
+        name="jira",
+        label="a Jira (Service Management) export",
+        kind="tickets",
+        columns=tuple(COLUMNS),
+        patterns=(r"custom field \(.+\)", r"(inward|outward) issue link \(.+\)", r"sprint|labels|watchers|comment"),
+        fields={
+            "ticket_id": ("Issue key",),
+            "created_at": ("Created",),
+            "updated_at": ("Updated",),
+            "resolved_at": ("Resolved",),
+            "status": ("Status",),
+            "priority": ("Priority",),
             "category": ("Custom field (Request Type)", "Request Type", "Component/s", "Issue Type"),
-            "requester": ("Reporter",), "subject": ("Summary",),
+            "requester": ("Reporter",),
+            "subject": ("Summary",),
             "company": ("Custom field (Organizations)", "Organizations"),
-            "satisfaction": ("Custom field (Satisfaction rating)", "Satisfaction rating",
-                             "Custom field (Satisfaction)")},
-    values={"satisfaction": rating}, source="jira",
-)]
+            "satisfaction": (
+                "Custom field (Satisfaction rating)",
+                "Satisfaction rating",
+                "Custom field (Satisfaction)",
+            ),
+        },
+        values={"satisfaction": rating},
+        source="jira",
+    )
+]

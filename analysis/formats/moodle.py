@@ -13,6 +13,7 @@ within the file. The ids 2 (the administrator, which also runs cron and backups:
 `Origin` cli), 0 and -1 (the system) are system activity: set aside and reported as such, never
 counted as people.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,8 @@ import re
 from analysis.formats import Format, SystemActivity
 
 _USER = re.compile(r"\buser with id '?(-?\d+)'?", re.I)
-SYSTEM_IDS = {"-1", "0", "2"}            # the system, no user (cron), the administrator
-SYSTEM_NAMES = {"-", "cli", "system"}    # how an id-less system row names its user
+SYSTEM_IDS = {"-1", "0", "2"}  # the system, no user (cron), the administrator
+SYSTEM_NAMES = {"-", "cli", "system"}  # how an id-less system row names its user
 
 
 def user_id(cell: str) -> str:
@@ -35,10 +36,24 @@ def user_id(cell: str) -> str:
     return match.group(1)
 
 
-FORMATS = [Format(
-    name="moodle_logs", label="a Moodle logs report", kind="usage",
-    columns=("Time", "User full name", "Affected user", "Event context", "Component", "Event name",
-             "Description", "Origin", "IP address"),
-    fields={"user_id": ("Description",), "timestamp": ("Time",), "activity": ("Component",)},
-    values={"user_id": user_id}, needs=("activity",),
-)]
+FORMATS = [
+    Format(
+        name="moodle_logs",
+        label="a Moodle logs report",
+        kind="usage",
+        columns=(
+            "Time",
+            "User full name",
+            "Affected user",
+            "Event context",
+            "Component",
+            "Event name",
+            "Description",
+            "Origin",
+            "IP address",
+        ),
+        fields={"user_id": ("Description",), "timestamp": ("Time",), "activity": ("Component",)},
+        values={"user_id": user_id},
+        needs=("activity",),
+    )
+]

@@ -7,6 +7,7 @@ JSON in one cell. Each record is one event: user `UserIds`/`UserId`, timestamp `
 MicrosoftTeams, ... in lower case), else its `Operation`. A record whose AuditData is not JSON
 is rejected with that reason.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,10 +25,29 @@ def workload(cell: str) -> str:
     return str(data.get("Workload") or data.get("Operation") or "")
 
 
-FORMATS = [Format(
-    name="purview_audit", label="a Microsoft Purview audit log", kind="usage",
-    columns=("CreationDate", "UserIds", "Operations", "AuditData", "RecordId", "RecordType", "Operation",
-             "UserId", "AssociatedAdminUnits", "AssociatedAdminUnitsNames", "ObjectId", "ItemName", "Workload"),
-    fields={"user_id": ("UserIds", "UserId"), "timestamp": ("CreationDate",), "activity": ("AuditData",)},
-    values={"activity": workload}, utc=frozenset({"timestamp"}), needs=("activity",),
-)]
+FORMATS = [
+    Format(
+        name="purview_audit",
+        label="a Microsoft Purview audit log",
+        kind="usage",
+        columns=(
+            "CreationDate",
+            "UserIds",
+            "Operations",
+            "AuditData",
+            "RecordId",
+            "RecordType",
+            "Operation",
+            "UserId",
+            "AssociatedAdminUnits",
+            "AssociatedAdminUnitsNames",
+            "ObjectId",
+            "ItemName",
+            "Workload",
+        ),
+        fields={"user_id": ("UserIds", "UserId"), "timestamp": ("CreationDate",), "activity": ("AuditData",)},
+        values={"activity": workload},
+        utc=frozenset({"timestamp"}),
+        needs=("activity",),
+    )
+]

@@ -20,12 +20,21 @@ other field from its latest row by sys_updated_at). Files can arrive in Windows-
 Labels (when the exporter chose them): `Number, Opened, Short description, Caller, Priority,
 State, Category, ..., Updated, Resolved, Closed, Company, Affected User, Reopen count`.
 """
+
 from __future__ import annotations
 
 from analysis.formats import Format
 
-STATES = {"1": "New", "2": "In Progress", "3": "On Hold", "4": "Awaiting User Info", "5": "Awaiting Evidence",
-          "6": "Resolved", "7": "Closed", "8": "Canceled"}
+STATES = {
+    "1": "New",
+    "2": "In Progress",
+    "3": "On Hold",
+    "4": "Awaiting User Info",
+    "5": "Awaiting Evidence",
+    "6": "Resolved",
+    "7": "Closed",
+    "8": "Canceled",
+}
 PRIORITIES = {"1": "1 - Critical", "2": "2 - High", "3": "3 - Moderate", "4": "4 - Low", "5": "5 - Planning"}
 
 FIELD_NAMES = (
@@ -56,20 +65,51 @@ def priority(cell: str) -> str:
 
 
 FORMATS = [
-    Format(name="servicenow", label="a ServiceNow incident export", kind="tickets", columns=tuple(FIELD_NAMES),
-           patterns=(r"(sys|u)_\w+",),
-           fields={"ticket_id": ("number",), "created_at": ("opened_at", "sys_created_on", "sys_created_at"),
-                   "updated_at": ("sys_updated_on", "sys_updated_at"), "resolved_at": ("resolved_at",),
-                   "closed_at": ("closed_at",), "status": ("incident_state", "state"), "priority": ("priority",),
-                   "category": ("category",), "requester": ("caller_id",), "subject": ("short_description",),
-                   "company": ("company",), "reopened": ("reopen_count",)},
-           values={"status": state, "priority": priority}, source="servicenow", event_log=True),
-    Format(name="servicenow_labels", label="a ServiceNow incident export (labels)", kind="tickets",
-           columns=tuple(LABELS),
-           fields={"ticket_id": ("Number",), "created_at": ("Opened", "Created"),
-                   "updated_at": ("Updated", "Last update"), "resolved_at": ("Resolved",), "closed_at": ("Closed",),
-                   "status": ("Incident state", "State"), "priority": ("Priority",), "category": ("Category",),
-                   "requester": ("Caller", "Affected User"), "subject": ("Short description",),
-                   "company": ("Company",), "reopened": ("Reopen count",)},
-           values={"status": state, "priority": priority}, source="servicenow", event_log=True),
+    Format(
+        name="servicenow",
+        label="a ServiceNow incident export",
+        kind="tickets",
+        columns=tuple(FIELD_NAMES),
+        patterns=(r"(sys|u)_\w+",),
+        fields={
+            "ticket_id": ("number",),
+            "created_at": ("opened_at", "sys_created_on", "sys_created_at"),
+            "updated_at": ("sys_updated_on", "sys_updated_at"),
+            "resolved_at": ("resolved_at",),
+            "closed_at": ("closed_at",),
+            "status": ("incident_state", "state"),
+            "priority": ("priority",),
+            "category": ("category",),
+            "requester": ("caller_id",),
+            "subject": ("short_description",),
+            "company": ("company",),
+            "reopened": ("reopen_count",),
+        },
+        values={"status": state, "priority": priority},
+        source="servicenow",
+        event_log=True,
+    ),
+    Format(
+        name="servicenow_labels",
+        label="a ServiceNow incident export (labels)",
+        kind="tickets",
+        columns=tuple(LABELS),
+        fields={
+            "ticket_id": ("Number",),
+            "created_at": ("Opened", "Created"),
+            "updated_at": ("Updated", "Last update"),
+            "resolved_at": ("Resolved",),
+            "closed_at": ("Closed",),
+            "status": ("Incident state", "State"),
+            "priority": ("Priority",),
+            "category": ("Category",),
+            "requester": ("Caller", "Affected User"),
+            "subject": ("Short description",),
+            "company": ("Company",),
+            "reopened": ("Reopen count",),
+        },
+        values={"status": state, "priority": priority},
+        source="servicenow",
+        event_log=True,
+    ),
 ]

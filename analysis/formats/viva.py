@@ -11,6 +11,7 @@ Another metric can be counted instead with
 `--map count=<column>`. Column names follow Viva's convention (spaces and punctuation become
 `_`); values in Microsoft's public sample are synthetic (fractional counts).
 """
+
 from __future__ import annotations
 
 from analysis import values
@@ -55,15 +56,26 @@ def whole(cell: str) -> str:
     try:
         number = float(cell)
     except ValueError:
-        return cell    # rejected by the count parser with its reason
+        return cell  # rejected by the count parser with its reason
     return str(round(number)) if number >= 0 else cell
 
 
-FORMATS = [Format(
-    name="viva_person_query", label="a Viva Insights person query", kind="usage",
-    columns=tuple(COLUMNS), patterns=(r".*copilot.*",),
-    fields={"user_id": ("PersonId",), "date": ("MetricDate",), "snapshot": ("MetricDate",),
-            "count": ("Total_Copilot_actions_taken",)},
-    values={"count": whole}, constants={"activity": "copilot"}, needs=("count",),
-    day_offset={"date": 6, "snapshot": 6},
-)]
+FORMATS = [
+    Format(
+        name="viva_person_query",
+        label="a Viva Insights person query",
+        kind="usage",
+        columns=tuple(COLUMNS),
+        patterns=(r".*copilot.*",),
+        fields={
+            "user_id": ("PersonId",),
+            "date": ("MetricDate",),
+            "snapshot": ("MetricDate",),
+            "count": ("Total_Copilot_actions_taken",),
+        },
+        values={"count": whole},
+        constants={"activity": "copilot"},
+        needs=("count",),
+        day_offset={"date": 6, "snapshot": 6},
+    )
+]

@@ -13,6 +13,7 @@ business-hours variant cannot be turned into a time and is ignored).
 Quirks: `1900-01-01 00:00:00` stands for "never" (Solved at, Assigned at): read as missing.
 `Resolution time` is in hours, the other durations in minutes (unused: the timestamps give them).
 """
+
 from __future__ import annotations
 
 from analysis.formats import Format
@@ -37,15 +38,32 @@ def satisfaction(cell: str) -> str:
     return text if text in {"1", "2", "3", "4", "5"} else ""
 
 
-FORMATS = [Format(
-    name="zendesk", label="a Zendesk ticket export", kind="tickets", columns=tuple(COLUMNS),
-    patterns=(r".+ \[(list|txt|text|int|integer|dec|decimal|date|checkbox|regexp|multiselect|tagger)\]",
-              r".+ time in minutes( within business hours)?"),
-    fields={"ticket_id": ("Id",), "created_at": ("Created at",), "updated_at": ("Updated at",),
-            "resolved_at": ("Solved at",), "requester": ("Requester email", "Requester", "Requester id"),
-            "subject": ("Subject",), "status": ("Status",), "priority": ("Priority",),
-            "category": ("Category", r"re:.*categor.*", "Group"), "company": ("Organization",),
-            "reopened": ("Reopens",), "satisfaction": ("Satisfaction Score",),
-            "first_response_minutes": ("First reply time in minutes",)},
-    values={"satisfaction": satisfaction}, source="zendesk",
-)]
+FORMATS = [
+    Format(
+        name="zendesk",
+        label="a Zendesk ticket export",
+        kind="tickets",
+        columns=tuple(COLUMNS),
+        patterns=(
+            r".+ \[(list|txt|text|int|integer|dec|decimal|date|checkbox|regexp|multiselect|tagger)\]",
+            r".+ time in minutes( within business hours)?",
+        ),
+        fields={
+            "ticket_id": ("Id",),
+            "created_at": ("Created at",),
+            "updated_at": ("Updated at",),
+            "resolved_at": ("Solved at",),
+            "requester": ("Requester email", "Requester", "Requester id"),
+            "subject": ("Subject",),
+            "status": ("Status",),
+            "priority": ("Priority",),
+            "category": ("Category", r"re:.*categor.*", "Group"),
+            "company": ("Organization",),
+            "reopened": ("Reopens",),
+            "satisfaction": ("Satisfaction Score",),
+            "first_response_minutes": ("First reply time in minutes",),
+        },
+        values={"satisfaction": satisfaction},
+        source="zendesk",
+    )
+]

@@ -8,6 +8,7 @@ rejected alone with its line, column and reason, and the rest loads. Every load 
 counts, with rows_read = rows_loaded + rows_updated + rows_rejected + rows_duplicate. For a
 snapshot report (Microsoft 365) a row can give several events: rows_read counts the events.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,17 +28,36 @@ from analysis.ingest.tickets import TICKET_FIELDS, merge_tickets, split_companie
 from analysis.load_slots import load_slot
 from analysis.scope import Scope
 
-__all__ = ["TICKET_FIELDS", "FileRefused", "LoadResult", "Progress", "Reject", "likely_kind", "load_file",
-           "refresh_daily", "table_kind"]
+__all__ = [
+    "TICKET_FIELDS",
+    "FileRefused",
+    "LoadResult",
+    "Progress",
+    "Reject",
+    "likely_kind",
+    "load_file",
+    "refresh_daily",
+    "table_kind",
+]
 
 Progress = Callable[[float, str], None]
 
 
-def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str | int | None = None,
-              dry_run: bool = False, progress: Progress | None = None, format: str = "auto",
-              mapping: dict[str, str] | None = None, dayfirst: bool | None = None,
-              table: Table | None = None, cohort_values: dict[str, str] | None = None,
-              same_system: bool = False) -> LoadResult:
+def load_file(
+    scope: Scope,
+    kind: str,
+    file_name: str,
+    data: bytes,
+    rollout: str | int | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    format: str = "auto",
+    mapping: dict[str, str] | None = None,
+    dayfirst: bool | None = None,
+    table: Table | None = None,
+    cohort_values: dict[str, str] | None = None,
+    same_system: bool = False,
+) -> LoadResult:
     """Load one file for scope's organisation.
 
     format: "auto" (recognise the export by its header, else the canonical contract),
@@ -56,13 +76,38 @@ def load_file(scope: Scope, kind: str, file_name: str, data: bytes, rollout: str
     """
     scope.require("upload")
     with load_slot(scope.org_id, file_name):
-        return _load(scope, kind, file_name, data, rollout, dry_run, progress, format, mapping, dayfirst, table,
-                     cohort_values, same_system)
+        return _load(
+            scope,
+            kind,
+            file_name,
+            data,
+            rollout,
+            dry_run,
+            progress,
+            format,
+            mapping,
+            dayfirst,
+            table,
+            cohort_values,
+            same_system,
+        )
 
 
-def _load(scope: Scope, kind: str, file_name: str, data: bytes, rollout, dry_run: bool, progress, format: str,
-          mapping, dayfirst, table: Table | None, cohort_values: dict[str, str] | None,
-          same_system: bool) -> LoadResult:
+def _load(
+    scope: Scope,
+    kind: str,
+    file_name: str,
+    data: bytes,
+    rollout,
+    dry_run: bool,
+    progress,
+    format: str,
+    mapping,
+    dayfirst,
+    table: Table | None,
+    cohort_values: dict[str, str] | None,
+    same_system: bool,
+) -> LoadResult:
     step = progress or (lambda _fraction, _text: None)
     if kind not in KINDS:
         raise FileRefused(file_name, f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
@@ -74,7 +119,8 @@ def _load(scope: Scope, kind: str, file_name: str, data: bytes, rollout, dry_run
     # a mapping or cohort values given by hand with format auto are remembered for these columns
     remember = bool(mapping or cohort_values) and (format or "auto").strip().lower() == "auto"
     format, mapping, dayfirst, cohort_values, preset_name, guessed = roster_import.mapping_for(
-        scope, kind, table, format, mapping, dayfirst, cohort_values)
+        scope, kind, table, format, mapping, dayfirst, cohort_values
+    )
     if preset_name is None:
         format, mapping, dayfirst, preset_name = _preset(scope, kind, file_name, format, mapping, dayfirst)
     choice = file_kind.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
@@ -87,15 +133,25 @@ def _load(scope: Scope, kind: str, file_name: str, data: bytes, rollout, dry_run
     try:
         _refuse_if_mostly_bad(file_name, len(parsed) + len(rejects), rejects)
     except FileRefused as exc:
-        exc.cohorts_to_map = cohorts_to_map   # the Data page asks for these
+        exc.cohorts_to_map = cohorts_to_map  # the Data page asks for these
         raise
     system = sum(1 for r in rejects if r.system)
     if system:
-        messages.append(f"{plural(system, 'row')} {'is' if system == 1 else 'are'} system or administrator activity "
-                        "(not a person): set aside and not counted as people")
-    result = LoadResult(None, choice.name, rows_read=len(parsed) + len(rejects), rows_rejected=len(rejects),
-                        rejects=rejects, messages=messages, system_rows=system, cohorts_to_map=cohorts_to_map,
-                        preview=[{k: v for k, v in row.items() if k != "line"} for row in parsed[:5]])
+        messages.append(
+            f"{plural(system, 'row')} {'is' if system == 1 else 'are'} system or administrator activity "
+            "(not a person): set aside and not counted as people"
+        )
+    result = LoadResult(
+        None,
+        choice.name,
+        rows_read=len(parsed) + len(rejects),
+        rows_rejected=len(rejects),
+        rejects=rejects,
+        messages=messages,
+        system_rows=system,
+        cohorts_to_map=cohorts_to_map,
+        preview=[{k: v for k, v in row.items() if k != "line"} for row in parsed[:5]],
+    )
     step(0.5, "Merging into the database")
     sha = hashlib.sha256(data).hexdigest()
     try:
@@ -106,10 +162,11 @@ def _load(scope: Scope, kind: str, file_name: str, data: bytes, rollout, dry_run
             step(0.85, "Recording the load")
             earlier = file_kind.already_loaded(cur, scope.org_id, sha)
             if earlier and not (result.rows_loaded or result.rows_updated or result.people_left):
-                result.messages.insert(0, f"This file was already loaded as {earlier}: nothing new, so no load "
-                                       "was recorded")
+                result.messages.insert(
+                    0, f"This file was already loaded as {earlier}: nothing new, so no load was recorded"
+                )
                 result.already_loaded = True
-                raise _DryRun   # an empty load would only clutter the history
+                raise _DryRun  # an empty load would only clutter the history
             _record(cur, scope, rollout_id, kind, file_name, sha, result)
             if remember:
                 roster_import.remember(cur, scope, kind, file_name, table.header, mapping, cohort_values, dayfirst)
@@ -121,13 +178,15 @@ def _load(scope: Scope, kind: str, file_name: str, data: bytes, rollout, dry_run
     return result
 
 
-def _format_messages(table: Table, choice: formats.Choice, preset_name: str | None,
-                     guessed: dict[str, str]) -> list[str]:
+def _format_messages(
+    table: Table, choice: formats.Choice, preset_name: str | None, guessed: dict[str, str]
+) -> list[str]:
     """The messages about how the file was read (format, preset, columns guessed); names the choice
     after its preset."""
     if guessed:
-        choice.messages = ["Read as a roster by its column names: "
-                           + ", ".join(f"{f} = {c!r}" for f, c in guessed.items())]
+        choice.messages = [
+            "Read as a roster by its column names: " + ", ".join(f"{f} = {c!r}" for f, c in guessed.items())
+        ]
     messages = [*choice.messages, *table.notes]
     if preset_name:
         choice.name = f"preset {preset_name}"
@@ -136,40 +195,67 @@ def _format_messages(table: Table, choice: formats.Choice, preset_name: str | No
     return messages
 
 
-def _context(scope: Scope, kind: str, table: Table, choice: formats.Choice, rollout_id: int | None,
-             cohort_values: dict[str, str] | None) -> tuple[dict, list[str]]:
+def _context(
+    scope: Scope,
+    kind: str,
+    table: Table,
+    choice: formats.Choice,
+    rollout_id: int | None,
+    cohort_values: dict[str, str] | None,
+) -> tuple[dict, list[str]]:
     """(what the rows are read against, a roster's cohort values that no cohort takes)."""
     settings = org.org_settings(scope)
     own = {d.lower() for d in settings["email_domains"]}
-    context: dict = {"tz": ZoneInfo(settings["time_zone"]),
-                     "domain_check": left_out.domain_check(scope.principal, own, org.foreign_domains(scope)),
-                     "rollout_id": rollout_id,
-                     "source": (choice.format.source if choice.format else None) or "canonical",
-                     "day_offset": dict(choice.format.day_offset) if choice.format else {}}
+    context: dict = {
+        "tz": ZoneInfo(settings["time_zone"]),
+        "domain_check": left_out.domain_check(scope.principal, own, org.foreign_domains(scope)),
+        "rollout_id": rollout_id,
+        "source": (choice.format.source if choice.format else None) or "canonical",
+        "day_offset": dict(choice.format.day_offset) if choice.format else {},
+    }
     cohorts_to_map: list[str] = []
-    if kind == "roster" and rollout_id is not None:   # _load refuses a roster without a rollout
+    if kind == "roster" and rollout_id is not None:  # _load refuses a roster without a rollout
         cohorts = roster_import.cohort_lookup(org.rollout_cohorts(scope, rollout_id), cohort_values)
         context["cohorts"] = cohorts
         if "cohort" in choice.columns:
             index = choice.columns["cohort"]
             cohorts_to_map = roster_import.unknown_cohorts([r[index] for r in table.rows if index < len(r)], cohorts)
-    if kind == "usage" and "activity" not in choice.columns and not (
-            choice.format and ("activity" in choice.format.constants or choice.format.expand)):
+    if (
+        kind == "usage"
+        and "activity" not in choice.columns
+        and not (choice.format and ("activity" in choice.format.constants or choice.format.expand))
+    ):
         # file_kind.choose asks for the activity column when no rollout is chosen
         assert rollout_id is not None
         context["default_activity"] = org.rollout_name(scope, rollout_id).strip().lower()
     return context, cohorts_to_map
 
 
-def _merge(cur, scope: Scope, kind: str, file_name: str, rollout_id: int | None, parsed: list[dict],
-           result: LoadResult, choice: formats.Choice, same_system: bool) -> None:
+def _merge(
+    cur,
+    scope: Scope,
+    kind: str,
+    file_name: str,
+    rollout_id: int | None,
+    parsed: list[dict],
+    result: LoadResult,
+    choice: formats.Choice,
+    same_system: bool,
+) -> None:
     """Merge the parsed rows of the load result.upload_id."""
     if kind == "tickets":
-        clash = merge_tickets(cur, scope.org_id, result.upload_id, parsed, result,
-                              event_log=bool(choice.format and choice.format.event_log),
-                              same_system=same_system, opening=stable_opening(choice))
+        clash = merge_tickets(
+            cur,
+            scope.org_id,
+            result.upload_id,
+            parsed,
+            result,
+            event_log=bool(choice.format and choice.format.event_log),
+            same_system=same_system,
+            opening=stable_opening(choice),
+        )
         if clash:
-            raise FileRefused(file_name, clash)   # rolls the load back: nothing is stored
+            raise FileRefused(file_name, clash)  # rolls the load back: nothing is stored
     else:
         merge = {"roster": merge_roster, "usage": merge_usage}[kind]
         merge(cur, scope.org_id, rollout_id, result.upload_id, parsed, result)
@@ -184,12 +270,18 @@ def _preset(scope: Scope, kind: str, file_name: str, format: str, mapping, dayfi
         saved = presets.preset(scope, name)
     except LookupError:
         known = ", ".join(p.name for p in presets.presets(scope)) or "none saved yet"
-        raise FileRefused(file_name, f"unknown format or preset {name!r}: choose auto, canonical, one of "
-                          f"{', '.join(f.name for f in formats.registry())}, or a preset saved for this "
-                          f"organisation ({known})") from None
+        raise FileRefused(
+            file_name,
+            f"unknown format or preset {name!r}: choose auto, canonical, one of "
+            f"{', '.join(f.name for f in formats.registry())}, or a preset saved for this "
+            f"organisation ({known})",
+        ) from None
     if saved.kind != kind:
-        raise FileRefused(file_name, f"the preset {saved.name!r} is for {saved.kind} files, not {kind}: "
-                          f"load the file as {saved.kind}, or choose another preset")
+        raise FileRefused(
+            file_name,
+            f"the preset {saved.name!r} is for {saved.kind} files, not {kind}: "
+            f"load the file as {saved.kind}, or choose another preset",
+        )
     return "auto", {**saved.mapping, **(mapping or {})}, saved.dayfirst if dayfirst is None else dayfirst, saved.name
 
 
@@ -199,21 +291,24 @@ def _refuse_if_mostly_bad(file_name: str, read: int, rejects: list[Reject]) -> N
     bad = [r for r in rejects if not r.left_out]
     ours = read - (len(rejects) - len(bad))
     if ours == 0 and rejects and all(r.system for r in rejects):
-        raise FileRefused(file_name, "every row is system or administrator activity, not a person's: "
-                          "nothing to load")
+        raise FileRefused(file_name, "every row is system or administrator activity, not a person's: nothing to load")
     if ours == 0:
-        raise FileRefused(file_name, "no row of this export is for this organisation: every row belongs to a "
-                          "company mapped to another organisation or not mapped yet (map companies on the "
-                          "Data page), so nothing was loaded")
+        raise FileRefused(
+            file_name,
+            "no row of this export is for this organisation: every row belongs to a "
+            "company mapped to another organisation or not mapped yet (map companies on the "
+            "Data page), so nothing was loaded",
+        )
     if len(bad) * 2 > ours:
         first = bad[0]
         where = f"line {first.line}" + (f", column {first.column}" if first.column else "")
-        raise FileRefused(file_name, f"{len(bad)} of {ours} rows would be rejected "
-                          f"(more than half), so nothing was loaded. First: {where}: {first.reason}. "
-                          "Check that this is the right file and kind")
-
+        raise FileRefused(
+            file_name,
+            f"{len(bad)} of {ours} rows would be rejected "
+            f"(more than half), so nothing was loaded. First: {where}: {first.reason}. "
+            "Check that this is the right file and kind",
+        )
 
 
 class _DryRun(Exception):
     pass
-

@@ -1,5 +1,6 @@
 """A table's rows -> canonical text cells (through the format's transforms, constants and
 expansion) -> parsed rows and rejects."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -12,8 +13,9 @@ from analysis.ingest.results import Reject, plural, raw_line
 from analysis.ingest.rows import RowError, roster_row, ticket_row, usage_row
 
 
-def validate(table: Table, kind: str, choice: formats.Choice, context: dict, dayfirst: bool | None,
-              messages: list[str]) -> tuple[list[dict], list[Reject]]:
+def validate(
+    table: Table, kind: str, choice: formats.Choice, context: dict, dayfirst: bool | None, messages: list[str]
+) -> tuple[list[dict], list[Reject]]:
     """Parsed rows and rejects. Each row is first converted to canonical text cells (a format may
     transform cells, add constant fields or turn one row into several), then parsed."""
     parse_row = {"roster": roster_row, "usage": usage_row, "tickets": ticket_row}[kind]
@@ -28,8 +30,11 @@ def validate(table: Table, kind: str, choice: formats.Choice, context: dict, day
     else:
         rows = canonical_cells(table, choice, headers, rejects, messages)
         width = len(table.header)
-        seen = {name: {raw[index] for raw in table.rows if len(raw) == width}
-                for name, index in choice.columns.items() if name in DATE_FIELDS}
+        seen = {
+            name: {raw[index] for raw in table.rows if len(raw) == width}
+            for name, index in choice.columns.items()
+            if name in DATE_FIELDS
+        }
     context["dates"] = date_readers(table, choice, headers, seen, context["tz"], dayfirst, messages)
     for line, raw, cell in rows:
         try:
@@ -44,8 +49,9 @@ def validate(table: Table, kind: str, choice: formats.Choice, context: dict, day
     return parsed, rejects
 
 
-def canonical_cells(table: Table, choice: formats.Choice, headers: dict[str, str], rejects: list[Reject],
-           messages: list[str]) -> Iterator[tuple[int, list[str], dict]]:
+def canonical_cells(
+    table: Table, choice: formats.Choice, headers: dict[str, str], rejects: list[Reject], messages: list[str]
+) -> Iterator[tuple[int, list[str], dict]]:
     """(line, raw row, canonical text cells) for each row, in file order."""
     fmt = choice.format
     columns = list(choice.columns.items())
@@ -58,8 +64,14 @@ def canonical_cells(table: Table, choice: formats.Choice, headers: dict[str, str
     rows_in = events = empty = 0
     for line, raw in zip(table.lines, table.rows):
         if len(raw) != width:
-            rejects.append(Reject(line, None, f"the row has {len(raw)} fields where the header has "
-                                  f"{width}", raw_line(raw, table.delimiter)))
+            rejects.append(
+                Reject(
+                    line,
+                    None,
+                    f"the row has {len(raw)} fields where the header has {width}",
+                    raw_line(raw, table.delimiter),
+                )
+            )
             continue
         cell = {name: raw[index] for name, index in columns}
         if plain:
@@ -75,9 +87,17 @@ def canonical_cells(table: Table, choice: formats.Choice, headers: dict[str, str
         except ValueError as exc:
             column = headers.get(name) if name else headers.get(getattr(exc, "field", "user_id"))
             system = isinstance(exc, formats.SystemActivity)
-            rejects.append(Reject(line, column, str(exc), raw_line(raw, table.delimiter),
-                                  None if system else values.normalise_user(cell.get("user_id", "")) or None,
-                                  left_out=system, system=system))
+            rejects.append(
+                Reject(
+                    line,
+                    column,
+                    str(exc),
+                    raw_line(raw, table.delimiter),
+                    None if system else values.normalise_user(cell.get("user_id", "")) or None,
+                    left_out=system,
+                    system=system,
+                )
+            )
             continue
         rows_in += 1
         events += len(out)
@@ -85,6 +105,13 @@ def canonical_cells(table: Table, choice: formats.Choice, headers: dict[str, str
         for one in out:
             yield line, raw, one
     if expand:
-        messages.append(f"{plural(rows_in, 'row')} gave {plural(events, 'event')} (one per product used, on its "
-                        "last-activity date)" + (f"; {plural(empty, 'person', 'people')} had no activity date in the "
-                                                 "report, so there is nothing to load for them" if empty else ""))
+        messages.append(
+            f"{plural(rows_in, 'row')} gave {plural(events, 'event')} (one per product used, on its "
+            "last-activity date)"
+            + (
+                f"; {plural(empty, 'person', 'people')} had no activity date in the "
+                "report, so there is nothing to load for them"
+                if empty
+                else ""
+            )
+        )

@@ -1,4 +1,5 @@
 """What a file probably holds (roster, usage or tickets), from its header and first rows."""
+
 from __future__ import annotations
 
 from analysis import canonical, formats, roster_import

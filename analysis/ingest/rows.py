@@ -1,5 +1,6 @@
 """Canonical text cells -> typed rows, one function per kind; a bad cell raises RowError naming
 its column."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -80,8 +81,14 @@ def usage_row(cell: dict, context: dict) -> dict:
     snapshot = date_cell(cell, "snapshot", context)
     if snapshot and context["day_offset"]:
         snapshot += timedelta(days=context["day_offset"].get("snapshot", 0))
-    return {"user_id": user, "event_at": event_at, "day": event_at.date(), "activity": activity,
-            "events": count, "snapshot": snapshot.date() if snapshot else None}
+    return {
+        "user_id": user,
+        "event_at": event_at,
+        "day": event_at.date(),
+        "activity": activity,
+        "events": count,
+        "snapshot": snapshot.date() if snapshot else None,
+    }
 
 
 def ticket_row(cell: dict, context: dict) -> dict:
@@ -93,16 +100,18 @@ def ticket_row(cell: dict, context: dict) -> dict:
         raise RowError("created_at", "the creation time is missing")
     resolved = date_cell(cell, "resolved_at", context)
     closed = date_cell(cell, "closed_at", context)
-    first_response = (date_cell(cell, "first_response_at", context)
-                      or minutes_after(cell, "first_response_minutes", created))
-    for name, value in (("resolved_at", resolved), ("closed_at", closed),
-                        ("first_response_at", first_response)):
+    first_response = date_cell(cell, "first_response_at", context) or minutes_after(
+        cell, "first_response_minutes", created
+    )
+    for name, value in (("resolved_at", resolved), ("closed_at", closed), ("first_response_at", first_response)):
         if value is not None and value < created:
-            raise RowError(name, f"{name} {value:%Y-%m-%d %H:%M} is before created_at "
-                            f"{created:%Y-%m-%d %H:%M}")
+            raise RowError(name, f"{name} {value:%Y-%m-%d %H:%M} is before created_at {created:%Y-%m-%d %H:%M}")
     reopened_cell = cell.get("reopened")
-    reopened = 0 if reopened_cell is None or values.is_missing(reopened_cell) else \
-        check("reopened", values.parse_count, reopened_cell)
+    reopened = (
+        0
+        if reopened_cell is None or values.is_missing(reopened_cell)
+        else check("reopened", values.parse_count, reopened_cell)
+    )
     requester = text_cell(cell, "requester")
     return {
         "source": (text_cell(cell, "source") or context["source"]).lower(),
@@ -131,6 +140,6 @@ def minutes_after(cell: dict, name: str, start: datetime) -> datetime | None:
         minutes = float(text)
     except ValueError:
         raise RowError(name, f"{text.strip()!r} is not a number of minutes") from None
-    if not 0 <= minutes < 10 ** 8:
+    if not 0 <= minutes < 10**8:
         raise RowError(name, f"{text.strip()!r} is not a plausible number of minutes")
     return start + timedelta(minutes=minutes)

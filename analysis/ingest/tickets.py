@@ -1,5 +1,6 @@
 """Tickets: rows of a company mapped to another organisation set aside, several rows of one ticket
 collapsed into one, and the merge that keeps each replaced version in ticket_history."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -14,13 +15,26 @@ from analysis.ingest.merge import stage
 from analysis.ingest.results import LoadResult, Reject, plural, raw_line
 from analysis.scope import Scope
 
-TICKET_FIELDS = ("created_at", "requester", "subject", "status", "priority", "category", "company",
-                 "updated_at", "first_response_at", "resolved_at", "resolved_approx", "reopened",
-                 "satisfaction")
+TICKET_FIELDS = (
+    "created_at",
+    "requester",
+    "subject",
+    "status",
+    "priority",
+    "category",
+    "company",
+    "updated_at",
+    "first_response_at",
+    "resolved_at",
+    "resolved_approx",
+    "reopened",
+    "satisfaction",
+)
 
 
-def split_companies(scope: Scope, table: Table, choice: formats.Choice, parsed: list[dict],
-                     rejects: list[Reject], messages: list[str]) -> list[dict]:
+def split_companies(
+    scope: Scope, table: Table, choice: formats.Choice, parsed: list[dict], rejects: list[Reject], messages: list[str]
+) -> list[dict]:
     """The rows of an export covering several clients that are this organisation's: those of a
     company mapped to it, and those with no company. Rows of a company mapped to another
     organisation, or to none yet, are left out (counted as rejected, named in the message)."""
@@ -41,8 +55,9 @@ def split_companies(scope: Scope, table: Table, choice: formats.Choice, parsed: 
         reason = left_out.company_reason(scope.principal, company, mapped_elsewhere=owner is not None)
         left[(presets.company_key(company), owner is None)] += 1
         spelling.setdefault(presets.company_key(company), company.strip())
-        rejects.append(Reject(row["line"], column, reason, raw_line(raw_of.get(row["line"], []), table.delimiter),
-                              left_out=True))
+        rejects.append(
+            Reject(row["line"], column, reason, raw_line(raw_of.get(row["line"], []), table.delimiter), left_out=True)
+        )
     if left:
         shown = [(spelling[c], n, unmapped) for (c, unmapped), n in left.most_common(5)]
         messages.append(left_out.companies_summary(scope.principal, sum(left.values()), shown, max(len(left) - 5, 0)))
@@ -73,24 +88,31 @@ def collapse_tickets(parsed: list[dict], event_log: bool = False) -> list[dict]:
             for r in rows:
                 r["updated_at"] = r["created_at"]
             events = True
-        ordered = sorted(rows, key=lambda r: (r["updated_at"] is None, r["updated_at"] or datetime.min,
-                                              step * r["line"])) \
-            if any(r["updated_at"] for r in rows) else rows
+        ordered = (
+            sorted(rows, key=lambda r: (r["updated_at"] is None, r["updated_at"] or datetime.min, step * r["line"]))
+            if any(r["updated_at"] for r in rows)
+            else rows
+        )
         latest = dict(ordered[-1])
         latest["rows"] = len(rows)
         latest["created_at"] = min(r["created_at"] for r in rows)
         first_resolution = None
-        if events:   # rows are events: the first in a resolved state is when it was resolved
-            first_resolution = next((r for r in ordered if values.is_resolved_state(r["status"])
-                                     and r["updated_at"] is not None), None)
+        if events:  # rows are events: the first in a resolved state is when it was resolved
+            first_resolution = next(
+                (r for r in ordered if values.is_resolved_state(r["status"]) and r["updated_at"] is not None), None
+            )
         for r in ordered if first_resolution is None else ():
             if r["resolved_at"] is not None or values.is_resolved_state(r["status"]):
                 first_resolution = r
                 break
-        latest["first_response_at"] = min((r["first_response_at"] for r in rows if r["first_response_at"]),
-                                          default=None)
-        latest_open = latest["status"] is not None and not values.is_resolved_state(latest["status"]) \
+        latest["first_response_at"] = min(
+            (r["first_response_at"] for r in rows if r["first_response_at"]), default=None
+        )
+        latest_open = (
+            latest["status"] is not None
+            and not values.is_resolved_state(latest["status"])
             and (latest["resolved_at"] is None or len(rows) > 1 or event_log)
+        )
         latest["resolved_approx"] = False
         if first_resolution is None or latest_open:
             latest["resolved_at"] = None
@@ -130,8 +152,16 @@ def stable_opening(choice: formats.Choice) -> bool:
     return choice.columns.get("created_at") != choice.columns.get("updated_at")
 
 
-def merge_tickets(cur, org_id, upload_id, parsed, result: LoadResult, event_log: bool = False,
-                   same_system: bool = False, opening: bool = True) -> str | None:
+def merge_tickets(
+    cur,
+    org_id,
+    upload_id,
+    parsed,
+    result: LoadResult,
+    event_log: bool = False,
+    same_system: bool = False,
+    opening: bool = True,
+) -> str | None:
     """Merge; the question to ask instead (nothing merged) when tickets of the file share numbers
     with loaded tickets that differ in opening day (opening: when created_at is stable) or subject
     and same_system is not confirmed."""
@@ -142,17 +172,24 @@ def merge_tickets(cur, org_id, upload_id, parsed, result: LoadResult, event_log:
         (row[0], row[1]): dict(zip(TICKET_FIELDS, row[2:]))
         for row in cur.execute(
             f"SELECT t.source, t.ticket_id, {', '.join('t.' + f for f in TICKET_FIELDS)} FROM tickets t "  # noqa: S608 -- column names from TICKET_FIELDS, values bound
-            "JOIN staged k USING (source, ticket_id) WHERE t.org_id = ?", [org_id]).fetchall()
+            "JOIN staged k USING (source, ticket_id) WHERE t.org_id = ?",
+            [org_id],
+        ).fetchall()
     }
     cur.unregister("staged")
-    clashes = [(t["ticket_id"], old, t) for t in tickets
-               if (old := existing.get((t["source"], t["ticket_id"]))) is not None
-               and same_system_module.differs(old, t, opening=opening)]
+    clashes = [
+        (t["ticket_id"], old, t)
+        for t in tickets
+        if (old := existing.get((t["source"], t["ticket_id"]))) is not None
+        and same_system_module.differs(old, t, opening=opening)
+    ]
     if clashes and not same_system:
         return same_system_module.question(clashes, opening)
     if clashes:
-        result.messages.append(f"{plural(len(clashes), 'ticket')} with the numbers of loaded tickets but other opening "
-                               "dates or subjects were updated: confirmed as the same system")
+        result.messages.append(
+            f"{plural(len(clashes), 'ticket')} with the numbers of loaded tickets but other opening "
+            "dates or subjects were updated: confirmed as the same system"
+        )
     new, changed = [], []
     for t in tickets:
         old = existing.get((t["source"], t["ticket_id"]))
@@ -178,9 +215,13 @@ def merge_tickets(cur, org_id, upload_id, parsed, result: LoadResult, event_log:
             "INSERT INTO ticket_history SELECT $upload, true, t.org_id, t.source, t.ticket_id, "  # noqa: S608 -- column names from TICKET_FIELDS, values bound
             f"{', '.join('t.' + f for f in TICKET_FIELDS)}, t.upload_id FROM tickets t "
             "JOIN staged s USING (source, ticket_id) WHERE t.org_id = $org",
-            {"upload": upload_id, "org": org_id})
-        cur.execute("DELETE FROM tickets t WHERE t.org_id = $org AND EXISTS (SELECT 1 FROM staged s "
-                    "WHERE s.source = t.source AND s.ticket_id = t.ticket_id)", {"org": org_id})
+            {"upload": upload_id, "org": org_id},
+        )
+        cur.execute(
+            "DELETE FROM tickets t WHERE t.org_id = $org AND EXISTS (SELECT 1 FROM staged s "
+            "WHERE s.source = t.source AND s.ticket_id = t.ticket_id)",
+            {"org": org_id},
+        )
         cur.unregister("staged")
     rows = new + changed
     if rows:
@@ -189,9 +230,11 @@ def merge_tickets(cur, org_id, upload_id, parsed, result: LoadResult, event_log:
             frame[col] = pd.to_datetime(frame[col])
         stage(cur, frame)
         # column names from TICKET_FIELDS, values bound
-        cur.execute(f"INSERT INTO tickets (org_id, source, ticket_id, {', '.join(TICKET_FIELDS)}, upload_id) "  # noqa: S608
-                    f"SELECT $org, source, ticket_id, {', '.join(TICKET_FIELDS)}, $upload FROM staged",
-                    {"org": org_id, "upload": upload_id})
+        cur.execute(
+            f"INSERT INTO tickets (org_id, source, ticket_id, {', '.join(TICKET_FIELDS)}, upload_id) "  # noqa: S608
+            f"SELECT $org, source, ticket_id, {', '.join(TICKET_FIELDS)}, $upload FROM staged",
+            {"org": org_id, "upload": upload_id},
+        )
         cur.unregister("staged")
     return None
 

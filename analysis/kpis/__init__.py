@@ -34,6 +34,7 @@ name), and one may be selected for the KPI table and the ticket rules.
 Where each part lives: goals.py (the KPIs and their targets), baselines.py (the computed, locked
 and selected baselines), table.py (the KPI table and its statuses).
 """
+
 from analysis.kpis.baselines import (
     BASELINE_DAYS,
     COMPUTED,
@@ -53,8 +54,27 @@ from analysis.kpis.goals import KPIS, Kpi, Target, set_target, targets
 from analysis.kpis.table import AT_RISK_SHARE, KpiRow, kpi_rows, kpi_status, kpi_table
 
 __all__ = [
-    "AT_RISK_SHARE", "BASELINE_DAYS", "COMPUTED", "KPIS", "SUPPORT_FIGURES", "Baseline", "Kpi", "KpiRow", "Target",
-    "baseline", "baseline_figures", "baseline_list", "baseline_window", "champion_curve", "computed_baseline",
-    "kpi_rows", "kpi_status", "kpi_table", "lock_baseline", "locked_baselines", "select_baseline", "set_target",
+    "AT_RISK_SHARE",
+    "BASELINE_DAYS",
+    "COMPUTED",
+    "KPIS",
+    "SUPPORT_FIGURES",
+    "Baseline",
+    "Kpi",
+    "KpiRow",
+    "Target",
+    "baseline",
+    "baseline_figures",
+    "baseline_list",
+    "baseline_window",
+    "champion_curve",
+    "computed_baseline",
+    "kpi_rows",
+    "kpi_status",
+    "kpi_table",
+    "lock_baseline",
+    "locked_baselines",
+    "select_baseline",
+    "set_target",
     "targets",
 ]

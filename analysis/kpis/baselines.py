@@ -1,5 +1,6 @@
 """The rollout's baselines: the computed one (its baseline window, worked out from the data as it
 is now) and locked, named ones (figures stored once, never moving), and the one selected."""
+
 from __future__ import annotations
 
 import json
@@ -15,23 +16,33 @@ from analysis.scope import Scope
 from analysis.settings import BASELINE_DAYS, default_baseline_window
 
 COMPUTED = "computed"
-SUPPORT_FIGURES = ("tickets", "licensed_users", "resolved_tickets", "timed_resolutions", "median_resolution_hours",
-                   "p90_resolution_hours", "backlog", "reopen_rate", "rated_tickets", "satisfaction")
-
+SUPPORT_FIGURES = (
+    "tickets",
+    "licensed_users",
+    "resolved_tickets",
+    "timed_resolutions",
+    "median_resolution_hours",
+    "p90_resolution_hours",
+    "backlog",
+    "reopen_rate",
+    "rated_tickets",
+    "satisfaction",
+)
 
 
 @dataclass
 class Baseline:
     """A baseline's window and figures. figures = {
-        "window_days": the adoption window of the champion curve,
-        "support": {tickets, licensed_users, resolved_tickets, timed_resolutions,
-                    median_resolution_hours, p90_resolution_hours, backlog, reopen_rate,
-                    rated_tickets, satisfaction} over the window (backlog at its end),
-        "cohorts": {cohort: {adoption_rate, activation_rate, habitual_share, licensed_users}}
-                   over the window (as of its last day, with a window of its length),
-        "champion_by_age": {age: {adoption_rate, activation_rate, habitual_share}} from the
-                   champion go-live to as_of,
-        "ticket_data_start": the organisation's first ticket day (None: no tickets)}."""
+    "window_days": the adoption window of the champion curve,
+    "support": {tickets, licensed_users, resolved_tickets, timed_resolutions,
+                median_resolution_hours, p90_resolution_hours, backlog, reopen_rate,
+                rated_tickets, satisfaction} over the window (backlog at its end),
+    "cohorts": {cohort: {adoption_rate, activation_rate, habitual_share, licensed_users}}
+               over the window (as of its last day, with a window of its length),
+    "champion_by_age": {age: {adoption_rate, activation_rate, habitual_share}} from the
+               champion go-live to as_of,
+    "ticket_data_start": the organisation's first ticket day (None: no tickets)}."""
+
     name: str
     start: date
     end: date
@@ -109,8 +120,9 @@ def champion_curve(scope: Scope, rollout: Rollout, as_of: date, window_days: int
     go_live = rollout.cohorts.get("champion")
     if go_live is None or as_of < go_live:
         return {}
-    frame = scope.df("adoption_series", rollout_id=rollout.rollout_id, start=go_live, end=as_of,
-                     window_days=window_days)
+    frame = scope.df(
+        "adoption_series", rollout_id=rollout.rollout_id, start=go_live, end=as_of, window_days=window_days
+    )
     frame = frame[frame["cohort"] == "champion"]
     curve = {}
     for day, rows in frame.groupby("day"):
@@ -124,8 +136,15 @@ def champion_curve(scope: Scope, rollout: Rollout, as_of: date, window_days: int
     return curve
 
 
-def baseline_figures(scope: Scope, rollout: Rollout, start: date, end: date, as_of: date,
-                     window_days: int | None = None, curve: bool = True) -> dict:
+def baseline_figures(
+    scope: Scope,
+    rollout: Rollout,
+    start: date,
+    end: date,
+    as_of: date,
+    window_days: int | None = None,
+    curve: bool = True,
+) -> dict:
     """The figures of a baseline over [start, end] (see Baseline), with the champion curve up to
     as_of. Example: tickets T1..T6 created in a 28-day window with 150 licensed people ->
     support.tickets 6, and the window's rate 1.0 per 100 people per 7 days."""
@@ -137,17 +156,25 @@ def baseline_figures(scope: Scope, rollout: Rollout, start: date, end: date, as_
     return {
         "window_days": window,
         "support": {key: _clean(k.get(key)) for key in SUPPORT_FIGURES},
-        "cohorts": {c: {"adoption_rate": f["adoption_rate"], "activation_rate": f["activation_rate"],
-                        "habitual_share": ratio(f["habitual_users"], f["licensed_users"]),
-                        "licensed_users": f["licensed_users"]} for c, f in cohorts.items()},
+        "cohorts": {
+            c: {
+                "adoption_rate": f["adoption_rate"],
+                "activation_rate": f["activation_rate"],
+                "habitual_share": ratio(f["habitual_users"], f["licensed_users"]),
+                "licensed_users": f["licensed_users"],
+            }
+            for c, f in cohorts.items()
+        },
         "champion_by_age": champion_curve(scope, rollout, as_of, window) if curve else {},
-        "ticket_data_start": None if pd.isna(span["oldest_ticket_day"])
+        "ticket_data_start": None
+        if pd.isna(span["oldest_ticket_day"])
         else pd.Timestamp(span["oldest_ticket_day"]).date().isoformat(),
     }
 
 
-def computed_baseline(scope: Scope, rollout: Rollout, as_of: date | None = None,
-                      window_days: int | None = None, curve: bool = True) -> Baseline | None:
+def computed_baseline(
+    scope: Scope, rollout: Rollout, as_of: date | None = None, window_days: int | None = None, curve: bool = True
+) -> Baseline | None:
     """The default baseline: the rollout's baseline window computed from the data as it is now
     (None when the rollout has no window: no cohort and none set). curve False leaves out the
     champion curve (the red-flag rules do not read it)."""
@@ -155,17 +182,33 @@ def computed_baseline(scope: Scope, rollout: Rollout, as_of: date | None = None,
     if window is None:
         return None
     as_of = as_of or metrics.default_as_of(scope, rollout) or window[1]
-    return Baseline(COMPUTED, window[0], window[1],
-                    baseline_figures(scope, rollout, *window, as_of, window_days, curve), as_of=as_of)
+    return Baseline(
+        COMPUTED,
+        window[0],
+        window[1],
+        baseline_figures(scope, rollout, *window, as_of, window_days, curve),
+        as_of=as_of,
+    )
 
 
 def _locked(scope: Scope, rollout: Rollout) -> list[Baseline]:
     frame = scope.df("locked_baselines", rollout_id=rollout.rollout_id)
-    return [Baseline(row.name, pd.Timestamp(row.window_start).date(), pd.Timestamp(row.window_end).date(),
-                     json.loads(row.figures), None if pd.isna(row.as_of) else pd.Timestamp(row.as_of).date(),
-                     True, int(row.baseline_id), [int(u) for u in row.upload_ids], row.locked_by,
-                     pd.Timestamp(row.locked_at).to_pydatetime(), bool(row.selected))
-            for row in frame.itertuples()]
+    return [
+        Baseline(
+            row.name,
+            pd.Timestamp(row.window_start).date(),
+            pd.Timestamp(row.window_end).date(),
+            json.loads(row.figures),
+            None if pd.isna(row.as_of) else pd.Timestamp(row.as_of).date(),
+            True,
+            int(row.baseline_id),
+            [int(u) for u in row.upload_ids],
+            row.locked_by,
+            pd.Timestamp(row.locked_at).to_pydatetime(),
+            bool(row.selected),
+        )
+        for row in frame.itertuples()
+    ]
 
 
 def locked_baselines(scope: Scope, rollout: Rollout) -> list[Baseline]:
@@ -173,8 +216,14 @@ def locked_baselines(scope: Scope, rollout: Rollout) -> list[Baseline]:
     return _locked(scope, rollout)
 
 
-def baseline(scope: Scope, rollout: Rollout, name: str | None = None, as_of: date | None = None,
-             window_days: int | None = None, curve: bool = True) -> Baseline | None:
+def baseline(
+    scope: Scope,
+    rollout: Rollout,
+    name: str | None = None,
+    as_of: date | None = None,
+    window_days: int | None = None,
+    curve: bool = True,
+) -> Baseline | None:
     """A baseline by name (`computed` or a locked one, any case); None or no name: the selected
     one (the computed one unless another is selected). LookupError for an unknown name."""
     if name is None:
@@ -196,8 +245,15 @@ def baseline(scope: Scope, rollout: Rollout, name: str | None = None, as_of: dat
     raise LookupError(f"no baseline named {name!r} for {rollout.name!r} (see `python -m analysis baseline list`)")
 
 
-def lock_baseline(scope: Scope, rollout: Rollout, name: str, start: date | None = None, end: date | None = None,
-                  as_of: date | None = None, now: datetime | None = None) -> Baseline:
+def lock_baseline(
+    scope: Scope,
+    rollout: Rollout,
+    name: str,
+    start: date | None = None,
+    end: date | None = None,
+    as_of: date | None = None,
+    now: datetime | None = None,
+) -> Baseline:
     """Compute the figures over [start, end] (default: the baseline window) from the data as it
     is now and store them under name with the ids of the loads they came from, who locked it and
     when; 'configure' only (the provider's roles). The stored figures never change afterwards.
@@ -215,7 +271,7 @@ def lock_baseline(scope: Scope, rollout: Rollout, name: str, start: date | None 
         raise ValueError(f"{COMPUTED!r} is the name of the default baseline: choose another")
     if (start is None) != (end is None):
         raise ValueError("give both the start and the end of the window, or neither")
-    if start is None or end is None:      # both or neither (checked above)
+    if start is None or end is None:  # both or neither (checked above)
         window = baseline_window(scope, rollout)
         if window is None:
             raise ValueError("the rollout has no baseline window: give --start and --end")
@@ -223,8 +279,10 @@ def lock_baseline(scope: Scope, rollout: Rollout, name: str, start: date | None 
     if start > end:
         raise ValueError("the window's start is after its end")
     if any(b.name.lower() == name.lower() for b in _locked(scope, rollout)):
-        raise ValueError(f"{rollout.name!r} already has a baseline named {name!r}: a locked baseline never "
-                         "changes, so lock the new figures under another name")
+        raise ValueError(
+            f"{rollout.name!r} already has a baseline named {name!r}: a locked baseline never "
+            "changes, so lock the new figures under another name"
+        )
     as_of = max(as_of or metrics.default_as_of(scope, rollout) or end, end)
     figures = baseline_figures(scope, rollout, start, end, as_of)
     first = min([start, *rollout.cohorts.values()])
@@ -232,14 +290,27 @@ def lock_baseline(scope: Scope, rollout: Rollout, name: str, start: date | None 
     upload_ids = [int(u) for u in loads["upload_id"]]
     when = now or datetime.now()
     with scope.store.transaction() as cur:
-        if cur.execute("SELECT count(*) FROM baselines WHERE org_id = ? AND rollout_id = ? AND lower(name) = lower(?)",
-                       [scope.org_id, rollout.rollout_id, name]).fetchall()[0][0]:
+        if cur.execute(
+            "SELECT count(*) FROM baselines WHERE org_id = ? AND rollout_id = ? AND lower(name) = lower(?)",
+            [scope.org_id, rollout.rollout_id, name],
+        ).fetchall()[0][0]:
             raise ValueError(f"{rollout.name!r} already has a baseline named {name!r}")
         baseline_id = cur.execute(
             "INSERT INTO baselines (org_id, rollout_id, name, window_start, window_end, as_of, figures, upload_ids, "
             "locked_by, locked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING baseline_id",
-            [scope.org_id, rollout.rollout_id, name, start, end, as_of, json.dumps(figures), upload_ids,
-             scope.principal.name, when]).fetchall()[0][0]
+            [
+                scope.org_id,
+                rollout.rollout_id,
+                name,
+                start,
+                end,
+                as_of,
+                json.dumps(figures),
+                upload_ids,
+                scope.principal.name,
+                when,
+            ],
+        ).fetchall()[0][0]
     return Baseline(name, start, end, figures, as_of, True, baseline_id, upload_ids, scope.principal.name, when)
 
 
@@ -251,11 +322,18 @@ def select_baseline(scope: Scope, rollout: Rollout, name: str | None, now: datet
     if name is not None and name.strip().lower() != COMPUTED:
         chosen = baseline(scope, rollout, name)
     with scope.store.transaction() as cur:
-        cur.execute("INSERT INTO baseline_selection (rollout_id, org_id, baseline_id, chosen_by, chosen_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (rollout_id) DO UPDATE SET baseline_id = excluded.baseline_id, "
-                    "chosen_by = excluded.chosen_by, chosen_at = excluded.chosen_at",
-                    [rollout.rollout_id, scope.org_id, chosen.baseline_id if chosen else None,
-                     scope.principal.name, now or datetime.now()])
+        cur.execute(
+            "INSERT INTO baseline_selection (rollout_id, org_id, baseline_id, chosen_by, chosen_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (rollout_id) DO UPDATE SET baseline_id = excluded.baseline_id, "
+            "chosen_by = excluded.chosen_by, chosen_at = excluded.chosen_at",
+            [
+                rollout.rollout_id,
+                scope.org_id,
+                chosen.baseline_id if chosen else None,
+                scope.principal.name,
+                now or datetime.now(),
+            ],
+        )
     return baseline(scope, rollout)
 
 
@@ -270,19 +348,46 @@ def baseline_list(scope: Scope, rollout: Rollout, as_of: date | None = None) -> 
         found[0].selected = not any(b.selected for b in found[1:])
     licensed = _licensed_now(scope, rollout)
     for b in found:
-        rows.append({"name": b.name, "locked": b.locked, "selected": b.selected, "window_start": b.start,
-                     "window_end": b.end, "days": b.days, "adoption_rate": b.cohort_figure("all", "adoption_rate"),
-                     "tickets": b.support_figure("tickets"),
-                     "tickets_per_100_users_7d": b.tickets_per_100_users_7d(licensed),
-                     "median_resolution_hours": b.support_figure("median_resolution_hours"),
-                     "backlog": b.support_figure("backlog"), "satisfaction": b.support_figure("satisfaction"),
-                     "locked_by": b.locked_by, "locked_at": b.locked_at, "upload_ids": b.upload_ids})
-    return pd.DataFrame(rows, columns=["name", "locked", "selected", "window_start", "window_end", "days",
-                                       "adoption_rate", "tickets", "tickets_per_100_users_7d",
-                                       "median_resolution_hours", "backlog", "satisfaction", "locked_by", "locked_at",
-                                       "upload_ids"])
+        rows.append(
+            {
+                "name": b.name,
+                "locked": b.locked,
+                "selected": b.selected,
+                "window_start": b.start,
+                "window_end": b.end,
+                "days": b.days,
+                "adoption_rate": b.cohort_figure("all", "adoption_rate"),
+                "tickets": b.support_figure("tickets"),
+                "tickets_per_100_users_7d": b.tickets_per_100_users_7d(licensed),
+                "median_resolution_hours": b.support_figure("median_resolution_hours"),
+                "backlog": b.support_figure("backlog"),
+                "satisfaction": b.support_figure("satisfaction"),
+                "locked_by": b.locked_by,
+                "locked_at": b.locked_at,
+                "upload_ids": b.upload_ids,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "name",
+            "locked",
+            "selected",
+            "window_start",
+            "window_end",
+            "days",
+            "adoption_rate",
+            "tickets",
+            "tickets_per_100_users_7d",
+            "median_resolution_hours",
+            "backlog",
+            "satisfaction",
+            "locked_by",
+            "locked_at",
+            "upload_ids",
+        ],
+    )
 
 
 def _licensed_now(scope: Scope, rollout: Rollout) -> int:
     return int(scope.df("licensed_headcount", rollout_id=rollout.rollout_id)["licensed_users"].iloc[0])
-

@@ -1,5 +1,6 @@
 """The KPIs (what each measures, which way is better, its unit) and their targets with a due
 age: the rollout's own adoption target, the other targets in kpi_targets."""
+
 from __future__ import annotations
 
 import math
@@ -16,29 +17,32 @@ from analysis.scope import Scope
 class Kpi:
     name: str
     label: str
-    direction: str   # "higher" or "lower" is better
-    level: str       # "cohort": one row per cohort (and all); "rollout": one row
-    unit: str        # share | per_100 | hours | tickets
+    direction: str  # "higher" or "lower" is better
+    level: str  # "cohort": one row per cohort (and all); "rollout": one row
+    unit: str  # share | per_100 | hours | tickets
 
 
-KPIS: dict[str, Kpi] = {k.name: k for k in (
-    Kpi("adoption_rate", "Adoption rate", "higher", "cohort", "share"),
-    Kpi("activation_rate", "Activation rate", "higher", "cohort", "share"),
-    Kpi("habitual_share", "Habitual share", "higher", "cohort", "share"),
-    Kpi("tickets_per_100_users_7d", "Tickets per 100 people (7 days)", "lower", "rollout", "per_100"),
-    Kpi("median_resolution_hours", "Median resolution (hours)", "lower", "rollout", "hours"),
-    Kpi("backlog", "Backlog (open tickets)", "lower", "rollout", "tickets"),
-    Kpi("reopen_rate", "Reopen rate", "lower", "rollout", "share"),
-    Kpi("satisfaction", "Satisfaction (share rated good)", "higher", "rollout", "share"),
-)}
+KPIS: dict[str, Kpi] = {
+    k.name: k
+    for k in (
+        Kpi("adoption_rate", "Adoption rate", "higher", "cohort", "share"),
+        Kpi("activation_rate", "Activation rate", "higher", "cohort", "share"),
+        Kpi("habitual_share", "Habitual share", "higher", "cohort", "share"),
+        Kpi("tickets_per_100_users_7d", "Tickets per 100 people (7 days)", "lower", "rollout", "per_100"),
+        Kpi("median_resolution_hours", "Median resolution (hours)", "lower", "rollout", "hours"),
+        Kpi("backlog", "Backlog (open tickets)", "lower", "rollout", "tickets"),
+        Kpi("reopen_rate", "Reopen rate", "lower", "rollout", "share"),
+        Kpi("satisfaction", "Satisfaction (share rated good)", "higher", "rollout", "share"),
+    )
+}
 
 
 @dataclass(frozen=True)
 class Target:
     kpi: str
-    value: float | None       # None: no target
+    value: float | None  # None: no target
     due_age_days: int
-    source: str               # rollout (its own columns) | set (kpi_targets) | none
+    source: str  # rollout (its own columns) | set (kpi_targets) | none
 
 
 def targets(scope: Scope, rollout: Rollout) -> dict[str, Target]:
@@ -54,19 +58,31 @@ def targets(scope: Scope, rollout: Rollout) -> dict[str, Target]:
     age = int(rollout.target_age_days)
     found = {name: Target(name, None, age, "none") for name in KPIS}
     found["adoption_rate"] = Target("adoption_rate", float(rollout.target_adoption), age, "rollout")
-    for name, column in (("tickets_per_100_users_7d", "target_tickets_per_100"),
-                         ("median_resolution_hours", "target_median_resolution_hours")):
+    for name, column in (
+        ("tickets_per_100_users_7d", "target_tickets_per_100"),
+        ("median_resolution_hours", "target_median_resolution_hours"),
+    ):
         if not pd.isna(first[column]):
             found[name] = Target(name, float(first[column]), age, "rollout")
     for row in frame.itertuples():
         if isinstance(row.kpi, str) and row.kpi in KPIS and row.kpi != "adoption_rate":
-            found[row.kpi] = Target(row.kpi, None if pd.isna(row.target) else float(row.target),
-                                    age if pd.isna(row.due_age_days) else int(row.due_age_days), "set")
+            found[row.kpi] = Target(
+                row.kpi,
+                None if pd.isna(row.target) else float(row.target),
+                age if pd.isna(row.due_age_days) else int(row.due_age_days),
+                "set",
+            )
     return found
 
 
-def set_target(scope: Scope, rollout: Rollout, kpi: str, value: float | None, due_age_days: int | None = None,
-               now: datetime | None = None) -> Target:
+def set_target(
+    scope: Scope,
+    rollout: Rollout,
+    kpi: str,
+    value: float | None,
+    due_age_days: int | None = None,
+    now: datetime | None = None,
+) -> Target:
     """Set (or, with value None, remove) a KPI's target and due age; 'configure' only. Shares
     (adoption, activation, habitual, reopen, satisfaction) are between 0 and 1. The adoption
     target is the rollout's own (target_adoption, target_age_days: what every page draws)."""
@@ -85,18 +101,27 @@ def set_target(scope: Scope, rollout: Rollout, kpi: str, value: float | None, du
         if kpi == "adoption_rate":
             if value is None or value == 0:
                 raise ValueError("the adoption target is a share above 0 (e.g. 0.8)")
-            cur.execute("UPDATE rollouts SET target_adoption = ?, target_age_days = coalesce(?, target_age_days) "
-                        "WHERE org_id = ? AND rollout_id = ?",
-                        [value, due_age_days, scope.org_id, rollout.rollout_id])
+            cur.execute(
+                "UPDATE rollouts SET target_adoption = ?, target_age_days = coalesce(?, target_age_days) "
+                "WHERE org_id = ? AND rollout_id = ?",
+                [value, due_age_days, scope.org_id, rollout.rollout_id],
+            )
         else:
             cur.execute(
                 "INSERT INTO kpi_targets (rollout_id, org_id, kpi, target, due_age_days, set_by, set_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (rollout_id, kpi) DO UPDATE SET target = excluded.target, "
                 "due_age_days = excluded.due_age_days, set_by = excluded.set_by, set_at = excluded.set_at",
-                [rollout.rollout_id, scope.org_id, kpi, value, due_age_days, scope.principal.name,
-                 now or datetime.now()])
-    if kpi == "adoption_rate" and value is not None:      # None was refused above
+                [
+                    rollout.rollout_id,
+                    scope.org_id,
+                    kpi,
+                    value,
+                    due_age_days,
+                    scope.principal.name,
+                    now or datetime.now(),
+                ],
+            )
+    if kpi == "adoption_rate" and value is not None:  # None was refused above
         rollout.target_adoption = value
         rollout.target_age_days = due_age_days or rollout.target_age_days
     return targets(scope, rollout)[kpi]
-

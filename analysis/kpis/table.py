@@ -1,4 +1,5 @@
 """The KPI table: each KPI's baseline -> current -> target, the change and a status."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -12,7 +13,7 @@ from analysis.kpis.goals import KPIS, Target, targets
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
-AT_RISK_SHARE = 0.10   # "at risk": on the wrong side of the target by less than 10 % of it
+AT_RISK_SHARE = 0.10  # "at risk": on the wrong side of the target by less than 10 % of it
 
 
 def kpi_status(current: float | None, target: float | None, direction: str) -> str:
@@ -35,24 +36,25 @@ def kpi_status(current: float | None, target: float | None, direction: str) -> s
 class KpiRow:
     kpi: str
     label: str
-    cohort: str | None        # None for the rollout-level KPIs
+    cohort: str | None  # None for the rollout-level KPIs
     direction: str
     unit: str
     baseline: float | None
     current: float | None
     target: float | None
-    change: float | None      # current - baseline
+    change: float | None  # current - baseline
     change_pct: float | None  # (current - baseline) / baseline; None when the baseline is 0 or None
     status: str
     age_days: int | None
     due_age_days: int
-    due: bool                 # the age has reached the due age
-    note: str                 # "due by day 30" before the due age; how the baseline was taken
+    due: bool  # the age has reached the due age
+    note: str  # "due by day 30" before the due age; how the baseline was taken
     baseline_name: str
 
 
-def _row(kpi: str, cohort: str | None, base, current, target: Target, age: int | None, note: str,
-         baseline_name: str) -> KpiRow:
+def _row(
+    kpi: str, cohort: str | None, base, current, target: Target, age: int | None, note: str, baseline_name: str
+) -> KpiRow:
     spec = KPIS[kpi]
     change = None if base is None or current is None else current - base
     pct = None if change is None or not base else change / base
@@ -60,13 +62,33 @@ def _row(kpi: str, cohort: str | None, base, current, target: Target, age: int |
     notes = [] if due else [f"due by day {target.due_age_days}"]
     if note:
         notes.append(note)
-    return KpiRow(kpi, spec.label, cohort, spec.direction, spec.unit, base, current, target.value, change, pct,
-                  kpi_status(current, target.value, spec.direction), age, target.due_age_days, due,
-                  "; ".join(notes), baseline_name)
+    return KpiRow(
+        kpi,
+        spec.label,
+        cohort,
+        spec.direction,
+        spec.unit,
+        base,
+        current,
+        target.value,
+        change,
+        pct,
+        kpi_status(current, target.value, spec.direction),
+        age,
+        target.due_age_days,
+        due,
+        "; ".join(notes),
+        baseline_name,
+    )
 
 
-def kpi_rows(scope: Scope, rollout: Rollout, as_of: date | None = None, baseline_name: str | None = None,
-             window_days: int | None = None) -> list[KpiRow]:
+def kpi_rows(
+    scope: Scope,
+    rollout: Rollout,
+    as_of: date | None = None,
+    baseline_name: str | None = None,
+    window_days: int | None = None,
+) -> list[KpiRow]:
     """The KPI table as rows: per cohort (champion, wider, ..., all) adoption_rate,
     activation_rate and habitual_share, then the rollout's tickets_per_100_users_7d,
     median_resolution_hours, backlog, reopen_rate and satisfaction, as of d (default: the
@@ -95,23 +117,29 @@ def kpi_rows(scope: Scope, rollout: Rollout, as_of: date | None = None, baseline
     for cohort, f in figures.items():
         go_live = rollout.cohorts.get(cohort) if cohort != "all" else last_go_live
         age = (d - go_live).days if go_live else None
-        current = {"adoption_rate": f["adoption_rate"], "activation_rate": f["activation_rate"],
-                   "habitual_share": ratio(f["habitual_users"], f["licensed_users"])}
+        current = {
+            "adoption_rate": f["adoption_rate"],
+            "activation_rate": f["activation_rate"],
+            "habitual_share": ratio(f["habitual_users"], f["licensed_users"]),
+        }
         for kpi in ("adoption_rate", "activation_rate", "habitual_share"):
             note = ""
             if chosen is None:
                 base = None
-            elif cohort == "champion":   # champions go first: nothing earlier to compare with but the target
+            elif cohort == "champion":  # champions go first: nothing earlier to compare with but the target
                 base = goals[kpi].value
-                note = "baseline: the target (champions go first)" if base is not None else \
-                    "no baseline: champions go first, and no target"
+                note = (
+                    "baseline: the target (champions go first)"
+                    if base is not None
+                    else "no baseline: champions go first, and no target"
+                )
             elif cohort != "all" and has_champion and age is not None:
                 base = chosen.champion_at_age(age, kpi)
                 note = f"baseline: champions on their day {age}"
             else:
                 base = chosen.cohort_figure(cohort, kpi)
                 note = window_note
-            if kpi == "habitual_share" and habit_unknown:   # the champions' habit at an age is as unknowable
+            if kpi == "habitual_share" and habit_unknown:  # the champions' habit at an age is as unknowable
                 base, note = None, "not computable from this data (snapshot exports too far apart)"
             rows.append(_row(kpi, cohort, base, current[kpi], goals[kpi], age, note, name))
     age = (d - last_go_live).days if last_go_live else None
@@ -124,13 +152,28 @@ def kpi_rows(scope: Scope, rollout: Rollout, as_of: date | None = None, baseline
             base = chosen.tickets_per_100_users_7d(desk["licensed_users"])
         else:
             base = chosen.support_figure(kpi)
-        rows.append(_row(kpi, None, base, None if no_tickets else desk[kpi], goals[kpi], age,
-                         "no tickets loaded" if no_tickets else "", name))
+        rows.append(
+            _row(
+                kpi,
+                None,
+                base,
+                None if no_tickets else desk[kpi],
+                goals[kpi],
+                age,
+                "no tickets loaded" if no_tickets else "",
+                name,
+            )
+        )
     return rows
 
 
-def kpi_table(scope: Scope, rollout: Rollout, as_of: date | None = None, baseline_name: str | None = None,
-              window_days: int | None = None) -> pd.DataFrame:
+def kpi_table(
+    scope: Scope,
+    rollout: Rollout,
+    as_of: date | None = None,
+    baseline_name: str | None = None,
+    window_days: int | None = None,
+) -> pd.DataFrame:
     """kpi_rows as a DataFrame (one row per KPI and cohort; columns as KpiRow), for the pages."""
     rows = kpi_rows(scope, rollout, as_of, baseline_name, window_days)
     return pd.DataFrame([asdict(r) for r in rows], columns=list(KpiRow.__dataclass_fields__))

@@ -22,6 +22,7 @@ Where each part lives: contents.py (what the pack says), powerpoint.py and pdf.p
 layouts), style.py (what they share), pack.py (the charts drawn and the files written, for the
 Overview page and `python -m analysis report`).
 """
+
 from analysis.reports.contents import (
     MAX_DEPARTMENTS,
     MAX_FLAGS,
@@ -39,7 +40,24 @@ from analysis.reports.style import SYNTHETIC
 from analysis.words import day, hours, number, pct, plain
 
 __all__ = [
-    "FONT_DIR", "MAX_DEPARTMENTS", "MAX_FLAGS", "SYNTHETIC", "Chart", "ReportContents", "Section", "Table",
-    "cohort_label", "day", "hours", "kpi_line", "latin1_safe", "number", "pct", "pdf_bytes", "pdf_fonts", "plain",
-    "pptx_bytes", "report_contents",
+    "FONT_DIR",
+    "MAX_DEPARTMENTS",
+    "MAX_FLAGS",
+    "SYNTHETIC",
+    "Chart",
+    "ReportContents",
+    "Section",
+    "Table",
+    "cohort_label",
+    "day",
+    "hours",
+    "kpi_line",
+    "latin1_safe",
+    "number",
+    "pct",
+    "pdf_bytes",
+    "pdf_fonts",
+    "plain",
+    "pptx_bytes",
+    "report_contents",
 ]

@@ -1,6 +1,7 @@
 """What the pack says: report_contents() reads every figure through the organisation's Scope,
 with the functions the pages use (so the pack says what the app says), and turns them into plain
 texts and tables of strings that analysis.reports.powerpoint and analysis.reports.pdf lay out."""
+
 from __future__ import annotations
 
 import math
@@ -29,42 +30,56 @@ def kpi_line(row) -> dict[str, str]:
     (62 % -> 66 %: "up 4.0 pts", not "+4%", which reads as 4 % of 62 %); any other change also in
     per cent of the baseline: 2.3 -> 6.3 tickets per 100: "up 4.0 (+174%)"."""
     missing = lambda v: v is None or (isinstance(v, float) and math.isnan(v))
-    digits = 0 if row.unit == "tickets" else 1   # a backlog is a count of tickets
+    digits = 0 if row.unit == "tickets" else 1  # a backlog is a count of tickets
     shown = lambda v: "n/a" if missing(v) else f"{v:.0%}" if row.unit == "share" else f"{v:,.{digits}f}"
     # "up"/"down" rather than a sign: a cell starting with + or - reads as a formula in a spreadsheet
     # (so the tables' downloads would prefix it with an apostrophe), and words read aloud better
     way = lambda v: "up " if v > 0 else "down " if v < 0 else ""
-    change = "n/a" if missing(row.change) else f"{way(row.change)}{abs(row.change) * 100:.1f} pts" \
-        if row.unit == "share" else f"{way(row.change)}{abs(row.change):,.{digits}f}"
+    change = (
+        "n/a"
+        if missing(row.change)
+        else f"{way(row.change)}{abs(row.change) * 100:.1f} pts"
+        if row.unit == "share"
+        else f"{way(row.change)}{abs(row.change):,.{digits}f}"
+    )
     if not missing(row.change) and not missing(row.change_pct) and row.unit != "share":
         change += f" ({row.change_pct:+.0%})"
-    return {"KPI": row.label, "Cohort": row.cohort if isinstance(row.cohort, str) else "rollout",
-            "Baseline": shown(row.baseline), "Now": shown(row.current), "Target": shown(row.target),
-            "Change": change, "Status": row.status, "Note": row.note}
+    return {
+        "KPI": row.label,
+        "Cohort": row.cohort if isinstance(row.cohort, str) else "rollout",
+        "Baseline": shown(row.baseline),
+        "Now": shown(row.current),
+        "Target": shown(row.target),
+        "Change": change,
+        "Status": row.status,
+        "Note": row.note,
+    }
 
 
 # -- what the pack holds ----------------------------------------------------------------------------------
+
 
 @dataclass
 class Table:
     columns: list[str]
     rows: list[list[str]]
-    widths: list[float]          # relative widths of the columns
-    size: float = 11             # points on a slide (the PDF's A4 page takes 1.5 less)
-    headings: bool = True        # the first line names the columns
+    widths: list[float]  # relative widths of the columns
+    size: float = 11  # points on a slide (the PDF's A4 page takes 1.5 less)
+    headings: bool = True  # the first line names the columns
 
 
 @dataclass
 class Chart:
-    name: str                    # the key of its image: adoption, snapshot_adoption or tickets
-    frame: pd.DataFrame          # what analysis.reports.pack draws it from
-    options: dict                # the chart builder's other arguments
+    name: str  # the key of its image: adoption, snapshot_adoption or tickets
+    frame: pd.DataFrame  # what analysis.reports.pack draws it from
+    options: dict  # the chart builder's other arguments
 
 
 @dataclass
 class Section:
     """One slide, one PDF page: a title, a line saying what it shows, then its blocks from top
     to bottom (a table, a chart, or a line of text)."""
+
     title: str
     lead: str
     blocks: list[Table | Chart | str] = field(default_factory=list)
@@ -79,9 +94,9 @@ class ReportContents:
     synthetic: bool
     prepared_by: str
     prepared_at: datetime
-    cover: list[tuple[str, str]]           # what the figures are of: filters, baseline, freshness, author
+    cover: list[tuple[str, str]]  # what the figures are of: filters, baseline, freshness, author
     sections: list[Section]
-    figures: dict                          # the numbers behind the words (cohorts, support, red flags)
+    figures: dict  # the numbers behind the words (cohorts, support, red flags)
 
     @property
     def title(self) -> str:
@@ -89,16 +104,17 @@ class ReportContents:
 
     @property
     def footer(self) -> str:
-        return (f"{self.organisation} · {self.rollout} · as of {day(self.as_of)} · {self.window_days}-day window"
-                + (" · Synthetic demo data" if self.synthetic else ""))
+        return f"{self.organisation} · {self.rollout} · as of {day(self.as_of)} · {self.window_days}-day window" + (
+            " · Synthetic demo data" if self.synthetic else ""
+        )
 
     def charts(self) -> list[Chart]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Chart)]
 
 
-
-def report_contents(scope: Scope, rollout: Rollout, as_of: date, window: int | None = None,
-                    now: datetime | None = None) -> ReportContents:
+def report_contents(
+    scope: Scope, rollout: Rollout, as_of: date, window: int | None = None, now: datetime | None = None
+) -> ReportContents:
     """Everything the pack says about the rollout as of a day, read through the scope ('export')."""
     scope.require("export")
     window = window or rollout.window_days
@@ -109,7 +125,7 @@ def report_contents(scope: Scope, rollout: Rollout, as_of: date, window: int | N
     tickets = support.support_kpis(scope, rollout, as_of, window) if fresh.get("newest_ticket_day") else None
     chosen = kpis.baseline(scope, rollout, None, as_of, window)
     found = alerts.evaluate_alerts(scope, rollout, as_of=as_of, record=False)
-    markers = chart_markers(scope, rollout, settings.chart_start(rollout, as_of), as_of)   # the charts' period
+    markers = chart_markers(scope, rollout, settings.chart_start(rollout, as_of), as_of)  # the charts' period
     sections = [
         _headline(cohorts, unknowable, tickets, found, as_of, window),
         _adoption_chart(scope, rollout, as_of, window, unknowable, markers),
@@ -118,20 +134,36 @@ def report_contents(scope: Scope, rollout: Rollout, as_of: date, window: int | N
         _departments(scope, rollout, as_of, window),
     ]
     weekly = support.weekly_tickets(scope, rollout, as_of) if tickets is not None else None
-    if weekly is not None and weekly["tickets"].any():   # as the Support page decides
-        sections.append(_support_chart(rollout, weekly, markers, (chosen.start, chosen.end) if chosen is not None
-                                                 else kpis.baseline_window(scope, rollout)))
-    elif weekly is not None:                             # a flat chart would read as a quiet desk
+    if weekly is not None and weekly["tickets"].any():  # as the Support page decides
+        sections.append(
+            _support_chart(
+                rollout,
+                weekly,
+                markers,
+                (chosen.start, chosen.end) if chosen is not None else kpis.baseline_window(scope, rollout),
+            )
+        )
+    elif weekly is not None:  # a flat chart would read as a quiet desk
         first = weekly["week_start"].min() if not weekly.empty else as_of
-        sections.append(Section("Support desk, week by week", f"From {day(first)} to {day(as_of)}.",
-                                [onboarding.no_tickets_in_period(
-                                    scope, bool(rollout.ticket_categories or rollout.ticket_keywords))]))
+        sections.append(
+            Section(
+                "Support desk, week by week",
+                f"From {day(first)} to {day(as_of)}.",
+                [onboarding.no_tickets_in_period(scope, bool(rollout.ticket_categories or rollout.ticket_keywords))],
+            )
+        )
     return ReportContents(
-        organisation=plain(_organisation_name(scope)), rollout=plain(rollout.name), as_of=as_of, window_days=window,
-        synthetic=orgs.is_synthetic(scope), prepared_by=plain(scope.principal.name), prepared_at=now,
+        organisation=plain(_organisation_name(scope)),
+        rollout=plain(rollout.name),
+        as_of=as_of,
+        window_days=window,
+        synthetic=orgs.is_synthetic(scope),
+        prepared_by=plain(scope.principal.name),
+        prepared_at=now,
         cover=_cover(rollout, as_of, window, chosen, fresh, scope.principal.name, now),
         sections=sections,
-        figures={"cohorts": cohorts, "support": tickets, "red_flags": alerts.red_flag_counts(found)})
+        figures={"cohorts": cohorts, "support": tickets, "red_flags": alerts.red_flag_counts(found)},
+    )
 
 
 def _organisation_name(scope: Scope) -> str:
@@ -139,8 +171,9 @@ def _organisation_name(scope: Scope) -> str:
     return str(seen.loc[seen["org_id"] == scope.org_id, "name"].iloc[0])
 
 
-def _cover(rollout: Rollout, as_of: date, window: int, chosen, fresh: dict, who: str,
-           now: datetime) -> list[tuple[str, str]]:
+def _cover(
+    rollout: Rollout, as_of: date, window: int, chosen, fresh: dict, who: str, now: datetime
+) -> list[tuple[str, str]]:
     """The filters and the baseline the figures are computed with, how fresh the data is, and who
     prepared the pack: so a printed copy says what it is of (ANCHORS: print the filters used)."""
     start = as_of - timedelta(days=window - 1)
@@ -159,8 +192,11 @@ def _cover(rollout: Rollout, as_of: date, window: int, chosen, fresh: dict, who:
         ("Tickets counted", " or ".join(filters) or "every ticket of the organisation"),
         ("Adoption target", f"{rollout.target_adoption:.0%} by day {rollout.target_age_days} after each go-live"),
         ("Baseline", _baseline_words(chosen)),
-        ("Data", f"newest usage day {day(fresh.get('newest_usage_day'))} · newest ticket day "
-                 f"{day(fresh.get('newest_ticket_day'))} · last load {load}"),
+        (
+            "Data",
+            f"newest usage day {day(fresh.get('newest_usage_day'))} · newest ticket day "
+            f"{day(fresh.get('newest_ticket_day'))} · last load {load}",
+        ),
         ("Prepared", f"by {plain(who)} on {moment(now)}"),
     ]
 
@@ -184,70 +220,115 @@ def _habit(figures: dict, unknowable: dict) -> str:
     return f"{habitual:,} ({pct(habitual / licensed if licensed else None)})"
 
 
-
 def cohort_label(cohort: str) -> str:
     return _cohort_words(plain(cohort))
 
 
-def _headline(cohorts: dict, unknowable: dict, tickets: dict | None, found: list,
-              as_of: date, window: int) -> Section:
-    rows = [[cohort_label(c), day(date.fromisoformat(f["go_live"])) if f.get("go_live") else "",
-             pct(f["adoption_rate"]), f"{f['active_users']:,} of {f['licensed_users']:,}",
-             f"{f['activated_users']:,} ({pct(f['activation_rate'])})", _habit(f, unknowable),
-             f"{f['lapsed_users']:,}"] for c, f in cohorts.items()]
-    table = Table(["Cohort", "Go-live", f"Adoption ({window} days)", "Active / licensed", "Activated", "Habitual",
-                   "Lapsed"], rows, [2.0, 1.4, 1.4, 1.4, 1.4, 2.8, 0.9], size=14)
+def _headline(cohorts: dict, unknowable: dict, tickets: dict | None, found: list, as_of: date, window: int) -> Section:
+    rows = [
+        [
+            cohort_label(c),
+            day(date.fromisoformat(f["go_live"])) if f.get("go_live") else "",
+            pct(f["adoption_rate"]),
+            f"{f['active_users']:,} of {f['licensed_users']:,}",
+            f"{f['activated_users']:,} ({pct(f['activation_rate'])})",
+            _habit(f, unknowable),
+            f"{f['lapsed_users']:,}",
+        ]
+        for c, f in cohorts.items()
+    ]
+    table = Table(
+        ["Cohort", "Go-live", f"Adoption ({window} days)", "Active / licensed", "Activated", "Habitual", "Lapsed"],
+        rows,
+        [2.0, 1.4, 1.4, 1.4, 1.4, 2.8, 0.9],
+        size=14,
+    )
     blocks: list = [table]
     if tickets is None:
-        blocks.append("Support desk: no tickets loaded for this organisation, so there are no support figures "
-                      "(missing data is not a quiet helpdesk).")
+        blocks.append(
+            "Support desk: no tickets loaded for this organisation, so there are no support figures "
+            "(missing data is not a quiet helpdesk)."
+        )
     else:
-        blocks.append(Table(["Support desk", "Tickets per 100 people (7 days)", f"Median resolution ({window} days)",
-                             "Backlog (open tickets)"],
-                            [[cohort_label("all"), number(tickets.get("tickets_per_100_users_7d")),
-                              hours(tickets.get("median_resolution_hours")), f"{tickets.get('backlog') or 0:,}"]],
-                            [2.2, 2.4, 2.4, 2.0], size=14))
+        blocks.append(
+            Table(
+                [
+                    "Support desk",
+                    "Tickets per 100 people (7 days)",
+                    f"Median resolution ({window} days)",
+                    "Backlog (open tickets)",
+                ],
+                [
+                    [
+                        cohort_label("all"),
+                        number(tickets.get("tickets_per_100_users_7d")),
+                        hours(tickets.get("median_resolution_hours")),
+                        f"{tickets.get('backlog') or 0:,}",
+                    ]
+                ],
+                [2.2, 2.4, 2.4, 2.0],
+                size=14,
+            )
+        )
     counts = alerts.red_flag_counts(found)
     held = counts["high"] + counts["medium"]
-    blocks.append(f"Open red flags: {held} ({counts['high']} high, {counts['medium']} medium)." if held
-                  else "No open red flag.")
-    return Section("Headline figures",
-                   f"Adoption: the licensed people who used it in the {window} days to {day(as_of)}. Activated: "
-                   "used it at least once since their cohort's go-live. Habitual: used it in 9 of the last 12 "
-                   "weeks (judged from day 84). Lapsed: used it after go-live, but not in the window.",
-                   blocks)
+    blocks.append(
+        f"Open red flags: {held} ({counts['high']} high, {counts['medium']} medium)." if held else "No open red flag."
+    )
+    return Section(
+        "Headline figures",
+        f"Adoption: the licensed people who used it in the {window} days to {day(as_of)}. Activated: "
+        "used it at least once since their cohort's go-live. Habitual: used it in 9 of the last 12 "
+        "weeks (judged from day 84). Lapsed: used it after go-live, but not in the window.",
+        blocks,
+    )
 
 
-def _adoption_chart(scope: Scope, rollout: Rollout, as_of: date, window: int, unknowable: dict,
-                    markers: list[dict]) -> Section:
+def _adoption_chart(
+    scope: Scope, rollout: Rollout, as_of: date, window: int, unknowable: dict, markers: list[dict]
+) -> Section:
     why = unknowable.get("adoption_by_age")
     if why:
         frame = metrics.snapshot_adoption(scope, rollout, as_of, window)
         blocks: list = [why]
-        blocks.append(Chart("snapshot_adoption", frame, {"window": window, "markers": markers}) if not frame.empty
-                      else "No snapshot up to this day.")
-        return Section("Adoption at each snapshot",
-                       f"What the snapshot exports do tell: the share of each cohort's licensed people active in "
-                       f"the {window} days before each refresh date (exact there; nothing is drawn between).",
-                       blocks)
+        blocks.append(
+            Chart("snapshot_adoption", frame, {"window": window, "markers": markers})
+            if not frame.empty
+            else "No snapshot up to this day."
+        )
+        return Section(
+            "Adoption at each snapshot",
+            f"What the snapshot exports do tell: the share of each cohort's licensed people active in "
+            f"the {window} days before each refresh date (exact there; nothing is drawn between).",
+            blocks,
+        )
     frame = metrics.rolling_adoption(scope, rollout, as_of)
-    return Section("Adoption by age: each cohort from its own go-live",
-                   "The share of each cohort's licensed people who used it in the last 7 days, counted from that "
-                   "cohort's go-live, so the wider rollout is compared with the champions at the same age. Dotted "
-                   f"green: the target, {rollout.target_adoption:.0%} by day {rollout.target_age_days}.",
-                   [Chart("adoption", frame, {"target": rollout.target_adoption,
-                                              "target_age": rollout.target_age_days})])
+    return Section(
+        "Adoption by age: each cohort from its own go-live",
+        "The share of each cohort's licensed people who used it in the last 7 days, counted from that "
+        "cohort's go-live, so the wider rollout is compared with the champions at the same age. Dotted "
+        f"green: the target, {rollout.target_adoption:.0%} by day {rollout.target_age_days}.",
+        [Chart("adoption", frame, {"target": rollout.target_adoption, "target_age": rollout.target_age_days})],
+    )
 
 
 def _kpis(rows: list, chosen) -> Section:
     """The KPI table (a rollout of two cohorts has 14 rows: one slide)."""
     lines = [[plain(v) if k in ("Cohort", "Note") else v for k, v in kpi_line(r).items()] for r in rows]
     name = "the computed baseline" if chosen is None or not chosen.locked else f"the baseline '{plain(chosen.name)}'"
-    return Section("KPIs: baseline, now and target",
-                   f"Each KPI against {name} and its target; before a target's due age the status compares with "
-                   "the target all the same and the note says when it is due.",
-                   [Table(["KPI", "Cohort", "Baseline", "Now", "Target", "Change", "Status", "Note"], lines,
-                          [2.5, 1.0, 0.8, 0.8, 0.8, 1.3, 1.0, 3.7], size=10.5)])
+    return Section(
+        "KPIs: baseline, now and target",
+        f"Each KPI against {name} and its target; before a target's due age the status compares with "
+        "the target all the same and the note says when it is due.",
+        [
+            Table(
+                ["KPI", "Cohort", "Baseline", "Now", "Target", "Change", "Status", "Note"],
+                lines,
+                [2.5, 1.0, 0.8, 0.8, 0.8, 1.3, 1.0, 3.7],
+                size=10.5,
+            )
+        ],
+    )
 
 
 def _where(alert) -> str:
@@ -259,28 +340,43 @@ def _red_flags(found: list, as_of: date, reader=None) -> Section:
     held = sorted((a for a in found if a.state != "not_enough_data"), key=lambda a: a.severity != "high")
     unjudged = [a for a in found if a.state == "not_enough_data"]
     counts = alerts.red_flag_counts(found)
-    rows = [[a.severity.capitalize() + ("" if a.state == "firing" else f" · {a.state}"), _where(a),
-             day(a.since) if a.since else "", plain(onboarding.for_reader(a.message, reader)),
-             plain(onboarding.for_reader(a.action, reader))] for a in held[:MAX_FLAGS]]
+    rows = [
+        [
+            a.severity.capitalize() + ("" if a.state == "firing" else f" · {a.state}"),
+            _where(a),
+            day(a.since) if a.since else "",
+            plain(onboarding.for_reader(a.message, reader)),
+            plain(onboarding.for_reader(a.action, reader)),
+        ]
+        for a in held[:MAX_FLAGS]
+    ]
     blocks: list = []
     if rows:
-        blocks.append(Table(["Severity", "Where", "Since", "What we see", "Next step"], rows,
-                            [1.2, 1.7, 1.2, 4.6, 2.9]))
+        blocks.append(
+            Table(["Severity", "Where", "Since", "What we see", "Next step"], rows, [1.2, 1.7, 1.2, 4.6, 2.9])
+        )
     else:
         blocks.append("No open red flag: every rule that can be judged is clear.")
     if len(held) > MAX_FLAGS:
         rest = pd.Series([rule_title(a.rule) for a in held[MAX_FLAGS:]]).value_counts(sort=False)
-        blocks.append(f"... and {len(held) - MAX_FLAGS} more open red flags ("
-                      + ", ".join(f"{rule}: {n}" for rule, n in rest.items())
-                      + "): the Red flags page lists them all, with the evidence.")
-    if unjudged:   # a rule may be judged for one cohort and not yet for another
+        blocks.append(
+            f"... and {len(held) - MAX_FLAGS} more open red flags ("
+            + ", ".join(f"{rule}: {n}" for rule, n in rest.items())
+            + "): the Red flags page lists them all, with the evidence."
+        )
+    if unjudged:  # a rule may be judged for one cohort and not yet for another
         names = sorted({rule_title(a.rule) for a in unjudged})
         checks = "1 check cannot" if len(unjudged) == 1 else f"{len(unjudged)} checks cannot"
-        blocks.append(f"{checks} be judged yet (not enough data), of {len(names)} "
-                      f"{'rule' if len(names) == 1 else 'rules'}: {', '.join(names)}.")
-    return Section("Red flags: what needs attention",
-                   f"{counts['high'] + counts['medium']} open ({counts['high']} high, {counts['medium']} medium), "
-                   f"judged as of {day(as_of)} with the rollout's own window and baseline; high first.", blocks)
+        blocks.append(
+            f"{checks} be judged yet (not enough data), of {len(names)} "
+            f"{'rule' if len(names) == 1 else 'rules'}: {', '.join(names)}."
+        )
+    return Section(
+        "Red flags: what needs attention",
+        f"{counts['high'] + counts['medium']} open ({counts['high']} high, {counts['medium']} medium), "
+        f"judged as of {day(as_of)} with the rollout's own window and baseline; high first.",
+        blocks,
+    )
 
 
 def _departments(scope: Scope, rollout: Rollout, as_of: date, window: int) -> Section:
@@ -289,35 +385,73 @@ def _departments(scope: Scope, rollout: Rollout, as_of: date, window: int) -> Se
     figures = metrics.department_kpis(scope, rollout, as_of, window)
     every = figures[figures["cohort"] == "all"].drop(columns="cohort")
     client = scope.principal.is_client
-    shown = fold_small_groups(every, "department", "licensed_users",
-                              ratios={"adoption_rate": ("active_users", "licensed_users"),
-                                      "activation_rate": ("activated_users", "licensed_users")}) if client else every
+    shown = (
+        fold_small_groups(
+            every,
+            "department",
+            "licensed_users",
+            ratios={
+                "adoption_rate": ("active_users", "licensed_users"),
+                "activation_rate": ("activated_users", "licensed_users"),
+            },
+        )
+        if client
+        else every
+    )
     shown = shown.sort_values(["adoption_rate", "department"]).reset_index(drop=True)
-    rows = [[plain(r.department), f"{int(r.licensed_users):,}", f"{int(r.active_users):,}", pct(r.adoption_rate),
-             f"{int(r.activated_users):,} ({pct(r.activation_rate)})", f"{int(r.lapsed_users):,}",
-             f"{int(r.never_used):,}"] for r in shown.head(MAX_DEPARTMENTS).itertuples()]
-    blocks: list = [Table(["Department", "Licensed", f"Active ({window} days)", "Adoption", "Activated", "Lapsed",
-                           "Never used"], rows, [3.2, 1.2, 1.5, 1.2, 1.6, 1.1, 1.2])] if rows \
-        else ["No department figures yet." if every.empty else "Every department has fewer than 5 licensed people, "
-              "and all of them together fewer than 5 too: none is shown, so no one can be singled out."]
+    rows = [
+        [
+            plain(r.department),
+            f"{int(r.licensed_users):,}",
+            f"{int(r.active_users):,}",
+            pct(r.adoption_rate),
+            f"{int(r.activated_users):,} ({pct(r.activation_rate)})",
+            f"{int(r.lapsed_users):,}",
+            f"{int(r.never_used):,}",
+        ]
+        for r in shown.head(MAX_DEPARTMENTS).itertuples()
+    ]
+    blocks: list = (
+        [
+            Table(
+                ["Department", "Licensed", f"Active ({window} days)", "Adoption", "Activated", "Lapsed", "Never used"],
+                rows,
+                [3.2, 1.2, 1.5, 1.2, 1.6, 1.1, 1.2],
+            )
+        ]
+        if rows
+        else [
+            "No department figures yet."
+            if every.empty
+            else "Every department has fewer than 5 licensed people, "
+            "and all of them together fewer than 5 too: none is shown, so no one can be singled out."
+        ]
+    )
     if len(shown) > MAX_DEPARTMENTS:
         blocks.append(f"... and {len(shown) - MAX_DEPARTMENTS} more departments, each with higher adoption.")
     if client and rows:
-        blocks.append(f"Departments of fewer than 5 licensed people are folded into \"{OTHER}\" (left out when "
-                      "that too holds fewer than 5).")
-    return Section("Departments: the weakest by adoption",
-                   f"All cohorts together, over the {window} days to {day(as_of)}, weakest first. The pack counts "
-                   "people and never names them.", blocks)
+        blocks.append(
+            f'Departments of fewer than 5 licensed people are folded into "{OTHER}" (left out when '
+            "that too holds fewer than 5)."
+        )
+    return Section(
+        "Departments: the weakest by adoption",
+        f"All cohorts together, over the {window} days to {day(as_of)}, weakest first. The pack counts "
+        "people and never names them.",
+        blocks,
+    )
 
 
-def _support_chart(rollout: Rollout, weekly: pd.DataFrame, markers: list[dict],
-                   shaded: tuple[date, date] | None) -> Section:
+def _support_chart(
+    rollout: Rollout, weekly: pd.DataFrame, markers: list[dict], shaded: tuple[date, date] | None
+) -> Section:
     """shaded: the baseline the KPIs are measured against (the chosen locked one, else the
     rollout's baseline window)."""
     window = f" ({day(shaded[0])} to {day(shaded[1])})" if shaded else ""
-    return Section("Support desk, week by week",
-                   "Tickets raised each week per 100 licensed people, for everyone and by the requester's cohort; "
-                   f"the baseline{window} is grey, the 4 weeks after each go-live tinted. The newest week counts up "
-                   "to the as-of date.",
-                   [Chart("tickets", weekly, {"markers": markers, "baseline": shaded, "go_lives": rollout.cohorts})])
-
+    return Section(
+        "Support desk, week by week",
+        "Tickets raised each week per 100 licensed people, for everyone and by the requester's cohort; "
+        f"the baseline{window} is grey, the 4 weeks after each go-live tinted. The newest week counts up "
+        "to the as-of date.",
+        [Chart("tickets", weekly, {"markers": markers, "baseline": shaded, "go_lives": rollout.cohorts})],
+    )

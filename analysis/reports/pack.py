@@ -4,6 +4,7 @@
 The command line (`python -m analysis report`) builds the same pack; the Overview page wraps
 build_pack() in a progress box.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,12 +24,11 @@ from analysis.reports.pdf import pdf_bytes
 from analysis.reports.powerpoint import pptx_bytes
 from analysis.scope import Scope
 
-SIZE = (1300, 580)      # pixels, drawn at scale 2: sharp across a 12-inch slide and an A4 page
-SECONDS = 90            # the longest the charts may take, browser start included
+SIZE = (1300, 580)  # pixels, drawn at scale 2: sharp across a 12-inch slide and an A4 page
+SECONDS = 90  # the longest the charts may take, browser start included
 WRITERS = {"pptx": pptx_bytes, "pdf": pdf_bytes}
 LABELS = {"pptx": "PowerPoint", "pdf": "PDF"}
-MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "pdf": "application/pdf"}
+MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pdf": "application/pdf"}
 
 
 def chart_figure(chart: Chart) -> go.Figure:
@@ -49,9 +49,10 @@ async def _drawn(figures: dict[str, go.Figure]) -> dict[str, bytes]:
     # One browser for every chart of the pack (starting it is most of the time). mathjax=False: the
     # page would otherwise fetch MathJax from a CDN, and labels from the data are never read as LaTeX.
     async with kaleido.Kaleido(n=1, mathjax=False, timeout=SECONDS) as browser:
-        return {name: await browser.calc_fig(fig.to_dict(), opts=dict(format="png", width=SIZE[0], height=SIZE[1],
-                                                                        scale=2))
-                for name, fig in figures.items()}
+        return {
+            name: await browser.calc_fig(fig.to_dict(), opts=dict(format="png", width=SIZE[0], height=SIZE[1], scale=2))
+            for name, fig in figures.items()
+        }
 
 
 def chart_images(contents: ReportContents) -> tuple[dict[str, bytes], str | None]:
@@ -62,14 +63,14 @@ def chart_images(contents: ReportContents) -> tuple[dict[str, bytes], str | None
     figures = {chart.name: chart_figure(chart) for chart in contents.charts()}
     if not figures:
         return {}, None
-    pool = ThreadPoolExecutor(1)   # kaleido runs an event loop: give it a thread of its own
+    pool = ThreadPoolExecutor(1)  # kaleido runs an event loop: give it a thread of its own
     try:
         return pool.submit(asyncio.run, _drawn(figures)).result(timeout=SECONDS), None
     except Late:
         return {}, f"the browser that draws them did not finish in {SECONDS} s"
     except ChromeNotFoundError:
         return {}, "no Chromium on this server to draw them with (apt-get install chromium)"
-    except Exception as exc:   # the pack is still worth having without its pictures
+    except Exception as exc:  # the pack is still worth having without its pictures
         return {}, f"the browser that draws them failed ({type(exc).__name__})"
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -78,13 +79,19 @@ def chart_images(contents: ReportContents) -> tuple[dict[str, bytes], str | None
 @dataclass
 class Pack:
     contents: ReportContents
-    files: dict[str, bytes]         # format -> the file
-    why_missing: str | None         # why the charts are not in it (None: they are)
+    files: dict[str, bytes]  # format -> the file
+    why_missing: str | None  # why the charts are not in it (None: they are)
     seconds: float
 
 
-def build_pack(scope: Scope, rollout: Rollout, as_of: date, window: int, formats: tuple[str, ...] = ("pptx", "pdf"),
-               progress: Callable[[str], object] | None = None) -> Pack:
+def build_pack(
+    scope: Scope,
+    rollout: Rollout,
+    as_of: date,
+    window: int,
+    formats: tuple[str, ...] = ("pptx", "pdf"),
+    progress: Callable[[str], object] | None = None,
+) -> Pack:
     """The report pack of the rollout as of a day, in each of formats, saying each step to progress."""
     say = progress or (lambda _text: None)
     started = time.perf_counter()

@@ -1,5 +1,6 @@
 """The pack as an A4 landscape PDF (fpdf2, imported only when a file is written), in DejaVu Sans
 when installed, else in the core font with the text made Latin-1-safe."""
+
 from __future__ import annotations
 
 import io
@@ -22,12 +23,32 @@ from analysis.reports.style import (
 )
 from analysis.words import day
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")   # Debian's fonts-dejavu-core (.ci/run installs it)
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core (.ci/run installs it)
 
 
-_LATIN1 = str.maketrans({"–": "-", "—": "-", "−": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
-                         "→": "->", "≥": ">=", "≤": "<=", "•": "*", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d",
-                         "Œ": "OE", "œ": "oe", "\u00a0": " "})
+_LATIN1 = str.maketrans(
+    {
+        "–": "-",
+        "—": "-",
+        "−": "-",
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "…": "...",
+        "→": "->",
+        "≥": ">=",
+        "≤": "<=",
+        "•": "*",
+        "Ł": "L",
+        "ł": "l",
+        "Đ": "D",
+        "đ": "d",
+        "Œ": "OE",
+        "œ": "oe",
+        "\u00a0": " ",
+    }
+)
 
 
 def latin1_safe(text: str) -> str:
@@ -49,6 +70,7 @@ def _pdf_class():
 
     class Pack(FPDF):
         """A4 landscape with the pack's footer; text is made Latin-1-safe when only the core font is at hand."""
+
         footer_text = ""
 
         def normalize_text(self, text: str) -> str:
@@ -97,7 +119,7 @@ def pdf_bytes(contents: ReportContents, images: dict[str, bytes], why_missing: s
 
 
 def _hex(colour: str) -> tuple[int, int, int]:
-    red, green, blue = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
     return red, green, blue
 
 
@@ -108,14 +130,16 @@ def _pdf_heading(pdf, family: str, text: str, size: float) -> None:
     pdf.ln(1)
 
 
-def _pdf_text(pdf, family: str, text: str, size: float, colour: str = INK, fill: str | None = None,
-              bold: bool = False) -> None:
+def _pdf_text(
+    pdf, family: str, text: str, size: float, colour: str = INK, fill: str | None = None, bold: bool = False
+) -> None:
     pdf.set_font(family, "B" if bold else "", size)
     pdf.set_text_color(*_hex(colour))
     if fill:
         pdf.set_fill_color(*_hex(fill))
-    pdf.multi_cell(0, size * 0.5, text, align="L", fill=bool(fill), padding=2 if fill else 0,
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0, size * 0.5, text, align="L", fill=bool(fill), padding=2 if fill else 0, new_x="LMARGIN", new_y="NEXT"
+    )
 
 
 def _pdf_block(pdf, family: str, block, images: dict[str, bytes], why_missing: str | None) -> None:
@@ -143,9 +167,17 @@ def _pdf_table(pdf, family: str, table: Table) -> None:
     pdf.set_draw_color(*_hex(RULE))
     pdf.set_fill_color(255, 255, 255)
     head = FontFace(emphasis="BOLD", fill_color=_hex(HEAD_FILL), color=_hex(INK))
-    with pdf.table(col_widths=table.widths, text_align="LEFT", line_height=size * 0.5, headings_style=head,
-                   borders_layout="HORIZONTAL_LINES", padding=1.5, first_row_as_headings=table.headings,
-                   cell_fill_color=_hex(STRIPE), cell_fill_mode="ROWS") as grid:
+    with pdf.table(
+        col_widths=table.widths,
+        text_align="LEFT",
+        line_height=size * 0.5,
+        headings_style=head,
+        borders_layout="HORIZONTAL_LINES",
+        padding=1.5,
+        first_row_as_headings=table.headings,
+        cell_fill_color=_hex(STRIPE),
+        cell_fill_mode="ROWS",
+    ) as grid:
         for r, row in enumerate([table.columns, *table.rows]):
             line = grid.row()
             for c, text in enumerate(row):
@@ -158,8 +190,13 @@ def _pdf_table(pdf, family: str, table: Table) -> None:
 def _pdf_cover(pdf, contents: ReportContents, family: str) -> None:
     pdf.add_page()
     _pdf_heading(pdf, family, contents.title, 26)
-    _pdf_text(pdf, family, f"{contents.organisation} · as of {day(contents.as_of)} · {contents.window_days}-day "
-                           "window", 14, MUTED)
+    _pdf_text(
+        pdf,
+        family,
+        f"{contents.organisation} · as of {day(contents.as_of)} · {contents.window_days}-day window",
+        14,
+        MUTED,
+    )
     pdf.ln(4)
     if contents.synthetic:
         _pdf_text(pdf, family, SYNTHETIC, 12, fill=BANNER, bold=True)

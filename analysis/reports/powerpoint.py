@@ -1,5 +1,6 @@
 """The pack as a 16:9 PowerPoint (python-pptx, imported only when a file is written: it takes
 about 0.4 s to load)."""
+
 from __future__ import annotations
 
 import io
@@ -24,10 +25,11 @@ from analysis.words import day
 
 def _rgb(hex_colour: str):
     from pptx.dml.color import RGBColor
+
     return RGBColor.from_string(hex_colour)
 
 
-LEFT, WIDTH, BOTTOM = 0.6, 12.1, 6.9     # inches: the content area of a slide, above the footer
+LEFT, WIDTH, BOTTOM = 0.6, 12.1, 6.9  # inches: the content area of a slide, above the footer
 
 
 def pptx_bytes(contents: ReportContents, images: dict[str, bytes], why_missing: str | None = None) -> bytes:
@@ -58,13 +60,13 @@ def _section_slides(deck, section: Section, images: dict[str, bytes], why_missin
             rows = block.rows
             while True:
                 heights = _row_heights(block)
-                fit = _rows_fitting(heights[0], heights[1 + len(block.rows) - len(rows):], BOTTOM - top)
-                if fit == 0 and top > 2.0:     # not even one row: start a new slide rather than squeeze
+                fit = _rows_fitting(heights[0], heights[1 + len(block.rows) - len(rows) :], BOTTOM - top)
+                if fit == 0 and top > 2.0:  # not even one row: start a new slide rather than squeeze
                     slide, top = _titled_slide(deck, f"{section.title} (continued)", section.lead)
                     continue
-                part = replace(block, rows=rows[:max(fit, 1)])
+                part = replace(block, rows=rows[: max(fit, 1)])
                 top = _slide_table(slide, part, top) + 0.15
-                rows = rows[len(part.rows):]
+                rows = rows[len(part.rows) :]
                 if not rows:
                     break
                 slide, top = _titled_slide(deck, f"{section.title} (continued)", section.lead)
@@ -83,8 +85,18 @@ def _titled_slide(deck, title: str, lead: str):
     return slide, 1.1 + height
 
 
-def _text_box(slide, left: float, top: float, width: float, height: float, text: str, size: float,
-              bold: bool = False, colour: str = INK, fill: str | None = None):
+def _text_box(
+    slide,
+    left: float,
+    top: float,
+    width: float,
+    height: float,
+    text: str,
+    size: float,
+    bold: bool = False,
+    colour: str = INK,
+    fill: str | None = None,
+):
     from pptx.util import Inches, Pt
 
     box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
@@ -130,10 +142,10 @@ def _slide_block(slide, block, top: float, images: dict[str, bytes], why_missing
         _text_box(slide, LEFT, top, WIDTH, 1.2, missing_chart(why_missing), 14, colour=MUTED, fill="f1f5f9")
         return top + 1.2
     width, height = fitted_size(image, WIDTH, BOTTOM - top)
-    slide.shapes.add_picture(io.BytesIO(image), Inches(LEFT + (WIDTH - width) / 2), Inches(top),
-                             Inches(width), Inches(height))
+    slide.shapes.add_picture(
+        io.BytesIO(image), Inches(LEFT + (WIDTH - width) / 2), Inches(top), Inches(width), Inches(height)
+    )
     return top + height
-
 
 
 def _column_widths(table: Table) -> list[float]:
@@ -143,8 +155,10 @@ def _column_widths(table: Table) -> list[float]:
 def _row_heights(table: Table) -> list[float]:
     """Inches per row (the column names first): PowerPoint grows a row to its wrapped text."""
     widths = _column_widths(table)
-    return [0.1 + table.size * 1.2 / 72 * max(_lines(text, w - 0.2, table.size) for text, w in zip(row, widths))
-            for row in [table.columns, *table.rows]]
+    return [
+        0.1 + table.size * 1.2 / 72 * max(_lines(text, w - 0.2, table.size) for text, w in zip(row, widths))
+        for row in [table.columns, *table.rows]
+    ]
 
 
 def _rows_fitting(head: float, rows: list[float], room: float) -> int:
@@ -160,8 +174,9 @@ def _slide_table(slide, table: Table, top: float) -> float:
     from pptx.util import Inches, Pt
 
     widths, heights = _column_widths(table), _row_heights(table)
-    shape = slide.shapes.add_table(len(heights), len(widths), Inches(LEFT), Inches(top), Inches(WIDTH),
-                                   Inches(sum(heights)))
+    shape = slide.shapes.add_table(
+        len(heights), len(widths), Inches(LEFT), Inches(top), Inches(WIDTH), Inches(sum(heights))
+    )
     grid = shape.table
     for i, w in enumerate(widths):
         grid.columns[i].width = Inches(w)
@@ -185,8 +200,16 @@ def _slide_table(slide, table: Table, top: float) -> float:
 
 def _cover_slide(slide, contents: ReportContents) -> None:
     _text_box(slide, 0.6, 0.45, 12.1, 0.8, contents.title, 34, bold=True)
-    _text_box(slide, 0.6, 1.3, 12.1, 0.5, f"{contents.organisation} · as of {day(contents.as_of)} · "
-              f"{contents.window_days}-day window", 18, colour=MUTED)
+    _text_box(
+        slide,
+        0.6,
+        1.3,
+        12.1,
+        0.5,
+        f"{contents.organisation} · as of {day(contents.as_of)} · {contents.window_days}-day window",
+        18,
+        colour=MUTED,
+    )
     top = 2.0
     if contents.synthetic:
         _text_box(slide, 0.6, top, 12.1, 0.45, SYNTHETIC, 14, bold=True, fill=BANNER)
@@ -201,4 +224,3 @@ def _footer(slide, contents: ReportContents, page: int, total: int) -> None:
     _text_box(slide, 0.6, 7.0, 10.6, 0.35, contents.footer, 10, colour=MUTED)
     number_box = _text_box(slide, 11.3, 7.0, 1.4, 0.35, f"{page} / {total}", 10, colour=MUTED)
     number_box.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
-

@@ -1,5 +1,6 @@
 """What the PowerPoint and the PDF share: colours, the status tones, the cover table, the line a
 missing chart leaves, and how an image is fitted into a box."""
+
 from __future__ import annotations
 
 from analysis.reports.contents import ReportContents, Table
@@ -10,8 +11,7 @@ INK, MUTED, RULE, HEAD_FILL, STRIPE, BANNER = "1e293b", "64748b", "cbd5e1", "e2e
 
 
 def cover_table(contents: ReportContents) -> Table:
-    return Table([*contents.cover[0]], [list(pair) for pair in contents.cover[1:]], [2.2, 9.9], size=12,
-                 headings=False)
+    return Table([*contents.cover[0]], [list(pair) for pair in contents.cover[1:]], [2.2, 9.9], size=12, headings=False)
 
 
 def tone_of(text: str) -> str | None:
@@ -24,7 +24,6 @@ def missing_chart(why: str | None) -> str:
 
 def fitted_size(png: bytes, width: float, height: float) -> tuple[float, float]:
     """The largest size of the image within width x height, keeping its aspect."""
-    w, h = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")   # the PNG header's IHDR size
+    w, h = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG header's IHDR size
     ratio = (h / w) if w and h else 0.43
     return (width, width * ratio) if width * ratio <= height else (height / ratio, height)
-
