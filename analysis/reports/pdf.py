@@ -7,7 +7,7 @@ import io
 import unicodedata
 from pathlib import Path
 
-from analysis.reports.contents import ReportContents, Table
+from analysis.reports.model import ReportContents, Table
 from analysis.reports.style import (
     BANNER,
     HEAD_FILL,

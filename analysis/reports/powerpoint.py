@@ -7,7 +7,7 @@ import io
 import math
 from dataclasses import replace
 
-from analysis.reports.contents import ReportContents, Section, Table
+from analysis.reports.model import ReportContents, Section, Table
 from analysis.reports.style import (
     BANNER,
     HEAD_FILL,

@@ -3,7 +3,7 @@ missing chart leaves, and how an image is fitted into a box."""
 
 from __future__ import annotations
 
-from analysis.reports.contents import ReportContents, Table
+from analysis.reports.model import ReportContents, Table
 
 SYNTHETIC = "Synthetic demo data: this organisation and everyone in it are made up, to show what Uptake does."
 TONES = {"on track": "16a34a", "at risk": "d97706", "off track": "dc2626", "high": "dc2626", "medium": "d97706"}

@@ -1,0 +1,121 @@
+"""What every chart shares: the cohort colours, the layouts, and the markers (go-lives,
+annotations, red flags) drawn on every time chart within the rollout's period."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analysis.words import label
+
+COLOURS = {"champion": "#7c3aed", "wider": "#0ea5e9", "all": "#334155"}
+EXTRA = ["#f59e0b", "#10b981", "#ef4444", "#64748b"]
+
+
+def cohort_colour(cohort: str, index: int = 0) -> str:
+    return COLOURS.get(cohort, EXTRA[index % len(EXTRA)])
+
+
+def _layout(fig: go.Figure, y_title: str, x_title: str) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        height=380,
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        hovermode="x unified",
+        yaxis=dict(title=y_title, tickformat=".0%", rangemode="tozero"),
+        xaxis=dict(title=x_title),
+    )
+    return fig
+
+
+# -- markers: go-lives and annotations on every time chart ------------------------------------------
+
+MARKER_COLOURS = {
+    "training": "#16a34a",
+    "communication": "#0891b2",
+    "remediation": "#dc2626",
+    "go-live": "#7c3aed",
+    "red flag": "#e11d48",
+    "other": "#64748b",
+}
+
+
+def _ms(day) -> float:
+    """A date as Plotly's milliseconds (vertical lines with a label on a date axis need a number)."""
+    return pd.Timestamp(day).timestamp() * 1000
+
+
+def in_period(markers: list[dict], start: date, end: date) -> tuple[list[dict], list[dict]]:
+    """The markers dated in [start, end] (drawn) and the others (said in a caption instead): a
+    marker years away would otherwise stretch the chart's axis and squeeze the rollout to a sliver."""
+    inside = [m for m in markers if start <= m["day"] <= end]
+    return inside, [m for m in markers if not start <= m["day"] <= end]
+
+
+def fit_period(fig: go.Figure, period: tuple[date, date] | None, weeks: bool = False) -> go.Figure:
+    """The x axis set to the period (the rollout's: analysis.settings.chart_start to the as-of
+    date), not stretched to whatever the figure holds; with weeks, from the Monday of the first
+    week to the end of the last (a heatmap's cells span their week). None: left to Plotly."""
+    if period is None:
+        return fig
+    start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
+    if weeks:
+        start = start - pd.Timedelta(days=start.weekday())
+        end = end - pd.Timedelta(days=end.weekday()) + pd.Timedelta(days=7)
+    return fig.update_xaxes(range=[f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"], autorange=False)
+
+
+def _short(text: str, limit: int = 38) -> str:
+    """text cut to limit characters at a word's end, never inside a word ("WORKA…").
+    Example: ("Training session: drop-in clinic", 24) -> "Training session: drop-in…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" :,;") + "…"
+
+
+def marker_text(marker: dict, limit: int = 38) -> str:
+    """A marker's label along its line: its own short label when it has one (a red flag's rule),
+    else its label shortened at a word's end; the full label shows on hover."""
+    return marker.get("short") or _short(marker["label"], limit)
+
+
+def add_markers(
+    fig: go.Figure, markers: list[dict], cohorts: list[str] | None = None, above: bool = False
+) -> go.Figure:
+    """A vertical line per go-live (dashed, in the cohort's colour) and per annotation (dotted, by
+    kind), each labelled along its line (above the plot when `above`, for a heatmap whose cells
+    the labels would hide); the full note shows on hover."""
+    order = list(cohorts or [])
+    for m in markers:
+        if m["kind"] == "go-live" and m.get("cohort"):
+            cohort = m["cohort"]
+            colour = cohort_colour(cohort, order.index(cohort) if cohort in order else 0)
+        else:
+            colour = MARKER_COLOURS.get(m["kind"], MARKER_COLOURS["other"])
+        x = _ms(m["day"])
+        fig.add_vline(x=x, line_dash="dash" if m["kind"] == "go-live" else "dot", line_color=colour, line_width=1.5)
+        fig.add_annotation(
+            x=x,
+            y=1,
+            xref="x",
+            yref="paper",
+            text=label(marker_text(m, 18 if above else 38)),
+            hovertext=label(m["label"]),
+            showarrow=False,
+            textangle=-90,
+            xanchor="right",
+            yanchor="bottom" if above else "top",
+            font=dict(size=11, color=colour),
+            bgcolor="rgba(255,255,255,0.7)",
+        )
+    return fig
+
+
+def _plain_layout(fig: go.Figure, y_title: str, x_title: str = "", height: int = 380) -> go.Figure:
+    _layout(fig, y_title, x_title)
+    fig.update_layout(height=height, yaxis=dict(tickformat=None))
+    return fig
