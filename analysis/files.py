@@ -50,6 +50,7 @@ class Table:
     encoding: str = "utf-8"
     delimiter: str = ","
     notes: list[str] = field(default_factory=list)
+    complete: bool = True  # False: read_head's first rows only
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -130,12 +131,12 @@ def read_table(file_name: str, data: bytes) -> Table:
 def read_head(file_name: str, data: bytes, rows: int = 20) -> Table:
     """The header and first rows only, reading no more of a CSV than its first
     upload_limits.HEAD_BYTES (for guessing the kind and mapping columns); FileRefused when unreadable."""
+    original = data
     if not data.startswith(SPREADSHEET_MAGIC) and len(data) > upload_limits.HEAD_BYTES:
         cut = data[: upload_limits.HEAD_BYTES]
         data = cut[: cut.rfind(b"\n") + 1] or cut
-    table = _read(file_name, data, rows)
-    if not table.header or not any(table.header):
-        raise FileRefused(file_name, "the file has no header row: the first line must name the columns")
+    table = _checked(_read(file_name, data, rows))
+    table.complete = len(table.rows) <= rows and len(data) == len(original)
     del table.rows[rows:], table.lines[rows:]
     return table
 

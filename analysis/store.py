@@ -33,6 +33,11 @@ def db_path() -> str:
     return os.environ.get("UPTAKE_DB", DEFAULT_DB)
 
 
+# DuckDB's buffer memory: a load of 20 M rows sorts and joins within it, spilling to
+# <database>.tmp beyond it (docs/performance.md#memory); UPTAKE_DB_MEMORY changes it (e.g. 2GB).
+DEFAULT_DB_MEMORY = "600MB"
+
+
 def migrations() -> list[tuple[int, Path]]:
     found = []
     for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
@@ -132,6 +137,7 @@ class Store:
         # Order matters (docs/security.md#the-database-locked-down): allowed directories first, then
         # external access off, then lock the configuration so no later statement can loosen it.
         con = self._con
+        con.execute("SET memory_limit = ?", [os.environ.get("UPTAKE_DB_MEMORY", DEFAULT_DB_MEMORY)])
         con.execute("SET allowed_directories = ?", [[str(self.staging_dir.resolve()) + "/"]])
         con.execute("SET enable_external_access = false")
         con.execute("SET autoinstall_known_extensions = false")

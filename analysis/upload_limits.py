@@ -16,9 +16,13 @@ import zlib
 from collections.abc import Iterator
 
 MB = 1024 * 1024
-MAX_BYTES = 200 * MB  # any file as uploaded (Streamlit's server.maxUploadSize)
-MAX_CSV_BYTES = 100 * MB  # a CSV (text) file
-MAX_ROWS = 1_000_000  # lines of a CSV, rows of a spreadsheet's first sheet
+MAX_BYTES = 500 * MB  # any file as uploaded in the browser (Streamlit's server.maxUploadSize)
+MAX_FILE_BYTES = 4096 * MB  # a CSV read by DuckDB's reader (analysis/ingest/staging.py), from any source
+# A file the Python reader reads row by row (a spreadsheet, a CSV with blank lines, quoted line
+# breaks or rows of the wrong width) is held in memory as Python objects (~1.7 KB a row): these
+# two limits keep that bounded. A CSV of one line per row has no row limit but MAX_FILE_BYTES.
+MAX_CSV_BYTES = 100 * MB
+MAX_ROWS = 1_000_000  # lines of such a CSV, rows of a spreadsheet's first sheet
 MAX_UNZIPPED = 400 * MB  # a spreadsheet's members, really inflated, all together
 MAX_RATIO = 100  # a member may inflate to at most 100 times its compressed size ...
 RATIO_FLOOR = 10 * MB  # ... once it is beyond 10 MB (small members compress very well)

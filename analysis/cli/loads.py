@@ -78,7 +78,8 @@ def run_load(args: argparse.Namespace, store: Store) -> int:
         presets.validate(args.save_preset, args.kind, mapping)  # a bad name fails before loading
     scope = org_scope(store, args.org, "upload")
     try:
-        data = args.file.read_bytes()
+        with args.file.open("rb"):
+            pass  # the loader streams the file from its path (a 1 GB export is never held in memory)
     except OSError as exc:
         raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
     bar = _progress_bar(enabled=not args.json and sys.stderr.isatty())
@@ -87,7 +88,7 @@ def run_load(args: argparse.Namespace, store: Store) -> int:
             scope,
             args.kind,
             args.file.name,
-            data,
+            args.file,
             rollout=args.rollout,
             progress=bar,
             format=args.format,

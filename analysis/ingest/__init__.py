@@ -11,22 +11,27 @@ snapshot report (Microsoft 365) a row can give several events: rows_read counts 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from analysis import file_kind, formats, left_out, presets, roster_import
-from analysis.canonical import KINDS
-from analysis.files import FileRefused, Table, read_table
+from analysis.canonical import DATE_FIELDS, KINDS
+from analysis.files import FileRefused, Table, read_head, read_table
 from analysis.ingest import organisation as org
+from analysis.ingest import staging, usage
 from analysis.ingest.cells import validate
+from analysis.ingest.dates import date_readers
 from analysis.ingest.kinds import likely_kind, table_kind
-from analysis.ingest.merge import merge_roster, merge_usage, refresh_daily
+from analysis.ingest.merge import merge_roster, refresh_daily
 from analysis.ingest.merge import record as _record  # looked up here, so a test can fail a load midway
 from analysis.ingest.results import LoadResult, Reject, plural
+from analysis.ingest.staging import head_bytes
 from analysis.ingest.tickets import TICKET_FIELDS, merge_tickets, split_companies, stable_opening
 from analysis.load_slots import load_slot
 from analysis.scope import Scope
+from analysis.upload_limits import MAX_CSV_BYTES
 
 __all__ = [
     "TICKET_FIELDS",
@@ -47,7 +52,7 @@ def load_file(
     scope: Scope,
     kind: str,
     file_name: str,
-    data: bytes,
+    data: bytes | Path,
     rollout: str | int | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
@@ -97,7 +102,7 @@ def _load(
     scope: Scope,
     kind: str,
     file_name: str,
-    data: bytes,
+    data: bytes | Path,
     rollout,
     dry_run: bool,
     progress,
@@ -115,7 +120,13 @@ def _load(
     if kind == "roster" and rollout_id is None:
         raise FileRefused(file_name, "a roster belongs to a rollout: choose the rollout")
     step(0.05, "Reading the file")
-    table = table if table is not None else read_table(file_name, data)
+    if table is None:
+        # a usage CSV is read whole by DuckDB (analysis/ingest/staging.py): only its head here
+        table = (
+            read_head(file_name, head_bytes(data), rows=50)
+            if kind == "usage"
+            else read_table(file_name, staging.whole(data))
+        )
     # a mapping or cohort values given by hand with format auto are remembered for these columns
     remember = bool(mapping or cohort_values) and (format or "auto").strip().lower() == "auto"
     format, mapping, dayfirst, cohort_values, preset_name, guessed = roster_import.mapping_for(
@@ -124,58 +135,102 @@ def _load(
     if preset_name is None:
         format, mapping, dayfirst, preset_name = _preset(scope, kind, file_name, format, mapping, dayfirst)
     choice = file_kind.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
+    in_sql = kind == "usage" and not (choice.format and choice.format.expand)
+    if not in_sql and (not table.complete or isinstance(data, Path)):
+        table = read_table(file_name, staging.whole(data))
     messages = _format_messages(table, choice, preset_name, guessed)
-    step(0.25, f"Checking {len(table.rows):,} rows")
+    step(0.25, "Checking the rows")
     context, cohorts_to_map = _context(scope, kind, table, choice, rollout_id, cohort_values)
+    cur = scope.store.cursor()
+    try:
+        checked = _checked(cur, scope, kind, table, data, choice, context, dayfirst, messages, in_sql)
+        try:
+            _refuse_if_mostly_bad(file_name, checked.valid + len(checked.rejects), checked.rejects)
+        except FileRefused as exc:
+            exc.cohorts_to_map = cohorts_to_map  # the Data page asks for these
+            raise
+        system = sum(1 for r in checked.rejects if r.system)
+        if system:
+            messages.append(
+                f"{plural(system, 'row')} {'is' if system == 1 else 'are'} system or administrator activity "
+                "(not a person): set aside and not counted as people"
+            )
+        result = LoadResult(
+            None,
+            choice.name,
+            rows_read=checked.valid + len(checked.rejects),
+            rows_rejected=len(checked.rejects),
+            rejects=checked.rejects,
+            messages=messages,
+            system_rows=system,
+            cohorts_to_map=cohorts_to_map,
+            preview=checked.preview,
+        )
+        parsed = checked.parsed
+        step(0.5, "Merging into the database")
+        sha = staging.digest(data)
+        try:
+            with scope.store.transaction() as cur:
+                # a preview takes no id from the sequence, so load ids run on without gaps
+                result.upload_id = -1 if dry_run else cur.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0]
+                _merge(cur, scope, kind, file_name, rollout_id, parsed, result, choice, same_system)
+                step(0.85, "Recording the load")
+                earlier = file_kind.already_loaded(cur, scope.org_id, sha)
+                if earlier and not (result.rows_loaded or result.rows_updated or result.people_left):
+                    result.messages.insert(
+                        0, f"This file was already loaded as {earlier}: nothing new, so no load was recorded"
+                    )
+                    result.already_loaded = True
+                    raise _DryRun  # an empty load would only clutter the history
+                _record(cur, scope, rollout_id, kind, file_name, sha, result)
+                if remember:
+                    roster_import.remember(cur, scope, kind, file_name, table.header, mapping, cohort_values, dayfirst)
+                if dry_run:
+                    raise _DryRun  # roll the whole load back: the preview stores nothing
+        except _DryRun:
+            result.upload_id = None
+        step(1.0, "Done")
+        return result
+    finally:
+        usage.drop(cur)
+        staging.drop(cur)
+
+
+@dataclass
+class _Checked:
+    parsed: list[dict]  # the rows parsed in Python (the row path), [] when they are in SQL
+    valid: int  # rows kept
+    rejects: list[Reject]
+    preview: list[dict]
+
+
+def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: dict, dayfirst, messages, in_sql):
+    """The rows checked: in SQL for usage (the temp table parsed: analysis/ingest/usage.py), in
+    Python row by row for rosters, tickets and formats that reshape rows (usage then staged as
+    parsed too, so one merge serves both)."""
+    if in_sql:
+        staged = staging.stage(cur, scope.store.staging_dir, table, data)
+        headers = {name: staged.header[index] for name, index in choice.columns.items()}
+        seen = {n: usage.date_values(cur, staged, i) for n, i in choice.columns.items() if n in DATE_FIELDS}
+        try:
+            context["dates"] = date_readers(table, choice, headers, seen, context["tz"], dayfirst, messages)
+        except FileRefused:
+            if staging.size(data) > MAX_CSV_BYTES:
+                raise
+            # the refusal names the first lines that show the problem: read the whole file for them
+            whole = read_table(table.file_name, staging.whole(data))
+            context["dates"] = date_readers(whole, choice, headers, seen, context["tz"], dayfirst, messages)
+        usage.parse(cur, staged, choice, context)
+        rejects = usage.rejects(cur, staged, choice)
+        return _Checked([], staged.rows - len(rejects), rejects, usage.preview(cur))
     parsed, rejects = validate(table, kind, choice, context, dayfirst, messages)
     if kind == "tickets":
         parsed = split_companies(scope, table, choice, parsed, rejects, messages)
-    try:
-        _refuse_if_mostly_bad(file_name, len(parsed) + len(rejects), rejects)
-    except FileRefused as exc:
-        exc.cohorts_to_map = cohorts_to_map  # the Data page asks for these
-        raise
-    system = sum(1 for r in rejects if r.system)
-    if system:
-        messages.append(
-            f"{plural(system, 'row')} {'is' if system == 1 else 'are'} system or administrator activity "
-            "(not a person): set aside and not counted as people"
-        )
-    result = LoadResult(
-        None,
-        choice.name,
-        rows_read=len(parsed) + len(rejects),
-        rows_rejected=len(rejects),
-        rejects=rejects,
-        messages=messages,
-        system_rows=system,
-        cohorts_to_map=cohorts_to_map,
-        preview=[{k: v for k, v in row.items() if k != "line"} for row in parsed[:5]],
-    )
-    step(0.5, "Merging into the database")
-    sha = hashlib.sha256(data).hexdigest()
-    try:
-        with scope.store.transaction() as cur:
-            # a preview takes no id from the sequence, so load ids run on without gaps
-            result.upload_id = -1 if dry_run else cur.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0]
-            _merge(cur, scope, kind, file_name, rollout_id, parsed, result, choice, same_system)
-            step(0.85, "Recording the load")
-            earlier = file_kind.already_loaded(cur, scope.org_id, sha)
-            if earlier and not (result.rows_loaded or result.rows_updated or result.people_left):
-                result.messages.insert(
-                    0, f"This file was already loaded as {earlier}: nothing new, so no load was recorded"
-                )
-                result.already_loaded = True
-                raise _DryRun  # an empty load would only clutter the history
-            _record(cur, scope, rollout_id, kind, file_name, sha, result)
-            if remember:
-                roster_import.remember(cur, scope, kind, file_name, table.header, mapping, cohort_values, dayfirst)
-            if dry_run:
-                raise _DryRun  # roll the whole load back: the preview stores nothing
-    except _DryRun:
-        result.upload_id = None
-    step(1.0, "Done")
-    return result
+    preview = [{k: v for k, v in row.items() if k != "line"} for row in parsed[:5]]
+    if kind == "usage":
+        usage.stage_rows(cur, parsed)
+        return _Checked([], len(parsed), rejects, preview)
+    return _Checked(parsed, len(parsed), rejects, preview)
 
 
 def _format_messages(
@@ -256,9 +311,10 @@ def _merge(
         )
         if clash:
             raise FileRefused(file_name, clash)  # rolls the load back: nothing is stored
+    elif kind == "usage":
+        usage.merge(cur, scope.org_id, rollout_id, result.upload_id, result, refresh_daily)
     else:
-        merge = {"roster": merge_roster, "usage": merge_usage}[kind]
-        merge(cur, scope.org_id, rollout_id, result.upload_id, parsed, result)
+        merge_roster(cur, scope.org_id, rollout_id, result.upload_id, parsed, result)
 
 
 def _preset(scope: Scope, kind: str, file_name: str, format: str, mapping, dayfirst):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.ingest.results import LoadResult, Reject, plural
+from analysis.ingest.results import LoadResult, Reject
 from analysis.scope import Scope
 
 
@@ -66,69 +66,6 @@ def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
         result.messages.append(
             f"{left} people on the previous roster are not in this file: "
             "they have left the rollout (undo this load to bring them back)"
-        )
-
-
-def merge_usage(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult) -> None:
-    frame = pd.DataFrame(parsed, columns=["user_id", "event_at", "day", "activity", "events", "snapshot", "line"])
-    # every snapshot of the file is recorded, even one whose rows are all duplicates (a quiet week)
-    covered = frame.loc[frame["snapshot"].notna(), ["snapshot", "activity"]].drop_duplicates()
-    if not covered.empty:
-        cur.executemany(
-            "INSERT INTO usage_snapshot_loads VALUES (?, ?, ?, ?)",
-            [(org_id, upload_id, pd.Timestamp(s).date(), a) for s, a in covered.itertuples(index=False)],
-        )
-    within = frame.duplicated(["user_id", "event_at", "activity"], keep="first")
-    result.rows_duplicate += int(within.sum())
-    result.repeated_in_file = int(within.sum())
-    frame = frame.loc[~within]
-    frame["event_at"] = pd.to_datetime(frame["event_at"])
-    frame["day"] = pd.to_datetime(frame["day"]).dt.date
-    frame["snapshot"] = pd.to_datetime(frame["snapshot"])
-    stage(cur, frame)
-    stored = cur.execute(
-        "SELECT count(*) FROM staged s WHERE EXISTS (SELECT 1 FROM usage_events e WHERE "
-        "e.org_id = $org AND e.user_id = s.user_id AND e.event_at = s.event_at "
-        "AND e.activity = s.activity)",
-        {"org": org_id},
-    ).fetchall()[0][0]
-    result.rows_duplicate += stored
-    result.rows_loaded += len(frame) - stored
-    cur.execute(
-        "INSERT INTO usage_events (org_id, user_id, event_at, day, activity, events, upload_id, snapshot) "
-        "SELECT $org, s.user_id, s.event_at, s.day, s.activity, s.events, $upload, s.snapshot::DATE "
-        "FROM staged s WHERE NOT EXISTS (SELECT 1 FROM usage_events e WHERE "
-        "e.org_id = $org AND e.user_id = s.user_id AND e.event_at = s.event_at "
-        "AND e.activity = s.activity)",
-        {"org": org_id, "upload": upload_id},
-    )
-    # only the rows this load inserted change the daily summary
-    cur.execute(
-        "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT user_id, day, activity FROM usage_events "
-        "WHERE org_id = $org AND upload_id = $upload",
-        {"org": org_id, "upload": upload_id},
-    )
-    refresh_daily(cur, org_id)
-    unknown = cur.execute(
-        "SELECT DISTINCT s.user_id FROM staged s WHERE NOT EXISTS ("
-        "  SELECT 1 FROM rollouts r, current_roster($org, r.rollout_id) p"
-        "  WHERE r.org_id = $org AND ($rollout IS NULL OR r.rollout_id = $rollout)"
-        "    AND p.user_id = s.user_id) ORDER BY 1",
-        {"org": org_id, "rollout": rollout_id},
-    ).fetchall()
-    cur.unregister("staged")
-    result.unknown_people = len(unknown)
-    if unknown:
-        sample = ", ".join(u[0] for u in unknown[:3])
-        result.messages.append(
-            f"{len(unknown)} people in this file are not on the roster (e.g. "
-            f"{sample}): their use is stored and reported as unknown people, "
-            "not counted as licensed"
-        )
-    if result.repeated_in_file:
-        result.messages.append(
-            f"{plural(result.repeated_in_file, 'row')} repeated within this file (the same person, "
-            "time and activity as an earlier row): counted once"
         )
 
 

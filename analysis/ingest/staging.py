@@ -1,0 +1,192 @@
+"""A file's rows as the temporary table `raw` on the load's cursor: one row per data row of the
+file, `line` (the line it starts on), `fields` (how many fields it has) and the text cells c0..cN
+(never null: an empty cell is ''), plus `text` (the row as written, for rows of the wrong width).
+
+A CSV whose rows are one line each is parsed by DuckDB's own reader straight from a file in the
+store's staging folder, at millions of rows a second in bounded memory (docs/performance.md). Any
+other file (a spreadsheet, a CSV with blank lines, quoted line breaks or rows of the wrong width)
+is read by analysis.files.read_table, which numbers its lines, and its rows are staged the same
+way: every rule after this runs in SQL on `raw`, whichever reader filled it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analysis.files import SPREADSHEET_MAGIC, Table, decode, read_table
+from analysis.upload_limits import HEAD_BYTES, MAX_FILE_BYTES, TooBig
+
+_CHUNK = 8 * 1024 * 1024
+
+
+@dataclass
+class Staged:
+    header: list[str]
+    rows: int  # data rows in raw (blank lines left out)
+    delimiter: str
+    reader: str  # "duckdb" or "python" (which reader filled raw)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def width(self) -> int:
+        return len(self.header)
+
+
+def head_bytes(data: bytes | Path) -> bytes:
+    """The whole file when it is bytes in memory, else its first bytes (enough for the header
+    and a sample: analysis.files.read_head reads no more)."""
+    if isinstance(data, Path):
+        with data.open("rb") as handle:
+            first = handle.read(4)
+            if first.startswith(SPREADSHEET_MAGIC):
+                return first + handle.read()
+            return first + handle.read(HEAD_BYTES)
+    return data
+
+
+def digest(data: bytes | Path) -> str:
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest()
+    sha = hashlib.sha256()
+    with data.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def whole(data: bytes | Path) -> bytes:
+    return data if isinstance(data, bytes) else data.read_bytes()
+
+
+def size(data: bytes | Path) -> int:
+    return len(data) if isinstance(data, bytes) else data.stat().st_size
+
+
+def stage(cur: duckdb.DuckDBPyConnection, staging_dir: Path, head: Table, data: bytes | Path) -> Staged:
+    """Fill the temp table raw with the file's rows (see the module's docstring)."""
+    if size(data) > MAX_FILE_BYTES:
+        raise TooBig(
+            f"the file is {size(data) / 1e6:,.0f} MB, over the {MAX_FILE_BYTES // (1024 * 1024):,} MB limit: "
+            "split it and load the parts"
+        )
+    if head.encoding != "xlsx" and head.lines[:1] == [2]:
+        staged = _duckdb_csv(cur, staging_dir, head, data)
+        if staged is not None:
+            return staged
+    return _python_table(cur, read_table(head.file_name, whole(data)))
+
+
+def _duckdb_csv(cur, staging_dir: Path, head: Table, data: bytes | Path) -> Staged | None:
+    """raw from DuckDB's CSV reader, or None when the file is not one line per row (the Python
+    reader then numbers its lines) or DuckDB cannot read it as the header says."""
+    width = len(head.header)
+    with _utf8_copy(staging_dir, head, data) as (path, lines):
+        columns = {f"c{i}": "VARCHAR" for i in range(width)}
+        cells = ", ".join(f"coalesce(c{i}, '')" for i in range(width))
+        blank = " AND ".join(f"trim(coalesce(c{i}, '')) = ''" for i in range(width))
+        try:
+            # the line of a row is its position + 2 (the header is line 1) only because every row
+            # is one line: checked below against the file's own line count
+            cur.execute(
+                "CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT * FROM read_csv($path, header = true, "
+                "delim = $delim, quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, "
+                "columns = $columns, parallel = true)",
+                {"path": str(path), "delim": head.delimiter, "columns": columns},
+            )
+        except duckdb.Error:
+            return None
+        # cells and blank are built from column positions, never from the file's text
+        cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE raw AS SELECT CAST(rowid + 2 AS BIGINT) AS line, "  # noqa: S608
+            f"CAST($width AS INTEGER) AS fields, {cells}, "
+            f"CAST(NULL AS VARCHAR) AS text FROM raw_lines WHERE NOT ({blank})",
+            {"width": width},
+        )
+        read = cur.execute("SELECT count(*) FROM raw_lines").fetchall()[0][0]
+        cur.execute("DROP TABLE raw_lines")
+        if read != lines - 1:
+            return None
+        kept = cur.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+    _name_columns(cur, width)
+    return Staged(list(head.header), kept, head.delimiter, "duckdb", list(head.notes))
+
+
+def _name_columns(cur, width: int) -> None:
+    """raw's cells are c0..cN whatever the header says (names from a file are never SQL)."""
+    names = [r[0] for r in cur.execute("SELECT column_name FROM (DESCRIBE raw)").fetchall()]
+    for i, name in enumerate(names[2 : 2 + width]):
+        if name != f"c{i}":
+            cur.execute(f'ALTER TABLE raw RENAME COLUMN "{name}" TO c{i}')
+
+
+@contextlib.contextmanager
+def _utf8_copy(staging_dir: Path, head: Table, data: bytes | Path):
+    """(a UTF-8 file DuckDB may read, the number of lines in it). Bytes, and text in another
+    encoding, are written to a private file in the staging folder (the only folder the database
+    may read: docs/security.md#the-database-locked-down), removed afterwards."""
+    staging_dir.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix="load-", suffix=".csv", dir=staging_dir)
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if head.encoding in ("utf-8", "utf-8-sig"):
+                lines = _copy(data, out)
+            else:  # transcoded in memory: such files come from spreadsheets and are small
+                text, _ = decode(whole(data))
+                encoded = text.encode("utf-8")
+                out.write(encoded)
+                lines = _line_count(encoded, encoded[-1:])
+        yield path, lines
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _copy(data: bytes | Path, out) -> int:
+    """Copy data to out; the number of lines (a last line without a line break counts)."""
+    if isinstance(data, bytes):
+        out.write(data)
+        return _line_count(data, data[-1:])
+    breaks, last = 0, b""
+    with data.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            out.write(chunk)
+            breaks += chunk.count(b"\n")
+            last = chunk[-1:]
+    return breaks + (0 if last in (b"\n", b"") else 1)
+
+
+def _line_count(data: bytes, last: bytes) -> int:
+    return data.count(b"\n") + (0 if last in (b"\n", b"") else 1)
+
+
+def _python_table(cur, table: Table) -> Staged:
+    """raw from the rows analysis.files.read_table read (it keeps rows of the wrong width)."""
+    width = len(table.header)
+    columns: dict[str, list] = {
+        "line": table.lines,
+        "fields": [len(row) for row in table.rows],
+    }
+    for i in range(width):
+        columns[f"c{i}"] = [row[i] if i < len(row) else "" for row in table.rows]
+    columns["text"] = [None if len(row) == width else table.delimiter.join(row)[:2000] for row in table.rows]
+    cur.register("raw_rows", pd.DataFrame(columns))
+    cells = ", ".join(f"CAST(c{i} AS VARCHAR) AS c{i}" for i in range(width))
+    # cells are built from column positions, never from the file's text
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE raw AS SELECT CAST(line AS BIGINT) AS line, "  # noqa: S608
+        f"CAST(fields AS INTEGER) AS fields, {cells}, CAST(text AS VARCHAR) AS text FROM raw_rows"
+    )
+    cur.unregister("raw_rows")
+    return Staged(list(table.header), len(table.rows), table.delimiter, "python", list(table.notes))
+
+
+def drop(cur) -> None:
+    cur.execute("DROP TABLE IF EXISTS raw")

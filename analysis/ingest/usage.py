@@ -1,0 +1,298 @@
+"""Usage rows checked and merged in SQL, set-based, on the staged table raw (analysis/ingest/staging.py).
+
+The rules of a cell stay in Python (analysis.values, a format's transforms, the domain check,
+the date readers) and run once per *distinct* value of a column, not once per row: a column of
+20 million rows holds a few thousand people, a few hundred days and a dozen counts. Each column's
+values become a small table (raw text -> value or the reason it is refused) joined to raw, and the
+row's reason is the first refusal in the order analysis.ingest.rows.usage_row checks its cells:
+the format's transforms, the person, the time or date, the activity, the count, the snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from analysis import formats, values
+from analysis.ingest.results import LoadResult, Reject, plural
+from analysis.ingest.rows import RowError, person
+from analysis.ingest.staging import Staged
+
+# the SQL type of each field's value in its table of values
+_TYPES = {
+    "user_id": "VARCHAR",
+    "timestamp": "TIMESTAMP",
+    "date": "TIMESTAMP",
+    "activity": "VARCHAR",
+    "count": "BIGINT",
+    "snapshot": "TIMESTAMP",
+}
+PARSE_ORDER = ("user_id", "timestamp", "date", "activity", "count", "snapshot")
+
+
+def distinct_values(cur, staged: Staged, index: int) -> list[str]:
+    # index is a column position of raw (an int from the format's choice), never text from the file
+    return [
+        r[0]
+        for r in cur.execute(
+            f"SELECT DISTINCT c{index} FROM raw WHERE fields = $width",  # noqa: S608
+            {"width": staged.width},
+        ).fetchall()
+    ]
+
+
+def date_values(cur, staged: Staged, index: int) -> set[str]:
+    """The values of a date column that can tell day-first from month-first (d/m/y ones): the
+    date-order decision (analysis/ingest/dates.py) looks at no others."""
+    return {
+        r[0]
+        for r in cur.execute(
+            f"SELECT DISTINCT c{index} FROM raw WHERE fields = $width "  # noqa: S608
+            f"AND regexp_matches(c{index}, '^\\s*\\d{{1,2}}[/.-]\\d{{1,2}}[/.-]\\d')",
+            {"width": staged.width},
+        ).fetchall()
+    }
+
+
+def parse(cur, staged: Staged, choice: formats.Choice, context: dict) -> None:
+    """The temp table parsed: line, the typed fields, and reason/column/system for a refused row."""
+    fmt = choice.format
+    transforms = {k: f for k, f in fmt.values.items() if k in choice.columns} if fmt else {}
+    constants = {k: v for k, v in fmt.constants.items() if k not in choice.columns} if fmt else {}
+    headers = {name: staged.header[index] for name, index in choice.columns.items()}
+    joins, refusals, fields = [], [], {}
+    for name, index in choice.columns.items():
+        if name not in _TYPES:
+            continue
+        table = f"v_{name}"
+        _value_table(cur, table, name, distinct_values(cur, staged, index), transforms.get(name), context)
+        joins.append(f"LEFT JOIN {table} ON {table}.raw = r.c{index}")
+        fields[name] = f"{table}.value"
+    for name in transforms:
+        if name in fields:
+            refusals.append((f"v_{name}.transform_error", f"v_{name}.transform_system", headers[name]))
+    for name in PARSE_ORDER:
+        if name == "date" and name in fields and "timestamp" in fields:  # a time, when there is one, wins
+            refusals.append((f"CASE WHEN {fields['timestamp']} IS NULL THEN v_date.error END", "false", headers[name]))
+        elif name in fields:
+            refusals.append((f"v_{name}.error", "false", headers[name]))
+        if name == "date":  # with neither a time nor a date the row has no day
+            has_date = "date" in choice.columns
+            refusals.append(
+                (
+                    f"CASE WHEN {fields.get('timestamp', 'NULL')} IS NULL AND {fields.get('date', 'NULL')} IS NULL "
+                    "THEN 'the date is missing' END",
+                    "false",
+                    headers.get("date" if has_date else "timestamp", "date" if has_date else "timestamp"),
+                )
+            )
+    _create_parsed(cur, staged, fields, constants, context, joins, refusals)
+
+
+def _create_parsed(cur, staged: Staged, fields: dict, constants: dict, context: dict, joins, refusals) -> None:
+    offset = context["day_offset"]
+    event_at = f"coalesce({fields.get('timestamp', 'NULL')}, date_trunc('day', {fields.get('date', 'CAST(NULL AS TIMESTAMP)')}))"
+    if offset.get("date"):
+        event_at = f"({event_at} + to_days(CAST($date_offset AS INTEGER)))"
+    snapshot = fields.get("snapshot", "NULL")
+    if offset.get("snapshot") and "snapshot" in fields:
+        snapshot = f"({snapshot} + to_days(CAST($snapshot_offset AS INTEGER)))"
+    activity = fields.get("activity") or "$activity"
+    params: dict = {"width": staged.width}
+    if "activity" not in fields:
+        params["activity"] = (constants.get("activity") or context.get("default_activity") or "").strip().lower()
+    if offset.get("date"):
+        params["date_offset"] = offset["date"]
+    if offset.get("snapshot") and "snapshot" in fields:
+        params["snapshot_offset"] = offset["snapshot"]
+    # every name below is one of this module's own (a value table, a field, an expression built
+    # here from them); the file's text reaches SQL only as bound values and joined table rows
+    width_reason = "'the row has ' || r.fields || ' fields where the header has ' || $width"
+    reason = "CASE WHEN r.fields <> $width THEN " + width_reason
+    column = "CASE WHEN r.fields <> $width THEN NULL"
+    system = "CASE WHEN r.fields <> $width THEN false"
+    for i, (error, is_system, header) in enumerate(refusals):
+        params[f"h{i}"] = header
+        reason += f" WHEN ({error}) IS NOT NULL THEN {error}"
+        column += f" WHEN ({error}) IS NOT NULL THEN $h{i}"
+        system += f" WHEN ({error}) IS NOT NULL THEN {is_system}"
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT r.line, "  # noqa: S608
+        f"{fields.get('user_id', 'NULL')} AS user_id, {event_at} AS event_at, "
+        f"CAST({event_at} AS DATE) AS day, {activity} AS activity, "
+        f"coalesce({fields.get('count', 'NULL')}, 1) AS events, CAST({snapshot} AS DATE) AS snapshot, "
+        f"{reason} END AS reason, {column} END AS column_name, coalesce({system} END, false) AS system "
+        f"FROM raw r {' '.join(joins)}",
+        params,
+    )
+
+
+def _value_table(cur, table: str, name: str, raws: list[str], transform: Callable | None, context: dict) -> None:
+    """The temp table `table`: each distinct raw text of a field -> (value, error) and, when the
+    format transforms the field first, (transform_error, transform_system)."""
+    read = _reader(name, context)
+    rows = []
+    for raw in raws:
+        text, t_error, t_system = raw, None, False
+        if transform is not None:
+            try:
+                text = transform(raw)
+            except ValueError as exc:
+                t_error, t_system = str(exc), isinstance(exc, formats.SystemActivity)
+        value, error = None, None
+        if t_error is None:
+            try:
+                value = read(text)
+            except ValueError as exc:
+                error = str(exc)
+        rows.append((raw, value, error, t_error, t_system))
+    frame = pd.DataFrame(rows, columns=["raw", "value", "error", "transform_error", "transform_system"])
+    frame = frame.astype({"raw": object, "value": object, "error": object, "transform_error": object})
+    cur.register("values_frame", frame)
+    # table is v_<field> for one of this module's fields; the type is from _TYPES
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT CAST(raw AS VARCHAR) AS raw, "  # noqa: S608
+        f"CAST(value AS {_TYPES[name]}) AS value, CAST(error AS VARCHAR) AS error, "
+        "CAST(transform_error AS VARCHAR) AS transform_error, CAST(transform_system AS BOOLEAN) AS transform_system "
+        "FROM values_frame"
+    )
+    cur.unregister("values_frame")
+
+
+def _reader(name: str, context: dict) -> Callable[[str], object]:
+    """A cell's text -> its value, raising ValueError with the reason (analysis/ingest/rows.py)."""
+    if name == "user_id":
+        return lambda text: person({"user_id": text}, context)
+    if name in ("timestamp", "date", "snapshot"):
+        date_reader = context["dates"][name]
+        return lambda text: None if values.is_missing(text) else date_reader(text)
+    if name == "activity":
+        return _activity
+    return lambda text: 1 if text is None or text.strip() == "" else values.parse_count(text)
+
+
+def _activity(text: str) -> str:
+    activity = text.strip().lower()
+    if not activity:
+        raise RowError("activity", "the activity is empty")
+    return activity
+
+
+def rejects(cur, staged: Staged, choice: formats.Choice) -> list[Reject]:
+    """The refused rows, in line order, each with its line, column, reason and the row as written."""
+    user_index = choice.columns.get("user_id")
+    cells = [f"r.c{i}" for i in range(staged.width)]
+    rows = cur.execute(
+        f"SELECT p.line, p.column_name, p.reason, p.system, r.text, {', '.join(cells)} "  # noqa: S608
+        "FROM parsed p JOIN raw r USING (line) WHERE p.reason IS NOT NULL ORDER BY p.line"
+    ).fetchall()
+    out = []
+    for line, column, reason, system, text, *raw in rows:
+        user = values.normalise_user(raw[user_index]) if user_index is not None and text is None else ""
+        out.append(
+            Reject(
+                line,
+                column,
+                reason,
+                text if text is not None else staged.delimiter.join(raw)[:2000],
+                None if system else user or None,
+                left_out=system,
+                system=system,
+            )
+        )
+    return out
+
+
+def preview(cur) -> list[dict]:
+    """The first five rows as they will be stored."""
+    frame = cur.execute(
+        "SELECT user_id, event_at, day, activity, events, snapshot FROM parsed WHERE reason IS NULL "
+        "ORDER BY line LIMIT 5"
+    ).fetchall()
+    names = ("user_id", "event_at", "day", "activity", "events", "snapshot")
+    return [dict(zip(names, row)) for row in frame]
+
+
+def stage_rows(cur, parsed: list[dict]) -> None:
+    """The rows the Python row path parsed (a format that reshapes rows: analysis/ingest/cells.py)
+    as the temp table parsed, so that one merge (merge below) serves both paths."""
+    frame = pd.DataFrame(parsed, columns=["line", "user_id", "event_at", "day", "activity", "events", "snapshot"])
+    frame["event_at"] = pd.to_datetime(frame["event_at"])
+    frame["day"] = pd.to_datetime(frame["event_at"]).dt.normalize()
+    frame["snapshot"] = pd.to_datetime(frame["snapshot"])
+    cur.register("parsed_frame", frame)
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE parsed AS SELECT CAST(line AS BIGINT) AS line, user_id, "
+        "CAST(event_at AS TIMESTAMP) AS event_at, CAST(day AS DATE) AS day, activity, "
+        "CAST(events AS BIGINT) AS events, CAST(snapshot AS DATE) AS snapshot, "
+        "CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS VARCHAR) AS column_name, false AS system FROM parsed_frame"
+    )
+    cur.unregister("parsed_frame")
+
+
+def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, result: LoadResult, refresh_daily) -> None:
+    """Merge the rows of parsed that are not refused: the first of each (person, time, activity)
+    in the file, unless stored already, is inserted; the daily summary follows."""
+    params = {"org": org_id, "upload": upload_id}
+    # every snapshot of the file is recorded, even one whose rows are all duplicates (a quiet week)
+    cur.execute(
+        "INSERT INTO usage_snapshot_loads SELECT DISTINCT $org, $upload, snapshot, activity FROM parsed "
+        "WHERE reason IS NULL AND snapshot IS NOT NULL",
+        params,
+    )
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE firsts AS SELECT f.*, EXISTS (SELECT 1 FROM usage_events e "
+        "  WHERE e.org_id = $org AND e.user_id = f.user_id AND e.event_at = f.event_at "
+        "  AND e.activity = f.activity) AS stored "
+        "FROM (SELECT user_id, event_at, activity, arg_min(day, line) AS day, arg_min(events, line) AS events, "
+        "  arg_min(snapshot, line) AS snapshot, count(*) AS copies "
+        "  FROM parsed WHERE reason IS NULL GROUP BY user_id, event_at, activity) f",
+        {"org": org_id},
+    )
+    repeated, stored, fresh = cur.execute(
+        "SELECT coalesce(sum(copies - 1), 0), count(*) FILTER (stored), count(*) FILTER (NOT stored) FROM firsts"
+    ).fetchall()[0]
+    result.repeated_in_file = int(repeated)
+    result.rows_duplicate += int(repeated) + int(stored)
+    result.rows_loaded += int(fresh)
+    cur.execute(
+        "INSERT INTO usage_events (org_id, user_id, event_at, day, activity, events, upload_id, snapshot) "
+        "SELECT $org, user_id, event_at, day, activity, events, $upload, snapshot FROM firsts WHERE NOT stored",
+        params,
+    )
+    # only the rows this load inserted change the daily summary
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT user_id, day, activity FROM firsts WHERE NOT stored"
+    )
+    refresh_daily(cur, org_id)
+    _unknown_people(cur, org_id, rollout_id, result)
+    cur.execute("DROP TABLE firsts")
+    if result.repeated_in_file:
+        result.messages.append(
+            f"{plural(result.repeated_in_file, 'row')} repeated within this file (the same person, "
+            "time and activity as an earlier row): counted once"
+        )
+
+
+def _unknown_people(cur, org_id: int, rollout_id: int | None, result: LoadResult) -> None:
+    unknown = cur.execute(
+        "SELECT DISTINCT f.user_id FROM firsts f WHERE NOT EXISTS ("
+        "  SELECT 1 FROM rollouts r, current_roster($org, r.rollout_id) p"
+        "  WHERE r.org_id = $org AND ($rollout IS NULL OR r.rollout_id = $rollout)"
+        "    AND p.user_id = f.user_id) ORDER BY 1",
+        {"org": org_id, "rollout": rollout_id},
+    ).fetchall()
+    result.unknown_people = len(unknown)
+    if unknown:
+        sample = ", ".join(u[0] for u in unknown[:3])
+        result.messages.append(
+            f"{len(unknown)} people in this file are not on the roster (e.g. "
+            f"{sample}): their use is stored and reported as unknown people, "
+            "not counted as licensed"
+        )
+
+
+def drop(cur) -> None:
+    for table in ("parsed", "v_user_id", "v_timestamp", "v_date", "v_activity", "v_count", "v_snapshot"):
+        cur.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 (names of this module's own tables)
