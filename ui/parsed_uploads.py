@@ -12,8 +12,13 @@ import hashlib
 
 import streamlit as st
 
-from analysis.files import FileRefused, Table, read_table
+from analysis.files import FileRefused, Table, read_head, read_table
 from analysis.load_slots import load_slot
+
+# Above this a file is kept as its header and first rows only: the loader reads the rest itself
+# (a usage CSV straight into DuckDB: analysis/ingest/staging.py), so a 200 MB upload is never
+# held twice, once as bytes and once as Python rows.
+WHOLE_BELOW = 10 * 1024 * 1024
 
 TABLES = "_parsed_uploads"
 HASHES = "_upload_sha256"
@@ -28,14 +33,16 @@ def sha256(upload) -> str:
 
 
 def parsed(org_id: int, upload) -> Table | FileRefused:
-    """The file read by read_table, or why it was refused; LoadBusy (not kept) while another load
-    for the organisation runs."""
+    """The file read by read_table (its head only when it is big), or why it was refused; LoadBusy
+    (not kept) while another load for the organisation runs."""
     tables = st.session_state.setdefault(TABLES, {})
     key = (org_id, sha256(upload), upload.name)
     if key not in tables:
         with load_slot(org_id, upload.name):
             try:
-                tables[key] = read_table(upload.name, upload.getvalue())
+                data = upload.getvalue()
+                read = read_table if len(data) < WHOLE_BELOW else read_head
+                tables[key] = read(upload.name, data)
             except FileRefused as exc:
                 tables[key] = exc
     return tables[key]

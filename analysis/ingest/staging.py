@@ -1,4 +1,4 @@
-"""A file's rows as the temporary table `raw` on the load's cursor: one row per data row of the
+"""A file's rows as the temporary view `raw` on the load's cursor: one row per data row of the
 file, `line` (the line it starts on), `fields` (how many fields it has) and the text cells c0..cN
 (never null: an empty cell is ''), plus `text` (the row as written, for rows of the wrong width).
 
@@ -71,7 +71,7 @@ def size(data: bytes | Path) -> int:
 
 
 def stage(cur: duckdb.DuckDBPyConnection, staging_dir: Path, head: Table, data: bytes | Path) -> Staged:
-    """Fill the temp table raw with the file's rows (see the module's docstring)."""
+    """Fill the temp view raw (over the temp table raw_lines) with the file's rows (see the module's docstring)."""
     if size(data) > MAX_FILE_BYTES:
         raise TooBig(
             f"the file is {size(data) / 1e6:,.0f} MB, over the {MAX_FILE_BYTES // (1024 * 1024):,} MB limit: "
@@ -90,41 +90,31 @@ def _duckdb_csv(cur, staging_dir: Path, head: Table, data: bytes | Path) -> Stag
     width = len(head.header)
     with _utf8_copy(staging_dir, head, data) as (path, lines):
         columns = {f"c{i}": "VARCHAR" for i in range(width)}
-        cells = ", ".join(f"coalesce(c{i}, '')" for i in range(width))
-        blank = " AND ".join(f"trim(coalesce(c{i}, '')) = ''" for i in range(width))
+        cells = ", ".join(f"coalesce(c{i}, '') AS c{i}" for i in range(width))
+        blank = " AND ".join(f"trim(c{i}) = ''" for i in range(width))
         try:
-            # the line of a row is its position + 2 (the header is line 1) only because every row
-            # is one line: checked below against the file's own line count
+            # cells are built from column positions, never from the file's text
             cur.execute(
-                "CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT * FROM read_csv($path, header = true, "
-                "delim = $delim, quote = '\"', escape = '\"', auto_detect = false, strict_mode = true, "
-                "columns = $columns, parallel = true)",
+                f"CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT {cells} FROM read_csv($path, "  # noqa: S608
+                "header = true, delim = $delim, quote = '\"', escape = '\"', auto_detect = false, "
+                "strict_mode = true, columns = $columns, parallel = true)",
                 {"path": str(path), "delim": head.delimiter, "columns": columns},
             )
         except duckdb.Error:
             return None
-        # cells and blank are built from column positions, never from the file's text
-        cur.execute(
-            f"CREATE OR REPLACE TEMP TABLE raw AS SELECT CAST(rowid + 2 AS BIGINT) AS line, "  # noqa: S608
-            f"CAST($width AS INTEGER) AS fields, {cells}, "
-            f"CAST(NULL AS VARCHAR) AS text FROM raw_lines WHERE NOT ({blank})",
-            {"width": width},
-        )
-        read = cur.execute("SELECT count(*) FROM raw_lines").fetchall()[0][0]
+    read = cur.execute("SELECT count(*) FROM raw_lines").fetchall()[0][0]
+    if read != lines - 1:
         cur.execute("DROP TABLE raw_lines")
-        if read != lines - 1:
-            return None
-        kept = cur.execute("SELECT count(*) FROM raw").fetchall()[0][0]
-    _name_columns(cur, width)
+        return None
+    # a row's line is its position + 2 (the header is line 1) because every row is one line, as
+    # the count above shows; blank rows are left out, as the Python reader leaves them
+    cur.execute(
+        f"CREATE OR REPLACE TEMP VIEW raw AS SELECT CAST(rowid + 2 AS BIGINT) AS line, "  # noqa: S608
+        f"CAST({width} AS INTEGER) AS fields, {', '.join(f'c{i}' for i in range(width))}, "
+        f"CAST(NULL AS VARCHAR) AS text FROM raw_lines WHERE NOT ({blank})"
+    )
+    kept = cur.execute("SELECT count(*) FROM raw").fetchall()[0][0]
     return Staged(list(head.header), kept, head.delimiter, "duckdb", list(head.notes))
-
-
-def _name_columns(cur, width: int) -> None:
-    """raw's cells are c0..cN whatever the header says (names from a file are never SQL)."""
-    names = [r[0] for r in cur.execute("SELECT column_name FROM (DESCRIBE raw)").fetchall()]
-    for i, name in enumerate(names[2 : 2 + width]):
-        if name != f"c{i}":
-            cur.execute(f'ALTER TABLE raw RENAME COLUMN "{name}" TO c{i}')
 
 
 @contextlib.contextmanager
@@ -181,12 +171,14 @@ def _python_table(cur, table: Table) -> Staged:
     cells = ", ".join(f"CAST(c{i} AS VARCHAR) AS c{i}" for i in range(width))
     # cells are built from column positions, never from the file's text
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE raw AS SELECT CAST(line AS BIGINT) AS line, "  # noqa: S608
+        "CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT CAST(line AS BIGINT) AS line, "  # noqa: S608
         f"CAST(fields AS INTEGER) AS fields, {cells}, CAST(text AS VARCHAR) AS text FROM raw_rows"
     )
+    cur.execute("CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM raw_lines")
     cur.unregister("raw_rows")
     return Staged(list(table.header), len(table.rows), table.delimiter, "python", list(table.notes))
 
 
 def drop(cur) -> None:
-    cur.execute("DROP TABLE IF EXISTS raw")
+    cur.execute("DROP VIEW IF EXISTS raw")
+    cur.execute("DROP TABLE IF EXISTS raw_lines")
