@@ -9,6 +9,7 @@ import pytest
 
 from analysis.files import read_head, read_table
 from analysis.ingest import load_file, staging
+from analysis.uploads import undo
 from tests.conftest import csv
 
 DATA = Path(__file__).parent / "data"
@@ -76,3 +77,25 @@ def test_usage_from_a_path_loads_as_from_bytes(acme, tmp_path):
     ]
     again = load_file(acme, "usage", "usage.csv", data, rollout="MFA")
     assert (again.rows_loaded, again.rows_duplicate, again.already_loaded) == (0, 4, True)
+
+
+def daily(scope):
+    return (
+        scope.store.cursor().execute("SELECT user_id, day::VARCHAR, events FROM usage_daily ORDER BY 1, 2").fetchall()
+    )
+
+
+def test_a_later_load_adds_its_events_to_the_days_it_touches_and_undo_takes_them_away(acme, load):
+    load(acme, "usage", "user_id,timestamp,activity,count\na@acme.test,2025-01-06 09:00,mfa,2\n", name="a.csv")
+    second = load(
+        acme,
+        "usage",
+        "user_id,timestamp,activity,count\na@acme.test,2025-01-06 09:00,mfa,2\n"
+        "a@acme.test,2025-01-06 17:30,mfa,3\nb@acme.test,2025-01-07 08:00,mfa,1\n",
+        name="b.csv",
+    )
+    assert (second.rows_loaded, second.rows_duplicate) == (2, 1)
+    # 6 January: 2 events at 09:00 (first load) + 3 at 17:30 (second load)
+    assert daily(acme) == [("a@acme.test", "2025-01-06", 5), ("b@acme.test", "2025-01-07", 1)]
+    undo(acme, second.upload_id)
+    assert daily(acme) == [("a@acme.test", "2025-01-06", 2)]

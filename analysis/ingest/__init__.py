@@ -312,7 +312,7 @@ def _merge(
         if clash:
             raise FileRefused(file_name, clash)  # rolls the load back: nothing is stored
     elif kind == "usage":
-        usage.merge(cur, scope.org_id, rollout_id, result.upload_id, result, refresh_daily)
+        usage.merge(cur, scope.org_id, rollout_id, result.upload_id, result)
     else:
         merge_roster(cur, scope.org_id, rollout_id, result.upload_id, parsed, result)
 

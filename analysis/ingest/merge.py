@@ -69,6 +69,23 @@ def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
         )
 
 
+def add_to_daily(cur, org_id: int) -> None:
+    """Add the temp table added(user_id, day, activity, events), the sums of rows a load has just
+    inserted into usage_events, to usage_daily: a load only adds events, so each touched day's
+    total grows by them (no re-reading of the stored events, which refresh_daily does)."""
+    match = "d.org_id = $org AND d.user_id = a.user_id AND d.day = a.day AND d.activity = a.activity"
+    cur.execute(
+        f"UPDATE usage_daily d SET events = d.events + a.events FROM added a WHERE {match}",  # noqa: S608 (constant)
+        {"org": org_id},
+    )
+    cur.execute(
+        "INSERT INTO usage_daily SELECT $org, a.user_id, a.day, a.activity, a.events FROM added a "  # noqa: S608
+        f"WHERE NOT EXISTS (SELECT 1 FROM usage_daily d WHERE {match})",
+        {"org": org_id},
+    )
+    cur.execute("DROP TABLE added")
+
+
 def refresh_daily(cur, org_id: int) -> None:
     """Recompute usage_daily for the (person, day, activity) keys in the temp table touched."""
     cur.execute(

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from analysis import formats, values
+from analysis.ingest.merge import add_to_daily
 from analysis.ingest.results import LoadResult, Reject, plural
 from analysis.ingest.rows import RowError, person
 from analysis.ingest.staging import Staged
@@ -231,7 +232,7 @@ def stage_rows(cur, parsed: list[dict]) -> None:
     cur.unregister("parsed_frame")
 
 
-def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, result: LoadResult, refresh_daily) -> None:
+def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, result: LoadResult) -> None:
     """Merge the rows of parsed that are not refused: the first of each (person, time, activity)
     in the file, unless stored already, is inserted; the daily summary follows."""
     params = {"org": org_id, "upload": upload_id}
@@ -245,7 +246,7 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
         "CREATE OR REPLACE TEMP TABLE firsts AS SELECT f.*, EXISTS (SELECT 1 FROM usage_events e "
         "  WHERE e.org_id = $org AND e.user_id = f.user_id AND e.event_at = f.event_at "
         "  AND e.activity = f.activity) AS stored "
-        "FROM (SELECT user_id, event_at, activity, arg_min(day, line) AS day, arg_min(events, line) AS events, "
+        "FROM (SELECT user_id, event_at, activity, CAST(event_at AS DATE) AS day, arg_min(events, line) AS events, "
         "  arg_min(snapshot, line) AS snapshot, count(*) AS copies "
         "  FROM parsed WHERE reason IS NULL GROUP BY user_id, event_at, activity) f",
         {"org": org_id},
@@ -263,9 +264,10 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
     )
     # only the rows this load inserted change the daily summary
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT user_id, day, activity FROM firsts WHERE NOT stored"
+        "CREATE OR REPLACE TEMP TABLE added AS SELECT user_id, day, activity, sum(events) AS events "
+        "FROM firsts WHERE NOT stored GROUP BY ALL"
     )
-    refresh_daily(cur, org_id)
+    add_to_daily(cur, org_id)
     _unknown_people(cur, org_id, rollout_id, result)
     cur.execute("DROP TABLE firsts")
     if result.repeated_in_file:
