@@ -95,6 +95,31 @@ def test_snapshots_loaded_before_migration_9_are_recorded_by_it(tmp_path, monkey
     new.close()
 
 
+def test_usage_stored_before_migration_14_is_kept_without_the_key_indexes(tmp_path, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    all_migrations = store_module.migrations()
+    monkeypatch.setattr(store_module, "migrations", lambda: [m for m in all_migrations if m[0] < 14])
+    old = Store(path, staging_dir=tmp_path / "s")
+    old.cursor().execute(
+        "INSERT INTO usage_events (org_id, user_id, event_at, day, activity, events, upload_id, snapshot) VALUES "
+        "(2, 'ann', '2025-07-12 09:00', '2025-07-12', 'teams', 3, 7, NULL), "
+        "(1, 'ben', '2025-07-11', '2025-07-11', 'teams', 1, 7, '2025-07-13')"
+    )
+    old.cursor().execute("INSERT INTO usage_daily VALUES (2, 'ann', '2025-07-12', 'teams', 3)")
+    old.close()
+    monkeypatch.setattr(store_module, "migrations", lambda: all_migrations)
+    new = Store(path, staging_dir=tmp_path / "s")
+    cur = new.cursor()
+    assert cur.execute("SELECT org_id, user_id, events, snapshot FROM usage_events ORDER BY org_id").fetchall() == [
+        (1, "ben", 1, date(2025, 7, 13)),
+        (2, "ann", 3, None),
+    ]
+    assert cur.execute("SELECT * FROM usage_daily").fetchall() == [(2, "ann", date(2025, 7, 12), "teams", 3)]
+    keys = "SELECT count(*) FROM duckdb_constraints() WHERE table_name IN ('usage_events', 'usage_daily') AND constraint_type = 'PRIMARY KEY'"
+    assert cur.execute(keys).fetchall() == [(0,)]
+    new.close()
+
+
 @pytest.mark.parametrize(
     "statement",
     [
