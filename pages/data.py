@@ -209,20 +209,23 @@ with load_tab:
                 continue
             if key not in st.session_state:
                 try:
-                    st.session_state[key] = refused or load_file(
-                        scope,
-                        kind,
-                        f.name,
-                        data,
-                        rollout=rollout_name,
-                        dry_run=True,
-                        format=format_choice,
-                        mapping=mapping or None,
-                        dayfirst=dayfirst,
-                        table=table,
-                        cohort_values=cohort_values,
-                        same_system=same_system,
-                    )
+                    # the preview runs the whole load and rolls it back: seconds for a big file
+                    with st.spinner(f"Checking {literal(f.name)}", show_time=True):
+                        outcome = refused or load_file(
+                            scope,
+                            kind,
+                            f.name,
+                            data,
+                            rollout=rollout_name,
+                            dry_run=True,
+                            format=format_choice,
+                            mapping=mapping or None,
+                            dayfirst=dayfirst,
+                            table=table,
+                            cohort_values=cohort_values,
+                            same_system=same_system,
+                        )
+                    st.session_state[key] = outcome
                 except LoadBusy as exc:  # not kept: the preview runs again on the next rerun
                     busy.append(f.name)
                     st.warning(literal(" ".join(exc.messages)))
