@@ -139,11 +139,11 @@ def _load(
     if not in_sql and (not table.complete or isinstance(data, Path)):
         table = read_table(file_name, staging.whole(data))
     messages = _format_messages(table, choice, preset_name, guessed)
-    step(0.25, "Checking the rows")
+    step(0.1, "Reading the rows" if in_sql else "Checking the rows")
     context, cohorts_to_map = _context(scope, kind, table, choice, rollout_id, cohort_values)
     cur = scope.store.cursor()
     try:
-        checked = _checked(cur, scope, kind, table, data, choice, context, dayfirst, messages, in_sql)
+        checked = _checked(cur, scope, kind, table, data, choice, context, dayfirst, messages, in_sql, step)
         try:
             _refuse_if_mostly_bad(file_name, checked.valid + len(checked.rejects), checked.rejects)
         except FileRefused as exc:
@@ -173,7 +173,7 @@ def _load(
             with scope.store.transaction() as cur:
                 # a preview takes no id from the sequence, so load ids run on without gaps
                 result.upload_id = -1 if dry_run else cur.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0]
-                _merge(cur, scope, kind, file_name, rollout_id, parsed, result, choice, same_system)
+                _merge(cur, scope, kind, file_name, rollout_id, parsed, result, choice, same_system, step)
                 step(0.85, "Recording the load")
                 earlier = file_kind.already_loaded(cur, scope.org_id, sha)
                 if earlier and not (result.rows_loaded or result.rows_updated or result.people_left):
@@ -204,12 +204,13 @@ class _Checked:
     preview: list[dict]
 
 
-def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: dict, dayfirst, messages, in_sql):
+def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: dict, dayfirst, messages, in_sql, step):
     """The rows checked: in SQL for usage (the temp table parsed: analysis/ingest/usage.py), in
     Python row by row for rosters, tickets and formats that reshape rows (usage then staged as
     parsed too, so one merge serves both)."""
     if in_sql:
         staged = staging.stage(cur, scope.store.staging_dir, table, data)
+        step(0.25, f"Checking {staged.rows:,} rows")
         headers = {name: staged.header[index] for name, index in choice.columns.items()}
         seen = {n: usage.date_values(cur, staged, i) for n, i in choice.columns.items() if n in DATE_FIELDS}
         try:
@@ -221,6 +222,7 @@ def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: 
             whole = read_table(table.file_name, staging.whole(data))
             context["dates"] = date_readers(whole, choice, headers, seen, context["tz"], dayfirst, messages)
         usage.parse(cur, staged, choice, context)
+        step(0.4, "Collecting the rejected rows")
         rejects = usage.rejects(cur, staged, choice)
         return _Checked([], staged.rows - len(rejects), rejects, usage.preview(cur))
     parsed, rejects = validate(table, kind, choice, context, dayfirst, messages)
@@ -296,6 +298,7 @@ def _merge(
     result: LoadResult,
     choice: formats.Choice,
     same_system: bool,
+    step: Progress,
 ) -> None:
     """Merge the parsed rows of the load result.upload_id."""
     if kind == "tickets":
@@ -312,7 +315,7 @@ def _merge(
         if clash:
             raise FileRefused(file_name, clash)  # rolls the load back: nothing is stored
     elif kind == "usage":
-        usage.merge(cur, scope.org_id, rollout_id, result.upload_id, result)
+        usage.merge(cur, scope.org_id, rollout_id, result.upload_id, result, step)
     else:
         merge_roster(cur, scope.org_id, rollout_id, result.upload_id, parsed, result)
 

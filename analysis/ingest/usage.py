@@ -232,10 +232,12 @@ def stage_rows(cur, parsed: list[dict]) -> None:
     cur.unregister("parsed_frame")
 
 
-def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, result: LoadResult) -> None:
+def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, result: LoadResult, step=None) -> None:
     """Merge the rows of parsed that are not refused: the first of each (person, time, activity)
     in the file, unless stored already, is inserted; the daily summary follows."""
+    step = step or (lambda _fraction, _text: None)
     params = {"org": org_id, "upload": upload_id}
+    step(0.55, "Finding the rows already stored")
     # every snapshot of the file is recorded, even one whose rows are all duplicates (a quiet week)
     cur.execute(
         "INSERT INTO usage_snapshot_loads SELECT DISTINCT $org, $upload, snapshot, activity FROM parsed "
@@ -257,12 +259,14 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
     result.repeated_in_file = int(repeated)
     result.rows_duplicate += int(repeated) + int(stored)
     result.rows_loaded += int(fresh)
+    step(0.65, f"Storing {int(fresh):,} new rows")
     cur.execute(
         "INSERT INTO usage_events (org_id, user_id, event_at, day, activity, events, upload_id, snapshot) "
         "SELECT $org, user_id, event_at, day, activity, events, $upload, snapshot FROM firsts WHERE NOT stored",
         params,
     )
     # only the rows this load inserted change the daily summary
+    step(0.75, "Updating the daily summary")
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE added AS SELECT user_id, day, activity, sum(events) AS events "
         "FROM firsts WHERE NOT stored GROUP BY ALL"
