@@ -212,7 +212,8 @@ def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: 
         staged = staging.stage(cur, scope.store.staging_dir, table, data)
         step(0.25, f"Checking {staged.rows:,} rows")
         headers = {name: staged.header[index] for name, index in choice.columns.items()}
-        seen = {n: usage.date_values(cur, staged, i) for n, i in choice.columns.items() if n in DATE_FIELDS}
+        distinct = usage.distinct_values(cur, staged, choice)
+        seen = {name: set(texts) for name, texts in distinct.items() if name in DATE_FIELDS}
         try:
             context["dates"] = date_readers(table, choice, headers, seen, context["tz"], dayfirst, messages)
         except FileRefused:
@@ -221,7 +222,7 @@ def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: 
             # the refusal names the first lines that show the problem: read the whole file for them
             whole = read_table(table.file_name, staging.whole(data))
             context["dates"] = date_readers(whole, choice, headers, seen, context["tz"], dayfirst, messages)
-        usage.parse(cur, staged, choice, context)
+        usage.parse(cur, staged, choice, context, distinct)
         step(0.4, "Collecting the rejected rows")
         rejects = usage.rejects(cur, staged, choice)
         return _Checked([], staged.rows - len(rejects), rejects, usage.preview(cur))

@@ -32,31 +32,19 @@ _TYPES = {
 PARSE_ORDER = ("user_id", "timestamp", "date", "activity", "count", "snapshot")
 
 
-def distinct_values(cur, staged: Staged, index: int) -> list[str]:
-    # index is a column position of raw (an int from the format's choice), never text from the file
-    return [
-        r[0]
-        for r in cur.execute(
-            f"SELECT DISTINCT c{index} FROM raw WHERE fields = $width",  # noqa: S608
-            {"width": staged.width},
-        ).fetchall()
-    ]
+def distinct_values(cur, staged: Staged, choice: formats.Choice) -> dict[str, list[str]]:
+    """Each mapped field's distinct texts (rows of the wrong width left out): what the cell rules
+    run on, and what decides a date column's day/month order (analysis/ingest/dates.py)."""
+    out = {}
+    for name, index in choice.columns.items():
+        if name in _TYPES:
+            # index is a column position of raw (an int from the format's choice), never file text
+            query = f"SELECT DISTINCT c{index} FROM raw WHERE fields = $width"  # noqa: S608
+            out[name] = [r[0] for r in cur.execute(query, {"width": staged.width}).fetchall()]
+    return out
 
 
-def date_values(cur, staged: Staged, index: int) -> set[str]:
-    """The values of a date column that can tell day-first from month-first (d/m/y ones): the
-    date-order decision (analysis/ingest/dates.py) looks at no others."""
-    return {
-        r[0]
-        for r in cur.execute(
-            f"SELECT DISTINCT c{index} FROM raw WHERE fields = $width "  # noqa: S608
-            f"AND regexp_matches(c{index}, '^\\s*\\d{{1,2}}[/.-]\\d{{1,2}}[/.-]\\d')",
-            {"width": staged.width},
-        ).fetchall()
-    }
-
-
-def parse(cur, staged: Staged, choice: formats.Choice, context: dict) -> None:
+def parse(cur, staged: Staged, choice: formats.Choice, context: dict, distinct: dict[str, list[str]]) -> None:
     """The temp table parsed: line, the typed fields, and reason/column/system for a refused row."""
     fmt = choice.format
     transforms = {k: f for k, f in fmt.values.items() if k in choice.columns} if fmt else {}
@@ -67,7 +55,7 @@ def parse(cur, staged: Staged, choice: formats.Choice, context: dict) -> None:
         if name not in _TYPES:
             continue
         table = f"v_{name}"
-        _value_table(cur, table, name, distinct_values(cur, staged, index), transforms.get(name), context)
+        _value_table(cur, table, name, distinct[name], transforms.get(name), context)
         joins.append(f"LEFT JOIN {table} ON {table}.raw = r.c{index}")
         fields[name] = f"{table}.value"
     for name in transforms:
