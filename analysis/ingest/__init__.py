@@ -225,7 +225,7 @@ def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: 
         usage.parse(cur, staged, choice, context, distinct)
         step(0.4, "Collecting the rejected rows")
         rejects = usage.rejects(cur, staged, choice)
-        return _Checked([], staged.rows - len(rejects), rejects, usage.preview(cur))
+        return _Checked([], usage.kept(cur), rejects, usage.preview(cur))
     parsed, rejects = validate(table, kind, choice, context, dayfirst, messages)
     if kind == "tickets":
         parsed = split_companies(scope, table, choice, parsed, rejects, messages)

@@ -30,7 +30,7 @@ _CHUNK = 8 * 1024 * 1024
 @dataclass
 class Staged:
     header: list[str]
-    rows: int  # data rows in raw (blank lines left out)
+    rows: int  # data rows read (for messages: DuckDB's reader counts blank rows too, raw leaves them out)
     delimiter: str
     reader: str  # "duckdb" or "python" (which reader filled raw)
     notes: list[str] = field(default_factory=list)
@@ -113,8 +113,7 @@ def _duckdb_csv(cur, staging_dir: Path, head: Table, data: bytes | Path) -> Stag
         f"CAST({width} AS INTEGER) AS fields, {', '.join(f'c{i}' for i in range(width))}, "
         f"CAST(NULL AS VARCHAR) AS text FROM raw_lines WHERE NOT ({blank})"
     )
-    kept = cur.execute("SELECT count(*) FROM raw").fetchall()[0][0]
-    return Staged(list(head.header), kept, head.delimiter, "duckdb", list(head.notes))
+    return Staged(list(head.header), read, head.delimiter, "duckdb", list(head.notes))
 
 
 @contextlib.contextmanager

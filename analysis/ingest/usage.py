@@ -33,15 +33,16 @@ PARSE_ORDER = ("user_id", "timestamp", "date", "activity", "count", "snapshot")
 
 
 def distinct_values(cur, staged: Staged, choice: formats.Choice) -> dict[str, list[str]]:
-    """Each mapped field's distinct texts (rows of the wrong width left out): what the cell rules
-    run on, and what decides a date column's day/month order (analysis/ingest/dates.py)."""
-    out = {}
-    for name, index in choice.columns.items():
-        if name in _TYPES:
-            # index is a column position of raw (an int from the format's choice), never file text
-            query = f"SELECT DISTINCT c{index} FROM raw WHERE fields = $width"  # noqa: S608
-            out[name] = [r[0] for r in cur.execute(query, {"width": staged.width}).fetchall()]
-    return out
+    """Each mapped field's distinct texts (rows of the wrong width left out), in one scan: what the
+    cell rules run on, and what decides a date column's day/month order (analysis/ingest/dates.py)."""
+    names = [name for name in choice.columns if name in _TYPES]
+    if not names:
+        return {}
+    # the columns are positions of raw (ints from the format's choice), never text from the file
+    lists = ", ".join(f"list(DISTINCT c{choice.columns[name]})" for name in names)
+    query = f"SELECT {lists} FROM raw WHERE fields = $width"  # noqa: S608
+    found = cur.execute(query, {"width": staged.width}).fetchall()[0]
+    return {name: texts or [] for name, texts in zip(names, found)}
 
 
 def parse(cur, staged: Staged, choice: formats.Choice, context: dict, distinct: dict[str, list[str]]) -> None:
@@ -87,10 +88,10 @@ def _create_parsed(cur, staged: Staged, fields: dict, constants: dict, context: 
     snapshot = fields.get("snapshot", "NULL")
     if offset.get("snapshot") and "snapshot" in fields:
         snapshot = f"({snapshot} + to_days(CAST($snapshot_offset AS INTEGER)))"
-    activity = fields.get("activity") or "$activity"
+    activity_key = "v_activity.key" if "activity" in fields else "1"
     params: dict = {"width": staged.width}
-    if "activity" not in fields:
-        params["activity"] = (constants.get("activity") or context.get("default_activity") or "").strip().lower()
+    # without an activity column: the format's constant, or the rollout's name
+    constant_activity = (constants.get("activity") or context.get("default_activity") or "").strip().lower()
     if offset.get("date"):
         params["date_offset"] = offset["date"]
     if offset.get("snapshot") and "snapshot" in fields:
@@ -106,15 +107,25 @@ def _create_parsed(cur, staged: Staged, fields: dict, constants: dict, context: 
         reason += f" WHEN ({error}) IS NOT NULL THEN {error}"
         column += f" WHEN ({error}) IS NOT NULL THEN $h{i}"
         system += f" WHEN ({error}) IS NOT NULL THEN {is_system}"
+    # people and activities travel as small integer keys (their texts are in the tables people and
+    # activities): the merge groups and joins millions of rows on integers, not on strings
     cur.execute(
         f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT r.line, "  # noqa: S608
-        f"{fields.get('user_id', 'NULL')} AS user_id, {event_at} AS event_at, "
-        f"CAST({event_at} AS DATE) AS day, {activity} AS activity, "
+        f"{fields.get('user_id', 'NULL').replace('.value', '.key')} AS user_key, {event_at} AS event_at, "
+        f"CAST({event_at} AS DATE) AS day, {activity_key} AS activity_key, "
         f"coalesce({fields.get('count', 'NULL')}, 1) AS events, CAST({snapshot} AS DATE) AS snapshot, "
         f"{reason} END AS reason, {column} END AS column_name, coalesce({system} END, false) AS system "
         f"FROM raw r {' '.join(joins)}",
         params,
     )
+    cur.execute("CREATE OR REPLACE TEMP TABLE people AS SELECT DISTINCT key, value AS user_id FROM v_user_id")
+    if "activity" in fields:
+        cur.execute("CREATE OR REPLACE TEMP TABLE activities AS SELECT DISTINCT key, value AS activity FROM v_activity")
+    else:
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE activities AS SELECT 1 AS key, CAST($activity AS VARCHAR) AS activity",
+            {"activity": constant_activity},
+        )
 
 
 def _value_table(cur, table: str, name: str, raws: list[str], transform: Callable | None, context: dict) -> None:
@@ -143,8 +154,8 @@ def _value_table(cur, table: str, name: str, raws: list[str], transform: Callabl
     cur.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT CAST(raw AS VARCHAR) AS raw, "  # noqa: S608
         f"CAST(value AS {_TYPES[name]}) AS value, CAST(error AS VARCHAR) AS error, "
-        "CAST(transform_error AS VARCHAR) AS transform_error, CAST(transform_system AS BOOLEAN) AS transform_system "
-        "FROM values_frame"
+        "CAST(transform_error AS VARCHAR) AS transform_error, CAST(transform_system AS BOOLEAN) AS transform_system, "
+        "CAST(dense_rank() OVER (ORDER BY value) AS INTEGER) AS key FROM values_frame"
     )
     cur.unregister("values_frame")
 
@@ -193,11 +204,17 @@ def rejects(cur, staged: Staged, choice: formats.Choice) -> list[Reject]:
     return out
 
 
+def kept(cur) -> int:
+    """The rows of parsed that are not refused."""
+    return cur.execute("SELECT count(*) FROM parsed WHERE reason IS NULL").fetchall()[0][0]
+
+
 def preview(cur) -> list[dict]:
     """The first five rows as they will be stored."""
     frame = cur.execute(
-        "SELECT user_id, event_at, day, activity, events, snapshot FROM parsed WHERE reason IS NULL "
-        "ORDER BY line LIMIT 5"
+        "SELECT p.user_id, f.event_at, f.day, a.activity, f.events, f.snapshot FROM parsed f "
+        "JOIN people p ON p.key = f.user_key JOIN activities a ON a.key = f.activity_key "
+        "WHERE f.reason IS NULL ORDER BY f.line LIMIT 5"
     ).fetchall()
     names = ("user_id", "event_at", "day", "activity", "events", "snapshot")
     return [dict(zip(names, row)) for row in frame]
@@ -205,19 +222,29 @@ def preview(cur) -> list[dict]:
 
 def stage_rows(cur, parsed: list[dict]) -> None:
     """The rows the Python row path parsed (a format that reshapes rows: analysis/ingest/cells.py)
-    as the temp table parsed, so that one merge (merge below) serves both paths."""
+    as the temp tables parsed, people and activities, so that one merge (merge below) serves both paths."""
     frame = pd.DataFrame(parsed, columns=["line", "user_id", "event_at", "day", "activity", "events", "snapshot"])
     frame["event_at"] = pd.to_datetime(frame["event_at"])
     frame["day"] = pd.to_datetime(frame["event_at"]).dt.normalize()
     frame["snapshot"] = pd.to_datetime(frame["snapshot"])
+    frame["user_key"], people = pd.factorize(frame["user_id"])
+    frame["activity_key"], activities = pd.factorize(frame["activity"])
     cur.register("parsed_frame", frame)
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE parsed AS SELECT CAST(line AS BIGINT) AS line, user_id, "
-        "CAST(event_at AS TIMESTAMP) AS event_at, CAST(day AS DATE) AS day, activity, "
+        "CREATE OR REPLACE TEMP TABLE parsed AS SELECT CAST(line AS BIGINT) AS line, CAST(user_key AS INTEGER) AS user_key, "
+        "CAST(event_at AS TIMESTAMP) AS event_at, CAST(day AS DATE) AS day, CAST(activity_key AS INTEGER) AS activity_key, "
         "CAST(events AS BIGINT) AS events, CAST(snapshot AS DATE) AS snapshot, "
         "CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS VARCHAR) AS column_name, false AS system FROM parsed_frame"
     )
     cur.unregister("parsed_frame")
+    for table, column, texts in (("people", "user_id", people), ("activities", "activity", activities)):
+        cur.register("keys_frame", pd.DataFrame({"key": range(len(texts)), column: list(texts)}))
+        # table and column are this function's own names
+        cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT CAST(key AS INTEGER) AS key, "  # noqa: S608
+            f"CAST({column} AS VARCHAR) AS {column} FROM keys_frame"
+        )
+        cur.unregister("keys_frame")
 
 
 def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, result: LoadResult, step=None) -> None:
@@ -228,19 +255,25 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
     step(0.55, "Finding the rows already stored")
     # every snapshot of the file is recorded, even one whose rows are all duplicates (a quiet week)
     cur.execute(
-        "INSERT INTO usage_snapshot_loads SELECT DISTINCT $org, $upload, snapshot, activity FROM parsed "
-        "WHERE reason IS NULL AND snapshot IS NOT NULL",
+        "INSERT INTO usage_snapshot_loads SELECT DISTINCT $org, $upload, f.snapshot, a.activity FROM parsed f "
+        "JOIN activities a ON a.key = f.activity_key WHERE f.reason IS NULL AND f.snapshot IS NOT NULL",
         params,
     )
+    # the stored events of the file's people and activities, as keys
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE firsts AS SELECT f.*, EXISTS (SELECT 1 FROM usage_events e "
-        "  WHERE e.org_id = $org AND e.user_id = f.user_id AND e.event_at = f.event_at "
-        "  AND e.activity = f.activity) AS stored "
-        "FROM (SELECT user_id, event_at, activity, CAST(event_at AS DATE) AS day, arg_min(events, line) AS events, "
-        "  arg_min(snapshot, line) AS snapshot, count(*) AS copies "
-        "  FROM parsed WHERE reason IS NULL GROUP BY user_id, event_at, activity) f",
+        "CREATE OR REPLACE TEMP TABLE stored_keys AS SELECT p.key AS user_key, e.event_at, a.key AS activity_key "
+        "FROM usage_events e JOIN people p ON p.user_id = e.user_id JOIN activities a ON a.activity = e.activity "
+        "WHERE e.org_id = $org",
         {"org": org_id},
     )
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE firsts AS SELECT f.*, s.user_key IS NOT NULL AS stored "
+        "FROM (SELECT user_key, event_at, activity_key, CAST(event_at AS DATE) AS day, "
+        "  arg_min(events, line) AS events, arg_min(snapshot, line) AS snapshot, count(*) AS copies "
+        "  FROM parsed WHERE reason IS NULL GROUP BY user_key, event_at, activity_key) f "
+        "LEFT JOIN stored_keys s USING (user_key, event_at, activity_key)"
+    )
+    cur.execute("DROP TABLE stored_keys")
     repeated, stored, fresh = cur.execute(
         "SELECT coalesce(sum(copies - 1), 0), count(*) FILTER (stored), count(*) FILTER (NOT stored) FROM firsts"
     ).fetchall()[0]
@@ -250,14 +283,16 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
     step(0.65, f"Storing {int(fresh):,} new rows")
     cur.execute(
         "INSERT INTO usage_events (org_id, user_id, event_at, day, activity, events, upload_id, snapshot) "
-        "SELECT $org, user_id, event_at, day, activity, events, $upload, snapshot FROM firsts WHERE NOT stored",
+        "SELECT $org, p.user_id, f.event_at, f.day, a.activity, f.events, $upload, f.snapshot FROM firsts f "
+        "JOIN people p ON p.key = f.user_key JOIN activities a ON a.key = f.activity_key WHERE NOT f.stored",
         params,
     )
     # only the rows this load inserted change the daily summary
     step(0.75, "Updating the daily summary")
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE added AS SELECT user_id, day, activity, sum(events) AS events "
-        "FROM firsts WHERE NOT stored GROUP BY ALL"
+        "CREATE OR REPLACE TEMP TABLE added AS SELECT p.user_id, f.day, a.activity, f.events "
+        "FROM (SELECT user_key, day, activity_key, sum(events) AS events FROM firsts WHERE NOT stored "
+        "  GROUP BY ALL) f JOIN people p ON p.key = f.user_key JOIN activities a ON a.key = f.activity_key"
     )
     add_to_daily(cur, org_id)
     _unknown_people(cur, org_id, rollout_id, result)
@@ -271,10 +306,10 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
 
 def _unknown_people(cur, org_id: int, rollout_id: int | None, result: LoadResult) -> None:
     unknown = cur.execute(
-        "SELECT DISTINCT f.user_id FROM firsts f WHERE NOT EXISTS ("
+        "SELECT u.user_id FROM people u WHERE u.key IN (SELECT user_key FROM firsts) AND NOT EXISTS ("
         "  SELECT 1 FROM rollouts r, current_roster($org, r.rollout_id) p"
         "  WHERE r.org_id = $org AND ($rollout IS NULL OR r.rollout_id = $rollout)"
-        "    AND p.user_id = f.user_id) ORDER BY 1",
+        "    AND p.user_id = u.user_id) ORDER BY 1",
         {"org": org_id, "rollout": rollout_id},
     ).fetchall()
     result.unknown_people = len(unknown)
@@ -288,5 +323,5 @@ def _unknown_people(cur, org_id: int, rollout_id: int | None, result: LoadResult
 
 
 def drop(cur) -> None:
-    for table in ("parsed", "v_user_id", "v_timestamp", "v_date", "v_activity", "v_count", "v_snapshot"):
+    for table in ("parsed", "people", "activities", *(f"v_{name}" for name in _TYPES)):
         cur.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 (names of this module's own tables)
