@@ -226,11 +226,15 @@ def acknowledge_alert(scope: Scope, alert_id: int, note: str, now: datetime | No
     return stored_rows(scope, alert_id=row["alert_id"], include_resolved=True)[0]
 
 
+HIGH_SNOOZE_DAYS = 30
+
+
 def snooze_alert(
     scope: Scope, alert_id: int, until: date, note: str | None = None, now: datetime | None = None
 ) -> dict:
-    """Snooze an open alert until a date (at most a year ahead): from that date it fires again if
-    it still holds. Provider roles only ('configure'). Returns the stored alert."""
+    """Snooze an open alert until a date (at most a year ahead; a high one at most 30 days, and
+    only with a note): from that date it fires again if it still holds. Provider roles only
+    ('configure'). Returns the stored alert."""
     scope.require("configure")
     now = now or datetime.now()
     if not isinstance(until, date) or until <= now.date():
@@ -239,6 +243,11 @@ def snooze_alert(
         raise ValueError("snooze for at most a year")
     note = " ".join((note or "").split()) or None
     row = _open_one(scope, alert_id)
+    if row["severity"] == "high":  # a high flag is snoozed only with a reason, and not for long
+        if not note:
+            raise ValueError("snoozing a high red flag needs a note (why it can wait)")
+        if until > now.date() + timedelta(days=HIGH_SNOOZE_DAYS):
+            raise ValueError(f"a high red flag is snoozed for at most {HIGH_SNOOZE_DAYS} days")
     with scope.store.transaction() as cur:
         cur.execute(
             "UPDATE alerts SET state = 'snoozed', snoozed_until = ?, snoozed_by = ?, note = coalesce(?, note), "
