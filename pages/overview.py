@@ -4,12 +4,14 @@ import streamlit as st
 
 from analysis import alerts as rules
 from analysis import orgs
+from analysis.alerts import actions as flag_actions
 from analysis.charts import adoption_calendar_chart
 from analysis.reports.pack import LABELS, MIME, build_pack
 from analysis.words import day
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
-from ui.flags import KPI_COLUMNS, current_alerts, rules_kpi_table, with_alert_markers
+from ui.flags import KPI_COLUMNS, current_alerts, rule_title, rules_kpi_table, with_alert_markers
 from ui.onboarding import checklist
+from ui.root_causes import action_rows
 from ui.session import adoption_by_age, file_name, period_markers, rollout_view
 from ui.tables import show_table
 from ui.text import literal
@@ -52,6 +54,20 @@ else:
             else ""
         ),
         icon=":material/flag:",
+    )
+
+overdue = flag_actions.overdue_actions(view.scope, rollout)
+if not overdue.empty:
+    st.error(
+        f"**{len(overdue):d} action{'s' if len(overdue) > 1 else ''} on red flags overdue**: "
+        "see the Red flags page, under each rule's card.",
+        icon=":material/event_busy:",
+    )
+    show_table(
+        action_rows(overdue).assign(Flag=[rule_title(r) for r in overdue["rule"]])[
+            ["Flag", "Action", "Owner", "Due", "Status"]
+        ],
+        hide_index=True,
     )
 
 st.subheader("KPIs: baseline, now and target")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analysis import alerts as rules
 from analysis import metrics, orgs
+from analysis.alerts import actions as flag_actions
 from analysis.rankings import PORTFOLIO_ORDER, rollouts_worst_first
 from analysis.scope import open_scope
 from ui.flags import current_alerts
@@ -45,6 +46,7 @@ with st.spinner("Checking every rollout"):
                 "Target": rollout.target_adoption,
                 "High": 0,
                 "Medium": 0,
+                "Overdue actions": len(flag_actions.overdue_actions(scope, rollout)),
                 "Newest usage": fresh["newest_usage_day"],
                 "Newest ticket": fresh["newest_ticket_day"],
                 "Last load": fresh["last_load"],
@@ -115,6 +117,9 @@ picked = show_table(
         "Target": st.column_config.NumberColumn("Target", format="percent"),
         "High": st.column_config.NumberColumn("High flags", format="%d"),
         "Medium": st.column_config.NumberColumn("Medium flags", format="%d"),
+        "Overdue actions": st.column_config.NumberColumn(
+            "Overdue actions", format="%d", help="Actions on red flags past their due date, not done or dropped."
+        ),
         "Newest usage": st.column_config.DateColumn("Newest usage", format="D MMM YYYY"),
         "Newest ticket": st.column_config.DateColumn("Newest ticket", format="D MMM YYYY"),
         "Last load": st.column_config.DatetimeColumn("Last load", format="D MMM YYYY HH:mm"),

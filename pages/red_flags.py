@@ -3,14 +3,18 @@
 import streamlit as st
 
 from analysis import alerts as rules
+from analysis.alerts import actions as flag_actions
 from analysis.words import day
 from ui.flags import current_alerts, rule_card, rule_groups, rule_title, where
+from ui.forms import show_notice
 from ui.onboarding import plain
+from ui.root_causes import editor, followup
 from ui.session import principal, rollout_view
 from ui.tables import show_table
 from ui.text import literal
 
 st.title("Red flags")
+show_notice()
 view = rollout_view()
 scope, rollout = view.scope, view.rollout
 found = current_alerts(
@@ -36,8 +40,12 @@ st.caption(
 if not held:
     st.success("No red flag holds: every rule that can be judged is clear.")
 may_act = principal().may("configure", scope.org_id)
+causes, planned = flag_actions.root_causes(scope, rollout), flag_actions.actions(scope, rollout)
 for i, (rule, group) in enumerate(rule_groups(held)):
     rule_card(rule, group, key=str(i))
+    followup(rule, causes, planned)
+    if may_act:
+        editor(scope, rollout, rule, causes, planned, key=str(i))
     firing = {f"{where(a)} ({a.severity})": a for a in group if a.state == "firing"}
     if may_act and firing:
         with st.expander(f"Acknowledge or snooze: {rule_title(rule)}"):
@@ -80,3 +88,7 @@ with st.expander("History of this rollout's red flags"):
         st.caption("Nothing recorded yet: states are recorded when a flag is acknowledged or snoozed.")
     else:
         show_table(history.drop(columns=["evidence"], errors="ignore"), hide_index=True)
+    changes = flag_actions.action_history(scope, rollout)
+    if not changes.empty:
+        st.markdown("**Root causes and actions**: who changed what, when and why")
+        show_table(changes.drop(columns=["event_id"]), hide_index=True)

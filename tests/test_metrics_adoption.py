@@ -591,7 +591,18 @@ def test_kpis_json_matches_a_pandas_computation(tmp_path):
             cli("kpis", "--org", "Acme", "--rollout", "MFA", "--as-of", as_of, "--window", window, "--json")
         )
         want = wants[as_of] = _reference(roster, usage, tickets, as_of, window)
-        assert list(got) == ["org", "rollout", "as_of", "window_days", "cohorts", "support", "alerts", "not_computable"]
+        assert list(got) == [
+            "org",
+            "rollout",
+            "as_of",
+            "window_days",
+            "cohorts",
+            "support",
+            "alerts",
+            "not_computable",
+            "actions",
+        ]
+        assert got["actions"] == {"root_causes": [], "actions": []}  # none recorded yet
         assert got["not_computable"] == {}  # event-level usage: every figure can be computed
         assert list(got["cohorts"]) == ["champion", "wider", "wave 2", "all"]
         assert all(list(f) == list(metrics.COHORT_KEYS) for f in got["cohorts"].values())

@@ -312,6 +312,53 @@ def test_red_flags_are_grouped_by_rule_and_a_provider_acknowledges_one(fresh_dem
     assert list(viewer.table[0].value.index)[0] == "Warehouse"
 
 
+def test_a_provider_writes_a_flags_root_cause_and_actions_and_the_client_reads_them(fresh_demo, monkeypatch):
+    _, scope, _ = fresh_demo
+    at = app_as(fresh_demo, "account_manager", monkeypatch)
+    at.switch_page("pages/red_flags.py").run()
+    # the first card is Low Adoption (a high flag): its root cause, 5 Whys and fishbone
+    [why1] = [t for t in at.text_input if t.key == "why_0_1"]
+    why1.input("Warehouse staff have no phones on the floor")
+    [why2] = [t for t in at.text_input if t.key == "why_0_2"]
+    why2.input("Lockers are outside the shift area")
+    [fishbone] = [m for m in at.multiselect if m.key == "fishbone_0"]
+    fishbone.set_value(["environment", "people"])
+    [summary] = [t for t in at.text_input if t.key == "summary_0"]
+    summary.input("Phones stay in lockers during shifts")
+    [save] = [b for b in at.button if b.label == "Save the root cause" and "cause_0" in (b.form_id or "")]
+    save.click().run()
+    assert not at.exception and not at.error
+    assert any(s.value == "Saved the root cause of Low Adoption." for s in at.success)
+    [what] = [t for t in at.text_input if t.key == "what_0"]
+    what.input("Hardware tokens for the warehouse")
+    [owner] = [t for t in at.text_input if t.key == "owner_0"]
+    owner.input("Dana (MSP)")
+    [add] = [b for b in at.button if b.label == "Add the action" and "action_0" in (b.form_id or "")]
+    add.click().run()
+    assert not at.exception and not at.error
+    stored = scope.store.cursor().execute("SELECT rule, title, owner, status FROM flag_actions").fetchall()
+    assert stored == [("LOW_ADOPTION", "Hardware tokens for the warehouse", "Dana (MSP)", "open")]
+    # client leadership reads the root cause and the action under the card, with no way to write
+    viewer = app_as(fresh_demo, "client_viewer", monkeypatch)
+    viewer.switch_page("pages/red_flags.py").run()
+    assert not viewer.exception
+    shown = [m.value for m in viewer.markdown]
+    assert any(v.startswith("**Root cause:** Phones stay in lockers during shifts") for v in shown)
+    assert "1. Why? Warehouse staff have no phones on the floor" in shown
+    tables = [t.value for t in viewer.dataframe]
+    assert any("Hardware tokens for the warehouse" in list(t.get("Action", [])) for t in tables)
+    assert not [t for t in viewer.text_input if (t.key or "").startswith(("why_", "what_"))]
+    # due a week from today: not overdue; moved to yesterday it is, on the Overview and the Portfolio
+    scope.store.cursor().execute("UPDATE flag_actions SET due = current_date - 1")
+    viewer.switch_page("pages/overview.py").run()
+    assert [e.value for e in viewer.error if "overdue" in e.value] == [
+        "**1 action on red flags overdue**: see the Red flags page, under each rule's card."
+    ]
+    at.switch_page("pages/portfolio.py").run()
+    [portfolio] = [t.value for t in at.dataframe if "Overdue actions" in t.value.columns]
+    assert portfolio["Overdue actions"].tolist() == [1]
+
+
 # -- the data's words are shown, never read as markup ---------------------------------------------------
 
 HOSTILE = "[Reset your password](https://evil.example) ![t](https://evil.example/t.png) <b>x</b> :red[y]"

@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis import alerts, metrics, orgs, support
 from analysis.access import OPERATOR
+from analysis.alerts import actions as flag_actions
 from analysis.cli.common import CommandError, a_date, find_rollout, org_scope
 from analysis.scope import open_scope
 from analysis.store import Store
@@ -75,6 +76,8 @@ def run_kpis(args: argparse.Namespace, store: Store) -> int:
                 "alerts": [a.as_json(contract=True) for a in alerts.evaluate_alerts(scope, rollout, args.as_of)],
                 # added: figure -> why it is null or absent (snapshot exports too far apart); {} for event-level data
                 "not_computable": metrics.not_computable(scope, rollout),
+                # added: the root causes and actions on the rollout's red flags (docs/metrics.md#root-causes-and-actions)
+                "actions": flag_actions.as_json(scope, rollout),
             },
             indent=2,
         )
