@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis import alerts as rules
-from analysis import metrics, orgs
+from analysis import lessons, metrics, orgs
 from analysis.alerts import actions as flag_actions
 from analysis.rankings import PORTFOLIO_ORDER, rollouts_worst_first
 from analysis.scope import open_scope
@@ -29,10 +29,11 @@ if not who.has_permission("portfolio"):
     st.error("The portfolio is for the provider's roles.")
     st.stop()
 handle = store()
-rows, waiting = [], {}
+rows, waiting, scopes = [], {}, {}
 with st.spinner("Checking every rollout"):
     for org in orgs.organisations(handle, who).itertuples():
         scope = open_scope(handle, who, int(org.org_id))  # the same check as every page
+        scopes[org.name] = scope
         if not orgs.rollouts(scope):
             waiting[int(org.org_id)] = org.name
         for rollout in orgs.rollouts(scope):
@@ -128,3 +129,18 @@ picked = show_table(
 if picked.selection.rows:
     chosen = table.iloc[picked.selection.rows[0]]
     open_organisation(int(chosen["org_id"]), chosen["Rollout"])
+
+st.subheader("Lessons across clients")
+st.caption(
+    "Every rollout's post-mortem (written on its Red flags page) in the organisations you may see: "
+    "start the next rollout from them."
+)
+words = st.text_input("Search the lessons", placeholder="e.g. hypercare, training, tokens")
+found = lessons.search(scopes, words)
+if found.empty:
+    st.caption("No post-mortem matches." if words.strip() else "No post-mortem written yet.")
+else:
+    show_table(
+        found.rename(columns={"organisation": "Organisation", "rollout": "Rollout", **lessons.HEADINGS}),
+        hide_index=True,
+    )

@@ -8,7 +8,7 @@ from analysis.words import day
 from ui.flags import current_alerts, rule_card, rule_groups, rule_title, where
 from ui.forms import show_notice
 from ui.onboarding import plain
-from ui.root_causes import editor, followup
+from ui.root_causes import editor, followup, post_mortem
 from ui.session import principal, rollout_view
 from ui.tables import show_table
 from ui.text import literal
@@ -82,6 +82,7 @@ if unjudged:
     st.subheader("Cannot be judged yet")
     for alert in unjudged:
         st.markdown(f"- **{rule_title(alert.rule)}** ({literal(where(alert))}): {literal(plain(alert.message))}")
+post_mortem(scope, rollout, may_act)
 with st.expander("History of this rollout's red flags"):
     history = rules.alert_history(scope, rollout)
     if history.empty:

@@ -602,7 +602,7 @@ def test_kpis_json_matches_a_pandas_computation(tmp_path):
             "not_computable",
             "actions",
         ]
-        assert got["actions"] == {"root_causes": [], "actions": []}  # none recorded yet
+        assert got["actions"] == {"root_causes": [], "actions": []} and got["lessons"] is None  # none recorded yet
         assert got["not_computable"] == {}  # event-level usage: every figure can be computed
         assert list(got["cohorts"]) == ["champion", "wider", "wave 2", "all"]
         assert all(list(f) == list(metrics.COHORT_KEYS) for f in got["cohorts"].values())

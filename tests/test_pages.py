@@ -357,6 +357,21 @@ def test_a_provider_writes_a_flags_root_cause_and_actions_and_the_client_reads_t
     at.switch_page("pages/portfolio.py").run()
     [portfolio] = [t.value for t in at.dataframe if "Overdue actions" in t.value.columns]
     assert portfolio["Overdue actions"].tolist() == [1]
+    # the post-mortem, written at the bottom of Red flags, is read by the client and found on the Portfolio
+    at.switch_page("pages/red_flags.py").run()
+    [learned] = [t for t in at.text_area if t.key == "lesson_learned"]
+    learned.input("Put hardware tokens in the warehouse before go-live")
+    [save] = [b for b in at.button if b.label == "Save the post-mortem"]
+    save.click().run()
+    assert not at.exception and any(s.value == "Saved the post-mortem." for s in at.success)
+    viewer.switch_page("pages/red_flags.py").run()
+    shown = [m.value for m in viewer.markdown]
+    assert "**What we learned**" in shown and literal("Put hardware tokens in the warehouse before go-live") in shown
+    at.switch_page("pages/portfolio.py").run()
+    [search] = [t for t in at.text_input if t.label == "Search the lessons"]
+    search.input("tokens warehouse").run()
+    [found] = [t.value for t in at.dataframe if "What we learned" in t.value.columns]
+    assert found["What we learned"].tolist() == ["Put hardware tokens in the warehouse before go-live"]
 
 
 # -- the data's words are shown, never read as markup ---------------------------------------------------

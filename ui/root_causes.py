@@ -1,5 +1,6 @@
-"""A red flag's root cause and actions on the Red flags page (analysis/alerts/actions.py): read by
-everyone who sees the rollout, written by provider roles."""
+"""A red flag's root cause and actions, and the rollout's post-mortem, on the Red flags page
+(analysis/alerts/actions.py, analysis/lessons.py): read by everyone who sees the rollout, written
+by provider roles."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from analysis import lessons
 from analysis.alerts import actions as flag_actions
 from analysis.orgs import Rollout
 from analysis.scope import Scope
@@ -118,3 +120,47 @@ def _move_on(scope: Scope, mine: pd.DataFrame, key: str) -> None:
                 done({f"outcome_{key}": ""}, f"The action is {literal(status)} now.")
             except (ValueError, LookupError) as exc:
                 st.error(literal(exc))
+
+
+def post_mortem(scope: Scope, rollout: Rollout, may_write: bool) -> None:
+    """The rollout's post-mortem (five headings) and its wins (red flags resolved)."""
+    st.subheader("Post-mortem and lessons")
+    written = lessons.post_mortem(scope, rollout)
+    if written is None and not may_write:
+        st.caption("No post-mortem written for this rollout yet.")
+    for field in lessons.HEADINGS:
+        if written is not None and written[field]:
+            st.markdown(f"**{lessons.HEADINGS[field]}**")
+            st.markdown(literal(written[field]))
+    if written is not None:
+        st.caption(f"Written by {literal(written['updated_by'])}, {day(pd.Timestamp(written['updated_at']).date())}.")
+    won = lessons.wins(scope, rollout)
+    if not won.empty:
+        st.markdown(f"**Wins**: {len(won):d} red flag{'s' if len(won) > 1 else ''} resolved")
+        show_table(
+            pd.DataFrame(
+                {
+                    "Flag": [rule_title(r) for r in won["rule"]],
+                    "Where": [
+                        ", ".join(str(p) for p in (d, c) if isinstance(p, str)) or "whole rollout"
+                        for d, c in zip(won["department"], won["cohort"])
+                    ],
+                    "Resolved": [day(pd.Timestamp(t).date()) for t in won["resolved_at"]],
+                }
+            ),
+            hide_index=True,
+        )
+    if may_write:
+        with st.expander("Write the post-mortem"), st.form("post_mortem", clear_on_submit=False):
+            texts = {
+                field: st.text_area(
+                    lessons.HEADINGS[field], value=(written or {}).get(field) or "", key=f"lesson_{field}"
+                )
+                for field in lessons.HEADINGS
+            }
+            if st.form_submit_button("Save the post-mortem"):
+                try:
+                    lessons.save(scope, rollout, texts)
+                    done({}, "Saved the post-mortem.")
+                except ValueError as exc:
+                    st.error(literal(exc))

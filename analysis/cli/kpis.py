@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from analysis import alerts, metrics, orgs, support
+from analysis import alerts, lessons, metrics, orgs, support
 from analysis.access import OPERATOR
 from analysis.alerts import actions as flag_actions
 from analysis.cli.common import CommandError, a_date, find_rollout, org_scope
@@ -78,6 +78,8 @@ def run_kpis(args: argparse.Namespace, store: Store) -> int:
                 "not_computable": metrics.not_computable(scope, rollout),
                 # added: the root causes and actions on the rollout's red flags (docs/metrics.md#root-causes-and-actions)
                 "actions": flag_actions.as_json(scope, rollout),
+                # added: the rollout's post-mortem, five headings, or null (docs/metrics.md#post-mortem-and-lessons)
+                "lessons": lessons.as_json(scope, rollout),
             },
             indent=2,
         )
