@@ -601,6 +601,7 @@ def test_kpis_json_matches_a_pandas_computation(tmp_path):
             "alerts",
             "not_computable",
             "actions",
+            "lessons",
         ]
         assert got["actions"] == {"root_causes": [], "actions": []} and got["lessons"] is None  # none recorded yet
         assert got["not_computable"] == {}  # event-level usage: every figure can be computed
