@@ -123,3 +123,16 @@ def test_a_high_flag_is_snoozed_only_with_a_note_and_for_30_days_at_most(store):
     assert (
         alerts.alert_history(scope, rollout)["note"].tolist()[-1] == "until 2025-04-30: waiting for the phone refresh"
     )
+
+
+def test_a_rollout_without_a_champion_cohort_says_so(store):
+    from analysis.kpis import kpi_table
+
+    scope, rollout = build(store, {"pilot": G, "wave 2": day("2025-02-03")}, team(6, cohort="pilot"))
+    found = {a.rule: a for a in alerts.evaluate_alerts(scope, rollout, record=False)}
+    for rule in ("CHAMPION_GAP", "PILOT_NOT_READY"):
+        assert found[rule].state == "not_enough_data"
+        assert found[rule].message.startswith("This rollout has no champion cohort")
+    table = kpi_table(scope, rollout, day("2025-02-10"))
+    [note] = table.loc[(table["kpi"] == "adoption_rate") & (table["cohort"] == "pilot"), "note"]
+    assert "baseline: the baseline window (no champion cohort to compare with)" in note

@@ -54,11 +54,17 @@ def low_adoption(data: RuleData, x: date) -> list[Finding]:
     return out
 
 
+NO_CHAMPION = (
+    "This rollout has no champion cohort (a cohort named champion that goes live first): there is no "
+    "early group to compare with. Add it on the Settings page if one went first."
+)
+
+
 def champion_gap(data: RuleData, x: date) -> list[Finding]:
     s = data.settings["CHAMPION_GAP"]
     champion = data.cohorts.get("champion")
-    if champion is None:
-        return []
+    if champion is None:  # said, never silently passed (docs/metrics.md#when-a-rule-cannot-be-judged)
+        return [not_enough("CHAMPION_GAP", NO_CHAMPION)]
     out = []
     by_cohort = data.cohort_counts(x)
     for cohort, go_live in data.cohorts.items():
@@ -110,7 +116,9 @@ def pilot_not_ready(data: RuleData, x: date) -> list[Finding]:
     s = data.settings["PILOT_NOT_READY"]
     champion = data.cohorts.get("champion")
     others = [g for c, g in data.cohorts.items() if c != "champion"]
-    if champion is None or not others:
+    if champion is None:
+        return [not_enough("PILOT_NOT_READY", NO_CHAMPION)]
+    if not others:
         return []
     wider = min(others)
     if x >= wider:

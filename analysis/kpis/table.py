@@ -138,7 +138,11 @@ def kpi_rows(
                 note = f"baseline: champions on their day {age}"
             else:
                 base = chosen.cohort_figure(cohort, kpi)
-                note = window_note
+                note = (
+                    window_note
+                    if has_champion or cohort == "all"
+                    else f"{window_note} (no champion cohort to compare with)"
+                )
             if kpi == "habitual_share" and habit_unknown:  # the champions' habit at an age is as unknowable
                 base, note = None, "not computable from this data (snapshot exports too far apart)"
             rows.append(_row(kpi, cohort, base, current[kpi], goals[kpi], age, note, name))
