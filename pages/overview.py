@@ -11,6 +11,7 @@ from analysis.words import day
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.flags import KPI_COLUMNS, current_alerts, rule_title, rules_kpi_table, with_alert_markers
 from ui.onboarding import checklist
+from ui.phase_settings import phase_table
 from ui.root_causes import action_rows
 from ui.session import adoption_by_age, file_name, period_markers, rollout_view
 from ui.tables import show_table
@@ -69,6 +70,11 @@ if not overdue.empty:
         ],
         hide_index=True,
     )
+
+phase_results = view.figure("phase_results")
+if phase_results:
+    st.subheader("Phases: did each meet its targets?")
+    phase_table(phase_results)
 
 st.subheader("KPIs: baseline, now and target")
 st.caption(

@@ -11,6 +11,7 @@ from analysis.access import AccessDenied
 from ui import cached
 from ui.cards import freshness_md
 from ui.kpi_settings import kpi_settings
+from ui.phase_settings import phase_settings
 from ui.session import date_limits, pick_period, pick_scope, synthetic_banner, versions
 from ui.tables import show_table
 from ui.text import literal
@@ -147,6 +148,7 @@ else:
             )
 
     kpi_settings(scope, rollout, as_of, version, save)
+    phase_settings(scope, rollout, save)
 
     st.subheader(
         "Annotations",

@@ -602,6 +602,7 @@ def test_kpis_json_matches_a_pandas_computation(tmp_path):
             "not_computable",
             "actions",
             "lessons",
+            "phases",
         ]
         assert got["actions"] == {"root_causes": [], "actions": []} and got["lessons"] is None  # none recorded yet
         assert got["not_computable"] == {}  # event-level usage: every figure can be computed

@@ -7,15 +7,16 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis import alerts, annotations, auth, metrics, orgs, settings, support
+from analysis import alerts, annotations, auth, metrics, orgs, phases, settings, support
 from analysis import store as store_module
 from analysis.access import OPERATOR
+from analysis.charts.base import PHASE_FILLS
 from analysis.privacy import OTHER
 from analysis.scope import open_scope
 from analysis.seed import ensure_demo
@@ -185,13 +186,21 @@ def test_support_shows_cards_and_charts_with_the_baseline(demo, monkeypatch):
         "4 weeks after champion go-live",
         "4 weeks after wider go-live",
     ]
-    bands = [(shape["x0"], shape["x1"]) for shape in per_100["layout"]["shapes"] if shape["type"] == "rect"]
+    rects = [shape for shape in per_100["layout"]["shapes"] if shape["type"] == "rect"]
+    bands = [(r["x0"], r["x1"]) for r in rects if r["fillcolor"] not in PHASE_FILLS]
     day = lambda ms: datetime.fromtimestamp(ms / 1000, tz=UTC).date().isoformat()  # edges as the chart has them
     assert [(day(a), day(b)) for a, b in bands] == [
         ("2026-06-22", "2026-07-20"),
         ("2026-07-20", "2026-08-17"),
         ("2026-08-17", "2026-09-14"),
     ]
+    # the phases the go-lives suggest are bands too, each to the end of its last day
+    phase_bands = [(day(r["x0"]), day(r["x1"])) for r in rects if r["fillcolor"] in PHASE_FILLS]
+    rollout = orgs.rollout(demo[1], "MFA rollout")
+    assert phase_bands == [
+        (p.starts.isoformat(), (p.ends + timedelta(days=1)).isoformat()) for p in phases.suggested_plan(rollout)
+    ]
+    assert len(phase_bands) == 4
     assert categories["data"][1]["y"][0] == "MFA"
 
 
@@ -372,6 +381,43 @@ def test_a_provider_writes_a_flags_root_cause_and_actions_and_the_client_reads_t
     search.input("tokens warehouse").run()
     [found] = [t.value for t in at.dataframe if "What we learned" in t.value.columns]
     assert found["What we learned"].tolist() == ["Put hardware tokens in the warehouse before go-live"]
+
+
+def test_phases_are_set_on_settings_and_read_on_the_overview(fresh_demo, monkeypatch):
+    _, scope, _ = fresh_demo
+    rollout = orgs.rollout(scope, "MFA rollout")
+    at = app_as(fresh_demo, "account_manager", monkeypatch)
+    at.switch_page("pages/settings.py").run()
+    [pick] = [s for s in at.selectbox if s.label == "Change a phase"]
+    [pilot] = [o for o in pick.options if o.startswith("champion pilot")]
+    pick.set_value(pilot).run()
+    assert not at.exception, at.exception
+    [target] = [n for n in at.number_input if n.label.startswith("Adoption target at its end")]
+    target.set_value(60)
+    [save] = [b for b in at.button if b.label == "Save the phase"]
+    save.click().run()
+    assert not at.exception and not [e.value for e in at.error]
+    saved = phases.phases(scope, rollout)
+    assert [p.name for p in saved] == ["plan", "champion pilot", "wider rollout", "hypercare"]
+    assert not saved[0].suggested and saved[1].targets == {"adoption_rate": 0.6}
+    # the Overview reads each started phase against its targets, as analysis.phases computes it
+    viewer = app_as(fresh_demo, "client_viewer", monkeypatch)
+    viewer.switch_page("pages/overview.py").run()
+    [shown] = [t.value for t in viewer.dataframe if "Baseline -> value (target)" in t.value.columns]
+    as_of = metrics.default_as_of(scope, rollout)
+    want = phases.results(scope, rollout, as_of, rollout.window_days)
+    assert shown["Phase"].tolist() == [r["phase"].name for r in want]
+    pilot_row = shown[shown["Phase"] == "champion pilot"].iloc[0]
+    assert pilot_row["Status"] == {"met": "met", "not met": "not met"}[want[1]["status"]]
+    assert (
+        "Adoption rate" in pilot_row["Baseline -> value (target)"]
+        and "(target 60%)" in pilot_row["Baseline -> value (target)"]
+    )
+    # a failed landing: the recovery's four phases follow
+    at.switch_page("pages/settings.py").run()
+    [start] = [b for b in at.button if b.label == "Start a recovery"]
+    start.click().run()
+    assert [p.kind for p in phases.phases(scope, rollout)].count("recovery") == 4
 
 
 # -- the data's words are shown, never read as markup ---------------------------------------------------

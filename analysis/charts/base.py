@@ -3,7 +3,7 @@ annotations, red flags) drawn on every time chart within the rollout's period.""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -33,6 +33,7 @@ def _layout(fig: go.Figure, y_title: str, x_title: str) -> go.Figure:
 
 # -- markers: go-lives and annotations on every time chart ------------------------------------------
 
+PHASE_FILLS = ("rgba(124, 58, 237, 0.06)", "rgba(14, 165, 233, 0.07)")  # alternate, faint: behind the data
 MARKER_COLOURS = {
     "training": "#16a34a",
     "communication": "#0891b2",
@@ -91,6 +92,27 @@ def add_markers(
     the labels would hide); the full note shows on hover."""
     order = list(cohorts or [])
     for m in markers:
+        if m["kind"] == "phase":  # a band from its first to its last day, the name at its top left
+            fig.add_vrect(
+                x0=_ms(m["day"]),
+                x1=_ms(m["end"] + timedelta(days=1)),
+                fillcolor=PHASE_FILLS[m.get("index", 0) % len(PHASE_FILLS)],
+                line_width=0,
+                layer="below",
+            )
+            fig.add_annotation(
+                x=_ms(m["day"]),
+                y=0,
+                xref="x",
+                yref="paper",
+                text=label(_short(m["label"], 20)),
+                hovertext=label(m["label"]),
+                showarrow=False,
+                xanchor="left",
+                yanchor="bottom",
+                font=dict(size=10, color="#6b7280"),
+            )
+            continue
         if m["kind"] == "go-live" and m.get("cohort"):
             cohort = m["cohort"]
             colour = cohort_colour(cohort, order.index(cohort) if cohort in order else 0)

@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from analysis import alerts, lessons, metrics, orgs, support
+from analysis import alerts, lessons, metrics, orgs, phases, support
 from analysis.access import OPERATOR
 from analysis.alerts import actions as flag_actions
 from analysis.cli.common import CommandError, a_date, find_rollout, org_scope
@@ -80,6 +80,8 @@ def run_kpis(args: argparse.Namespace, store: Store) -> int:
                 "actions": flag_actions.as_json(scope, rollout),
                 # added: the rollout's post-mortem, five headings, or null (docs/metrics.md#post-mortem-and-lessons)
                 "lessons": lessons.as_json(scope, rollout),
+                # added: the phases and whether each met its targets (docs/metrics.md#phases)
+                "phases": phases.as_json(scope, rollout, as_of, window),
             },
             indent=2,
         )
