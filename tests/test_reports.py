@@ -320,6 +320,35 @@ def test_snapshot_exports_get_the_adoption_at_each_snapshot_with_the_reason(acme
     assert len([s for slide in Presentation(io.BytesIO(deck)).slides for s in slide.shapes if s.shape_type == 13]) == 1
 
 
+def test_the_pack_tells_how_the_rollout_is_led(acme, load):
+    from analysis import lessons, phases
+    from analysis.alerts import actions
+
+    for kind in ("roster", "usage"):
+        load(acme, kind, (TINY / f"{kind}.csv").read_bytes())
+    mfa = orgs.rollout(acme, "MFA")
+    assert [s.title for s in reports.report_contents(acme, mfa, D, 28).sections][-1] != "Post-mortem and lessons"
+    plan = phases.phases(acme, mfa)
+    plan[1].targets = {"adoption_rate": 0.5}
+    phases.save_plan(acme, mfa, plan)
+    actions.save_root_cause(acme, mfa, "LAPSING", ["Nobody followed up after go-live"], ["process"], "No hypercare")
+    actions.add_action(acme, mfa, "LAPSING", "Call the lapsed champions", "Dana", date(2025, 2, 7))
+    lessons.save(acme, mfa, {"learned": "Plan hypercare for every cohort"})
+    made = reports.report_contents(acme, mfa, D, 28)
+    story = {s.title: s for s in made.sections[-3:]}
+    assert list(story) == ["Phases against their targets", "Root causes and actions", "Post-mortem and lessons"]
+    # the champion pilot (01-06 .. 02-02): 1 of 6 the day before, 3 of 6 on its last day, target 50 %
+    pilot = table(story["Phases against their targets"]).rows[1]
+    assert pilot == ["champion pilot", "6 Jan 2025 - 2 Feb 2025", "met", "Adoption rate: 17% -> 50% (target 50%)"]
+    cause, actions_table = story["Root causes and actions"].blocks
+    assert cause == "Lapsing: No hypercare (process). Why: Nobody followed up after go-live"
+    # due 7 February, still open on the pack's day (10 February): overdue
+    assert actions_table.rows == [["Lapsing", "Call the lapsed champions", "Dana", "7 Feb 2025", "open (overdue)", ""]]
+    assert story["Post-mortem and lessons"].blocks == ["What we learned: Plan hypercare for every cohort"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(reports.pdf_bytes(made, {}))).pages)
+    assert "Call the lapsed champions" in text and "Plan hypercare for every cohort" in text
+
+
 # -- what it never says: names, another organisation's data, small groups to clients -----------------
 
 

@@ -14,6 +14,7 @@ from analysis.annotations import markers as chart_markers
 from analysis.orgs import Rollout
 from analysis.privacy import OTHER, fold_small_groups
 from analysis.reports.model import Chart, ReportContents, Section, Table, kpi_line  # noqa: F401 (re-exported)
+from analysis.reports.story import story_sections
 from analysis.scope import Scope
 from analysis.words import cohort_label as _cohort_words
 from analysis.words import day, hours, moment, number, pct, plain
@@ -43,6 +44,7 @@ def report_contents(
         _kpis(kpis.kpi_rows(scope, rollout, as_of, window_days=window), chosen),
         _red_flags(found, as_of, scope.principal),
         _departments(scope, rollout, as_of, window),
+        *story_sections(scope, rollout, as_of, window),
     ]
     weekly = support.weekly_tickets(scope, rollout, as_of) if tickets is not None else None
     if weekly is not None and weekly["tickets"].any():  # as the Support page decides
