@@ -59,7 +59,7 @@ else:
 
 overdue = flag_actions.overdue_actions(view.scope, rollout)
 if not overdue.empty:
-    st.error(
+    st.warning(
         f"**{len(overdue):d} action{'s' if len(overdue) > 1 else ''} on red flags overdue**: "
         "see the Red flags page, under each rule's card.",
         icon=":material/event_busy:",

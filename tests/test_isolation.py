@@ -7,16 +7,17 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analysis import auth, orgs
+from analysis import auth, lessons, orgs, phases
 from analysis import store as store_module
 from analysis.access import OPERATOR, PERMISSIONS, ROLES, AccessDenied, Principal
+from analysis.alerts import actions
 from analysis.exports import safe_csv
 from analysis.ingest import load_file
 from analysis.scope import open_scope
@@ -61,6 +62,11 @@ def tokens(x: str) -> dict[str, str]:
         "company": f"SENTINEL-{x}-COMPANY",
         "file": f"SENTINEL-{x}-FILE",
         "reject": f"SENTINEL-{x}-REJECT",
+        "cause": f"SENTINEL-{x}-CAUSE",
+        "action": f"SENTINEL-{x}-ACTION",
+        "lesson": f"SENTINEL-{x}-LESSON",
+        "phase": f"SENTINEL-{x}-PHASE",
+        "owner": f"SENTINEL-{x}-OWNER",  # an action's owner: the provider's words, not a person of the roster
     }
 
 
@@ -109,6 +115,19 @@ def tickets_csv(x: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def lead_the_rollout(scope, x: str) -> None:
+    """The organisation's root cause, an overdue action (shown on the Overview and the Portfolio),
+    a post-mortem (searched on the Portfolio) and a phase with a target, each named by a sentinel."""
+    t = tokens(x)
+    rollout = orgs.rollout(scope, t["rollout"])
+    actions.save_root_cause(scope, rollout, "LAPSING", [t["cause"]], ["people"], t["cause"])
+    actions.add_action(scope, rollout, "LAPSING", t["action"], t["owner"], date(2025, 1, 31))
+    lessons.save(scope, rollout, {"learned": t["lesson"]})
+    plan = phases.suggested_plan(rollout)
+    plan[1] = replace(plan[1], name=t["phase"], targets={"adoption_rate": 0.5})
+    phases.save_plan(scope, rollout, plan)
+
+
 @dataclass
 class World:
     path: str
@@ -145,6 +164,7 @@ def world(tmp_path_factory):
             result = load_file(scope, "tickets", f"{t['file']}-tickets.csv", tickets_csv(x), rollout=t["rollout"])
             assert result.rows_rejected == 1
             rejects[x] = result.upload_id
+            lead_the_rollout(scope, x)
         assert org == {"A": 1, "B": 2, "C": 3}  # the tampering cases below name these ids literally
         accounts = {
             "admin": auth.add_account(handle, OPERATOR, "admin@provider.test", "admin", password=PASSWORD),

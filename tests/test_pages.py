@@ -360,7 +360,7 @@ def test_a_provider_writes_a_flags_root_cause_and_actions_and_the_client_reads_t
     # due a week from today: not overdue; moved to yesterday it is, on the Overview and the Portfolio
     scope.store.cursor().execute("UPDATE flag_actions SET due = current_date - 1")
     viewer.switch_page("pages/overview.py").run()
-    assert [e.value for e in viewer.error if "overdue" in e.value] == [
+    assert [e.value for e in viewer.warning if "overdue" in e.value] == [
         "**1 action on red flags overdue**: see the Red flags page, under each rule's card."
     ]
     at.switch_page("pages/portfolio.py").run()
