@@ -26,7 +26,7 @@ def compute(usage_csv: str, roster_csv: str, as_of: date, window: int) -> dict[s
     go_lives = {cohort: pd.Timestamp(g) for cohort, g in COHORTS.items()}
     roster = pd.read_csv(roster_csv, dtype=str)
     roster = roster[roster["licensed"] == "yes"].assign(user_id=lambda f: f["user_id"].str.strip().str.lower())
-    usage = pd.read_csv(usage_csv, dtype=str)
+    usage = pd.read_csv(usage_csv, dtype=str, engine="pyarrow")  # pandas' fastest reader
     usage["count"] = pd.to_numeric(usage["count"], errors="coerce")  # text in count: a rejected row
     usage["date"] = pd.to_datetime(usage["date"], format="%Y-%m-%d")
     usage["user_id"] = usage["user_id"].str.strip().str.lower()

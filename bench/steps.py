@@ -77,64 +77,73 @@ def undo_reload(db: str, path: str, size: str, upload_id: int) -> dict:
     return {"seconds": undo_seconds, "reload_seconds": seconds}
 
 
-def page_work(scope, rollout, page: str) -> list:
+def page_work(scope, rollout, page: str) -> tuple[list, dict[str, float]]:
     """The values a page's data calls return (pages/*.py through ui/session.py, ui/cached.py and
-    ui/flags.py), for the period the sidebar defaults to; every page starts with freshness."""
-    fresh = metrics.freshness(scope, rollout)
+    ui/flags.py) for the period the sidebar defaults to, and the seconds of each call; every
+    page starts with freshness (the sidebar's period)."""
+    calls: dict[str, float] = {}
+
+    def call(name, fn):
+        seconds, value = timed(fn)
+        calls[name] = seconds
+        return value
+
+    fresh = call("freshness", lambda: metrics.freshness(scope, rollout))
     d, w = metrics.default_day(fresh), rollout.window_days
     go_live = next(iter(rollout.cohorts.values()))
-    frame = [lambda: fresh, lambda: annotations.markers(scope, rollout)]
-    flags = [lambda: alerts.evaluate_alerts(scope, rollout, as_of=d, record=False)]
+    frame = {
+        "markers": lambda: annotations.markers(scope, rollout),
+        "evaluate_alerts": lambda: alerts.evaluate_alerts(scope, rollout, as_of=d, record=False),
+    }
     work = {
         "Overview": frame
-        + flags
-        + [
-            lambda: metrics.cohort_figures(scope, rollout, d, w),
-            lambda: support.support_kpis(scope, rollout, d, w),
-            lambda: metrics.not_computable(scope, rollout),
-            lambda: kpi_table(scope, rollout, d, window_days=w),
-            lambda: metrics.rolling_adoption(scope, rollout, d),
-        ],
+        | {
+            "cohort_figures": lambda: metrics.cohort_figures(scope, rollout, d, w),
+            "support_kpis": lambda: support.support_kpis(scope, rollout, d, w),
+            "not_computable": lambda: metrics.not_computable(scope, rollout),
+            "kpi_table": lambda: kpi_table(scope, rollout, d, window_days=w),
+            "rolling_adoption": lambda: metrics.rolling_adoption(scope, rollout, d),
+        },
         "Adoption": frame
-        + flags
-        + [
-            lambda: metrics.not_computable(scope, rollout),
-            lambda: metrics.rolling_adoption(scope, rollout, d),
-            lambda: metrics.weekly_active_users(scope, rollout, d),
-            lambda: metrics.adoption_funnel(scope, rollout, d, w),
-            lambda: metrics.cohort_figures(scope, rollout, d, w),
-            lambda: metrics.days_to_first_use(scope, rollout, d),
-            lambda: metrics.usage_snapshots(scope, rollout),
-            lambda: metrics.department_weekly_adoption(scope, rollout, d, cohort=None),
-            lambda: metrics.department_kpis(scope, rollout, d, w),
-            lambda: metrics.lapsed_people(scope, rollout, d, w),
-            lambda: metrics.never_used_people(scope, rollout, d, w),
-            lambda: settings.organisation_settings(scope),
-        ],
+        | {
+            "not_computable": lambda: metrics.not_computable(scope, rollout),
+            "rolling_adoption": lambda: metrics.rolling_adoption(scope, rollout, d),
+            "weekly_active_users": lambda: metrics.weekly_active_users(scope, rollout, d),
+            "adoption_funnel": lambda: metrics.adoption_funnel(scope, rollout, d, w),
+            "cohort_figures": lambda: metrics.cohort_figures(scope, rollout, d, w),
+            "days_to_first_use": lambda: metrics.days_to_first_use(scope, rollout, d),
+            "usage_snapshots": lambda: metrics.usage_snapshots(scope, rollout),
+            "department_weekly_adoption": lambda: metrics.department_weekly_adoption(scope, rollout, d, cohort=None),
+            "department_kpis": lambda: metrics.department_kpis(scope, rollout, d, w),
+            "lapsed_people": lambda: metrics.lapsed_people(scope, rollout, d, w),
+            "never_used_people": lambda: metrics.never_used_people(scope, rollout, d, w),
+            "organisation_settings": lambda: settings.organisation_settings(scope),
+        },
         "Support": frame
-        + flags
-        + [
-            lambda: support.support_kpis(scope, rollout, d, w),
-            lambda: support.weekly_tickets(scope, rollout, d),
-            lambda: baseline_window(scope, rollout),
-            lambda: support.backlog_by_day(scope, rollout, settings.chart_start(rollout, d), d),
-            lambda: support.top_categories(scope, rollout, go_live, d, days=settings.BASELINE_DAYS),
-        ],
-        "Red flags": frame + flags,
+        | {
+            "support_kpis": lambda: support.support_kpis(scope, rollout, d, w),
+            "weekly_tickets": lambda: support.weekly_tickets(scope, rollout, d),
+            "baseline_window": lambda: baseline_window(scope, rollout),
+            "backlog_by_day": lambda: support.backlog_by_day(scope, rollout, settings.chart_start(rollout, d), d),
+            "top_categories": lambda: support.top_categories(scope, rollout, go_live, d, days=settings.BASELINE_DAYS),
+        },
+        "Red flags": frame,
     }[page]
-    return [fn() for fn in work]
+    return [fresh, *(call(name, fn) for name, fn in work.items())], calls
 
 
 def pages(db: str) -> dict:
     """Each page's data work right after a load: its first call, on a freshly opened store (a cold
-    DuckDB), and the cache hit: a pickle round trip of the values it computed (st.cache_data hands
-    out a copy of the pickled value)."""
+    DuckDB), with the seconds of each call; and the cache hit: a pickle round trip of the values
+    it computed (st.cache_data hands out a copy of the pickled value)."""
     out = {}
     for page in PAGES:
         scope, rollout = open_bench(db)
-        seconds, values = timed(lambda scope=scope, rollout=rollout, page=page: page_work(scope, rollout, page))
+        seconds, (values, calls) = timed(
+            lambda scope=scope, rollout=rollout, page=page: page_work(scope, rollout, page)
+        )
         cached, _ = timed(lambda values=values: pickle.loads(pickle.dumps(values)))
-        out[page] = {"seconds": seconds, "cached": cached}
+        out[page] = {"seconds": seconds, "cached": cached, "calls": calls}
         scope.store.close()
     return {"seconds": sum(p["seconds"] for p in out.values()), "pages": out}
 
