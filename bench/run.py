@@ -118,9 +118,9 @@ class Runner:
         return measure
 
     def copy(self, source: Path, name: str) -> Path:
-        """A fresh copy of a store (its WAL is checkpointed when the child closes it)."""
-        target = self.work / name
-        target.unlink(missing_ok=True)
+        """A fresh copy of a store (its WAL is checkpointed when the child closes it; a stale WAL of
+        the target would be replayed onto the copy, so it goes)."""
+        target = self.copy_empty(name)
         shutil.copyfile(source, target)
         return target
 
