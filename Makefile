@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-fast check static lint bench demo-data reset-db clean
+.PHONY: run test test-fast check static lint bench bench-quick demo-data reset-db clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Uptake needs Python 3.11 ($(PYTHON) not found): install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -44,9 +44,14 @@ static: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
+# issue 12's targets side by side with their peers (docs/performance.md): every size (small 100 k,
+# medium 2 M, large 20 M events), then the upload bombs; bench-quick: small and medium only
 bench: $(VENV)/.dev
-	$(BIN)/python bench/load_bench.py
+	$(BIN)/python bench/run.py --sizes small,medium,large
 	PYTHONPATH=. $(BIN)/python bench/upload_bombs.py
+
+bench-quick: $(VENV)/.dev
+	$(BIN)/python bench/run.py --sizes small,medium
 
 demo-data: $(VENV)/.runtime
 	$(BIN)/python -m analysis.demo
