@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/build_org.py` from the repo
 
-from analysis import files, orgs, upload_limits  # noqa: E402
+from analysis import orgs  # noqa: E402
 from analysis.access import OPERATOR  # noqa: E402
 from analysis.ingest import LoadResult, load_file  # noqa: E402
 from analysis.scope import Scope, open_scope  # noqa: E402
@@ -47,25 +47,10 @@ def new_scope(db_path: str | Path) -> Scope:
     return scope
 
 
-def lift_upload_limits() -> None:
-    """The benchmark measures the ingest, not the upload policy: its files (up to 0.9 GB and 20 M
-    rows) pass analysis/upload_limits.py's caps on an uploaded file's bytes and rows, so this
-    process lifts them (the names that exist: the ingest is being rewritten)."""
-    unlimited = 1 << 62
-    for module, name in (
-        (upload_limits, "MAX_BYTES"),
-        (upload_limits, "MAX_CSV_BYTES"),
-        (upload_limits, "MAX_ROWS"),
-        (files, "MAX_BYTES"),
-    ):
-        if hasattr(module, name):
-            setattr(module, name, unlimited)
-
-
 def load(scope: Scope, kind: str, path: Path, progress: Callable[[float, str], None] | None = None) -> LoadResult:
-    """Load one generated file through load_file, as the command line does (upload limits lifted)."""
-    lift_upload_limits()
-    return load_file(scope, kind, path.name, path.read_bytes(), rollout=ROLLOUT, progress=progress)
+    """Load one generated file through load_file from its path, as the command line does (the file
+    is streamed to DuckDB, never held in memory: analysis/ingest/staging.py)."""
+    return load_file(scope, kind, path.name, path, rollout=ROLLOUT, progress=progress)
 
 
 def check(kind: str, result: LoadResult, size: Size, again: bool = False) -> LoadResult:
