@@ -60,7 +60,7 @@ class Outcome:
     changes: list[Change]
     seconds: float  # the run's wall time
     cpu: float  # the server's CPU seconds over the run
-    peak_rss: int  # the server's VmHWM at the end (bytes)
+    peak_rss: int  # the server's peak resident memory since it started: VmHWM at the end (bytes)
     sampled_rss: int  # the highest VmRSS seen while sampling (bytes)
     protocol: int
     browsers: int
@@ -170,7 +170,8 @@ async def sessions_run(server: Server, ready: Prepared, args: argparse.Namespace
     stop.set()
     sampled = await sampler
     changes = [change for found in results for change in found]
-    hwm = memory_bytes(server.pid).get("VmHWM", 0)
+    # the kernel updates VmHWM lazily (per-thread counters): it can trail a sample taken just before
+    hwm = max(memory_bytes(server.pid).get("VmHWM", 0), sampled)
     return Outcome(changes, seconds, cpu, hwm, sampled, len(protocol), args.browsers)
 
 

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from playwright.async_api import Browser, Page
-from playwright.async_api import TimeoutError as PlaywrightTimeout
+from playwright.async_api import Error as PlaywrightError  # its TimeoutError among them
 
 from bench.loadtest_protocol import FIRST_PAGE, Change
 
@@ -57,8 +57,8 @@ class BrowserSession:
             tab = await context.new_page()
             await self._sign_in(tab)
             await self._visit(tab, deadline)
-        except PlaywrightTimeout as exc:
-            self.changes.append(Change(self.name, "(sign-in)", time.monotonic(), 0.0, f"timeout: {exc}"[:200]))
+        except PlaywrightError as exc:  # signing in failed, or the browser went away
+            self.changes.append(Change(self.name, "(sign-in)", time.monotonic(), 0.0, str(exc)[:200]))
         finally:
             await context.close()
         return self.changes
@@ -91,8 +91,8 @@ class BrowserSession:
                 await shown(tab, page, self.timeout)
                 if await tab.get_by_test_id("stException").count():
                     error = "exception: " + (await tab.get_by_test_id("stException").first.inner_text())[:200]
-            except PlaywrightTimeout:
-                error = "timeout"
+            except PlaywrightError as exc:
+                error = "timeout" if "Timeout" in type(exc).__name__ else str(exc)[:200]
             self.changes.append(Change(self.name, page, start, time.monotonic() - start, error))
             if error:
                 return

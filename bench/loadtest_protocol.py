@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 FINISHED = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
 FIRST_PAGE = "Overview"  # the default page (app.py)
@@ -136,7 +136,7 @@ class ProtocolSession:
                 open_timeout=self.timeout,
             ) as socket:
                 await self._visit(socket, rng, deadline)
-        except (OSError, ConnectionClosed, TimeoutError) as exc:
+        except (OSError, WebSocketException, TimeoutError) as exc:  # refused, closed, no answer
             since = self.changes[-1].started + self.changes[-1].seconds if self.changes else started
             self.changes.append(Change(self.name, "(connection)", since, time.monotonic() - since, _why(exc)))
         return self.changes
@@ -172,6 +172,8 @@ class ProtocolSession:
 def _why(exc: BaseException) -> str:
     if isinstance(exc, ConnectionClosed):
         return f"socket closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
+    if isinstance(exc, InvalidStatus):
+        return f"websocket refused (HTTP {exc.response.status_code})"
     if isinstance(exc, TimeoutError):
         return "timeout"
     return f"{type(exc).__name__}: {exc}"

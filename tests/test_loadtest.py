@@ -1,0 +1,53 @@
+"""The load test's harness itself (bench/loadtest.py), small: two protocol sessions for a few
+seconds against the real server on a small database, and a session whose cookie does not hold,
+which the harness must count as an error (the server shows the sign-in page instead)."""
+
+import asyncio
+import time
+from argparse import Namespace
+
+import pytest
+
+from bench.loadtest import PAGES, bars, built_database, prepared, quantile, report, sessions_run
+from bench.loadtest_protocol import ProtocolSession
+from bench.loadtest_server import start_server
+
+pytestmark = pytest.mark.browser  # starts the real server: with the other end-to-end tests
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("load")
+    ready = prepared(built_database(folder, rows=5_000), protocol=2)
+    server = start_server(ready.db, folder)
+    yield server, ready
+    server.stop()
+
+
+def test_nearest_rank_quantiles():
+    twenty = [float(n) for n in range(20, 0, -1)]
+    assert quantile(twenty, 0.95) == 19.0  # ceil(0.95 * 20) = 19th smallest
+    assert quantile(twenty, 0.5) == 10.0
+    assert quantile([3.0], 0.95) == 3.0
+
+
+def test_two_protocol_sessions_move_through_every_page(running):
+    server, ready = running
+    args = Namespace(seconds=8, browsers=0, think=0.2, page_timeout=30)
+    outcome = asyncio.run(sessions_run(server, ready, args))
+    assert [c.error for c in outcome.changes if c.error] == []
+    assert {c.session for c in outcome.changes} == {"p1", "p2"}
+    assert {c.page for c in outcome.changes} == set(PAGES)  # five pages in 8 s at 0.1-0.3 s think time
+    assert all(0 < c.seconds < 30 and c.bytes > 0 for c in outcome.changes)
+    assert outcome.cpu > 0 and outcome.peak_rss >= outcome.sampled_rss > 50 * 2**20  # a server holds more
+    assert bars(outcome)[0] == ("errors", f"0 of {len(outcome.changes)} page changes", "0", True)
+    assert "| Red flags |" in report(outcome, Namespace(**vars(args), sessions=2))
+
+
+def test_a_session_whose_cookie_does_not_hold_is_an_error(running):
+    server, _ = running
+    forged = ProtocolSession("p9", server.url, "uptake_session=not.signed", PAGES, timeout=30)
+    changes = asyncio.run(forged.run(time.monotonic() + 5))
+    assert len(changes) == 1
+    assert changes[0].page == "Overview"
+    assert changes[0].error == "asked for Overview, got the page headed ['Sign in to Uptake']"
