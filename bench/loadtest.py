@@ -12,7 +12,7 @@ and its CPU seconds (utime + stime) over the run per page change, all from /proc
 
     .venv/bin/python bench/loadtest.py [--sessions 20] [--browsers 3] [--seconds 60] [--db FILE]
 
-Without --db it builds a small database (load_bench.py's synthetic organisation, --rows usage rows).
+Without --db it builds the bench organisation at --size (bench/loadtest_data.py; small: 100 k events).
 Exit status 1 when a page change failed (and 2, with --strict, when another bar is missed).
 """
 
@@ -36,10 +36,13 @@ from analysis import auth, orgs  # noqa: E402
 from analysis.access import OPERATOR  # noqa: E402
 from analysis.secretbox import key_file  # noqa: E402
 from analysis.store import Store  # noqa: E402
+from bench import loadtest_profile  # noqa: E402
+from bench.generate import SIZES  # noqa: E402
+from bench.loadtest_data import built_database  # noqa: E402
 from bench.loadtest_protocol import Change, ProtocolSession  # noqa: E402
 from bench.loadtest_server import Server, claimed_cookie, cpu_seconds, memory_bytes, start_server  # noqa: E402
 
-ORGANISATION = "Bench"  # bench/load_bench.py's organisation
+ORGANISATION = "Bench"  # bench/build_org.py's organisation
 PAGES = ["Overview", "Adoption", "Support", "Red flags", "Portfolio"]  # an account manager's (app.py)
 GIB = 1024**3
 BARS = {"p95": 2.0, "memory": 1.5 * GIB, "cpu": 0.05}  # issue #12, target 4
@@ -85,19 +88,6 @@ def copied_database(source: Path, folder: Path) -> Path:
     return target
 
 
-def built_database(folder: Path, rows: int) -> Path:
-    """A small database: load_bench.py's synthetic organisation with rows usage rows."""
-    from analysis.ingest import load_file
-    from bench.load_bench import ROLLOUT, bench_scope, synthetic_files
-
-    files, _ = synthetic_files(seed=7, rows=rows)
-    scope = bench_scope(folder)
-    for kind in ("roster", "usage", "tickets"):
-        load_file(scope, kind, f"{kind}.csv", files[kind], rollout=ROLLOUT)
-    scope.store.close()
-    return Path(scope.store.path)
-
-
 def prepared(db: Path, protocol: int) -> Prepared:
     """An account manager for the bench organisation with a random password, and a sign-in with a
     claim code (valid 60 s: redeem them as soon as the server is up) for each protocol session."""
@@ -140,6 +130,7 @@ async def sessions_run(server: Server, ready: Prepared, args: argparse.Namespace
     ]
     stop = asyncio.Event()
     sampler = asyncio.create_task(peak_rss(server.pid, stop))
+    recorder = loadtest_profile.start(server.pid, Path(args.profile)) if args.profile else None
     cpu_before, start = cpu_seconds(server.pid), time.monotonic()
     deadline = start + args.seconds
 
@@ -167,6 +158,8 @@ async def sessions_run(server: Server, ready: Prepared, args: argparse.Namespace
         results = await asyncio.gather(*tasks)
     seconds = time.monotonic() - start
     cpu = cpu_seconds(server.pid) - cpu_before
+    if recorder is not None:
+        loadtest_profile.stop(recorder)
     stop.set()
     sampled = await sampler
     changes = [change for found in results for change in found]
@@ -182,8 +175,8 @@ def run(args: argparse.Namespace) -> Outcome:
         if args.db:
             db = copied_database(Path(args.db), folder)
         else:
-            print(f"building a small database ({args.rows:,} usage rows)...", file=sys.stderr)
-            db = built_database(folder, args.rows)
+            print(f"building the {args.size} bench organisation (bench/loadtest_data.py)...", file=sys.stderr)
+            db = built_database(folder, args.size)
         ready = prepared(db, args.sessions - args.browsers)
         server = start_server(db, folder)
         try:
@@ -281,9 +274,10 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--browsers", type=int, default=3, help="of them, headless Chromium ones (default 3)")
     parser.add_argument("--seconds", type=float, default=60, help="how long the sessions run (default 60)")
     parser.add_argument("--db", help="a database with the organisation 'Bench' (copied; default: build a small one)")
-    parser.add_argument("--rows", type=int, default=100_000, help="usage rows of the database built without --db")
+    parser.add_argument("--size", choices=SIZES, default="small", help="the size built without --db (default small)")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between page changes (s)")
     parser.add_argument("--page-timeout", type=float, default=60, help="a page change longer than this is an error")
+    parser.add_argument("--profile", metavar="FILE", help="sample the server with py-spy into FILE and summarise")
     parser.add_argument("--strict", action="store_true", help="exit 2 when a bar other than errors is missed")
     args = parser.parse_args(argv)
     if not 0 <= args.browsers <= args.sessions:
@@ -295,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     outcome = run(args)
     print(report(outcome, args))
+    if args.profile:
+        print("\n" + "\n".join(loadtest_profile.summary(Path(args.profile))))
     met = bars(outcome)
     if not met[0][3]:
         return 1

@@ -4,11 +4,11 @@ which the harness must count as an error (the server shows the sign-in page inst
 
 import asyncio
 import time
-from argparse import Namespace
 
 import pytest
 
-from bench.loadtest import PAGES, bars, built_database, prepared, quantile, report, sessions_run
+from bench.loadtest import PAGES, arguments, bars, prepared, quantile, report, sessions_run
+from bench.loadtest_data import built_database, parts
 from bench.loadtest_protocol import ProtocolSession
 from bench.loadtest_server import start_server
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser  # starts the real server: with the other end-t
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
     folder = tmp_path_factory.mktemp("load")
-    ready = prepared(built_database(folder, rows=5_000), protocol=2)
+    ready = prepared(built_database(folder, "small"), protocol=2)
     server = start_server(ready.db, folder)
     yield server, ready
     server.stop()
@@ -33,7 +33,7 @@ def test_nearest_rank_quantiles():
 
 def test_two_protocol_sessions_move_through_every_page(running):
     server, ready = running
-    args = Namespace(seconds=8, browsers=0, think=0.2, page_timeout=30)
+    args = arguments(["--sessions", "2", "--browsers", "0", "--seconds", "8", "--think", "0.2", "--page-timeout", "30"])
     outcome = asyncio.run(sessions_run(server, ready, args))
     assert [c.error for c in outcome.changes if c.error] == []
     assert {c.session for c in outcome.changes} == {"p1", "p2"}
@@ -41,7 +41,7 @@ def test_two_protocol_sessions_move_through_every_page(running):
     assert all(0 < c.seconds < 30 and c.bytes > 0 for c in outcome.changes)
     assert outcome.cpu > 0 and outcome.peak_rss >= outcome.sampled_rss > 50 * 2**20  # a server holds more
     assert bars(outcome)[0] == ("errors", f"0 of {len(outcome.changes)} page changes", "0", True)
-    assert "| Red flags |" in report(outcome, Namespace(**vars(args), sessions=2))
+    assert "| Red flags |" in report(outcome, args)
 
 
 def test_a_session_whose_cookie_does_not_hold_is_an_error(running):
@@ -51,3 +51,9 @@ def test_a_session_whose_cookie_does_not_hold_is_an_error(running):
     assert len(changes) == 1
     assert changes[0].page == "Overview"
     assert changes[0].error == "asked for Overview, got the page headed ['Sign in to Uptake']"
+
+
+def test_a_file_over_the_row_limit_is_loaded_in_parts_each_with_the_header():
+    data = b"user_id,date\na,1\nb,2\nc,3\n"
+    assert parts(data, rows=3) == [data]
+    assert parts(data, rows=2) == [b"user_id,date\na,1\nb,2\n", b"user_id,date\nc,3\n"]
