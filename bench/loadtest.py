@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import secrets
 import shutil
 import statistics
@@ -67,6 +68,7 @@ class Outcome:
     sampled_rss: int  # the highest VmRSS seen while sampling (bytes)
     protocol: int
     browsers: int
+    load: float = 0.0  # the machine's 1-minute load average as the sessions started
     notes: list[str] = field(default_factory=list)
 
 
@@ -128,6 +130,7 @@ async def sessions_run(server: Server, ready: Prepared, args: argparse.Namespace
         ProtocolSession(f"p{n + 1}", server.url, cookie, PAGES, think, args.page_timeout, seed=n)
         for n, cookie in enumerate(cookies)
     ]
+    load = os.getloadavg()[0]  # the machine is shared: what else ran says how far figures compare
     stop = asyncio.Event()
     sampler = asyncio.create_task(peak_rss(server.pid, stop))
     recorder = loadtest_profile.start(server.pid, Path(args.profile)) if args.profile else None
@@ -165,7 +168,7 @@ async def sessions_run(server: Server, ready: Prepared, args: argparse.Namespace
     changes = [change for found in results for change in found]
     # the kernel updates VmHWM lazily (per-thread counters): it can trail a sample taken just before
     hwm = max(memory_bytes(server.pid).get("VmHWM", 0), sampled)
-    return Outcome(changes, seconds, cpu, hwm, sampled, len(protocol), args.browsers)
+    return Outcome(changes, seconds, cpu, hwm, sampled, len(protocol), args.browsers, load)
 
 
 def run(args: argparse.Namespace) -> Outcome:
@@ -178,7 +181,7 @@ def run(args: argparse.Namespace) -> Outcome:
             print(f"building the {args.size} bench organisation (bench/loadtest_data.py)...", file=sys.stderr)
             db = built_database(folder, args.size)
         ready = prepared(db, args.sessions - args.browsers)
-        server = start_server(db, folder)
+        server = start_server(db, folder, tuple(f"--{option}" for option in args.option))
         try:
             outcome = asyncio.run(sessions_run(server, ready, args))
         finally:
@@ -233,7 +236,8 @@ def report(outcome: Outcome, args: argparse.Namespace) -> str:
         f"the script finished); think time {args.think / 2:g}-{args.think * 1.5:g} s; pages {', '.join(PAGES)}.",
         f"run {outcome.seconds:.1f} s, {len(good):d} page changes, server CPU {outcome.cpu:.1f} s "
         f"({outcome.cpu / outcome.seconds:.2f} cores), server peak RSS {outcome.peak_rss / 2**20:,.0f} MiB "
-        f"(highest sampled during the run {outcome.sampled_rss / 2**20:,.0f} MiB)",
+        f"(highest sampled during the run {outcome.sampled_rss / 2**20:,.0f} MiB); load average "
+        f"{outcome.load:.1f} on {os.cpu_count()} CPUs as it started",
         "",
         "| bar | measured | target | met |",
         "| --- | --- | --- | --- |",
@@ -247,6 +251,8 @@ def report(outcome: Outcome, args: argparse.Namespace) -> str:
         *(times_row(page, [c.seconds for c in good if c.page == page]) for page in PAGES),
         *(times_row(f"{page}, first view", first_views(good, page)) for page in PAGES),
     ]
+    if args.option:
+        lines.append("\nserver options: " + " ".join(args.option))
     sent = [c.bytes for c in good if c.bytes]
     if sent:
         lines.append(f"\nForwardMsg bytes per protocol page change: median {statistics.median(sent) / 1e3:,.0f} kB")
@@ -278,6 +284,13 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between page changes (s)")
     parser.add_argument("--page-timeout", type=float, default=60, help="a page change longer than this is an error")
     parser.add_argument("--profile", metavar="FILE", help="sample the server with py-spy into FILE and summarise")
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Streamlit option for the server, e.g. runner.postScriptGC=false (repeatable)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 2 when a bar other than errors is missed")
     args = parser.parse_args(argv)
     if not 0 <= args.browsers <= args.sessions:

@@ -1,7 +1,7 @@
 """Where the server's time goes during a load test: py-spy (requirements-dev.txt) samples the
-server process while the sessions run, and the samples are summed two ways: by the package whose
-code was running (the innermost frame: pandas, plotly, duckdb, streamlit, the app...), and by the
-app's own functions (ui/, pages/, analysis/, app.py) with everything they call."""
+server process while the sessions run, and the samples are summed two ways: by whose code was
+running (the innermost frame outside the standard library: pandas, plotly, a part of Streamlit, the
+app...), and by the app's own functions (ui/, pages/, analysis/, app.py) with everything they call."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -19,9 +20,11 @@ APP_PARTS = ("ui/", "pages/", "analysis/", "app.py", "server.py")
 
 
 def start(pid: int, output: Path) -> subprocess.Popen:
-    """py-spy recording the process (every thread, native DuckDB calls in their Python frame) until stop()."""
+    """py-spy recording the process until stop(): the thread holding the GIL, 50 times a second. The
+    GIL is what the server's Python work queues for; DuckDB and Arrow work without it, so CPU
+    seconds beyond the GIL's samples are theirs (and the interpreter's own)."""
     spy = shutil.which("py-spy") or str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "py-spy")
-    command = [spy, "record", "--pid", str(pid), "--rate", "50", "--format", "raw", "--output", str(output)]
+    command = [spy, "record", "--pid", str(pid), "--rate", "50", "--gil", "--format", "raw", "--output", str(output)]
     return subprocess.Popen(command + ["--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -33,14 +36,22 @@ def stop(recorder: subprocess.Popen) -> None:
         recorder.kill()
 
 
-def package(path: str) -> str:
-    """A frame's file as a short owner: the app's module, a site package's name, or the standard library."""
-    if "site-packages/" in path:
-        return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
-    relative = path.removeprefix(str(ROOT) + "/")
-    if relative.startswith(APP_PARTS):
-        return "app: " + relative.split("/", 1)[0]
-    return "python (standard library)" if "/lib/python" in path else relative
+def owner(path: str) -> str | None:
+    """Whose code a frame's file is (py-spy writes paths relative to sys.path): the app's part
+    (analysis, ui, pages), a package (Streamlit by its folder: watcher, caching...), or None for
+    the standard library."""
+    if path.startswith("/"):
+        path = path.split("site-packages/", 1)[1] if "site-packages/" in path else path.removeprefix(str(ROOT) + "/")
+        if path.startswith("/"):
+            return None
+    head = path.split("/", 1)[0]
+    if head in ("analysis", "ui", "pages") or path in ("app.py", "server.py") or (ROOT / "pages" / path).exists():
+        return "app: " + (head if "/" in path else "pages" if path not in ("app.py", "server.py") else path)
+    if head == "streamlit":
+        return "/".join(path.split("/")[:-1][:3])
+    if path.startswith("<") or head.removesuffix(".py") in sys.stdlib_module_names:
+        return None
+    return head.removeprefix("_").removesuffix("_utils")  # _plotly_utils is plotly's
 
 
 def frames(stack: str) -> list[tuple[str, str]]:
@@ -66,13 +77,18 @@ def summary(output: Path, top: int = 12) -> list[str]:
             continue
         n = int(count)
         total += n
-        by_package[package(found[-1][1])] += n
+        owners = [o for _, file in found if (o := owner(file))]
+        by_package[owners[-1] if owners else "python (standard library)"] += n
         app = {f"{file.removeprefix(str(ROOT) + '/')}:{function}" for function, file in found if _in_app(file)}
         for name in app:
             by_function[name] += n
     if not total:
         return ["the profile holds no samples"]
-    lines = [f"py-spy: {total:,} samples of the server's busy threads (50 a second)", "", "by the code running:"]
+    lines = [
+        f"py-spy: {total:,} samples of the thread holding the GIL, 50 a second ({total / 50:,.1f} s)",
+        "",
+        "by whose code runs (the innermost frame outside the standard library):",
+    ]
     lines += [f"  {share:5.1%}  {name}" for name, share in _shares(by_package, total, top)]
     lines += ["", "by the app's functions (with what they call):"]
     lines += [f"  {share:5.1%}  {name}" for name, share in _shares(by_function, total, top)]

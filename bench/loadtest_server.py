@@ -46,9 +46,10 @@ class Server:
             self.process.wait()
 
 
-def start_server(db: Path, folder: Path, timeout: float = 120) -> Server:
+def start_server(db: Path, folder: Path, options: tuple[str, ...] = (), timeout: float = 120) -> Server:
     """The app on a free port of 127.0.0.1, reading db (UPTAKE_DB, analysis/store.py), without the
-    demo and with an empty inbox of its own; returns once /_stcore/health answers."""
+    demo and with an empty inbox of its own; options are more `--section.name=value` options for
+    `streamlit run` (to measure a setting). Returns once /_stcore/health answers."""
     port = free_port()
     env = {
         **os.environ,
@@ -58,9 +59,9 @@ def start_server(db: Path, folder: Path, timeout: float = 120) -> Server:
     }
     log = folder / "server.log"
     command = [sys.executable, "-m", "streamlit", "run", "server.py"]
-    options = ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
+    command += ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true", *options]
     with open(log, "w") as out:
-        process = subprocess.Popen(command + options, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(process, f"http://127.0.0.1:{port}", log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
