@@ -20,11 +20,11 @@ APP_PARTS = ("ui/", "pages/", "analysis/", "app.py", "server.py")
 
 
 def start(pid: int, output: Path) -> subprocess.Popen:
-    """py-spy recording the process until stop(): the thread holding the GIL, 50 times a second. The
-    GIL is what the server's Python work queues for; DuckDB and Arrow work without it, so CPU
-    seconds beyond the GIL's samples are theirs (and the interpreter's own)."""
+    """py-spy recording the process until stop(): each busy thread, 50 times a second. A thread in
+    a DuckDB query counts as busy in the Python frame that called it (DuckDB works without the GIL),
+    so database time shows under the app's function that asked for it."""
     spy = shutil.which("py-spy") or str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "py-spy")
-    command = [spy, "record", "--pid", str(pid), "--rate", "50", "--gil", "--format", "raw", "--output", str(output)]
+    command = [spy, "record", "--pid", str(pid), "--rate", "50", "--format", "raw", "--output", str(output)]
     return subprocess.Popen(command + ["--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -85,7 +85,7 @@ def summary(output: Path, top: int = 12) -> list[str]:
     if not total:
         return ["the profile holds no samples"]
     lines = [
-        f"py-spy: {total:,} samples of the thread holding the GIL, 50 a second ({total / 50:,.1f} s)",
+        f"py-spy: {total:,} samples of the server's busy threads, 50 a second ({total / 50:,.1f} thread-seconds)",
         "",
         "by whose code runs (the innermost frame outside the standard library):",
     ]
