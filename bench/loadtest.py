@@ -128,7 +128,7 @@ async def sessions_run(server: Server, ready: Prepared, args: argparse.Namespace
     cookies = [claimed_cookie(server.url, code) for code in ready.codes]
     think = (args.think / 2, args.think * 1.5)
     protocol = [
-        ProtocolSession(f"p{n + 1}", server.url, cookie, PAGES, think, args.page_timeout, seed=n)
+        ProtocolSession(f"p{n + 1}", server.url, cookie, PAGES, think, args.page_timeout, seed=n, limit=args.changes)
         for n, cookie in enumerate(cookies)
     ]
     load = os.getloadavg()[0]  # the machine is shared: what else ran says how far figures compare
@@ -152,7 +152,17 @@ async def sessions_run(server: Server, ready: Prepared, args: argparse.Namespace
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=chromium(), args=ARGS)
             people = [
-                BrowserSession(f"b{n + 1}", server.url, ready.email, ready.password, PAGES, think, args.page_timeout, n)
+                BrowserSession(
+                    f"b{n + 1}",
+                    server.url,
+                    ready.email,
+                    ready.password,
+                    PAGES,
+                    think,
+                    args.page_timeout,
+                    n,
+                    args.changes,
+                )
                 for n in range(args.browsers)
             ]
             offset = len(protocol)
@@ -231,6 +241,7 @@ def times_row(name: str, times: list[float]) -> str:
 
 def report(outcome: Outcome, args: argparse.Namespace) -> str:
     good = [c for c in outcome.changes if not c.error]
+    cached = list(zip(good, warm(good)))
     lines = [
         f"{outcome.protocol + outcome.browsers:d} sessions for {args.seconds:g} s: {outcome.protocol:d} at "
         "Streamlit's websocket protocol (a rerun BackMsg per page change, timed to script_finished) and "
@@ -251,7 +262,8 @@ def report(outcome: Outcome, args: argparse.Namespace) -> str:
         times_row("protocol sessions", [c.seconds for c in good if c.session.startswith("p")]),
         times_row("browser sessions", [c.seconds for c in good if c.session.startswith("b")]),
         *(times_row(page, [c.seconds for c in good if c.page == page]) for page in PAGES),
-        *(times_row(f"{page}, first view", first_views(good, page)) for page in PAGES),
+        times_row("cold: started before any session had shown the page", [c.seconds for c, w in cached if not w]),
+        times_row("warm: started after", [c.seconds for c, w in cached if w]),
     ]
     if args.option:
         lines.append("\nserver options: " + " ".join(args.option))
@@ -266,14 +278,13 @@ def report(outcome: Outcome, args: argparse.Namespace) -> str:
     return "\n".join(lines + outcome.notes)
 
 
-def first_views(changes: list[Change], page: str) -> list[float]:
-    """The time of each session's first visit of the page (the others may find it cached)."""
-    seen, times = set(), []
-    for change in sorted(changes, key=lambda c: c.started):
-        if change.page == page and change.session not in seen:
-            seen.add(change.session)
-            times.append(change.seconds)
-    return times
+def warm(changes: list[Change]) -> list[bool]:
+    """For each change: whether it started after some session had finished that page (its figures
+    were cached by then), rather than while the first computation of the page was under way."""
+    first_done: dict[str, float] = {}
+    for c in changes:
+        first_done[c.page] = min(first_done.get(c.page, float("inf")), c.started + c.seconds)
+    return [c.started >= first_done[c.page] for c in changes]
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -283,6 +294,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60, help="how long the sessions run (default 60)")
     parser.add_argument("--db", help="a database with the organisation 'Bench' (copied; default: build a small one)")
     parser.add_argument("--size", choices=SIZES, default="small", help="the size built without --db (default small)")
+    parser.add_argument("--changes", type=int, help="stop each session after this many page changes")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between page changes (s)")
     parser.add_argument("--page-timeout", type=float, default=60, help="a page change longer than this is an error")
     parser.add_argument("--profile", metavar="FILE", help="sample the server with py-spy into FILE and summarise")

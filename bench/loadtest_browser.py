@@ -49,6 +49,7 @@ class BrowserSession:
     think: tuple[float, float] = (0.5, 1.5)
     timeout: float = 60.0
     seed: int = 0
+    limit: int | None = None  # page changes at most (None: until the deadline)
     changes: list[Change] = field(default_factory=list)
 
     async def run(self, browser: Browser, deadline: float) -> list[Change]:
@@ -86,7 +87,7 @@ class BrowserSession:
         rng = random.Random(self.seed)
         nav = tab.get_by_test_id("stSidebarNav")
         step = 1
-        while time.monotonic() + (pause := rng.uniform(*self.think)) < deadline:
+        while time.monotonic() + (pause := rng.uniform(*self.think)) < deadline and len(self.changes) != self.limit:
             await tab.wait_for_timeout(pause * 1000)
             page = self.pages[step % len(self.pages)]
             start = time.monotonic()

@@ -118,6 +118,7 @@ class ProtocolSession:
     think: tuple[float, float] = (0.5, 1.5)  # seconds between page changes, uniform
     timeout: float = 60.0
     seed: int = 0
+    limit: int | None = None  # page changes at most (None: until the deadline)
     changes: list[Change] = field(default_factory=list)
 
     async def run(self, deadline: float) -> list[Change]:
@@ -164,7 +165,7 @@ class ProtocolSession:
                 return
             step += 1
             pause = rng.uniform(*self.think)
-            if time.monotonic() + pause >= deadline:
+            if time.monotonic() + pause >= deadline or len(self.changes) == self.limit:
                 return
             await asyncio.sleep(pause)
 
