@@ -23,7 +23,7 @@ def start(pid: int, output: Path) -> subprocess.Popen:
     """py-spy recording the process until stop(): each busy thread, 50 times a second. A thread in
     a DuckDB query counts as busy in the Python frame that called it (DuckDB works without the GIL),
     so database time shows under the app's function that asked for it."""
-    spy = shutil.which("py-spy") or str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "py-spy")
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")  # beside .venv/bin/python
     command = [spy, "record", "--pid", str(pid), "--rate", "50", "--format", "raw", "--output", str(output)]
     return subprocess.Popen(command + ["--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
