@@ -68,7 +68,7 @@ class Outcome:
     sampled_rss: int  # the highest VmRSS seen while sampling (bytes)
     protocol: int
     browsers: int
-    load: float = 0.0  # the machine's 1-minute load average as the sessions started
+    load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average as the sessions started and ended
     rss_before: int = 0  # the server's VmRSS as the sessions started (bytes)
     notes: list[str] = field(default_factory=list)
 
@@ -173,6 +173,7 @@ async def sessions_run(server: Server, ready: Prepared, args: argparse.Namespace
         results = await asyncio.gather(*tasks)
     seconds = time.monotonic() - start
     cpu = cpu_seconds(server.pid) - cpu_before
+    load_after = os.getloadavg()[0]
     if recorder is not None:
         loadtest_profile.stop(recorder)
     stop.set()
@@ -180,7 +181,7 @@ async def sessions_run(server: Server, ready: Prepared, args: argparse.Namespace
     changes = [change for found in results for change in found]
     # the kernel updates VmHWM lazily (per-thread counters): it can trail a sample taken just before
     hwm = max(memory_bytes(server.pid).get("VmHWM", 0), sampled)
-    return Outcome(changes, seconds, cpu, hwm, sampled, len(protocol), args.browsers, load, rss_before)
+    return Outcome(changes, seconds, cpu, hwm, sampled, len(protocol), args.browsers, (load, load_after), rss_before)
 
 
 def run(args: argparse.Namespace) -> Outcome:
@@ -250,7 +251,7 @@ def report(outcome: Outcome, args: argparse.Namespace) -> str:
         f"run {outcome.seconds:.1f} s, {len(good):d} page changes, server CPU {outcome.cpu:.1f} s "
         f"({outcome.cpu / outcome.seconds:.2f} cores), server peak RSS {outcome.peak_rss / 2**20:,.0f} MiB "
         f"(at the start {outcome.rss_before / 2**20:,.0f} MiB); load average "
-        f"{outcome.load:.1f} on {os.cpu_count()} CPUs as it started",
+        f"{outcome.load[0]:.1f} at the start, {outcome.load[1]:.1f} at the end, on {os.cpu_count()} CPUs",
         "",
         "| bar | measured | target | met |",
         "| --- | --- | --- | --- |",
