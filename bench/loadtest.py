@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import secrets
@@ -28,7 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/loadtest.py` from the repo
@@ -232,11 +233,16 @@ def bars(outcome: Outcome) -> list[tuple[str, str, str, bool]]:
     ]
 
 
-def times_row(name: str, times: list[float]) -> str:
+def times_row(name: str, rows: list[tuple[Change, bool]]) -> str:
+    """A table row of page-change times: n, median, p95, max, and the medians of the cold and the warm ones."""
+    times = [c.seconds for c, _ in rows]
     if not times:
-        return f"| {name} | 0 | | | |"
+        return f"| {name} | 0 | | | | | |"
+    cold, warm = ([c.seconds for c, w in rows if w is want] for want in (False, True))
+    medians = [f"{statistics.median(part):.2f}" if part else "" for part in (cold, warm)]
     return (
-        f"| {name} | {len(times):d} | {statistics.median(times):.2f} | {quantile(times, 0.95):.2f} | {max(times):.2f} |"
+        f"| {name} | {len(times):d} | {statistics.median(times):.2f} | {quantile(times, 0.95):.2f} | "
+        f"{max(times):.2f} | {medians[0]} | {medians[1]} |"
     )
 
 
@@ -257,14 +263,14 @@ def report(outcome: Outcome, args: argparse.Namespace) -> str:
         "| --- | --- | --- | --- |",
         *(f"| {what} | {measured} | {bar} | {'yes' if met else 'NO'} |" for what, measured, bar, met in bars(outcome)),
         "",
-        "| page changes (s) | n | median | p95 | max |",
-        "| --- | --- | --- | --- | --- |",
-        times_row("all", [c.seconds for c in good]),
-        times_row("protocol sessions", [c.seconds for c in good if c.session.startswith("p")]),
-        times_row("browser sessions", [c.seconds for c in good if c.session.startswith("b")]),
-        *(times_row(page, [c.seconds for c in good if c.page == page]) for page in PAGES),
-        times_row("cold: started before any session had shown the page", [c.seconds for c, w in cached if not w]),
-        times_row("warm: started after", [c.seconds for c, w in cached if w]),
+        "| page changes (s) | n | median | p95 | max | cold median | warm median |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        times_row("all", cached),
+        times_row("protocol sessions", [(c, w) for c, w in cached if c.session.startswith("p")]),
+        times_row("browser sessions", [(c, w) for c, w in cached if c.session.startswith("b")]),
+        *(times_row(page, [(c, w) for c, w in cached if c.page == page]) for page in PAGES),
+        "",
+        "cold: started before any session had shown that page (its figures were being computed); warm: after.",
     ]
     if args.option:
         lines.append("\nserver options: " + " ".join(args.option))
@@ -306,6 +312,7 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="NAME=VALUE",
         help="a Streamlit option for the server, e.g. runner.postScriptGC=false (repeatable)",
     )
+    parser.add_argument("--json", metavar="FILE", help="write the bars and every page change to FILE")
     parser.add_argument("--strict", action="store_true", help="exit 2 when a bar other than errors is missed")
     args = parser.parse_args(argv)
     if not 0 <= args.browsers <= args.sessions:
@@ -317,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     outcome = run(args)
     print(report(outcome, args))
+    if args.json:
+        measured = {what: {"measured": value, "bar": bar, "met": met} for what, value, bar, met in bars(outcome)}
+        Path(args.json).write_text(json.dumps({"bars": measured, **asdict(outcome)}, indent=1))
     if args.profile:
         print("\n" + "\n".join(loadtest_profile.summary(Path(args.profile))))
     met = bars(outcome)

@@ -53,7 +53,7 @@ def test_two_protocol_sessions_move_through_every_page(running):
     assert all(0 < c.seconds < 60 and c.bytes > 0 for c in outcome.changes)
     assert outcome.cpu > 0 and outcome.peak_rss >= outcome.sampled_rss > 50 * 2**20  # a server holds more
     assert bars(outcome)[0] == ("errors", f"0 of {len(outcome.changes)} page changes", "0", True)
-    assert "| Red flags |" in report(outcome, args)
+    assert "| Red flags | " in report(outcome, args)
 
 
 def test_a_session_whose_cookie_does_not_hold_is_an_error(running):
