@@ -71,6 +71,7 @@ class Outcome:
     browsers: int
     load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average as the sessions started and ended
     rss_before: int = 0  # the server's VmRSS as the sessions started (bytes)
+    harness_cpu: float = 0.0  # this process's CPU seconds over the run (the protocol sessions; not Chromium's)
     notes: list[str] = field(default_factory=list)
 
 
@@ -136,7 +137,7 @@ async def sessions_run(server: Server, ready: Prepared, args: argparse.Namespace
     stop = asyncio.Event()
     sampler = asyncio.create_task(peak_rss(server.pid, stop))
     recorder = loadtest_profile.start(server.pid, Path(args.profile)) if args.profile else None
-    cpu_before, start = cpu_seconds(server.pid), time.monotonic()
+    cpu_before, start, own_before = cpu_seconds(server.pid), time.monotonic(), time.process_time()
     rss_before = memory_bytes(server.pid).get("VmRSS", 0)
     deadline = start + args.seconds
 
@@ -175,6 +176,7 @@ async def sessions_run(server: Server, ready: Prepared, args: argparse.Namespace
     seconds = time.monotonic() - start
     cpu = cpu_seconds(server.pid) - cpu_before
     load_after = os.getloadavg()[0]
+    own = time.process_time() - own_before
     if recorder is not None:
         loadtest_profile.stop(recorder)
     stop.set()
@@ -182,7 +184,9 @@ async def sessions_run(server: Server, ready: Prepared, args: argparse.Namespace
     changes = [change for found in results for change in found]
     # the kernel updates VmHWM lazily (per-thread counters): it can trail a sample taken just before
     hwm = max(memory_bytes(server.pid).get("VmHWM", 0), sampled)
-    return Outcome(changes, seconds, cpu, hwm, sampled, len(protocol), args.browsers, (load, load_after), rss_before)
+    return Outcome(
+        changes, seconds, cpu, hwm, sampled, len(protocol), args.browsers, (load, load_after), rss_before, own
+    )
 
 
 def run(args: argparse.Namespace) -> Outcome:
@@ -257,7 +261,8 @@ def report(outcome: Outcome, args: argparse.Namespace) -> str:
         f"run {outcome.seconds:.1f} s, {len(good):d} page changes, server CPU {outcome.cpu:.1f} s "
         f"({outcome.cpu / outcome.seconds:.2f} cores), server peak RSS {outcome.peak_rss / 2**20:,.0f} MiB "
         f"(at the start {outcome.rss_before / 2**20:,.0f} MiB); load average "
-        f"{outcome.load[0]:.1f} at the start, {outcome.load[1]:.1f} at the end, on {os.cpu_count()} CPUs",
+        f"{outcome.load[0]:.1f} at the start, {outcome.load[1]:.1f} at the end, on {os.cpu_count()} CPUs; "
+        f"the harness's own CPU {outcome.harness_cpu:.1f} s",
         "",
         "| bar | measured | target | met |",
         "| --- | --- | --- | --- |",
