@@ -134,6 +134,9 @@ class ProtocolSession:
                 additional_headers={"Cookie": self.cookie},
                 max_size=None,
                 compression=None,
+                # no pings of our own, as a browser sends none: a server too busy to answer one within
+                # websockets' 20 s would close the socket where a browser just waits (its pings are answered)
+                ping_interval=None,
                 open_timeout=self.timeout,
             ) as socket:
                 await self._visit(socket, rng, deadline)
