@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-fast check static lint bench bench-quick demo-data reset-db clean
+.PHONY: run test test-fast check static lint bench bench-quick loadtest demo-data reset-db clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Uptake needs Python 3.11 ($(PYTHON) not found): install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -52,6 +52,12 @@ bench: $(VENV)/.dev
 
 bench-quick: $(VENV)/.dev
 	$(BIN)/python bench/run.py --sizes small,medium
+
+# issue #12 target 4: 20 signed-in sessions at once against the real server (bench/loadtest.py); LOADTEST_ARGS
+# passes options, e.g. make loadtest LOADTEST_ARGS="--db path/to/bench.duckdb --seconds 120"
+LOADTEST_ARGS ?=
+loadtest: $(VENV)/.dev
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
 
 demo-data: $(VENV)/.runtime
 	$(BIN)/python -m analysis.demo
