@@ -35,7 +35,7 @@ def db_path() -> str:
 
 # DuckDB's buffer memory: a load of 20 M rows sorts and joins within it, spilling to
 # <database>.tmp beyond it (docs/performance.md#memory); UPTAKE_DB_MEMORY changes it (e.g. 2GB).
-DEFAULT_DB_MEMORY = "600MB"
+DEFAULT_DB_MEMORY = "1GB"
 
 
 def migrations() -> list[tuple[int, Path]]:

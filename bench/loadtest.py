@@ -12,7 +12,7 @@ and its CPU seconds (utime + stime) over the run per page change, all from /proc
 
     .venv/bin/python bench/loadtest.py [--sessions 20] [--browsers 3] [--seconds 60] [--db FILE]
 
-Without --db it builds the bench organisation at --size (bench/loadtest_data.py; small: 100 k events).
+Without --db it builds the bench organisation at --size (bench/build_org.py; small: 100 k events).
 Exit status 1 when a page change failed (and 2, with --strict, when another bar is missed).
 """
 
@@ -39,8 +39,8 @@ from analysis.access import OPERATOR  # noqa: E402
 from analysis.secretbox import key_file  # noqa: E402
 from analysis.store import Store  # noqa: E402
 from bench import loadtest_profile  # noqa: E402
+from bench.build_org import build  # noqa: E402
 from bench.generate import SIZES  # noqa: E402
-from bench.loadtest_data import built_database  # noqa: E402
 from bench.loadtest_protocol import Change, ProtocolSession  # noqa: E402
 from bench.loadtest_server import Server, claimed_cookie, cpu_seconds, memory_bytes, start_server  # noqa: E402
 
@@ -196,8 +196,9 @@ def run(args: argparse.Namespace) -> Outcome:
         if args.db:
             db = copied_database(Path(args.db), folder)
         else:
-            print(f"building the {args.size} bench organisation (bench/loadtest_data.py)...", file=sys.stderr)
-            db = built_database(folder, args.size)
+            print(f"building the {args.size} bench organisation (bench/build_org.py)...", file=sys.stderr)
+            db = folder / f"bench-{args.size}.duckdb"
+            build(db, args.size)
         ready = prepared(db, args.sessions - args.browsers)
         server = start_server(db, folder, tuple(f"--{option}" for option in args.option))
         try:

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from bench.build_org import build
 from bench.loadtest import PAGES, arguments, bars, prepared, quantile, report, sessions_run, warm
-from bench.loadtest_data import built_database, parts
 from bench.loadtest_protocol import Change, ProtocolSession
 from bench.loadtest_server import start_server
 
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.browser  # starts the real server: with the other end-t
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
     folder = tmp_path_factory.mktemp("load")
-    ready = prepared(built_database(folder, "small"), protocol=2)
+    build(folder / "bench-small.duckdb", "small")
+    ready = prepared(folder / "bench-small.duckdb", protocol=2)
     server = start_server(ready.db, folder)
     yield server, ready
     server.stop()
@@ -63,9 +64,3 @@ def test_a_session_whose_cookie_does_not_hold_is_an_error(running):
     assert len(changes) == 1
     assert changes[0].page == "Overview"
     assert changes[0].error == "asked for Overview, got the page headed ['Sign in to Uptake']"
-
-
-def test_a_file_over_the_row_limit_is_loaded_in_parts_each_with_the_header():
-    data = b"user_id,date\na,1\nb,2\nc,3\n"
-    assert parts(data, rows=3) == [data]
-    assert parts(data, rows=2) == [b"user_id,date\na,1\nb,2\n", b"user_id,date\nc,3\n"]
