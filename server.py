@@ -25,13 +25,17 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 from streamlit.runtime.pages_manager import PagesManager
 
-from analysis import auth
-from analysis.inbox import process_inbox
-from analysis.secretbox import SecretKeyError
-from analysis.seed import ensure_demo
-from analysis.store import db_path, shared_store
-from ui.cookie import COOKIE
-from ui.origin import OriginCheck, public_origin, secure_cookies
+# The app serves many sessions at once: a larger DuckDB buffer than a command-line job's (20
+# sessions ran out of 600MB: docs/performance.md#memory); UPTAKE_DB_MEMORY set by hand wins.
+os.environ.setdefault("UPTAKE_DB_MEMORY", "1GB")
+
+from analysis import auth  # noqa: E402
+from analysis.inbox import process_inbox  # noqa: E402
+from analysis.secretbox import SecretKeyError  # noqa: E402
+from analysis.seed import ensure_demo  # noqa: E402
+from analysis.store import db_path, shared_store  # noqa: E402
+from ui.cookie import COOKIE  # noqa: E402
+from ui.origin import OriginCheck, public_origin, secure_cookies  # noqa: E402
 
 # A folder named pages/ beside app.py makes Streamlit start in its old pages-folder mode, in which
 # a page URL runs that page without app.py (and so without the sign-in check) until app.py first

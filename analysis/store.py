@@ -34,8 +34,9 @@ def db_path() -> str:
 
 
 # DuckDB's buffer memory: a load of 20 M rows sorts and joins within it, spilling to
-# <database>.tmp beyond it (docs/performance.md#memory); UPTAKE_DB_MEMORY changes it (e.g. 2GB).
-DEFAULT_DB_MEMORY = "1GB"
+# <database>.tmp beyond it, in under 1 GiB in all (docs/performance.md#memory); UPTAKE_DB_MEMORY
+# changes it (the app's server.py sets 1GB for its many sessions).
+DEFAULT_DB_MEMORY = "600MB"
 
 
 def migrations() -> list[tuple[int, Path]]:
