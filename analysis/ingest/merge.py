@@ -74,13 +74,20 @@ def add_to_daily(cur, org_id: int) -> None:
     inserted into usage_events, to usage_daily: a load only adds events, so each touched day's
     total grows by them (no re-reading of the stored events, which refresh_daily does)."""
     match = "d.org_id = $org AND d.user_id = a.user_id AND d.day = a.day AND d.activity = a.activity"
-    cur.execute(
-        f"UPDATE usage_daily d SET events = d.events + a.events FROM added a WHERE {match}",  # noqa: S608 (constant)
+    overlap = cur.execute(
+        "SELECT count(*) FROM usage_daily d, (SELECT min(day) AS first, max(day) AS last FROM added) r "
+        "WHERE d.org_id = $org AND d.day BETWEEN r.first AND r.last",
         {"org": org_id},
-    )
+    ).fetchall()[0][0]
+    if overlap:  # days already summarised (a later load of the same period): add to them
+        cur.execute(
+            f"UPDATE usage_daily d SET events = d.events + a.events FROM added a WHERE {match}",  # noqa: S608 (constant)
+            {"org": org_id},
+        )
+    # without stored days in the period, every added key is new: no look-up of the stored ones
+    exists = f" WHERE NOT EXISTS (SELECT 1 FROM usage_daily d WHERE {match})" if overlap else ""  # noqa: S608
     cur.execute(
-        "INSERT INTO usage_daily SELECT $org, a.user_id, a.day, a.activity, a.events FROM added a "  # noqa: S608
-        f"WHERE NOT EXISTS (SELECT 1 FROM usage_daily d WHERE {match})",
+        f"INSERT INTO usage_daily SELECT $org, a.user_id, a.day, a.activity, a.events FROM added a{exists}",  # noqa: S608
         {"org": org_id},
     )
     cur.execute("DROP TABLE added")

@@ -259,21 +259,20 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
         "JOIN activities a ON a.key = f.activity_key WHERE f.reason IS NULL AND f.snapshot IS NOT NULL",
         params,
     )
-    # the stored events of the file's people and activities, as keys
+    # one aggregate over the file's rows and the stored events of its people and activities (as
+    # keys): it keeps each key's first row of the file and marks the keys already stored. An
+    # aggregate spills to disk within DuckDB's memory; a join of two 20 M-row sides ran out of it
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE stored_keys AS SELECT p.key AS user_key, e.event_at, a.key AS activity_key "
-        "FROM usage_events e JOIN people p ON p.user_id = e.user_id JOIN activities a ON a.activity = e.activity "
-        "WHERE e.org_id = $org",
+        "CREATE OR REPLACE TEMP TABLE firsts AS SELECT user_key, event_at, activity_key, "
+        "  CAST(event_at AS DATE) AS day, arg_min(events, line) AS events, arg_min(snapshot, line) AS snapshot, "
+        "  count(line) AS copies, count(*) > count(line) AS stored "
+        "FROM (SELECT user_key, event_at, activity_key, events, snapshot, line FROM parsed WHERE reason IS NULL "
+        "  UNION ALL SELECT p.key, e.event_at, a.key, NULL, NULL, NULL FROM usage_events e "
+        "  JOIN people p ON p.user_id = e.user_id JOIN activities a ON a.activity = e.activity "
+        "  WHERE e.org_id = $org) "
+        "GROUP BY user_key, event_at, activity_key HAVING count(line) > 0",
         {"org": org_id},
     )
-    cur.execute(
-        "CREATE OR REPLACE TEMP TABLE firsts AS SELECT f.*, s.user_key IS NOT NULL AS stored "
-        "FROM (SELECT user_key, event_at, activity_key, CAST(event_at AS DATE) AS day, "
-        "  arg_min(events, line) AS events, arg_min(snapshot, line) AS snapshot, count(*) AS copies "
-        "  FROM parsed WHERE reason IS NULL GROUP BY user_key, event_at, activity_key) f "
-        "LEFT JOIN stored_keys s USING (user_key, event_at, activity_key)"
-    )
-    cur.execute("DROP TABLE stored_keys")
     repeated, stored, fresh = cur.execute(
         "SELECT coalesce(sum(copies - 1), 0), count(*) FILTER (stored), count(*) FILTER (NOT stored) FROM firsts"
     ).fetchall()[0]
@@ -289,10 +288,16 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
     )
     # only the rows this load inserted change the daily summary
     step(0.75, "Updating the daily summary")
+    dated = cur.execute("SELECT coalesce(bool_and(event_at = day), true) FROM firsts WHERE NOT stored").fetchall()[0][0]
+    # rows dated by day alone are one per (person, day, activity) already: their sums are their counts
+    new_days = (
+        "SELECT user_key, day, activity_key, events FROM firsts WHERE NOT stored"
+        if dated
+        else "SELECT user_key, day, activity_key, sum(events) AS events FROM firsts WHERE NOT stored GROUP BY ALL"
+    )
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE added AS SELECT p.user_id, f.day, a.activity, f.events "
-        "FROM (SELECT user_key, day, activity_key, sum(events) AS events FROM firsts WHERE NOT stored "
-        "  GROUP BY ALL) f JOIN people p ON p.key = f.user_key JOIN activities a ON a.key = f.activity_key"
+        "CREATE OR REPLACE TEMP TABLE added AS SELECT p.user_id, f.day, a.activity, f.events "  # noqa: S608
+        f"FROM ({new_days}) f JOIN people p ON p.key = f.user_key JOIN activities a ON a.key = f.activity_key"
     )
     add_to_daily(cur, org_id)
     _unknown_people(cur, org_id, rollout_id, result)
