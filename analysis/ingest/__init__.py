@@ -20,7 +20,7 @@ from analysis import file_kind, formats, left_out, presets, roster_import
 from analysis.canonical import DATE_FIELDS, KINDS
 from analysis.files import FileRefused, Table, read_head, read_table
 from analysis.ingest import organisation as org
-from analysis.ingest import staging, ticket_cells, ticket_collapse, ticket_merge, usage
+from analysis.ingest import staging, ticket_cells, ticket_collapse, ticket_merge, ticket_values, usage
 from analysis.ingest.cells import validate
 from analysis.ingest.dates import date_readers
 from analysis.ingest.kinds import likely_kind, table_kind
@@ -220,7 +220,8 @@ def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: 
     if in_sql:
         staged = staging.stage(cur, scope.store.staging_dir, table, data)
         headers = {name: staged.header[index] for name, index in choice.columns.items()}
-        seen = {n: usage.date_values(cur, staged, i) for n, i in choice.columns.items() if n in DATE_FIELDS}
+        date_values = ticket_values.date_values if kind == "tickets" else usage.date_values
+        seen = {n: date_values(cur, staged, i) for n, i in choice.columns.items() if n in DATE_FIELDS}
         try:
             context["dates"] = date_readers(table, choice, headers, seen, context["tz"], dayfirst, messages)
         except FileRefused:

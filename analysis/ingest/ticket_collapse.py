@@ -32,61 +32,63 @@ def newest_first(cur) -> bool:
 
 
 def collapse(cur, event_log: bool, now: datetime | None = None) -> None:
-    """t_tickets: one row per (source, ticket_id) of the kept rows, with rows (how many rows it
-    had) and first_line (the first line it is on). now: the time of an approximate resolution
+    """t_tickets: one row per (source, ticket_id) of the kept rows, with row_count (how many rows
+    it had) and first_line (the first line it is on). now: the time of an approximate resolution
     with no time at all (a row in a resolved state without resolved_at or updated_at)."""
     now = now or datetime.now().replace(microsecond=0)
-    step = -1 if newest_first(cur) else 1
-    params = {"event_log": event_log}
-    # subst: rows without updated_at but with different created_at are events at their created_at
-    cur.execute(
-        "CREATE OR REPLACE TEMP TABLE t_groups AS SELECT *, "
-        "  ($event_log AND n > 1) OR subst AS events, n_upd > 0 OR subst AS has_upd FROM ("
-        "  SELECT source, ticket_id, count(*) AS n, count(updated_at) AS n_upd, min(created_at) AS created_at, "
-        "    min(first_response_at) AS first_response_at, min(line) AS first_line, "
-        "    count(*) > 1 AND count(updated_at) = 0 AND min(created_at) <> max(created_at) AS subst "
-        "  FROM t_parsed WHERE reason IS NULL GROUP BY source, ticket_id)",
-        params,
+    # A ticket's rows in order: by updated_at, rows without one last, equal times by line (or
+    # against it, newest first); or, when its rows are events at their created_at (subst), by
+    # created_at likewise; or, with no time at all, by line. Its latest row and first resolution
+    # are taken in each order, and the ticket's own order chooses (one pass over the rows).
+    # each order as one number: (the time in microseconds, shifted past any line number) + the
+    # signed line; rows without updated_at after every time
+    by_update = (
+        "CASE WHEN updated_at IS NULL THEN 1::HUGEINT << 110 "
+        "ELSE (epoch_us(updated_at)::HUGEINT + (1::HUGEINT << 62)) << 40 END + $step * line"
     )
-    # pos: the row's place in the ticket's order (the latest is pos = n)
+    by_created = "((epoch_us(created_at)::HUGEINT + (1::HUGEINT << 62)) << 40) + $step * line"
+    resolved = "(resolved_at IS NOT NULL OR resolved_state)"
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE t_ranked AS SELECT *, row_number() OVER (PARTITION BY source, ticket_id "
-        "  ORDER BY upd IS NULL, upd, CASE WHEN has_upd THEN $step * line ELSE line END) AS pos FROM ("
-        "  SELECT p.line, p.source, p.ticket_id, p.requester, p.subject, p.status, p.priority, p.category, "
-        "    p.company, p.resolved_at, p.reopened, p.satisfaction, p.resolved_state, g.has_upd, "
-        "    CASE WHEN g.subst THEN p.created_at ELSE p.updated_at END AS upd "
-        "  FROM t_parsed p JOIN t_groups g USING (source, ticket_id) WHERE p.reason IS NULL)",
-        {"step": step},
+        "CREATE OR REPLACE TEMP TABLE t_groups AS SELECT *, "  # noqa: S608 (this module's SQL)
+        "  ($event_log AND n > 1) OR subst AS events, "
+        "  CASE WHEN subst THEN latest_s WHEN n_upd > 0 THEN latest_u ELSE latest_f END AS latest_line, "
+        "  CASE WHEN subst THEN event_s WHEN n_upd > 0 THEN event_u END AS event_line, "
+        "  CASE WHEN subst THEN any_s WHEN n_upd > 0 THEN any_u ELSE any_f END AS any_line FROM ("
+        "  SELECT *, n > 1 AND n_upd = 0 AND created_at <> created_max AS subst FROM ("
+        "    SELECT source, ticket_id, count(*) AS n, count(updated_at) AS n_upd, min(created_at) AS created_at, "
+        "      max(created_at) AS created_max, min(first_response_at) AS first_response_at, min(line) AS first_line, "
+        f"     arg_max(line, {by_update}) AS latest_u, arg_max(line, {by_created}) AS latest_s, "
+        "      max(line) AS latest_f, "
+        f"     arg_min(line, CASE WHEN resolved_state AND updated_at IS NOT NULL THEN {by_update} END) AS event_u, "
+        f"     arg_min(line, CASE WHEN resolved_state THEN {by_created} END) AS event_s, "
+        f"     arg_min(line, CASE WHEN {resolved} THEN {by_update} END) AS any_u, "
+        f"     arg_min(line, CASE WHEN {resolved} THEN {by_created} END) AS any_s, "
+        f"     min(line) FILTER ({resolved}) AS any_f "
+        "    FROM t_parsed WHERE reason IS NULL GROUP BY source, ticket_id))",
+        {"event_log": event_log, "step": -1 if newest_first(cur) else 1},
     )
     # the first resolution: in a ticket of events, its first row in a resolved state with a time;
     # else (or when there is none) its first row with resolved_at or in a resolved state
-    cur.execute(
-        "CREATE OR REPLACE TEMP TABLE t_firsts AS SELECT g.source, g.ticket_id, "
-        "  CASE WHEN g.events THEN coalesce(x.by_event, x.by_any) ELSE x.by_any END AS pos "
-        "FROM t_groups g JOIN (SELECT source, ticket_id, "
-        "    min(pos) FILTER (resolved_state AND upd IS NOT NULL) AS by_event, "
-        "    min(pos) FILTER (resolved_at IS NOT NULL OR resolved_state) AS by_any "
-        "  FROM t_ranked GROUP BY source, ticket_id) x USING (source, ticket_id)"
-    )
-    open_ = "(l.status IS NOT NULL AND NOT l.resolved_state AND (l.resolved_at IS NULL OR g.n > 1 OR $event_log))"
-    exact = "(g.events AND f.resolved_state AND f.upd IS NOT NULL)"
+    latest_open = "(l.status IS NOT NULL AND NOT l.resolved_state AND (l.resolved_at IS NULL OR g.n > 1 OR $event_log))"
+    upd = "CASE WHEN g.subst THEN f.created_at ELSE f.updated_at END"
+    exact = f"(g.events AND f.resolved_state AND {upd} IS NOT NULL)"
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE t_tickets AS SELECT g.source, g.ticket_id, g.created_at, l.requester, "  # noqa: S608
-        "  l.subject, l.status, l.priority, l.category, l.company, l.upd AS updated_at, g.first_response_at, "
-        f"  CASE WHEN f.pos IS NULL OR {open_} THEN NULL WHEN {exact} THEN f.upd "
-        "    WHEN f.resolved_at IS NOT NULL THEN f.resolved_at ELSE coalesce(f.upd, $now) END AS resolved_at, "
-        f"  CASE WHEN f.pos IS NULL OR {open_} OR {exact} OR f.resolved_at IS NOT NULL THEN false "
-        "    ELSE NOT (g.events AND f.upd IS NOT NULL) END AS resolved_approx, "
+        "  l.subject, l.status, l.priority, l.category, l.company, "
+        "  CASE WHEN g.subst THEN l.created_at ELSE l.updated_at END AS updated_at, g.first_response_at, "
+        f"  CASE WHEN f.line IS NULL OR {latest_open} THEN NULL WHEN {exact} THEN {upd} "
+        f"    WHEN f.resolved_at IS NOT NULL THEN f.resolved_at ELSE coalesce({upd}, $now) END AS resolved_at, "
+        f"  CASE WHEN f.line IS NULL OR {latest_open} OR {exact} OR f.resolved_at IS NOT NULL THEN false "
+        f"    ELSE NOT (g.events AND {upd} IS NOT NULL) END AS resolved_approx, "
         "  l.reopened, l.satisfaction, g.n AS row_count, g.first_line "
-        "FROM t_groups g JOIN t_firsts x USING (source, ticket_id) "
-        "JOIN t_ranked l ON l.source = g.source AND l.ticket_id = g.ticket_id AND l.pos = g.n "
-        "LEFT JOIN t_ranked f ON f.source = g.source AND f.ticket_id = g.ticket_id AND f.pos = x.pos",
+        "FROM t_groups g JOIN t_parsed l ON l.line = g.latest_line "
+        "LEFT JOIN t_parsed f ON f.line = CASE WHEN g.events AND g.event_line IS NOT NULL THEN g.event_line "
+        "  ELSE g.any_line END",
         {"event_log": event_log, "now": now},
     )
-    for table in ("t_groups", "t_ranked", "t_firsts"):
-        cur.execute(f"DROP TABLE {table}")  # noqa: S608 (this module's own tables)
+    cur.execute("DROP TABLE t_groups")
 
 
 def drop(cur) -> None:
-    for table in ("t_tickets", "t_groups", "t_ranked", "t_firsts"):
+    for table in ("t_tickets", "t_groups"):
         cur.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 (this module's own tables)
