@@ -64,13 +64,13 @@ def _create(cur, staged: Staged, choice, context, transforms, by_row, tables, ow
         if name in tables:
             joins.append(f"LEFT JOIN tv_{name} ON tv_{name}.cell = r.c{index}")
         if name in by_row:  # cast once (t_), checked once (ok_), then read
-            cast, plain, value, more = ticket_values.sql_reading(name, f"c{index}", f"t_{name}", context)
+            cast, plain, reading, more = ticket_values.sql_reading(name, f"c{index}", f"t_{name}", context)
             params.update(more)
             casts += [f"{cast} AS t_{name}"] if cast else []
             checks.append(f"coalesce({plain}, false) AS ok_{name}")
             plains.append(f"ok_{name}")
             cells.append(
-                f"CASE WHEN ok_{name} THEN {value} ELSE {f'tv_{name}.value' if name in tables else 'NULL'} END AS v_{name}, "
+                f"CASE WHEN ok_{name} THEN {reading} ELSE {f'tv_{name}.value' if name in tables else 'NULL'} END AS v_{name}, "
                 f"CASE WHEN ok_{name} THEN NULL ELSE {f'tv_{name}.error' if name in tables else 'NULL'} END AS e_{name}"
             )
         else:

@@ -94,11 +94,11 @@ def value_table(
     if row_by_row(name, transform, context):
         cast, plain, _, more = sql_reading(name, "cell", "typed", context)
         params.update(more)
-        rows = "line IN (SELECT line FROM t_parsed WHERE unread) AND " if unread_only else ""
+        unread = "line IN (SELECT line FROM t_parsed WHERE unread) AND " if unread_only else ""
         # plain is built here from a column position; the file's text is only ever bound or read
         other = (
             f"SELECT DISTINCT cell FROM (SELECT c{index} AS cell, {cast or 'NULL'} AS typed FROM raw "  # noqa: S608
-            f"WHERE {rows}fields = $width) WHERE NOT coalesce({plain}, false)"
+            f"WHERE {unread}fields = $width) WHERE NOT coalesce({plain}, false)"
         )
         rest = [r[0] for r in cur.execute(other, params).fetchall()]
         if not rest:
