@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import formats, left_out, presets
+from analysis import formats, left_out, presets, values
 from analysis.ingest import ticket_values
 from analysis.ingest.results import Reject
 from analysis.ingest.staging import Staged
@@ -36,21 +36,22 @@ def parse(cur, scope: Scope, staged: Staged, choice: formats.Choice, context: di
     transforms = {k: f for k, f in fmt.values.items() if k in choice.columns} if fmt else {}
     columns = {name: index for name, index in choice.columns.items() if name in TYPES}
     by_row = {name for name in columns if ticket_values.row_by_row(name, transforms.get(name), context)}
-    tables = set()
+    made: dict[str, str] = {}  # field -> "table" or "inline" (ticket_values.value_table)
+    if set(columns) - by_row:
+        ticket_values.distinct_cells(cur, staged, {i for name, i in columns.items() if name not in by_row})
     for name, index in columns.items():
-        if name not in by_row and ticket_values.value_table(cur, staged, name, index, transforms.get(name), context):
-            tables.add(name)
+        if name not in by_row:
+            made[name] = ticket_values.value_table(cur, staged, name, index, transforms.get(name), context)
     owners = _company_table(cur, scope) if "company" in columns else False
-    _create(cur, staged, choice, context, transforms, by_row, tables, owners, first=True)
+    _create(cur, staged, choice, context, transforms, by_row, made, owners, first=True)
     if not cur.execute("SELECT coalesce(bool_or(unread), false) FROM t_parsed").fetchall()[0][0]:
         return
     for name in by_row:
-        if ticket_values.value_table(cur, staged, name, columns[name], None, context, unread_only=True):
-            tables.add(name)
-    _create(cur, staged, choice, context, transforms, by_row, tables, owners, first=False)
+        made[name] = ticket_values.value_table(cur, staged, name, columns[name], None, context, unread_only=True)
+    _create(cur, staged, choice, context, transforms, by_row, made, owners, first=False)
 
 
-def _create(cur, staged: Staged, choice, context, transforms, by_row, tables, owners: bool, first: bool) -> None:
+def _create(cur, staged: Staged, choice, context, transforms, by_row, made, owners: bool, first: bool) -> None:
     """t_parsed from raw and the value tables (first: unread marks the rows with a cell of a
     column read row by row that is not plain, read as missing for now)."""
     headers = {name: staged.header[index] for name, index in choice.columns.items()}
@@ -61,6 +62,7 @@ def _create(cur, staged: Staged, choice, context, transforms, by_row, tables, ow
     for name, index in choice.columns.items():
         if name not in TYPES:
             continue
+        tables = {n for n, how in made.items() if how == "table"}
         if name in tables:
             joins.append(f"LEFT JOIN tv_{name} ON tv_{name}.cell = r.c{index}")
         if name in by_row:  # cast once (t_), checked once (ok_), then read
@@ -73,6 +75,11 @@ def _create(cur, staged: Staged, choice, context, transforms, by_row, tables, ow
                 f"CASE WHEN ok_{name} THEN {reading} ELSE {f'tv_{name}.value' if name in tables else 'NULL'} END AS v_{name}, "
                 f"CASE WHEN ok_{name} THEN NULL ELSE {f'tv_{name}.error' if name in tables else 'NULL'} END AS e_{name}"
             )
+        elif made.get(name) == "inline":
+            value, flag = ticket_values.plain_text(name, f"r.c{index}")
+            if name == "status":
+                params["resolved"] = sorted(values.RESOLVED_STATES)
+            cells.append(f"{value} AS v_{name}, NULL AS e_{name}, NULL AS te_{name}, {flag} AS f_{name}")
         else:
             cells.append(
                 f"tv_{name}.value AS v_{name}, tv_{name}.error AS e_{name}, "
@@ -246,5 +253,5 @@ def preview(cur) -> list[dict]:
 
 
 def drop(cur) -> None:
-    for name in ("t_parsed", "t_company", "t_cells", *(f"tv_{field}" for field in TYPES)):
+    for name in ("t_parsed", "t_company", "t_distinct", *(f"tv_{field}" for field in TYPES)):
         cur.execute(f"DROP TABLE IF EXISTS {name}")  # noqa: S608 (names of this module's own tables)

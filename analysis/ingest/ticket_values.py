@@ -20,6 +20,7 @@ from analysis.ingest.rows import RowError, check
 from analysis.ingest.staging import Staged
 
 TEXT = ("source", "requester", "subject", "status", "priority", "category", "company")
+INLINE = ("source", "requester", "subject", "status", "priority", "category")  # text read inline when plain
 DATES = ("created_at", "resolved_at", "closed_at", "first_response_at", "updated_at")
 TYPES = {
     **dict.fromkeys(("ticket_id", *TEXT, "satisfaction"), "VARCHAR"),
@@ -85,10 +86,11 @@ def sql_reading(name: str, column: str, typed: str, context: dict) -> tuple[str 
 
 def value_table(
     cur, staged: Staged, name: str, index: int, transform: Callable | None, context: dict, unread_only: bool = False
-) -> bool:
-    """tv_<name> for column index; False when no cell needs it (a column read row by row whose
-    cells are all plain). unread_only: of a column read row by row, look only at the rows of
-    t_parsed marked unread (analysis/ingest/ticket_cells.py)."""
+) -> str:
+    """ "table" when it made tv_<name> for column index; "" when no cell needs it (a column read
+    row by row whose cells are all plain); "inline" when every cell of a text column is plain or
+    empty (its value is then plain_text's, row by row, with no table). unread_only: of a column
+    read row by row, look only at the rows of t_parsed marked unread (analysis/ingest/ticket_cells.py)."""
     table = f"tv_{name}"  # name is one of TYPES, index a column position: neither is the file's text
     params: dict = {"width": staged.width}
     if row_by_row(name, transform, context):
@@ -102,11 +104,14 @@ def value_table(
         )
         rest = [r[0] for r in cur.execute(other, params).fetchall()]
         if not rest:
-            return False
+            return ""
         _create(cur, table, name)
     else:
         _create(cur, table, name)
-        rest = _sql_cells(cur, table, name, index, transform, params)
+        rest = _sql_cells(cur, table, name, index, transform)
+        if name in INLINE and transform is None and set(rest) <= {""}:
+            cur.execute(f"DROP TABLE {table}")  # noqa: S608 (this module's table)
+            return "inline"
     if rest:
         rows = [read_cell(name, cell, transform, context) for cell in rest]
         frame = pd.DataFrame(rows, columns=["cell", "value", "error", "transform_error", "flag"], dtype=object)
@@ -116,7 +121,13 @@ def value_table(
             "CAST(error AS VARCHAR), CAST(transform_error AS VARCHAR), CAST(flag AS BOOLEAN) FROM cells_frame"
         )
         cur.unregister("cells_frame")
-    return True
+    return "table"
+
+
+def plain_text(name: str, column: str) -> tuple[str, str]:
+    """(value, flag) of a text cell known to be plain or empty (value_table's "inline")."""
+    value = f"CASE WHEN {column} = '' THEN NULL ELSE {_TEXT_SQL.get(name, '{c}').format(c=column)} END"
+    return value, f"list_contains($resolved, lower({column}))" if name == "status" else "NULL"
 
 
 def _create(cur, table: str, name: str) -> None:
@@ -126,24 +137,34 @@ def _create(cur, table: str, name: str) -> None:
     )
 
 
-def _sql_cells(cur, table: str, name: str, index: int, transform: Callable | None, params: dict) -> list[str]:
-    """Fill table with the distinct plain text cells of the column read in SQL; the other cells."""
-    cells = f"SELECT DISTINCT c{index} AS cell FROM raw WHERE fields = $width"  # noqa: S608 (a column position)
+def _sql_cells(cur, table: str, name: str, index: int, transform: Callable | None) -> list[str]:
+    """Fill table with the distinct plain text cells of the column read in SQL; the other cells.
+    The distinct cells are those of t_distinct (distinct_cells)."""
+    cells = "SELECT cell FROM t_distinct WHERE col = $col"
     if transform is not None or name not in TEXT:
-        return [r[0] for r in cur.execute(cells, params).fetchall()]
+        return [r[0] for r in cur.execute(cells, {"col": index}).fetchall()]
     plain = f"{_PLAIN} AND {_NOT_MISSING}".format(c="cell")
     flag = "list_contains($resolved, lower(cell))" if name == "status" else "NULL"
     value = _TEXT_SQL.get(name, "{c}").format(c="cell")
-    cur.execute(f"CREATE OR REPLACE TEMP TABLE t_cells AS {cells}", params)  # noqa: S608
-    missing = {"missing": sorted(values.MISSING)}
+    missing = {"missing": sorted(values.MISSING), "col": index}
     cur.execute(
-        f"INSERT INTO {table} SELECT cell, {value}, NULL, NULL, {flag} FROM t_cells WHERE {plain}",  # noqa: S608
+        f"INSERT INTO {table} SELECT cell, {value}, NULL, NULL, {flag} FROM ({cells}) WHERE {plain}",  # noqa: S608
         {**missing, "resolved": sorted(values.RESOLVED_STATES)} if name == "status" else missing,
     )
-    other = f"SELECT cell FROM t_cells WHERE NOT coalesce({plain}, false)"  # noqa: S608 (this module's SQL)
-    rest = [r[0] for r in cur.execute(other, missing).fetchall()]
-    cur.execute("DROP TABLE t_cells")
-    return rest
+    other = f"SELECT cell FROM ({cells}) WHERE NOT coalesce({plain}, false)"  # noqa: S608 (this module's SQL)
+    return [r[0] for r in cur.execute(other, missing).fetchall()]
+
+
+def distinct_cells(cur, staged: Staged, indexes: set[int]) -> None:
+    """t_distinct (col, cell): the distinct cells of each of these columns, in one pass over raw."""
+    columns = [f"c{i}" for i in sorted(indexes)]  # column positions, never the file's text
+    which = " ".join(f"WHEN GROUPING({c}) = 0 THEN {c[1:]}" for c in columns)
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE t_distinct AS SELECT CASE {which} END AS col, "  # noqa: S608
+        f"coalesce({', '.join(columns)}) AS cell FROM raw WHERE fields = $width "
+        f"GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in columns)})",
+        {"width": staged.width},
+    )
 
 
 def read_cell(name: str, cell: str, transform: Callable | None, context: dict) -> tuple:
