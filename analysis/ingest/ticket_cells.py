@@ -76,10 +76,10 @@ def _create(cur, staged: Staged, choice, context, transforms, by_row, made, owne
                 f"CASE WHEN ok_{name} THEN NULL ELSE {f'tv_{name}.error' if name in tables else 'NULL'} END AS e_{name}"
             )
         elif made.get(name) == "inline":
-            value, flag = ticket_values.plain_text(name, f"r.c{index}")
+            text, flag = ticket_values.plain_text(name, f"r.c{index}")
             if name == "status":
                 params["resolved"] = sorted(values.RESOLVED_STATES)
-            cells.append(f"{value} AS v_{name}, NULL AS e_{name}, NULL AS te_{name}, {flag} AS f_{name}")
+            cells.append(f"{text} AS v_{name}, NULL AS e_{name}, NULL AS te_{name}, {flag} AS f_{name}")
         else:
             cells.append(
                 f"tv_{name}.value AS v_{name}, tv_{name}.error AS e_{name}, "
