@@ -48,6 +48,22 @@ def collapse(cur, event_log: bool, now: datetime | None = None) -> None:
     )
     by_created = "((epoch_us(created_at)::HUGEINT + (1::HUGEINT << 62)) << 40) + $step * line"
     resolved = "(resolved_at IS NOT NULL OR resolved_state)"
+    orders = {
+        "latest_u": f"arg_max(line, {by_update})",
+        "any_u": f"arg_min(line, CASE WHEN {resolved} THEN {by_update} END)",
+        "event_u": f"arg_min(line, CASE WHEN resolved_state AND updated_at IS NOT NULL THEN {by_update} END)",
+        "latest_s": f"arg_max(line, {by_created})",
+        "event_s": f"arg_min(line, CASE WHEN resolved_state THEN {by_created} END)",
+        "any_s": f"arg_min(line, CASE WHEN {resolved} THEN {by_created} END)",
+        "latest_f": "max(line)",
+        "any_f": f"min(line) FILTER ({resolved})",
+    }
+    # only the orders a ticket can have: by created_at or by line only when some row has no
+    # updated_at; the first resolved event by updated_at only in an event log
+    timeless = cur.execute("SELECT count(*) FROM t_parsed WHERE reason IS NULL AND updated_at IS NULL").fetchall()[0][0]
+    needed = {"latest_u", "any_u"} | ({"event_u"} if event_log else set())
+    needed |= {"latest_s", "event_s", "any_s", "latest_f", "any_f"} if timeless else set()
+    picks = ", ".join(f"{sql if name in needed else 'NULL::BIGINT'} AS {name}" for name, sql in orders.items())
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE t_groups AS SELECT *, "  # noqa: S608 (this module's SQL)
         "  ($event_log AND n > 1) OR subst AS events, "
@@ -57,14 +73,7 @@ def collapse(cur, event_log: bool, now: datetime | None = None) -> None:
         "  SELECT *, n > 1 AND n_upd = 0 AND created_at <> created_max AS subst FROM ("
         "    SELECT source, ticket_id, count(*) AS n, count(updated_at) AS n_upd, min(created_at) AS created_at, "
         "      max(created_at) AS created_max, min(first_response_at) AS first_response_at, min(line) AS first_line, "
-        f"     arg_max(line, {by_update}) AS latest_u, arg_max(line, {by_created}) AS latest_s, "
-        "      max(line) AS latest_f, "
-        f"     arg_min(line, CASE WHEN resolved_state AND updated_at IS NOT NULL THEN {by_update} END) AS event_u, "
-        f"     arg_min(line, CASE WHEN resolved_state THEN {by_created} END) AS event_s, "
-        f"     arg_min(line, CASE WHEN {resolved} THEN {by_update} END) AS any_u, "
-        f"     arg_min(line, CASE WHEN {resolved} THEN {by_created} END) AS any_s, "
-        f"     min(line) FILTER ({resolved}) AS any_f "
-        "    FROM t_parsed WHERE reason IS NULL GROUP BY source, ticket_id))",
+        f"     {picks} FROM t_parsed WHERE reason IS NULL GROUP BY source, ticket_id))",
         {"event_log": event_log, "step": -1 if newest_first(cur) else 1},
     )
     # the first resolution: in a ticket of events, its first row in a resolved state with a time;
