@@ -154,3 +154,24 @@ def test_a_time_read_in_sql_is_the_date_reader_s(acme, load, cell):
         assert [(j.line, j.reason) for j in r.rejects] == [(2, str(exc))]
     else:
         assert stored(acme)[0][:2] == ("T1", expected)
+
+
+def test_rows_without_an_update_time_come_after_those_with_one(acme, load):
+    # D: its row without updated_at is its latest (after the timed row), resolved at its resolved_at;
+    # E: resolved at its Closed row's time, approximately (not an event log format)
+    r = load(
+        acme,
+        "tickets",
+        csv("""
+        ticket_id,created_at,updated_at,status,resolved_at
+        D,2025-03-01 09:00,,Resolved,2025-03-03 10:00
+        D,2025-03-01 09:00,2025-03-02 09:00,Open,
+        E,2025-03-01 10:00,2025-03-01 10:00,Open,
+        E,2025-03-01 10:00,2025-03-01 12:00,Closed,
+        """),
+    )
+    assert (r.rows_loaded, r.rows_updated) == (2, 2)
+    assert [(t[0], t[4], t[5], t[7], t[8]) for t in stored(acme)] == [
+        ("D", "Resolved", None, at("2025-03-03 10:00"), False),
+        ("E", "Closed", at("2025-03-01 12:00"), at("2025-03-01 12:00"), True),
+    ]
