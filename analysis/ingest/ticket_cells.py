@@ -197,7 +197,7 @@ def _company_table(cur, scope: Scope) -> bool:
 
 
 def companies_message(cur, scope: Scope) -> str | None:
-    """The line on rows left out for their company (split_companies' summary), or None."""
+    """The preview's line on rows left out for their company (left_out.companies_summary), or None."""
     if not cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 't_company'").fetchall()[0][
         0
     ]:
@@ -245,7 +245,7 @@ PREVIEW = (
 
 
 def preview(cur) -> list[dict]:
-    """The first five rows kept, as ticket_row gives them."""
+    """The first five rows kept, as they will be stored (before a ticket's rows are collapsed)."""
     rows = cur.execute(
         f"SELECT {', '.join(PREVIEW)} FROM t_parsed WHERE reason IS NULL ORDER BY line LIMIT 5"  # noqa: S608
     ).fetchall()

@@ -168,7 +168,7 @@ def distinct_cells(cur, staged: Staged, indexes: set[int]) -> None:
 
 
 def read_cell(name: str, cell: str, transform: Callable | None, context: dict) -> tuple:
-    """(cell, value, error, transform_error, flag) as ticket_row reads the cell."""
+    """(cell, value, error, transform_error, flag) the cell read by the rules of this module."""
     text = cell
     if transform is not None:
         try:
