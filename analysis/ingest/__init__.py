@@ -20,7 +20,7 @@ from analysis import file_kind, formats, left_out, presets, roster_import
 from analysis.canonical import DATE_FIELDS, KINDS
 from analysis.files import FileRefused, Table, read_head, read_table
 from analysis.ingest import organisation as org
-from analysis.ingest import staging, usage
+from analysis.ingest import staging, ticket_cells, ticket_collapse, ticket_merge, ticket_values, usage
 from analysis.ingest.cells import validate
 from analysis.ingest.dates import date_readers
 from analysis.ingest.kinds import likely_kind, table_kind
@@ -28,7 +28,7 @@ from analysis.ingest.merge import merge_roster, refresh_daily
 from analysis.ingest.merge import record as _record  # looked up here, so a test can fail a load midway
 from analysis.ingest.results import LoadResult, Reject, plural
 from analysis.ingest.staging import head_bytes
-from analysis.ingest.tickets import TICKET_FIELDS, merge_tickets, split_companies, stable_opening
+from analysis.ingest.tickets import TICKET_FIELDS, stable_opening
 from analysis.load_slots import load_slot
 from analysis.scope import Scope
 from analysis.upload_limits import MAX_CSV_BYTES
@@ -121,12 +121,7 @@ def _load(
         raise FileRefused(file_name, "a roster belongs to a rollout: choose the rollout")
     step(0.05, "Reading the file")
     if table is None:
-        # a usage CSV is read whole by DuckDB (analysis/ingest/staging.py): only its head here
-        table = (
-            read_head(file_name, head_bytes(data), rows=50)
-            if kind == "usage"
-            else read_table(file_name, staging.whole(data))
-        )
+        table = _first_read(file_name, kind, data)
     # a mapping or cohort values given by hand with format auto are remembered for these columns
     remember = bool(mapping or cohort_values) and (format or "auto").strip().lower() == "auto"
     format, mapping, dayfirst, cohort_values, preset_name, guessed = roster_import.mapping_for(
@@ -135,7 +130,7 @@ def _load(
     if preset_name is None:
         format, mapping, dayfirst, preset_name = _preset(scope, kind, file_name, format, mapping, dayfirst)
     choice = file_kind.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
-    in_sql = kind == "usage" and not (choice.format and choice.format.expand)
+    in_sql = kind == "tickets" or (kind == "usage" and not (choice.format and choice.format.expand))
     if not in_sql and (not table.complete or isinstance(data, Path)):
         table = read_table(file_name, staging.whole(data))
     messages = _format_messages(table, choice, preset_name, guessed)
@@ -193,7 +188,21 @@ def _load(
         return result
     finally:
         usage.drop(cur)
+        ticket_cells.drop(cur)
+        ticket_collapse.drop(cur)
+        ticket_merge.drop(cur)
         staging.drop(cur)
+
+
+def _first_read(file_name: str, kind: str, data: bytes | Path) -> Table:
+    """A usage or tickets CSV is read whole by DuckDB (analysis/ingest/staging.py): only its head
+    here, unless its first row is longer than the head (then the file, whose refusal says why)."""
+    if kind in ("usage", "tickets"):
+        try:
+            return read_head(file_name, head_bytes(data), rows=50)
+        except FileRefused:
+            pass
+    return read_table(file_name, staging.whole(data))
 
 
 @dataclass
@@ -205,15 +214,18 @@ class _Checked:
 
 
 def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: dict, dayfirst, messages, in_sql, step):
-    """The rows checked: in SQL for usage (the temp table parsed: analysis/ingest/usage.py), in
-    Python row by row for rosters, tickets and formats that reshape rows (usage then staged as
-    parsed too, so one merge serves both)."""
+    """The rows checked: in SQL for usage (the temp table parsed: analysis/ingest/usage.py) and
+    tickets (t_parsed: analysis/ingest/ticket_cells.py), in Python row by row for rosters and
+    formats that reshape rows (usage then staged as parsed too, so one merge serves both)."""
     if in_sql:
         staged = staging.stage(cur, scope.store.staging_dir, table, data)
         step(0.25, f"Checking {staged.rows:,} rows")
         headers = {name: staged.header[index] for name, index in choice.columns.items()}
-        distinct = usage.distinct_values(cur, staged, choice)
-        seen = {name: set(texts) for name, texts in distinct.items() if name in DATE_FIELDS}
+        if kind == "tickets":
+            seen = {n: ticket_values.date_values(cur, staged, i) for n, i in choice.columns.items() if n in DATE_FIELDS}
+        else:
+            distinct = usage.distinct_values(cur, staged, choice)
+            seen = {name: set(texts) for name, texts in distinct.items() if name in DATE_FIELDS}
         try:
             context["dates"] = date_readers(table, choice, headers, seen, context["tz"], dayfirst, messages)
         except FileRefused:
@@ -222,13 +234,18 @@ def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: 
             # the refusal names the first lines that show the problem: read the whole file for them
             whole = read_table(table.file_name, staging.whole(data))
             context["dates"] = date_readers(whole, choice, headers, seen, context["tz"], dayfirst, messages)
+        if kind == "tickets":
+            ticket_cells.parse(cur, scope, staged, choice, context)
+            step(0.4, "Collecting the rejected rows")
+            rejects = ticket_cells.rejects(cur, staged)
+            if left := ticket_cells.companies_message(cur, scope):
+                messages.append(left)
+            return _Checked([], ticket_cells.kept(cur), rejects, ticket_cells.preview(cur))
         usage.parse(cur, staged, choice, context, distinct)
         step(0.4, "Collecting the rejected rows")
         rejects = usage.rejects(cur, staged, choice)
         return _Checked([], usage.kept(cur), rejects, usage.preview(cur))
     parsed, rejects = validate(table, kind, choice, context, dayfirst, messages)
-    if kind == "tickets":
-        parsed = split_companies(scope, table, choice, parsed, rejects, messages)
     preview = [{k: v for k, v in row.items() if k != "line"} for row in parsed[:5]]
     if kind == "usage":
         usage.stage_rows(cur, parsed)
@@ -303,16 +320,8 @@ def _merge(
 ) -> None:
     """Merge the parsed rows of the load result.upload_id."""
     if kind == "tickets":
-        clash = merge_tickets(
-            cur,
-            scope.org_id,
-            result.upload_id,
-            parsed,
-            result,
-            event_log=bool(choice.format and choice.format.event_log),
-            same_system=same_system,
-            opening=stable_opening(choice),
-        )
+        ticket_collapse.collapse(cur, event_log=bool(choice.format and choice.format.event_log))
+        clash = ticket_merge.merge(cur, scope.org_id, result.upload_id, result, same_system, stable_opening(choice))
         if clash:
             raise FileRefused(file_name, clash)  # rolls the load back: nothing is stored
     elif kind == "usage":

@@ -10,7 +10,7 @@ from analysis.canonical import DATE_FIELDS
 from analysis.files import Table
 from analysis.ingest.dates import date_readers, unique_dates
 from analysis.ingest.results import Reject, plural, raw_line
-from analysis.ingest.rows import RowError, roster_row, ticket_row, usage_row
+from analysis.ingest.rows import RowError, roster_row, usage_row
 
 
 def validate(
@@ -18,7 +18,7 @@ def validate(
 ) -> tuple[list[dict], list[Reject]]:
     """Parsed rows and rejects. Each row is first converted to canonical text cells (a format may
     transform cells, add constant fields or turn one row into several), then parsed."""
-    parse_row = {"roster": roster_row, "usage": usage_row, "tickets": ticket_row}[kind]
+    parse_row = {"roster": roster_row, "usage": usage_row}[kind]
     headers = {name: table.header[index] for name, index in choice.columns.items()}
     parsed: list[dict] = []
     rejects: list[Reject] = []

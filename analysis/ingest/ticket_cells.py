@@ -1,0 +1,263 @@
+"""Ticket rows checked in SQL on the staged table raw (analysis/ingest/staging.py), as usage rows
+are (analysis/ingest/usage.py): each cell read by the rules of analysis/ingest/ticket_values.py
+(the former row-by-row ticket_row's), into the temp table t_parsed.
+
+A row's reason is the first refusal in the order ticket_row checked its cells: the format's
+transforms, the ticket id, the creation time (its reading, then whether it is missing), the
+resolution and closing times, the first response (its time, else its minutes), any of those
+three before the creation, reopened, updated_at. Rows otherwise kept whose company is not mapped
+to this organisation are then left out (not bad rows: split_companies' rule).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import formats, left_out, presets, values
+from analysis.ingest import ticket_values
+from analysis.ingest.results import Reject
+from analysis.ingest.staging import Staged
+from analysis.ingest.ticket_values import TYPES
+from analysis.scope import Scope
+
+# the times that may not be before created_at, in ticket_row's order
+_BEFORE_CREATED = ("resolved_at", "closed_at", "first_response_at")
+_LEFT_OUT = "company_reason"
+
+
+def parse(cur, scope: Scope, staged: Staged, choice: formats.Choice, context: dict) -> None:
+    """The temp table t_parsed: line, the ticket's fields, resolved_state, and reason/column_name/
+    left_out for a refused row (left_out: a row of another organisation's company).
+
+    The ticket id and the times are read in SQL row by row where their cells are plain (most
+    files: one pass); when some are not, those columns' other cells are read in Python and
+    t_parsed is made again with them."""
+    fmt = choice.format
+    transforms = {k: f for k, f in fmt.values.items() if k in choice.columns} if fmt else {}
+    columns = {name: index for name, index in choice.columns.items() if name in TYPES}
+    by_row = {name for name in columns if ticket_values.row_by_row(name, transforms.get(name), context)}
+    made: dict[str, str] = {}  # field -> "table" or "inline" (ticket_values.value_table)
+    if set(columns) - by_row:
+        ticket_values.distinct_cells(cur, staged, {i for name, i in columns.items() if name not in by_row})
+    for name, index in columns.items():
+        if name not in by_row:
+            made[name] = ticket_values.value_table(cur, staged, name, index, transforms.get(name), context)
+    owners = _company_table(cur, scope) if "company" in columns else False
+    _create(cur, staged, choice, context, transforms, by_row, made, owners, first=True)
+    if not cur.execute("SELECT coalesce(bool_or(unread), false) FROM t_parsed").fetchall()[0][0]:
+        return
+    for name in by_row:
+        made[name] = ticket_values.value_table(cur, staged, name, columns[name], None, context, unread_only=True)
+    _create(cur, staged, choice, context, transforms, by_row, made, owners, first=False)
+
+
+def _create(cur, staged: Staged, choice, context, transforms, by_row, made, owners: bool, first: bool) -> None:
+    """t_parsed from raw and the value tables (first: unread marks the rows with a cell of a
+    column read row by row that is not plain, read as missing for now)."""
+    headers = {name: staged.header[index] for name, index in choice.columns.items()}
+    params: dict = {"width": staged.width, "source": context["source"].lower()}
+    cells, joins, plains, casts, checks = [], [], [], [], []
+    # every name below is one of this module's own (a value table, a field, an expression built
+    # here from them); the file's text reaches SQL only as bound values and joined table rows
+    for name, index in choice.columns.items():
+        if name not in TYPES:
+            continue
+        tables = {n for n, how in made.items() if how == "table"}
+        if name in tables:
+            joins.append(f"LEFT JOIN tv_{name} ON tv_{name}.cell = r.c{index}")
+        if name in by_row:  # cast once (t_), checked once (ok_), then read
+            cast, plain, reading, more = ticket_values.sql_reading(name, f"c{index}", f"t_{name}", context)
+            params.update(more)
+            casts += [f"{cast} AS t_{name}"] if cast else []
+            checks.append(f"coalesce({plain}, false) AS ok_{name}")
+            plains.append(f"ok_{name}")
+            cells.append(
+                f"CASE WHEN ok_{name} THEN {reading} ELSE {f'tv_{name}.value' if name in tables else 'NULL'} END AS v_{name}, "
+                f"CASE WHEN ok_{name} THEN NULL ELSE {f'tv_{name}.error' if name in tables else 'NULL'} END AS e_{name}"
+            )
+        elif made.get(name) == "inline":
+            text, flag = ticket_values.plain_text(name, f"r.c{index}")
+            if name == "status":
+                params["resolved"] = sorted(values.RESOLVED_STATES)
+            cells.append(f"{text} AS v_{name}, NULL AS e_{name}, NULL AS te_{name}, {flag} AS f_{name}")
+        else:
+            cells.append(
+                f"tv_{name}.value AS v_{name}, tv_{name}.error AS e_{name}, "
+                f"tv_{name}.transform_error AS te_{name}, tv_{name}.flag AS f_{name}"
+            )
+    unread = f"r.fields = $width AND NOT ({' AND '.join(plains)})" if first and plains else "false"
+    typed = (
+        f"(SELECT *, {', '.join(checks)} FROM (SELECT *{''.join(', ' + c for c in casts)} FROM raw))"  # noqa: S608
+        if checks
+        else "raw"
+    )
+    mapped = set(choice.columns) & set(TYPES)
+    refusals = _refusals(mapped, headers, [name for name in transforms if name in mapped], owners)
+    k = "CASE WHEN fields <> $width THEN 0"
+    reason = "CASE k WHEN 0 THEN 'the row has ' || fields || ' fields where the header has ' || $width"
+    column = "CASE k WHEN 0 THEN NULL"
+    for i, (error, header) in enumerate(refusals, 1):
+        params[f"h{i}"] = header
+        k += f" WHEN ({error}) IS NOT NULL THEN {i}"
+        reason += f" WHEN {i} THEN {error}"
+        column += f" WHEN {i} THEN $h{i}"
+    left = len(refusals) if owners else -1
+
+    def value(name: str) -> str:
+        return _value(mapped, name)
+
+    fields = ", ".join(f"{value(name)} AS {name}" for name in ("requester", "subject", "status", "priority"))
+    company = "LEFT JOIN t_company ON t_company.company = p.v_company" if owners else ""
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE t_parsed AS "  # noqa: S608
+        f"WITH p AS (SELECT r.line, r.fields, {unread} AS unread, {', '.join(cells)} FROM {typed} r {' '.join(joins)}), "
+        f"q AS (SELECT p.*, {'t_company.reason' if owners else 'NULL'} AS company_reason FROM p {company}), "
+        f"s AS (SELECT q.*, {k} END AS k FROM q) "
+        "SELECT line, "
+        f"coalesce({value('source')}, $source) AS source, {value('ticket_id')} AS ticket_id, "
+        f"{value('created_at')} AS created_at, {fields}, {value('category')} AS category, "
+        f"{value('company')} AS company, {value('updated_at')} AS updated_at, "
+        f"{_first_response(mapped)} AS first_response_at, "
+        f"coalesce({value('resolved_at')}, {value('closed_at')}) AS resolved_at, "
+        f"coalesce({value('reopened')}, 0) AS reopened, {value('satisfaction')} AS satisfaction, "
+        f"coalesce({'f_status' if 'status' in mapped else 'NULL'}, false) AS resolved_state, "
+        f"{reason} END AS reason, {column} END AS column_name, coalesce(k = {left}, false) AS left_out, unread FROM s",
+        params,
+    )
+
+
+def _value(mapped: set[str], name: str) -> str:
+    return f"v_{name}" if name in mapped else f"CAST(NULL AS {TYPES[name]})"
+
+
+def _first_response(mapped: set[str]) -> str:
+    if "first_response_minutes" not in mapped:
+        return _value(mapped, "first_response_at")
+    return f"coalesce({_value(mapped, 'first_response_at')}, v_created_at + to_microseconds(v_first_response_minutes))"
+
+
+def _refusals(mapped: set[str], headers: dict[str, str], transformed: list[str], owners: bool) -> list[tuple[str, str]]:
+    """(the SQL of a refusal's reason, null when the cell passes; the column it names), in the
+    order of the module's docstring."""
+    created = _value(mapped, "created_at")
+    refusals = [(f"te_{name}", headers[name]) for name in transformed]
+    for name in ("ticket_id", "created_at", "resolved_at", "closed_at", "first_response_at"):
+        if name in mapped:
+            refusals.append((f"e_{name}", headers[name]))
+        if name == "created_at":
+            refusals.append((f"CASE WHEN {created} IS NULL THEN 'the creation time is missing' END", headers[name]))
+    if "first_response_minutes" in mapped:
+        refusals.append(
+            (
+                f"CASE WHEN {_value(mapped, 'first_response_at')} IS NULL THEN e_first_response_minutes END",
+                headers["first_response_minutes"],
+            )
+        )
+    own = {"resolved_at": _value(mapped, "resolved_at"), "closed_at": _value(mapped, "closed_at")}
+    own["first_response_at"] = _first_response(mapped)
+    for name in _BEFORE_CREATED:
+        if own[name] != _value(set(), name):
+            refusals.append(
+                (
+                    f"CASE WHEN {own[name]} < {created} THEN '{name} ' || strftime({own[name]}, '%Y-%m-%d %H:%M') "
+                    f"|| ' is before created_at ' || strftime({created}, '%Y-%m-%d %H:%M') END",
+                    headers.get(name, name),
+                )
+            )
+    for name in ("reopened", "updated_at"):
+        if name in mapped:
+            refusals.append((f"e_{name}", headers[name]))
+    if owners:
+        refusals.append((_LEFT_OUT, headers["company"]))
+    return refusals
+
+
+def _company_table(cur, scope: Scope) -> bool:
+    """t_company: each company of the file not mapped to this organisation -> (reason, key,
+    unmapped); False when no company is (nothing to leave out)."""
+    companies = [r[0] for r in cur.execute("SELECT value FROM tv_company WHERE value IS NOT NULL").fetchall()]
+    if not companies:
+        return False
+    owners = presets.company_owners(scope.store)
+    rows = []
+    for company in set(companies):
+        owner = owners.get(presets.company_key(company))
+        if owner != scope.org_id:
+            reason = left_out.company_reason(scope.principal, company, mapped_elsewhere=owner is not None)
+            rows.append((company, reason, presets.company_key(company), owner is None))
+    frame = pd.DataFrame(rows, columns=["company", "reason", "key", "unmapped"], dtype=object)
+    cur.register("company_frame", frame)
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE t_company AS SELECT CAST(company AS VARCHAR) AS company, "
+        "CAST(reason AS VARCHAR) AS reason, CAST(key AS VARCHAR) AS key, CAST(unmapped AS BOOLEAN) AS unmapped "
+        "FROM company_frame"
+    )
+    cur.unregister("company_frame")
+    return bool(rows)
+
+
+def companies_message(cur, scope: Scope) -> str | None:
+    """The preview's line on rows left out for their company (left_out.companies_summary), or None."""
+    if not cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 't_company'").fetchall()[0][
+        0
+    ]:
+        return None
+    groups = cur.execute(
+        "SELECT arg_min(p.company, p.line), count(*) AS n, c.unmapped FROM t_parsed p "
+        "JOIN t_company c ON c.company = p.company WHERE p.left_out "
+        "GROUP BY c.key, c.unmapped ORDER BY n DESC, min(p.line)"
+    ).fetchall()
+    if not groups:
+        return None
+    shown = [(name, n, unmapped) for name, n, unmapped in groups[:5]]
+    return left_out.companies_summary(scope.principal, sum(g[1] for g in groups), shown, max(len(groups) - 5, 0))
+
+
+def rejects(cur, staged: Staged) -> list[Reject]:
+    """The refused rows in line order, then the rows left out for their company in line order."""
+    cells = [f"r.c{i}" for i in range(staged.width)]
+    rows = cur.execute(
+        f"SELECT p.line, p.column_name, p.reason, p.left_out, r.text, {', '.join(cells)} "  # noqa: S608
+        "FROM t_parsed p JOIN raw r USING (line) WHERE p.reason IS NOT NULL ORDER BY p.left_out, p.line"
+    ).fetchall()
+    return [
+        Reject(line, column, reason, text if text is not None else staged.delimiter.join(raw)[:2000], left_out=left)
+        for line, column, reason, left, text, *raw in rows
+    ]
+
+
+PREVIEW = (
+    "source",
+    "ticket_id",
+    "created_at",
+    "requester",
+    "subject",
+    "status",
+    "priority",
+    "category",
+    "company",
+    "updated_at",
+    "first_response_at",
+    "resolved_at",
+    "reopened",
+    "satisfaction",
+)
+
+
+def kept(cur) -> int:
+    """The rows of t_parsed that are not refused (blank lines are in no table: DuckDB's reader
+    counts them in Staged.rows)."""
+    return cur.execute("SELECT count(*) FROM t_parsed WHERE reason IS NULL").fetchall()[0][0]
+
+
+def preview(cur) -> list[dict]:
+    """The first five rows kept, as they will be stored (before a ticket's rows are collapsed)."""
+    rows = cur.execute(
+        f"SELECT {', '.join(PREVIEW)} FROM t_parsed WHERE reason IS NULL ORDER BY line LIMIT 5"  # noqa: S608
+    ).fetchall()
+    return [dict(zip(PREVIEW, row)) for row in rows]
+
+
+def drop(cur) -> None:
+    for name in ("t_parsed", "t_company", "t_distinct", *(f"tv_{field}" for field in TYPES)):
+        cur.execute(f"DROP TABLE IF EXISTS {name}")  # noqa: S608 (names of this module's own tables)

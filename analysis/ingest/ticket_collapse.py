@@ -1,0 +1,103 @@
+"""Several rows of one ticket in a file become one ticket (docs/metrics.md#loading-rules), in SQL
+over the rows kept in t_parsed (analysis/ingest/ticket_cells.py), into the temp table t_tickets.
+
+A ticket is created at its earliest created_at, resolved at its first row in a resolved state,
+and takes every other field from its latest row (by updated_at, else file order; rows without an
+updated_at come after those with one).
+
+In an event log (the format says each row is an event), the updated_at of the first row in a
+resolved state is the exact time of resolution, whatever the rows' resolved_at says (event logs
+repeat the ticket's final resolved_at and closed_at on every row); elsewhere a resolution taken
+from updated_at is approximate. In an event log the latest state decides whether a ticket is
+open, even on a ticket's only row. When a ticket's rows have no updated_at but different
+created_at, each row's created_at is its event time (an event log mapped with one time column).
+A file that lists each ticket's events newest first (seen from rows whose times differ: within
+tickets, later lines holding earlier times more often than later ones) is read in that order
+when times are equal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def newest_first(cur) -> bool:
+    """True when, within tickets, later lines hold earlier times more often than later ones."""
+    earlier, later = cur.execute(
+        "SELECT count(*) FILTER (b < a), count(*) FILTER (b > a) FROM ("
+        "  SELECT updated_at AS b, lag(updated_at) OVER (PARTITION BY source, ticket_id ORDER BY line) AS a"
+        "  FROM t_parsed WHERE reason IS NULL)"
+    ).fetchall()[0]
+    return earlier > later
+
+
+def collapse(cur, event_log: bool, now: datetime | None = None) -> None:
+    """t_tickets: one row per (source, ticket_id) of the kept rows, with row_count (how many rows
+    it had) and first_line (the first line it is on). now: the time of an approximate resolution
+    with no time at all (a row in a resolved state without resolved_at or updated_at)."""
+    now = now or datetime.now().replace(microsecond=0)
+    # A ticket's rows in order: by updated_at, rows without one last, equal times by line (or
+    # against it, newest first); or, when its rows are events at their created_at (subst), by
+    # created_at likewise; or, with no time at all, by line. Its latest row and first resolution
+    # are taken in each order, and the ticket's own order chooses (one pass over the rows).
+    # each order as one number: (the time in microseconds, shifted past any line number) + the
+    # signed line; rows without updated_at after every time
+    by_update = (
+        "CASE WHEN updated_at IS NULL THEN 1::HUGEINT << 110 "
+        "ELSE (epoch_us(updated_at)::HUGEINT + (1::HUGEINT << 62)) << 40 END + $step * line"
+    )
+    by_created = "((epoch_us(created_at)::HUGEINT + (1::HUGEINT << 62)) << 40) + $step * line"
+    resolved = "(resolved_at IS NOT NULL OR resolved_state)"
+    orders = {
+        "latest_u": f"arg_max(line, {by_update})",
+        "any_u": f"arg_min(line, CASE WHEN {resolved} THEN {by_update} END)",
+        "event_u": f"arg_min(line, CASE WHEN resolved_state AND updated_at IS NOT NULL THEN {by_update} END)",
+        "latest_s": f"arg_max(line, {by_created})",
+        "event_s": f"arg_min(line, CASE WHEN resolved_state THEN {by_created} END)",
+        "any_s": f"arg_min(line, CASE WHEN {resolved} THEN {by_created} END)",
+        "latest_f": "max(line)",
+        "any_f": f"min(line) FILTER ({resolved})",
+    }
+    # only the orders a ticket can have: by created_at or by line only when some row has no
+    # updated_at; the first resolved event by updated_at only in an event log
+    timeless = cur.execute("SELECT count(*) FROM t_parsed WHERE reason IS NULL AND updated_at IS NULL").fetchall()[0][0]
+    needed = {"latest_u", "any_u"} | ({"event_u"} if event_log else set())
+    needed |= {"latest_s", "event_s", "any_s", "latest_f", "any_f"} if timeless else set()
+    picks = ", ".join(f"{sql if name in needed else 'NULL::BIGINT'} AS {name}" for name, sql in orders.items())
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE t_groups AS SELECT *, "  # noqa: S608 (this module's SQL)
+        "  ($event_log AND n > 1) OR subst AS events, "
+        "  CASE WHEN subst THEN latest_s WHEN n_upd > 0 THEN latest_u ELSE latest_f END AS latest_line, "
+        "  CASE WHEN subst THEN event_s WHEN n_upd > 0 THEN event_u END AS event_line, "
+        "  CASE WHEN subst THEN any_s WHEN n_upd > 0 THEN any_u ELSE any_f END AS any_line FROM ("
+        "  SELECT *, n > 1 AND n_upd = 0 AND created_at <> created_max AS subst FROM ("
+        "    SELECT source, ticket_id, count(*) AS n, count(updated_at) AS n_upd, min(created_at) AS created_at, "
+        "      max(created_at) AS created_max, min(first_response_at) AS first_response_at, min(line) AS first_line, "
+        f"     {picks} FROM t_parsed WHERE reason IS NULL GROUP BY source, ticket_id))",
+        {"event_log": event_log, "step": -1 if newest_first(cur) else 1},
+    )
+    # the first resolution: in a ticket of events, its first row in a resolved state with a time;
+    # else (or when there is none) its first row with resolved_at or in a resolved state
+    latest_open = "(l.status IS NOT NULL AND NOT l.resolved_state AND (l.resolved_at IS NULL OR g.n > 1 OR $event_log))"
+    upd = "CASE WHEN g.subst THEN f.created_at ELSE f.updated_at END"
+    exact = f"(g.events AND f.resolved_state AND {upd} IS NOT NULL)"
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE t_tickets AS SELECT g.source, g.ticket_id, g.created_at, l.requester, "  # noqa: S608
+        "  l.subject, l.status, l.priority, l.category, l.company, "
+        "  CASE WHEN g.subst THEN l.created_at ELSE l.updated_at END AS updated_at, g.first_response_at, "
+        f"  CASE WHEN f.line IS NULL OR {latest_open} THEN NULL WHEN {exact} THEN {upd} "
+        f"    WHEN f.resolved_at IS NOT NULL THEN f.resolved_at ELSE coalesce({upd}, $now) END AS resolved_at, "
+        f"  CASE WHEN f.line IS NULL OR {latest_open} OR {exact} OR f.resolved_at IS NOT NULL THEN false "
+        f"    ELSE NOT (g.events AND {upd} IS NOT NULL) END AS resolved_approx, "
+        "  l.reopened, l.satisfaction, g.n AS row_count, g.first_line "
+        "FROM t_groups g JOIN t_parsed l ON l.line = g.latest_line "
+        "LEFT JOIN t_parsed f ON f.line = CASE WHEN g.events AND g.event_line IS NOT NULL THEN g.event_line "
+        "  ELSE g.any_line END",
+        {"event_log": event_log, "now": now},
+    )
+    cur.execute("DROP TABLE t_groups")
+
+
+def drop(cur) -> None:
+    for table in ("t_tickets", "t_groups"):
+        cur.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 (this module's own tables)

@@ -1,0 +1,232 @@
+"""Each ticket cell's reading (analysis.ingest.rows' former ticket_row rules): in Python for any
+cell, and in SQL, with the same result, for the plain cells that most files hold.
+
+A column's cells are read one of two ways on the staged table raw (analysis/ingest/staging.py).
+A column of few distinct values (text, ratings, counts) gets a table tv_<field> of its distinct
+cells -> value, error (and transform_error, and flag: a status that is a resolved state), joined
+to raw. A column of many (the ticket id and the times) is read row by row in SQL where the cell
+is plain, and only its other distinct cells go through Python into tv_<field>.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pandas as pd
+
+from analysis import values
+from analysis.ingest.rows import RowError, check
+from analysis.ingest.staging import Staged
+
+TEXT = ("source", "requester", "subject", "status", "priority", "category", "company")
+INLINE = ("source", "requester", "subject", "status", "priority", "category")  # text read inline when plain
+DATES = ("created_at", "resolved_at", "closed_at", "first_response_at", "updated_at")
+TYPES = {
+    **dict.fromkeys(("ticket_id", *TEXT, "satisfaction"), "VARCHAR"),
+    **dict.fromkeys(DATES, "TIMESTAMP"),
+    "first_response_minutes": "BIGINT",  # microseconds after created_at
+    "reopened": "BIGINT",
+}
+# printable ASCII with nothing to strip at either end: Python's strip and lower act as SQL's do
+_PLAIN = "regexp_full_match({c}, '[!-~]([ -~]*[!-~])?')"
+_NOT_MISSING = "NOT list_contains($missing, lower({c})) AND NOT starts_with({c}, '1900-01-01')"
+# the SQL reading of a plain text cell of a distinct-value table: (which cells, value)
+_TEXT_SQL = {
+    "source": "lower({c})",
+    "requester": "CASE WHEN contains({c}, '@') THEN lower({c}) ELSE {c} END",
+}
+# an ISO time without a zone, written exactly as DuckDB writes it back (zero-padded, a real
+# date and time): values.DateReader reads it as the local time it says
+_TIME = "try_cast({c} AS TIMESTAMP)"
+_CANONICAL = (
+    "CASE WHEN {t} IS NULL THEN false WHEN length({c}) = 19 THEN CAST({t} AS VARCHAR) = {c} "
+    "WHEN length({c}) = 16 THEN strftime({t}, '%Y-%m-%d %H:%M') = {c} "
+    "WHEN length({c}) = 10 THEN strftime({t}, '%Y-%m-%d') = {c} ELSE false END"
+)
+
+
+def date_values(cur, staged: Staged, index: int) -> set[str]:
+    """analysis.ingest.usage.date_values' answer (the d/m/y values of a date column), its pattern
+    tried only on cells that do not start with three digits (an ISO date never matches it)."""
+    digit = "substr(c{i}, {n}, 1) BETWEEN '0' AND '9'"
+    iso = " AND ".join(digit.format(i=index, n=n) for n in (1, 2, 3))
+    return {
+        r[0]
+        for r in cur.execute(
+            f"SELECT DISTINCT c{index} FROM raw WHERE fields = $width AND NOT ({iso}) "  # noqa: S608 (a column position)
+            f"AND regexp_matches(c{index}, '^\\s*\\d{{1,2}}[/.-]\\d{{1,2}}[/.-]\\d')",
+            {"width": staged.width},
+        ).fetchall()
+    }
+
+
+def row_by_row(name: str, transform: Callable | None, context: dict) -> bool:
+    """Whether the column is read row by row in SQL (its plain cells) rather than by distinct values."""
+    if transform is not None:
+        return False
+    return name == "ticket_id" or (name in DATES and not context["dates"][name].utc)
+
+
+def sql_reading(name: str, column: str, typed: str, context: dict) -> tuple[str | None, str, str, dict]:
+    """(what the cell `column` is cast to first, as `typed`, or None; the condition that the cell
+    is plain; its value then; parameters) for a column read row by row: an empty time is missing,
+    a plain one is read within the dates the reader accepts."""
+    if name == "ticket_id":
+        return None, _PLAIN.format(c=column), column, {}
+    reader = context["dates"][name]
+    plain = f"{_CANONICAL.format(t=typed, c=column)} AND {typed} >= TIMESTAMP '1901-01-01'"
+    params = {}
+    if reader.latest is not None:
+        plain += f" AND {typed} <= $latest_{name}"
+        params[f"latest_{name}"] = reader.latest
+    value = f"CASE WHEN {column} = '' THEN NULL ELSE {typed} END"
+    return _TIME.format(c=column), f"({column} = '' OR ({plain}))", value, params
+
+
+def value_table(
+    cur, staged: Staged, name: str, index: int, transform: Callable | None, context: dict, unread_only: bool = False
+) -> str:
+    """ "table" when it made tv_<name> for column index; "" when no cell needs it (a column read
+    row by row whose cells are all plain); "inline" when every cell of a text column is plain or
+    empty (its value is then plain_text's, row by row, with no table). unread_only: of a column
+    read row by row, look only at the rows of t_parsed marked unread (analysis/ingest/ticket_cells.py)."""
+    table = f"tv_{name}"  # name is one of TYPES, index a column position: neither is the file's text
+    params: dict = {"width": staged.width}
+    if row_by_row(name, transform, context):
+        cast, plain, _, more = sql_reading(name, "cell", "typed", context)
+        params.update(more)
+        unread = "line IN (SELECT line FROM t_parsed WHERE unread) AND " if unread_only else ""
+        # plain is built here from a column position; the file's text is only ever bound or read
+        other = (
+            f"SELECT DISTINCT cell FROM (SELECT c{index} AS cell, {cast or 'NULL'} AS typed FROM raw "  # noqa: S608
+            f"WHERE {unread}fields = $width) WHERE NOT coalesce({plain}, false)"
+        )
+        rest = [r[0] for r in cur.execute(other, params).fetchall()]
+        if not rest:
+            return ""
+        _create(cur, table, name)
+    else:
+        _create(cur, table, name)
+        rest = _sql_cells(cur, table, name, index, transform)
+        if name in INLINE and transform is None and set(rest) <= {""}:
+            cur.execute(f"DROP TABLE {table}")  # noqa: S608 (this module's table)
+            return "inline"
+    if rest:
+        rows = [read_cell(name, cell, transform, context) for cell in rest]
+        frame = pd.DataFrame(rows, columns=["cell", "value", "error", "transform_error", "flag"], dtype=object)
+        cur.register("cells_frame", frame)
+        cur.execute(
+            f"INSERT INTO {table} SELECT CAST(cell AS VARCHAR), CAST(value AS {TYPES[name]}), "  # noqa: S608
+            "CAST(error AS VARCHAR), CAST(transform_error AS VARCHAR), CAST(flag AS BOOLEAN) FROM cells_frame"
+        )
+        cur.unregister("cells_frame")
+    return "table"
+
+
+def plain_text(name: str, column: str) -> tuple[str, str]:
+    """(value, flag) of a text cell known to be plain or empty (value_table's "inline")."""
+    value = f"CASE WHEN {column} = '' THEN NULL ELSE {_TEXT_SQL.get(name, '{c}').format(c=column)} END"
+    return value, f"list_contains($resolved, lower({column}))" if name == "status" else "NULL"
+
+
+def _create(cur, table: str, name: str) -> None:
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} (cell VARCHAR, value {TYPES[name]}, error VARCHAR, "  # noqa: S608
+        "transform_error VARCHAR, flag BOOLEAN)"
+    )
+
+
+def _sql_cells(cur, table: str, name: str, index: int, transform: Callable | None) -> list[str]:
+    """Fill table with the distinct plain text cells of the column read in SQL; the other cells.
+    The distinct cells are those of t_distinct (distinct_cells)."""
+    cells = "SELECT cell FROM t_distinct WHERE col = $col"
+    if transform is not None or name not in TEXT:
+        return [r[0] for r in cur.execute(cells, {"col": index}).fetchall()]
+    plain = f"{_PLAIN} AND {_NOT_MISSING}".format(c="cell")
+    flag = "list_contains($resolved, lower(cell))" if name == "status" else "NULL"
+    value = _TEXT_SQL.get(name, "{c}").format(c="cell")
+    missing = {"missing": sorted(values.MISSING), "col": index}
+    cur.execute(
+        f"INSERT INTO {table} SELECT cell, {value}, NULL, NULL, {flag} FROM ({cells}) WHERE {plain}",  # noqa: S608
+        {**missing, "resolved": sorted(values.RESOLVED_STATES)} if name == "status" else missing,
+    )
+    other = f"SELECT cell FROM ({cells}) WHERE NOT coalesce({plain}, false)"  # noqa: S608 (this module's SQL)
+    return [r[0] for r in cur.execute(other, missing).fetchall()]
+
+
+def distinct_cells(cur, staged: Staged, indexes: set[int]) -> None:
+    """t_distinct (col, cell): the distinct cells of each of these columns, in one pass over raw."""
+    columns = [f"c{i}" for i in sorted(indexes)]  # column positions, never the file's text
+    which = " ".join(f"WHEN GROUPING({c}) = 0 THEN {c[1:]}" for c in columns)
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE t_distinct AS SELECT CASE {which} END AS col, "  # noqa: S608
+        f"coalesce({', '.join(columns)}) AS cell FROM raw WHERE fields = $width "
+        f"GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in columns)})",
+        {"width": staged.width},
+    )
+
+
+def read_cell(name: str, cell: str, transform: Callable | None, context: dict) -> tuple:
+    """(cell, value, error, transform_error, flag) the cell read by the rules of this module."""
+    text = cell
+    if transform is not None:
+        try:
+            text = transform(cell)
+        except ValueError as exc:
+            return cell, None, None, str(exc), None
+    try:
+        value = _reader(name, context)(text)
+    except ValueError as exc:
+        return cell, None, str(exc), None, None
+    return (
+        cell,
+        value,
+        None,
+        None,
+        (isinstance(value, str) and values.is_resolved_state(value)) if name == "status" else None,
+    )
+
+
+def _reader(name: str, context: dict) -> Callable[[str], object]:
+    if name == "ticket_id":
+        return _ticket_id
+    if name in TEXT:
+        return lambda text: _text(name, text)
+    if name in DATES:
+        reader = context["dates"][name]
+        return lambda text: None if values.is_missing(text) else reader(text)
+    if name == "first_response_minutes":
+        return _minutes
+    if name == "reopened":
+        return lambda text: 0 if values.is_missing(text) else check("reopened", values.parse_count, text)
+    return lambda text: values.parse_satisfaction(text or "")
+
+
+def _ticket_id(text: str) -> str:
+    ticket_id = (text or "").strip()
+    if not ticket_id:
+        raise RowError("ticket_id", "the ticket id is empty")
+    return ticket_id
+
+
+def _text(name: str, text: str) -> str | None:
+    if values.is_missing(text):
+        return None
+    value = text.strip()
+    if name == "source":
+        return value.lower()
+    return value.lower() if name == "requester" and "@" in value else value
+
+
+def _minutes(text: str) -> int | None:
+    """Microseconds after created_at (analysis.ingest.rows.minutes_after's rule and rounding)."""
+    if values.is_missing(text):
+        return None
+    try:
+        minutes = float(text)
+    except ValueError:
+        raise RowError("first_response_minutes", f"{text.strip()!r} is not a number of minutes") from None
+    if not 0 <= minutes < 10**8:
+        raise RowError("first_response_minutes", f"{text.strip()!r} is not a plausible number of minutes")
+    return timedelta(minutes=minutes) // timedelta(microseconds=1)
