@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis import rollout_days
 from analysis.ingest.results import LoadResult, Reject, plural
 from analysis.scope import Scope
 
@@ -133,7 +134,8 @@ def merge_usage(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult) 
 
 
 def refresh_daily(cur, org_id: int) -> None:
-    """Recompute usage_daily for the (person, day, activity) keys in the temp table touched."""
+    """Recompute usage_daily, and the rollout_days summary, for the (person, day, activity) keys in the
+    temp table touched."""
     cur.execute(
         "DELETE FROM usage_daily d WHERE d.org_id = ? AND EXISTS (SELECT 1 FROM touched t "
         "WHERE t.user_id = d.user_id AND t.day = d.day AND t.activity = d.activity)",
@@ -145,6 +147,7 @@ def refresh_daily(cur, org_id: int) -> None:
         "WHERE e.org_id = ? GROUP BY ALL",
         [org_id],
     )
+    rollout_days.refresh(cur, org_id)  # the per-person-day summary the adoption figures read
     cur.execute("DROP TABLE touched")
 
 

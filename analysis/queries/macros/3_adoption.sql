@@ -21,10 +21,9 @@ CREATE OR REPLACE MACRO person_adoption(oid, rid, as_of, w) AS TABLE
         SELECT user_id, display_name, department, cohort, go_live FROM licensed_people(oid, rid)
     ),
     days AS (
-        SELECT user_id, day, bool_or(is_counting) AS counting, bool_or(is_legacy) AS legacy
-        FROM rollout_usage(oid, rid)
+        SELECT user_id, day, counting, legacy
+        FROM rollout_person_days(oid, rid)
         WHERE day <= as_of
-        GROUP BY user_id, day
     ),
     per_person AS (
         SELECT p.user_id, p.display_name, p.department, p.cohort, p.go_live,
