@@ -140,3 +140,24 @@ def test_migration_13_builds_the_summary_of_data_stored_before(tmp_path, monkeyp
         (1, 1, "ben", date(2025, 1, 8), False, True),
     ]
     new.close()
+
+
+def test_rolling_adoption_counts_each_person_once_a_day_as_the_events_say(acme, load):
+    # a's 7-day spans from 01-07, 01-10 and 01-14 overlap, b's from 01-20 overlaps a's last one;
+    # every day's count is checked against the events
+    load(acme, "roster", ROSTER)
+    load(acme, "usage", FIRST)
+    load(acme, "usage", SECOND)
+    load(acme, "usage", "user_id,date,activity,count\na@acme.test,2025-01-10,mfa,1\n")
+    rollout = orgs.rollout(acme, "MFA")
+    frame = metrics.rolling_adoption(acme, rollout, date(2025, 2, 16))
+    days = rows(acme, RAW, rollout.rollout_id)
+    cohort_of = {"a@acme.test": "champion", "b@acme.test": "champion", "c@acme.test": "wider", "d@acme.test": "wider"}
+    for r in frame.itertuples():
+        day = r.day.date()
+        expected = {
+            u for u, d, counting, _ in days if counting and cohort_of[u] == r.cohort and 0 <= (day - d).days < 7
+        }
+        assert r.active_7d == len(expected), (r.cohort, day)
+    champion = frame[frame["cohort"] == "champion"].set_index("day")["active_7d"]
+    assert [champion[date(2025, 1, n).isoformat()] for n in (13, 14, 20, 21, 26, 27)] == [1, 1, 2, 1, 1, 0]

@@ -20,10 +20,9 @@ people AS (
     SELECT user_id, department, cohort, go_live FROM licensed_people($org_id, $rollout_id)
 ),
 usage AS (
-    SELECT u.user_id, u.day, bool_or(u.is_counting) AS counting, bool_or(u.is_legacy) AS legacy
-    FROM rollout_usage($org_id, $rollout_id) AS u, bounds AS b
+    SELECT u.user_id, u.day, u.counting, u.legacy
+    FROM rollout_person_days($org_id, $rollout_id) AS u, bounds AS b
     WHERE u.day <= b.last_day
-    GROUP BY u.user_id, u.day
 ),
 earlier AS (   -- counting days on or after go-live that fall before the grid starts
     SELECT p.user_id, count(*) AS used_days
@@ -46,13 +45,16 @@ flags AS (
     CROSS JOIN days AS d
     LEFT JOIN usage AS u ON u.user_id = p.user_id AND u.day = d.day
 ),
-running AS (
+running AS (   -- days are dense per person (people x days), so a ROWS frame of n rows is n days
     SELECT *,
-           sum(CAST(counting AS INTEGER)) OVER per_person AS cum_counting,
-           sum(CAST(counting_live AS INTEGER)) OVER per_person AS cum_live,
-           sum(CAST(legacy AS INTEGER)) OVER per_person AS cum_legacy
+           sum(CAST(counting AS INTEGER)) OVER (per_person ROWS BETWEEN $window_days - 1 PRECEDING AND CURRENT ROW)
+               AS window_counting,
+           coalesce(sum(CAST(counting_live AS INTEGER)) OVER (
+               per_person ROWS BETWEEN UNBOUNDED PRECEDING AND $window_days PRECEDING), 0) AS live_before_window,
+           sum(CAST(counting_live AS INTEGER)) OVER (per_person ROWS UNBOUNDED PRECEDING) AS cum_live,
+           sum(CAST(legacy AS INTEGER)) OVER (per_person ROWS BETWEEN 13 PRECEDING AND CURRENT ROW) AS recent_legacy
     FROM flags
-    WINDOW per_person AS (PARTITION BY user_id ORDER BY day ROWS UNBOUNDED PRECEDING)
+    WINDOW per_person AS (PARTITION BY user_id ORDER BY day)
 ),
 weeks AS (     -- per person and ISO week: the first counting day in it
     SELECT user_id, CAST(date_trunc('week', day) AS DATE) AS week_start,
@@ -68,18 +70,15 @@ habit_weeks AS (   -- weeks with a counting day among the 11 weeks before each w
 ),
 per_person AS (
     SELECT r.user_id, r.department, r.cohort, r.go_live, r.day,
-           r.cum_counting - coalesce(back.cum_counting, 0) > 0 AS active,
+           r.window_counting > 0 AS active,
            coalesce(e.used_days, 0) + r.cum_live > 0 AS activated,
-           coalesce(e.used_days, 0) + coalesce(back.cum_live, 0) > 0
-               AND r.cum_counting - coalesce(back.cum_counting, 0) = 0 AS lapsed,
-           r.cum_legacy - coalesce(back14.cum_legacy, 0) > 0 AS legacy,
+           coalesce(e.used_days, 0) + r.live_before_window > 0 AND r.window_counting = 0 AS lapsed,
+           r.recent_legacy > 0 AS legacy,
            CASE WHEN r.day - r.go_live >= 84
                 THEN coalesce(h.prior_weeks, 0)
                      + CAST(coalesce(h.first_counting_day <= r.day, false) AS INTEGER) >= 9 END AS habitual
     FROM running AS r
     JOIN bounds AS b ON r.day BETWEEN b.first_day AND b.last_day
-    LEFT JOIN running AS back ON back.user_id = r.user_id AND back.day = r.day - $window_days
-    LEFT JOIN running AS back14 ON back14.user_id = r.user_id AND back14.day = r.day - 14
     LEFT JOIN earlier AS e ON e.user_id = r.user_id
     LEFT JOIN habit_weeks AS h
            ON h.user_id = r.user_id AND h.week_start = CAST(date_trunc('week', r.day) AS DATE)
