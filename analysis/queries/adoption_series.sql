@@ -16,20 +16,22 @@ WITH bounds AS (
            least(CAST($start AS DATE) - greatest($window_days, 14),
                  CAST(date_trunc('week', CAST($start AS DATE)) AS DATE) - 77) AS lo
 ),
-people AS (
-    SELECT user_id, department, cohort, go_live FROM licensed_people($org_id, $rollout_id)
+people AS (   -- pid: a number per person, so the per-person windows and joins below sort integers
+    SELECT row_number() OVER () AS pid, user_id, department, cohort, go_live
+    FROM licensed_people($org_id, $rollout_id)
 ),
 usage AS (
-    SELECT u.user_id, u.day, u.counting, u.legacy
-    FROM rollout_person_days($org_id, $rollout_id) AS u, bounds AS b
+    SELECT p.pid, u.day, u.counting, u.legacy
+    FROM rollout_person_days($org_id, $rollout_id) AS u
+    JOIN people AS p USING (user_id), bounds AS b
     WHERE u.day <= b.last_day
 ),
 earlier AS (   -- counting days on or after go-live that fall before the grid starts
-    SELECT p.user_id, count(*) AS used_days
+    SELECT p.pid, count(*) AS used_days
     FROM people AS p
-    JOIN usage AS u USING (user_id), bounds AS b
+    JOIN usage AS u USING (pid), bounds AS b
     WHERE u.counting AND u.day >= p.go_live AND u.day < b.lo
-    GROUP BY p.user_id
+    GROUP BY p.pid
 ),
 days AS (
     SELECT CAST(unnest(generate_series(CAST(lo AS TIMESTAMP), CAST(last_day AS TIMESTAMP), INTERVAL 1 DAY))
@@ -37,13 +39,13 @@ days AS (
     FROM bounds
 ),
 flags AS (
-    SELECT p.user_id, p.department, p.cohort, p.go_live, d.day,
+    SELECT p.pid, p.department, p.cohort, p.go_live, d.day,
            coalesce(u.counting, false) AS counting,
            coalesce(u.counting, false) AND d.day >= p.go_live AS counting_live,
            coalesce(u.legacy, false) AS legacy
     FROM people AS p
     CROSS JOIN days AS d
-    LEFT JOIN usage AS u ON u.user_id = p.user_id AND u.day = d.day
+    LEFT JOIN usage AS u ON u.pid = p.pid AND u.day = d.day
 ),
 running AS (   -- days are dense per person (people x days), so a ROWS frame of n rows is n days
     SELECT *,
@@ -54,22 +56,22 @@ running AS (   -- days are dense per person (people x days), so a ROWS frame of 
            sum(CAST(counting_live AS INTEGER)) OVER (per_person ROWS UNBOUNDED PRECEDING) AS cum_live,
            sum(CAST(legacy AS INTEGER)) OVER (per_person ROWS BETWEEN 13 PRECEDING AND CURRENT ROW) AS recent_legacy
     FROM flags
-    WINDOW per_person AS (PARTITION BY user_id ORDER BY day)
+    WINDOW per_person AS (PARTITION BY pid ORDER BY day)
 ),
 weeks AS (     -- per person and ISO week: the first counting day in it
-    SELECT user_id, CAST(date_trunc('week', day) AS DATE) AS week_start,
+    SELECT pid, CAST(date_trunc('week', day) AS DATE) AS week_start,
            min(day) FILTER (WHERE counting) AS first_counting_day
     FROM flags
-    GROUP BY user_id, CAST(date_trunc('week', day) AS DATE)
+    GROUP BY pid, CAST(date_trunc('week', day) AS DATE)
 ),
 habit_weeks AS (   -- weeks with a counting day among the 11 weeks before each week
-    SELECT user_id, week_start, first_counting_day,
-           count(first_counting_day) OVER (PARTITION BY user_id ORDER BY week_start
+    SELECT pid, week_start, first_counting_day,
+           count(first_counting_day) OVER (PARTITION BY pid ORDER BY week_start
                                            ROWS BETWEEN 11 PRECEDING AND 1 PRECEDING) AS prior_weeks
     FROM weeks
 ),
 per_person AS (
-    SELECT r.user_id, r.department, r.cohort, r.go_live, r.day,
+    SELECT r.pid, r.department, r.cohort, r.go_live, r.day,
            r.window_counting > 0 AS active,
            coalesce(e.used_days, 0) + r.cum_live > 0 AS activated,
            coalesce(e.used_days, 0) + r.live_before_window > 0 AND r.window_counting = 0 AS lapsed,
@@ -79,9 +81,9 @@ per_person AS (
                      + CAST(coalesce(h.first_counting_day <= r.day, false) AS INTEGER) >= 9 END AS habitual
     FROM running AS r
     JOIN bounds AS b ON r.day BETWEEN b.first_day AND b.last_day
-    LEFT JOIN earlier AS e ON e.user_id = r.user_id
+    LEFT JOIN earlier AS e ON e.pid = r.pid
     LEFT JOIN habit_weeks AS h
-           ON h.user_id = r.user_id AND h.week_start = CAST(date_trunc('week', r.day) AS DATE)
+           ON h.pid = r.pid AND h.week_start = CAST(date_trunc('week', r.day) AS DATE)
 ),
 final AS (
     SELECT day, cohort, department, any_value(go_live) AS go_live,
