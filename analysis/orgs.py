@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
+from analysis import rollout_days
 from analysis.access import PERMISSIONS, AccessDenied, Principal
 from analysis.scope import Scope
 from analysis.store import Store
@@ -110,6 +111,7 @@ def add_rollout(
         ).fetchall()[0][0]
         for cohort, go_live in cohorts.items():
             cur.execute("INSERT INTO cohorts VALUES (?, ?, ?)", [rollout_id, cohort.strip().lower(), go_live])
+        rollout_days.rebuild(cur, scope.org_id, rollout_id)  # usage stored before the rollout counts for it
     return rollout_id
 
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from analysis import orgs
+from analysis import orgs, rollout_days
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -181,6 +181,8 @@ def set_rollout(
                 f"UPDATE rollouts SET {assignments} WHERE org_id = ? AND rollout_id = ?",  # noqa: S608
                 [*changes.values(), scope.org_id, current.rollout_id],
             )
+            if "activities" in changes or "legacy_activities" in changes:  # what counts changed
+                rollout_days.rebuild(cur, scope.org_id, current.rollout_id)
         for cohort, day in moves.items():
             cur.execute(
                 "INSERT INTO cohorts VALUES (?, ?, ?) ON CONFLICT (rollout_id, cohort) "

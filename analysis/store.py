@@ -107,9 +107,11 @@ class Store:
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
             "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
         )
-        current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+        # every migration not applied yet, not only those above the newest applied: numbers are
+        # handed out ahead of merging (013 arrived after 018), so a database may hold 018 without 013
+        applied = {v for (v,) in con.execute("SELECT version FROM schema_version").fetchall()}
         for version, path in migrations():
-            if version <= current:
+            if version in applied:
                 continue
             con.execute("BEGIN")
             try:
@@ -125,6 +127,15 @@ class Store:
         migrations (a macro is checked against the tables when it is made): the migrations hold
         the schema, the macros the metrics, so changing a metric needs no migration."""
         con = self._con
+        if self._partly_migrated():
+            # only a database pinned to older migrations (the upgrade tests, tests/test_store.py): it
+            # gets the macros its tables allow; a fully migrated one gets them all or fails
+            for path in macro_files():
+                try:
+                    con.execute(path.read_text())
+                except duckdb.CatalogException:
+                    continue
+            return
         con.execute("BEGIN")
         try:
             for path in macro_files():
@@ -133,6 +144,13 @@ class Store:
         except Exception:
             con.execute("ROLLBACK")
             raise
+
+    def _partly_migrated(self) -> bool:
+        """True when a migration file is not applied (migrations() stops short of it: the upgrade
+        tests pin older migrations)."""
+        every = {int(p.name.split("_")[0]) for p in MIGRATIONS_DIR.glob("*.sql")}
+        applied = {v for (v,) in self._con.execute("SELECT version FROM schema_version").fetchall()}
+        return not every <= applied
 
     def _lock_down(self) -> None:
         # Order matters (docs/security.md#the-database-locked-down): allowed directories first, then

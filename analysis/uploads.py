@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.ingest import refresh_daily
 from analysis.scope import Scope
 from analysis.undo_rule import load_state, may_undo
 
@@ -43,6 +42,9 @@ def undo(scope: Scope, upload_id: int) -> dict:
     """Undo one load: its new rows go, rows it updated return to their previous version, a
     roster it replaced comes back. Under newer loads it undoes only what is still its own.
     Returns what was undone."""
+    # imported here: analysis.ingest brings the file readers, which listing loads (kpis start-up) never needs
+    from analysis.ingest import refresh_daily
+
     scope.require("undo")
     with scope.store.transaction() as cur:
         row = cur.execute(

@@ -1081,7 +1081,13 @@ def test_sql_in_a_loaded_file(world, payload, where):
     raw = rows(world.store, "SELECT raw FROM rejected_rows WHERE upload_id = ?", [result.upload_id])[0][0]
     if where == "cell":
         assert payload in raw
-    assert changed(before, snapshot(world.store)) <= {"uploads", "rejected_rows", "usage_events", "usage_daily"}
+    assert changed(before, snapshot(world.store)) <= {
+        "uploads",
+        "rejected_rows",
+        "usage_events",
+        "usage_daily",
+        "rollout_days",
+    }
     assert {"uploads", "rejected_rows"} <= changed(before, snapshot(world.store))
 
 

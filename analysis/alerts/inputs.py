@@ -136,11 +136,14 @@ def load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> R
     for r in weekly_frame.itertuples():
         weekly.setdefault(r.cohort, []).append((pd.Timestamp(r.week_start).date(), int(r.active_users)))
     tickets = support.tickets(scope, rollout, date(1900, 1, 1), d)
-    created_days = sorted(pd.Timestamp(t).date() for t in tickets["created_at"])
+    # column-wise, not a Python step per ticket (1 M ticket rows: 200 k tickets)
+    created_days = sorted(pd.to_datetime(tickets["created_at"]).dt.date.tolist())
+    resolved = tickets[tickets["resolution_hours"].notna()]
     resolutions = sorted(
-        (pd.Timestamp(r.resolved_at).date(), float(r.resolution_hours))
-        for r in tickets.itertuples()
-        if not pd.isna(r.resolution_hours)
+        zip(
+            pd.to_datetime(resolved["resolved_at"]).dt.date.tolist(),
+            resolved["resolution_hours"].astype(float).tolist(),
+        )
     )
     steps = rules["BACKLOG_GROWING"]
     back = int(steps["steps"] * steps["step_days"])

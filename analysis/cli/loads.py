@@ -8,10 +8,8 @@ import json
 import sys
 from pathlib import Path
 
-from analysis import presets, uploads
+from analysis import uploads
 from analysis.cli.common import CommandError, org_scope
-from analysis.files import FileRefused
-from analysis.ingest import load_file
 from analysis.store import Store
 
 
@@ -68,6 +66,11 @@ def add_parsers(sub) -> None:
 
 
 def run_load(args: argparse.Namespace, store: Store) -> int:
+    # imported here: the reading and loading stack is not needed by the other commands (kpis start-up)
+    from analysis import presets
+    from analysis.files import FileRefused
+    from analysis.ingest import load_file
+
     mapping = {}
     for item in args.map:
         name, sep, column = item.partition("=")

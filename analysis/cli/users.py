@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analysis import auth, orgs
+from analysis import orgs
 from analysis.access import OPERATOR, ROLES
-from analysis.auth import reauth
 from analysis.store import Store
 
 
@@ -34,6 +33,10 @@ def add_parsers(sub) -> None:
 
 
 def run(args: argparse.Namespace, store: Store) -> int:
+    # imported here: password hashing is not needed by the other commands (kpis start-up)
+    from analysis import auth
+    from analysis.auth import reauth
+
     if args.action == "add":
         password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
         org_ids = [orgs.organisation_id(store, OPERATOR, name) for name in args.org]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis import rollout_days
 from analysis.ingest.results import LoadResult, Reject
 from analysis.scope import Scope
 
@@ -72,7 +73,8 @@ def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
 def add_to_daily(cur, org_id: int) -> None:
     """Add the temp table added(user_id, day, activity, events), the sums of rows a load has just
     inserted into usage_events, to usage_daily: a load only adds events, so each touched day's
-    total grows by them (no re-reading of the stored events, which refresh_daily does)."""
+    total grows by them (no re-reading of the stored events, which refresh_daily does); then the
+    rollout_days summary of those people's days."""
     match = "d.org_id = $org AND d.user_id = a.user_id AND d.day = a.day AND d.activity = a.activity"
     overlap = cur.execute(
         "SELECT count(*) FROM usage_daily d, (SELECT min(day) AS first, max(day) AS last FROM added) r "
@@ -90,11 +92,15 @@ def add_to_daily(cur, org_id: int) -> None:
         f"INSERT INTO usage_daily SELECT $org, a.user_id, a.day, a.activity, a.events FROM added a{exists}",  # noqa: S608
         {"org": org_id},
     )
+    cur.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT user_id, day FROM added")
+    rollout_days.refresh(cur, org_id)
+    cur.execute("DROP TABLE touched")
     cur.execute("DROP TABLE added")
 
 
 def refresh_daily(cur, org_id: int) -> None:
-    """Recompute usage_daily for the (person, day, activity) keys in the temp table touched."""
+    """Recompute usage_daily, and the rollout_days summary, for the (person, day, activity) keys in the
+    temp table touched."""
     cur.execute(
         "DELETE FROM usage_daily d WHERE d.org_id = ? AND EXISTS (SELECT 1 FROM touched t "
         "WHERE t.user_id = d.user_id AND t.day = d.day AND t.activity = d.activity)",
@@ -106,6 +112,7 @@ def refresh_daily(cur, org_id: int) -> None:
         "WHERE e.org_id = ? GROUP BY ALL",
         [org_id],
     )
+    rollout_days.refresh(cur, org_id)  # the per-person-day summary the adoption figures read
     cur.execute("DROP TABLE touched")
 
 

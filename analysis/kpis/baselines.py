@@ -121,7 +121,7 @@ def champion_curve(scope: Scope, rollout: Rollout, as_of: date, window_days: int
     if go_live is None or as_of < go_live:
         return {}
     frame = scope.df(
-        "adoption_series", rollout_id=rollout.rollout_id, start=go_live, end=as_of, window_days=window_days
+        "champion_series", rollout_id=rollout.rollout_id, start=go_live, end=as_of, window_days=window_days
     )
     frame = frame[frame["cohort"] == "champion"]
     curve = {}

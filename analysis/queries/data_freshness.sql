@@ -16,13 +16,10 @@ skipped AS (
     SELECT user_id FROM out_of_scope_people WHERE org_id = $org_id AND rollout_id = $rollout_id
 ),
 rollout_days AS (
-    SELECT d.user_id, d.day
-    FROM usage_daily AS d
-    WHERE d.org_id = $org_id AND d.events > 0
-      AND ($rollout_id IS NULL OR EXISTS (
-          SELECT 1 FROM rollout_usage($org_id, $rollout_id) AS r
-          WHERE r.user_id = d.user_id AND r.day = d.day AND r.activity = d.activity
-            AND (r.is_counting OR r.is_legacy)))
+    -- every row of the summary is a counting or a legacy day
+    SELECT user_id, day FROM rollout_person_days($org_id, $rollout_id) WHERE $rollout_id IS NOT NULL
+    UNION ALL
+    SELECT user_id, day FROM usage_daily WHERE org_id = $org_id AND events > 0 AND $rollout_id IS NULL
 ),
 usage_days AS (
     SELECT max(day) FILTER (WHERE user_id NOT IN (SELECT user_id FROM skipped)

@@ -5,8 +5,8 @@ WITH people AS (
     SELECT user_id, cohort, go_live FROM licensed_people($org_id, $rollout_id)
 ),
 counting AS (
-    SELECT DISTINCT user_id, day FROM rollout_usage($org_id, $rollout_id)
-    WHERE is_counting AND day <= $as_of
+    SELECT user_id, day FROM rollout_person_days($org_id, $rollout_id)
+    WHERE counting AND day <= $as_of
 ),
 days AS (
     SELECT CAST(d AS DATE) AS day FROM range(CAST($start AS DATE), CAST($as_of AS DATE) + 1, INTERVAL 1 DAY) AS t(d)
@@ -14,12 +14,32 @@ days AS (
 licensed AS (
     SELECT cohort, any_value(go_live) AS go_live, count(*) AS licensed_users FROM people GROUP BY cohort
 ),
+-- a counting day makes its person active on it and the 6 days after; cut each such span at the
+-- person's next counting day, so a person's spans never overlap and summing +1 at a span's start and
+-- -1 after its end counts each person once a day (people x days, no range join); changes before
+-- $start count from $start
+spans AS (
+    SELECT user_id, day AS first_day,
+           least(day + 6, coalesce(lead(day) OVER (PARTITION BY user_id ORDER BY day) - 1, day + 6)) AS last_day
+    FROM counting
+),
+changes AS (
+    SELECT p.cohort, greatest(s.first_day, CAST($start AS DATE)) AS day, 1 AS delta
+    FROM spans AS s JOIN people AS p USING (user_id)
+    UNION ALL
+    SELECT p.cohort, greatest(s.last_day + 1, CAST($start AS DATE)), -1
+    FROM spans AS s JOIN people AS p USING (user_id)
+),
+per_day AS (
+    SELECT cohort, day, sum(delta) AS delta FROM changes GROUP BY cohort, day
+),
 active AS (
-    SELECT d.day, p.cohort, count(DISTINCT p.user_id) AS active_7d
+    SELECT d.day, l.cohort,
+           sum(coalesce(c.delta, 0)) OVER (PARTITION BY l.cohort ORDER BY d.day ROWS UNBOUNDED PRECEDING)::BIGINT
+               AS active_7d
     FROM days AS d
-    JOIN counting AS u ON u.day BETWEEN d.day - 6 AND d.day
-    JOIN people AS p USING (user_id)
-    GROUP BY d.day, p.cohort
+    CROSS JOIN licensed AS l
+    LEFT JOIN per_day AS c ON c.day = d.day AND c.cohort = l.cohort
 ),
 final AS (
     SELECT l.cohort, d.day, l.go_live, d.day - l.go_live AS age_days,

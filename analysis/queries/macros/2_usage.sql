@@ -16,9 +16,17 @@ CREATE OR REPLACE MACRO rollout_usage(oid, rid) AS TABLE
     JOIN rollouts AS r ON r.org_id = d.org_id
     WHERE d.org_id = oid AND r.rollout_id = rid AND d.events > 0;
 
+-- rollout_usage folded over each person's day: the days on which a person had a counting
+-- (counting) and/or a legacy (legacy) event of the rollout. Read from the rollout_days summary
+-- (analysis/migrations/013_rollout_days.sql, kept at load and undo), so people x days, not events.
+CREATE OR REPLACE MACRO rollout_person_days(oid, rid) AS TABLE
+    SELECT user_id, day, counting, legacy
+    FROM rollout_days
+    WHERE org_id = oid AND rollout_id = rid;
+
 -- The ISO weeks (by their Monday) in which each person of the organisation had a counting event
 -- of the rollout, up to as_of.
 CREATE OR REPLACE MACRO counting_weeks(oid, rid, as_of) AS TABLE
     SELECT DISTINCT user_id, CAST(date_trunc('week', day) AS DATE) AS week_start
-    FROM rollout_usage(oid, rid)
-    WHERE is_counting AND day <= as_of;
+    FROM rollout_person_days(oid, rid)
+    WHERE counting AND day <= as_of;

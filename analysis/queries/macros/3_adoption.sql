@@ -21,25 +21,28 @@ CREATE OR REPLACE MACRO person_adoption(oid, rid, as_of, w) AS TABLE
         SELECT user_id, display_name, department, cohort, go_live FROM licensed_people(oid, rid)
     ),
     days AS (
-        SELECT user_id, day, bool_or(is_counting) AS counting, bool_or(is_legacy) AS legacy
-        FROM rollout_usage(oid, rid)
+        SELECT user_id, day, counting, legacy
+        FROM rollout_person_days(oid, rid)
         WHERE day <= as_of
-        GROUP BY user_id, day
     ),
-    per_person AS (
-        SELECT p.user_id, p.display_name, p.department, p.cohort, p.go_live,
+    habit_weeks AS (   -- apart from per_person: only the 12 weeks' days, grouped by person alone
+        SELECT user_id, count(DISTINCT date_trunc('week', day)) AS active_weeks
+        FROM days
+        WHERE counting AND day >= CAST(date_trunc('week', as_of) AS DATE) - 77
+        GROUP BY user_id
+    ),
+    per_person AS (   -- one row per person (user_id is unique in a roster snapshot)
+        SELECT p.user_id, any_value(p.display_name) AS display_name, any_value(p.department) AS department,
+               any_value(p.cohort) AS cohort, any_value(p.go_live) AS go_live,
                min(u.day) FILTER (WHERE u.counting AND u.day >= p.go_live) AS first_use,
                max(u.day) FILTER (WHERE u.counting) AS last_use,
                count(u.day) FILTER (WHERE u.counting AND u.day > as_of - w) AS active_days,
                count(u.day) FILTER (WHERE u.counting AND u.day >= p.go_live AND u.day <= as_of - w)
                    AS days_used_before_window,
-               count(u.day) FILTER (WHERE u.legacy AND u.day > as_of - 14) AS legacy_days,
-               count(DISTINCT date_trunc('week', u.day)) FILTER (
-                   WHERE u.counting AND u.day >= CAST(date_trunc('week', as_of) AS DATE) - 77
-               ) AS active_weeks
+               count(u.day) FILTER (WHERE u.legacy AND u.day > as_of - 14) AS legacy_days
         FROM people AS p
         LEFT JOIN days AS u ON u.user_id = p.user_id
-        GROUP BY p.user_id, p.display_name, p.department, p.cohort, p.go_live
+        GROUP BY p.user_id
     ),
     final AS (
         SELECT user_id, display_name, department, cohort, go_live, first_use, last_use,
@@ -49,8 +52,9 @@ CREATE OR REPLACE MACRO person_adoption(oid, rid, as_of, w) AS TABLE
                days_used_before_window > 0 AND active_days = 0 AS lapsed,
                last_use IS NULL AS never_used,
                legacy_days > 0 AS legacy,
-               active_weeks,
-               CASE WHEN as_of - go_live >= 84 THEN active_weeks >= 9 END AS habitual
+               coalesce(w.active_weeks, 0) AS active_weeks,
+               CASE WHEN as_of - go_live >= 84 THEN coalesce(w.active_weeks, 0) >= 9 END AS habitual
         FROM per_person
+        LEFT JOIN habit_weeks AS w USING (user_id)
     )
     SELECT * FROM final;

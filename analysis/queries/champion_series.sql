@@ -1,0 +1,4 @@
+-- adoption_series for the champion cohort alone (its people x days, a tenth of everyone's): the
+-- champion curve of analysis/kpis/baselines.py.
+SELECT * FROM adoption_series($org_id, $rollout_id, CAST($start AS DATE), CAST($end AS DATE), $window_days, 'champion')
+ORDER BY day, cohort, department
