@@ -18,6 +18,7 @@ from analysis import metrics, support
 from analysis.kpis.goals import KPIS
 from analysis.orgs import Rollout
 from analysis.scope import Scope
+from analysis.words import pct
 
 PLAN = ("plan", "champion pilot", "wider rollout", "hypercare")
 RECOVERY = ("stabilise", "re-design", "re-enable", "monitor")
@@ -184,6 +185,22 @@ def kpi_value(scope: Scope, rollout: Rollout, kpi: str, d: date, window: int) ->
             return None if not licensed or figures["habitual_users"] is None else figures["habitual_users"] / licensed
         return figures[kpi]
     return support.support_kpis(scope, rollout, d, window).get(kpi)
+
+
+def readings_words(readings: list[dict]) -> str:
+    """A phase's readings in words: "Adoption rate: 17% -> 50% (target 50%); ..." (shares as per
+    cents, other units to one decimal)."""
+
+    def value(kpi: str, figure: float | None) -> str:
+        if figure is None:
+            return "n/a"
+        return pct(figure) if KPIS[kpi].unit == "share" else f"{figure:.1f}"
+
+    return "; ".join(
+        f"{KPIS[r['kpi']].label}: {value(r['kpi'], r['baseline'])} -> {value(r['kpi'], r['value'])} "
+        f"(target {value(r['kpi'], r['target'])})"
+        for r in readings
+    )
 
 
 def met(kpi: str, value: float | None, target: float) -> bool | None:

@@ -13,7 +13,7 @@ from analysis import phases
 from analysis.kpis.goals import KPIS
 from analysis.orgs import Rollout
 from analysis.scope import Scope
-from analysis.words import day, pct
+from analysis.words import day
 from ui.session import date_limits
 from ui.tables import show_table
 
@@ -115,11 +115,7 @@ def phase_table(results: list[dict]) -> None:
     rows = []
     for r in results:
         p = r["phase"]
-        readings = "; ".join(
-            f"{KPIS[x['kpi']].label}: {_value(x['kpi'], x['baseline'])} -> {_value(x['kpi'], x['value'])} "
-            f"(target {_value(x['kpi'], x['target'])})"
-            for x in r["readings"]
-        )
+        readings = phases.readings_words(r["readings"])
         rows.append(
             {
                 "Phase": p.name,
@@ -131,9 +127,3 @@ def phase_table(results: list[dict]) -> None:
             }
         )
     show_table(pd.DataFrame(rows), hide_index=True)
-
-
-def _value(kpi: str, value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return pct(value) if KPIS[kpi].unit == "share" else f"{value:.1f}"

@@ -11,11 +11,10 @@ import pandas as pd
 
 from analysis import lessons, phases
 from analysis.alerts import actions, rule_title
-from analysis.kpis.goals import KPIS
 from analysis.orgs import Rollout
 from analysis.reports.model import Section, Table
 from analysis.scope import Scope
-from analysis.words import day, pct, plain
+from analysis.words import day, plain
 
 STATUS = {"met": "met", "not met": "not met", "on track": "on track", "off track": "off track", "no targets": "-"}
 
@@ -25,12 +24,6 @@ def story_sections(scope: Scope, rollout: Rollout, as_of: date, window: int) -> 
     return [s for s in found if s is not None]
 
 
-def _value(kpi: str, value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return pct(value) if KPIS[kpi].unit == "share" else f"{value:.1f}"
-
-
 def _phases(scope: Scope, rollout: Rollout, as_of: date, window: int) -> Section | None:
     results = phases.results(scope, rollout, as_of, window)
     if not any(r["readings"] for r in results):
@@ -38,11 +31,7 @@ def _phases(scope: Scope, rollout: Rollout, as_of: date, window: int) -> Section
     rows = []
     for r in results:
         p = r["phase"]
-        readings = "; ".join(
-            f"{KPIS[x['kpi']].label}: {_value(x['kpi'], x['baseline'])} -> {_value(x['kpi'], x['value'])} "
-            f"(target {_value(x['kpi'], x['target'])})"
-            for x in r["readings"]
-        )
+        readings = phases.readings_words(r["readings"])
         rows.append([plain(p.name), f"{day(p.starts)} - {day(p.ends)}", STATUS[r["status"]], readings or "-"])
     return Section(
         "Phases against their targets",
