@@ -100,20 +100,23 @@ def add_to_daily(cur, org_id: int) -> None:
 
 def refresh_daily(cur, org_id: int) -> None:
     """Recompute usage_daily, and the rollout_days summary, for the (person, day, activity) keys in the
-    temp table touched."""
+    temp table touched (undo: analysis/uploads.py). Every key of the touched days is summed again
+    from usage_events: an aggregate spills to disk within DuckDB's memory, where a semi-join on the
+    20 M keys of a big load's undo ran out of it (docs/performance.md#memory)."""
+    cur.execute("CREATE OR REPLACE TEMP TABLE touched_days AS SELECT DISTINCT day FROM touched")
+    cur.execute("DELETE FROM usage_daily WHERE org_id = ? AND day IN (SELECT day FROM touched_days)", [org_id])
     cur.execute(
-        "DELETE FROM usage_daily d WHERE d.org_id = ? AND EXISTS (SELECT 1 FROM touched t "
-        "WHERE t.user_id = d.user_id AND t.day = d.day AND t.activity = d.activity)",
+        "INSERT INTO usage_daily SELECT org_id, user_id, day, activity, sum(events) FROM usage_events "
+        "WHERE org_id = ? AND day IN (SELECT day FROM touched_days) GROUP BY ALL",
         [org_id],
     )
-    cur.execute(
-        "INSERT INTO usage_daily SELECT e.org_id, e.user_id, e.day, e.activity, sum(e.events) "
-        "FROM usage_events e JOIN touched t USING (user_id, day, activity) "
-        "WHERE e.org_id = ? GROUP BY ALL",
-        [org_id],
-    )
+    # rollout_days is per person and day: the touched people's days (at most people x days keys)
+    cur.execute("CREATE OR REPLACE TEMP TABLE touched_people AS SELECT DISTINCT user_id, day FROM touched")
+    cur.execute("DROP TABLE touched")
+    cur.execute("ALTER TABLE touched_people RENAME TO touched")
     rollout_days.refresh(cur, org_id)  # the per-person-day summary the adoption figures read
     cur.execute("DROP TABLE touched")
+    cur.execute("DROP TABLE touched_days")
 
 
 def record(cur, scope: Scope, rollout_id, kind, file_name, sha, result: LoadResult) -> None:
