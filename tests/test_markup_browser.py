@@ -16,6 +16,7 @@ import urllib.request
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import ROOT
 
@@ -179,8 +180,22 @@ MARKUP_FROM_DATA = """() => {
 }"""
 
 
+def goto(tab, url: str) -> None:
+    """Open url; the app may still be moving the tab itself (the sign-in's own reload, a page's
+    address set by the sidebar), which interrupts a navigation: then let it land and go again."""
+    for attempt in range(3):
+        try:
+            tab.goto(url)
+            return
+        except PlaywrightError as exc:
+            if "interrupted by another navigation" not in str(exc) or attempt == 2:
+                raise
+            tab.wait_for_load_state("load")
+            tab.wait_for_timeout(1000)
+
+
 def markup_on(tab, server, path, heading):
-    tab.goto(server["url"] + path)
+    goto(tab, server["url"] + path)
     tab.get_by_role("heading", name=heading, exact=True).wait_for(timeout=60_000)
     tab.get_by_text("[Sign in again](").first.wait_for(state="attached", timeout=60_000)
     time.sleep(3)  # the rest of the page and its charts
@@ -223,7 +238,7 @@ def test_a_file_name_with_markup_in_map_the_columns(browser, server, tmp_path):
     tab, seen = signed_in(browser, server, "admin@provider.test")
     upload = tmp_path / "[Sign in again](evil.test) ![x](127.0.0.1:9) **bold** www.evil.test.csv"
     upload.write_bytes(b"who,when,what\na@evil.test,2026-02-01,x\n")
-    tab.goto(server["url"] + "/data")
+    goto(tab, server["url"] + "/data")
     tab.get_by_role("heading", name="Data", exact=True).wait_for(timeout=60_000)
     tab.locator('input[type="file"]').set_input_files(str(upload))
     tab.get_by_text("Map the columns by hand").click()
