@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import ROOT, TINY
 
@@ -27,6 +28,23 @@ if CHROMIUM is None:
     pytest.skip(
         "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it", allow_module_level=True
     )
+
+
+def goto(tab, url: str) -> None:
+    """Open url and wait only for the response: the page is ready when its heading shows (the
+    caller waits for it), not at the "load" event, which a busy shared machine can hold back for
+    minutes. The app may still be moving the tab itself (the sign-in's own reload, a page's
+    address set by the sidebar), which interrupts a navigation: then let it land and go again."""
+    for attempt in range(3):
+        try:
+            tab.goto(url, wait_until="commit")
+            return
+        except PlaywrightError as exc:
+            if attempt == 2:
+                raise
+            if "interrupted by another navigation" not in str(exc) and "Timeout" not in str(exc):
+                raise
+            tab.wait_for_timeout(1000)
 
 
 def free_port() -> int:
@@ -106,7 +124,7 @@ def signed_in(browser, server, email):
     """A fresh browser profile signed in as email through the sign-in form."""
     context = browser.new_context(viewport={"width": 1400, "height": 2000})
     tab = context.new_page()
-    tab.goto(server["url"] + "/")
+    goto(tab, server["url"] + "/")
     tab.get_by_label("Email").fill(email)
     tab.get_by_label("Password", exact=True).fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
@@ -138,7 +156,7 @@ def test_a_page_url_on_a_fresh_server_asks_for_sign_in(server, browser):
     context = browser.new_context()
     tab = context.new_page()
     for path in ("/account", "/admin", "/setup", "/data"):
-        tab.goto(server["url"] + path)
+        goto(tab, server["url"] + path)
         tab.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
         assert tab.get_by_text("Set up Uptake").count() == 0
     context.close()
@@ -159,7 +177,7 @@ def test_overview_shows_kpi_cards_and_charts(server, page):
 
 def test_adoption_and_support_pages_draw_every_chart(server, page):
     for path, heading, charts in (("/adoption", "Adoption", 5), ("/support", "Support", 3)):
-        page.goto(server["url"] + path)
+        goto(page, server["url"] + path)
         page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=60_000)
         page.locator(".js-plotly-plot").nth(charts - 1).wait_for(timeout=60_000)
         assert page.locator(".js-plotly-plot").count() == charts
@@ -171,7 +189,7 @@ def test_adoption_and_support_pages_draw_every_chart(server, page):
 
 
 def test_upload_preview_load_in_the_browser(server, page, tmp_path):
-    page.goto(server["url"] + "/data")
+    goto(page, server["url"] + "/data")
     page.get_by_role("heading", name="Data").wait_for(timeout=60_000)
     usage = tmp_path / "more-usage.csv"
     usage.write_bytes(
@@ -219,7 +237,7 @@ def test_client_viewer_walks_every_page_and_sees_only_its_organisation(browser, 
     shoot(tab, "viewer-account")
     assert "SENTINEL-GLOBEX" not in tab.content()
     for path in ("/data", "/admin"):  # not listed, and by URL it says whose page it is
-        tab.goto(server["url"] + path)
+        goto(tab, server["url"] + path)
         tab.get_by_text("This page is for your provider's team.").wait_for(timeout=60_000)
         assert tab.get_by_role("heading", name="Data").count() == 0
         assert tab.get_by_role("heading", name="Administration").count() == 0
@@ -241,7 +259,7 @@ def test_sign_out_ends_the_session_everywhere(browser, server):
         cookie = [c for c in tab.context.cookies() if c["name"] == "uptake_session"]
     assert cookie and cookie[0]["httpOnly"] and cookie[0]["sameSite"] == "Strict"
     second = tab.context.new_page()  # a new tab is signed in too
-    second.goto(server["url"] + "/")
+    goto(second, server["url"] + "/")
     second.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     tab.get_by_role("button", name="Sign out").click()
     tab.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
@@ -253,25 +271,25 @@ def test_sign_out_ends_the_session_everywhere(browser, server):
     thief = browser.new_context()
     thief.add_cookies([{**cookie[0]}])
     stolen = thief.new_page()
-    stolen.goto(server["url"] + "/")
+    goto(stolen, server["url"] + "/")
     stolen.get_by_role("button", name="Sign in").wait_for(timeout=30_000)
     thief.close()
     tab.context.close()
 
 
 def test_red_flags_and_portfolio_read_clearly(server, page):
-    page.goto(server["url"] + "/red_flags")
+    goto(page, server["url"] + "/red_flags")
     page.get_by_role("heading", name="Red flags").wait_for(timeout=60_000)
     page.get_by_text("Next step:").first.wait_for(timeout=60_000)
     assert page.get_by_text("Low Adoption · 6 places").count() == 1  # one card per rule, worst first
     worst = page.locator("table").first.locator("tbody tr").first
     assert worst.locator("th").inner_text().strip() == "Warehouse"  # the demo's worst department leads
     shoot(page, "red-flags")
-    page.goto(server["url"] + "/portfolio")
+    goto(page, server["url"] + "/portfolio")
     page.get_by_role("heading", name="Portfolio").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     assert page.get_by_text("MFA rollout").count() >= 1
     shoot(page, "portfolio")
-    page.goto(server["url"] + "/")
+    goto(page, server["url"] + "/")
     page.get_by_text("KPIs: baseline, now and target").wait_for(timeout=60_000)
     shoot(page, "overview-kpis")

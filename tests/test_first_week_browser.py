@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_browser import PASSWORD, free_port, shoot, signed_in
+from tests.test_browser import PASSWORD, free_port, goto, shoot, signed_in
 
 pytestmark = pytest.mark.browser
 NEWTOWN = "Uni of Newtown"
@@ -391,7 +391,7 @@ def test_8_a_client_viewer_sees_their_figures_without_housekeeping(browser, serv
     context = browser.new_context(viewport={"width": 1400, "height": 2000})
     viewer = context.new_page()
     try:
-        viewer.goto(server["url"] + "/")
+        goto(viewer, server["url"] + "/")
         viewer.get_by_label("Email").fill(VIEWER)
         viewer.get_by_label("Password", exact=True).fill(one_time)
         viewer.get_by_role("button", name="Sign in").click()
@@ -422,7 +422,7 @@ def test_8_a_client_viewer_sees_their_figures_without_housekeeping(browser, serv
                 assert word.lower() not in text.lower(), (title, word)
             no_exception(viewer)
             shoot(viewer, f"first-week-8-viewer-{title.lower().replace(' ', '-')}")
-        viewer.goto(server["url"] + "/data")
+        goto(viewer, server["url"] + "/data")
         wait_idle(viewer)
         shoot(viewer, "first-week-8-viewer-data")
         viewer.get_by_text("This page is for your provider's team.").wait_for(timeout=90_000)

@@ -16,7 +16,6 @@ import urllib.request
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import ROOT
 
@@ -26,7 +25,7 @@ if shutil.which("chromium") is None:
         raise RuntimeError("chromium is required here (UPTAKE_REQUIRE_BROWSER=1)")
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
-from tests.test_browser import PASSWORD, free_port  # noqa: E402
+from tests.test_browser import PASSWORD, free_port, goto  # noqa: E402
 
 # A tracking image (port 9: nothing listens), a fake link, a bare URL, a tag that runs script, a
 # Plotly link, emphasis, a www. address and an e-mail address
@@ -155,7 +154,7 @@ def signed_in(browser, server, email):
     tab = context.new_page()
     tab.set_default_navigation_timeout(90_000)  # the shared test machine can be slow
     tab.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
-    tab.goto(server["url"] + "/")
+    goto(tab, server["url"] + "/")
     tab.get_by_label("Email").fill(email)
     tab.get_by_label("Password", exact=True).fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
@@ -178,20 +177,6 @@ MARKUP_FROM_DATA = """() => {
     shown: document.body.textContent.split('[Sign in again](').length - 1,
   };
 }"""
-
-
-def goto(tab, url: str) -> None:
-    """Open url; the app may still be moving the tab itself (the sign-in's own reload, a page's
-    address set by the sidebar), which interrupts a navigation: then let it land and go again."""
-    for attempt in range(3):
-        try:
-            tab.goto(url)
-            return
-        except PlaywrightError as exc:
-            if "interrupted by another navigation" not in str(exc) or attempt == 2:
-                raise
-            tab.wait_for_load_state("load")
-            tab.wait_for_timeout(1000)
 
 
 def markup_on(tab, server, path, heading):
@@ -254,7 +239,7 @@ def test_the_tables_toolbar_download_has_no_formula(browser, server):
     """The never-used list (named with formulas) downloaded through st.dataframe's own toolbar."""
     tab, _ = signed_in(browser, server, "admin@provider.test")
     tab.add_init_script("delete window.showSaveFilePicker")  # the toolbar then downloads through a link
-    tab.goto(server["url"] + "/adoption")
+    goto(tab, server["url"] + "/adoption")
     tab.get_by_role("heading", name="Adoption", exact=True).wait_for(timeout=60_000)
     table = tab.locator('[data-testid="stDataFrame"]').last
     table.wait_for(timeout=60_000)
