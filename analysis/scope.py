@@ -23,11 +23,18 @@ class Scope:
 
     def df(self, query: str, **params) -> pd.DataFrame:
         """Run queries/<query>.sql for this organisation; every such file filters on $org_id."""
+        return self._run(query, params).df()
+
+    def rows(self, query: str, **params) -> list[tuple]:
+        """As df, as plain tuples: for a few hundred rows read in Python, no DataFrame to build."""
+        return self._run(query, params).fetchall()
+
+    def _run(self, query: str, params: dict):
         sql = query_text(query)
         if "$org_id" not in sql:
             raise AssertionError(f"query {query} does not filter on $org_id")
         params["org_id"] = self.org_id
-        return self.store.cursor().execute(sql, params).df()
+        return self.store.cursor().execute(sql, params)
 
     def require(self, action: str) -> None:
         if not self.principal.may(action, self.org_id):

@@ -3,7 +3,6 @@ STALE_DATA."""
 
 from __future__ import annotations
 
-import bisect
 import statistics
 from datetime import date, timedelta
 
@@ -18,8 +17,7 @@ def ticket_spike(data: RuleData, x: date) -> list[Finding]:
     base = b.tickets_per_100_users_7d(data.licensed_now)
     if base is None:  # a baseline whose figures hold no ticket count (locked before tickets counted)
         return [not_enough("TICKET_SPIKE", f"The baseline ({b.name}) holds no ticket count.")]
-    lo = bisect.bisect_left(data.created_days, x - timedelta(days=6))
-    n = bisect.bisect_right(data.created_days, x) - lo
+    n = sum(data.created.get(x - timedelta(days=i), 0) for i in range(7))
     rate = 100 * n / data.licensed_now
     evidence = {
         "tickets_7d": n,
@@ -56,9 +54,7 @@ def slow_resolution(data: RuleData, x: date) -> list[Finding]:
     if gate or b is None:  # ticket_gate passes only a rollout with a baseline
         return [gate or not_enough("SLOW_RESOLUTION", NO_BASELINE)]
     base = b.support_figure("median_resolution_hours")
-    days = [r[0] for r in data.resolutions]
-    lo = bisect.bisect_left(days, x - timedelta(days=data.window - 1))
-    hours = [h for _, h in data.resolutions[lo : bisect.bisect_right(days, x)]]
+    hours = [h for i in range(data.window) for h in data.resolved_hours.get(x - timedelta(days=i), [])]
     median = statistics.median(hours) if hours else None
     evidence = {
         "median_resolution_hours": median,

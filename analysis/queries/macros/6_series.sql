@@ -5,7 +5,7 @@
 -- change a metric here, no migration needed. Each macro over a client's data takes the organisation
 -- as well as the rollout and filters on both, so a rollout id from another organisation returns nothing.
 
--- adoption_series(oid, rid, start_day, end_day, w, only_cohort): for every day from start_day to
+-- adoption_series(oid, rid, start_day, end_day, w, only_cohort, habit): for every day from start_day to
 -- end_day, per cohort and department of the rollout's licensed people (of cohort only_cohort alone
 -- when it is not null), the counts that cohort_figures gives as of that day with a window of w
 -- days (active, activated, lapsed, legacy, habitual), so a rule can be evaluated back in time, and
@@ -16,14 +16,16 @@
 --   lapsed     a counting day in [go_live, day - w] and none in the window
 --   legacy     a legacy day in [day - 13, day]
 --   habitual   counting days in >= 9 of the 12 ISO weeks ending with day's week (that week up to
---              day); null while day - go_live < 84
-CREATE OR REPLACE MACRO adoption_series(oid, rid, start_day, end_day, w, only_cohort) AS TABLE
+--              day); null while day - go_live < 84, and always null when habit is false: the red-flag
+--              rules do not read it, and without it the grid needs 77 fewer days before start_day
+CREATE OR REPLACE MACRO adoption_series(oid, rid, start_day, end_day, w, only_cohort, habit) AS TABLE
     WITH bounds AS (
         -- far enough back for the window, the 14 legacy days and the 11 weeks before day's week
         SELECT CAST(start_day AS DATE) AS first_day,
                CAST(end_day AS DATE) AS last_day,
-               least(CAST(start_day AS DATE) - greatest(w, 14),
-                     CAST(date_trunc('week', CAST(start_day AS DATE)) AS DATE) - 77) AS lo
+               CASE WHEN habit THEN least(CAST(start_day AS DATE) - greatest(w, 14),
+                                          CAST(date_trunc('week', CAST(start_day AS DATE)) AS DATE) - 77)
+                    ELSE CAST(start_day AS DATE) - greatest(w, 14) END AS lo
     ),
     people AS (   -- pid: a number per person, so the per-person windows and joins below sort integers
         SELECT row_number() OVER () AS pid, user_id, department, cohort, go_live
@@ -72,6 +74,7 @@ CREATE OR REPLACE MACRO adoption_series(oid, rid, start_day, end_day, w, only_co
         SELECT pid, CAST(date_trunc('week', day) AS DATE) AS week_start,
                min(day) FILTER (WHERE counting) AS first_counting_day
         FROM flags
+        WHERE habit
         GROUP BY pid, CAST(date_trunc('week', day) AS DATE)
     ),
     habit_weeks AS (   -- weeks with a counting day among the 11 weeks before each week
@@ -86,7 +89,7 @@ CREATE OR REPLACE MACRO adoption_series(oid, rid, start_day, end_day, w, only_co
                coalesce(e.used_days, 0) + r.cum_live > 0 AS activated,
                coalesce(e.used_days, 0) + r.live_before_window > 0 AND r.window_counting = 0 AS lapsed,
                r.recent_legacy > 0 AS legacy,
-               CASE WHEN r.day - r.go_live >= 84
+               CASE WHEN habit AND r.day - r.go_live >= 84
                     THEN coalesce(h.prior_weeks, 0)
                          + CAST(coalesce(h.first_counting_day <= r.day, false) AS INTEGER) >= 9 END AS habitual
         FROM running AS r
