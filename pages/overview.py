@@ -6,14 +6,16 @@ from analysis import alerts as rules
 from analysis import orgs
 from analysis.alerts import actions as flag_actions
 from analysis.charts import adoption_calendar_chart
+from analysis.reports import kpi_line
 from analysis.reports.pack import LABELS, MIME, build_pack
+from analysis.summary import summary
 from analysis.words import day
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
-from ui.flags import KPI_COLUMNS, current_alerts, rule_title, rules_kpi_table, with_alert_markers
+from ui.flags import KPI_COLUMNS, current_alerts, kpi_frame, rule_title, with_alert_markers
 from ui.onboarding import checklist
 from ui.phase_settings import phase_table
 from ui.root_causes import action_rows
-from ui.session import adoption_by_age, file_name, period_markers, rollout_view
+from ui.session import adoption_by_age, department_table, file_name, period_markers, rollout_view
 from ui.tables import show_table
 from ui.text import literal
 
@@ -22,11 +24,6 @@ view = rollout_view()
 rollout, window = view.rollout, view.window
 if not orgs.is_synthetic(view.scope):  # the demo is not a client to onboard
     checklist(view.scope, expanded=False)
-
-figures = view.figure("cohort_figures")
-cohort_cards(figures, window)
-tickets = view.figure("support_kpis") if view.fresh.get("newest_ticket_day") else None
-headline_cards(figures["all"], tickets, window, view.figure("not_computable"))
 
 flags = rules.red_flag_counts(
     current_alerts(
@@ -39,6 +36,18 @@ flags = rules.red_flag_counts(
         view.as_of,
     )
 )
+kpi_rows = kpi_frame(view.scope, rollout, view.as_of, window, view.version)
+# the same sentences as the report pack's cover, from the figures this page shows below
+summary_md = "\n".join(
+    f"- {literal(s)}" for s in summary(list(kpi_rows.itertuples()), department_table(view, "all"), flags)
+)
+st.markdown(summary_md)
+
+figures = view.figure("cohort_figures")
+cohort_cards(figures, window)
+tickets = view.figure("support_kpis") if view.fresh.get("newest_ticket_day") else None
+headline_cards(figures["all"], tickets, window, view.figure("not_computable"))
+
 if flags["high"] or flags["medium"]:
     st.warning(
         f"**{flags['high'] + flags['medium']:d} open red flags** ({flags['high']:d} high, "
@@ -81,7 +90,7 @@ st.caption(
     "Each KPI against its baseline (by default the 28 days before the first go-live) and its target; "
     "before a target's due age the status compares with the target and says when it is due."
 )
-kpis = rules_kpi_table(view.scope, rollout, view.as_of, view.window, view.version)
+kpis = [kpi_line(r) for r in kpi_rows.itertuples()]  # worded as the report pack words it
 show_table(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * len(kpis))
 
 markers = period_markers(view, with_alert_markers(view, view.figure("markers")))

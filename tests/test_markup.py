@@ -99,6 +99,12 @@ def _safe(node: ast.AST, escaper: str = "literal") -> bool:  # noqa: C901 (one b
             return safe(value) or _numeric_spec(spec)
         case ast.Call(func=ast.Name(id="list" | "sorted"), args=[arg]):  # list(DATE_ORDERS)
             return safe(arg)
+        # "\n".join(f"- {literal(s)}" for s in lines): safe when each joined piece is
+        case ast.Call(
+            func=ast.Attribute(value=ast.Constant(), attr="join"),
+            args=[ast.GeneratorExp(elt=elt) | ast.ListComp(elt=elt)],
+        ):
+            return safe(elt)
         case ast.Call(func=ast.Name(id=name)) | ast.Call(func=ast.Attribute(attr=name)):
             return name == escaper or name in SAFE_FUNCTIONS or (escaper == "literal" and name.endswith("_md"))
         case ast.Name(id=name):  # module constants (CAPITALS) are written in the code
@@ -259,10 +265,13 @@ def test_the_sweep_finds_data_in_markdown(tmp_path):
         "st.metric(f'Tickets ({window:d} days)', 3, help=HELP['x'])\n"
         "go.Scatter(x=[1], name=cohort.capitalize())\n"  # 15: Plotly, raw
         "go.Scatter(x=[1], name=label(cohort), hovertemplate='%{y}<extra>' + label(c) + '</extra>')\n"
-        "fig.add_vline(x=1, annotation_text=literal(note))\n"
-    )  # 17: markdown escape, not Plotly's
+        "fig.add_vline(x=1, annotation_text=literal(note))\n"  # 17: markdown escape, not Plotly's
+        "st.markdown('\\n'.join(f'- {literal(s)}' for s in lines))\n"
+        "st.markdown('\\n'.join(f'- {s}' for s in lines))\n"  # 19: a piece raw
+        "st.markdown(', '.join(names))\n"  # 20: raw data joined
+    )
     lines = [int(f.split(":")[1]) for f in markup_findings(page, tmp_path)]
-    assert lines == [3, 5, 6, 8, 9, 10, 11, 12, 15, 17]
+    assert lines == [3, 5, 6, 8, 9, 10, 11, 12, 15, 17, 19, 20]
     helper = tmp_path / "helper.py"
     helper.write_text(
         "def caption_chart(view, caption_md):\n    st.caption(caption_md)\n"

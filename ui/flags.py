@@ -8,7 +8,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.alerts import RULES, Alert, rule_title, where
-from analysis.reports import kpi_line
 from analysis.words import day
 from ui.onboarding import plain
 from ui.tables import markdown_table
@@ -298,12 +297,11 @@ def _kpi_frame(
     return kpi_table(_scope, _rollout, as_of, window_days=window)
 
 
-def rules_kpi_table(scope, rollout, as_of, window: int, version: tuple):
-    """The KPI table as people read it: baseline -> now -> target, change and status, in words."""
+def kpi_frame(scope, rollout, as_of, window: int, version: tuple) -> pd.DataFrame:
+    """The KPI table's rows (analysis.kpis.kpi_table), cached by data, settings and alert versions."""
     from analysis.alerts import alerts_version
 
-    frame = _kpi_frame(scope, scope.org_id, version, alerts_version(scope), rollout, rollout.rollout_id, as_of, window)
-    return [kpi_line(r) for r in frame.itertuples()]  # worded as the report pack words it
+    return _kpi_frame(scope, scope.org_id, version, alerts_version(scope), rollout, rollout.rollout_id, as_of, window)
 
 
 def with_alert_markers(view, markers: list[dict]) -> list[dict]:

@@ -391,6 +391,21 @@ def for_viewer(
     return fold_small_groups(frame, group_column, size_column, by=by, ratios=ratios)
 
 
+def department_table(view: View, cohort: str) -> pd.DataFrame:
+    """One cohort's ('all': every cohort's) figures per department, as the person looking may see them."""
+    kpis = view.figure("department_kpis")
+    return for_viewer(
+        view,
+        kpis[kpis["cohort"] == cohort].drop(columns="cohort"),
+        "department",
+        "licensed_users",
+        ratios={
+            "adoption_rate": ("active_users", "licensed_users"),
+            "activation_rate": ("activated_users", "licensed_users"),
+        },
+    )
+
+
 def departments(view: View, cohort: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """The department x week heatmap data and the department table of one cohort ('all': every
     cohort) as the person looking may see them, and the departments weakest first (by adoption
@@ -403,17 +418,7 @@ def departments(view: View, cohort: str) -> tuple[pd.DataFrame, pd.DataFrame, li
         by=("week_start",),
         ratios={"adoption": ("active_users", "licensed_users")},
     )
-    kpis = view.figure("department_kpis")
-    table = for_viewer(
-        view,
-        kpis[kpis["cohort"] == cohort].drop(columns="cohort"),
-        "department",
-        "licensed_users",
-        ratios={
-            "adoption_rate": ("active_users", "licensed_users"),
-            "activation_rate": ("activated_users", "licensed_users"),
-        },
-    )
+    table = department_table(view, cohort)
     if heat.empty:
         return heat, table, []
     table, order = departments_weakest_first(heat, table)

@@ -16,6 +16,7 @@ from analysis.privacy import OTHER, fold_small_groups
 from analysis.reports.model import Chart, ReportContents, Section, Table, kpi_line  # noqa: F401 (re-exported)
 from analysis.reports.story import story_sections
 from analysis.scope import Scope
+from analysis.summary import summary
 from analysis.words import cohort_label as _cohort_words
 from analysis.words import day, hours, moment, number, pct, plain
 
@@ -38,12 +39,14 @@ def report_contents(
     chosen = kpis.baseline(scope, rollout, None, as_of, window)
     found = alerts.evaluate_alerts(scope, rollout, as_of=as_of, record=False)
     markers = chart_markers(scope, rollout, settings.chart_start(rollout, as_of), as_of)  # the charts' period
+    rows = kpis.kpi_rows(scope, rollout, as_of, window_days=window)
+    departments = _department_frame(scope, rollout, as_of, window)
     sections = [
         _headline(cohorts, unknowable, tickets, found, as_of, window),
         _adoption_chart(scope, rollout, as_of, window, unknowable, markers),
-        _kpis(kpis.kpi_rows(scope, rollout, as_of, window_days=window), chosen),
+        _kpis(rows, chosen),
         _red_flags(found, as_of, scope.principal),
-        _departments(scope, rollout, as_of, window),
+        _departments(scope, *departments, as_of, window),
         *story_sections(scope, rollout, as_of, window),
     ]
     weekly = support.weekly_tickets(scope, rollout, as_of) if tickets is not None else None
@@ -76,6 +79,7 @@ def report_contents(
         cover=_cover(rollout, as_of, window, chosen, fresh, scope.principal.name, now),
         sections=sections,
         figures={"cohorts": cohorts, "support": tickets, "red_flags": alerts.red_flag_counts(found)},
+        summary=summary(rows, departments[1], alerts.red_flag_counts(found)),
     )
 
 
@@ -292,12 +296,11 @@ def _red_flags(found: list, as_of: date, reader=None) -> Section:
     )
 
 
-def _departments(scope: Scope, rollout: Rollout, as_of: date, window: int) -> Section:
+def _department_frame(scope: Scope, rollout: Rollout, as_of: date, window: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every department's figures over all cohorts, weakest adoption first, as the person asking may
     see them: for client leadership groups under 5 people fold as on screen (ui.session.departments)."""
     figures = metrics.department_kpis(scope, rollout, as_of, window)
     every = figures[figures["cohort"] == "all"].drop(columns="cohort")
-    client = scope.principal.is_client
     shown = (
         fold_small_groups(
             every,
@@ -308,10 +311,14 @@ def _departments(scope: Scope, rollout: Rollout, as_of: date, window: int) -> Se
                 "activation_rate": ("activated_users", "licensed_users"),
             },
         )
-        if client
+        if scope.principal.is_client
         else every
     )
-    shown = shown.sort_values(["adoption_rate", "department"]).reset_index(drop=True)
+    return every, shown.sort_values(["adoption_rate", "department"]).reset_index(drop=True)
+
+
+def _departments(scope: Scope, every: pd.DataFrame, shown: pd.DataFrame, as_of: date, window: int) -> Section:
+    client = scope.principal.is_client
     rows = [
         [
             plain(r.department),

@@ -85,6 +85,7 @@ class ReportContents:
     cover: list[tuple[str, str]]  # what the figures are of: filters, baseline, freshness, author
     sections: list[Section]
     figures: dict  # the numbers behind the words (cohorts, support, red flags)
+    summary: list[str] = field(default_factory=list)  # analysis/summary.py: on the cover, under the title
 
     @property
     def title(self) -> str:

@@ -201,6 +201,10 @@ def _pdf_cover(pdf, contents: ReportContents, family: str) -> None:
     if contents.synthetic:
         _pdf_text(pdf, family, SYNTHETIC, 12, fill=BANNER, bold=True)
         pdf.ln(4)
-    _pdf_text(pdf, family, "What the figures are of", 13, bold=True)
+    for line in contents.summary:  # the rollout in a few sentences (analysis/summary.py)
+        _pdf_text(pdf, family, f"• {line}", 11)
+    if contents.summary:
+        pdf.ln(3)
+    _pdf_text(pdf, family, "What the figures are of", 12, bold=True)
     pdf.ln(1)
     _pdf_table(pdf, family, cover_table(contents))

@@ -214,8 +214,13 @@ def _cover_slide(slide, contents: ReportContents) -> None:
     if contents.synthetic:
         _text_box(slide, 0.6, top, 12.1, 0.45, SYNTHETIC, 14, bold=True, fill=BANNER)
         top += 0.6
-    _text_box(slide, 0.6, top, 12.1, 0.4, "What the figures are of", 14, bold=True)
-    _slide_table(slide, cover_table(contents), top + 0.45)
+    if contents.summary:  # the rollout in a few sentences (analysis/summary.py), then what they are of
+        text = "\n".join(f"• {line}" for line in contents.summary)
+        box = _text_box(slide, 0.6, top, 12.1, 0.3, text, 12)
+        box.text_frame.word_wrap = True
+        top += 0.2 * _lines(text, 12.1 - 0.3, 12) + 0.2
+    _text_box(slide, 0.6, top, 12.1, 0.35, "What the figures are of", 12, bold=True)
+    _slide_table(slide, cover_table(contents), top + 0.4)
 
 
 def _footer(slide, contents: ReportContents, page: int, total: int) -> None:

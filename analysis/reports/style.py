@@ -11,7 +11,8 @@ INK, MUTED, RULE, HEAD_FILL, STRIPE, BANNER = "1e293b", "64748b", "cbd5e1", "e2e
 
 
 def cover_table(contents: ReportContents) -> Table:
-    return Table([*contents.cover[0]], [list(pair) for pair in contents.cover[1:]], [2.2, 9.9], size=12, headings=False)
+    # 10 points, where it was 12: the cover holds the summary's sentences above it too
+    return Table([*contents.cover[0]], [list(pair) for pair in contents.cover[1:]], [2.2, 9.9], size=10, headings=False)
 
 
 def tone_of(text: str) -> str | None:
