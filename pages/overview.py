@@ -11,6 +11,7 @@ from analysis.reports.pack import LABELS, MIME, build_pack
 from analysis.summary import summary
 from analysis.words import day
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
+from ui.comparison import compare_with
 from ui.flags import KPI_COLUMNS, current_alerts, kpi_frame, rule_title, with_alert_markers
 from ui.onboarding import checklist
 from ui.phase_settings import phase_table
@@ -93,6 +94,8 @@ st.caption(
 kpis = [kpi_line(r) for r in kpi_rows.itertuples()]  # worded as the report pack words it
 show_table(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * len(kpis))
 
+against = compare_with(view)
+
 markers = period_markers(view, with_alert_markers(view, view.figure("markers")))
 st.subheader("Adoption by age: each cohort from its own go-live")
 series = adoption_by_age(
@@ -113,7 +116,7 @@ st.subheader("Report pack")
 st.caption(
     f"For a quarterly business review: this rollout as of {day(view.as_of)} with the {window:d}-day window, "
     "as a PowerPoint and a PDF (headline figures, adoption by age, the KPI table, red flags, departments, "
-    "support). It counts people and never names them."
+    "support), with the comparison chosen above when there is one. It counts people and never names them."
 )
 made_for = (
     view.scope.org_id,
@@ -122,11 +125,12 @@ made_for = (
     window,
     view.version,  # a pack of this view only
     rules.alerts_version(view.scope),
+    against,
 )
 if st.button("Build the report pack", icon=":material/slideshow:"):
     with st.status("Building the report pack", expanded=True) as status:
         say = lambda line: status.write(literal(line))  # status.write renders markdown
-        pack = build_pack(view.scope, rollout, view.as_of, window, progress=say)
+        pack = build_pack(view.scope, rollout, view.as_of, window, progress=say, compare=against)
         status.update(label=f"Report pack ready ({pack.seconds:.1f} s)", state="complete", expanded=False)
     st.session_state["report_pack"] = (made_for, pack.contents.organisation, pack.files, pack.why_missing)
 built = st.session_state.get("report_pack")

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis import annotations, metrics, phases, settings, support, uploads
+from analysis import annotations, comparison, metrics, phases, settings, support, uploads
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -65,6 +65,9 @@ FIGURES = {
     "not_computable": lambda s, r, d, w, o: metrics.not_computable(s, r),
     "usage_snapshots": lambda s, r, d, w, o: metrics.usage_snapshots(s, r),
     "snapshot_adoption": lambda s, r, d, w, o: metrics.snapshot_adoption(s, r, d, w),
+    # option: (what to compare with, whether departments fold, alerts_version for locked baselines):
+    # the fold is in the cache key, so one reader never gets the departments another may see
+    "comparison": lambda s, r, d, w, o: comparison.compare(s, r, d, w, o[0], fold=o[1]),
 }
 
 

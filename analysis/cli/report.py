@@ -8,6 +8,7 @@ from pathlib import Path
 
 from analysis import metrics
 from analysis.cli.common import CommandError, a_date, find_rollout, org_scope
+from analysis.comparison import BASELINE_PREFIX, PERIODS
 from analysis.store import Store
 
 
@@ -19,6 +20,11 @@ def add_parsers(sub) -> None:
     pack.add_argument("--window", type=int, help="days (default: the rollout's window)")
     pack.add_argument("--format", required=True, metavar="pptx|pdf")
     pack.add_argument("--out", type=Path, required=True, help="the file to write")
+    pack.add_argument(
+        "--compare",
+        metavar="previous-quarter|previous-28-days|previous-year|baseline:NAME",
+        help="add a section of now against then (docs/metrics.md#comparing-with-an-earlier-period)",
+    )
     pack.set_defaults(run=run)
 
 
@@ -41,7 +47,12 @@ def run(args: argparse.Namespace, store: Store) -> int:
         raise CommandError(f"cannot write {args.out}: there is no folder {args.out.parent}")
     tty = sys.stderr.isatty()
     step = (lambda text: print(f"\r\033[K{text} ...", end="", file=sys.stderr, flush=True)) if tty else None
-    pack = build_pack(scope, rollout, as_of, window, (kind,), progress=step)
+    if args.compare and not (args.compare in PERIODS or args.compare.startswith(BASELINE_PREFIX)):
+        raise CommandError(f"--compare {args.compare!r}: write {', '.join(PERIODS)} or {BASELINE_PREFIX}NAME")
+    try:
+        pack = build_pack(scope, rollout, as_of, window, (kind,), progress=step, compare=args.compare)
+    except LookupError as exc:  # an unknown baseline name
+        raise CommandError(str(exc).strip("'\"")) from None
     if tty:
         print("\r\033[K", end="", file=sys.stderr)
     part = args.out.with_name(args.out.name + ".part")  # written whole, then renamed: never half a file

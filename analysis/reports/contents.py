@@ -14,6 +14,7 @@ from analysis.annotations import markers as chart_markers
 from analysis.orgs import Rollout
 from analysis.privacy import OTHER, fold_small_groups
 from analysis.reports.model import Chart, ReportContents, Section, Table, kpi_line  # noqa: F401 (re-exported)
+from analysis.reports.since import comparison_section
 from analysis.reports.story import story_sections
 from analysis.scope import Scope
 from analysis.summary import summary
@@ -26,9 +27,15 @@ MAX_DEPARTMENTS = 8
 
 
 def report_contents(
-    scope: Scope, rollout: Rollout, as_of: date, window: int | None = None, now: datetime | None = None
+    scope: Scope,
+    rollout: Rollout,
+    as_of: date,
+    window: int | None = None,
+    now: datetime | None = None,
+    compare: str | None = None,
 ) -> ReportContents:
-    """Everything the pack says about the rollout as of a day, read through the scope ('export')."""
+    """Everything the pack says about the rollout as of a day, read through the scope ('export');
+    with compare, a section of now against then after the KPI table (analysis/comparison.py)."""
     scope.require("export")
     window = window or rollout.window_days
     now = now or datetime.now()
@@ -45,6 +52,7 @@ def report_contents(
         _headline(cohorts, unknowable, tickets, found, as_of, window),
         _adoption_chart(scope, rollout, as_of, window, unknowable, markers),
         _kpis(rows, chosen),
+        *([comparison_section(scope, rollout, as_of, window, compare)] if compare else []),
         _red_flags(found, as_of, scope.principal),
         _departments(scope, *departments, as_of, window),
         *story_sections(scope, rollout, as_of, window),

@@ -91,12 +91,15 @@ def build_pack(
     window: int,
     formats: tuple[str, ...] = ("pptx", "pdf"),
     progress: Callable[[str], object] | None = None,
+    compare: str | None = None,
 ) -> Pack:
-    """The report pack of the rollout as of a day, in each of formats, saying each step to progress."""
+    """The report pack of the rollout as of a day, in each of formats, saying each step to progress;
+    compare (analysis/comparison.py: previous-quarter, ..., baseline:NAME) adds a section of now
+    against then."""
     say = progress or (lambda _text: None)
     started = time.perf_counter()
     say("Reading the figures")
-    contents = report_contents(scope, rollout, as_of, window)
+    contents = report_contents(scope, rollout, as_of, window, compare=compare)
     count = len(contents.charts())
     say(f"Drawing {count} chart{'s' if count != 1 else ''}")
     images, why = chart_images(contents)
