@@ -86,7 +86,9 @@ post_mortem(scope, rollout, may_act)
 with st.expander("History of this rollout's red flags"):
     history = rules.alert_history(scope, rollout)
     if history.empty:
-        st.caption("Nothing recorded yet: states are recorded when a flag is acknowledged or snoozed.")
+        st.caption(
+            "Nothing recorded yet: states are recorded after each load and once a day, and when a flag is acknowledged or snoozed."
+        )
     else:
         show_table(history.drop(columns=["evidence"], errors="ignore"), hide_index=True)
     changes = flag_actions.action_history(scope, rollout)
