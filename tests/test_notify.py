@@ -354,3 +354,30 @@ def test_an_as_of_outside_the_data_is_refused_with_the_range(cli, command):
         assert bad.returncode == 2
         assert f"--as-of {day} is outside the data: choose a day from 2025-01-03 to 2025-02-10" in bad.stderr
     cli(command, "--org", "Acme", *extra, "--as-of", "2025-01-03")
+
+
+def test_only_a_provider_subscribes_only_the_organisations_own_client_accounts(store):
+    from analysis.access import AccessDenied
+
+    acme = orgs.add_organisation(store, OPERATOR, "Acme")
+    other = orgs.add_organisation(store, OPERATOR, "Other")
+    scope = open_scope(store, OPERATOR, acme, "configure")
+    orgs.add_rollout(scope, "MFA", {"champion": date(2025, 1, 6)})
+    rollout_id = orgs.rollout(scope, "MFA").rollout_id
+    am = auth.add_account(store, OPERATOR, "am@msp.test", "account_manager", [acme])
+    mine = auth.add_account(store, OPERATOR, "lead@acme.test", "client_viewer", [acme])
+    theirs = auth.add_account(store, OPERATOR, "lead@other.test", "client_viewer", [other])
+    as_am = open_scope(store, am.principal, acme, "configure")
+    assert packs.client_accounts(as_am) == {mine.account_id: "lead@acme.test"}
+    for account_id in (am.account_id, theirs.account_id):
+        with pytest.raises(ValueError, match="client account of this organisation"):
+            packs.subscribe(as_am, rollout_id, account_id, "monthly")
+    with pytest.raises(ValueError, match="monthly or quarterly"):
+        packs.subscribe(as_am, rollout_id, mine.account_id, "weekly")
+    with pytest.raises(AccessDenied):
+        packs.subscribe(open_scope(store, mine.principal, acme), rollout_id, mine.account_id, "monthly")
+    packs.subscribe(as_am, rollout_id, mine.account_id, "monthly")
+    packs.subscribe(as_am, rollout_id, mine.account_id, "quarterly")  # again: the cadence changes
+    listed = packs.subscriptions(as_am)
+    assert list(zip(listed["recipient"], listed["cadence"])) == [("lead@acme.test", "quarterly")]
+    assert packs.subscriptions(open_scope(store, OPERATOR, other)).empty

@@ -15,15 +15,17 @@ from ui.text import literal
 def own_notifications(handle, account) -> None:
     """The signed-in account's choices and webhooks (only its own: the id comes from the sign-in)."""
     st.subheader("Notifications")
-    scope_words = (
-        "your organisation's red flags (small groups folded, as on your pages)"
-        if account.principal.is_client
-        else "the red flags of the organisations you see"
-    )
-    st.caption(
-        f"Uptake checks the red-flag rules after each load and once a day, and tells you about {scope_words}. "
-        "A notification names rollouts, cohorts and departments, never a person."
-    )
+    if account.principal.is_client:
+        st.caption(
+            "Uptake checks the red-flag rules after each load and once a day, and tells you about your "
+            "organisation's red flags (small groups folded, as on your pages). A notification names rollouts, "
+            "cohorts and departments, never a person."
+        )
+    else:
+        st.caption(
+            "Uptake checks the red-flag rules after each load and once a day, and tells you about the red flags "
+            "of the organisations you see. A notification names rollouts, cohorts and departments, never a person."
+        )
     chosen = prefs(handle, account.account_id)
     with st.form("notification_prefs"):
         picked = {t: st.checkbox(TOPIC_WORDS[t], value=getattr(chosen, t), key=f"pref_{t}") for t in TOPICS}
