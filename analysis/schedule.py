@@ -40,6 +40,14 @@ def evaluate_organisation(scope: Scope, now: datetime | None = None) -> int:
     return sum(len(evaluate_alerts(scope, rollout, now=now, record=True)) for rollout in orgs.rollouts(scope))
 
 
+def record_rollout(scope: Scope, rollout) -> list:
+    """Evaluate and record one rollout now and queue the news: the Red flags page does this before an
+    acknowledgement or a snooze, so it acts on the stored alert of the newest data."""
+    found = evaluate_alerts(scope, rollout, record=True)
+    queue_news(scope.store)
+    return found
+
+
 def after_load(scope: Scope, _result=None) -> None:
     """The store.after_load hook: evaluate the organisation the load was for and queue the news.
     A failure is logged, never the load's: the load is stored already."""

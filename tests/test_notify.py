@@ -226,6 +226,33 @@ def test_webhook_urls_and_secrets_are_stored_encrypted(world, receiver):
     assert receiver.url not in json.dumps(stored) and world["secret"] not in json.dumps(stored)
 
 
+def test_an_escalation_and_a_resolution_reach_who_chose_them(world, mailbox, receiver):
+    """Sales (LOW_ADOPTION medium, 1 of 2 = 50 %) acknowledged with a note naming a person; high
+    under 70 % of the 80 % target (56 %) makes it high: escalated. Back to departments of 5 or more:
+    IT and Sales are no longer evaluated: resolved. The Acme viewer chose both; the account manager
+    neither (it chose new high flags only)."""
+    store, scope = world["store"], world["scope"]
+    rollout = orgs.rollout(scope, "MFA")
+    held = {a.department: a for a in alerts.evaluate_alerts(scope, rollout, record=False) if a.department}
+    assert (held["Sales"].severity, held["IT"].severity) == ("medium", "high")
+    alerts.acknowledge_alert(scope, held["Sales"].alert_id, "Ann Archer is running a session")
+    seen, posts = len(mailbox.messages), len(receiver.posts)
+    alerts.set_threshold(scope, rollout, "LOW_ADOPTION", "high_share_of_target", 0.7)
+    schedule.after_load(scope)  # what a load does: evaluate, record, queue
+    schedule.tick(store, settings=mailbox.settings)
+    alerts.set_threshold(scope, rollout, "LOW_ADOPTION", "min_department_people", None)
+    schedule.after_load(scope)
+    schedule.tick(store, settings=mailbox.settings)
+    new = [(rcpts, m) for rcpts, m, _ in mailbox.messages[seen:]]
+    assert sorted((r[0], m["Subject"]) for r, m in new) == [
+        ("viewer@acme.test", "[Uptake] Red flag escalated to high: Low Adoption · Acme / MFA (Other (small groups))"),
+        ("viewer@acme.test", "[Uptake] Red flag resolved: Low Adoption · Acme / MFA (Other (small groups))"),
+        ("viewer@acme.test", "[Uptake] Red flag resolved: Low Adoption · Acme / MFA (Other (small groups))"),
+    ]
+    assert len(receiver.posts) == posts  # the account manager's webhook: nothing it chose
+    assert not [m for _, m in new if "Archer" in m.get_content() or "session" in m.get_content()]
+
+
 def test_a_failed_delivery_is_retried_with_back_off_then_given_up_and_listed(store, receiver, monkeypatch, tmp_path):
     monkeypatch.setenv("UPTAKE_WEBHOOK_ALLOW_HTTP", "1")
     monkeypatch.setenv("UPTAKE_SECRETS_FILE", str(tmp_path / "none.toml"))  # no [smtp]: e-mail fails too

@@ -84,3 +84,29 @@ def test_administration_lists_the_failed_deliveries(handle, monkeypatch, tmp_pat
     failed = next(f for f in frames if "error" in f.columns)
     assert list(failed["subject"]) == ["[Uptake] Weekly digest"] and list(failed["attempts"]) == [1]
     assert failed["error"].iloc[0].startswith("e-mail is not set up")
+
+
+def test_an_account_manager_subscribes_a_clients_leader_on_settings(handle):
+    from datetime import date
+
+    from analysis.notify import packs
+    from analysis.scope import open_scope
+
+    scope = open_scope(handle, OPERATOR, 1, "configure")
+    orgs.add_rollout(scope, "MFA", {"champion": date(2025, 1, 6)})
+    leader = auth.add_account(handle, OPERATOR, "lead@acme.test", "client_viewer", [1], password=PASSWORD)
+    am = auth.add_account(handle, OPERATOR, "am@acme.test", "account_manager", [1], password=PASSWORD)
+    at = page(handle, am, "pages/settings.py")
+    assert by_label(at.selectbox, "Leader").options == ["lead@acme.test", "viewer@acme.test"]
+    by_label(at.selectbox, "Leader").set_value(leader.account_id)
+    by_label(at.radio, "How often").set_value("quarterly")
+    by_label(at.button, "Subscribe").click()
+    at.run()
+    assert not at.exception
+    listed = packs.subscriptions(scope)
+    assert list(zip(listed["recipient"], listed["cadence"], listed["created_by"])) == [
+        ("lead@acme.test", "quarterly", "am@acme.test")
+    ]
+    by_label(at.button, "Stop sending").click()
+    at.run()
+    assert packs.subscriptions(scope).empty
