@@ -408,3 +408,62 @@ def test_only_a_provider_subscribes_only_the_organisations_own_client_accounts(s
     listed = packs.subscriptions(as_am)
     assert list(zip(listed["recipient"], listed["cadence"])) == [("lead@acme.test", "quarterly")]
     assert packs.subscriptions(open_scope(store, OPERATOR, other)).empty
+
+
+def self_signed(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key (PEM files), made here: the STARTTLS test's server."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return str(cert_file), str(key_file)
+
+
+def test_email_goes_over_starttls_with_a_checked_certificate_and_signs_in(tmp_path, monkeypatch):
+    import ssl
+
+    from analysis.notify import mail
+
+    cert, key = self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    box, port = Mailbox(), free_port()
+    controller = Controller(
+        box, hostname="127.0.0.1", port=port, tls_context=server_tls, require_starttls=True, authenticator=_authenticate
+    )  # AUTH only after STARTTLS (aiosmtpd's default)
+    controller.start()
+    try:
+        settings = SmtpSettings("127.0.0.1", port, starttls=True, user=USER, password=PASSWORD, sender="u@msp.test")
+        # the test's own certificate is the one trusted; the check of name and chain is the real one
+        system = ssl.create_default_context  # mail.ssl is the ssl module: keep the real function
+        monkeypatch.setattr(mail.ssl, "create_default_context", lambda: system(cafile=cert))
+        mail.send(settings, mail.message(settings, "am@msp.test", "S", "B"))
+        assert [(r, m["Subject"], login) for r, m, login in box.messages] == [(["am@msp.test"], "S", USER)]
+        monkeypatch.setattr(mail.ssl, "create_default_context", system)  # the system's CAs only
+        with pytest.raises(ssl.SSLCertVerificationError):
+            mail.send(settings, mail.message(settings, "am@msp.test", "S", "B"))
+    finally:
+        controller.stop()
