@@ -75,10 +75,11 @@ def message(
     return mail
 
 
-def send(settings: SmtpSettings | None, mail: EmailMessage) -> None:
+NOT_SET_UP = "e-mail is not set up: add an [smtp] section to the app's secrets (docs/operations.md)"
+
+
+def send(settings: SmtpSettings, mail: EmailMessage) -> None:
     """Send one message; raises OSError (smtplib's errors are OSErrors) when it is not taken."""
-    if settings is None:
-        raise OSError("e-mail is not set up: add an [smtp] section to the app's secrets (docs/operations.md)")
     with smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT) as smtp:
         if settings.starttls:
             smtp.starttls(context=ssl.create_default_context())

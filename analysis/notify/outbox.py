@@ -67,11 +67,10 @@ def queue(cur, store: Store, who: Account, chosen: Prefs, note: Note, now: datet
 def _send(store: Store, row: dict, who: Account, settings: mail.SmtpSettings | None) -> None:
     facts = json.loads(row["facts"])
     if row["channel"] == "email":
+        if settings is None:
+            raise OSError(mail.NOT_SET_UP)
         attachment = (row["attachment_name"], bytes(row["attachment"])) if row["attachment_name"] else None
-        mail.send(
-            settings,
-            mail.message(settings or mail.SmtpSettings(""), who.email, row["subject"], row["body"], attachment),
-        )
+        mail.send(settings, mail.message(settings, who.email, row["subject"], row["body"], attachment))
         return
     hook = next((h for h in webhooks.webhooks(store, who.account_id) if h.webhook_id == row["webhook_id"]), None)
     if hook is None:

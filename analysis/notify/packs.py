@@ -82,10 +82,13 @@ def _due(store: Store, today: date) -> list[tuple]:
 
 def queue_due_packs(store: Store, now: datetime) -> int:
     """Build and queue every pack whose month (quarter) has begun since it was last sent."""
-    from analysis.reports.pack import build_pack  # here only: it loads Plotly
+    due = _due(store, now.date())
+    if not due:
+        return 0
+    from analysis.reports.pack import build_pack  # here only, when a pack is due: it loads Plotly
 
     queued = 0
-    for subscription_id, org_id, rollout_id, account_id, cadence, _ in _due(store, now.date()):
+    for subscription_id, org_id, rollout_id, account_id, cadence, _ in due:
         who = account(store, account_id)
         if who is None or org_id not in who.org_ids:  # disabled or moved: nothing is built for it
             continue
