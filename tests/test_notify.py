@@ -467,3 +467,24 @@ def test_email_goes_over_starttls_with_a_checked_certificate_and_signs_in(tmp_pa
             mail.send(settings, mail.message(settings, "am@msp.test", "S", "B"))
     finally:
         controller.stop()
+
+
+def test_a_load_through_the_inbox_is_evaluated_and_a_preview_is_not(acme, tmp_path):
+    """The inbox and the Data page's preview go through the same load_file: a stored load evaluates
+    (the roster alone: every rule of the rollout cannot be judged yet, recorded), a dry run does not."""
+    import os
+
+    from analysis.inbox import process_inbox
+
+    store = schedule.watch_loads(acme.store)
+    count = lambda: store.cursor().execute("SELECT count(*) FROM alert_events").fetchall()[0][0]  # noqa: E731
+    load_file(acme, "roster", "r.csv", b"user_id,cohort\na@acme.test,champion\n", rollout="MFA", dry_run=True)
+    assert count() == 0
+    folder = tmp_path / "inbox" / "Acme" / "roster" / "MFA"
+    folder.mkdir(parents=True)
+    (folder / "people.csv").write_text("user_id,cohort\na@acme.test,champion\n")
+    os.utime(folder / "people.csv", (1, 1))
+    (record,) = process_inbox(store, tmp_path / "inbox", now=10**10)
+    assert record["rows_loaded"] == 1
+    states = store.cursor().execute("SELECT DISTINCT event, by_name FROM alert_events").fetchall()
+    assert states == [("not_enough_data", "system")]
