@@ -84,7 +84,7 @@ def open_box(store) -> MultiFernet:
     if unopened:
         raise SecretKeyError(
             f"the secret key from {source} does not open this database's secrets ({unopened} of {len(stored)}: "
-            f"the cookie-signing key and two-step sign-in secrets): use the key the database {store.path} was "
+            f"the cookie-signing key, two-step sign-in secrets and notification webhooks): use the key the database {store.path} was "
             f"made with (its backup's secrets/ file, or the {ENV} it ran with). No new key is made, as that "
             "would sign everyone out and break every authenticator."
         )

@@ -488,3 +488,25 @@ def test_a_load_through_the_inbox_is_evaluated_and_a_preview_is_not(acme, tmp_pa
     assert record["rows_loaded"] == 1
     states = store.cursor().execute("SELECT DISTINCT event, by_name FROM alert_events").fetchall()
     assert states == [("not_enough_data", "system")]
+
+
+def test_webhook_secrets_rotate_with_the_key_and_another_key_stops(tmp_path, monkeypatch):
+    from analysis import secretbox
+
+    monkeypatch.delenv(secretbox.ENV, raising=False)
+    path = tmp_path / "db.duckdb"
+    store = Store(path, staging_dir=tmp_path / "staging")
+    _, secret = webhooks.add_webhook(store, 1, "signed", "https://hooks.example.test/a")
+    store.close()
+    old = (tmp_path / "secrets" / "db.key").read_text().strip()
+    new = "another-key-that-is-long-enough-0123456789"
+    monkeypatch.setenv(secretbox.ENV, f"{new},{old}")  # the new key first: values move to it on open
+    Store(path, staging_dir=tmp_path / "staging").close()
+    monkeypatch.setenv(secretbox.ENV, new)
+    store = Store(path, staging_dir=tmp_path / "staging")
+    (hook,) = webhooks.webhooks(store, 1)
+    assert (hook.url, hook.secret) == ("https://hooks.example.test/a", secret)
+    store.close()
+    monkeypatch.setenv(secretbox.ENV, old)  # the old key alone no longer opens them
+    with pytest.raises(secretbox.SecretKeyError, match="does not open this database's secrets"):
+        Store(path, staging_dir=tmp_path / "staging")
