@@ -6,6 +6,8 @@
   origin (another port of the same host included) can neither drive a session nor post here;
 - a background pass over the inbox folder, so scheduled loads (a nightly export dropped by a
   script) reach the database the app holds;
+- the scheduled checks (analysis/schedule.py): the rules evaluated after each load and daily,
+  notifications and report packs delivered;
 - the one-time setup code printed on the console while no account exists.
 
 `make run` starts this with `streamlit run server.py`.
@@ -29,7 +31,7 @@ from streamlit.runtime.pages_manager import PagesManager
 # sessions ran out of 600MB: docs/performance.md#memory); UPTAKE_DB_MEMORY set by hand wins.
 os.environ.setdefault("UPTAKE_DB_MEMORY", "1GB")
 
-from analysis import auth  # noqa: E402
+from analysis import auth, schedule  # noqa: E402
 from analysis.inbox import process_inbox  # noqa: E402
 from analysis.secretbox import SecretKeyError  # noqa: E402
 from analysis.seed import ensure_demo  # noqa: E402
@@ -119,9 +121,11 @@ async def lifespan(app):  # noqa: ARG001 - Starlette calls the lifespan with the
             "  Open the app and create the first admin account with it.\n",
             flush=True,
         )
-    task = asyncio.create_task(_watch_inbox())
+    schedule.watch_loads(store)  # every load evaluates the rules (analysis/schedule.py)
+    tasks = [asyncio.create_task(_watch_inbox()), asyncio.create_task(schedule.run_forever(store))]
     yield
-    task.cancel()
+    for task in tasks:
+        task.cancel()
 
 
 public_origin()  # a malformed UPTAKE_PUBLIC_URL stops the start here, with its reason

@@ -1,4 +1,5 @@
-"""Secrets at rest: the cookie-signing key and the accounts' TOTP secrets are stored encrypted
+"""Secrets at rest: the cookie-signing key, the accounts' TOTP secrets and the notification
+webhooks' URLs and signing secrets are stored encrypted
 (Fernet: AES-128-CBC with HMAC-SHA256) under a key kept outside the database, so a copy of the
 database alone can neither forge a sign-in cookie nor read an authenticator's secret.
 
@@ -83,19 +84,14 @@ def open_box(store) -> MultiFernet:
     if unopened:
         raise SecretKeyError(
             f"the secret key from {source} does not open this database's secrets ({unopened} of {len(stored)}: "
-            f"the cookie-signing key and two-step sign-in secrets): use the key the database {store.path} was "
+            f"the cookie-signing key, two-step sign-in secrets and notification webhooks): use the key the database {store.path} was "
             f"made with (its backup's secrets/ file, or the {ENV} it ran with). No new key is made, as that "
             "would sign everyone out and break every authenticator."
         )
     if updates:
         with store.transaction() as cur:
             for table, ident, token in updates:
-                sql = (
-                    "UPDATE app_settings SET value = ? WHERE key = ?"
-                    if table == "app_settings"
-                    else "UPDATE accounts SET totp_secret = ? WHERE account_id = ?"
-                )
-                cur.execute(sql, [PREFIX + token.decode(), ident])
+                cur.execute(UPDATES[table], [PREFIX + token.decode(), ident])
     return box
 
 
@@ -112,7 +108,19 @@ def _stored(store) -> list[tuple[str, object, str]]:
         ("accounts", a, s)
         for a, s in cur.execute("SELECT account_id, totp_secret FROM accounts WHERE totp_secret IS NOT NULL").fetchall()
     ]
+    if "webhooks" in tables:  # notification webhooks (analysis/notify/webhooks.py): URL and signing secret
+        for w, url, secret in cur.execute("SELECT webhook_id, url, secret FROM webhooks").fetchall():
+            found += [("webhooks.url", w, url)] + ([("webhooks.secret", w, secret)] if secret else [])
     return found
+
+
+# table (.column) of a stored secret -> the statement that rewrites it (value, id)
+UPDATES = {
+    "app_settings": "UPDATE app_settings SET value = ? WHERE key = ?",
+    "accounts": "UPDATE accounts SET totp_secret = ? WHERE account_id = ?",
+    "webhooks.url": "UPDATE webhooks SET url = ? WHERE webhook_id = ?",
+    "webhooks.secret": "UPDATE webhooks SET secret = ? WHERE webhook_id = ?",
+}
 
 
 def _keys(db_path: str, has_encrypted: bool) -> tuple[list[str], str]:

@@ -89,6 +89,9 @@ class Store:
             raise
         self._local = threading.local()
         self.write_lock = threading.RLock()
+        # called as hook(scope, result) after each load that stored something (analysis/ingest): the
+        # app and the command line add the scheduled evaluation (analysis/schedule.py)
+        self.after_load: list = []
         try:
             self._migrate()
             # the cookie-signing key and TOTP secrets are encrypted with a key kept outside the

@@ -1,4 +1,5 @@
-"""Your account: change the password (required after a reset) and two-step sign-in. Changing the
+"""Your account: change the password (required after a reset), two-step sign-in, and what
+notifications to receive and where (ui/notifications.py). Changing the
 password, and setting up or removing two-step sign-in, ask for the current password (and the
 current code when two-step sign-in is on) and end every other sign-in of the account."""
 
@@ -11,6 +12,7 @@ from analysis import auth
 from analysis.auth import reauth
 from analysis.onboarding import first_password
 from ui import confirm, session
+from ui.notifications import own_notifications
 from ui.text import literal
 
 handle = session.store()
@@ -94,3 +96,5 @@ else:
                 st.rerun()
             else:
                 st.error("That code is not right: enter the newest code from the app.")
+
+own_notifications(handle, who)

@@ -9,6 +9,7 @@ from analysis import auth, orgs, presets
 from analysis.access import ROLES
 from analysis.auth import account_changes, reauth
 from ui import confirm, forms, session
+from ui.notifications import failed_deliveries
 from ui.tables import show_table
 from ui.text import literal
 
@@ -29,7 +30,7 @@ CHANGES = {
 st.title("Administration")
 forms.show_notice()
 confirm.sign_in_again_button(me)
-accounts_tab, orgs_tab, company_tab = st.tabs(["Accounts", "Organisations", "Companies"])
+accounts_tab, orgs_tab, company_tab, notes_tab = st.tabs(["Accounts", "Organisations", "Companies", "Notifications"])
 known = orgs.organisations(handle, who)
 names = dict(zip(known["org_id"].astype(int), known["name"]))
 
@@ -208,3 +209,7 @@ with company_tab:
                 st.rerun()
             except (ValueError, LookupError) as exc:
                 st.error(literal(exc))
+
+with notes_tab:
+    st.subheader("Failed deliveries")
+    failed_deliveries(handle)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis import alerts as rules
+from analysis import schedule
 from analysis.alerts import actions as flag_actions
 from analysis.words import day
 from ui.flags import current_alerts, rule_card, rule_groups, rule_title, where
@@ -57,7 +58,7 @@ for i, (rule, group) in enumerate(rule_groups(held)):
                 "Snooze", key=f"snooze_{i}", disabled=until is None
             ):
                 alert = firing[chosen]
-                recorded = rules.evaluate_alerts(scope, rollout, record=True)  # the current state, with ids
+                recorded = schedule.record_rollout(scope, rollout)  # the current state, with ids
                 same = next(
                     (
                         r
@@ -86,7 +87,9 @@ post_mortem(scope, rollout, may_act)
 with st.expander("History of this rollout's red flags"):
     history = rules.alert_history(scope, rollout)
     if history.empty:
-        st.caption("Nothing recorded yet: states are recorded when a flag is acknowledged or snoozed.")
+        st.caption(
+            "Nothing recorded yet: states are recorded after each load and once a day, and when a flag is acknowledged or snoozed."
+        )
     else:
         show_table(history.drop(columns=["evidence"], errors="ignore"), hide_index=True)
     changes = flag_actions.action_history(scope, rollout)

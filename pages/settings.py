@@ -1,5 +1,5 @@
-"""Settings: what the figures count (per rollout), the organisation's own settings, and the
-dated events drawn on every time chart."""
+"""Settings: what the figures count (per rollout), the organisation's own settings, the
+dated events drawn on every time chart, and who receives the rollout's report pack by e-mail."""
 
 from datetime import date
 from zoneinfo import available_timezones
@@ -11,6 +11,7 @@ from analysis.access import AccessDenied
 from ui import cached
 from ui.cards import freshness_md
 from ui.kpi_settings import kpi_settings
+from ui.notifications import pack_subscriptions
 from ui.phase_settings import phase_settings
 from ui.session import date_limits, pick_period, pick_scope, synthetic_banner, versions
 from ui.tables import show_table
@@ -202,6 +203,7 @@ else:
         )
         if b.button("Remove", key=f"annotation_remove_button_{rid}"):
             save(lambda s, i: annotations.remove_annotation(s, i) or f"Removed annotation {i}.", chosen)
+    pack_subscriptions(scope, rollout)
 
 st.subheader("Organisation", help="Settings of the whole organisation.")
 now = cached.organisation_settings(scope, scope.org_id, version)

@@ -816,7 +816,9 @@ def test_kpis_json_alerts_block_and_the_alerts_commands(cli):
     stale = [a for a in k["alerts"] if a["rule"] == "STALE_DATA"]
     assert [(a["state"], a["since"]) for a in stale] == [("not_enough_data", None)]  # tickets; usage is fresh
 
-    listed = json.loads(cli("alerts", "--org", "Acme", "--as-of", "2025-02-10", "--json").stdout)
+    # tiny_acme loads without the app's hook: nothing is recorded until an evaluation records
+    assert json.loads(cli("alerts", "--org", "Acme", "--rollout", "MFA", "--history", "--json").stdout) == []
+    listed = json.loads(cli("alerts", "--org", "Acme", "--as-of", "2025-02-10", "--record", "--json").stdout)
     alert_id = next(a["id"] for a in listed if a["rule"] == "LOW_ADOPTION" and a["cohort"] == "champion")
     assert all(a["rollout"] == "MFA" for a in listed)
     cli("alerts", "ack", "--id", alert_id, "--note", "Training on Monday")

@@ -16,6 +16,7 @@ import sys
 
 import duckdb
 
+from analysis import schedule
 from analysis.cli import kpis, loads, organisations, report, targets, users
 from analysis.cli.common import CommandError
 from analysis.secretbox import SecretKeyError
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     except (DatabaseBusy, SecretKeyError) as exc:
         print(f"uptake: {exc}", file=sys.stderr)
         return 3
+    schedule.watch_loads(store)  # a load evaluates the rules and records their changes, as in the app
     try:
         return args.run(args, store)
     except (CommandError, ValueError, PermissionError, LookupError) as exc:

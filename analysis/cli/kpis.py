@@ -9,12 +9,18 @@ from datetime import date
 
 import pandas as pd
 
-from analysis import alerts, lessons, metrics, orgs, phases, support
+from analysis import alerts, lessons, metrics, orgs, phases, schedule, support
 from analysis.access import OPERATOR
 from analysis.alerts import actions as flag_actions
 from analysis.cli.common import CommandError, a_date, find_rollout, org_scope
-from analysis.scope import open_scope
+from analysis.orgs import Rollout
+from analysis.scope import Scope, open_scope
 from analysis.store import Store
+
+RECORD_HELP = (
+    "record the red flags' state changes in their history, as the app's scheduled evaluation does "
+    "(without it the command only reads)"
+)
 
 
 def add_parsers(sub) -> None:
@@ -24,6 +30,7 @@ def add_parsers(sub) -> None:
     kpis.add_argument("--as-of", type=a_date)
     kpis.add_argument("--window", type=int)
     kpis.add_argument("--json", action="store_true", required=True)
+    kpis.add_argument("--record", action="store_true", help=RECORD_HELP)
     kpis.set_defaults(run=run_kpis)
 
     al = sub.add_parser("alerts", help="red flags: list them (and their history), acknowledge, snooze, thresholds")
@@ -32,6 +39,7 @@ def add_parsers(sub) -> None:
     al.add_argument("--as-of", type=a_date, help="evaluate as of this day (default: the newest usage day)")
     al.add_argument("--history", action="store_true", help="every state change, acknowledgement and snooze")
     al.add_argument("--json", action="store_true")
+    al.add_argument("--record", action="store_true", help=RECORD_HELP)
     al.set_defaults(run=run_alerts)
     act = al.add_subparsers(dest="action")
     ack = act.add_parser("ack", help="acknowledge an alert, with a note")
@@ -57,6 +65,7 @@ def add_parsers(sub) -> None:
 def run_kpis(args: argparse.Namespace, store: Store) -> int:
     scope = org_scope(store, args.org)
     rollout = find_rollout(scope, args.rollout)
+    check_as_of(scope, rollout, args.as_of)
     as_of = args.as_of or metrics.default_as_of(scope, rollout) or date.today()
     window = args.window or rollout.window_days
     if window < 1:
@@ -73,7 +82,7 @@ def run_kpis(args: argparse.Namespace, store: Store) -> int:
                 "cohorts": {name: {k: figures[k] for k in metrics.COHORT_KEYS} for name, figures in cohorts.items()},
                 "support": {k: tickets[k] for k in support.SUPPORT_KEYS},
                 # the rules use the rollout's own window, not --window; no --as-of: STALE_DATA compares with today
-                "alerts": [a.as_json(contract=True) for a in alerts.evaluate_alerts(scope, rollout, args.as_of)],
+                "alerts": [a.as_json(contract=True) for a in _evaluated(scope, rollout, args)],
                 # added: figure -> why it is null or absent (snapshot exports too far apart); {} for event-level data
                 "not_computable": metrics.not_computable(scope, rollout),
                 # added: the root causes and actions on the rollout's red flags (docs/metrics.md#root-causes-and-actions)
@@ -87,6 +96,24 @@ def run_kpis(args: argparse.Namespace, store: Store) -> int:
         )
     )
     return 0
+
+
+def check_as_of(scope: Scope, rollout: Rollout, as_of: date | None) -> None:
+    """Refuse an --as-of outside the dates of the organisation's data (the range the pages offer);
+    with no data at all any day is taken (every figure is empty: a load undone, say)."""
+    span = metrics.as_of_range(metrics.freshness(scope, rollout)) if as_of else None
+    if as_of and span and not span[0] <= as_of <= span[1]:
+        raise CommandError(f"--as-of {as_of} is outside the data: choose a day from {span[0]} to {span[1]}")
+
+
+def _evaluated(scope: Scope, rollout: Rollout, args: argparse.Namespace) -> list[alerts.Alert]:
+    """The rollout's alerts; recorded (and their news queued, analysis/schedule.py) only with --record,
+    and even then not as of a day before the newest (a look back never rewrites the history)."""
+    if not args.record:
+        return alerts.evaluate_alerts(scope, rollout, args.as_of, record=False)
+    found = alerts.evaluate_alerts(scope, rollout, args.as_of, record=None)
+    schedule.queue_news(scope.store)
+    return found
 
 
 def run_alerts(args: argparse.Namespace, store: Store) -> int:
@@ -152,7 +179,9 @@ def _alert_list(args: argparse.Namespace, store: Store) -> int:
     chosen = [find_rollout(scope, args.rollout)] if args.rollout else orgs.rollouts(scope)
     if args.history:
         return _history(args, [alerts.alert_history(scope, r) for r in chosen])
-    found = [a for r in chosen for a in alerts.evaluate_alerts(scope, r, args.as_of)]
+    for r in chosen:
+        check_as_of(scope, r, args.as_of)
+    found = [a for r in chosen for a in _evaluated(scope, r, args)]
     if args.json:
         print(json.dumps([a.as_json() for a in found], indent=2))
     elif not found:

@@ -81,7 +81,7 @@ def load_file(
     """
     scope.require("upload")
     with load_slot(scope.org_id, file_name):
-        return _load(
+        result = _load(
             scope,
             kind,
             file_name,
@@ -96,6 +96,10 @@ def load_file(
             cohort_values,
             same_system,
         )
+    if result.upload_id is not None:  # a load that stored something: the rules are evaluated again
+        for hook in scope.store.after_load:
+            hook(scope, result)
+    return result
 
 
 def _load(
