@@ -1,4 +1,4 @@
-"""Your account: change the password (required after a reset) and two-step sign-in. Changing the
+"""Your account: change the password (required after a reset), two-step sign-in and API tokens. Changing the
 password, and setting up or removing two-step sign-in, ask for the current password (and the
 current code when two-step sign-in is on) and end every other sign-in of the account."""
 
@@ -10,7 +10,7 @@ import streamlit as st
 from analysis import auth
 from analysis.auth import reauth
 from analysis.onboarding import first_password
-from ui import confirm, session
+from ui import api_tokens, confirm, session
 from ui.text import literal
 
 handle = session.store()
@@ -94,3 +94,6 @@ else:
                 st.rerun()
             else:
                 st.error("That code is not right: enter the newest code from the app.")
+
+if not who.must_change_password:
+    api_tokens.section(handle, who)
