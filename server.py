@@ -6,7 +6,8 @@
   origin (another port of the same host included) can neither drive a session nor post here;
 - a background pass over the inbox folder, so scheduled loads (a nightly export dropped by a
   script) reach the database the app holds;
-- the one-time setup code printed on the console while no account exists.
+- the one-time setup code printed on the console while no account exists;
+- the token API for scripts under /api/v1/ (ui/api_routes.py).
 
 `make run` starts this with `streamlit run server.py`.
 """
@@ -34,6 +35,7 @@ from analysis.inbox import process_inbox  # noqa: E402
 from analysis.secretbox import SecretKeyError  # noqa: E402
 from analysis.seed import ensure_demo  # noqa: E402
 from analysis.store import db_path, shared_store  # noqa: E402
+from ui.api_routes import ROUTES as API_ROUTES  # noqa: E402
 from ui.cookie import COOKIE  # noqa: E402
 from ui.origin import OriginCheck, public_origin, secure_cookies  # noqa: E402
 
@@ -132,5 +134,6 @@ app = st.App(
     routes=[
         Route("/api/session/claim", claim, methods=["POST"]),
         Route("/api/session/logout", logout, methods=["POST"]),
+        *API_ROUTES,  # the token API for scripts, /api/v1/ (ui/api_routes.py)
     ],
 )
