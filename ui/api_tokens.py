@@ -21,8 +21,8 @@ def _when(value) -> str:
 def section(handle: Store, who: auth.Account) -> None:
     st.subheader("API tokens")
     st.caption(
-        "For scripts and the command line while the app runs (/api/v1/). A token acts as you: your role "
-        "and your organisations. Keep it like a password; revoke it when the script no longer needs it."
+        "For scripts and other tools that read Uptake's figures (/api/v1/). A token acts as you: your "
+        "role and your organisations. Keep it like a password; revoke it when the script no longer needs it."
     )
     made = st.session_state.pop(MADE, None)
     if isinstance(made, str):
