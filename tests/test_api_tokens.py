@@ -121,7 +121,7 @@ def test_another_tenants_organisation_is_no_such_organisation(people):
     store, globex = people["store"], people["globex"]
     for who in ("ann", "vic", "ula"):
         principal = people[who].principal
-        for org in (str(globex), "Globex SENTINEL", "globex sentinel", "999", "0", "-1", ""):
+        for org in (str(globex), "Globex SENTINEL", "globex sentinel", "999", "0", "-1", "", "\u00b2", "9" * 20):
             with pytest.raises(answers.ApiError) as refused:
                 answers.rollouts(store, principal, org)
             assert refused.value.status == 404 and "SENTINEL" not in refused.value.message, (who, org)
@@ -136,7 +136,7 @@ def test_another_tenants_organisation_is_no_such_organisation(people):
 def test_another_organisations_rollout_is_no_such_rollout(people):
     store, acme = people["store"], str(people["acme"])
     secret = orgs.rollouts(open_scope(store, OPERATOR, people["globex"]))[0].rollout_id
-    for rollout in (str(secret), "Secret"):
+    for rollout in (str(secret), "Secret", "\u00b2", "9" * 20):
         with pytest.raises(answers.ApiError) as refused:
             answers.kpis(store, people["vic"].principal, acme, rollout, {})
         assert refused.value.status == 404
@@ -155,7 +155,8 @@ def test_a_viewer_may_not_load_and_bad_parameters_are_400(people, tmp_path):
     assert refused.value.status == 404
     loaded = answers.load(store, people["ula"].principal, acme, {"kind": "usage"}, "usage.csv", path)
     assert (loaded["rows_read"], loaded["rows_loaded"]) == (1, 1)
-    for query in ({"as_of": "2025-13-01"}, {"window": "0"}, {"window": "seven"}, {"window": "3661"}):
+    bad_windows = ("0", "seven", "3661", "\u00b2", "99999999999999999999", "-7")
+    for query in ({"as_of": "2025-13-01"}, *({"window": w} for w in bad_windows)):
         with pytest.raises(answers.ApiError) as refused:
             answers.kpis(store, people["vic"].principal, acme, "MFA", query)
         assert refused.value.status == 400, query

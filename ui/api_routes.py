@@ -105,7 +105,8 @@ async def post_load(request: Request) -> Response:
     holder = await _holder(request)
     if isinstance(holder, Response):
         return holder
-    if int(request.headers.get("content-length") or 0) > MAX_BYTES + 65536:
+    declared = request.headers.get("content-length") or "0"
+    if not declared.isdecimal() or int(declared) > MAX_BYTES + 65536:
         return _error(413, f"the file is over {MAX_BYTES // (1024 * 1024)} MB")
     capped = Request(request.scope, _capped(request.receive, MAX_BYTES + 65536))
     try:

@@ -8,6 +8,7 @@ never write (the alerts are evaluated with record=False)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from analysis.store import Store
 
 KINDS = ("roster", "usage", "tickets")
 MAX_WINDOW = 3660
+_ID = re.compile(r"[0-9]{1,9}")  # an id as a path names it (ASCII digits; never past INTEGER)
 
 
 class ApiError(Exception):
@@ -35,7 +37,7 @@ def organisation_scope(store: Store, principal: Principal, org: str, action: str
     """The Scope and name of the organisation org (its id, or its name) for principal."""
     seen = organisations_document(store, principal)
     key = org.strip().lower()
-    found = [o for o in seen if (str(o["id"]) == key if key.isdigit() else o["name"].lower() == key)]
+    found = [o for o in seen if (str(o["id"]) == key if _ID.fullmatch(key) else o["name"].lower() == key)]
     if not found:
         raise ApiError(404, "no such organisation for this token")
     try:
@@ -46,7 +48,7 @@ def organisation_scope(store: Store, principal: Principal, org: str, action: str
 
 def find_rollout(scope: Scope, rollout: str) -> Rollout:
     try:
-        return orgs.rollout(scope, int(rollout) if rollout.isdigit() else rollout)
+        return orgs.rollout(scope, int(rollout) if _ID.fullmatch(rollout) else rollout)
     except LookupError:
         raise ApiError(404, "no such rollout in this organisation") from None
 
@@ -63,7 +65,7 @@ def as_of_value(text: str | None) -> date | None:
 def window_value(text: str | None) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= MAX_WINDOW:
+    if not _ID.fullmatch(text) or not 1 <= int(text) <= MAX_WINDOW:
         raise ApiError(400, f"window is a number of days, 1 to {MAX_WINDOW}")
     return int(text)
 
