@@ -102,3 +102,31 @@ def test_a_reader_that_closes_the_pipe_early_gets_no_traceback(cli):
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 141  # 128 + SIGPIPE, as a shell reports `yes | head -1`
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+
+
+def test_duckdb_refuses_even_a_read_only_open_while_another_process_holds_the_file(tmp_path):
+    """Why the read commands go through the app's API (analysis/cli/remote.py) rather than a
+    read-only open: DuckDB's file lock is per process, and read_only=True meets it too. If DuckDB
+    ever allows this, the command line could read the file directly."""
+    import duckdb
+
+    db = tmp_path / "held.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+         "sys.stdin.read()", str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        try:
+            duckdb.connect(str(db), read_only=True).close()
+            opened = True
+        except duckdb.IOException as exc:
+            opened = False
+            assert "lock" in str(exc).lower()
+        assert not opened
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
