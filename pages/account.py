@@ -8,6 +8,7 @@ import segno
 import streamlit as st
 
 from analysis import auth
+from analysis.api import tokens
 from analysis.auth import reauth
 from analysis.onboarding import first_password
 from ui import api_tokens, confirm, session
@@ -95,5 +96,5 @@ else:
             else:
                 st.error("That code is not right: enter the newest code from the app.")
 
-if not who.must_change_password:
+if not tokens.held_back(handle, who):  # tokens once the account may use data (as app.py lets it)
     api_tokens.section(handle, who)

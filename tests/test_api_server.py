@@ -57,8 +57,11 @@ def seed(db) -> dict:
         ("globex_viewer", "boss@globex.test", "client_viewer", [globex]),
         ("disabled", "gone@democo.example", "client_viewer", [demo]),
         ("revoked", "old@democo.example", "client_viewer", [demo]),
+        ("new", "new@democo.example", "client_viewer", [demo]),  # must change its password first
     ):
-        who = auth.add_account(store, OPERATOR, email, role, org_ids, password=PASSWORD)
+        who = auth.add_account(
+            store, OPERATOR, email, role, org_ids, password=PASSWORD, must_change_password=key == "new"
+        )
         made[key] = tokens.new_token(store, who.account_id, f"{key} script")
         if key == "admin":
             made["rate"] = tokens.new_token(store, who.account_id, "rate script")
@@ -186,6 +189,13 @@ def test_no_token_a_tampered_revoked_or_disabled_one_or_a_cookie_is_401(app):
         assert post_file(app, app["demo"], token).status_code == 401
     # a bearer token from a page of another origin is still refused
     assert post_file(app, app["demo"], app["uploader"], Origin="http://evil.test").status_code == 403
+
+
+def test_an_account_the_app_holds_on_your_account_gets_403_everywhere(app):
+    for path in ["/orgs", *routes(app["demo"], app["demo_rollout"])]:
+        answer = get(app, path, app["new"])
+        assert answer.status_code == 403 and "change its password" in answer.json()["error"], path
+        assert "Demo Co" not in answer.text
 
 
 def test_loads_are_for_client_uploaders_and_providers_through_the_one_ingest_path(app):

@@ -160,3 +160,13 @@ def test_a_viewer_may_not_load_and_bad_parameters_are_400(people, tmp_path):
         with pytest.raises(answers.ApiError) as refused:
             answers.kpis(store, people["vic"].principal, acme, "MFA", query)
         assert refused.value.status == 400, query
+
+
+def test_an_account_the_app_holds_on_your_account_is_held_back_from_the_api(people):
+    store, ann, vic = people["store"], people["ann"], people["vic"]
+    assert tokens.held_back(store, ann) is None
+    auth.set_totp_required_for_providers(store, OPERATOR, True)
+    assert "two-step" in tokens.held_back(store, auth.account(store, ann.account_id))
+    assert tokens.held_back(store, vic) is None  # the requirement is for the provider's people
+    auth.reset_password(store, OPERATOR, "vic@acme.test")
+    assert "password" in tokens.held_back(store, auth.account(store, vic.account_id))

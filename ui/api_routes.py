@@ -27,7 +27,7 @@ from starlette.routing import Route
 from analysis.api import answers
 from analysis.api.openapi import description
 from analysis.api.rate import RateLimit
-from analysis.api.tokens import TokenHolder, token_holder
+from analysis.api.tokens import TokenHolder, held_back, token_holder
 from analysis.store import Store, db_path, shared_store
 from analysis.upload_limits import MAX_BYTES
 
@@ -51,7 +51,7 @@ def bearer(request: Request) -> str | None:
 
 
 async def _holder(request: Request) -> TokenHolder | Response:
-    """The token's holder, or the 401/429 response."""
+    """The token's holder, or the 401/403/429 response."""
     found = await asyncio.to_thread(token_holder, _store(), bearer(request))
     if found is None:
         return _error(
@@ -59,6 +59,9 @@ async def _holder(request: Request) -> TokenHolder | Response:
             "a valid API token is needed: Authorization: Bearer uptake_... (made on Your account)",
             {"WWW-Authenticate": 'Bearer realm="uptake"'},
         )
+    why = await asyncio.to_thread(held_back, _store(), found.account)
+    if why:
+        return _error(403, why)
     wait = LIMITS.retry_after(found.token_id)
     if wait is not None:
         return _error(429, f"over {LIMITS.limit} requests a minute for this token", {"Retry-After": str(wait)})

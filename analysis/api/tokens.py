@@ -14,6 +14,7 @@ import pandas as pd
 
 from analysis.auth.accounts import Account, account
 from analysis.auth.basics import AccountError, digest, utcnow
+from analysis.auth.totp import needs_totp_setup
 from analysis.store import Store
 
 PREFIX = "uptake_"
@@ -98,3 +99,13 @@ def token_holder(store: Store, token: str | None, now: datetime | None = None) -
         with store.transaction() as cur:
             cur.execute("UPDATE api_tokens SET last_used_at = ? WHERE token_id = ?", [now, token_id])
     return TokenHolder(token_id, who)
+
+
+def held_back(store: Store, who: Account) -> str | None:
+    """Why the account may use no data for now, as app.py holds it on *Your account* (a password to
+    change, two-step sign-in the provider requires): the API answers 403 with this; else None."""
+    if who.must_change_password:
+        return "this account must change its password first: sign in to the app"
+    if needs_totp_setup(store, who):
+        return "this account must set up two-step sign-in first (the provider requires it): sign in to the app"
+    return None
