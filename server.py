@@ -8,7 +8,8 @@
   script) reach the database the app holds;
 - the scheduled checks (analysis/schedule.py): the rules evaluated after each load and daily,
   notifications and report packs delivered;
-- the one-time setup code printed on the console while no account exists.
+- the one-time setup code printed on the console while no account exists;
+- the token API for scripts under /api/v1/ (ui/api_routes.py).
 
 `make run` starts this with `streamlit run server.py`.
 """
@@ -36,6 +37,7 @@ from analysis.inbox import process_inbox  # noqa: E402
 from analysis.secretbox import SecretKeyError  # noqa: E402
 from analysis.seed import ensure_demo  # noqa: E402
 from analysis.store import db_path, shared_store  # noqa: E402
+from ui.api_routes import ROUTES as API_ROUTES  # noqa: E402
 from ui.cookie import COOKIE  # noqa: E402
 from ui.origin import OriginCheck, public_origin, secure_cookies  # noqa: E402
 
@@ -136,5 +138,6 @@ app = st.App(
     routes=[
         Route("/api/session/claim", claim, methods=["POST"]),
         Route("/api/session/logout", logout, methods=["POST"]),
+        *API_ROUTES,  # the token API for scripts, /api/v1/ (ui/api_routes.py)
     ],
 )

@@ -1,5 +1,5 @@
-"""Your account: change the password (required after a reset), two-step sign-in, and what
-notifications to receive and where (ui/notifications.py). Changing the
+"""Your account: change the password (required after a reset), two-step sign-in, what
+notifications to receive and where (ui/notifications.py), and API tokens. Changing the
 password, and setting up or removing two-step sign-in, ask for the current password (and the
 current code when two-step sign-in is on) and end every other sign-in of the account."""
 
@@ -9,9 +9,10 @@ import segno
 import streamlit as st
 
 from analysis import auth
+from analysis.api import tokens
 from analysis.auth import reauth
 from analysis.onboarding import first_password
-from ui import confirm, session
+from ui import api_tokens, confirm, session
 from ui.notifications import own_notifications
 from ui.text import literal
 
@@ -98,3 +99,5 @@ else:
                 st.error("That code is not right: enter the newest code from the app.")
 
 own_notifications(handle, who)
+if not tokens.held_back(handle, who):  # tokens once the account may use data (as app.py lets it)
+    api_tokens.section(handle, who)

@@ -249,6 +249,28 @@ def test_client_viewer_walks_every_page_and_sees_only_its_organisation(browser, 
     tab.context.close()
 
 
+def test_an_api_token_made_on_your_account_reads_only_its_organisation_until_revoked(browser, server):
+    """Made in the browser, shown once, used by a script against the same server, revoked."""
+    import httpx
+
+    tab = signed_in(browser, server, "lead@democo.example")
+    tab.locator('[data-testid="stSidebarNav"] a', has_text="Your account").click()
+    tab.get_by_text("API tokens").first.wait_for(timeout=30_000)
+    tab.get_by_role("textbox", name="Name", exact=True).fill("browser test script")
+    tab.get_by_role("textbox", name="Your password, to confirm").last.fill(PASSWORD)
+    tab.get_by_role("button", name="Make a token").click()
+    tab.get_by_text("copy it now").wait_for(timeout=30_000)
+    token = tab.locator('[data-testid="stCode"]').last.inner_text().strip()
+    assert token.startswith("uptake_")
+    api = httpx.Client(base_url=server["url"] + "/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    assert [o["name"] for o in api.get("/orgs").json()] == ["Demo Co"]
+    assert api.get("/orgs/Globex SENTINEL-GLOBEX/rollouts").status_code == 404
+    tab.get_by_role("button", name="Revoke").click()
+    tab.get_by_text("You have no API tokens.").wait_for(timeout=30_000)
+    assert api.get("/orgs").status_code == 401
+    tab.context.close()
+
+
 def test_sign_out_ends_the_session_everywhere(browser, server):
     tab = signed_in(browser, server, "lead@democo.example")
     tab.get_by_role("heading", name="Overview").wait_for()

@@ -234,3 +234,32 @@ def test_a_change_without_an_account_or_a_change_chosen_asks_for_them_and_counts
         handle.cursor().execute("SELECT count(*) FROM sign_in_attempts WHERE email = ?", [admin.email]).fetchall()[0][0]
         == 0
     )
+
+
+def test_an_api_token_is_made_with_the_password_shown_once_and_revoked(handle):
+    from analysis.api import tokens
+
+    handle.cursor().execute("DELETE FROM sign_in_attempts")  # the tests before failed from this address
+    who, _ = person(handle, "client_viewer")
+    at = page(handle, who, "pages/account.py")
+    by_label(at.text_input, "Name").input("nightly report")
+    at.text_input(key="api_token_password").input("not the password")
+    by_label(at.button, "Make a token").click()
+    at.run()
+    assert [e.value for e in at.error] == [f"Not made: {REFUSED}"]
+    assert tokens.account_tokens(handle, who.account_id).empty
+    by_label(at.text_input, "Name").input("nightly report")
+    at.text_input(key="api_token_password").input(PASSWORD)
+    by_label(at.button, "Make a token").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    [shown] = [c.value for c in at.code]
+    held = tokens.token_holder(handle, shown)
+    assert held is not None and held.account.account_id == who.account_id
+    assert list(tokens.account_tokens(handle, who.account_id)["name"]) == ["nightly report"]
+    at.run()  # the next run no longer shows it
+    assert not at.code
+    by_label(at.button, "Revoke").click()
+    at.run()
+    assert tokens.token_holder(handle, shown) is None
+    assert tokens.account_tokens(handle, who.account_id).empty

@@ -9,6 +9,9 @@ check accepts a websocket from any localhost origin, and from none at all. The r
 - A websocket handshake, and every request that is not GET, HEAD or OPTIONS, must carry an Origin
   header equal to it. Any request that carries some other Origin (a cross-origin fetch) is refused.
 - /media/ (downloads) needs a live sign-in cookie; /_stcore/metrics an admin's.
+- The one exception: a request under /api/v1/ carrying `Authorization: Bearer ...` and no Origin
+  (a script using an API token, ui/api_routes.py) may POST. Those routes read no cookie, only the
+  token, which a browser never adds by itself; a foreign Origin is still refused there.
 - The websocket's developer messages (clear the cache, which clears every user's caches; run on
   save; git information) are dropped: the app hides the developer menu (.streamlit/config.toml).
 """
@@ -33,6 +36,7 @@ from ui.cookie import COOKIE
 
 log = logging.getLogger("uptake")
 PUBLIC_URL = "UPTAKE_PUBLIC_URL"
+API = "/api/v1/"  # the token API (ui/api_routes.py)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEVELOPER_MESSAGES = frozenset({"clear_cache", "set_run_on_save", "load_git_info"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -88,9 +92,28 @@ def refusal(scope: dict, public: str | None) -> str | None:
     origin = _header(scope, b"origin")
     needs_origin = scope["type"] == "websocket" or scope.get("method", "GET") not in SAFE_METHODS
     if origin is None:
-        return "no Origin header" if needs_origin else None
+        return "no Origin header" if needs_origin and not _token_api_call(scope) else None
     own = own_origin(scope, public)
     return None if own is not None and origin == own else f"Origin {origin!r} is not {own!r}"
+
+
+def _token_api_call(scope: dict) -> bool:
+    """An HTTP request to the token API (/api/v1/, under the base path) with a bearer token; a path
+    with a dot segment is none (it could name another route once normalised)."""
+    path = _without_base(scope.get("path", ""))
+    if scope["type"] != "http" or path is None or not path.startswith(API):
+        return False
+    if any(part in (".", "..") for part in path.split("/")):
+        return False
+    return (_header(scope, b"authorization") or "").lower().startswith("bearer ")
+
+
+def _without_base(path: str) -> str | None:
+    """path without server.baseUrlPath's prefix (None when it is outside it)."""
+    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    if not base:
+        return path
+    return path[len(base) + 1 :] if path.startswith(f"/{base}/") else None
 
 
 def secure_cookies(request_scheme: str) -> bool:
@@ -148,11 +171,9 @@ class OriginCheck:
     @staticmethod
     def _needs(path: str) -> str | None:
         """'admin' for the metrics, 'account' for downloads, None for the rest."""
-        base = (config.get_option("server.baseUrlPath") or "").strip("/")
-        if base:
-            if not path.startswith(f"/{base}/"):
-                return None
-            path = path[len(base) + 1 :]
+        path = _without_base(path)
+        if path is None:
+            return None
         if path.rstrip("/") == "/_stcore/metrics":
             return "admin"
         return "account" if path.startswith("/media/") else None

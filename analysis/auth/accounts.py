@@ -149,7 +149,7 @@ def disable_account(store: Store, actor: Principal, email: str, now: datetime | 
 
 def reset_password(store: Store, actor: Principal, email: str, now: datetime | None = None) -> str:
     """A one-time password for the account, which must be changed at the next sign-in. Ends the
-    account's sign-ins."""
+    account's sign-ins and revokes its API tokens."""
     require_admin(actor)
     now = now or utcnow()
     one_time = hashing.one_time_password()
@@ -164,4 +164,8 @@ def reset_password(store: Store, actor: Principal, email: str, now: datetime | N
             [hashing.hash_password(one_time), rows[0][0]],
         )
         cur.execute("UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL", [now, rows[0][0]])
+        # a reset says the password may be known to someone else: the tokens made with it end too
+        cur.execute(
+            "UPDATE api_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL", [now, rows[0][0]]
+        )
     return one_time

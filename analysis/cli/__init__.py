@@ -6,7 +6,10 @@ with the admin's rights. Every failure is one line on stderr and a non-zero exit
 One module per command group, each with add_parsers(sub) (its subcommands, each naming the
 function that runs it) and those functions, run(args, store) -> exit code: organisations (org,
 rollout, annotate), loads (load, uploads, undo), users (user), kpis (kpis, alerts), targets
-(baseline, target), report (report); common.py holds what they share.
+(baseline, target), report (report); common.py holds what they share. A read command that can
+also run through the app's API while the app holds the database names remote(args, api) -> exit
+code, or None when this form of it needs the database (remote.py: the org and rollout lists,
+kpis, alerts).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import duckdb
 from analysis import schedule
 from analysis.cli import kpis, loads, organisations, report, targets, users
 from analysis.cli.common import CommandError
+from analysis.cli.remote import TOKEN, URL, Api, AppUnreachable
 from analysis.secretbox import SecretKeyError
 from analysis.store import DatabaseBusy, Store
 
@@ -41,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         store = Store()
-    except (DatabaseBusy, SecretKeyError) as exc:
+    except DatabaseBusy as exc:
+        return _through_the_app(args, exc)
+    except SecretKeyError as exc:
         print(f"uptake: {exc}", file=sys.stderr)
         return 3
     schedule.watch_loads(store)  # a load evaluates the rules and records their changes, as in the app
@@ -56,6 +62,29 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         store.close()
+
+
+def _through_the_app(args: argparse.Namespace, busy: DatabaseBusy) -> int:
+    """The app holds the database: a read command asks the app's API (analysis/cli/remote.py) when
+    UPTAKE_URL and UPTAKE_TOKEN are set; anything else exits 3, saying what to do."""
+    remote = getattr(args, "remote", None)
+    api = remote and Api.from_environment()
+    if not remote or api is None:
+        hint = f"; or set {URL} and {TOKEN} (an API token from Your account) to read through the app" if remote else ""
+        print(f"uptake: {busy}{hint}", file=sys.stderr)
+        return 3
+    try:
+        done = remote(args, api)
+    except CommandError as exc:
+        print(f"uptake: {exc}", file=sys.stderr)
+        return 2
+    except AppUnreachable as exc:
+        print(f"uptake: {busy}; and {exc}", file=sys.stderr)
+        return 3
+    if done is None:  # this form of the command needs the database itself
+        print(f"uptake: {busy}", file=sys.stderr)
+        return 3
+    return done
 
 
 __all__ = ["CommandError", "main", "parser"]

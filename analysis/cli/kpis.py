@@ -1,5 +1,7 @@
 """`kpis` and `alerts`: the rollout's figures as JSON, and the red flags (list them and their
-history, acknowledge, snooze, show and change the thresholds)."""
+history, acknowledge, snooze, show and change the thresholds). The JSON documents are
+analysis/api/documents.py's, shared with the API; `kpis` and the alert list also run through the
+app's API while it holds the database (analysis/cli/remote.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ from datetime import date
 
 import pandas as pd
 
-from analysis import alerts, lessons, metrics, orgs, phases, schedule, support
+from analysis import alerts, metrics, orgs, schedule
 from analysis.access import OPERATOR
-from analysis.alerts import actions as flag_actions
+from analysis.api.documents import SEVERITIES, alerts_document, flags_at_or_above, kpis_document
 from analysis.cli.common import CommandError, a_date, find_rollout, org_scope
+from analysis.cli.remote import Api
 from analysis.orgs import Rollout
 from analysis.scope import Scope, open_scope
 from analysis.store import Store
@@ -31,7 +34,7 @@ def add_parsers(sub) -> None:
     kpis.add_argument("--window", type=int)
     kpis.add_argument("--json", action="store_true", required=True)
     kpis.add_argument("--record", action="store_true", help=RECORD_HELP)
-    kpis.set_defaults(run=run_kpis)
+    kpis.set_defaults(run=run_kpis, remote=remote_kpis)
 
     al = sub.add_parser("alerts", help="red flags: list them (and their history), acknowledge, snooze, thresholds")
     al.add_argument("--org", help="the organisation whose alerts to list")
@@ -40,7 +43,12 @@ def add_parsers(sub) -> None:
     al.add_argument("--history", action="store_true", help="every state change, acknowledgement and snooze")
     al.add_argument("--json", action="store_true")
     al.add_argument("--record", action="store_true", help=RECORD_HELP)
-    al.set_defaults(run=run_alerts)
+    al.add_argument(
+        "--fail-on",
+        choices=SEVERITIES[::-1],
+        help="exit 1 when a red flag of this severity or higher holds (firing, acknowledged or snoozed)",
+    )
+    al.set_defaults(run=run_alerts, remote=remote_alerts)
     act = al.add_subparsers(dest="action")
     ack = act.add_parser("ack", help="acknowledge an alert, with a note")
     ack.add_argument("--id", type=int, required=True, dest="alert_id")
@@ -66,35 +74,20 @@ def run_kpis(args: argparse.Namespace, store: Store) -> int:
     scope = org_scope(store, args.org)
     rollout = find_rollout(scope, args.rollout)
     check_as_of(scope, rollout, args.as_of)
-    as_of = args.as_of or metrics.default_as_of(scope, rollout) or date.today()
-    window = args.window or rollout.window_days
-    if window < 1:
+    if args.window is not None and args.window < 1:
         raise CommandError("--window is a number of days, 1 or more")
-    cohorts = metrics.cohort_figures(scope, rollout, as_of, window)
-    tickets = support.support_kpis(scope, rollout, as_of, window)
-    print(
-        json.dumps(
-            {
-                "org": args.org,
-                "rollout": rollout.name,
-                "as_of": as_of.isoformat(),
-                "window_days": window,
-                "cohorts": {name: {k: figures[k] for k in metrics.COHORT_KEYS} for name, figures in cohorts.items()},
-                "support": {k: tickets[k] for k in support.SUPPORT_KEYS},
-                # the rules use the rollout's own window, not --window; no --as-of: STALE_DATA compares with today
-                "alerts": [a.as_json(contract=True) for a in _evaluated(scope, rollout, args)],
-                # added: figure -> why it is null or absent (snapshot exports too far apart); {} for event-level data
-                "not_computable": metrics.not_computable(scope, rollout),
-                # added: the root causes and actions on the rollout's red flags (docs/metrics.md#root-causes-and-actions)
-                "actions": flag_actions.as_json(scope, rollout),
-                # added: the rollout's post-mortem, five headings, or null (docs/metrics.md#post-mortem-and-lessons)
-                "lessons": lessons.as_json(scope, rollout),
-                # added: the phases and whether each met its targets (docs/metrics.md#phases)
-                "phases": phases.as_json(scope, rollout, as_of, window),
-            },
-            indent=2,
-        )
-    )
+    found = kpis_document(scope, args.org, rollout, args.as_of, args.window, record=_record(args))
+    if args.record:
+        schedule.queue_news(store)
+    print(json.dumps(found, indent=2))
+    return 0
+
+
+def remote_kpis(args: argparse.Namespace, api: Api) -> int:
+    if args.window is not None and args.window < 1:
+        raise CommandError("--window is a number of days, 1 or more")
+    found = api.get("orgs", args.org, "rollouts", args.rollout, "kpis", as_of=args.as_of, window=args.window)
+    print(json.dumps(found, indent=2))
     return 0
 
 
@@ -106,14 +99,11 @@ def check_as_of(scope: Scope, rollout: Rollout, as_of: date | None) -> None:
         raise CommandError(f"--as-of {as_of} is outside the data: choose a day from {span[0]} to {span[1]}")
 
 
-def _evaluated(scope: Scope, rollout: Rollout, args: argparse.Namespace) -> list[alerts.Alert]:
-    """The rollout's alerts; recorded (and their news queued, analysis/schedule.py) only with --record,
-    and even then not as of a day before the newest (a look back never rewrites the history)."""
-    if not args.record:
-        return alerts.evaluate_alerts(scope, rollout, args.as_of, record=False)
-    found = alerts.evaluate_alerts(scope, rollout, args.as_of, record=None)
-    schedule.queue_news(scope.store)
-    return found
+def _record(args: argparse.Namespace) -> bool | None:
+    """evaluate_alerts' record: False (only read) without --record; with it None, so a day before
+    the newest is still not recorded (a look back never rewrites the history). The news of what was
+    recorded is queued by the callers (analysis/schedule.py)."""
+    return None if args.record else False
 
 
 def run_alerts(args: argparse.Namespace, store: Store) -> int:
@@ -181,17 +171,37 @@ def _alert_list(args: argparse.Namespace, store: Store) -> int:
         return _history(args, [alerts.alert_history(scope, r) for r in chosen])
     for r in chosen:
         check_as_of(scope, r, args.as_of)
-    found = [a for r in chosen for a in _evaluated(scope, r, args)]
+    found = alerts_document(scope, chosen, args.as_of, record=_record(args))
+    if args.record:
+        schedule.queue_news(scope.store)
+    return _print_alerts(args, found)
+
+
+def remote_alerts(args: argparse.Namespace, api: Api) -> int | None:
+    """`alerts` (the list) through the app's API; None for the forms that need the database."""
+    if args.action is not None or args.history:
+        return None
+    if not args.org:
+        raise CommandError("give --org ORG (and --rollout NAME)")
+    where = ("orgs", args.org, "rollouts", args.rollout) if args.rollout else ("orgs", args.org)
+    return _print_alerts(args, api.get(*where, "alerts", as_of=args.as_of))
+
+
+def _print_alerts(args: argparse.Namespace, found: list[dict]) -> int:
+    """Print the alerts (ALERT records); 1 when --fail-on's severity (or a higher one) holds."""
     if args.json:
-        print(json.dumps([a.as_json() for a in found], indent=2))
+        print(json.dumps(found, indent=2))
     elif not found:
         print("no red flags")
     for a in found if not args.json else ():
-        since = f" since {a.since}" if a.since else ""
-        print(f"#{a.alert_id} {a.state} {a.severity} {a.rule} [{a.rollout}: {alerts.where(a)}]{since}: {a.message}")
-        if a.state != "not_enough_data":
-            print(f"    action: {a.action}")
-    return 0
+        since = f" since {a['since']}" if a["since"] else ""
+        place = alerts.place(a["cohort"], a["department"], a["kind"])
+        print(
+            f"#{a['id'] or '-'} {a['state']} {a['severity']} {a['rule']} [{a['rollout']}: {place}]{since}: {a['message']}"
+        )
+        if a["state"] != "not_enough_data":
+            print(f"    action: {a['action']}")
+    return 1 if args.fail_on and flags_at_or_above(found, args.fail_on) else 0
 
 
 def _history(args: argparse.Namespace, frames: list[pd.DataFrame]) -> int:

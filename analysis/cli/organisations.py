@@ -1,13 +1,17 @@
-"""`org`, `rollout` and `annotate`: organisations, their rollouts and the rollouts' dated events."""
+"""`org`, `rollout` and `annotate`: organisations, their rollouts and the rollouts' dated events.
+`org list` and `rollout list` also run through the app's API (analysis/cli/remote.py)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 
 from analysis import orgs, settings
 from analysis.access import OPERATOR
 from analysis.annotations import add_annotation
+from analysis.api.documents import organisations_document, rollouts_document
 from analysis.cli.common import CommandError, a_cohort, a_date, csv_list, find_rollout, org_scope
+from analysis.cli.remote import Api
 from analysis.store import Store
 
 
@@ -17,7 +21,9 @@ def add_parsers(sub) -> None:
     org_add.add_argument("name")
     org_add.add_argument("--time-zone", default="UTC")
     org_add.add_argument("--domain", action="append", default=[], help="an email domain of its people")
-    org.add_parser("list", help="list organisations")
+    org_list = org.add_parser("list", help="list organisations")
+    org_list.add_argument("--json", action="store_true")
+    org_list.set_defaults(remote=remote_org_list)
     sub.choices["org"].set_defaults(run=run_org)
 
     rollout = sub.add_parser("rollout", help="rollouts").add_subparsers(dest="action", required=True)
@@ -53,6 +59,10 @@ def add_parsers(sub) -> None:
     r_set.add_argument("--window", type=int, choices=(7, 28))
     r_set.add_argument("--target-adoption", type=float)
     r_set.add_argument("--target-age", type=int, help="days after go-live")
+    r_list = rollout.add_parser("list", help="an organisation's rollouts, their cohorts and targets")
+    r_list.add_argument("--org", required=True)
+    r_list.add_argument("--json", action="store_true")
+    r_list.set_defaults(remote=remote_rollout_list)
     sub.choices["rollout"].set_defaults(run=run_rollout)
 
     note = sub.add_parser("annotate", help="add a dated event to a rollout's time charts")
@@ -74,14 +84,28 @@ def run_org(args: argparse.Namespace, store: Store) -> int:
         org_id = orgs.add_organisation(store, OPERATOR, args.name, args.time_zone, args.domain)
         print(f"added organisation {args.name!r} (id {org_id})")
     else:
-        for _, row in orgs.organisations(store, OPERATOR).iterrows():
-            print(f"{row['org_id']}\t{row['name']}\t{row['time_zone']}")
+        _print_organisations(args, organisations_document(store, OPERATOR))
     return 0
+
+
+def remote_org_list(args: argparse.Namespace, api: Api) -> int:
+    _print_organisations(args, api.get("orgs"))
+    return 0
+
+
+def _print_organisations(args: argparse.Namespace, found: list[dict]) -> None:
+    if args.json:
+        print(json.dumps(found, indent=2))
+    for org in found if not args.json else ():
+        print(f"{org['id']}\t{org['name']}\t{org['time_zone']}")
 
 
 def run_rollout(args: argparse.Namespace, store: Store) -> int:
     if args.action == "set":
         return _set_rollout(args, store)
+    if args.action == "list":
+        _print_rollouts(args, rollouts_document(org_scope(store, args.org)))
+        return 0
     scope = org_scope(store, args.org, "configure")
     cohorts = dict(args.cohort)
     orgs.add_rollout(
@@ -92,6 +116,24 @@ def run_rollout(args: argparse.Namespace, store: Store) -> int:
         + ", ".join(f"{c} (go-live {d})" for c, d in cohorts.items())
     )
     return 0
+
+
+def remote_rollout_list(args: argparse.Namespace, api: Api) -> int:
+    _print_rollouts(args, api.get("orgs", args.org, "rollouts"))
+    return 0
+
+
+def _print_rollouts(args: argparse.Namespace, found: list[dict]) -> None:
+    if args.json:
+        print(json.dumps(found, indent=2))
+    elif not found:
+        print("no rollouts yet")
+    for r in found if not args.json else ():
+        cohorts = ", ".join(f"{name} {day}" for name, day in r["cohorts"].items())
+        print(
+            f"{r['id']}\t{r['name']}\t{cohorts}\ttarget {r['target_adoption']:g} by day {r['target_age_days']}"
+            f"\t{r['window_days']}-day window"
+        )
 
 
 def _set_rollout(args: argparse.Namespace, store: Store) -> int:

@@ -23,7 +23,7 @@ def add_parsers(sub) -> None:
         help="read the password from standard input (never from the command line)",
     )
     how.add_argument("--sso-only", action="store_true", help="no password: signs in with single sign-on only")
-    user.add_parser("list", help="list accounts")
+    user.add_parser("list", help="list accounts").add_argument("--json", action="store_true")
     user.add_parser("disable", help="disable an account and end its sign-ins").add_argument("email")
     user.add_parser("reset", help="print a one-time password the person must change").add_argument("email")
     user.add_parser(
@@ -44,6 +44,9 @@ def run(args: argparse.Namespace, store: Store) -> int:
         print(f"added {made.email} ({made.role})")
     elif args.action == "list":
         table = auth.accounts(store, OPERATOR)
+        if args.json:
+            print(table.to_json(orient="records", date_format="iso"))
+            return 0
         print(
             table[["email", "role", "organisations", "totp_enabled", "disabled_at"]].to_string(index=False)
             if not table.empty
