@@ -1,0 +1,51 @@
+"""ui/warm.py: after a load the app computes what the pages first ask for, with the pages' own
+cache keys, so the Overview right after a load computes nothing."""
+
+import pytest
+
+from analysis import alerts, kpis, metrics
+from tests.test_pages import app_as, demo, goto  # noqa: F401 (demo is a fixture)
+from ui.warm import warm_rollouts
+
+
+@pytest.fixture
+def computed(monkeypatch):
+    """How many times each expensive figure is computed (the cached functions call these)."""
+    calls = {"cohort_figures": 0, "evaluate_alerts": 0, "kpi_table": 0, "rolling_adoption": 0}
+
+    def counting(module, name):
+        real = getattr(module, name)
+
+        def counted(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+
+    counting(metrics, "cohort_figures")
+    counting(metrics, "rolling_adoption")
+    counting(alerts, "evaluate_alerts")
+    counting(kpis, "kpi_table")
+    return calls
+
+
+def test_the_overview_after_a_warm_up_computes_nothing(demo, monkeypatch, computed):  # noqa: F811
+    import streamlit as st
+
+    st.cache_data.clear()
+    _, scope, _ = demo
+    warm_rollouts(scope)
+    warmed = dict(computed)
+    assert warmed["cohort_figures"] >= 1 and warmed["evaluate_alerts"] == 1 and warmed["kpi_table"] == 1
+    goto(app_as(demo, "account_manager", monkeypatch), "pages/overview.py")
+    goto(app_as(demo, "admin", monkeypatch), "pages/adoption.py")
+    assert computed == warmed  # every figure of both pages came from the cache
+
+
+def test_without_it_the_overview_computes(demo, monkeypatch, computed):  # noqa: F811
+    """The check above can fail: a cold cache makes the page compute."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    goto(app_as(demo, "account_manager", monkeypatch), "pages/overview.py")
+    assert computed["evaluate_alerts"] == 1 and computed["kpi_table"] == 1
