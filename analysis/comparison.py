@@ -15,7 +15,6 @@ figures; it holds no department figures, so departments are compared only with a
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,6 +22,7 @@ import pandas as pd
 
 from analysis import metrics, support
 from analysis.kpis.baselines import baseline as find_baseline
+from analysis.months import months_back
 from analysis.orgs import Rollout
 from analysis.privacy import fold_small_groups
 from analysis.scope import Scope
@@ -46,13 +46,6 @@ SUPPORT_FIGURES = [
     ("median_resolution_hours", "Median resolution", "hours"),
     ("backlog", "Backlog (open tickets)", "count"),
 ]
-
-
-def months_back(d: date, months: int) -> date:
-    """d moved back by whole calendar months, to the month's last day when it is shorter.
-    Examples: 15 Nov 2026, 3 -> 15 Aug 2026; 31 May 2026, 3 -> 28 Feb 2026; 29 Feb 2028, 12 -> 28 Feb 2027."""
-    year, month = divmod(d.year * 12 + d.month - 1 - months, 12)
-    return date(year, month + 1, min(d.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def then_day(as_of: date, against: str) -> date:

@@ -19,7 +19,7 @@ import logging
 import threading
 from datetime import date, datetime, timedelta
 
-from analysis import orgs
+from analysis import orgs, retention
 from analysis.access import OPERATOR
 from analysis.alerts import evaluate_alerts
 from analysis.alerts.actions import overdue_actions
@@ -174,7 +174,9 @@ def tick(store: Store, now: datetime | None = None, settings: SmtpSettings | Non
     done = {"evaluated": 0, "queued": 0}
     if _due_daily(store, "daily_evaluation", now):
         for org_id in _org_names(store):
-            done["evaluated"] += evaluate_organisation(open_scope(store, OPERATOR, org_id), now)
+            scope = open_scope(store, OPERATOR, org_id)
+            retention.remove_old_events(scope, now.date())  # the figures stay: no re-evaluation needed for it
+            done["evaluated"] += evaluate_organisation(scope, now)
         with store.transaction() as cur:
             _ran(cur, "daily_evaluation", now)
     done["queued"] += queue_news(store, now)

@@ -48,12 +48,18 @@ def undo(scope: Scope, upload_id: int) -> dict:
     scope.require("undo")
     with scope.store.transaction() as cur:
         row = cur.execute(
-            "SELECT kind, undone_at, loaded_by, undone_by FROM uploads WHERE upload_id = ? AND org_id = ?",
+            "SELECT kind, undone_at, loaded_by, undone_by, events_removed_at FROM uploads "
+            "WHERE upload_id = ? AND org_id = ?",
             [upload_id, scope.org_id],
         ).fetchall()
         if not row:
             raise UndoError(f"no load {upload_id} in this organisation")
-        kind, undone_at, owner, undone_by = row[0]
+        kind, undone_at, owner, undone_by, removed_at = row[0]
+        if removed_at is not None and undone_at is None:  # analysis/retention.py
+            raise UndoError(
+                f"load {upload_id}: some of its raw usage events were removed under the organisation's retention "
+                "setting, so its share of the daily figures can no longer be taken out"
+            )
         allowed = may_undo(scope.principal, scope.org_id, owner, undone_at, undone_by)  # the page's rule
         if not allowed:
             raise UndoError(f"load {upload_id}: {allowed.reason[:1].lower()}{allowed.reason[1:].rstrip('.')}")

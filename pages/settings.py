@@ -6,7 +6,7 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
-from analysis import annotations, orgs, settings, words
+from analysis import annotations, orgs, retention, settings, words
 from analysis.access import AccessDenied
 from ui import cached
 from ui.cards import freshness_md
@@ -225,3 +225,21 @@ with st.form(f"organisation_{org}"):
     )
     if st.form_submit_button("Save the organisation's settings"):
         save(settings.set_organisation, time_zone=zone, email_domains=domains.split(","), list_names_to_clients=names)
+
+with st.form(f"retention_{org}"):
+    months, kept_from = retention.setting(scope)
+    keep = st.number_input(
+        "Keep raw usage events for (months; 0: for ever)",
+        min_value=0,
+        max_value=1200,
+        value=months or 0,
+        step=1,
+        key=f"org_keep_months_{org}",
+        help="The daily summaries every figure is computed from stay whatever you choose, so no figure changes. "
+        "Older raw events are removed once a day; a load of rows dated before then is rejected (they cannot be "
+        "checked against what is stored), and a load that lost events can no longer be undone.",
+    )
+    if kept_from:
+        st.caption(f"Raw usage events before {words.day(kept_from)} have been removed.")
+    if st.form_submit_button("Save the retention"):
+        save(retention.set_keep_months, int(keep) or None)

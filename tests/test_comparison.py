@@ -9,7 +9,8 @@ import pytest
 from analysis import metrics, orgs
 from analysis.__main__ import main
 from analysis.access import Principal
-from analysis.comparison import change_words, compare, months_back, then_day
+from analysis.comparison import change_words, compare, then_day
+from analysis.months import months_back
 from analysis.privacy import OTHER
 from analysis.scope import Scope
 from analysis.words import day

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 
-from analysis import orgs, settings
+from analysis import orgs, retention, settings
 from analysis.access import OPERATOR
 from analysis.annotations import add_annotation
 from analysis.api.documents import organisations_document, rollouts_document
@@ -24,6 +25,12 @@ def add_parsers(sub) -> None:
     org_list = org.add_parser("list", help="list organisations")
     org_list.add_argument("--json", action="store_true")
     org_list.set_defaults(remote=remote_org_list)
+    keep = org.add_parser(
+        "retention", help="keep raw usage events for N months (the daily figures stay); show it without options"
+    )
+    keep.add_argument("--org", required=True)
+    keep.add_argument("--months", type=int, help="months to keep raw usage events; 0: for ever")
+    keep.add_argument("--remove-now", action="store_true", help="remove the events older than that now")
     sub.choices["org"].set_defaults(run=run_org)
 
     rollout = sub.add_parser("rollout", help="rollouts").add_subparsers(dest="action", required=True)
@@ -83,9 +90,36 @@ def run_org(args: argparse.Namespace, store: Store) -> int:
     if args.action == "add":
         org_id = orgs.add_organisation(store, OPERATOR, args.name, args.time_zone, args.domain)
         print(f"added organisation {args.name!r} (id {org_id})")
+    elif args.action == "retention":
+        _retention(args, store)
     else:
         _print_organisations(args, organisations_document(store, OPERATOR))
     return 0
+
+
+def _retention(args: argparse.Namespace, store: Store) -> None:
+    """`org retention`: set (--months), apply (--remove-now) or show the raw-event retention (analysis/retention.py)."""
+    scope = org_scope(store, args.org, "configure")
+    if args.months is not None:
+        if args.months < 0:
+            raise CommandError("--months is a number of months, or 0 to keep every event")
+        try:
+            print(retention.set_keep_months(scope, args.months or None))
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+    if args.remove_now:
+        done = retention.remove_old_events(scope, date.today())
+        if done["horizon"] is None:
+            print("no retention is set: every raw usage event is kept")
+        else:
+            print(
+                f"removed {done['events_removed']:,} raw usage events dated before {done['horizon']} "
+                f"(from {len(done['loads'])} loads, which can no longer be undone); the daily figures stay"
+            )
+    months, kept_from = retention.setting(scope)
+    if args.months is None and not args.remove_now:
+        kept = "for ever" if months is None else f"for {months} months"
+        print(f"raw usage events are kept {kept}" + (f"; events before {kept_from} were removed" if kept_from else ""))
 
 
 def remote_org_list(args: argparse.Namespace, api: Api) -> int:

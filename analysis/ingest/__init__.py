@@ -291,6 +291,7 @@ def _context(
         "rollout_id": rollout_id,
         "source": (choice.format.source if choice.format else None) or "canonical",
         "day_offset": dict(choice.format.day_offset) if choice.format else {},
+        "events_kept_from": settings["events_kept_from"] if kind == "usage" else None,  # analysis/retention.py
     }
     cohorts_to_map: list[str] = []
     if kind == "roster" and rollout_id is not None:  # _load refuses a roster without a rollout

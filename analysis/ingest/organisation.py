@@ -9,10 +9,12 @@ from analysis.scope import Scope
 def org_settings(scope: Scope) -> dict:
     row = (
         scope.store.cursor()
-        .execute("SELECT time_zone, email_domains FROM organisations WHERE org_id = ?", [scope.org_id])
+        .execute(
+            "SELECT time_zone, email_domains, events_kept_from FROM organisations WHERE org_id = ?", [scope.org_id]
+        )
         .fetchall()[0]
     )
-    return {"time_zone": row[0], "email_domains": row[1]}
+    return {"time_zone": row[0], "email_domains": row[1], "events_kept_from": row[2]}
 
 
 def foreign_domains(scope: Scope) -> set[str]:

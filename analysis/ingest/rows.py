@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from analysis import roster_import, values
+from analysis.retention import before_horizon_reason
 
 
 class RowError(ValueError):
@@ -68,6 +69,9 @@ def usage_row(cell: dict, context: dict) -> dict:
         if day is None:
             raise RowError("date" if "date" in cell else "timestamp", "the date is missing")
         event_at = day.replace(hour=0, minute=0, second=0, microsecond=0)
+    kept_from = context.get("events_kept_from")
+    if kept_from is not None and event_at.date() < kept_from:  # analysis/retention.py
+        raise RowError("timestamp" if "timestamp" in cell else "date", before_horizon_reason(kept_from))
     if context["day_offset"]:
         event_at += timedelta(days=context["day_offset"].get("date", 0))
     if "activity" in cell:

@@ -19,6 +19,7 @@ from analysis.ingest.merge import add_to_daily
 from analysis.ingest.results import LoadResult, Reject, plural
 from analysis.ingest.rows import RowError, person
 from analysis.ingest.staging import Staged
+from analysis.retention import before_horizon_reason
 
 # the SQL type of each field's value in its table of values
 _TYPES = {
@@ -166,7 +167,17 @@ def _reader(name: str, context: dict) -> Callable[[str], object]:
         return lambda text: person({"user_id": text}, context)
     if name in ("timestamp", "date", "snapshot"):
         date_reader = context["dates"][name]
-        return lambda text: None if values.is_missing(text) else date_reader(text)
+        kept_from = context.get("events_kept_from") if name != "snapshot" else None
+        if kept_from is None:
+            return lambda text: None if values.is_missing(text) else date_reader(text)
+
+        def before_horizon_refused(text: str):
+            value = None if values.is_missing(text) else date_reader(text)
+            if value is not None and value.date() < kept_from:  # analysis/retention.py
+                raise ValueError(before_horizon_reason(kept_from))
+            return value
+
+        return before_horizon_refused
     if name == "activity":
         return _activity
     return lambda text: 1 if text is None or text.strip() == "" else values.parse_count(text)
