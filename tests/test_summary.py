@@ -116,3 +116,34 @@ def test_client_leadership_reads_the_same_summary(demo, monkeypatch, role):  # n
     assert "Warehouse is the weakest department at 35% (19 of 54 people active)" in at.markdown[0].value.replace(
         "\\", ""
     )
+
+
+def test_the_packs_figures_are_kpis_json_figures(demo):  # noqa: F811
+    """Figure for figure: the pack's headline tables print what `kpis --json` gives."""
+    from analysis.api.documents import kpis_document
+    from analysis.reports.model import Table
+    from analysis.words import cohort_label, hours, number, pct
+
+    _, scope, _ = demo
+    rollout = orgs.rollout(scope, "MFA rollout")
+    d = metrics.default_as_of(scope, rollout)
+    found = kpis_document(scope, "Demo Co", rollout, d, None, record=False)
+    contents = report_contents(scope, rollout, d)
+    cohorts, desk = [b for b in contents.sections[0].blocks if isinstance(b, Table)]
+    for row in cohorts.rows:
+        [c] = [c for c in found["cohorts"] if cohort_label(c) == row[0]]
+        f = found["cohorts"][c]
+        assert row[2:5] == [
+            pct(f["adoption_rate"]),
+            f"{f['active_users']:,} of {f['licensed_users']:,}",
+            f"{f['activated_users']:,} ({pct(f['activation_rate'])})",
+        ]
+    s = found["support"]
+    assert desk.rows[0][1:] == [
+        number(s["tickets_per_100_users_7d"]),
+        hours(s["median_resolution_hours"]),
+        f"{s['backlog']:,}",
+    ]
+    held = [a for a in found["alerts"] if a["state"] in ("firing", "acknowledged", "snoozed")]
+    flags = contents.figures["red_flags"]
+    assert flags["high"] + flags["medium"] == len([a for a in held if a["severity"] in ("high", "medium")])
