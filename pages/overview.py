@@ -12,6 +12,7 @@ from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.flags import KPI_COLUMNS, current_alerts, rule_title, rules_kpi_table, with_alert_markers
 from ui.onboarding import checklist
 from ui.phase_settings import phase_table
+from ui.readiness import readiness_table
 from ui.root_causes import action_rows
 from ui.session import adoption_by_age, file_name, period_markers, rollout_view
 from ui.tables import show_table
@@ -70,6 +71,15 @@ if not overdue.empty:
         ],
         hide_index=True,
     )
+
+ready = view.figure("readiness")
+if ready:
+    st.subheader("Readiness: trained before go-live")
+    st.caption(
+        "Per cohort, its licensed people named on a training session's list before its go-live (or counted "
+        "at its own sessions), and its training sessions in the 28 days before go-live."
+    )
+    show_table(readiness_table(ready), hide_index=True)
 
 phase_results = view.figure("phase_results")
 if phase_results:

@@ -13,6 +13,7 @@ from analysis.alerts.adoption_rules import (
     workarounds,
 )
 from analysis.alerts.inputs import BOUND_DAYS, Finding, RuleData, load
+from analysis.alerts.record_rules import not_ready
 from analysis.alerts.rules import RULES
 from analysis.alerts.support_rules import backlog_growing, slow_resolution, stale_data, ticket_spike
 from analysis.orgs import Rollout
@@ -28,6 +29,7 @@ EVALUATORS = {
     "DECLINING_USAGE": declining_usage,
     "LAPSING": lapsing,
     "WORKAROUNDS": workarounds,
+    "NOT_READY": not_ready,
 }
 
 

@@ -96,6 +96,14 @@ RULES: dict[str, Rule] = {
             {"min_age_days": 14, "share_of_licensed": 0.2, "min_department_people": 5},
         ),
         Rule(
+            "NOT_READY",
+            "a live cohort had no training session in the days_before days before its go-live (high), or the "
+            "share of its licensed people trained before go-live is under share_trained",
+            "Train the cohort now (sessions with their attendance recorded); train the next cohort before its go-live.",
+            "cohort",
+            {"days_before": 28, "share_trained": 0.5},
+        ),
+        Rule(
             "STALE_DATA",
             "for usage and for tickets separately: the newest date (usage day; ticket created or updated) is more than "
             "14 days before the as-of date given, or before today when none is given",
@@ -118,6 +126,7 @@ WHOLE_SETTINGS = (
     "min_full_weeks",
     "min_people",
     "max_age_days",
+    "days_before",
 )
 
 

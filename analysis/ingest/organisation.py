@@ -46,3 +46,13 @@ def rollout_name(scope: Scope, rollout_id: int) -> str:
         .execute("SELECT name FROM rollouts WHERE org_id = ? AND rollout_id = ?", [scope.org_id, rollout_id])
         .fetchall()[0][0]
     )
+
+
+def roster_departments(scope: Scope, rollout_id: int) -> dict[str, str]:
+    """{department in lower case: as the rollout's current roster writes it}."""
+    rows = (
+        scope.store.cursor()
+        .execute("SELECT DISTINCT department FROM current_roster(?, ?)", [scope.org_id, rollout_id])
+        .fetchall()
+    )
+    return {r[0].lower(): r[0] for r in rows}

@@ -1,0 +1,15 @@
+"""What the change-leadership record's rules read (analysis/alerts/record_rules.py), loaded once per
+evaluation into RuleData."""
+
+from __future__ import annotations
+
+from analysis import readiness
+from analysis.orgs import Rollout
+from analysis.scope import Scope
+
+
+def cohort_readiness(scope: Scope, rollout: Rollout, rules: dict) -> list | None:
+    """readiness.cohort_readiness with NOT_READY's window, or None when no readiness is loaded."""
+    if not readiness.has_record(scope, rollout):
+        return None
+    return readiness.cohort_readiness(scope, rollout, int(rules["NOT_READY"]["days_before"]))
