@@ -9,6 +9,7 @@ from analysis.charts import adoption_calendar_chart
 from analysis.reports.pack import LABELS, MIME, build_pack
 from analysis.words import day
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
+from ui.feedback import feedback_section
 from ui.flags import KPI_COLUMNS, current_alerts, rule_title, rules_kpi_table, with_alert_markers
 from ui.onboarding import checklist
 from ui.phase_settings import phase_table
@@ -80,6 +81,8 @@ if ready:
         "at its own sessions), and its training sessions in the 28 days before go-live."
     )
     show_table(readiness_table(ready), hide_index=True)
+
+feedback_section(view)
 
 phase_results = view.figure("phase_results")
 if phase_results:

@@ -150,9 +150,9 @@ def test_not_ready_is_judged_once_a_record_is_loaded_and_not_before_go_live(mfa,
 # -- the pages: the Overview's readiness table, the Red flags page's NOT_READY card ----------------
 
 
-@pytest.fixture
-def on_the_pages(tmp_path, monkeypatch):
-    """A database file with Acme's rollout, its roster, usage and readiness, and an admin account."""
+def page_world(tmp_path, monkeypatch, files: dict[str, str]):
+    """A database file with Acme's rollout MFA, its roster, usage and files {kind: text}, an admin
+    and a client viewer account: (store, org_id, {role: account_id})."""
     from analysis import auth
     from analysis import store as store_module
     from analysis.ingest import load_file
@@ -160,7 +160,7 @@ def on_the_pages(tmp_path, monkeypatch):
     from tests.apptest import reset_streamlit
     from tests.conftest import csv
 
-    path = str(tmp_path / "readiness.duckdb")
+    path = str(tmp_path / "record.duckdb")
     monkeypatch.setenv("UPTAKE_DB", path)
     monkeypatch.setenv("UPTAKE_DEMO", "0")
     reset_streamlit()
@@ -168,18 +168,31 @@ def on_the_pages(tmp_path, monkeypatch):
     org = orgs.add_organisation(handle, OPERATOR, "Acme", email_domains=["acme.test"])
     scope = open_scope(handle, OPERATOR, org, "upload")
     orgs.add_rollout(scope, "MFA", {"champion": date(2025, 1, 6), "wider": date(2025, 2, 3)}, activities=["mfa"])
-    for kind, text in (("roster", ROSTER), ("usage", USAGE), ("readiness", READINESS)):
+    for kind, text in {"roster": ROSTER, "usage": USAGE, **files}.items():
         load_file(scope, kind, f"{kind}.csv", csv(text), rollout="MFA")
-    account = auth.add_account(handle, OPERATOR, "admin@provider.test", "admin", password="correct horse battery")
-    yield handle, org, account.account_id
+    password = "correct horse battery"
+    accounts = {
+        "admin": auth.add_account(handle, OPERATOR, "admin@provider.test", "admin", password=password).account_id,
+        "client_viewer": auth.add_account(
+            handle, OPERATOR, "viewer@acme.test", "client_viewer", [org], password=password
+        ).account_id,
+    }
+    return handle, org, accounts
+
+
+@pytest.fixture
+def on_the_pages(tmp_path, monkeypatch):
+    from tests.apptest import reset_streamlit
+
+    yield page_world(tmp_path, monkeypatch, {"readiness": READINESS})
     reset_streamlit()
 
 
 def test_the_overview_says_trained_before_go_live_per_cohort_and_red_flags_show_not_ready(on_the_pages):
     from tests.apptest import open_page, signed_in
 
-    handle, org, account_id = on_the_pages
-    at = signed_in(handle, account_id)
+    handle, org, accounts = on_the_pages
+    at = signed_in(handle, accounts["admin"])
     at.session_state["org_id"] = org
     open_page(at, "pages/overview.py")
     assert not at.exception, [e.value for e in at.exception]

@@ -13,7 +13,7 @@ from analysis.alerts.adoption_rules import (
     workarounds,
 )
 from analysis.alerts.inputs import BOUND_DAYS, Finding, RuleData, load
-from analysis.alerts.record_rules import not_ready
+from analysis.alerts.record_rules import low_confidence, not_ready
 from analysis.alerts.rules import RULES
 from analysis.alerts.support_rules import backlog_growing, slow_resolution, stale_data, ticket_spike
 from analysis.orgs import Rollout
@@ -30,6 +30,7 @@ EVALUATORS = {
     "LAPSING": lapsing,
     "WORKAROUNDS": workarounds,
     "NOT_READY": not_ready,
+    "LOW_CONFIDENCE": low_confidence,
 }
 
 

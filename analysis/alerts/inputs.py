@@ -76,6 +76,7 @@ class RuleData:
     ticket_count: int
     unknowable: dict[str, str]  # figure -> why it is not computable (snapshots)
     readiness: list | None = None  # readiness.CohortReadiness per cohort; None: no readiness record loaded
+    feedback: pd.DataFrame | None = None  # feedback.answers; None: no survey answer loaded
     memo: dict = field(default_factory=dict)
 
     @property
@@ -175,6 +176,7 @@ def load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> R
         int(span["tickets"]),
         metrics.not_computable(scope, rollout),
         record_inputs.cohort_readiness(scope, rollout, rules),
+        record_inputs.feedback_answers(scope, rollout),
     )
 
 

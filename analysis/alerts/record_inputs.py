@@ -3,7 +3,9 @@ evaluation into RuleData."""
 
 from __future__ import annotations
 
-from analysis import readiness
+import pandas as pd
+
+from analysis import feedback, readiness
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -13,3 +15,9 @@ def cohort_readiness(scope: Scope, rollout: Rollout, rules: dict) -> list | None
     if not readiness.has_record(scope, rollout):
         return None
     return readiness.cohort_readiness(scope, rollout, int(rules["NOT_READY"]["days_before"]))
+
+
+def feedback_answers(scope: Scope, rollout: Rollout) -> pd.DataFrame | None:
+    """feedback.answers, or None when no answer is loaded."""
+    frame = feedback.answers(scope, rollout)
+    return None if frame.empty else frame

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from analysis import feedback
 from analysis.alerts.inputs import Finding, RuleData, below, nobody_licensed, not_enough
 from analysis.words import pct
 
@@ -63,6 +64,59 @@ def not_ready(data: RuleData, x: date) -> list[Finding]:
                 severity="high" if untrained else "medium",
                 message=message,
                 evidence=evidence,
+            )
+        )
+    return out
+
+
+def low_confidence(data: RuleData, x: date) -> list[Finding]:
+    """Per place (the whole rollout, each cohort, each department) the scored answers in the `days`
+    days to x: holds when there are at least min_answers and their mean is under below_mean (high
+    under high_below_mean). A cohort or the rollout with fewer answers cannot be judged; a
+    department with fewer is not judged (said only for the larger places)."""
+    s = data.settings["LOW_CONFIDENCE"]
+    if data.feedback is None:
+        return []  # judged once feedback is loaded (docs/metrics.md#feedback)
+    table = feedback.confidence_at(data.feedback, x, int(s["days"]))
+    out = []
+    for row in table.itertuples():
+        where = {"cohort": row.place} if row.level == "cohort" else {}
+        if row.level == "department":
+            where = {"department": row.place}
+        if row.answers < s["min_answers"]:
+            if row.level != "department":
+                who = "this rollout" if row.level == "rollout" else f"the {row.place} cohort"
+                out.append(
+                    not_enough(
+                        "LOW_CONFIDENCE",
+                        f"{row.answers} survey answers for {who} in the {int(s['days'])} days to {x}: fewer than "
+                        f"{int(s['min_answers'])}.",
+                        **where,
+                    )
+                )
+            continue
+        evidence = {
+            "answers": int(row.answers),
+            "mean_score": row.mean,
+            "days": int(s["days"]),
+            "below_mean": s["below_mean"],
+            "high_below_mean": s["high_below_mean"],
+        }
+        if not below(row.mean, s["below_mean"]):
+            out.append(Finding("LOW_CONFIDENCE", "clear", evidence=evidence, **where))
+            continue
+        who = {"rollout": "The whole rollout", "cohort": f"The {row.place} cohort"}.get(row.level, row.place)
+        out.append(
+            Finding(
+                "LOW_CONFIDENCE",
+                "holds",
+                severity="high" if below(row.mean, s["high_below_mean"]) else "medium",
+                message=(
+                    f"{who}: a mean confidence of {row.mean:.1f} of 5 over {row.answers} survey answers in the "
+                    f"{int(s['days'])} days to {x}, under {s['below_mean']:g}."
+                ),
+                evidence=evidence,
+                **where,
             )
         )
     return out

@@ -104,6 +104,14 @@ RULES: dict[str, Rule] = {
             {"days_before": 28, "share_trained": 0.5},
         ),
         Rule(
+            "LOW_CONFIDENCE",
+            "the survey answers of the last `days` days in a place (the whole rollout, a cohort, a department) number "
+            "at least min_answers and their mean score (1-5) is under below_mean (high under high_below_mean)",
+            "Ask the people there what is in the way (champions, a drop-in); answer the survey's comments.",
+            "rollout, cohort, department",
+            {"below_mean": 3.0, "high_below_mean": 2.0, "min_answers": 5, "days": 28},
+        ),
+        Rule(
             "STALE_DATA",
             "for usage and for tickets separately: the newest date (usage day; ticket created or updated) is more than "
             "14 days before the as-of date given, or before today when none is given",
@@ -127,6 +135,8 @@ WHOLE_SETTINGS = (
     "min_people",
     "max_age_days",
     "days_before",
+    "min_answers",
+    "days",
 )
 
 

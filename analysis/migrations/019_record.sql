@@ -46,3 +46,12 @@ CREATE TABLE kpi_points (
     target      DOUBLE,
     grp         VARCHAR NOT NULL DEFAULT '' -- a cohort or department the value is for; '' the whole rollout
 );
+
+-- Whether client views of the organisation may read the survey comments (never with a name, never
+-- for a group under 5 answers: analysis/feedback.py); off until a provider turns it on.
+CREATE TABLE feedback_settings (
+    org_id              INTEGER PRIMARY KEY,
+    comments_to_clients BOOLEAN NOT NULL,
+    set_by              VARCHAR NOT NULL,
+    set_at              TIMESTAMP NOT NULL
+);
