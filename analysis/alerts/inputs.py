@@ -77,6 +77,7 @@ class RuleData:
     unknowable: dict[str, str]  # figure -> why it is not computable (snapshots)
     readiness: list | None = None  # readiness.CohortReadiness per cohort; None: no readiness record loaded
     feedback: pd.DataFrame | None = None  # feedback.answers; None: no survey answer loaded
+    kpi_points: pd.DataFrame | None = None  # kpis.custom.points; None: no KPI series loaded
     memo: dict = field(default_factory=dict)
 
     @property
@@ -177,6 +178,7 @@ def load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> R
         metrics.not_computable(scope, rollout),
         record_inputs.cohort_readiness(scope, rollout, rules),
         record_inputs.feedback_answers(scope, rollout),
+        record_inputs.kpi_points(scope, rollout),
     )
 
 

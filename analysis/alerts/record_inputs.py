@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import feedback, readiness
+from analysis.kpis import custom
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -20,4 +21,10 @@ def cohort_readiness(scope: Scope, rollout: Rollout, rules: dict) -> list | None
 def feedback_answers(scope: Scope, rollout: Rollout) -> pd.DataFrame | None:
     """feedback.answers, or None when no answer is loaded."""
     frame = feedback.answers(scope, rollout)
+    return None if frame.empty else frame
+
+
+def kpi_points(scope: Scope, rollout: Rollout) -> pd.DataFrame | None:
+    """kpis.custom.points, or None when no KPI series is loaded."""
+    frame = custom.points(scope, rollout)
     return None if frame.empty else frame

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from analysis import feedback
-from analysis.alerts.inputs import Finding, RuleData, below, nobody_licensed, not_enough
+from analysis.alerts.inputs import Finding, RuleData, above, below, nobody_licensed, not_enough
+from analysis.kpis import custom
+from analysis.kpis.table import kpi_status
 from analysis.words import pct
 
 
@@ -114,6 +116,63 @@ def low_confidence(data: RuleData, x: date) -> list[Finding]:
                 message=(
                     f"{who}: a mean confidence of {row.mean:.1f} of 5 over {row.answers} survey answers in the "
                     f"{int(s['days'])} days to {x}, under {s['below_mean']:g}."
+                ),
+                evidence=evidence,
+                **where,
+            )
+        )
+    return out
+
+
+def kpi_off_track(data: RuleData, x: date) -> list[Finding]:
+    """Per KPI series (analysis/kpis/custom.py): holds when its newest `points` readings to x are each
+    on the wrong side of its target (high when the newest is off track in the KPI table's sense: wrong
+    by 10 % of the target or more)."""
+    s = data.settings["KPI_OFF_TRACK"]
+    if data.kpi_points is None:
+        return []  # judged once a KPI series is loaded (docs/metrics.md#kpi-series)
+    window = (data.baseline.start, data.baseline.end) if data.baseline else None
+    out = []
+    for found in custom.series_of(data.kpi_points, x, window):
+        where: dict = {"kind": found.kpi}
+        if found.place in data.cohorts:
+            where["cohort"] = found.place
+        elif found.place:
+            where["department"] = found.place
+        if found.current is None:
+            out.append(not_enough("KPI_OFF_TRACK", f"{found.label}: no reading on or before {x}.", **where))
+            continue
+        if found.target is None:
+            out.append(not_enough("KPI_OFF_TRACK", f"{found.label}: the series gives no target.", **where))
+            continue
+        target, n = found.target, int(s["points"])
+        newest = [v for _, v in found.readings[-n:]]
+        wrong = [below(v, target) if found.direction == "higher" else above(v, target) for v in newest]
+        status = kpi_status(found.current, target, found.direction)
+        evidence = {
+            "kpi": found.kpi,
+            "value": found.current,
+            "day": found.current_day,
+            "target": target,
+            "direction": found.direction,
+            "unit": found.unit,
+            "baseline": found.baseline,
+            "status": status,
+            "points": n,
+        }
+        if len(newest) < n or not all(wrong):
+            out.append(Finding("KPI_OFF_TRACK", "clear", evidence=evidence, **where))
+            continue
+        side = "under" if found.direction == "higher" else "over"
+        base = f" (baseline {found.baseline:g})" if found.baseline is not None else ""
+        out.append(
+            Finding(
+                "KPI_OFF_TRACK",
+                "holds",
+                severity="high" if status == "off track" else "medium",
+                message=(
+                    f"{found.label}: {found.current:g} on {found.current_day}{base}, {side} its target of {target:g}"
+                    + (f" at each of its last {n} readings." if n > 1 else ".")
                 ),
                 evidence=evidence,
                 **where,

@@ -112,6 +112,14 @@ RULES: dict[str, Rule] = {
             {"below_mean": 3.0, "high_below_mean": 2.0, "min_answers": 5, "days": 28},
         ),
         Rule(
+            "KPI_OFF_TRACK",
+            "a KPI series (loaded from another system) has its newest `points` readings each on the wrong side of its "
+            "target (high when the newest is off track in the KPI table: wrong by 10 % of the target or more)",
+            "Ask the system's owner why; plan the fix as an action on this flag.",
+            "KPI series",
+            {"points": 1},
+        ),
+        Rule(
             "STALE_DATA",
             "for usage and for tickets separately: the newest date (usage day; ticket created or updated) is more than "
             "14 days before the as-of date given, or before today when none is given",
@@ -137,6 +145,7 @@ WHOLE_SETTINGS = (
     "days_before",
     "min_answers",
     "days",
+    "points",
 )
 
 
