@@ -153,3 +153,36 @@ def comments(scope: Scope, rollout: Rollout, search: str = "", frame: pd.DataFra
         ]
         return said[columns].iloc[::-1].reset_index(drop=True)
     return said[[*columns, "user_id"]].iloc[::-1].reset_index(drop=True)
+
+
+def as_json(scope: Scope, rollout: Rollout, as_of: date) -> dict | None:
+    """For `kpis --json` (key `feedback`): confidence by place over the last 28 days and by week,
+    the champions before the wider go-live and how many comments there are (their text stays on
+    the page); None when no answer is loaded."""
+    frame = answers(scope, rollout)
+    if frame.empty:
+        return None
+    place = confidence(scope, rollout, as_of, frame=frame)
+    weeks = weekly(scope, rollout, as_of, frame=frame)
+    voice = champions_before_wider(scope, rollout, frame=frame)
+    return {
+        "answers": int(sum(s is not None for s in frame["score"])),
+        "days": DAYS,
+        "confidence": [
+            {"level": r.level, "place": r.place, "answers": int(r.answers), "mean_score": r.mean}
+            for r in place.itertuples()
+        ],
+        "weekly": [
+            {
+                "cohort": r.cohort,
+                "week_start": r.week_start.isoformat(),
+                "answers": int(r.answers),
+                "mean_score": r.mean,
+            }
+            for r in weeks.itertuples()
+        ],
+        "champions_before_wider": None
+        if voice is None
+        else {"before": voice.before.isoformat(), "answers": voice.answers, "mean_score": voice.mean},
+        "comments": int(sum(bool(c) for c in frame["comment"])),
+    }

@@ -119,3 +119,25 @@ def as_rows(found: list[CohortReadiness]) -> list[dict]:
         }
         for r in found
     ]
+
+
+def as_json(scope: Scope, rollout: Rollout) -> dict | None:
+    """For `kpis --json` (key `readiness`): the entries (without attendee lists) and per cohort
+    trained before go-live; None when no readiness record is loaded."""
+    frame = entries(scope, rollout)
+    if frame.empty:
+        return None
+    return {
+        "entries": [
+            {
+                "date": e.day.isoformat(),
+                "cohort": e.cohort,
+                "department": e.department,
+                "kind": e.kind,
+                "title": e.title,
+                "attendance": None if e.attendance is None else int(e.attendance),
+            }
+            for e in frame.itertuples()
+        ],
+        "cohorts": as_rows(cohort_readiness(scope, rollout)),
+    }

@@ -34,10 +34,10 @@ def not_ready(data: RuleData, x: date) -> list[Finding]:
             continue
         share = r.trained / r.licensed
         evidence = {
-            "go_live": r.go_live,
+            "go_live": r.go_live.isoformat(),  # evidence is stored as JSON
             "trainings_in_window": r.trainings_in_window,
             "days_before": days,
-            "last_training": r.last_training,
+            "last_training": r.last_training.isoformat() if r.last_training else None,
             "trained": r.trained,
             "licensed_users": r.licensed,
             "trained_share": share,
@@ -152,7 +152,7 @@ def kpi_off_track(data: RuleData, x: date) -> list[Finding]:
         evidence = {
             "kpi": found.kpi,
             "value": found.current,
-            "day": found.current_day,
+            "day": found.current_day.isoformat() if found.current_day else None,
             "target": target,
             "direction": found.direction,
             "unit": found.unit,

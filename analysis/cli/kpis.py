@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from analysis import alerts, lessons, metrics, orgs, phases, support
+from analysis import alerts, feedback, kpis, lessons, metrics, orgs, phases, readiness, support
 from analysis.access import OPERATOR
 from analysis.alerts import actions as flag_actions
 from analysis.cli.common import CommandError, a_date, find_rollout, org_scope
@@ -82,6 +82,12 @@ def run_kpis(args: argparse.Namespace, store: Store) -> int:
                 "lessons": lessons.as_json(scope, rollout),
                 # added: the phases and whether each met its targets (docs/metrics.md#phases)
                 "phases": phases.as_json(scope, rollout, as_of, window),
+                # added: training and communications, trained before go-live per cohort (docs/metrics.md#readiness)
+                "readiness": readiness.as_json(scope, rollout),
+                # added: survey confidence by place and week (docs/metrics.md#feedback)
+                "feedback": feedback.as_json(scope, rollout, as_of),
+                # added: the KPI series from other systems against their targets (docs/metrics.md#kpi-series)
+                "custom_kpis": custom_kpis(scope, rollout, as_of, window),
             },
             indent=2,
         )
@@ -183,3 +189,9 @@ def _history(args: argparse.Namespace, frames: list[pd.DataFrame]) -> int:
                 + (f": {row.note}" if isinstance(row.note, str) else "")
             )
     return 0
+
+
+def custom_kpis(scope, rollout, as_of, window: int) -> list[dict]:
+    """kpis.custom.as_json against the rollout's selected baseline window."""
+    chosen = kpis.baseline(scope, rollout, None, as_of, window, curve=False)
+    return kpis.custom.as_json(scope, rollout, as_of, (chosen.start, chosen.end) if chosen else None)

@@ -83,3 +83,23 @@ def _baseline(rows, window: tuple[date, date] | None) -> float | None:
         return sum(inside) / len(inside)
     before = [float(r.value) for r in rows if r.day <= end]
     return before[-1] if before else None
+
+
+def as_json(scope: Scope, rollout: Rollout, d: date, window: tuple[date, date] | None) -> list[dict]:
+    """For `kpis --json` (key `custom_kpis`): each series as of d; [] when none is loaded."""
+    from analysis.kpis.table import kpi_status  # the table reads this module
+
+    return [
+        {
+            "kpi": s.kpi,
+            "place": s.place or None,
+            "unit": s.unit,
+            "direction": s.direction,
+            "baseline": s.baseline,
+            "current": s.current,
+            "current_date": s.current_day.isoformat() if s.current_day else None,
+            "target": s.target,
+            "status": kpi_status(s.current, s.target, s.direction),
+        }
+        for s in series(scope, rollout, d, window)
+    ]
