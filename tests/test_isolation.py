@@ -67,6 +67,9 @@ def tokens(x: str) -> dict[str, str]:
         "lesson": f"SENTINEL-{x}-LESSON",
         "phase": f"SENTINEL-{x}-PHASE",
         "owner": f"SENTINEL-{x}-OWNER",  # an action's owner: the provider's words, not a person of the roster
+        "training": f"SENTINEL-{x}-TRAINING",  # a readiness entry's title
+        "comment": f"SENTINEL-{x}-COMMENT",  # a survey comment
+        "kpi": f"SENTINEL-{x}-KPI",  # a KPI series' name
     }
 
 
@@ -126,6 +129,18 @@ def lead_the_rollout(scope, x: str) -> None:
     plan = phases.suggested_plan(rollout)
     plan[1] = replace(plan[1], name=t["phase"], targets={"adoption_rate": 0.5})
     phases.save_plan(scope, rollout, plan)
+    # the change-leadership record: a training session, survey answers with a comment (6, so a group
+    # of 5+ answers), a KPI series (issue 14)
+    readiness = f"date,cohort,kind,title,attendees\n2025-01-02,champion,training,{t['training']},p1@{t['domain']}\n"
+    load_file(scope, "readiness", f"{t['file']}-readiness.csv", readiness.encode(), rollout=t["rollout"])
+    answers = ["user_id,date,question,score,comment"] + [
+        f"p{i}@{t['domain']},2025-02-20,Confident?,2,{t['comment']} {i}" for i in range(1, 7)
+    ]
+    load_file(
+        scope, "feedback", f"{t['file']}-feedback.csv", ("\n".join(answers) + "\n").encode(), rollout=t["rollout"]
+    )
+    series = f"date,kpi,value,unit,direction,target\n2025-02-20,{t['kpi']},90,%,up,99\n"
+    load_file(scope, "kpi_series", f"{t['file']}-kpi.csv", series.encode(), rollout=t["rollout"])
 
 
 @dataclass
@@ -430,6 +445,10 @@ def test_tenant_matrix(world, downloads, role, page, x):
         assert t["rollout"].lower() in text.lower()
     if page == "pages/overview.py":
         assert len(at.get("plotly_chart")) == 2 and t["cohort"].lower() in text.lower()
+        # the record shows for the organisation viewed: a training marker, a KPI series row, and (to the
+        # provider, the setting being off for clients) a survey comment
+        assert t["training"].lower() in text.lower() and t["kpi"].lower() in text.lower()
+        assert (t["comment"].lower() in text.lower()) is (role in ("admin", "account_manager"))
     if page == "pages/data.py":  # the history table (Arrow bytes) and the rejected-rows download
         assert t["file"] in at.dataframe[-1].value["file_name"].iloc[0]
         [data] = download_data(at, downloads)

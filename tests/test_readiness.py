@@ -208,3 +208,24 @@ def test_the_overview_says_trained_before_go_live_per_cohort_and_red_flags_show_
     assert any(h.startswith("**Not Ready** · wider cohort") for h in heads), heads
     text = shown(" ".join(m.value for m in at.markdown))
     assert "with no training in the 28 days before its go-live" in text, text
+
+
+def test_the_report_pack_has_a_readiness_and_a_feedback_page(mfa, load):
+    from analysis.reports.contents import report_contents
+    from tests.test_feedback import ANSWERS
+
+    rollout = orgs.rollout(mfa, "MFA")
+    titles = lambda made: [s.title for s in made.sections]  # noqa: E731
+    assert "Readiness: trained before go-live" not in titles(report_contents(mfa, rollout, date(2025, 2, 20)))
+    load(mfa, "readiness", READINESS)
+    load(mfa, "feedback", ANSWERS)
+    made = report_contents(mfa, rollout, date(2025, 2, 20))
+    by_title = {s.title: s for s in made.sections}
+    [ready] = by_title["Readiness: trained before go-live"].blocks
+    assert ready.rows == [
+        ["champion", "6 Jan 2025", "3 of 4", "1", "0", "20 Dec 2024"],
+        ["wider", "3 Feb 2025", "2 of 6", "0", "1", "1 Dec 2024"],
+    ]
+    voice, table = by_title["Feedback: confidence"].blocks
+    assert voice == "The champions before the wider go-live (3 Feb 2025): 4 answers, a mean of 4.0 of 5."
+    assert table.rows[:2] == [["rollout", "whole rollout", "6", "2.2"], ["cohort", "wider", "6", "2.2"]]
