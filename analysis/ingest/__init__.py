@@ -118,7 +118,7 @@ def _load(
     step = progress or (lambda _fraction, _text: None)
     if kind not in KINDS:
         raise FileRefused(file_name, f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
-    rollout_id = _rollout_for(scope, kind, file_name, rollout)
+    rollout_id = org.rollout_for(scope, kind, file_name, rollout)
     step(0.05, "Reading the file")
     if table is None:
         table = _first_read(file_name, kind, data)
@@ -195,16 +195,6 @@ def _load(
         ticket_collapse.drop(cur)
         ticket_merge.drop(cur)
         staging.drop(cur)
-
-
-def _rollout_for(scope: Scope, kind: str, file_name: str, rollout) -> int | None:
-    """The rollout's id; a roster and the change-leadership record's kinds must name one."""
-    rollout_id = scope.rollout_id(rollout) if rollout not in (None, "") else None
-    if kind == "roster" and rollout_id is None:
-        raise FileRefused(file_name, "a roster belongs to a rollout: choose the rollout")
-    if kind in RECORD_KINDS and rollout_id is None:
-        raise FileRefused(file_name, f"a {kind.replace('_', ' ')} file belongs to a rollout: choose the rollout")
-    return rollout_id
 
 
 def _first_read(file_name: str, kind: str, data: bytes | Path) -> Table:
