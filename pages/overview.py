@@ -11,6 +11,7 @@ from analysis.words import day
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.feedback import feedback_section
 from ui.flags import KPI_COLUMNS, current_alerts, rule_title, rules_kpi_table, with_alert_markers
+from ui.kpi_series import kpi_series_section
 from ui.onboarding import checklist
 from ui.phase_settings import phase_table
 from ui.readiness import readiness_table
@@ -110,6 +111,7 @@ if series is not None:
     st.subheader("Adoption on the calendar")
     st.caption("The same 7-day adoption by date, with each cohort's go-live and the annotations marked.")
     st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, markers, view.period), width="stretch")
+kpi_series_section(view, markers)
 with st.expander("How these figures are defined"):
     st.markdown(DEFINITIONS)
 

@@ -444,7 +444,8 @@ def test_tenant_matrix(world, downloads, role, page, x):
     if page not in ("pages/admin.py", "pages/account.py"):  # the page did render the chosen organisation
         assert t["rollout"].lower() in text.lower()
     if page == "pages/overview.py":
-        assert len(at.get("plotly_chart")) == 2 and t["cohort"].lower() in text.lower()
+        # two adoption charts and one KPI series chart (issue 14)
+        assert len(at.get("plotly_chart")) == 3 and t["cohort"].lower() in text.lower()
         # the record shows for the organisation viewed: a training marker, a KPI series row, and (to the
         # provider, the setting being off for clients) a survey comment
         assert t["training"].lower() in text.lower() and t["kpi"].lower() in text.lower()

@@ -112,3 +112,32 @@ def test_kpi_off_track_holds_when_the_newest_readings_miss_the_target(mfa, load)
     assert (found[("uptime", None)].status, found[("error rate", "wider")].status) == ("holds", "clear")
     # before any reading of the error rate: it cannot be judged
     assert _off(mfa, date(2025, 2, 1))[("error rate", "wider")].status == "not_enough_data"
+
+
+@pytest.fixture
+def on_the_pages(tmp_path, monkeypatch):
+    from tests.apptest import reset_streamlit
+    from tests.test_readiness import page_world
+
+    yield page_world(tmp_path, monkeypatch, {"kpi_series": SERIES})
+    reset_streamlit()
+
+
+def test_the_overview_charts_each_series_against_its_target_and_lists_it_in_the_kpi_table(on_the_pages):
+    import json
+
+    from tests.apptest import open_page, signed_in
+
+    handle, org, accounts = on_the_pages
+    at = signed_in(handle, accounts["client_viewer"])  # a client view reads them too
+    at.session_state["org_id"] = org
+    open_page(at, "pages/overview.py")
+    assert not at.exception, [e.value for e in at.exception]
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    uptime = next(s for s in specs if s["data"][0].get("name") == "uptime (%)")
+    assert uptime["data"][0]["y"] == [99.9, 99.7, 99.6, 97.0, 98.0]
+    lines = {a["text"] for a in uptime["layout"]["annotations"]}
+    assert {"target 99.5", "baseline 99.8"} <= lines
+    [table] = [t.value for t in at.dataframe if "KPI" in t.value.columns and "Status" in t.value.columns]
+    row = table[table["KPI"] == "uptime (%)"].iloc[0]
+    assert (row["Baseline"], row["Now"], row["Target"], row["Status"]) == ("99.8", "98.0", "99.5", "at risk")
