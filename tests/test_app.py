@@ -58,7 +58,7 @@ def test_overview_shows_cohort_cards_and_both_charts_on_the_demo(app):
     values = {m.label: m.value for m in at.metric[:4]}
     assert values["Licensed"] == "25"  # the demo's champion group
     charts = at.get("plotly_chart")
-    assert len(charts) == 2
+    assert len(charts) == 3  # the two adoption charts, then the uptime series (analysis/demo_record.py)
     names = [t["name"] for t in json.loads(charts[0].proto.spec)["data"]]
     assert names == ["Champion", "Wider"]
     assert any("Synthetic demo data" in i.value for i in at.info)
@@ -67,8 +67,8 @@ def test_overview_shows_cohort_cards_and_both_charts_on_the_demo(app):
 def test_data_page_opens_with_the_demo_load_history(app):
     at = open_page(app, "pages/data.py")
     history = load_history(at)
-    assert list(history["kind"]) == ["tickets", "usage", "roster"]
-    assert list(history["rows_rejected"]) == [0, 0, 0]
+    assert list(history["kind"]) == ["kpi_series", "feedback", "readiness", "tickets", "usage", "roster"]
+    assert list(history["rows_rejected"]) == [0, 0, 0, 0, 0, 0]
 
 
 def test_data_page_previews_then_loads_then_undoes(app):

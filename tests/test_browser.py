@@ -151,7 +151,8 @@ def test_overview_shows_kpi_cards_and_charts(server, page):
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert len(values) == 17  # 4 cards for champion, wider and all; 5 at a glance
     assert values[3] == "25"  # licensed champions in the demo
-    assert page.locator(".js-plotly-plot").count() == 2
+    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
+    assert page.locator(".js-plotly-plot").count() == 3  # two adoption charts and the demo's uptime series
     assert page.get_by_text("Synthetic demo data.").is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
     shoot(page, "overview")
