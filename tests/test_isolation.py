@@ -129,8 +129,13 @@ def lead_the_rollout(scope, x: str) -> None:
     plan = phases.suggested_plan(rollout)
     plan[1] = replace(plan[1], name=t["phase"], targets={"adoption_rate": 0.5})
     phases.save_plan(scope, rollout, plan)
-    # the change-leadership record: a training session, survey answers with a comment (6, so a group
-    # of 5+ answers), a KPI series (issue 14)
+
+
+def record_the_rollout(scope, x: str) -> None:
+    """The change-leadership record (issue 14): a training session, survey answers with a comment (6,
+    so a group of 5+ answers) and a KPI series, each named by a sentinel; loaded before the tickets,
+    so the tickets load (with its rejected row) stays the newest in the load history."""
+    t = tokens(x)
     readiness = f"date,cohort,kind,title,attendees\n2025-01-02,champion,training,{t['training']},p1@{t['domain']}\n"
     load_file(scope, "readiness", f"{t['file']}-readiness.csv", readiness.encode(), rollout=t["rollout"])
     answers = ["user_id,date,question,score,comment"] + [
@@ -176,6 +181,7 @@ def world(tmp_path_factory):
             )
             load_file(scope, "roster", f"{t['file']}-roster.csv", roster_csv(x), rollout=t["rollout"])
             load_file(scope, "usage", f"{t['file']}-usage.csv", usage_csv(x), rollout=t["rollout"])
+            record_the_rollout(scope, x)
             result = load_file(scope, "tickets", f"{t['file']}-tickets.csv", tickets_csv(x), rollout=t["rollout"])
             assert result.rows_rejected == 1
             rejects[x] = result.upload_id
