@@ -83,15 +83,16 @@ def test_data_page_previews_then_loads_then_undoes(app):
     next(b for b in at.button if b.label == "Load 1 file").click()
     at.run()
     assert not at.exception
-    assert any("extra\\.csv\\: load 4 stored 8 new rows" in s.value for s in at.success)  # shown literally
+    # load 7: after the demo's six (roster, usage, tickets, readiness, feedback, KPI series)
+    assert any("extra\\.csv\\: load 7 stored 8 new rows" in s.value for s in at.success)  # shown literally
     history = load_history(at)
-    assert list(history["upload_id"])[:1] == [4] and list(history["rows_rejected"])[:1] == [1]
+    assert list(history["upload_id"])[:1] == [7] and list(history["rows_rejected"])[:1] == [1]
     # undo needs its confirmation ticked
     next(c for c in at.checkbox if c.label.startswith("Yes, undo load")).check()
     at.run()
     next(b for b in at.button if b.label == "Undo this load").click()
     at.run()
-    assert any("Undid load 4" in s.value for s in at.success), [s.value for s in at.success]
+    assert any("Undid load 7" in s.value for s in at.success), [s.value for s in at.success]
     assert load_history(at)["undone_at"].notna().tolist()[:1] == [True]
     # the state is the first column: an undone load no longer looks active
     assert list(load_history(at).columns)[:2] == ["state", "upload_id"]
