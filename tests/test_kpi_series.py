@@ -103,7 +103,7 @@ def test_kpi_off_track_holds_when_the_newest_readings_miss_the_target(mfa, load)
     uptime, errors = found[("uptime", None)], found[("error rate", "wider")]
     # uptime 98.0 < 99.5 (at risk in the table: medium); wrong since 10 Feb (97.0), right on 20 Jan (99.6)
     assert (uptime.status, uptime.severity, uptime.since) == ("holds", "medium", date(2025, 2, 10))
-    assert "uptime (%): 98 on 2025-02-17 (baseline 99.8), under its target of 99.5." == uptime.message
+    assert "uptime (%): 98 on 17 Feb 2025 (baseline 99.8), under its target of 99.5." == uptime.message
     # error rate 2.5 > 2 (off track: high); on 16 Feb its newest reading was 1.5, under the target
     assert (errors.status, errors.severity, errors.since) == ("holds", "high", date(2025, 2, 17))
     # two readings in a row: uptime's 97.0 and 98.0 both miss; the error rate's 1.5 then 2.5 do not

@@ -10,7 +10,7 @@ from analysis import feedback
 from analysis.alerts.inputs import Finding, RuleData, above, below, nobody_licensed, not_enough
 from analysis.kpis import custom
 from analysis.kpis.table import kpi_status
-from analysis.words import pct
+from analysis.words import day, pct
 
 
 def not_ready(data: RuleData, x: date) -> list[Finding]:
@@ -25,7 +25,7 @@ def not_ready(data: RuleData, x: date) -> list[Finding]:
         if x < r.go_live:
             out.append(
                 not_enough(
-                    "NOT_READY", f"The {r.cohort} cohort is not live yet (go-live {r.go_live}).", cohort=r.cohort
+                    "NOT_READY", f"The {r.cohort} cohort is not live yet (go-live {day(r.go_live)}).", cohort=r.cohort
                 )
             )
             continue
@@ -48,14 +48,14 @@ def not_ready(data: RuleData, x: date) -> list[Finding]:
             out.append(Finding("NOT_READY", "clear", cohort=r.cohort, evidence=evidence))
             continue
         if untrained:
-            last = f"; its last one was on {r.last_training}" if r.last_training else ""
+            last = f"; its last one was on {day(r.last_training)}" if r.last_training else ""
             message = (
-                f"The {r.cohort} cohort went live on {r.go_live} with no training in the {days} days before its "
+                f"The {r.cohort} cohort went live on {day(r.go_live)} with no training in the {days} days before its "
                 f"go-live{last}; {r.words} licensed people."
             )
         else:
             message = (
-                f"The {r.cohort} cohort went live on {r.go_live}, {r.words} ({pct(share)}), under "
+                f"The {r.cohort} cohort went live on {day(r.go_live)}, {r.words} ({pct(share)}), under "
                 f"{pct(s['share_trained'])} of its licensed people."
             )
         out.append(
@@ -91,7 +91,7 @@ def low_confidence(data: RuleData, x: date) -> list[Finding]:
                 out.append(
                     not_enough(
                         "LOW_CONFIDENCE",
-                        f"{row.answers} survey answers for {who} in the {int(s['days'])} days to {x}: fewer than "
+                        f"{row.answers} survey answers for {who} in the {int(s['days'])} days to {day(x)}: fewer than "
                         f"{int(s['min_answers'])}.",
                         **where,
                     )
@@ -115,7 +115,7 @@ def low_confidence(data: RuleData, x: date) -> list[Finding]:
                 severity="high" if below(row.mean, s["high_below_mean"]) else "medium",
                 message=(
                     f"{who}: a mean confidence of {row.mean:.1f} of 5 over {row.answers} survey answers in the "
-                    f"{int(s['days'])} days to {x}, under {s['below_mean']:g}."
+                    f"{int(s['days'])} days to {day(x)}, under {s['below_mean']:g}."
                 ),
                 evidence=evidence,
                 **where,
@@ -140,7 +140,7 @@ def kpi_off_track(data: RuleData, x: date) -> list[Finding]:
         elif found.place:
             where["department"] = found.place
         if found.current is None:
-            out.append(not_enough("KPI_OFF_TRACK", f"{found.label}: no reading on or before {x}.", **where))
+            out.append(not_enough("KPI_OFF_TRACK", f"{found.label}: no reading on or before {day(x)}.", **where))
             continue
         if found.target is None:
             out.append(not_enough("KPI_OFF_TRACK", f"{found.label}: the series gives no target.", **where))
@@ -171,7 +171,7 @@ def kpi_off_track(data: RuleData, x: date) -> list[Finding]:
                 "holds",
                 severity="high" if status == "off track" else "medium",
                 message=(
-                    f"{found.label}: {found.current:g} on {found.current_day}{base}, {side} its target of {target:g}"
+                    f"{found.label}: {found.current:g} on {day(found.current_day)}{base}, {side} its target of {target:g}"
                     + (f" at each of its last {n} readings." if n > 1 else ".")
                 ),
                 evidence=evidence,
