@@ -226,3 +226,19 @@ def test_the_overview_shows_confidence_and_the_provider_searches_the_comments(on
     assert not viewer.exception
     assert not [t for t in viewer.dataframe if "comment" in t.value.columns]
     assert any("not shared with client views" in c.value for c in viewer.caption)
+
+
+def test_the_kind_of_a_record_file_is_told_by_its_columns():
+    from analysis.ingest import likely_kind
+    from tests.conftest import csv
+    from tests.test_kpi_series import SERIES
+    from tests.test_readiness import READINESS
+
+    assert likely_kind("answers.csv", csv(ANSWERS)) == "feedback"  # user_id and date, as usage, but a question
+    assert likely_kind("readiness.csv", csv(READINESS)) == "readiness"
+    assert likely_kind("uptime.csv", csv(SERIES)) == "kpi_series"
+    forms_export = b"ID,Start time,Completion time,Email,Name,How confident are you?\n1,2/13/25 9:00,2/13/25 9:05,a@acme.test,A,4\n"
+    assert likely_kind("Survey(1-3).csv", forms_export) == "feedback"
+    google = b"Timestamp,Email Address,How confident are you?\n2025/02/12 9:15:02 AM GMT+1,a@acme.test,4\n"
+    assert likely_kind("Survey (Responses).csv", google) == "feedback"
+    assert likely_kind("usage.csv", b"user_id,date,activity\na@acme.test,2025-02-10,mfa\n") == "usage"
