@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from analysis.files import FileRefused, Table
 
-KINDS = ("roster", "usage", "tickets")
+DATA_KINDS = ("roster", "usage", "tickets")
+# The change-leadership record (analysis/record_kinds.py): loaded like the others, read per rollout.
+RECORD_KINDS = ("readiness", "feedback", "kpi_series")
+KINDS = DATA_KINDS + RECORD_KINDS
 
 REQUIRED = {
     "roster": ("user_id", "cohort"),
     "usage": ("user_id",),
     "tickets": ("ticket_id", "created_at"),
+    "readiness": ("date", "kind", "title"),  # and a cohort or a department, per row
+    "feedback": ("date", "question", "score"),
+    "kpi_series": ("date", "kpi", "value", "direction"),
 }
 OPTIONAL = {
     "roster": ("display_name", "department", "licensed"),
@@ -31,6 +37,9 @@ OPTIONAL = {
         "reopened",
         "satisfaction",
     ),
+    "readiness": ("cohort", "department", "attendees"),
+    "feedback": ("user_id", "comment", "cohort", "department", "response_id"),
+    "kpi_series": ("unit", "target", "cohort", "department"),
 }
 # Fields holding dates or times: each is read by a values.DateReader.
 DATE_FIELDS = frozenset(
@@ -42,6 +51,9 @@ TELLTALES = {
     "roster": {"cohort", "department", "licensed"},
     "usage": {"activity", "count", "date", "timestamp"},
     "tickets": {"ticket_id", "created_at", "resolved_at", "status"},
+    "readiness": {"kind", "title", "attendees"},
+    "feedback": {"question", "score", "comment"},
+    "kpi_series": {"kpi", "value", "target", "direction", "unit"},
 }
 
 

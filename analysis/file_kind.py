@@ -87,7 +87,7 @@ def choose(table, kind: str, format: str, mapping, needs_activity: bool):
         return formats.choose(table, kind, format, mapping, needs_activity=needs_activity)
     except FileRefused:
         # Uptake's own names for an id or a date say the file is meant as data: keep the precise refusal
-        own = {f for k in canonical.KINDS for f in canonical.REQUIRED[k]} | canonical.DATE_FIELDS
+        own = {f for k in canonical.DATA_KINDS for f in canonical.REQUIRED[k]} | canonical.DATE_FIELDS
         known = any(d.confidence >= formats.RECOGNISED for d in formats.candidates(table))
         if (
             mapping

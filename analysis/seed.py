@@ -33,3 +33,8 @@ def _load_demo(store: Store, directory: Path) -> None:
     for kind in ("roster", "usage", "tickets"):
         path = directory / f"{kind}.csv"
         load_file(scope, kind, path.name, path.read_bytes(), rollout=demo.ROLLOUT_NAME)
+    # the change-leadership record (analysis/demo_record.py), where the directory holds it
+    for kind in ("readiness", "feedback", "kpi_series"):
+        path = directory / f"{kind}.csv"
+        if path.exists():
+            load_file(scope, kind, path.name, path.read_bytes(), rollout=demo.ROLLOUT_NAME)

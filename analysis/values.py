@@ -231,3 +231,30 @@ def future_limit(tz: ZoneInfo, now: datetime | None = None) -> datetime:
     """The latest time a loaded date may have: one day after the load, in the organisation's zone."""
     now = now or datetime.now(UTC)
     return now.astimezone(tz).replace(tzinfo=None) + timedelta(days=1)
+
+
+# Likert words (a Microsoft Forms Likert question, a Google Forms grid) as scores 1..5
+LIKERT = {
+    "strongly disagree": 1,
+    "disagree": 2,
+    "neutral": 3,
+    "neither agree nor disagree": 3,
+    "agree": 4,
+    "strongly agree": 5,
+}
+
+
+def parse_score(text: str) -> int | None:
+    """1..5 from a number ("4", "4.0") or a Likert word; None when empty."""
+    text = " ".join(text.strip().lower().split())
+    if not text or is_missing(text):
+        return None
+    if text in LIKERT:
+        return LIKERT[text]
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a score from 1 to 5") from None
+    if number != int(number) or not 1 <= number <= 5:
+        raise ValueError(f"{text!r} is not a score from 1 to 5 (a whole number)")
+    return int(number)

@@ -23,6 +23,9 @@ KIND_LABELS = {
     "usage": "Usage (who used what, when)",
     "tickets": "Support tickets",
     "roster": "Roster (the rollout's people and cohorts)",
+    "readiness": "Readiness (training sessions and communications)",
+    "feedback": "Feedback (pulse surveys, Microsoft Forms, Google Forms)",
+    "kpi_series": "KPI series (any KPI by date, from another system)",
 }
 DATE_ORDERS = {"Decide from the values": None, "Day first (31/12/2025)": True, "Month first (12/31/2025)": False}
 NOT_IN_FILE = "(not in this file)"

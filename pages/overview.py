@@ -12,9 +12,12 @@ from analysis.summary import summary
 from analysis.words import day
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.comparison import compare_with
+from ui.feedback import feedback_section
 from ui.flags import KPI_COLUMNS, current_alerts, kpi_frame, rule_title, with_alert_markers
+from ui.kpi_series import kpi_series_section
 from ui.onboarding import checklist
 from ui.phase_settings import phase_table
+from ui.readiness import readiness_table
 from ui.root_causes import action_rows
 from ui.session import adoption_by_age, department_table, file_name, period_markers, rollout_view
 from ui.tables import show_table
@@ -81,6 +84,17 @@ if not overdue.empty:
         hide_index=True,
     )
 
+ready = view.figure("readiness")
+if ready:
+    st.subheader("Readiness: trained before go-live")
+    st.caption(
+        "Per cohort, its licensed people named on a training session's list before its go-live (or counted "
+        "at its own sessions), and its training sessions in the 28 days before go-live."
+    )
+    show_table(readiness_table(ready), hide_index=True)
+
+feedback_section(view)
+
 phase_results = view.figure("phase_results")
 if phase_results:
     st.subheader("Phases: did each meet its targets?")
@@ -109,6 +123,7 @@ if series is not None:
     st.subheader("Adoption on the calendar")
     st.caption("The same 7-day adoption by date, with each cohort's go-live and the annotations marked.")
     st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, markers, view.period), width="stretch")
+kpi_series_section(view, markers)
 with st.expander("How these figures are defined"):
     st.markdown(DEFINITIONS)
 

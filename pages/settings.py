@@ -6,7 +6,7 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
-from analysis import annotations, orgs, retention, settings, words
+from analysis import annotations, feedback, orgs, retention, settings, words
 from analysis.access import AccessDenied
 from ui import cached
 from ui.cards import freshness_md
@@ -243,3 +243,13 @@ with st.form(f"retention_{org}"):
         st.caption(f"Raw usage events before {words.day(kept_from)} have been removed.")
     if st.form_submit_button("Save the retention"):
         save(retention.set_keep_months, int(keep) or None)
+
+with st.form(f"survey_comments_{org}"):
+    comments_allowed = st.checkbox(
+        "Client views may read the survey comments",
+        value=feedback.comments_to_clients(scope),
+        key=f"org_comments_{org}",
+        help="Never with a name, and never from a group of fewer than 5 answers.",
+    )
+    if st.form_submit_button("Save the survey setting"):
+        save(feedback.set_comments_to_clients, comments_allowed)

@@ -58,7 +58,7 @@ def test_overview_shows_cohort_cards_and_both_charts_on_the_demo(app):
     values = {m.label: m.value for m in at.metric[:4]}
     assert values["Licensed"] == "25"  # the demo's champion group
     charts = at.get("plotly_chart")
-    assert len(charts) == 2
+    assert len(charts) == 3  # the two adoption charts, then the uptime series (analysis/demo_record.py)
     names = [t["name"] for t in json.loads(charts[0].proto.spec)["data"]]
     assert names == ["Champion", "Wider"]
     assert any("Synthetic demo data" in i.value for i in at.info)
@@ -67,8 +67,8 @@ def test_overview_shows_cohort_cards_and_both_charts_on_the_demo(app):
 def test_data_page_opens_with_the_demo_load_history(app):
     at = open_page(app, "pages/data.py")
     history = load_history(at)
-    assert list(history["kind"]) == ["tickets", "usage", "roster"]
-    assert list(history["rows_rejected"]) == [0, 0, 0]
+    assert list(history["kind"]) == ["kpi_series", "feedback", "readiness", "tickets", "usage", "roster"]
+    assert list(history["rows_rejected"]) == [0, 0, 0, 0, 0, 0]
 
 
 def test_data_page_previews_then_loads_then_undoes(app):
@@ -83,15 +83,16 @@ def test_data_page_previews_then_loads_then_undoes(app):
     next(b for b in at.button if b.label == "Load 1 file").click()
     at.run()
     assert not at.exception
-    assert any("extra\\.csv\\: load 4 stored 8 new rows" in s.value for s in at.success)  # shown literally
+    # load 7: after the demo's six (roster, usage, tickets, readiness, feedback, KPI series)
+    assert any("extra\\.csv\\: load 7 stored 8 new rows" in s.value for s in at.success)  # shown literally
     history = load_history(at)
-    assert list(history["upload_id"])[:1] == [4] and list(history["rows_rejected"])[:1] == [1]
+    assert list(history["upload_id"])[:1] == [7] and list(history["rows_rejected"])[:1] == [1]
     # undo needs its confirmation ticked
     next(c for c in at.checkbox if c.label.startswith("Yes, undo load")).check()
     at.run()
     next(b for b in at.button if b.label == "Undo this load").click()
     at.run()
-    assert any("Undid load 4" in s.value for s in at.success), [s.value for s in at.success]
+    assert any("Undid load 7" in s.value for s in at.success), [s.value for s in at.success]
     assert load_history(at)["undone_at"].notna().tolist()[:1] == [True]
     # the state is the first column: an undone load no longer looks active
     assert list(load_history(at).columns)[:2] == ["state", "upload_id"]

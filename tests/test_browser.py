@@ -169,7 +169,8 @@ def test_overview_shows_kpi_cards_and_charts(server, page):
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert len(values) == 17  # 4 cards for champion, wider and all; 5 at a glance
     assert values[3] == "25"  # licensed champions in the demo
-    assert page.locator(".js-plotly-plot").count() == 2
+    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=60_000)
+    assert page.locator(".js-plotly-plot").count() == 3  # two adoption charts and the demo's uptime series
     assert page.get_by_text("Synthetic demo data.").is_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
     shoot(page, "overview")
@@ -200,7 +201,8 @@ def test_upload_preview_load_in_the_browser(server, page, tmp_path):
     page.get_by_text("9 rows read → 8 new").wait_for(timeout=30_000)
     shoot(page, "data-preview")
     page.get_by_role("button", name="Load 1 file").click()
-    page.get_by_text("more-usage.csv: load 4 stored 8 new rows").wait_for(timeout=30_000)
+    # load 7: after the demo's six (its data and its record, analysis/demo_record.py)
+    page.get_by_text("more-usage.csv: load 7 stored 8 new rows").wait_for(timeout=30_000)
     page.get_by_role("tab", name="Load history").click()
     page.get_by_role("button", name="Download the rejected rows (1)").wait_for(timeout=30_000)
     shoot(page, "data-history")

@@ -67,6 +67,9 @@ def tokens(x: str) -> dict[str, str]:
         "lesson": f"SENTINEL-{x}-LESSON",
         "phase": f"SENTINEL-{x}-PHASE",
         "owner": f"SENTINEL-{x}-OWNER",  # an action's owner: the provider's words, not a person of the roster
+        "training": f"SENTINEL-{x}-TRAINING",  # a readiness entry's title
+        "comment": f"SENTINEL-{x}-COMMENT",  # a survey comment
+        "kpi": f"SENTINEL-{x}-KPI",  # a KPI series' name
     }
 
 
@@ -128,6 +131,23 @@ def lead_the_rollout(scope, x: str) -> None:
     phases.save_plan(scope, rollout, plan)
 
 
+def record_the_rollout(scope, x: str) -> None:
+    """The change-leadership record (issue 14): a training session, survey answers with a comment (6,
+    so a group of 5+ answers) and a KPI series, each named by a sentinel; loaded before the tickets,
+    so the tickets load (with its rejected row) stays the newest in the load history."""
+    t = tokens(x)
+    readiness = f"date,cohort,kind,title,attendees\n2025-01-02,champion,training,{t['training']},p1@{t['domain']}\n"
+    load_file(scope, "readiness", f"{t['file']}-readiness.csv", readiness.encode(), rollout=t["rollout"])
+    answers = ["user_id,date,question,score,comment"] + [
+        f"p{i}@{t['domain']},2025-02-20,Confident?,2,{t['comment']} {i}" for i in range(1, 7)
+    ]
+    load_file(
+        scope, "feedback", f"{t['file']}-feedback.csv", ("\n".join(answers) + "\n").encode(), rollout=t["rollout"]
+    )
+    series = f"date,kpi,value,unit,direction,target\n2025-02-20,{t['kpi']},90,%,up,99\n"
+    load_file(scope, "kpi_series", f"{t['file']}-kpi.csv", series.encode(), rollout=t["rollout"])
+
+
 @dataclass
 class World:
     path: str
@@ -161,6 +181,7 @@ def world(tmp_path_factory):
             )
             load_file(scope, "roster", f"{t['file']}-roster.csv", roster_csv(x), rollout=t["rollout"])
             load_file(scope, "usage", f"{t['file']}-usage.csv", usage_csv(x), rollout=t["rollout"])
+            record_the_rollout(scope, x)
             result = load_file(scope, "tickets", f"{t['file']}-tickets.csv", tickets_csv(x), rollout=t["rollout"])
             assert result.rows_rejected == 1
             rejects[x] = result.upload_id
@@ -429,7 +450,12 @@ def test_tenant_matrix(world, downloads, role, page, x):
     if page not in ("pages/admin.py", "pages/account.py"):  # the page did render the chosen organisation
         assert t["rollout"].lower() in text.lower()
     if page == "pages/overview.py":
-        assert len(at.get("plotly_chart")) == 2 and t["cohort"].lower() in text.lower()
+        # two adoption charts and one KPI series chart (issue 14)
+        assert len(at.get("plotly_chart")) == 3 and t["cohort"].lower() in text.lower()
+        # the record shows for the organisation viewed: a training marker, a KPI series row, and (to the
+        # provider, the setting being off for clients) a survey comment
+        assert t["training"].lower() in text.lower() and t["kpi"].lower() in text.lower()
+        assert (t["comment"].lower() in text.lower()) is (role in ("admin", "account_manager"))
     if page == "pages/data.py":  # the history table (Arrow bytes) and the rejected-rows download
         assert t["file"] in at.dataframe[-1].value["file_name"].iloc[0]
         [data] = download_data(at, downloads)

@@ -603,8 +603,12 @@ def test_kpis_json_matches_a_pandas_computation(tmp_path):
             "actions",
             "lessons",
             "phases",
+            "readiness",
+            "feedback",
+            "custom_kpis",
         ]
         assert got["actions"] == {"root_causes": [], "actions": []} and got["lessons"] is None  # none recorded yet
+        assert (got["readiness"], got["feedback"], got["custom_kpis"]) == (None, None, [])  # none loaded
         assert got["not_computable"] == {}  # event-level usage: every figure can be computed
         assert list(got["cohorts"]) == ["champion", "wider", "wave 2", "all"]
         assert all(list(f) == list(metrics.COHORT_KEYS) for f in got["cohorts"].values())

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis import annotations, comparison, metrics, phases, settings, support, uploads
+from analysis import annotations, comparison, kpis, metrics, phases, readiness, settings, support, uploads
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -60,7 +60,9 @@ FIGURES = {
     "weekly_tickets": lambda s, r, d, w, o: support.weekly_tickets(s, r, d),
     "backlog_by_day": lambda s, r, d, w, o: support.backlog_by_day(s, r, settings.chart_start(r, d), d),
     "top_categories": lambda s, r, d, w, o: support.top_categories(s, r, o, d, days=settings.BASELINE_DAYS),
-    "markers": lambda s, r, d, w, o: annotations.markers(s, r) + phases.markers(s, r),
+    "markers": lambda s, r, d, w, o: annotations.markers(s, r) + phases.markers(s, r) + readiness.markers(s, r),
+    "kpi_series": lambda s, r, d, w, o: kpis.custom.series_against_baseline(s, r, d, w),
+    "readiness": lambda s, r, d, w, o: readiness.cohort_readiness(s, r) if readiness.has_record(s, r) else None,
     "phase_results": lambda s, r, d, w, o: phases.results(s, r, d, w),
     "not_computable": lambda s, r, d, w, o: metrics.not_computable(s, r),
     "usage_snapshots": lambda s, r, d, w, o: metrics.usage_snapshots(s, r),

@@ -61,6 +61,8 @@ def warm_rollouts(scope: Scope) -> float:
         for name in FIGURES:
             view.figure(name)
         view.figure("department_weekly_adoption", None)
+        view.figure("kpi_series", alerts_version(scope))
+        view.figure("readiness")
         first = next(iter(rollout.cohorts.values()), None)
         if first is not None and first <= as_of:
             view.figure("top_categories", first)

@@ -13,6 +13,7 @@ from analysis.alerts.adoption_rules import (
     workarounds,
 )
 from analysis.alerts.inputs import BOUND_DAYS, Finding, RuleData, load
+from analysis.alerts.record_rules import kpi_off_track, low_confidence, not_ready
 from analysis.alerts.rules import RULES
 from analysis.alerts.support_rules import backlog_growing, slow_resolution, stale_data, ticket_spike
 from analysis.orgs import Rollout
@@ -28,6 +29,9 @@ EVALUATORS = {
     "DECLINING_USAGE": declining_usage,
     "LAPSING": lapsing,
     "WORKAROUNDS": workarounds,
+    "NOT_READY": not_ready,
+    "LOW_CONFIDENCE": low_confidence,
+    "KPI_OFF_TRACK": kpi_off_track,
 }
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from analysis import kpis, metrics, support
+from analysis.alerts import record_inputs
 from analysis.alerts.rules import thresholds
 from analysis.orgs import Rollout
 from analysis.scope import Scope
@@ -74,6 +75,9 @@ class RuleData:
     oldest_ticket: date | None
     ticket_count: int
     unknowable: dict[str, str]  # figure -> why it is not computable (snapshots)
+    readiness: list | None = None  # readiness.CohortReadiness per cohort; None: no readiness record loaded
+    feedback: pd.DataFrame | None = None  # feedback.answers; None: no survey answer loaded
+    kpi_points: pd.DataFrame | None = None  # kpis.custom.points; None: no KPI series loaded
     memo: dict = field(default_factory=dict)
 
     @property
@@ -167,6 +171,9 @@ def load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> R
         None if pd.isna(span["oldest_ticket_day"]) else pd.Timestamp(span["oldest_ticket_day"]).date(),
         int(span["tickets"]),
         metrics.not_computable(scope, rollout),
+        record_inputs.cohort_readiness(scope, rollout, rules),
+        record_inputs.feedback_answers(scope, rollout),
+        record_inputs.kpi_points(scope, rollout),
     )
 
 

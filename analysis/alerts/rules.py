@@ -96,6 +96,30 @@ RULES: dict[str, Rule] = {
             {"min_age_days": 14, "share_of_licensed": 0.2, "min_department_people": 5},
         ),
         Rule(
+            "NOT_READY",
+            "a live cohort had no training session in the days_before days before its go-live (high), or the "
+            "share of its licensed people trained before go-live is under share_trained",
+            "Train the cohort now (sessions with their attendance recorded); train the next cohort before its go-live.",
+            "cohort",
+            {"days_before": 28, "share_trained": 0.5},
+        ),
+        Rule(
+            "LOW_CONFIDENCE",
+            "the survey answers of the last `days` days in a place (the whole rollout, a cohort, a department) number "
+            "at least min_answers and their mean score (1-5) is under below_mean (high under high_below_mean)",
+            "Ask the people there what is in the way (champions, a drop-in); answer the survey's comments.",
+            "rollout, cohort, department",
+            {"below_mean": 3.0, "high_below_mean": 2.0, "min_answers": 5, "days": 28},
+        ),
+        Rule(
+            "KPI_OFF_TRACK",
+            "a KPI series (loaded from another system) has its newest `points` readings each on the wrong side of its "
+            "target (high when the newest is off track in the KPI table: wrong by 10 % of the target or more)",
+            "Ask the system's owner why; plan the fix as an action on this flag.",
+            "KPI series",
+            {"points": 1},
+        ),
+        Rule(
             "STALE_DATA",
             "for usage and for tickets separately: the newest date (usage day; ticket created or updated) is more than "
             "14 days before the as-of date given, or before today when none is given",
@@ -118,6 +142,10 @@ WHOLE_SETTINGS = (
     "min_full_weeks",
     "min_people",
     "max_age_days",
+    "days_before",
+    "min_answers",
+    "days",
+    "points",
 )
 
 

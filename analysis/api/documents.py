@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from analysis import alerts, lessons, metrics, orgs, phases, support
+from analysis import alerts, feedback, kpis, lessons, metrics, orgs, phases, readiness, support
 from analysis.access import Principal
 from analysis.alerts import actions as flag_actions
 from analysis.orgs import Rollout
@@ -71,7 +71,22 @@ def kpis_document(
         "lessons": lessons.as_json(scope, rollout),
         # added: the phases and whether each met its targets (docs/metrics.md#phases)
         "phases": phases.as_json(scope, rollout, d, window),
+        # added: training and communications, trained before go-live per cohort (docs/metrics.md#readiness)
+        "readiness": readiness.as_json(scope, rollout),
+        # added: survey confidence by place and week (docs/metrics.md#feedback)
+        "feedback": feedback.as_json(scope, rollout, d),
+        # added: the KPI series from other systems against their targets (docs/metrics.md#kpi-series)
+        "custom_kpis": custom_kpis(scope, rollout, d, window),
     }
+
+
+def custom_kpis(scope: Scope, rollout: Rollout, as_of: date, window: int) -> list[dict]:
+    """kpis.custom.as_json against the rollout's selected baseline window ([] without a series: the
+    baseline, figures over a whole window, is not looked up for nothing)."""
+    if kpis.custom.points(scope, rollout).empty:
+        return []
+    chosen = kpis.baseline(scope, rollout, None, as_of, window, curve=False)
+    return kpis.custom.as_json(scope, rollout, as_of, (chosen.start, chosen.end) if chosen else None)
 
 
 def alerts_document(

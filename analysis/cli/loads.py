@@ -9,15 +9,16 @@ import sys
 from pathlib import Path
 
 from analysis import uploads
+from analysis.canonical import KINDS
 from analysis.cli.common import CommandError, org_scope
 from analysis.store import Store
 
 
 def add_parsers(sub) -> None:
-    load = sub.add_parser("load", help="load a roster, usage or tickets file")
+    load = sub.add_parser("load", help="load a roster, usage, tickets, readiness, feedback or kpi_series file")
     load.add_argument("--org", required=True)
     load.add_argument("--rollout")
-    load.add_argument("--kind", required=True, choices=("roster", "usage", "tickets"))
+    load.add_argument("--kind", required=True, choices=KINDS)
     load.add_argument(
         "--format",
         default="auto",

@@ -65,6 +65,7 @@ class Format:
     #                                                is the time it was resolved (not approximate)
     utc: frozenset[str] = frozenset()  # fields whose times without a zone are UTC
     day_offset: Mapping[str, int] = field(default_factory=dict)  # days added to a date field
+    expand_note: str | None = None  # what one expanded row is, when not a product's last activity (a survey's answer)
     # derived from columns and patterns in __post_init__ (not arguments)
     _keys: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
     _patterns: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False, default=())
@@ -276,7 +277,7 @@ def choose(
 def _canonical_share(table: Table) -> float:
     """The share of the file's named columns that are canonical field names (of any kind)."""
     names = named(table.header)
-    every = {f for kind in canonical.KINDS for f in canonical.fields(kind)}
+    every = {f for kind in canonical.DATA_KINDS for f in canonical.fields(kind)}
     return sum(1 for h in names if h.strip().lower() in every) / len(names) if names else 0.0
 
 

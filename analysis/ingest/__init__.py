@@ -17,8 +17,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from analysis import file_kind, formats, left_out, presets, roster_import
-from analysis.canonical import DATE_FIELDS, KINDS
+from analysis.canonical import DATE_FIELDS, KINDS, RECORD_KINDS
 from analysis.files import FileRefused, Table, read_head, read_table
+from analysis.formats import forms
 from analysis.ingest import organisation as org
 from analysis.ingest import staging, ticket_cells, ticket_collapse, ticket_merge, ticket_values, usage
 from analysis.ingest.cells import validate
@@ -26,6 +27,7 @@ from analysis.ingest.dates import date_readers
 from analysis.ingest.kinds import likely_kind, table_kind
 from analysis.ingest.merge import merge_roster, refresh_daily
 from analysis.ingest.merge import record as _record  # looked up here, so a test can fail a load midway
+from analysis.ingest.record_merge import merge_record
 from analysis.ingest.results import LoadResult, Reject, plural
 from analysis.ingest.staging import head_bytes
 from analysis.ingest.tickets import TICKET_FIELDS, stable_opening
@@ -120,9 +122,7 @@ def _load(
     step = progress or (lambda _fraction, _text: None)
     if kind not in KINDS:
         raise FileRefused(file_name, f"unknown kind {kind!r}: choose one of {', '.join(KINDS)}")
-    rollout_id = scope.rollout_id(rollout) if rollout not in (None, "") else None
-    if kind == "roster" and rollout_id is None:
-        raise FileRefused(file_name, "a roster belongs to a rollout: choose the rollout")
+    rollout_id = org.rollout_for(scope, kind, file_name, rollout)
     step(0.05, "Reading the file")
     if table is None:
         table = _first_read(file_name, kind, data)
@@ -133,7 +133,10 @@ def _load(
     )
     if preset_name is None:
         format, mapping, dayfirst, preset_name = _preset(scope, kind, file_name, format, mapping, dayfirst)
-    choice = file_kind.choose(table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None))
+    choice = forms.choose(table, kind, format, mapping) if kind == "feedback" else None
+    choice = choice or file_kind.choose(
+        table, kind, format, mapping, needs_activity=(kind == "usage" and rollout_id is None)
+    )
     in_sql = kind == "tickets" or (kind == "usage" and not (choice.format and choice.format.expand))
     if not in_sql and (not table.complete or isinstance(data, Path)):
         table = read_table(file_name, staging.whole(data))
@@ -294,6 +297,9 @@ def _context(
         "events_kept_from": settings["events_kept_from"] if kind == "usage" else None,  # analysis/retention.py
     }
     cohorts_to_map: list[str] = []
+    if kind in RECORD_KINDS and rollout_id is not None:  # _load refuses these without a rollout
+        context["cohorts"] = roster_import.cohort_lookup(org.rollout_cohorts(scope, rollout_id), None)
+        context["departments"] = org.roster_departments(scope, rollout_id)
     if kind == "roster" and rollout_id is not None:  # _load refuses a roster without a rollout
         cohorts = roster_import.cohort_lookup(org.rollout_cohorts(scope, rollout_id), cohort_values)
         context["cohorts"] = cohorts
@@ -331,6 +337,8 @@ def _merge(
             raise FileRefused(file_name, clash)  # rolls the load back: nothing is stored
     elif kind == "usage":
         usage.merge(cur, scope.org_id, rollout_id, result.upload_id, result, step)
+    elif kind in RECORD_KINDS and rollout_id is not None:  # _load refuses these without a rollout
+        merge_record(cur, kind, scope.org_id, rollout_id, result.upload_id, parsed, result)
     else:
         merge_roster(cur, scope.org_id, rollout_id, result.upload_id, parsed, result)
 

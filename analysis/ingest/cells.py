@@ -9,6 +9,7 @@ from analysis import formats, values
 from analysis.canonical import DATE_FIELDS
 from analysis.files import Table
 from analysis.ingest.dates import date_readers, unique_dates
+from analysis.ingest.record_rows import ROW_PARSERS
 from analysis.ingest.results import Reject, plural, raw_line
 from analysis.ingest.rows import RowError, roster_row, usage_row
 
@@ -18,7 +19,7 @@ def validate(
 ) -> tuple[list[dict], list[Reject]]:
     """Parsed rows and rejects. Each row is first converted to canonical text cells (a format may
     transform cells, add constant fields or turn one row into several), then parsed."""
-    parse_row = {"roster": roster_row, "usage": usage_row}[kind]
+    parse_row = {"roster": roster_row, "usage": usage_row, **ROW_PARSERS}[kind]
     headers = {name: table.header[index] for name, index in choice.columns.items()}
     parsed: list[dict] = []
     rejects: list[Reject] = []
@@ -104,7 +105,9 @@ def canonical_cells(
         empty += not out
         for one in out:
             yield line, raw, one
-    if expand:
+    if expand and fmt is not None and fmt.expand_note:
+        messages.append(f"{plural(rows_in, 'response')} gave {plural(events, 'answer')} ({fmt.expand_note})")
+    elif expand:
         messages.append(
             f"{plural(rows_in, 'row')} gave {plural(events, 'event')} (one per product used, on its "
             "last-activity date)"

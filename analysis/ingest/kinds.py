@@ -5,6 +5,7 @@ from __future__ import annotations
 from analysis import canonical, formats, roster_import
 from analysis.canonical import KINDS
 from analysis.files import FileRefused, Table, read_head
+from analysis.formats import forms
 from analysis.scope import Scope
 
 
@@ -25,8 +26,12 @@ def table_kind(table: Table, scope: Scope | None = None) -> str | None:
     found = formats.detect(table)
     if found is not None:
         return found.format.kind
+    if forms.recognise(table) is not None:  # a survey export (analysis/formats/forms.py)
+        return "feedback"
     header = {h.strip().lower() for h in table.header}
     kinds = [k for k in KINDS if set(canonical.REQUIRED[k]) <= header and header & canonical.TELLTALES[k]]
+    if len(kinds) > 1 and len(record := [k for k in kinds if k in canonical.RECORD_KINDS]) == 1:
+        kinds = record  # survey answers name a person and a date, as usage does: their own columns decide
     if len(kinds) == 1:
         return kinds[0]
     saved = [k for k in KINDS if scope is not None and roster_import.remembered(scope, k, table.header)]

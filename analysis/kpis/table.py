@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 from analysis import metrics, support
+from analysis.kpis import custom
 from analysis.kpis.baselines import COMPUTED, baseline, ratio
 from analysis.kpis.goals import KPIS, Target, targets
 from analysis.orgs import Rollout
@@ -168,7 +169,36 @@ def kpi_rows(
                 name,
             )
         )
+    rows += [
+        custom_row(s, age, name)
+        for s in custom.series(scope, rollout, d, (chosen.start, chosen.end) if chosen else None)
+    ]
     return rows
+
+
+def custom_row(found: custom.Series, age: int | None, baseline_name: str) -> KpiRow:
+    """A KPI series' row (analysis/kpis/custom.py): its own target, no due age."""
+    change = None if found.baseline is None or found.current is None else found.current - found.baseline
+    return KpiRow(
+        f"custom:{found.kpi}",
+        found.label,
+        found.place or None,
+        found.direction,
+        found.unit or "",
+        found.baseline,
+        found.current,
+        found.target,
+        change,
+        None if change is None or not found.baseline else change / found.baseline,
+        kpi_status(found.current, found.target, found.direction),
+        age,
+        0,
+        True,
+        f"from a KPI series; newest reading {found.current_day}"
+        if found.current_day
+        else "from a KPI series; no reading yet",
+        baseline_name,
+    )
 
 
 def kpi_table(

@@ -13,6 +13,7 @@ from analysis import lessons, phases
 from analysis.alerts import actions, rule_title
 from analysis.orgs import Rollout
 from analysis.reports.model import Section, Table
+from analysis.reports.record_story import record_sections
 from analysis.scope import Scope
 from analysis.words import day, plain
 
@@ -20,7 +21,12 @@ STATUS = {"met": "met", "not met": "not met", "on track": "on track", "off track
 
 
 def story_sections(scope: Scope, rollout: Rollout, as_of: date, window: int) -> list[Section]:
-    found = [_phases(scope, rollout, as_of, window), _actions(scope, rollout, as_of), _post_mortem(scope, rollout)]
+    found = [
+        *record_sections(scope, rollout, as_of),
+        _phases(scope, rollout, as_of, window),
+        _actions(scope, rollout, as_of),
+        _post_mortem(scope, rollout),
+    ]
     return [s for s in found if s is not None]
 
 
