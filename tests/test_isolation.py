@@ -25,6 +25,7 @@ from analysis.uploads import UndoError, history, rejected_rows, undo
 from tests.apptest import (
     by_label,
     download_data,
+    file_buttons,
     new_app,
     open_page,
     rendered,
@@ -504,13 +505,13 @@ def test_a_client_viewer_downloads_its_own_pack_from_the_overview(world, downloa
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", named)
     at = app_for(world, "client_viewer")
     open_page(at, "pages/overview.py")
-    assert not at.get("download_button")
+    assert not file_buttons(at)
     before = snapshot(world.store)
     next(b for b in at.button if b.label == "Build the report pack").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert changed(before, snapshot(world.store)) <= {"session_activity"}  # a pack writes nothing (alerts included)
-    assert [b.proto.label for b in at.get("download_button")] == ["Download the PowerPoint", "Download the PDF"]
+    assert [b.proto.label for b in file_buttons(at)] == ["Download the PowerPoint", "Download the PDF"]
     stem = "org-sentinel-a-org-sentinel-a-rollout-2025-02-26-report"
     assert [n for n, _ in names] == [f"{stem}.pptx", f"{stem}.pdf"]
     pptx, pdf = download_data(at, downloads)
@@ -871,11 +872,11 @@ def test_no_download_after_the_sign_in_ends(world, downloads, how):
     else:
         at = app_for(world, "client_uploader")
     open_page(at, "pages/data.py")
-    assert len(at.get("download_button")) == 1  # the rejected rows of B's newest load
+    assert len(file_buttons(at)) == 1  # the rejected rows of B's newest load
     end_sign_in(world, at, how)
     at.run()
     assert not at.exception
-    assert not at.get("download_button")
+    assert not file_buttons(at)
     assert leaks(rendered(at, downloads), None, None) == []
     assert is_sign_in_page(at)
 
