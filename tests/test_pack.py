@@ -8,7 +8,9 @@ from __future__ import annotations
 import base64
 import io
 import re
+from dataclasses import replace
 from datetime import date
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -322,3 +324,21 @@ def test_the_report_command_writes_the_html_pack(tmp_path):
     assert done.stderr == ""  # no browser needed: the charts are drawn where the file is opened
     data = (tmp_path / "pack.html").read_bytes()
     assert external_references(parsed(data)) == [] and data.count(b"Plotly.newPlot(") == 2
+
+
+def test_the_formula_corpus_through_the_html_pack(contents):  # noqa: F811
+    """Every payload of tests/test_exports.py as the pack writes text from the data (words.plain),
+    in an HTML table cell: each reads back neutralised, so a copy into a spreadsheet runs nothing."""
+    from analysis.exports import neutralise
+
+    cells = [[plain(p)] for p in CORPUS]
+    made = replace(contents, sections=[reports.Section("Corpus", "", [reports.Table(["Payload"], cells, [1.0])])])
+    page = html_of(made).decode()
+    corpus = page[page.index("<h2>Corpus</h2>") :]
+    shown = [unescape(c) for c in re.findall(r"<td>(.*?)</td>", corpus, re.DOTALL)]
+    assert len(shown) == len(CORPUS) >= 30
+    for text, payload in zip(shown, CORPUS, strict=True):
+        assert neutralise(text) == text, (payload, text)  # nothing a spreadsheet would run
+        # the payload whole, its white space made one line ("\tcmd|..." is then plain text)
+        assert text.removeprefix("'") == " ".join(payload.split())
+    assert sum(t.startswith("'") for t in shown) == len(CORPUS) - 1
