@@ -41,9 +41,9 @@ def _loads(scope: Scope) -> Section:
     blocks: list = (
         [
             Table(
-                ["Kind", "File", "Loaded", "Rows read", "Loaded", "Rejected", "Days covered"],
+                ["Kind", "File", "Loaded on", "Rows read", "Rows loaded", "Rows rejected", "Days covered"],
                 rows,
-                [1.0, 3.6, 1.7, 1.1, 1.0, 1.0, 2.6],
+                [1.0, 3.3, 1.7, 1.1, 1.2, 1.2, 2.6],
                 size=10,
             )
         ]
