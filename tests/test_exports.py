@@ -150,3 +150,39 @@ def test_every_table_outside_a_form_gets_a_csv_and_an_xlsx_button():
     assert all(b.proto.deferred_file_id for b in buttons)  # written when pressed, not on every run
     at.run()  # the same keys on a rerun
     assert not at.exception and len(at.get("download_button")) == 4
+
+
+@pytest.fixture
+def deferred(monkeypatch):
+    """What each deferred download button registers (a table's CSV and .xlsx, ui/tables.py):
+    file id -> (file name, the callable that writes the file when the button is pressed)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    found: dict[str, tuple[str, object]] = {}
+    register = MediaFileManager.add_deferred
+
+    def recording(self, data_callable, mimetype, coordinates, file_name=None, element_id=""):
+        file_id = register(self, data_callable, mimetype, coordinates, file_name=file_name, element_id=element_id)
+        found[file_id] = (file_name, data_callable)
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    return found
+
+
+def test_a_table_downloads_what_it_shows_neutralised_and_named_for_its_columns(deferred):
+    at = AppTest.from_string(
+        "import pandas as pd\nfrom ui.tables import show_table\n"
+        "show_table(pd.DataFrame({'KPI': ['=1+1'], 'id': ['00123'], 'n': [-2], 'hidden': ['x']}),"
+        " column_config={'KPI': 'Key figure', 'hidden': None})\n"
+    )
+    at.run()
+    assert not at.exception
+    (csv_name, csv_file), (xlsx_name, xlsx_file) = [
+        deferred[b.proto.deferred_file_id] for b in at.get("download_button")
+    ]
+    csv_data, xlsx_data = csv_file(), xlsx_file()  # as the button does when pressed
+    assert (csv_name, xlsx_name) == ("key-figure-id-n.csv", "key-figure-id-n.xlsx")  # the names shown
+    assert csv_data.decode("utf-8-sig") == "Key figure,id,n\r\n'=1+1,00123,-2\r\n"
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_data)).active
+    assert list(sheet.iter_rows(values_only=True)) == [("Key figure", "id", "n"), ("'=1+1", "00123", -2)]

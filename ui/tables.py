@@ -19,6 +19,7 @@ ui.text.literal.
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pandas as pd
 import streamlit as st
@@ -64,7 +65,9 @@ def download_buttons(frame: pd.DataFrame) -> None:
     """A CSV and an .xlsx button for the table, written when pressed. Keyed by the table's columns
     and size (stable over reruns); a second table alike on the page takes the next number."""
     shape = repr((list(frame.columns), frame.shape)).encode()
-    stem = "table-" + hashlib.sha1(shape).hexdigest()[:10]
+    key = "table-" + hashlib.sha1(shape).hexdigest()[:10]
+    # named for the table's first columns ("kpi-cohort-baseline.csv"): letters, digits and - only
+    stem = re.sub(r"[^a-z0-9]+", "-", " ".join(map(str, frame.columns[:3])).lower()).strip("-")[:60] or "table"
     row = st.container(horizontal=True, gap="small")
     for n in range(50):
         try:
@@ -73,7 +76,7 @@ def download_buttons(frame: pd.DataFrame) -> None:
                 lambda: safe_csv(frame),
                 file_name=f"{stem}.csv",
                 mime="text/csv",
-                key=f"{stem}-{n}-csv",
+                key=f"{key}-{n}-csv",
                 icon=":material/download:",
                 type="tertiary",
                 on_click="ignore",
@@ -85,7 +88,7 @@ def download_buttons(frame: pd.DataFrame) -> None:
             lambda: safe_xlsx(frame),
             file_name=f"{stem}.xlsx",
             mime=XLSX_MIME,
-            key=f"{stem}-{n}-xlsx",
+            key=f"{key}-{n}-xlsx",
             icon=":material/download:",
             type="tertiary",
             on_click="ignore",
