@@ -26,9 +26,14 @@ from analysis.scope import open_scope
 from analysis.store import Store
 from analysis.words import plain
 from tests.test_exports import CORPUS
-from tests.test_markup_browser import PAYLOAD
 from tests.test_reports import NOW, D, contents, pdf_text, slide_tables, table, tiny, tiny_file  # noqa: F401
 
+# tests/test_markup_browser.py's payload (that module skips itself where chromium is absent): a
+# tracking image, a fake link, a bare URL, a tag that runs script, emphasis, a www. and an e-mail address
+PAYLOAD = (
+    "![x](http://127.0.0.1:9/t.png) [Sign in again](http://evil.test) http://evil.test/a "
+    '<img src=x onerror=alert(1)> <a href="http://evil.test/p">p</a> **bold** www.evil.test me@evil.test'
+)
 EXTERNAL = re.compile(r"^\s*(https?:|//|ftp:|ws:|wss:)", re.IGNORECASE)
 URL_ATTRIBUTES = {"src", "href", "action", "formaction", "srcset", "poster", "data", "background", "xlink:href"}
 

@@ -13,8 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.test_markup_browser import PAYLOAD
-from tests.test_pack import html_of
+from tests.test_pack import PAYLOAD, html_of
 from tests.test_reports import contents, tiny  # noqa: F401 (their fixtures)
 
 pytestmark = pytest.mark.browser
