@@ -186,3 +186,15 @@ def test_a_table_downloads_what_it_shows_neutralised_and_named_for_its_columns(d
     assert csv_data.decode("utf-8-sig") == "Key figure,id,n\r\n'=1+1,00123,-2\r\n"
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx_data)).active
     assert list(sheet.iter_rows(values_only=True)) == [("Key figure", "id", "n"), ("'=1+1", "00123", -2)]
+
+
+def test_a_markdown_table_downloads_too(deferred):
+    at = AppTest.from_string(
+        "import pandas as pd\nfrom ui.tables import markdown_table\n"
+        "markdown_table(pd.DataFrame({'Where': ['@Sales'], 'Severity': ['high']}).set_index('Where'))\n"
+    )
+    at.run()
+    assert not at.exception
+    (name, csv_file), _ = [deferred[b.proto.deferred_file_id] for b in at.get("download_button")]
+    assert name == "where-severity.csv"
+    assert csv_file().decode("utf-8-sig") == "Where,Severity\r\n'@Sales,high\r\n"  # the index a column

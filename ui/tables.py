@@ -13,7 +13,7 @@ table shows; the files are written only when a button is pressed. A table inside
 (Streamlit allows no download button in a form): its toolbar still downloads the CSV.
 
 `markdown_table`: st.table renders markdown in its cells and headers, so each goes in through
-ui.text.literal.
+ui.text.literal; its downloads are show_table's.
 """
 
 from __future__ import annotations
@@ -102,3 +102,6 @@ def markdown_table(frame: pd.DataFrame) -> None:
     shown.columns = [literal(c) for c in shown.columns]
     shown.index = shown.index.map(lambda v: literal(v) if isinstance(v, str) else v)
     st.table(shown)
+    if not is_in_form(st._main):  # the same CSV and .xlsx as show_table's (its index a column)
+        named = frame.index.name is not None or frame.index.dtype == object
+        download_buttons(safe_frame(frame.reset_index() if named else frame))
