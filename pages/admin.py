@@ -1,11 +1,12 @@
-"""Administration (admin only): accounts, organisations and company mappings. Every account change
+"""Administration (admin only): accounts, organisations, company mappings and the provider's name
+and logo on the report pack's cover. Every account change
 asks the admin to confirm with their password, and their code when they have two-step sign-in
 (analysis/auth/reauth.py)."""
 
 import pandas as pd
 import streamlit as st
 
-from analysis import auth, orgs, presets
+from analysis import auth, branding, orgs, presets
 from analysis.access import ROLES
 from analysis.auth import account_changes, reauth
 from ui import confirm, forms, session
@@ -30,7 +31,9 @@ CHANGES = {
 st.title("Administration")
 forms.show_notice()
 confirm.sign_in_again_button(me)
-accounts_tab, orgs_tab, company_tab, notes_tab = st.tabs(["Accounts", "Organisations", "Companies", "Notifications"])
+accounts_tab, orgs_tab, company_tab, notes_tab, provider_tab = st.tabs(
+    ["Accounts", "Organisations", "Companies", "Notifications", "Provider"]
+)
 known = orgs.organisations(handle, who)
 names = dict(zip(known["org_id"].astype(int), known["name"]))
 
@@ -213,3 +216,31 @@ with company_tab:
 with notes_tab:
     st.subheader("Failed deliveries")
     failed_deliveries(handle)
+
+with provider_tab:
+    st.caption(
+        "Your name and logo, printed on the cover of every report pack (PowerPoint, PDF and HTML) "
+        "for every organisation."
+    )
+    now = branding.branding(handle)
+    if now.logo:
+        st.image(now.logo, caption="The logo on the packs' covers", width=200)
+    with st.form("provider", clear_on_submit=True):
+        provider_name = st.text_input("Provider name", value=now.name, max_chars=branding.MAX_NAME)
+        upload = st.file_uploader(
+            "Logo (PNG or JPEG, up to 200 KB)",
+            type=["png", "jpg", "jpeg"],
+            help="Checked by its content, not its name; about 5 : 1 or squarer prints best.",
+        )
+        remove = st.checkbox("Remove the logo", disabled=now.logo is None)
+        if st.form_submit_button("Save the name and logo"):
+            try:
+                saved = branding.set_provider_name(handle, who, provider_name)
+                if upload is not None:
+                    branding.set_provider_logo(handle, who, upload.getvalue())
+                elif remove:
+                    branding.set_provider_logo(handle, who, None)
+            except branding.BrandingError as exc:
+                st.error(f"Not saved: {literal(exc)}.")
+            else:
+                forms.done({}, f"Saved: the packs' covers say {literal(saved or 'no provider name')}.")

@@ -130,8 +130,9 @@ with st.expander("How these figures are defined"):
 st.subheader("Report pack")
 st.caption(
     f"For a quarterly business review: this rollout as of {day(view.as_of)} with the {window:d}-day window, "
-    "as a PowerPoint and a PDF (headline figures, adoption by age, the KPI table, red flags, departments, "
-    "support), with the comparison chosen above when there is one. It counts people and never names them."
+    "as a PowerPoint, a PDF and an HTML page with live charts that opens offline (headline figures, adoption by "
+    "age, the KPI table, red flags, departments, support, and an appendix: the loads behind it and what each "
+    "figure means), with the comparison chosen above when there is one. It counts people and never names them."
 )
 made_for = (
     view.scope.org_id,

@@ -108,7 +108,14 @@ def rendered(at: AppTest, files: dict[str, bytes] | None = None) -> str:
     return "\n".join(parts)
 
 
+def file_buttons(at: AppTest) -> list:
+    """The download buttons of the last run that hold a file (a report pack, a named list), not
+    the CSV and .xlsx buttons under every table (ui/tables.py), written only when pressed."""
+    return [b for b in at.get("download_button") if not b.proto.deferred_file_id]
+
+
 def download_data(at: AppTest, files: dict[str, bytes]) -> list[bytes]:
-    """The bytes behind each download button of the last run."""
-    ids = [os.path.splitext(os.path.basename(b.proto.url))[0] for b in at.get("download_button")]
+    """The bytes behind each download button of the last run that holds its file (a table's CSV
+    and .xlsx buttons, ui/tables.py, write theirs only when pressed: tests/test_exports.py reads those)."""
+    ids = [os.path.splitext(os.path.basename(b.proto.url))[0] for b in file_buttons(at)]
     return [files[i] for i in ids]

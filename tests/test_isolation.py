@@ -25,6 +25,7 @@ from analysis.uploads import UndoError, history, rejected_rows, undo
 from tests.apptest import (
     by_label,
     download_data,
+    file_buttons,
     new_app,
     open_page,
     rendered,
@@ -494,14 +495,16 @@ def pack_leaks(text: str, role: str, viewed: str) -> list[str]:
 
 @pytest.mark.parametrize("role,x", EXPORTS)
 def test_report_packs_hold_only_the_viewed_organisation(world, role, x):
-    """ISO-1 for the PowerPoint and PDF packs: 7 role x organisation cases, 0 foreign sentinels; no
+    """ISO-1 for the PowerPoint, PDF and HTML packs: 7 role x organisation cases, 0 foreign sentinels; no
     one is named in any pack; client leadership gets the departments folded as on screen."""
     from analysis import metrics, reports
 
     scope = open_scope(world.store, principal(world, role), world.org[x], "export")
     rollout = orgs.rollouts(scope)[0]
     made = reports.report_contents(scope, rollout, metrics.default_as_of(scope, rollout), 28)
-    text = pack_text(reports.pptx_bytes(made, {}), reports.pdf_bytes(made, {}))
+    from analysis.reports.html import html_bytes
+
+    text = pack_text(reports.pptx_bytes(made, {}), reports.pdf_bytes(made, {})) + html_bytes(made, {}).decode()
     t = tokens(x)
     assert t["rollout"] in text and t["org"] in text
     assert pack_leaks(text, role, x) == []
@@ -530,18 +533,23 @@ def test_a_client_viewer_downloads_its_own_pack_from_the_overview(world, downloa
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", named)
     at = app_for(world, "client_viewer")
     open_page(at, "pages/overview.py")
-    assert not at.get("download_button")
+    assert not file_buttons(at)
     before = snapshot(world.store)
     next(b for b in at.button if b.label == "Build the report pack").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert changed(before, snapshot(world.store)) <= {"session_activity"}  # a pack writes nothing (alerts included)
-    assert [b.proto.label for b in at.get("download_button")] == ["Download the PowerPoint", "Download the PDF"]
+    assert [b.proto.label for b in file_buttons(at)] == [
+        "Download the PowerPoint",
+        "Download the PDF",
+        "Download the HTML page",
+    ]
     stem = "org-sentinel-a-org-sentinel-a-rollout-2025-02-26-report"
-    assert [n for n, _ in names] == [f"{stem}.pptx", f"{stem}.pdf"]
-    pptx, pdf = download_data(at, downloads)
-    assert pptx[:2] == b"PK" and pdf[:5] == b"%PDF-"
+    assert [n for n, _ in names] == [f"{stem}.pptx", f"{stem}.pdf", f"{stem}.html"]
+    pptx, pdf, html = download_data(at, downloads)
+    assert pptx[:2] == b"PK" and pdf[:5] == b"%PDF-" and html.startswith(b"<!DOCTYPE html>")
     text = pack_text(pptx, pdf)
+    assert tokens("A")["rollout"] in html.decode() and pack_leaks(html.decode(), "client_viewer", "A") == []
     assert tokens("A")["rollout"] in text and pack_leaks(text, "client_viewer", "A") == []
     assert [w.value for w in at.warning if "charts could not be drawn (not drawn in this test)" in shown(w.value)]
 
@@ -897,11 +905,11 @@ def test_no_download_after_the_sign_in_ends(world, downloads, how):
     else:
         at = app_for(world, "client_uploader")
     open_page(at, "pages/data.py")
-    assert len(at.get("download_button")) == 1  # the rejected rows of B's newest load
+    assert len(file_buttons(at)) == 1  # the rejected rows of B's newest load
     end_sign_in(world, at, how)
     at.run()
     assert not at.exception
-    assert not at.get("download_button")
+    assert not file_buttons(at)
     assert leaks(rendered(at, downloads), None, None) == []
     assert is_sign_in_page(at)
 

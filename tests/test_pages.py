@@ -21,7 +21,7 @@ from analysis.privacy import OTHER
 from analysis.scope import open_scope
 from analysis.seed import ensure_demo
 from analysis.words import day
-from tests.apptest import reset_streamlit, signed_in, through_the_router  # noqa: F401 (the router fixture)
+from tests.apptest import file_buttons, reset_streamlit, signed_in, through_the_router  # noqa: F401 (the router fixture)
 from ui.text import literal
 
 PASSWORD = "correct horse battery staple"
@@ -126,7 +126,7 @@ def test_adoption_shows_the_weak_departments_and_the_lapsing_people(demo, monkey
     assert table["adoption_rate"].iloc[0] == 0.35  # 19 / 54, shown in whole per cents
     lapsed = at.dataframe[1].value
     assert lapsed["department"].value_counts().idxmax() == "Sales"  # the lapsing group
-    assert len(at.get("download_button")) == 2
+    assert len(file_buttons(at)) == 2
     weekly = next(c for c in charts(at) if c["layout"]["yaxis"]["title"]["text"] == "people active in the week")
     assert {"champion go-live", "wider go-live"} <= {a["text"] for a in weekly["layout"]["annotations"]}
     # stickiness per cohort, as the analysis gives it for the default period (newest usage day, 28 days)
@@ -142,7 +142,7 @@ def test_adoption_shows_the_weak_departments_and_the_lapsing_people(demo, monkey
 def test_client_viewer_sees_small_groups_folded_and_no_names(demo, monkeypatch):
     at = goto(app_as(demo, "client_viewer", monkeypatch), "pages/adoption.py")
     assert set(heatmap(at)["y"]) == DEPARTMENTS  # every department has 8 people or more
-    assert not at.get("download_button") and len(at.dataframe) == 1  # the department table, no named list
+    assert not file_buttons(at) and len(at.dataframe) == 1  # the department table, no named list
     assert any("do not list people by name" in i.value for i in at.info)
     at.segmented_control[0].set_value("champion").run()
     # champions: Finance 6 and IT 7 show; CS 1, HR 2, Legal 1, Operations 3, Sales 3, Warehouse 2 fold: 12
@@ -160,7 +160,7 @@ def test_client_viewer_sees_names_where_the_organisation_allows(demo, monkeypatc
     settings.set_organisation(scope, list_names_to_clients=True)
     try:
         at = goto(app_as(demo, "client_viewer", monkeypatch), "pages/adoption.py")
-        assert len(at.get("download_button")) == 2
+        assert len(file_buttons(at)) == 2
         lapsed = at.dataframe[1].value
         assert len(lapsed) == 42 and lapsed["display_name"].notna().all()  # the demo's 42 lapsed people
     finally:

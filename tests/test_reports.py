@@ -59,6 +59,8 @@ TITLES = [
     "Red flags: what needs attention",
     "Departments: the weakest by adoption",
     "Support desk, week by week",
+    "Appendix: the data behind the figures",
+    "Appendix: what the figures mean",
 ]
 
 
@@ -226,9 +228,9 @@ def test_the_powerpoint(files):
 
 def test_the_pdf(files):
     pages = pdf_text(files[1])
-    assert len(pages) == 7
+    assert len(pages) == 9
     assert "MFA: adoption report" in pages[0] and "10 Feb 2025 (end of day)" in pages[0]
-    assert "9 Dec 2024 to 5 Jan 2025 (28 days)" in pages[0] and "1 / 7" in pages[0]
+    assert "9 Dec 2024 to 5 Jan 2025 (28 days)" in pages[0] and "1 / 9" in pages[0]
     assert "Champion cohort" in pages[1] and "1 of 4" in pages[1] and "16.7" in pages[1] and "10.0 h" in pages[1]
     assert "Adoption by age" in pages[2] and "could not be drawn" not in pages[2]
     assert "up 4.2 (+33%)" in pages[3] and "off track" in pages[3]
@@ -236,6 +238,7 @@ def test_the_pdf(files):
     assert "below the 80% target - under half of it." in flat and "Targeted training; champions in that" in flat
     assert "Sales" in pages[5] and "67%" in pages[5]
     assert "Support desk, week by week" in pages[6]
+    assert "tickets.csv" in pages[7] and "Adoption rate" in pages[8]  # the appendix (tests/test_pack.py)
 
 
 def test_a_table_too_long_for_a_slide_goes_on_to_the_next(contents):
@@ -264,7 +267,7 @@ def test_a_missing_chart_says_why_instead(contents):
     assert not [s for slide in Presentation(io.BytesIO(deck)).slides for s in slide.shapes if s.shape_type == 13]
     pages = pdf_text(pdf)
     assert "The chart could not be drawn: no Chromium" in " ".join(pages[2].split())
-    assert "could not be drawn" in pages[6] and len(pages) == 7
+    assert "could not be drawn" in pages[6] and len(pages) == 9
 
 
 def test_no_tickets_loaded_is_said_not_zeroed(tmp_path):
@@ -274,13 +277,15 @@ def test_no_tickets_loaded_is_said_not_zeroed(tmp_path):
     made = reports.report_contents(scope, orgs.rollout(scope, "MFA"), D, 28, now=NOW)
     store.close()
     assert made.figures["support"] is None
-    assert [s.title for s in made.sections] == TITLES[1:-1]  # no support chart
+    assert [s.title for s in made.sections] == [
+        t for t in TITLES[1:] if not t.startswith("Support")
+    ]  # no support chart
     assert "Support desk: no tickets loaded for this organisation" in made.sections[0].blocks[1]
     by_kpi = {r[0]: r for r in table(made.sections[2]).rows if r[1] == "rollout"}
     assert by_kpi["Tickets per 100 people (7 days)"][2:4] == ["n/a", "n/a"]
     assert by_kpi["Backlog (open tickets)"][7] == "due by day 30; no tickets loaded"
     assert dict(made.cover)["Data"].startswith("newest usage day 10 Feb 2025 · newest ticket day none")
-    assert len(PdfReader(io.BytesIO(reports.pdf_bytes(made, {}))).pages) == 6
+    assert len(PdfReader(io.BytesIO(reports.pdf_bytes(made, {}))).pages) == 8  # the appendix: 2 pages
 
 
 def test_a_locked_baseline_is_named_with_who_locked_it(tiny):
@@ -335,7 +340,7 @@ def test_the_pack_tells_how_the_rollout_is_led(acme, load):
     actions.add_action(acme, mfa, "LAPSING", "Call the lapsed champions", "Dana", date(2025, 2, 7))
     lessons.save(acme, mfa, {"learned": "Plan hypercare for every cohort"})
     made = reports.report_contents(acme, mfa, D, 28)
-    story = {s.title: s for s in made.sections[-3:]}
+    story = {s.title: s for s in made.sections[-5:-2]}  # before the appendix
     assert list(story) == ["Phases against their targets", "Root causes and actions", "Post-mortem and lessons"]
     # the champion pilot (01-06 .. 02-02): 1 of 6 the day before, 3 of 6 on its last day, target 50 %
     pilot = table(story["Phases against their targets"]).rows[1]
@@ -361,8 +366,9 @@ def test_client_leadership_gets_the_folded_departments_and_nobody_is_named(tiny,
     assert table(theirs.sections[4]).rows == [["Other (small groups)", "6", "3", "50%", "3 (50%)", "1", "1"]]
     assert 'folded into "Other (small groups)"' in theirs.sections[4].blocks[-1]
     deck, pdf = reports.pptx_bytes(theirs, {}), reports.pdf_bytes(theirs, {})
-    assert ["Other (small groups)", "6", "3", "50%", "3 (50%)", "1", "1"] in slide_tables(deck)[-1]
-    assert not {"IT", "Sales", "Finance"} & {row[0] for row in slide_tables(deck)[-1]}
+    departments = next(t for t in slide_tables(deck) if t[0][0] == "Department")
+    assert ["Other (small groups)", "6", "3", "50%", "3 (50%)", "1", "1"] in departments
+    assert not {"IT", "Sales", "Finance"} & {row[0] for row in departments}
     for text in (pptx_xml(deck), " ".join(pdf_text(pdf)), pptx_xml(files[0]), " ".join(pdf_text(files[1]))):
         assert [n for n in NAMES if n in text] == []
 
@@ -428,7 +434,7 @@ def test_the_pdf_without_dejavu_uses_the_core_font_and_never_crashes(contents, m
     monkeypatch.setattr(reports.pdf, "FONT_DIR", tmp_path)  # no fonts there: Latin-1 Helvetica
     assert reports.pdf_fonts() is None
     core = pdf_text(reports.pdf_bytes(odd, {}))
-    assert 'Zoë Lukasiewicz ?? - "Ops"' in core[0] and len(core) == 7
+    assert 'Zoë Lukasiewicz ?? - "Ops"' in core[0] and len(core) == 9
     monkeypatch.undo()
     if reports.pdf_fonts() is None and os.environ.get("UPTAKE_REQUIRE_BROWSER") != "1":  # CI installs it
         pytest.skip("DejaVu Sans is not installed (apt-get install fonts-dejavu-core): the Unicode path is untested")
@@ -482,7 +488,7 @@ def test_the_report_command(tmp_path, monkeypatch, capsys):
     done = run(tmp_path / "cli.duckdb", "report", *where, "--format", "pptx", "--out", tmp_path / "pack.pptx")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(
-        f"wrote {tmp_path / 'pack.pptx'}: the PowerPoint of 'MFA' as of 2025-02-10 (28-day window), 7 slides, "
+        f"wrote {tmp_path / 'pack.pptx'}: the PowerPoint of 'MFA' as of 2025-02-10 (28-day window), 9 slides, "
     )
     assert (
         done.stderr == "uptake: the charts are left out: no Chromium on this server to draw them with "
@@ -499,7 +505,7 @@ def test_the_report_command(tmp_path, monkeypatch, capsys):
     # the refusals come before any drawing: run them in this process
     monkeypatch.setenv("UPTAKE_DB", str(tmp_path / "cli.duckdb"))
     for args, message in [
-        (["--format", "docx"], "uptake: --format 'docx': write pptx or pdf\n"),
+        (["--format", "docx"], "uptake: --format 'docx': write pptx, pdf or html\n"),
         (
             ["--format", "pdf", "--rollout", "nope"],
             "uptake: no rollout 'nope' in this organisation: add it with `python -m analysis rollout add`\n",

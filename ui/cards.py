@@ -6,27 +6,13 @@ from datetime import date
 
 import streamlit as st
 
+from analysis.definitions import METRICS, definitions_md
 from analysis.words import cohort_label, day, hours, moment, number, pct  # worded as the report pack words them
 from ui.text import literal
 
-HELP = {
-    "adoption": "Adoption rate: licensed people of the cohort with at least one use in the "
-    "window, divided by the cohort's licensed people.",
-    "active": "Active people: licensed people of the cohort with at least one use in the window "
-    "(use before go-live counts).",
-    "activated": "Activated: licensed people with at least one use on or after their cohort's "
-    "go-live; activation rate = activated / licensed.",
-    "licensed": "Licensed people of the cohort on the rollout's current roster.",
-    "stickiness": "Stickiness (DAU/MAU): on an average day of the window, the share of the window's active people "
-    "who used it that day. High means a daily habit; low means occasional use.",
-}
-
-DEFINITIONS = "\n".join(f"- {text}" for text in HELP.values()) + (
-    "\n- Adoption by age: for each day k since a cohort's go-live, the share of its licensed people "
-    "with a use in the 7 days ending that day (days before go-live count, as for active people)."
-    "\n- The as-of date is the newest day with usage of the rollout's activities; the window is "
-    "the rollout's active window ending on it."
-)
+# one wording of each metric for the cards' help, the pages' definitions and the report pack's appendix
+HELP = METRICS
+DEFINITIONS = definitions_md()
 
 
 def cohort_cards(cohorts: dict[str, dict], window: int) -> None:
@@ -41,27 +27,6 @@ def cohort_cards(cohorts: dict[str, dict], window: int) -> None:
             "Activated", f"{k['activated_users']:,} ({pct(k['activation_rate'])})", help=HELP["activated"], border=True
         )
         d.metric("Licensed", f"{k['licensed_users']:,}", help=HELP["licensed"], border=True)
-
-
-HELP.update(
-    {
-        "habitual": "Habitual people: licensed people with a use in at least 9 of the 12 ISO weeks ending with the "
-        "as-of week (Microsoft Viva's habit). Not counted until every cohort is 84 days past go-live, so "
-        "opening it once is never sold as a habit.",
-        "lapsed": "Lapsed: licensed people who used it after their go-live but not in the window.",
-        "never_used": "Never used: licensed people with no use at all up to the as-of date.",
-        "tickets": "Tickets in the rollout's scope (its ticket filter) created in the window.",
-        "tickets_7d": "Tickets per 100 people: 100 x tickets created in the 7 days ending on the as-of date / the "
-        "rollout's licensed people.",
-        "median_resolution": "Median hours from creation to first resolution, over the tickets resolved in the window "
-        "(closed tickets without a resolution time count as resolved but have no duration).",
-        "p90_resolution": "9 in 10 tickets resolved in the window were resolved within this many hours "
-        "(continuous 90th percentile).",
-        "backlog": "Tickets created on or before the as-of date and not resolved by its end.",
-        "reopen_rate": "Tickets resolved in the window that were reopened at least once / tickets resolved in it.",
-        "satisfaction": "Of the tickets resolved in the window that were rated, the share rated good (4-5 or good).",
-    }
-)
 
 
 def freshness_md(rollout, fresh: dict, as_of, window: int) -> str:

@@ -7,16 +7,26 @@ spreadsheet as a formula. The table is handed over with the same neutralisation 
 downloads (analysis/exports.py): a text cell or column name that starts with = + - @ tab or CR
 gets a leading apostrophe, on screen and in the download alike; numbers stay numbers.
 
+Under each table two buttons download it as CSV and as .xlsx (analysis.exports: the same
+neutralisation; in the .xlsx numbers stay numbers and dates dates), with the column names the
+table shows; the files are written only when a button is pressed. A table inside a form has none
+(Streamlit allows no download button in a form): its toolbar still downloads the CSV.
+
 `markdown_table`: st.table renders markdown in its cells and headers, so each goes in through
-ui.text.literal.
+ui.text.literal; its downloads are show_table's.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.form_utils import is_in_form
+from streamlit.errors import StreamlitDuplicateElementKey
 
-from analysis.exports import neutralise, safe_frame
+from analysis.exports import XLSX_MIME, neutralise, safe_csv, safe_frame, safe_xlsx
 from ui.text import literal
 
 
@@ -32,7 +42,58 @@ def show_table(data, column_config: dict | None = None, column_order=None, row_s
         column_order = [renamed.get(c, c) for c in column_order]
     safe = safe_frame(frame)
     shown = safe.style.apply(row_style, axis=1) if row_style is not None else safe
-    return st.dataframe(shown, column_config=column_config, column_order=column_order, **kwargs)
+    picked = st.dataframe(shown, column_config=column_config, column_order=column_order, **kwargs)
+    if not is_in_form(st._main):  # the block the table went into (st._main follows `with` blocks)
+        download_buttons(as_shown(safe, column_config, column_order))
+    return picked
+
+
+def as_shown(frame: pd.DataFrame, column_config: dict | None, column_order) -> pd.DataFrame:
+    """frame with the columns the table shows, in its order, under the names it shows."""
+    config = column_config or {}
+    names = list(column_order) if column_order is not None else list(frame.columns)
+    kept = [c for c in names if c in frame.columns and not (c in config and config[c] is None)]
+    labels = {}
+    for c in kept:
+        setting = config.get(c)
+        label = setting if isinstance(setting, str) else setting.get("label") if isinstance(setting, dict) else None
+        labels[c] = label or c
+    return frame[kept].rename(columns=labels)
+
+
+def download_buttons(frame: pd.DataFrame) -> None:
+    """A CSV and an .xlsx button for the table, written when pressed. Keyed by the table's columns
+    and size (stable over reruns); a second table alike on the page takes the next number."""
+    shape = repr((list(frame.columns), frame.shape)).encode()
+    key = "table-" + hashlib.sha1(shape).hexdigest()[:10]
+    # named for the table's first columns ("kpi-cohort-baseline.csv"): letters, digits and - only
+    stem = re.sub(r"[^a-z0-9]+", "-", " ".join(map(str, frame.columns[:3])).lower()).strip("-")[:60] or "table"
+    row = st.container(horizontal=True, gap="small")
+    for n in range(50):
+        try:
+            row.download_button(
+                "CSV",
+                lambda: safe_csv(frame),
+                file_name=f"{stem}.csv",
+                mime="text/csv",
+                key=f"{key}-{n}-csv",
+                icon=":material/download:",
+                type="tertiary",
+                on_click="ignore",
+            )
+        except StreamlitDuplicateElementKey:
+            continue
+        row.download_button(
+            "Excel (.xlsx)",
+            lambda: safe_xlsx(frame),
+            file_name=f"{stem}.xlsx",
+            mime=XLSX_MIME,
+            key=f"{key}-{n}-xlsx",
+            icon=":material/download:",
+            type="tertiary",
+            on_click="ignore",
+        )
+        return
 
 
 def markdown_table(frame: pd.DataFrame) -> None:
@@ -41,3 +102,6 @@ def markdown_table(frame: pd.DataFrame) -> None:
     shown.columns = [literal(c) for c in shown.columns]
     shown.index = shown.index.map(lambda v: literal(v) if isinstance(v, str) else v)
     st.table(shown)
+    if not is_in_form(st._main):  # the same CSV and .xlsx as show_table's (its index a column)
+        named = frame.index.name is not None or frame.index.dtype == object
+        download_buttons(safe_frame(frame.reset_index() if named else frame))

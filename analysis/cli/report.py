@@ -13,12 +13,12 @@ from analysis.store import Store
 
 
 def add_parsers(sub) -> None:
-    pack = sub.add_parser("report", help="the report pack for a quarterly business review (PowerPoint or PDF)")
+    pack = sub.add_parser("report", help="the report pack for a quarterly business review (PowerPoint, PDF or HTML)")
     pack.add_argument("--org", required=True)
     pack.add_argument("--rollout", required=True)
     pack.add_argument("--as-of", type=a_date, help="default: the newest usage day")
     pack.add_argument("--window", type=int, help="days (default: the rollout's window)")
-    pack.add_argument("--format", required=True, metavar="pptx|pdf")
+    pack.add_argument("--format", required=True, metavar="pptx|pdf|html")
     pack.add_argument("--out", type=Path, required=True, help="the file to write")
     pack.add_argument(
         "--compare",
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace, store: Store) -> int:
 
     kind = args.format.strip().lower()
     if kind not in LABELS:
-        raise CommandError(f"--format {args.format!r}: write pptx or pdf")
+        raise CommandError(f"--format {args.format!r}: write pptx, pdf or html")
     scope = org_scope(store, args.org, "export")
     rollout = find_rollout(scope, args.rollout)
     fresh = metrics.freshness(scope, rollout)
@@ -62,10 +62,15 @@ def run(args: argparse.Namespace, store: Store) -> int:
     except OSError as exc:
         part.unlink(missing_ok=True)
         raise CommandError(f"cannot write {args.out}: {exc.strerror}") from None
-    pages = len(pack.contents.sections) + 1
+    sections = len(pack.contents.sections)
+    parts = (
+        f"the cover and {sections} sections"  # one page that scrolls
+        if kind == "html"
+        else f"{sections + 1} {'slides' if kind == 'pptx' else 'pages'}"
+    )
     print(
         f"wrote {args.out}: the {LABELS[kind]} of {rollout.name!r} as of {as_of} ({window}-day window), "
-        f"{pages} {'slides' if kind == 'pptx' else 'pages'}, {len(pack.files[kind]) // 1024:,} KB, "
+        f"{parts}, {len(pack.files[kind]) // 1024:,} KB, "
         f"in {pack.seconds:.1f} s"
     )
     if pack.why_missing:

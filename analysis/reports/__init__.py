@@ -1,5 +1,7 @@
 """The report pack an account manager hands over in a quarterly business review: one
-organisation's rollout as of a day and a window, as a PowerPoint (16:9) and a PDF (A4 landscape).
+organisation's rollout as of a day and a window, as a PowerPoint (16:9), a PDF (A4 landscape) and
+a self-contained HTML page with live charts; the provider's name and logo on the cover
+(analysis/branding.py), an appendix at the end (the loads behind the figures, what they mean).
 
 report_contents() reads every figure through the organisation's Scope, with the functions the
 pages use (so the pack says what the app says), and turns them into plain texts and tables of
@@ -18,9 +20,10 @@ What the pack guarantees (docs/security.md#tenant-isolation, docs/user-guide.md#
 python-pptx and fpdf2 are imported only when a file is written (they take about 0.4 s to load): the
 pages import this module for its wording of the KPI table.
 
-Where each part lives: contents.py (what the pack says), powerpoint.py and pdf.py (the two
-layouts), style.py (what they share), pack.py (the charts drawn and the files written, for the
-Overview page and `python -m analysis report`).
+Where each part lives: contents.py (what the pack says), appendix.py and story.py (its later
+sections), powerpoint.py, pdf.py and html.py (the three layouts), style.py (what they share),
+pack.py (the charts drawn and the files written, for the Overview page and `python -m analysis
+report`).
 """
 
 from analysis.reports.contents import (

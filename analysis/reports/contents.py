@@ -8,11 +8,12 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from analysis import alerts, kpis, metrics, onboarding, orgs, settings, support
+from analysis import alerts, branding, kpis, metrics, onboarding, orgs, settings, support
 from analysis.alerts import rule_title, where
 from analysis.annotations import markers as chart_markers
 from analysis.orgs import Rollout
 from analysis.privacy import OTHER, fold_small_groups
+from analysis.reports.appendix import appendix_sections
 from analysis.reports.model import Chart, ReportContents, Section, Table, kpi_line  # noqa: F401 (re-exported)
 from analysis.reports.since import comparison_section
 from analysis.reports.story import story_sections
@@ -76,6 +77,8 @@ def report_contents(
                 [onboarding.no_tickets_in_period(scope, bool(rollout.ticket_categories or rollout.ticket_keywords))],
             )
         )
+    sections += appendix_sections(scope)
+    provider = branding.branding(scope.store)
     return ReportContents(
         organisation=plain(_organisation_name(scope)),
         rollout=plain(rollout.name),
@@ -88,6 +91,8 @@ def report_contents(
         sections=sections,
         figures={"cohorts": cohorts, "support": tickets, "red_flags": alerts.red_flag_counts(found)},
         summary=summary(rows, departments[1], alerts.red_flag_counts(found)),
+        provider=plain(provider.name),
+        logo=provider.logo,
     )
 
 

@@ -86,6 +86,8 @@ class ReportContents:
     sections: list[Section]
     figures: dict  # the numbers behind the words (cohorts, support, red flags)
     summary: list[str] = field(default_factory=list)  # analysis/summary.py: on the cover, under the title
+    provider: str = ""  # the provider's name and logo (analysis/branding.py), on the cover
+    logo: bytes | None = None  # PNG or JPEG
 
     @property
     def title(self) -> str:

@@ -1,5 +1,6 @@
 """The report pack, built: its charts drawn as PNG from the app's own Plotly figures
-(analysis.charts) by kaleido in Debian's chromium, then written as PowerPoint and PDF.
+(analysis.charts) by kaleido in Debian's chromium, then written as PowerPoint and PDF; the HTML
+pack carries the same figures live (analysis/reports/html.py), so it needs no browser to build.
 
 The command line (`python -m analysis report`) builds the same pack; the Overview page wraps
 build_pack() in a progress box.
@@ -20,6 +21,7 @@ import plotly.graph_objects as go
 from analysis.charts import adoption_by_age_chart, snapshot_adoption_chart, tickets_per_100_chart
 from analysis.orgs import Rollout
 from analysis.reports.contents import Chart, ReportContents, report_contents
+from analysis.reports.html import html_bytes
 from analysis.reports.pdf import pdf_bytes
 from analysis.reports.powerpoint import pptx_bytes
 from analysis.scope import Scope
@@ -27,8 +29,12 @@ from analysis.scope import Scope
 SIZE = (1300, 580)  # pixels, drawn at scale 2: sharp across a 12-inch slide and an A4 page
 SECONDS = 90  # the longest the charts may take, browser start included
 WRITERS = {"pptx": pptx_bytes, "pdf": pdf_bytes}
-LABELS = {"pptx": "PowerPoint", "pdf": "PDF"}
-MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pdf": "application/pdf"}
+LABELS = {"pptx": "PowerPoint", "pdf": "PDF", "html": "HTML page"}
+MIME = {
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "pdf": "application/pdf",
+    "html": "text/html",
+}
 
 
 def chart_figure(chart: Chart) -> go.Figure:
@@ -89,7 +95,7 @@ def build_pack(
     rollout: Rollout,
     as_of: date,
     window: int,
-    formats: tuple[str, ...] = ("pptx", "pdf"),
+    formats: tuple[str, ...] = ("pptx", "pdf", "html"),
     progress: Callable[[str], object] | None = None,
     compare: str | None = None,
 ) -> Pack:
@@ -100,13 +106,19 @@ def build_pack(
     started = time.perf_counter()
     say("Reading the figures")
     contents = report_contents(scope, rollout, as_of, window, compare=compare)
-    count = len(contents.charts())
-    say(f"Drawing {count} chart{'s' if count != 1 else ''}")
-    images, why = chart_images(contents)
-    if why:
-        say(f"The charts are left out: {why}")
+    images: dict[str, bytes] = {}
+    why = None
+    if set(formats) & set(WRITERS):  # the HTML pack draws its charts in the reader's browser
+        count = len(contents.charts())
+        say(f"Drawing {count} chart{'s' if count != 1 else ''}")
+        images, why = chart_images(contents)
+        if why:
+            say(f"The charts are left out of the PowerPoint and the PDF: {why}")
     files = {}
     for kind in formats:
         say(f"Writing the {LABELS[kind]}")
-        files[kind] = WRITERS[kind](contents, images, why)
+        if kind == "html":
+            files[kind] = html_bytes(contents, {chart.name: chart_figure(chart) for chart in contents.charts()})
+        else:
+            files[kind] = WRITERS[kind](contents, images, why)
     return Pack(contents, files, why, time.perf_counter() - started)

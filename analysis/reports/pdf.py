@@ -189,7 +189,14 @@ def _pdf_table(pdf, family: str, table: Table) -> None:
 
 def _pdf_cover(pdf, contents: ReportContents, family: str) -> None:
     pdf.add_page()
+    if contents.logo:  # the provider's logo, top right, within 50 x 16 mm (analysis/branding.py)
+        pdf.image(io.BytesIO(contents.logo), x=pdf.w - pdf.r_margin - 50, y=8, w=50, h=16, keep_aspect_ratio=True)
+        pdf.set_right_margin(pdf.r_margin + 55)  # the title wraps clear of it
+    if contents.provider:
+        _pdf_text(pdf, family, contents.provider, 12, MUTED, bold=True)
+        pdf.ln(2)
     _pdf_heading(pdf, family, contents.title, 26)
+    pdf.set_right_margin(15)
     _pdf_text(
         pdf,
         family,

@@ -199,7 +199,18 @@ def _slide_table(slide, table: Table, top: float) -> float:
 
 
 def _cover_slide(slide, contents: ReportContents) -> None:
-    _text_box(slide, 0.6, 0.45, 12.1, 0.8, contents.title, 34, bold=True)
+    title_width = 12.1
+    if contents.logo:  # the provider's logo, top right, within 2.6 x 0.8 in (analysis/branding.py)
+        from pptx.util import Inches
+
+        logo = slide.shapes.add_picture(io.BytesIO(contents.logo), Inches(0), Inches(0.3), height=Inches(0.8))
+        if logo.width > Inches(2.6):
+            logo.height, logo.width = int(logo.height * Inches(2.6) / logo.width), Inches(2.6)
+        logo.left = Inches(0.6 + 12.1) - logo.width
+        title_width = 12.1 - 2.8
+    if contents.provider:
+        _text_box(slide, 0.6, 0.1, title_width, 0.35, contents.provider, 14, bold=True, colour=MUTED)
+    _text_box(slide, 0.6, 0.45, title_width, 0.8, contents.title, 34, bold=True)
     _text_box(
         slide,
         0.6,
