@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from analysis import file_kind, formats, left_out, presets, roster_import
 from analysis.canonical import DATE_FIELDS, KINDS
+from analysis.care import attempts
 from analysis.files import FileRefused, Table, read_head, read_table
 from analysis.ingest import organisation as org
 from analysis.ingest import staging, ticket_cells, ticket_collapse, ticket_merge, ticket_values, usage
@@ -81,21 +82,33 @@ def load_file(
     """
     scope.require("upload")
     with load_slot(scope.org_id, file_name):
-        return _load(
-            scope,
-            kind,
-            file_name,
-            data,
-            rollout,
-            dry_run,
-            progress,
-            format,
-            mapping,
-            dayfirst,
-            table,
-            cohort_values,
-            same_system,
-        )
+        # a load (not a preview) is written down before it begins, so one cut off by a crash is
+        # known to have never finished (analysis/care/attempts.py)
+        attempt = None if dry_run else attempts.start(scope, kind, file_name)
+        try:
+            result = _load(
+                scope,
+                kind,
+                file_name,
+                data,
+                rollout,
+                dry_run,
+                progress,
+                format,
+                mapping,
+                dayfirst,
+                table,
+                cohort_values,
+                same_system,
+                attempt,
+            )
+        except BaseException as exc:
+            if attempt is not None:
+                attempts.finish_alone(scope.store, attempt, "refused" if isinstance(exc, FileRefused) else "failed")
+            raise
+        if attempt is not None and result.upload_id is None:
+            attempts.finish_alone(scope.store, attempt, "nothing new")
+        return result
 
 
 def _load(
@@ -112,6 +125,7 @@ def _load(
     table: Table | None,
     cohort_values: dict[str, str] | None,
     same_system: bool,
+    attempt: int | None,
 ) -> LoadResult:
     step = progress or (lambda _fraction, _text: None)
     if kind not in KINDS:
@@ -178,6 +192,7 @@ def _load(
                     result.already_loaded = True
                     raise _DryRun  # an empty load would only clutter the history
                 _record(cur, scope, rollout_id, kind, file_name, sha, result)
+                attempts.finish(cur, attempt, "loaded", result.upload_id)  # finished exactly when the load commits
                 if remember:
                     roster_import.remember(cur, scope, kind, file_name, table.header, mapping, cohort_values, dayfirst)
                 if dry_run:
