@@ -6,6 +6,7 @@
   origin (another port of the same host included) can neither drive a session nor post here;
 - a background pass over the inbox folder, so scheduled loads (a nightly export dropped by a
   script) reach the database the app holds;
+- a background pass for backups: the daily one and those `python -m analysis backup` asks for;
 - the one-time setup code printed on the console while no account exists.
 
 `make run` starts this with `streamlit run server.py`.
@@ -30,6 +31,7 @@ from streamlit.runtime.pages_manager import PagesManager
 os.environ.setdefault("UPTAKE_DB_MEMORY", "1GB")
 
 from analysis import auth  # noqa: E402
+from analysis.care.schedule import care_pass  # noqa: E402
 from analysis.inbox import process_inbox  # noqa: E402
 from analysis.secretbox import SecretKeyError  # noqa: E402
 from analysis.seed import ensure_demo  # noqa: E402
@@ -105,6 +107,16 @@ async def _watch_inbox():
         await asyncio.sleep(INTERVAL)
 
 
+async def _care():
+    """The daily backup and the backups the command line asks for (analysis/care/schedule.py)."""
+    while True:
+        try:
+            await asyncio.to_thread(care_pass, _store())
+        except Exception:  # keep going; the failure is in the log
+            log.exception("backup pass failed")
+        await asyncio.sleep(float(os.environ.get("UPTAKE_CARE_SECONDS", "5")))
+
+
 @asynccontextmanager
 async def lifespan(app):  # noqa: ARG001 - Starlette calls the lifespan with the app
     try:
@@ -119,9 +131,10 @@ async def lifespan(app):  # noqa: ARG001 - Starlette calls the lifespan with the
             "  Open the app and create the first admin account with it.\n",
             flush=True,
         )
-    task = asyncio.create_task(_watch_inbox())
+    tasks = [asyncio.create_task(_watch_inbox()), asyncio.create_task(_care())]
     yield
-    task.cancel()
+    for task in tasks:
+        task.cancel()
 
 
 public_origin()  # a malformed UPTAKE_PUBLIC_URL stops the start here, with its reason

@@ -6,7 +6,9 @@ with the admin's rights. Every failure is one line on stderr and a non-zero exit
 One module per command group, each with add_parsers(sub) (its subcommands, each naming the
 function that runs it) and those functions, run(args, store) -> exit code: organisations (org,
 rollout, annotate), loads (load, uploads, undo), users (user), kpis (kpis, alerts), targets
-(baseline, target), report (report); common.py holds what they share.
+(baseline, target), report (report), care (backup, restore, erase-person, offboard); common.py
+holds what they share. A command that opens the database its own way (backup, restore) sets
+own_store and is given None.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ import sys
 
 import duckdb
 
-from analysis.cli import kpis, loads, organisations, report, targets, users
+from analysis.cli import care, kpis, loads, organisations, report, targets, users
 from analysis.cli.common import CommandError
 from analysis.secretbox import SecretKeyError
 from analysis.store import DatabaseBusy, Store
 
-GROUPS = (organisations, loads, users, kpis, targets, report)
+GROUPS = (organisations, loads, users, kpis, targets, report, care)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -39,12 +41,15 @@ def main(argv: list[str] | None = None) -> int:
     SystemExit, as argparse does."""
     args = parser().parse_args(argv)
     try:
-        store = Store()
+        store = None if getattr(args, "own_store", False) else Store()
     except (DatabaseBusy, SecretKeyError) as exc:
         print(f"uptake: {exc}", file=sys.stderr)
         return 3
     try:
         return args.run(args, store)
+    except (DatabaseBusy, SecretKeyError) as exc:
+        print(f"uptake: {exc}", file=sys.stderr)
+        return 3
     except (CommandError, ValueError, PermissionError, LookupError) as exc:
         print(f"uptake: {exc}", file=sys.stderr)
         return 2
@@ -53,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"uptake: the database refused this ({first_line}); nothing was changed", file=sys.stderr)
         return 2
     finally:
-        store.close()
+        if store is not None:
+            store.close()
 
 
 __all__ = ["CommandError", "main", "parser"]
