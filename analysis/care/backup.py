@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from analysis import secretbox
+from analysis.care.care_log import log
 from analysis.care.checksums import quoted, table_checksums
 from analysis.store import DatabaseBusy, Store, migrations
 
@@ -199,9 +200,3 @@ def _move(partial: Path, target: Path) -> None:
 
 def _literal(path: Path) -> str:
     return str(path).replace("'", "''")
-
-
-def log(store: Store, by: str, action: str, detail: str) -> None:
-    """One entry in care_log (backups, restores, erasures, off-boardings)."""
-    with store.transaction() as cur:
-        cur.execute("INSERT INTO care_log (by_name, action, detail) VALUES (?, ?, ?)", [by, action, detail])
