@@ -1,4 +1,5 @@
-"""Administration (admin only): accounts, organisations and company mappings. Every account change
+"""Administration (admin only): accounts, organisations, company mappings and data care (erasing a
+person, off-boarding an organisation: ui/care.py). Every account change, erasure and off-boarding
 asks the admin to confirm with their password, and their code when they have two-step sign-in
 (analysis/auth/reauth.py)."""
 
@@ -8,7 +9,7 @@ import streamlit as st
 from analysis import auth, orgs, presets
 from analysis.access import ROLES
 from analysis.auth import account_changes, reauth
-from ui import confirm, forms, session
+from ui import care, confirm, forms, session
 from ui.tables import show_table
 from ui.text import literal
 
@@ -29,7 +30,7 @@ CHANGES = {
 st.title("Administration")
 forms.show_notice()
 confirm.sign_in_again_button(me)
-accounts_tab, orgs_tab, company_tab = st.tabs(["Accounts", "Organisations", "Companies"])
+accounts_tab, orgs_tab, company_tab, care_tab = st.tabs(["Accounts", "Organisations", "Companies", "Data care"])
 known = orgs.organisations(handle, who)
 names = dict(zip(known["org_id"].astype(int), known["name"]))
 
@@ -208,3 +209,8 @@ with company_tab:
                 st.rerun()
             except (ValueError, LookupError) as exc:
                 st.error(literal(exc))
+
+with care_tab:
+    care.erase_form(handle, who, me, names)
+    care.offboard_section(handle, who, me, names)
+    care.log_table(handle)

@@ -2,9 +2,11 @@
 
 A load's rows and its line in `uploads` commit in one transaction, so a load cut off (a crash, a
 SIGKILL, a power cut) leaves nothing at all, not even a trace that it began. So every load (not a
-preview) first writes a row in load_attempts in a small transaction of its own, and marks it
-finished inside the load's transaction (outcome "loaded", with its upload_id): both commit or
-neither. A refused or failed load marks it afterwards. A row still unfinished whose process is
+preview), once its file is read and checked, writes a row in load_attempts in a small transaction
+of its own just before its transaction begins, and marks it finished inside that transaction
+(outcome "loaded", with its upload_id): both commit or neither. A load refused or failing in its
+transaction, or finding nothing new, marks it afterwards. A file refused before (unreadable,
+mostly bad rows, no access) is not a load and writes nothing. A row still unfinished whose process is
 not this one is a load that never finished (only one process opens the database file at a time,
 DuckDB's lock, so that process is gone); nothing of it was stored.
 """
@@ -13,9 +15,12 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 
+from analysis.files import FileRefused
 from analysis.scope import Scope
 from analysis.store import Store
 
@@ -43,10 +48,38 @@ def finish(cur, attempt_id: int | None, outcome: str, upload_id: int | None = No
     )
 
 
-def finish_alone(store: Store, attempt_id: int, outcome: str) -> None:
+def finish_alone(store: Store, attempt_id: int | None, outcome: str) -> None:
     """Mark a load that stored nothing (refused, failed, nothing new) finished, in its own transaction."""
     with store.transaction() as cur:
         finish(cur, attempt_id, outcome)
+
+
+class Attempt:
+    def __init__(self, attempt_id: int | None):
+        self.attempt_id = attempt_id
+        self.finished = False
+
+    def loaded(self, cur, upload_id: int) -> None:
+        """Inside the load's transaction: finished when, and only if, it commits."""
+        finish(cur, self.attempt_id, "loaded", upload_id)
+        self.finished = True
+
+
+@contextmanager
+def attempt(scope: Scope, kind: str, file_name: str, record: bool = True) -> Iterator[Attempt]:
+    """Around a load's transaction: the attempt written before (when record), and marked after
+    unless the transaction did (refused, failed, or nothing new)."""
+    if not record:
+        yield Attempt(None)
+        return
+    made = Attempt(start(scope, kind, file_name))
+    try:
+        yield made
+    except BaseException as exc:
+        finish_alone(scope.store, made.attempt_id, "refused" if isinstance(exc, FileRefused) else "failed")
+        raise
+    if not made.finished:
+        finish_alone(scope.store, made.attempt_id, "nothing new")
 
 
 def never_finished(scope: Scope) -> pd.DataFrame:
