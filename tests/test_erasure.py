@@ -12,6 +12,7 @@ from analysis.annotations import add_annotation
 from analysis.care.checksums import columns, quoted, user_tables
 from analysis.care.erasure import erase_person
 from analysis.scope import open_scope
+from analysis.store import Store
 from tests.conftest import TINY, counts
 
 NAMES = ("c@acme.test", "cat cole")  # Cat Cole's user id and the name the roster gives it
@@ -146,5 +147,16 @@ def test_erase_person_on_the_command_line_asks_first(cli):
     assert refused.returncode == 2 and "not erased" in refused.stderr
     done = cli("erase-person", "--org", "Acme", "c@acme.test", stdin="yes\n").stdout
     assert "erased from Acme: rows removed: usage_events 1, usage_daily 1" in done
+    assert "mentions replaced in 1 other cells" in done  # the load's message
     again = cli("erase-person", "--org", "Acme", "--yes", "c@acme.test").stdout
     assert "rows removed: no rows" in again
+    # the load's message listed c among the people not on the roster: the mention is replaced
+    store = Store(cli.path)
+    try:
+        (messages,) = store.cursor().execute("SELECT messages FROM uploads").fetchall()[0]
+    finally:
+        store.close()
+    assert messages == [
+        "6 people in this file are not on the roster (e.g. a@acme.test, b@acme.test, [erased]): their use is "
+        "stored and reported as unknown people, not counted as licensed"
+    ]
