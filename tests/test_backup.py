@@ -2,9 +2,6 @@
 made here or by the app that holds the database, a restore that checks before it replaces, and
 the daily backup keeping N."""
 
-import os
-import subprocess
-import sys
 from datetime import datetime
 
 import duckdb
@@ -13,7 +10,8 @@ import pytest
 from analysis.care import schedule
 from analysis.care.checksums import table_checksums
 from analysis.store import Store
-from tests.conftest import ROOT, TINY
+from bench.loadtest_server import start_server
+from tests.conftest import TINY
 
 
 def counts_and_sums(path):
@@ -84,43 +82,24 @@ def test_restore_refuses_a_file_that_is_not_a_good_backup(loaded, tmp_path):
     assert not list(tmp_path.glob("*.before-restore-*"))
 
 
-HOLDER = """
-import sys, time
-from analysis.care.schedule import answer_requests
-from analysis.store import Store
-store = Store(sys.argv[1])
-print("holding", flush=True)
-while True:
-    answer_requests(store)
-    time.sleep(0.1)
-"""
-
-
-def test_backup_through_the_app_that_holds_the_database(loaded, tmp_path):
-    """The app (here a process that opens the database and answers requests as server.py's
-    care pass does) holds the file: the command line asks it, and the copy is checked."""
+def test_backup_through_the_running_app(loaded, tmp_path, monkeypatch):
+    """The app (server.py, started as `make run` does) holds the database: the command line asks it
+    for the backup (analysis/care/schedule.py), and the copy equals the database."""
     cli = loaded
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(cli.path)],
-        cwd=ROOT,
-        env={**os.environ, "UPTAKE_DEMO": "0"},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    monkeypatch.setenv("UPTAKE_CARE_SECONDS", "0.5")
+    server = start_server(cli.path, tmp_path)
     try:
-        assert holder.stdout.readline().strip() == "holding"
         made = cli("backup", tmp_path / "through-app.duckdb", "--wait", "60")
         assert "asking it to make the backup" in made.stderr
         assert made.stdout.startswith(f"backup {tmp_path / 'through-app.duckdb'}: ")
         busy = cli("restore", tmp_path / "through-app.duckdb", ok=False)  # never under a running app
         assert busy.returncode == 3 and "stop it, then restore" in busy.stderr
     finally:
-        holder.kill()
-        holder.wait()
-    original, _ = counts_and_sums(cli.path)
-    copy, log = counts_and_sums(tmp_path / "through-app.duckdb")
+        server.stop()
+    original, log = counts_and_sums(cli.path)
+    copy, _ = counts_and_sums(tmp_path / "through-app.duckdb")
     assert copy == original
-    assert log == []  # the entry is written after the copy, in the database
+    assert ("backup", "backup through-app.duckdb: " + made.stdout.split(": ", 1)[1].removesuffix(", checked\n")) in log
 
 
 def test_daily_backup_keeps_the_newest_n(store, tmp_path, monkeypatch):
