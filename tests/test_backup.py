@@ -2,15 +2,18 @@
 made here or by the app that holds the database, a restore that checks before it replaces, and
 the daily backup keeping N."""
 
+import shutil
 from datetime import datetime
 
 import duckdb
 import pytest
 
+from analysis import auth, secretbox
 from analysis.care import schedule
 from analysis.care.checksums import table_checksums
 from analysis.store import Store
 from bench.loadtest_server import start_server
+from tests.cli_run import runner
 from tests.conftest import TINY
 
 
@@ -116,3 +119,41 @@ def test_daily_backup_keeps_the_newest_n(store, tmp_path, monkeypatch):
         assert schedule.daily_backup(file_store, datetime(2026, 3, 6, 2, 0)) is None  # turned off
     finally:
         file_store.close()
+
+
+def test_restore_on_a_new_server_needs_the_backups_key(loaded, tmp_path):
+    """The secrets in a backup (the cookie-signing key) are sealed with the key kept outside it: a
+    restore without that key is refused and leaves nothing; with it put back, the database opens."""
+    cli = loaded
+    store = Store(cli.path)
+    signing_key = auth.cookie_key(store)  # made and sealed as the app does on its first start
+    store.close()
+    cli("backup", tmp_path / "b.duckdb")
+    new_server = runner(tmp_path / "new" / "uptake.duckdb")
+    refused = new_server("restore", tmp_path / "b.duckdb", ok=False)
+    assert refused.returncode == 2 and "do not open with this database's key" in refused.stderr
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["staging"]  # no database, no key made
+
+    key = secretbox.key_file(str(new_server.path))
+    key.parent.mkdir(mode=0o700)
+    shutil.copyfile(secretbox.key_file(str(cli.path)), key)
+    new_server("restore", tmp_path / "b.duckdb")
+    restored = Store(new_server.path)
+    try:
+        assert auth.cookie_key(restored) == signing_key
+    finally:
+        restored.close()
+    assert counts_and_sums(new_server.path)[0] == counts_and_sums(cli.path)[0]
+
+
+def test_restore_without_any_key_takes_the_one_made_for_the_copy(tmp_path):
+    """A backup with no secrets, restored where no key exists: the key made while checking it goes
+    with it, so the restored database opens."""
+    made = runner(tmp_path / "a.duckdb")
+    made("org", "add", "Acme")
+    made("backup", tmp_path / "b.duckdb")
+    new_server = runner(tmp_path / "new" / "uptake.duckdb")
+    new_server("restore", tmp_path / "b.duckdb")
+    assert not list((tmp_path / "new").glob(".restore-check-*"))
+    assert [p.name for p in (tmp_path / "new" / "secrets").iterdir()] == ["uptake.key"]  # no stray key
+    assert "Acme" in new_server("org", "list").stdout

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -87,15 +86,26 @@ def restore(source: Path, database: Path, by: str = "operator") -> Copied:
     if not source.is_file():
         raise BackupError(f"no backup file {source}")
     _not_in_use(database)
-    checking = database.parent / f".restore-check-{uuid.uuid4().hex}.duckdb"
-    shutil.copyfile(source, checking)
+    # the copy is checked under the database's own name, in a folder of its own, with the
+    # database's key beside it (the key file is named after the database, analysis/secretbox.py)
+    folder = database.parent / f".restore-check-{uuid.uuid4().hex}"
+    folder.mkdir(parents=True)  # a new server may have no data folder yet
+    checking = folder / database.name
     try:
+        shutil.copyfile(source, checking)
+        own_key = _lend_key(database, checking)
         checked = _check(checking, database)
         kept = _keep_current(database)
+        made_key = secretbox.key_file(str(checking))
+        if not own_key and made_key is not None and made_key.exists():
+            # no key was here: the one made for the copy now seals its secrets, so it goes with it
+            live_key = secretbox.key_file(str(database))
+            assert live_key is not None
+            live_key.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.replace(made_key, live_key)
         os.replace(checking, database)
     finally:
-        checking.unlink(missing_ok=True)
-        Path(f"{checking}.wal").unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
     store = Store(database)
     try:
         now = table_checksums(store.cursor())
@@ -117,8 +127,7 @@ def _check(path: Path, database: Path) -> dict[str, tuple[int, int]]:
     read every row; its counts and checksums."""
     _uptakes(path)
     try:
-        with _key_of(database):
-            store = Store(path, staging_dir=database.parent / "staging")
+        store = Store(path, staging_dir=database.parent / "staging")
     except secretbox.SecretKeyError as exc:
         raise BackupError(f"the backup's secrets do not open with this database's key ({exc})") from None
     except duckdb.Error as exc:
@@ -150,22 +159,18 @@ def _uptakes(path: Path) -> None:
         raise BackupError(f"the backup was made by a newer Uptake (migrations {sorted(unknown)}): upgrade first")
 
 
-@contextmanager
-def _key_of(database: Path):
-    """The database's secret key for a copy opened under another name (the key file is named
-    after the database, analysis/secretbox.py); UPTAKE_SECRET_KEY, when set, is that key."""
+def _lend_key(database: Path, checking: Path) -> bool:
+    """Put the database's key file beside the copy to check; False when it has none (nor
+    UPTAKE_SECRET_KEY, which then serves both)."""
     if os.environ.get(secretbox.ENV, "").strip():
-        yield
-        return
-    path = secretbox.key_file(str(database))
-    if path is None or not path.exists():
-        yield
-        return
-    os.environ[secretbox.ENV] = ",".join(line.strip() for line in path.read_text().splitlines() if line.strip())
-    try:
-        yield
-    finally:
-        del os.environ[secretbox.ENV]
+        return True
+    live, lent = secretbox.key_file(str(database)), secretbox.key_file(str(checking))
+    if live is None or lent is None or not live.exists():
+        return False
+    lent.parent.mkdir(mode=0o700, exist_ok=True)
+    shutil.copyfile(live, lent)
+    os.chmod(lent, 0o600)
+    return True
 
 
 def _not_in_use(database: Path) -> None:
