@@ -214,7 +214,7 @@ class Drill:
         # The run's length is measured first (the reference run) for a kind of file not seen yet.
         reference = None if f"{r.kind} {r.source}" in self.estimate else self.reference(r, copy)
         # (weighted towards the end, where the transaction and the commit are)
-        delay = (0.15 + 0.82 * self.rng.random() ** 0.5) * self.estimate[f"{r.kind} {r.source}"]
+        delay = (0.15 + 0.9 * self.rng.random() ** 0.4) * self.estimate[f"{r.kind} {r.source}"]
         argv, env = self.command(r, self.db)
         began = time.monotonic()
         child = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -275,9 +275,9 @@ class Drill:
             store.close()
 
     def measured(self, r: Round, seconds: float) -> None:
-        """The shortest whole run seen of this kind of file: a busy machine only slows a run down."""
+        """The whole runs seen of this kind of file, averaged (the last counting for a half)."""
         key = f"{r.kind} {r.source}"
-        self.estimate[key] = min(self.estimate.get(key, seconds), seconds)
+        self.estimate[key] = (self.estimate.get(key, seconds) + seconds) / 2
 
     def reference(self, r: Round, copy: Path) -> dict:
         """The tables after the same load run to its end on the copy taken before the round."""
