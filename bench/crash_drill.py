@@ -139,11 +139,9 @@ class Drill:
             **os.environ,
             "UPTAKE_DB": str(self.db),
             "UPTAKE_DEMO": "0",
-            "UPTAKE_SECRET_KEY": "crash-drill-key-" + "x" * 32,
             "PYTHONPATH": str(ROOT),
         }
         self.estimate: dict[str, float] = {}  # seconds a whole run of a round's kind of load takes
-        os.environ["UPTAKE_SECRET_KEY"] = self.env["UPTAKE_SECRET_KEY"]
         store = Store(self.db)
         try:
             scope = open_scope(
