@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-fast check static lint bench bench-quick loadtest demo-data reset-db clean
+.PHONY: run test test-fast check static lint bench bench-quick loadtest drill demo-data reset-db clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Uptake needs Python 3.11 ($(PYTHON) not found): install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -68,3 +68,8 @@ reset-db:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache
+
+# issue 17 part 1: 50 loads killed with SIGKILL at random points, each checked (bench/crash_drill.py,
+# docs/operations.md); tests/test_crash_drill.py runs a short version in make test
+drill: $(VENV)/.dev
+	$(BIN)/python bench/crash_drill.py --kills 50

@@ -8,6 +8,7 @@
   script) reach the database the app holds;
 - the scheduled checks (analysis/schedule.py): the rules evaluated after each load and daily,
   notifications and report packs delivered;
+- a background pass for backups: the daily one and those `python -m analysis backup` asks for;
 - the one-time setup code printed on the console while no account exists;
 - the token API for scripts under /api/v1/ (ui/api_routes.py).
 
@@ -33,6 +34,7 @@ from streamlit.runtime.pages_manager import PagesManager
 os.environ.setdefault("UPTAKE_DB_MEMORY", "1GB")
 
 from analysis import auth, schedule  # noqa: E402
+from analysis.care.schedule import care_pass  # noqa: E402
 from analysis.inbox import process_inbox  # noqa: E402
 from analysis.secretbox import SecretKeyError  # noqa: E402
 from analysis.seed import ensure_demo  # noqa: E402
@@ -110,6 +112,16 @@ async def _watch_inbox():
         await asyncio.sleep(INTERVAL)
 
 
+async def _care():
+    """The daily backup and the backups the command line asks for (analysis/care/schedule.py)."""
+    while True:
+        try:
+            await asyncio.to_thread(care_pass, _store())
+        except Exception:  # keep going; the failure is in the log
+            log.exception("backup pass failed")
+        await asyncio.sleep(float(os.environ.get("UPTAKE_CARE_SECONDS", "5")))
+
+
 @asynccontextmanager
 async def lifespan(app):  # noqa: ARG001 - Starlette calls the lifespan with the app
     try:
@@ -127,7 +139,11 @@ async def lifespan(app):  # noqa: ARG001 - Starlette calls the lifespan with the
     schedule.watch_loads(store)  # every load evaluates the rules (analysis/schedule.py)
     store.after_load.append(warm_after_load)  # ... then computes what the pages first ask for (ui/warm.py)
     warm_at_start(store)
-    tasks = [asyncio.create_task(_watch_inbox()), asyncio.create_task(schedule.run_forever(store))]
+    tasks = [
+        asyncio.create_task(_watch_inbox()),
+        asyncio.create_task(schedule.run_forever(store)),
+        asyncio.create_task(_care()),
+    ]
     yield
     for task in tasks:
         task.cancel()

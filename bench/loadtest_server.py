@@ -56,6 +56,7 @@ def start_server(db: Path, folder: Path, options: tuple[str, ...] = (), timeout:
         "UPTAKE_DB": str(db),
         "UPTAKE_DEMO": "0",
         "UPTAKE_INBOX": str(folder / "inbox"),
+        "UPTAKE_BACKUP_KEEP": "0",  # no daily backup (analysis/care/schedule.py) during a measurement
     }
     log = folder / "server.log"
     command = [sys.executable, "-m", "streamlit", "run", "server.py"]

@@ -1,5 +1,6 @@
-"""Administration (admin only): accounts, organisations, company mappings and the provider's name
-and logo on the report pack's cover. Every account change
+"""Administration (admin only): accounts, organisations, company mappings, failed notifications, the
+provider's name and logo on the report pack's cover, and data care (erasing a person, off-boarding an
+organisation: ui/care.py). Every account change, erasure and off-boarding
 asks the admin to confirm with their password, and their code when they have two-step sign-in
 (analysis/auth/reauth.py)."""
 
@@ -9,7 +10,7 @@ import streamlit as st
 from analysis import auth, branding, orgs, presets
 from analysis.access import ROLES
 from analysis.auth import account_changes, reauth
-from ui import confirm, forms, session
+from ui import care, confirm, forms, session
 from ui.notifications import failed_deliveries
 from ui.tables import show_table
 from ui.text import literal
@@ -31,8 +32,8 @@ CHANGES = {
 st.title("Administration")
 forms.show_notice()
 confirm.sign_in_again_button(me)
-accounts_tab, orgs_tab, company_tab, notes_tab, provider_tab = st.tabs(
-    ["Accounts", "Organisations", "Companies", "Notifications", "Provider"]
+accounts_tab, orgs_tab, company_tab, notes_tab, provider_tab, care_tab = st.tabs(
+    ["Accounts", "Organisations", "Companies", "Notifications", "Provider", "Data care"]
 )
 known = orgs.organisations(handle, who)
 names = dict(zip(known["org_id"].astype(int), known["name"]))
@@ -244,3 +245,8 @@ with provider_tab:
                 st.error(f"Not saved: {literal(exc)}.")
             else:
                 forms.done({}, f"Saved: the packs' covers say {literal(saved or 'no provider name')}.")
+
+with care_tab:
+    care.erase_form(handle, who, me, names)
+    care.offboard_section(handle, who, me, names)
+    care.log_table(handle)

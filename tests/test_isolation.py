@@ -1116,6 +1116,7 @@ def test_sql_in_a_loaded_file(world, payload, where):
     if where == "cell":
         assert payload in raw
     assert changed(before, snapshot(world.store)) <= {
+        "load_attempts",  # the load written down before it begins (analysis/care/attempts.py)
         "uploads",
         "rejected_rows",
         "usage_events",

@@ -6,10 +6,11 @@ with the admin's rights. Every failure is one line on stderr and a non-zero exit
 One module per command group, each with add_parsers(sub) (its subcommands, each naming the
 function that runs it) and those functions, run(args, store) -> exit code: organisations (org,
 rollout, annotate), loads (load, uploads, undo), users (user), kpis (kpis, alerts), targets
-(baseline, target), report (report); common.py holds what they share. A read command that can
-also run through the app's API while the app holds the database names remote(args, api) -> exit
-code, or None when this form of it needs the database (remote.py: the org and rollout lists,
-kpis, alerts).
+(baseline, target), report (report), care (backup, restore, erase-person, offboard); common.py
+holds what they share. A read command that can also run through the app's API while the app
+holds the database names remote(args, api) -> exit code, or None when this form of it needs the
+database (remote.py: the org and rollout lists, kpis, alerts). A command that opens the database
+its own way (backup, restore) sets own_store and is given None.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ import sys
 import duckdb
 
 from analysis import schedule
-from analysis.cli import kpis, loads, organisations, report, targets, users
+from analysis.cli import care, kpis, loads, organisations, report, targets, users
 from analysis.cli.common import CommandError
 from analysis.cli.remote import TOKEN, URL, Api, AppUnreachable
 from analysis.secretbox import SecretKeyError
 from analysis.store import DatabaseBusy, Store
 
-GROUPS = (organisations, loads, users, kpis, targets, report)
+GROUPS = (organisations, loads, users, kpis, targets, report, care)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -44,15 +45,19 @@ def main(argv: list[str] | None = None) -> int:
     SystemExit, as argparse does."""
     args = parser().parse_args(argv)
     try:
-        store = Store()
+        store = None if getattr(args, "own_store", False) else Store()
     except DatabaseBusy as exc:
         return _through_the_app(args, exc)
     except SecretKeyError as exc:
         print(f"uptake: {exc}", file=sys.stderr)
         return 3
-    schedule.watch_loads(store)  # a load evaluates the rules and records their changes, as in the app
+    if store is not None:
+        schedule.watch_loads(store)  # a load evaluates the rules and records their changes, as in the app
     try:
         return args.run(args, store)
+    except (DatabaseBusy, SecretKeyError) as exc:
+        print(f"uptake: {exc}", file=sys.stderr)
+        return 3
     except (CommandError, ValueError, PermissionError, LookupError) as exc:
         print(f"uptake: {exc}", file=sys.stderr)
         return 2
@@ -61,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"uptake: the database refused this ({first_line}); nothing was changed", file=sys.stderr)
         return 2
     finally:
-        store.close()
+        if store is not None:
+            store.close()
 
 
 def _through_the_app(args: argparse.Namespace, busy: DatabaseBusy) -> int:

@@ -166,7 +166,21 @@ def run_uploads(args: argparse.Namespace, store: Store) -> int:
         frame["loaded_at"] = frame["loaded_at"].dt.strftime("%Y-%m-%d %H:%M")
         frame["undone_at"] = frame["undone_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("")
         print(frame[cols].to_string(index=False))
+    if not args.json:
+        _print_never_finished(scope)
     return 0
+
+
+def _print_never_finished(scope) -> None:
+    """The loads cut off before they committed (a crash): nothing of them was stored."""
+    from analysis.care import attempts
+
+    cut = attempts.never_finished(scope)
+    if cut.empty:
+        return
+    print(f"\nnever finished ({len(cut)}): cut off before committing, nothing of them was stored; load them again")
+    for row in cut.itertuples():
+        print(f"  attempt {row.attempt_id}: {row.kind} {row.file_name}, begun {row.started_at:%Y-%m-%d %H:%M:%S}")
 
 
 def run_undo(args: argparse.Namespace, store: Store) -> int:

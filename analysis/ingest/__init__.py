@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from analysis import file_kind, formats, left_out, presets, roster_import
 from analysis.canonical import DATE_FIELDS, KINDS, RECORD_KINDS
+from analysis.care import attempts
 from analysis.files import FileRefused, Table, read_head, read_table
 from analysis.formats import forms
 from analysis.ingest import organisation as org
@@ -171,26 +172,34 @@ def _load(
         parsed = checked.parsed
         step(0.5, "Merging into the database")
         sha = staging.digest(data)
-        try:
-            with scope.store.transaction() as cur:
-                # a preview takes no id from the sequence, so load ids run on without gaps
-                result.upload_id = -1 if dry_run else cur.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0]
-                _merge(cur, scope, kind, file_name, rollout_id, parsed, result, choice, same_system, step)
-                step(0.85, "Recording the load")
-                earlier = file_kind.already_loaded(cur, scope.org_id, sha)
-                if earlier and not (result.rows_loaded or result.rows_updated or result.people_left):
-                    result.messages.insert(
-                        0, f"This file was already loaded as {earlier}: nothing new, so no load was recorded"
+        # written down before its transaction, so a load cut off by a crash is known to have never
+        # finished (analysis/care/attempts.py); a preview is not
+        with attempts.attempt(scope, kind, file_name, record=not dry_run) as attempt:
+            try:
+                with scope.store.transaction() as cur:
+                    # a preview takes no id from the sequence, so load ids run on without gaps
+                    result.upload_id = (
+                        -1 if dry_run else cur.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0]
                     )
-                    result.already_loaded = True
-                    raise _DryRun  # an empty load would only clutter the history
-                _record(cur, scope, rollout_id, kind, file_name, sha, result)
-                if remember:
-                    roster_import.remember(cur, scope, kind, file_name, table.header, mapping, cohort_values, dayfirst)
-                if dry_run:
-                    raise _DryRun  # roll the whole load back: the preview stores nothing
-        except _DryRun:
-            result.upload_id = None
+                    _merge(cur, scope, kind, file_name, rollout_id, parsed, result, choice, same_system, step)
+                    step(0.85, "Recording the load")
+                    earlier = file_kind.already_loaded(cur, scope.org_id, sha)
+                    if earlier and not (result.rows_loaded or result.rows_updated or result.people_left):
+                        result.messages.insert(
+                            0, f"This file was already loaded as {earlier}: nothing new, so no load was recorded"
+                        )
+                        result.already_loaded = True
+                        raise _DryRun  # an empty load would only clutter the history
+                    _record(cur, scope, rollout_id, kind, file_name, sha, result)
+                    attempt.loaded(cur, result.upload_id)  # finished exactly when the load commits
+                    if remember:
+                        roster_import.remember(
+                            cur, scope, kind, file_name, table.header, mapping, cohort_values, dayfirst
+                        )
+                    if dry_run:
+                        raise _DryRun  # roll the whole load back: the preview stores nothing
+            except _DryRun:
+                result.upload_id = None
         step(1.0, "Done")
         return result
     finally:
