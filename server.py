@@ -42,7 +42,6 @@ from analysis.store import db_path, shared_store  # noqa: E402
 from ui.api_routes import ROUTES as API_ROUTES  # noqa: E402
 from ui.cookie import COOKIE  # noqa: E402
 from ui.origin import OriginCheck, public_origin, secure_cookies  # noqa: E402
-from ui.warm import warm_after_load, warm_at_start  # noqa: E402
 
 # A folder named pages/ beside app.py makes Streamlit start in its old pages-folder mode, in which
 # a page URL runs that page without app.py (and so without the sign-in check) until app.py first
@@ -137,7 +136,11 @@ async def lifespan(app):  # noqa: ARG001 - Starlette calls the lifespan with the
             flush=True,
         )
     schedule.watch_loads(store)  # every load evaluates the rules (analysis/schedule.py)
-    store.after_load.append(warm_after_load)  # ... then computes what the pages first ask for (ui/warm.py)
+    # ... then computes what the pages first ask for (ui/warm.py; imported here, where the runtime
+    # exists: its cached functions imported earlier would each print "No runtime found")
+    from ui.warm import warm_after_load, warm_at_start
+
+    store.after_load.append(warm_after_load)
     warm_at_start(store)
     tasks = [
         asyncio.create_task(_watch_inbox()),
