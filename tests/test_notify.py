@@ -16,6 +16,7 @@ for the champion cohort (1 of 4, 25 %) and, with min_department_people set to 1,
 from __future__ import annotations
 
 import email
+import email.policy
 import hashlib
 import hmac
 import io
