@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from analysis import file_kind, formats, left_out, presets, roster_import
+from analysis import file_kind, formats, presets, roster_import
 from analysis.canonical import DATE_FIELDS, KINDS, RECORD_KINDS
 from analysis.care import attempts
 from analysis.files import FileRefused, Table, read_head, read_table
@@ -24,6 +23,7 @@ from analysis.formats import forms
 from analysis.ingest import organisation as org
 from analysis.ingest import staging, ticket_cells, ticket_collapse, ticket_merge, ticket_values, usage
 from analysis.ingest.cells import validate
+from analysis.ingest.context import read_context
 from analysis.ingest.dates import date_readers
 from analysis.ingest.kinds import likely_kind, table_kind
 from analysis.ingest.merge import merge_roster, refresh_daily
@@ -143,7 +143,7 @@ def _load(
         table = read_table(file_name, staging.whole(data))
     messages = _format_messages(table, choice, preset_name, guessed)
     step(0.1, "Reading the rows" if in_sql else "Checking the rows")
-    context, cohorts_to_map = _context(scope, kind, table, choice, rollout_id, cohort_values)
+    context, cohorts_to_map = read_context(scope, kind, table, choice, rollout_id, cohort_values)
     cur = scope.store.cursor()
     try:
         checked = _checked(cur, scope, kind, table, data, choice, context, dayfirst, messages, in_sql, step)
@@ -284,46 +284,6 @@ def _format_messages(
     if choice.format is not None and choice.format.inspect is not None:
         messages += choice.format.inspect(table, choice.columns)
     return messages
-
-
-def _context(
-    scope: Scope,
-    kind: str,
-    table: Table,
-    choice: formats.Choice,
-    rollout_id: int | None,
-    cohort_values: dict[str, str] | None,
-) -> tuple[dict, list[str]]:
-    """(what the rows are read against, a roster's cohort values that no cohort takes)."""
-    settings = org.org_settings(scope)
-    own = {d.lower() for d in settings["email_domains"]}
-    context: dict = {
-        "tz": ZoneInfo(settings["time_zone"]),
-        "domain_check": left_out.domain_check(scope.principal, own, org.foreign_domains(scope)),
-        "rollout_id": rollout_id,
-        "source": (choice.format.source if choice.format else None) or "canonical",
-        "day_offset": dict(choice.format.day_offset) if choice.format else {},
-        "events_kept_from": settings["events_kept_from"] if kind == "usage" else None,  # analysis/retention.py
-    }
-    cohorts_to_map: list[str] = []
-    if kind in RECORD_KINDS and rollout_id is not None:  # _load refuses these without a rollout
-        context["cohorts"] = roster_import.cohort_lookup(org.rollout_cohorts(scope, rollout_id), None)
-        context["departments"] = org.roster_departments(scope, rollout_id)
-    if kind == "roster" and rollout_id is not None:  # _load refuses a roster without a rollout
-        cohorts = roster_import.cohort_lookup(org.rollout_cohorts(scope, rollout_id), cohort_values)
-        context["cohorts"] = cohorts
-        if "cohort" in choice.columns:
-            index = choice.columns["cohort"]
-            cohorts_to_map = roster_import.unknown_cohorts([r[index] for r in table.rows if index < len(r)], cohorts)
-    if (
-        kind == "usage"
-        and "activity" not in choice.columns
-        and not (choice.format and ("activity" in choice.format.constants or choice.format.expand))
-    ):
-        # file_kind.choose asks for the activity column when no rollout is chosen
-        assert rollout_id is not None
-        context["default_activity"] = org.rollout_name(scope, rollout_id).strip().lower()
-    return context, cohorts_to_map
 
 
 def _merge(
