@@ -30,6 +30,9 @@ OPTIONAL = {
         "closed_at",
         "reopened",
         "satisfaction",
+        "sla_met",
+        "resolution_seconds",
+        "business_resolution_seconds",
     ),
 }
 # Fields holding dates or times: each is read by a values.DateReader.
