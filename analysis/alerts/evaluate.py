@@ -14,7 +14,13 @@ from analysis.alerts.adoption_rules import (
 )
 from analysis.alerts.inputs import BOUND_DAYS, Finding, RuleData, load
 from analysis.alerts.rules import RULES
-from analysis.alerts.support_rules import backlog_growing, slow_resolution, stale_data, ticket_spike
+from analysis.alerts.support_rules import (
+    backlog_growing,
+    satisfaction_drop,
+    slow_resolution,
+    stale_data,
+    ticket_spike,
+)
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -28,6 +34,7 @@ EVALUATORS = {
     "DECLINING_USAGE": declining_usage,
     "LAPSING": lapsing,
     "WORKAROUNDS": workarounds,
+    "SATISFACTION_DROP": satisfaction_drop,
 }
 
 

@@ -75,6 +75,12 @@ class RuleData:
     ticket_count: int
     unknowable: dict[str, str]  # figure -> why it is not computable (snapshots)
     memo: dict = field(default_factory=dict)
+    rated: dict[date, tuple[int, int]] = field(default_factory=dict)  # day resolved -> (rated, rated good)
+
+    @property
+    def rated_any(self) -> bool:
+        """Whether any ticket in scope resolved by d carries a rating."""
+        return any(n for n, _ in self.rated.values())
 
     @property
     def adoption_target(self) -> float:
@@ -138,8 +144,9 @@ def load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> R
     # per day, not a row per ticket (1 M ticket rows: 200 k tickets)
     created: dict[date, int] = {}
     resolved_hours: dict[date, list[float]] = {}
-    for day, n, hours in scope.rows("ticket_days", rollout_id=rollout.rollout_id, as_of=d):
-        created[day], resolved_hours[day] = n, hours
+    rated: dict[date, tuple[int, int]] = {}
+    for day, n, hours, n_rated, n_good in scope.rows("ticket_days", rollout_id=rollout.rollout_id, as_of=d):
+        created[day], resolved_hours[day], rated[day] = n, hours, (n_rated, n_good)
     steps = rules["BACKLOG_GROWING"]
     back = int(steps["steps"] * steps["step_days"])
     backlog_frame = support.backlog_by_day(scope, rollout, first - timedelta(days=back), d)
@@ -167,6 +174,7 @@ def load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> R
         None if pd.isna(span["oldest_ticket_day"]) else pd.Timestamp(span["oldest_ticket_day"]).date(),
         int(span["tickets"]),
         metrics.not_computable(scope, rollout),
+        rated=rated,
     )
 
 
