@@ -116,3 +116,37 @@ def test_undo_restores_the_helpdesk_columns(desk, load):
     assert stored(scope)[0][3:] == (False, 1.0)
     undo(scope, second.upload_id)
     assert stored(scope) == before
+
+
+def test_the_tools_own_durations(desk, load):
+    """Zendesk minutes and ServiceNow's raw duration fields (a time after 1970-01-01), where the file has
+    no resolved time: resolved exactly at creation + the duration."""
+    scope, _ = desk
+    zendesk = (
+        "Id,Created at,Updated at,Status,Full resolution time in minutes,"
+        "Full resolution time in minutes within business hours\n"
+        "1,2025-02-03 09:00:00,2025-02-04 12:00:00,Solved,90,60\n"  # 09:00 + 90 min = 10:30; 60 min = 1 h
+        "2,2025-02-03 09:00:00,2025-02-04 12:00:00,Open,,\n"
+    )
+    assert load(scope, "tickets", zendesk).format == "zendesk"
+    servicenow = (
+        "number,opened_at,incident_state,sys_updated_on,calendar_duration,business_duration,made_sla\n"
+        # 1970-01-02 01:00:00 = 25 h: 02-03 09:00 + 25 h = 02-04 10:00; 1970-01-01 09:00:00 = 9 h
+        "INC1,2025-02-03 09:00:00,6,2025-02-05 09:00:00,1970-01-02 01:00:00,1970-01-01 09:00:00,false\n"
+        "INC2,2025-02-03 09:00:00,2,2025-02-05 09:00:00,,,true\n"
+    )
+    assert load(scope, "tickets", servicenow).format == "servicenow"
+    rows = (
+        scope.store.cursor()
+        .execute(
+            "SELECT source, ticket_id, resolved_at, resolved_approx, sla_met, business_resolution_hours "
+            "FROM tickets ORDER BY 1, 2"
+        )
+        .fetchall()
+    )
+    assert rows == [
+        ("servicenow", "INC1", datetime(2025, 2, 4, 10), False, False, 9.0),
+        ("servicenow", "INC2", None, False, True, None),
+        ("zendesk", "1", datetime(2025, 2, 3, 10, 30), False, None, 1.0),
+        ("zendesk", "2", None, False, None, None),
+    ]
