@@ -288,8 +288,8 @@ def test_red_flags_are_grouped_by_rule_and_a_provider_acknowledges_one(fresh_dem
     _, scope, _ = fresh_demo
     at = app_as(fresh_demo, "account_manager", monkeypatch)
     at.switch_page("pages/red_flags.py").run()
-    # the demo's 18 open flags: Low adoption in 6 places (Warehouse high), Workarounds in 7, Lapsing in 4,
-    # one ticket spike; rules with a high flag first, then the most places
+    # the demo's 19 open flags: Low adoption in 6 places (Warehouse high), Workarounds in 7, Lapsing in 4,
+    # one ticket spike, one satisfaction drop (85 % -> 68 %); rules with a high flag first, then the most places
     heads = [
         m.value.split(" :")[0].split("  \n")[0] for m in at.markdown if m.value.startswith("**") and " · " in m.value
     ]
@@ -298,6 +298,7 @@ def test_red_flags_are_grouped_by_rule_and_a_provider_acknowledges_one(fresh_dem
         "**Workarounds** · 7 places",
         "**Lapsing** · 4 places",
         "**Ticket Spike** · whole rollout",
+        "**Satisfaction Drop** · whole rollout",
     ]
     low = at.table[0].value
     assert list(low.index)[0] == "Warehouse" and low["Severity"].iloc[0] == "high"  # the worst place leads
