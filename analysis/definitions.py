@@ -31,6 +31,19 @@ METRICS = {
     "satisfaction": "Of the tickets resolved in the window that were rated, the share rated good (4-5 or good).",
 }
 
+# the support page's helpdesk cards (issue 16): their help, not in the pack's appendix, whose
+# helpdesk table says where each figure comes from
+HELPDESK = {
+    "first_response": "Hours from creation to the first response, over the tickets first responded to in the "
+    "window: the median, and the time 9 in 10 were answered within (continuous 90th percentile).",
+    "resolved_per_opened": "Tickets resolved in the window / tickets created in it: above 1 the desk is "
+    "catching up, below 1 work is piling up.",
+    "sla_met": "Of the tickets resolved in the window whose export says whether they met their SLA "
+    "(ServiceNow made_sla), the share that did.",
+    "business_resolution": "Median resolution time within business hours, as the export measured it "
+    "(ServiceNow business_stc, Zendesk's business-hours full resolution), over the tickets resolved in the window.",
+}
+
 # beyond the cards: how the charts and the period are read
 MORE = {
     "by_age": "Adoption by age: for each day k since a cohort's go-live, the share of its licensed people "

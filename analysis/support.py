@@ -33,6 +33,14 @@ SUPPORT_KEYS = (
     "p90_resolution_hours",
     "backlog",
     "reopen_rate",
+    # helpdesk figures (issue 16 part 4)
+    "median_first_response_hours",
+    "p90_first_response_hours",
+    "resolved_per_opened",
+    "satisfaction",
+    "rated_tickets",
+    "sla_met_share",
+    "median_business_resolution_hours",
 )
 
 
@@ -66,8 +74,15 @@ def support_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: int |
       null or after d; approximate resolutions count as resolved at their time).
     - `reopen_rate`: tickets resolved in the window with reopened > 0 / tickets resolved in
       the window (approximate resolutions included); None when none was resolved.
-    - `median_first_response_hours`: median of first_response_at - created_at, in hours, over
-      the tickets first responded to in the window.
+    - `median_first_response_hours`, `p90_first_response_hours`: continuous quantiles of
+      first_response_at - created_at, in hours, over the tickets first responded to in the window.
+    - `resolved_per_opened`: tickets resolved in the window / tickets created in it (the
+      resolved may be older); None when none was created.
+    - `sla_met_share`: of the tickets resolved in the window whose export says whether they met
+      their SLA (ServiceNow made_sla), the share that did; None when none says (`sla_tickets`).
+    - `median_business_resolution_hours`: median of the resolution time within business hours
+      the export gives (ServiceNow business_stc, Zendesk's business-hours full resolution) over
+      the tickets resolved in the window that carry one (`business_timed_resolutions`).
     - `satisfaction`: of the tickets resolved in the window that are rated, the share rated
       good (4-5 or "good"); None when none is rated.
     - counts behind them: tickets_7d, licensed_users, resolved_tickets (in the window),

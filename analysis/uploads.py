@@ -9,7 +9,8 @@ from analysis.undo_rule import load_state, may_undo
 
 TICKET_COLUMNS = (
     "created_at, requester, subject, status, priority, category, company, updated_at, "
-    "first_response_at, resolved_at, resolved_approx, reopened, satisfaction, upload_id"
+    "first_response_at, resolved_at, resolved_approx, reopened, satisfaction, upload_id, "
+    "sla_met, business_resolution_hours"  # 023's columns follow upload_id in ticket_history too
 )
 
 

@@ -529,6 +529,13 @@ def _reference(roster: pd.DataFrame, usage: pd.DataFrame, tickets: pd.DataFrame,
     done = t[t["resolved"].notna() & (t["resolved"].dt.date >= start) & (t["resolved"].dt.date <= d)]
     hours = ((done["resolved_at"] - done["created_at"]).dt.total_seconds() / 3600).dropna()
     recent = t[t["created_at"].dt.date >= d - timedelta(days=6)]
+    answered = t[t["first_response_at"].notna()]
+    answered = answered[(answered["first_response_at"].dt.date >= start) & (answered["first_response_at"].dt.date <= d)]
+    first = (answered["first_response_at"] - answered["created_at"]).dt.total_seconds() / 3600
+    opened = int((t["created_at"].dt.date >= start).sum())
+    rating = done["satisfaction"].astype(str).str.lower()
+    rated = rating.isin(["1", "2", "3", "4", "5", "good", "bad"])
+    good = rating.isin(["4", "5", "good"])
     return {
         "cohorts": cohorts,
         "support": {
@@ -538,6 +545,13 @@ def _reference(roster: pd.DataFrame, usage: pd.DataFrame, tickets: pd.DataFrame,
             "p90_resolution_hours": float(np.quantile(hours, 0.9)) if len(hours) else None,
             "backlog": int((t["resolved"].isna() | (t["resolved"].dt.date > d)).sum()),
             "reopen_rate": float((done["reopened"] > 0).mean()) if len(done) else None,
+            "median_first_response_hours": float(np.quantile(first, 0.5)) if len(first) else None,
+            "p90_first_response_hours": float(np.quantile(first, 0.9)) if len(first) else None,
+            "resolved_per_opened": len(done) / opened if opened else None,
+            "satisfaction": float(good.sum() / rated.sum()) if rated.sum() else None,
+            "rated_tickets": int(rated.sum()),
+            "sla_met_share": None,  # the generated export carries no SLA or business-hours column
+            "median_business_resolution_hours": None,
         },
     }
 

@@ -187,3 +187,20 @@ def test_moodle_logs(org):
     assert (r.system_rows, r.repeated_in_file, r.unknown_people) == (537, len(people) - distinct, 41)
     assert query(org, "SELECT count(DISTINCT user_id) FROM usage_events")[0][0] == people.user.nunique() == 41
     assert query(org, "SELECT count(*) FROM usage_events WHERE user_id IN ('2', '158')")[0][0] == 0
+
+
+def test_helpdesk_columns_of_the_real_exports(org):
+    """made_sla and business_stc (seconds) of the ServiceNow REST dump, and Zendesk's business-hours
+    full resolution (minutes), stored as the files say (issue 16 part 4)."""
+    loaded(org, "tickets", "servicenow-pdi-exports/incidents_REST.csv")
+    s = read("servicenow-pdi-exports/incidents_REST.csv")
+    got = dict(query(org, "SELECT ticket_id, sla_met FROM tickets WHERE source = 'servicenow'"))
+    assert got == {n: m == "true" for n, m in zip(s.number, s.made_sla)}  # 67 verdicts, 24 met
+    hours = dict(query(org, "SELECT ticket_id, business_resolution_hours FROM tickets WHERE source = 'servicenow'"))
+    assert hours == {n: (int(b) / 3600 if b else None) for n, b in zip(s.number, s.business_stc)}
+    loaded(org, "tickets", "zendesk-tickets-plum/zendesk_tickets_export.csv")
+    z = read("zendesk-tickets-plum/zendesk_tickets_export.csv")
+    column = z["Full resolution time in minutes within business hours"]
+    stored = dict(query(org, "SELECT ticket_id, business_resolution_hours FROM tickets WHERE source = 'zendesk'"))
+    assert stored == {i: (int(m) / 60 if m else None) for i, m in zip(z.Id, column)}
+    assert query(org, "SELECT count(sla_met) FROM tickets WHERE source = 'zendesk'")[0][0] == 0  # no SLA column

@@ -151,6 +151,9 @@ def test_the_contents_by_hand(contents):
         ["All licensed people", "", "50%", "3 of 6", "3 (50%)", "not yet", "1"],
     ]
     assert table(headline, 1).rows == [["All licensed people", "16.7", "10.0 h", "1"]]
+    # created in the window: N1; resolved in it: N1 -> 1 / 1; N1 rated bad -> 0 % of 1 rated; the
+    # file has no first response, SLA or business-hours column
+    assert table(headline, 2).rows == [["n/a / n/a", "1.00", "not in the export", "not in the export", "0% of 1 rated"]]
     assert "Open red flags: 2 (1 high, 1 medium)." in headline.blocks
 
     by_kpi = {(r[0], r[1]): r for r in table(contents.sections[2]).rows}
@@ -189,8 +192,8 @@ def test_the_contents_by_hand(contents):
     ]
     assert flags.lead.startswith("2 open (1 high, 1 medium), judged as of 10 Feb 2025")
     assert flags.blocks[-1] == (
-        "6 checks cannot be judged yet (not enough data), of 6 rules: Declining Usage, "
-        "Lapsing, Low Adoption, Slow Resolution, Ticket Spike, Workarounds."
+        "7 checks cannot be judged yet (not enough data), of 7 rules: Declining Usage, "
+        "Lapsing, Low Adoption, Satisfaction Drop, Slow Resolution, Ticket Spike, Workarounds."
     )
     assert table(contents.sections[4]).rows == [
         ["IT", "2", "0", "0%", "1 (50%)", "1", "0"],
@@ -198,7 +201,12 @@ def test_the_contents_by_hand(contents):
         ["Finance", "1", "1", "100%", "0 (0%)", "0", "0"],
     ]
     assert [c.name for c in contents.charts()] == ["adoption", "tickets"]
-    assert contents.figures["red_flags"] == {"high": 1, "medium": 1, "firing": 2, "not_enough_data": 6}
+    assert contents.figures["red_flags"] == {
+        "high": 1,
+        "medium": 1,
+        "firing": 2,
+        "not_enough_data": 7,
+    }  # with SATISFACTION_DROP (1 rated in the baseline)
 
 
 def test_the_powerpoint(files):
@@ -210,9 +218,10 @@ def test_the_powerpoint(files):
     assert cover["As of"] == "10 Feb 2025 (end of day)" and cover["Baseline"].endswith("(28 days)")
     assert tables[1][1] == ["Champion cohort", "6 Jan 2025", "25%", "1 of 4", "2 (50%)", "not yet", "1"]
     assert tables[2][1] == ["All licensed people", "16.7", "10.0 h", "1"]
-    assert tables[3][0] == ["KPI", "Cohort", "Baseline", "Now", "Target", "Change", "Status", "Note"]
-    assert len(tables[3]) == 15
-    assert tables[4][1][4] == "Targeted training; champions in that department."
+    assert tables[3][1] == ["n/a / n/a", "1.00", "not in the export", "not in the export", "0% of 1 rated"]
+    assert tables[4][0] == ["KPI", "Cohort", "Baseline", "Now", "Target", "Change", "Status", "Note"]
+    assert len(tables[4]) == 15
+    assert tables[5][1][4] == "Targeted training; champions in that department."
     pictures = [s for slide in deck.slides for s in slide.shapes if s.shape_type == 13]
     assert len(pictures) == 2
     last = deck.slides[-1]

@@ -6,12 +6,12 @@ from datetime import date
 
 import streamlit as st
 
-from analysis.definitions import METRICS, definitions_md
+from analysis.definitions import HELPDESK, METRICS, definitions_md
 from analysis.words import cohort_label, day, hours, moment, number, pct  # worded as the report pack words them
 from ui.text import literal
 
 # one wording of each metric for the cards' help, the pages' definitions and the report pack's appendix
-HELP = METRICS
+HELP = METRICS | HELPDESK
 DEFINITIONS = definitions_md()
 
 
@@ -130,6 +130,32 @@ def support_cards(tickets: dict, window: int) -> None:
         "Resolved in the window",
         f"{tickets.get('resolved_tickets') or 0:,}",
         help="Tickets whose first resolution falls in the window.",
+        border=True,
+    )
+    i, j, k, m = st.columns(4)
+    i.metric(
+        f"First response, median / p90 ({window:d} days)",
+        f"{hours(tickets.get('median_first_response_hours'))} / {hours(tickets.get('p90_first_response_hours'))}",
+        help=HELP["first_response"] + f" Responded tickets: {tickets.get('responded_tickets') or 0:,}.",
+        border=True,
+    )
+    j.metric(
+        "Resolved per ticket opened",
+        number(tickets.get("resolved_per_opened"), 2),
+        help=HELP["resolved_per_opened"],
+        border=True,
+    )
+    absent = "not in export"  # the export has no such column: not a zero
+    k.metric(
+        f"SLA met ({window:d} days)",
+        pct(tickets.get("sla_met_share")) if tickets.get("sla_tickets") else absent,
+        help=HELP["sla_met"] + f" Tickets with an SLA verdict: {tickets.get('sla_tickets') or 0:,}.",
+        border=True,
+    )
+    m.metric(
+        "Resolution in business hours",
+        hours(tickets.get("median_business_resolution_hours")) if tickets.get("business_timed_resolutions") else absent,
+        help=HELP["business_resolution"],
         border=True,
     )
 

@@ -48,6 +48,9 @@ SETTING_LABELS = {
     "min_people": "Fewest lapsed people",
     "share_of_licensed": "Fires at this share of the licensed people using the old way",
     "max_age_days": "Fires when the newest data is older than this (days)",
+    "share_drop": "Fires when satisfaction falls by more than this (0.1 = 10 pts)",
+    "min_rated": "Fewest rated tickets resolved in the window",
+    "min_baseline_rated": "Fewest rated tickets resolved in the baseline window",
 }
 
 

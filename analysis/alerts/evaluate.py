@@ -15,7 +15,13 @@ from analysis.alerts.adoption_rules import (
 from analysis.alerts.inputs import BOUND_DAYS, Finding, RuleData, load
 from analysis.alerts.record_rules import kpi_off_track, low_confidence, not_ready
 from analysis.alerts.rules import RULES
-from analysis.alerts.support_rules import backlog_growing, slow_resolution, stale_data, ticket_spike
+from analysis.alerts.support_rules import (
+    backlog_growing,
+    satisfaction_drop,
+    slow_resolution,
+    stale_data,
+    ticket_spike,
+)
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -32,6 +38,7 @@ EVALUATORS = {
     "NOT_READY": not_ready,
     "LOW_CONFIDENCE": low_confidence,
     "KPI_OFF_TRACK": kpi_off_track,
+    "SATISFACTION_DROP": satisfaction_drop,
 }
 
 

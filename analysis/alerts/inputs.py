@@ -79,6 +79,12 @@ class RuleData:
     feedback: pd.DataFrame | None = None  # feedback.answers; None: no survey answer loaded
     kpi_points: pd.DataFrame | None = None  # kpis.custom.points; None: no KPI series loaded
     memo: dict = field(default_factory=dict)
+    rated: dict[date, tuple[int, int]] = field(default_factory=dict)  # day resolved -> (rated, rated good)
+
+    @property
+    def rated_any(self) -> bool:
+        """Whether any ticket in scope resolved by d carries a rating."""
+        return any(n for n, _ in self.rated.values())
 
     @property
     def adoption_target(self) -> float:
@@ -142,8 +148,9 @@ def load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> R
     # per day, not a row per ticket (1 M ticket rows: 200 k tickets)
     created: dict[date, int] = {}
     resolved_hours: dict[date, list[float]] = {}
-    for day, n, hours in scope.rows("ticket_days", rollout_id=rollout.rollout_id, as_of=d):
-        created[day], resolved_hours[day] = n, hours
+    rated: dict[date, tuple[int, int]] = {}
+    for day, n, hours, n_rated, n_good in scope.rows("ticket_days", rollout_id=rollout.rollout_id, as_of=d):
+        created[day], resolved_hours[day], rated[day] = n, hours, (n_rated, n_good)
     steps = rules["BACKLOG_GROWING"]
     back = int(steps["steps"] * steps["step_days"])
     backlog_frame = support.backlog_by_day(scope, rollout, first - timedelta(days=back), d)
@@ -174,6 +181,7 @@ def load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> R
         record_inputs.cohort_readiness(scope, rollout, rules),
         record_inputs.feedback_answers(scope, rollout),
         record_inputs.kpi_points(scope, rollout),
+        rated=rated,
     )
 
 

@@ -127,6 +127,13 @@ RULES: dict[str, Rule] = {
             "usage, tickets",
             {"max_age_days": 14},
         ),
+        Rule(
+            "SATISFACTION_DROP",
+            "satisfaction over the window < the baseline's - 10 pts, with >= 5 rated tickets resolved in the window",
+            "Read the badly rated tickets; follow up with their requesters and fix what they share.",
+            "rollout",
+            {"share_drop": 0.1, "min_rated": 5, "min_baseline_rated": 5},
+        ),
     )
 }
 WHOLE_SETTINGS = (
@@ -146,6 +153,8 @@ WHOLE_SETTINGS = (
     "min_answers",
     "days",
     "points",
+    "min_rated",
+    "min_baseline_rated",
 )
 
 

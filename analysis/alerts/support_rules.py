@@ -1,5 +1,5 @@
-"""The rules on tickets and on the data itself: TICKET_SPIKE, SLOW_RESOLUTION, BACKLOG_GROWING and
-STALE_DATA."""
+"""The rules on tickets and on the data itself: TICKET_SPIKE, SLOW_RESOLUTION, BACKLOG_GROWING,
+SATISFACTION_DROP and STALE_DATA."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import statistics
 from datetime import date, timedelta
 
 from analysis.alerts.inputs import NO_BASELINE, Finding, RuleData, above, not_enough, ticket_gate
+from analysis.words import pct
 
 
 def ticket_spike(data: RuleData, x: date) -> list[Finding]:
@@ -75,6 +76,65 @@ def slow_resolution(data: RuleData, x: date) -> list[Finding]:
             message=(
                 f"Median resolution {median:.1f} h over the {len(hours)} tickets resolved in the {data.window} days to {x}, "
                 f"against {base:.1f} h in the baseline."
+            ),
+        )
+    ]
+
+
+def satisfaction_drop(data: RuleData, x: date) -> list[Finding]:
+    """Satisfaction as support_kpis defines it (the share rated good of the rated tickets resolved
+    in the window) below the baseline's by more than share_drop. Example: baseline 16 good of 20
+    (0.8), window 6 good of 10 (0.6): down 20 pts > 10 pts -> holds; 7 of 10 (0.7) is exactly 10
+    pts down: clear."""
+    s = data.settings["SATISFACTION_DROP"]
+    gate, b = ticket_gate(data, "SATISFACTION_DROP"), data.baseline
+    if gate or b is None:  # ticket_gate passes only a rollout with a baseline
+        return [gate or not_enough("SATISFACTION_DROP", NO_BASELINE)]
+    base, base_rated = b.support_figure("satisfaction"), b.support_figure("rated_tickets") or 0
+    days = [data.rated.get(x - timedelta(days=i), (0, 0)) for i in range(data.window)]
+    rated, good = sum(r for r, _ in days), sum(g for _, g in days)
+    if not base_rated and not data.rated_any:
+        # no ticket of the rollout carries a rating (the export has none: ServiceNow): a rule that
+        # does not apply to this data, not one waiting for more of it
+        return [Finding("SATISFACTION_DROP", "clear", evidence={"rated_tickets": 0})]
+    if base is None or base_rated < s["min_baseline_rated"]:
+        return [
+            not_enough(
+                "SATISFACTION_DROP",
+                f"The baseline window ({b.name}, {b.start} .. {b.end}) holds {base_rated} rated tickets: fewer "
+                f"than {int(s['min_baseline_rated'])}.",
+            )
+        ]
+    if rated < s["min_rated"]:
+        return [
+            not_enough(
+                "SATISFACTION_DROP",
+                f"{rated} rated tickets were resolved in the {data.window} days to {x}: fewer than "
+                f"{int(s['min_rated'])}.",
+            )
+        ]
+    now = good / rated
+    evidence = {
+        "satisfaction": now,
+        "rated_tickets": rated,
+        "good_tickets": good,
+        "window_days": data.window,
+        "baseline_satisfaction": base,
+        "baseline_rated_tickets": base_rated,
+        "baseline": b.name,
+        "drop_pts": 100 * (base - now),
+        "share_drop": s["share_drop"],
+    }
+    if not above(base - now, s["share_drop"]):
+        return [Finding("SATISFACTION_DROP", "clear", evidence=evidence)]
+    return [
+        Finding(
+            "SATISFACTION_DROP",
+            "holds",
+            evidence=evidence,
+            message=(
+                f"Satisfaction {pct(now)} ({good} good of {rated} rated tickets resolved in the {data.window} days to "
+                f"{x}), down {100 * (base - now):.1f} pts from the baseline's {pct(base)}."
             ),
         )
     ]

@@ -10,7 +10,10 @@ labels `1 - Critical` ...; unknown codes such as -100 are kept as they are). Ref
 may be 32-hex sys_ids (kept as text). Mapping: ticket_id number, created_at opened_at (else
 sys_created_on/at), updated_at sys_updated_on/at, resolved_at, closed_at, status incident_state
 (else state), priority, category, requester caller_id, subject short_description, company,
-reopened reopen_count.
+reopened reopen_count, sla_met made_sla, resolution_seconds calendar_stc (else calendar_duration:
+the resolution time in seconds, or as a time after 1970-01-01; it gives resolved_at = opened_at
++ it when the file has no resolved_at), business_resolution_seconds business_stc (else
+business_duration: the resolution time within business hours).
 
 The audit event log (field names too) has one row per change of an incident, `?` for null and
 `d/m/yyyy HH:MM` dates: its rows collapse into one ticket (created at the earliest opened_at,
@@ -18,7 +21,8 @@ resolved at resolved_at, else at the sys_updated_at of its first row in a resolv
 other field from its latest row by sys_updated_at). Files can arrive in Windows-1252.
 
 Labels (when the exporter chose them): `Number, Opened, Short description, Caller, Priority,
-State, Category, ..., Updated, Resolved, Closed, Company, Affected User, Reopen count`.
+State, Category, ..., Updated, Resolved, Closed, Company, Affected User, Reopen count`, and `Made
+SLA`, `Resolve time` (calendar_stc) and `Business resolve time` (business_stc).
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ FIELD_NAMES = (
     "reopened_by,urgency,opened_by,sys_created_on,reassignment_count,sys_created_by,severity,impact,sys_mod_count,"
     "active,reopened_time,subcategory,company,description,location,cmdb_ci,u_symptom,knowledge,notify,problem_id,"
     "rfc,vendor,caused_by,closed_code,sys_created_at,sys_updated_at,u_priority_confirmation,business_service,"
-    "escalation,upon_approval,upon_reject,approval,sla_due,due_date,work_notes,comments,time_worked,child_incidents"
+    "escalation,upon_approval,upon_reject,approval,sla_due,due_date,work_notes,comments,time_worked,child_incidents,"
+    "calendar_duration,business_duration"
 ).split(",")
 
 LABELS = (
@@ -84,6 +89,9 @@ FORMATS = [
             "subject": ("short_description",),
             "company": ("company",),
             "reopened": ("reopen_count",),
+            "sla_met": ("made_sla",),
+            "resolution_seconds": ("calendar_stc", "calendar_duration"),
+            "business_resolution_seconds": ("business_stc", "business_duration"),
         },
         values={"status": state, "priority": priority},
         source="servicenow",
@@ -107,6 +115,9 @@ FORMATS = [
             "subject": ("Short description",),
             "company": ("Company",),
             "reopened": ("Reopen count",),
+            "sla_met": ("Made SLA",),
+            "resolution_seconds": ("Resolve time",),
+            "business_resolution_seconds": ("Business resolve time",),
         },
         values={"status": state, "priority": priority},
         source="servicenow",

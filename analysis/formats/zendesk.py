@@ -11,12 +11,17 @@ unrated), first_response_at = Created at + `First reply time in minutes` (calend
 business-hours variant cannot be turned into a time and is ignored).
 
 Quirks: `1900-01-01 00:00:00` stands for "never" (Solved at, Assigned at): read as missing.
-`Resolution time` is in hours, the other durations in minutes (unused: the timestamps give them).
+`Resolution time` is in hours, the other durations in minutes. `Full resolution time in minutes`
+(to the last solve, as `Solved at`) gives resolved_at = Created at + it when a file has no
+`Solved at`; `Full resolution time in minutes within business hours` is the business-hours
+resolution. No Zendesk export seen carries an SLA column (SLA achievement is an Explore report):
+map one to sla_met by hand.
 """
 
 from __future__ import annotations
 
 from analysis.formats import Format
+from analysis.ingest.ticket_extras import minutes_as_seconds
 
 COLUMNS = (
     "Summation column,Id,Requester,Requester id,Requester external id,Requester email,Requester domain,Submitter,"
@@ -62,8 +67,14 @@ FORMATS = [
             "reopened": ("Reopens",),
             "satisfaction": ("Satisfaction Score",),
             "first_response_minutes": ("First reply time in minutes",),
+            "resolution_seconds": ("Full resolution time in minutes",),
+            "business_resolution_seconds": ("Full resolution time in minutes within business hours",),
         },
-        values={"satisfaction": satisfaction},
+        values={
+            "satisfaction": satisfaction,
+            "resolution_seconds": minutes_as_seconds,
+            "business_resolution_seconds": minutes_as_seconds,
+        },
         source="zendesk",
     )
 ]

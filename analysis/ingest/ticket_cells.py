@@ -5,7 +5,7 @@ are (analysis/ingest/usage.py): each cell read by the rules of analysis/ingest/t
 A row's reason is the first refusal in the order ticket_row checked its cells: the format's
 transforms, the ticket id, the creation time (its reading, then whether it is missing), the
 resolution and closing times, the first response (its time, else its minutes), any of those
-three before the creation, reopened, updated_at. Rows otherwise kept whose company is not mapped
+three before the creation, reopened, updated_at, sla_met, the two export durations. Rows otherwise kept whose company is not mapped
 to this organisation are then left out (not bad rows: split_companies' rule).
 """
 
@@ -118,8 +118,10 @@ def _create(cur, staged: Staged, choice, context, transforms, by_row, made, owne
         f"{value('created_at')} AS created_at, {fields}, {value('category')} AS category, "
         f"{value('company')} AS company, {value('updated_at')} AS updated_at, "
         f"{_first_response(mapped)} AS first_response_at, "
-        f"coalesce({value('resolved_at')}, {value('closed_at')}) AS resolved_at, "
+        f"{_resolved(mapped)} AS resolved_at, "
         f"coalesce({value('reopened')}, 0) AS reopened, {value('satisfaction')} AS satisfaction, "
+        f"{value('sla_met')} AS sla_met, "
+        f"{value('business_resolution_seconds')} / 3600e6 AS business_resolution_hours, "
         f"coalesce({'f_status' if 'status' in mapped else 'NULL'}, false) AS resolved_state, "
         f"{reason} END AS reason, {column} END AS column_name, coalesce(k = {left}, false) AS left_out, unread FROM s",
         params,
@@ -134,6 +136,15 @@ def _first_response(mapped: set[str]) -> str:
     if "first_response_minutes" not in mapped:
         return _value(mapped, "first_response_at")
     return f"coalesce({_value(mapped, 'first_response_at')}, v_created_at + to_microseconds(v_first_response_minutes))"
+
+
+def _resolved(mapped: set[str]) -> str:
+    """The resolution time: the export's own, else its creation plus the resolution time it
+    measured (exact: ServiceNow calendar_stc, Zendesk full resolution minutes), else its closing."""
+    measured = "NULL"
+    if "resolution_seconds" in mapped:
+        measured = f"{_value(mapped, 'created_at')} + to_microseconds(v_resolution_seconds)"
+    return f"coalesce({_value(mapped, 'resolved_at')}, {measured}, {_value(mapped, 'closed_at')})"
 
 
 def _refusals(mapped: set[str], headers: dict[str, str], transformed: list[str], owners: bool) -> list[tuple[str, str]]:
@@ -164,7 +175,7 @@ def _refusals(mapped: set[str], headers: dict[str, str], transformed: list[str],
                     headers.get(name, name),
                 )
             )
-    for name in ("reopened", "updated_at"):
+    for name in ("reopened", "updated_at", "sla_met", "resolution_seconds", "business_resolution_seconds"):
         if name in mapped:
             refusals.append((f"e_{name}", headers[name]))
     if owners:

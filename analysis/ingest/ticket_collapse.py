@@ -2,7 +2,7 @@
 over the rows kept in t_parsed (analysis/ingest/ticket_cells.py), into the temp table t_tickets.
 
 A ticket is created at its earliest created_at, resolved at its first row in a resolved state,
-and takes every other field from its latest row (by updated_at, else file order; rows without an
+and takes every other field (the SLA flag and business-hours resolution too) from its latest row (by updated_at, else file order; rows without an
 updated_at come after those with one).
 
 In an event log (the format says each row is an event), the updated_at of the first row in a
@@ -89,7 +89,7 @@ def collapse(cur, event_log: bool, now: datetime | None = None) -> None:
         f"    WHEN f.resolved_at IS NOT NULL THEN f.resolved_at ELSE coalesce({upd}, $now) END AS resolved_at, "
         f"  CASE WHEN f.line IS NULL OR {latest_open} OR {exact} OR f.resolved_at IS NOT NULL THEN false "
         f"    ELSE NOT (g.events AND {upd} IS NOT NULL) END AS resolved_approx, "
-        "  l.reopened, l.satisfaction, g.n AS row_count, g.first_line "
+        "  l.reopened, l.satisfaction, l.sla_met, l.business_resolution_hours, g.n AS row_count, g.first_line "
         "FROM t_groups g JOIN t_parsed l ON l.line = g.latest_line "
         "LEFT JOIN t_parsed f ON f.line = CASE WHEN g.events AND g.event_line IS NOT NULL THEN g.event_line "
         "  ELSE g.any_line END",

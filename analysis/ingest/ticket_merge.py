@@ -54,7 +54,9 @@ def merge(cur, org_id: int, upload_id: int | None, result: LoadResult, same_syst
     result.rows_updated += int(updated)
     result.rows_duplicate += int(duplicate)
     cur.execute(
-        f"INSERT INTO ticket_history SELECT $upload, true, $org, o.source, o.ticket_id, {_FIELDS}, o.upload_id "  # noqa: S608
+        # named columns: those added by later migrations (023) come after upload_id in the table
+        f"INSERT INTO ticket_history (replaced_by_upload, existed, org_id, source, ticket_id, {_FIELDS}, upload_id) "  # noqa: S608
+        f"SELECT $upload, true, $org, o.source, o.ticket_id, {_FIELDS}, o.upload_id "
         "FROM t_stored o JOIN t_fate f USING (source, ticket_id) WHERE f.fate = 'changed'",
         {"upload": upload_id, **params},
     )

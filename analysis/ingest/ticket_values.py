@@ -16,6 +16,7 @@ from datetime import timedelta
 import pandas as pd
 
 from analysis import values
+from analysis.ingest import ticket_extras
 from analysis.ingest.rows import RowError, check
 from analysis.ingest.staging import Staged
 
@@ -27,6 +28,10 @@ TYPES = {
     **dict.fromkeys(DATES, "TIMESTAMP"),
     "first_response_minutes": "BIGINT",  # microseconds after created_at
     "reopened": "BIGINT",
+    # helpdesk figures (analysis/ingest/ticket_extras.py); durations in microseconds
+    "sla_met": "BOOLEAN",
+    "resolution_seconds": "BIGINT",
+    "business_resolution_seconds": "BIGINT",
 }
 # printable ASCII with nothing to strip at either end: Python's strip and lower act as SQL's do
 _PLAIN = "regexp_full_match({c}, '[!-~]([ -~]*[!-~])?')"
@@ -200,6 +205,10 @@ def _reader(name: str, context: dict) -> Callable[[str], object]:
         return _minutes
     if name == "reopened":
         return lambda text: 0 if values.is_missing(text) else check("reopened", values.parse_count, text)
+    if name == "sla_met":
+        return lambda text: ticket_extras.parse_sla(name, text)
+    if name in ("resolution_seconds", "business_resolution_seconds"):
+        return lambda text: ticket_extras.parse_seconds(name, text)
     return lambda text: values.parse_satisfaction(text or "")
 
 

@@ -20,6 +20,8 @@ TICKET_FIELDS = (
     "resolved_approx",
     "reopened",
     "satisfaction",
+    "sla_met",  # 023: helpdesk figures the export carries (analysis/ingest/ticket_extras.py)
+    "business_resolution_hours",
 )
 
 

@@ -30,12 +30,17 @@ resolution AS (
            quantile_cont(resolution_hours, 0.9) AS p90_resolution_hours,
            count(*) FILTER (WHERE reopened > 0) AS reopened_tickets,
            count(satisfaction) AS rated_tickets,
-           count(*) FILTER (WHERE satisfaction = 'good') AS good_tickets
+           count(*) FILTER (WHERE satisfaction = 'good') AS good_tickets,
+           count(sla_met) AS sla_tickets,
+           count(*) FILTER (WHERE sla_met) AS sla_met_tickets,
+           count(business_resolution_hours) AS business_timed_resolutions,
+           quantile_cont(business_resolution_hours, 0.5) AS median_business_resolution_hours
     FROM resolved
 ),
 response AS (
     SELECT count(*) AS responded_tickets,
-           quantile_cont(first_response_hours, 0.5) AS median_first_response_hours
+           quantile_cont(first_response_hours, 0.5) AS median_first_response_hours,
+           quantile_cont(first_response_hours, 0.9) AS p90_first_response_hours
     FROM responded
 ),
 final AS (
@@ -48,7 +53,13 @@ final AS (
            CASE WHEN r.resolved_tickets > 0 THEN r.reopened_tickets / r.resolved_tickets END AS reopen_rate,
            p.responded_tickets, p.median_first_response_hours,
            r.rated_tickets,
-           CASE WHEN r.rated_tickets > 0 THEN r.good_tickets / r.rated_tickets END AS satisfaction
+           CASE WHEN r.rated_tickets > 0 THEN r.good_tickets / r.rated_tickets END AS satisfaction,
+           p.p90_first_response_hours,
+           -- resolved in the window per ticket created in it (those resolved may be older)
+           CASE WHEN c.tickets > 0 THEN r.resolved_tickets / c.tickets END AS resolved_per_opened,
+           r.sla_tickets,
+           CASE WHEN r.sla_tickets > 0 THEN r.sla_met_tickets / r.sla_tickets END AS sla_met_share,
+           r.business_timed_resolutions, r.median_business_resolution_hours
     FROM created AS c, licensed AS l, resolution AS r, response AS p
 )
 SELECT * FROM final

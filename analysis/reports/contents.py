@@ -14,6 +14,7 @@ from analysis.annotations import markers as chart_markers
 from analysis.orgs import Rollout
 from analysis.privacy import OTHER, fold_small_groups
 from analysis.reports.appendix import appendix_sections
+from analysis.reports.helpdesk import helpdesk_table
 from analysis.reports.model import Chart, ReportContents, Section, Table, kpi_line  # noqa: F401 (re-exported)
 from analysis.reports.since import comparison_section
 from analysis.reports.story import story_sections
@@ -200,6 +201,7 @@ def _headline(cohorts: dict, unknowable: dict, tickets: dict | None, found: list
                 size=14,
             )
         )
+        blocks.append(helpdesk_table(tickets, window))
     counts = alerts.red_flag_counts(found)
     held = counts["high"] + counts["medium"]
     blocks.append(
