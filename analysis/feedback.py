@@ -29,11 +29,12 @@ def answers(scope: Scope, rollout: Rollout) -> pd.DataFrame:
 
 
 def _scored(frame: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
-    kept = frame[[s is not None for s in frame["score"]]]
+    # boolean Series, not lists: frame[[]] would select no *columns* once nothing is left
+    kept = frame[frame["score"].map(lambda s: s is not None).astype(bool)]
     if start is not None:
-        kept = kept[[d >= start for d in kept["day"]]]
+        kept = kept[kept["day"].map(lambda d: d >= start).astype(bool)]
     if end is not None:
-        kept = kept[[d <= end for d in kept["day"]]]
+        kept = kept[kept["day"].map(lambda d: d <= end).astype(bool)]
     return kept.assign(score=[int(s) for s in kept["score"]])
 
 
@@ -77,7 +78,7 @@ def weekly(scope: Scope, rollout: Rollout, as_of: date, frame: pd.DataFrame | No
     """Confidence over time: per cohort and ISO week (its Monday) to as_of, answers and mean."""
     frame = answers(scope, rollout) if frame is None else frame
     scored = _scored(frame, None, as_of)
-    scored = scored[[c is not None for c in scored["cohort"]]]
+    scored = scored[scored["cohort"].map(lambda c: c is not None).astype(bool)]
     if scored.empty:
         return pd.DataFrame(columns=["cohort", "week_start", "answers", "mean"])
     scored = scored.assign(week_start=[d - timedelta(days=d.weekday()) for d in scored["day"]])
@@ -138,9 +139,9 @@ def comments(scope: Scope, rollout: Rollout, search: str = "", frame: pd.DataFra
     if client and not comments_to_clients(scope):
         return pd.DataFrame(columns=columns)
     frame = answers(scope, rollout) if frame is None else frame
-    said = frame[[bool(c) for c in frame["comment"]]]
+    said = frame[frame["comment"].map(bool).astype(bool)]
     if search.strip():
-        said = said[[search.strip().lower() in str(c).lower() for c in said["comment"]]]
+        said = said[said["comment"].map(lambda c: search.strip().lower() in str(c).lower()).astype(bool)]
     if client:
         scored = _scored(frame, None, None)
         place = [d if d is not None else c for d, c in zip(scored["department"], scored["cohort"])]

@@ -242,3 +242,18 @@ def test_the_kind_of_a_record_file_is_told_by_its_columns():
     google = b"Timestamp,Email Address,How confident are you?\n2025/02/12 9:15:02 AM GMT+1,a@acme.test,4\n"
     assert likely_kind("Survey (Responses).csv", google) == "feedback"
     assert likely_kind("usage.csv", b"user_id,date,activity\na@acme.test,2025-02-10,mfa\n") == "usage"
+
+
+def test_no_answer_in_the_window_is_an_empty_table_not_a_crash():
+    """Found in the browser: answers loaded, none in the 28 days to the as-of date (a list of no
+    booleans selected no columns, and the Overview, Red flags and the API failed)."""
+    import pandas as pd
+
+    from analysis.feedback import confidence_at
+
+    frame = pd.DataFrame(
+        {"day": [date(2024, 10, 1)], "question": ["q"], "score": [4], "comment": [None], "user_id": [None],
+         "cohort": ["wider"], "department": ["IT"]}
+    )  # fmt: skip
+    assert confidence_at(frame, date(2025, 1, 4), 28).empty
+    assert list(confidence_at(frame, date(2024, 10, 10), 28)["answers"]) == [1, 1, 1]
