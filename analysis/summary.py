@@ -96,8 +96,12 @@ def flag_sentence(counts: dict[str, int]) -> str:
     held = counts.get("high", 0) + counts.get("medium", 0)
     if not held:
         return "No red flag is open."
-    verb = "is" if held == 1 else "are"
-    return f"{held} red flag{'s' if held > 1 else ''} {verb} open: {counts.get('high', 0)} high, {counts.get('medium', 0)} medium."
+    flags = "1 red flag is" if held == 1 else f"{held} red flags are"
+    high, medium = counts.get("high", 0), counts.get("medium", 0)
+    if high and medium:
+        return f"{flags} open: {high} high, {medium} medium."
+    severity = "high" if high else "medium"
+    return f"{flags} open, {'' if held == 1 else 'all '}{severity}."
 
 
 def ticket_sentence(rows: list) -> str | None:

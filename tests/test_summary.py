@@ -63,7 +63,7 @@ def test_a_cohort_before_its_due_day_and_one_not_live_yet():
         # not due: no verdict yet, only where it stands
         "The target is 80% by day 30 after go-live: the champion cohort is at day 12 of 30.",
         # one department: neither weakest nor strongest; no tickets row: nothing said of the desk
-        "1 red flag is open: 1 high, 0 medium.",
+        "1 red flag is open, high.",
     ]
 
 
@@ -147,3 +147,11 @@ def test_the_packs_figures_are_kpis_json_figures(demo):  # noqa: F811
     held = [a for a in found["alerts"] if a["state"] in ("firing", "acknowledged", "snoozed")]
     flags = contents.figures["red_flags"]
     assert flags["high"] + flags["medium"] == len([a for a in held if a["severity"] in ("high", "medium")])
+
+
+def test_the_flag_sentence_leaves_out_a_severity_with_none():
+    from analysis.summary import flag_sentence
+
+    assert flag_sentence({"high": 0, "medium": 3}) == "3 red flags are open, all medium."
+    assert flag_sentence({"high": 1, "medium": 0}) == "1 red flag is open, high."
+    assert flag_sentence({"high": 2, "medium": 18}) == "20 red flags are open: 2 high, 18 medium."
