@@ -76,6 +76,27 @@ def cli(tmp_path):
 
 
 @pytest.fixture
+def acme_cli(cli):
+    """The command line with Acme and its rollout MFA (champion 2025-01-06, wider 2025-02-03, sms the old way)."""
+    cli("org", "add", "Acme", "--domain", "acme.test")
+    cli(
+        "rollout",
+        "add",
+        "--org",
+        "Acme",
+        "--name",
+        "MFA",
+        "--cohort",
+        "champion=2025-01-06",
+        "--cohort",
+        "wider=2025-02-03",
+        "--legacy",
+        "sms",
+    )
+    return cli
+
+
+@pytest.fixture
 def cli_process(tmp_path):
     """The same, as a user runs it: `python -m analysis` in a subprocess (the smoke tests)."""
     return cli_run.runner(tmp_path / "cli.duckdb", in_process=False)

@@ -9,26 +9,6 @@ import pytest
 from tests.conftest import TINY
 
 
-@pytest.fixture
-def acme_cli(cli):
-    cli("org", "add", "Acme", "--domain", "acme.test")
-    cli(
-        "rollout",
-        "add",
-        "--org",
-        "Acme",
-        "--name",
-        "MFA",
-        "--cohort",
-        "champion=2025-01-06",
-        "--cohort",
-        "wider=2025-02-03",
-        "--legacy",
-        "sms",
-    )
-    return cli
-
-
 def test_as_a_process_help_load_and_kpis_json(cli, cli_process):
     """`python -m analysis` itself (the entry point, exit codes and output of a real process), on a
     database set up in this process: three processes, each ~0.7 s."""

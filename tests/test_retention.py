@@ -85,21 +85,9 @@ def test_a_spreadsheet_row_before_the_horizon_is_rejected_too(tiny, load):  # no
     assert (found.rejects[0].column, found.rejects[0].reason) == ("date", REASON)
 
 
-def test_the_command(cli):
+def test_the_command(acme_cli):
     """`org retention` on its own database file: the tiny set loaded there, then kept one month from today."""
-    cli("org", "add", "Acme", "--domain", "acme.test")
-    cli(
-        "rollout",
-        "add",
-        "--org",
-        "Acme",
-        "--name",
-        "MFA",
-        "--cohort",
-        "champion=2025-01-06",
-        "--cohort",
-        "wider=2025-02-03",
-    )
+    cli = acme_cli
     cli("load", "--org", "Acme", "--rollout", "MFA", "--kind", "roster", str(TINY / "roster.csv"))
     cli("load", "--org", "Acme", "--kind", "usage", str(TINY / "usage.csv"))
     assert cli("org", "retention", "--org", "Acme").stdout == "raw usage events are kept for ever\n"
