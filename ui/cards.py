@@ -134,9 +134,10 @@ def support_cards(tickets: dict, window: int) -> None:
     )
     i, j, k, m = st.columns(4)
     i.metric(
-        f"First response, median / p90 ({window:d} days)",
+        "First response",  # the card's own label is cut at this width: the rest is in its help
         f"{hours(tickets.get('median_first_response_hours'))} / {hours(tickets.get('p90_first_response_hours'))}",
-        help=HELP["first_response"] + f" Responded tickets: {tickets.get('responded_tickets') or 0:,}.",
+        help=HELP["first_response"] + f" Median / p90 over {window:d} days; responded tickets: "
+        f"{tickets.get('responded_tickets') or 0:,}.",
         border=True,
     )
     j.metric(
@@ -145,17 +146,18 @@ def support_cards(tickets: dict, window: int) -> None:
         help=HELP["resolved_per_opened"],
         border=True,
     )
-    absent = "not in export"  # the export has no such column: not a zero
+    absent = "—"  # the export has no such column: not a zero (said in the help; "not in export" was cut)
+    none_md = " —: the loaded export has no such column, so there is no figure (not a zero)."
     k.metric(
         f"SLA met ({window:d} days)",
         pct(tickets.get("sla_met_share")) if tickets.get("sla_tickets") else absent,
-        help=HELP["sla_met"] + f" Tickets with an SLA verdict: {tickets.get('sla_tickets') or 0:,}.",
+        help=HELP["sla_met"] + f" Tickets with an SLA verdict: {tickets.get('sla_tickets') or 0:,}." + none_md,
         border=True,
     )
     m.metric(
         "Resolution in business hours",
         hours(tickets.get("median_business_resolution_hours")) if tickets.get("business_timed_resolutions") else absent,
-        help=HELP["business_resolution"],
+        help=HELP["business_resolution"] + none_md,
         border=True,
     )
 
