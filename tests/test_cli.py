@@ -9,25 +9,11 @@ import pytest
 from tests.conftest import TINY
 
 
-def test_as_a_process_help_load_and_kpis_json(cli, cli_process):
+def test_as_a_process_help_load_and_kpis_json(acme_cli, cli_process):
     """`python -m analysis` itself (the entry point, exit codes and output of a real process), on a
     database set up in this process: three processes, each ~0.7 s."""
+    cli = acme_cli
     assert cli_process("--help").stdout.startswith("usage: python -m analysis")
-    cli("org", "add", "Acme", "--domain", "acme.test")
-    cli(
-        "rollout",
-        "add",
-        "--org",
-        "Acme",
-        "--name",
-        "MFA",
-        "--cohort",
-        "champion=2025-01-06",
-        "--cohort",
-        "wider=2025-02-03",
-        "--legacy",
-        "sms",
-    )
     cli("load", "--org", "Acme", "--rollout", "MFA", "--kind", "roster", TINY / "roster.csv")
     loaded = cli_process("load", "--org", "Acme", "--kind", "usage", TINY / "usage.csv")
     assert loaded.stdout.startswith("load 2: read 8, loaded 8,") and loaded.stderr == ""
