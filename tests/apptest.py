@@ -14,8 +14,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analysis import auth
+from analysis import auth, orgs
 from analysis import store as store_module
+from analysis.access import OPERATOR
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -28,6 +29,21 @@ def reset_streamlit() -> None:
     for opened in list(store_module._shared.values()):
         opened.close()
     store_module._shared.clear()
+
+
+def acme_store(tmp_path_factory, name: str):
+    """For a module-scoped fixture (`yield from acme_store(tmp_path_factory, "x")`): the shared
+    store of a new database holding the organisation Acme (acme.test) and the cookie key, with
+    Streamlit's caches and shared stores reset before and after."""
+    path = str(tmp_path_factory.mktemp(name) / f"{name}.duckdb")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("UPTAKE_DB", path)
+        reset_streamlit()
+        opened = store_module.shared_store(path)
+        orgs.add_organisation(opened, OPERATOR, "Acme", "UTC", ["acme.test"])
+        auth.cookie_key(opened)
+        yield opened
+        reset_streamlit()
 
 
 def route_through_app(monkeypatch) -> None:

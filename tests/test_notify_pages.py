@@ -8,12 +8,11 @@ from datetime import datetime
 import pytest
 
 from analysis import auth, orgs
-from analysis import store as store_module
 from analysis.access import OPERATOR
 from analysis.notify import outbox, webhooks
 from analysis.notify.outbox import Note
 from analysis.notify.prefs import Prefs, prefs
-from tests.apptest import by_label, open_page, reset_streamlit, route_through_app, signed_in
+from tests.apptest import acme_store, by_label, open_page, route_through_app, signed_in
 from tests.conftest import shown
 
 PASSWORD = "tr0ub4dor&3 horse"
@@ -21,15 +20,7 @@ PASSWORD = "tr0ub4dor&3 horse"
 
 @pytest.fixture(scope="module")
 def handle(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp("notify_pages") / "notify.duckdb")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("UPTAKE_DB", path)
-        reset_streamlit()
-        opened = store_module.shared_store(path)
-        orgs.add_organisation(opened, OPERATOR, "Acme", "UTC", ["acme.test"])
-        auth.cookie_key(opened)
-        yield opened
-        reset_streamlit()
+    yield from acme_store(tmp_path_factory, "notify_pages")
 
 
 @pytest.fixture(autouse=True)

@@ -9,25 +9,16 @@ import io
 import pytest
 from PIL import Image
 
-from analysis import auth, branding, orgs
-from analysis import store as store_module
+from analysis import auth, branding
 from analysis.access import OPERATOR
-from tests.apptest import by_label, open_page, reset_streamlit, route_through_app, signed_in
+from tests.apptest import acme_store, by_label, open_page, route_through_app, signed_in
 
 PASSWORD = "tr0ub4dor&3 horse"
 
 
 @pytest.fixture(scope="module")
 def handle(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp("provider") / "provider.duckdb")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("UPTAKE_DB", path)
-        reset_streamlit()
-        opened = store_module.shared_store(path)
-        orgs.add_organisation(opened, OPERATOR, "Acme", "UTC", ["acme.test"])
-        auth.cookie_key(opened)
-        yield opened
-        reset_streamlit()
+    yield from acme_store(tmp_path_factory, "provider")
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,9 @@ from datetime import timedelta
 import pyotp
 import pytest
 
-from analysis import auth, orgs
-from analysis import store as store_module
+from analysis import auth
 from analysis.access import OPERATOR
-from tests.apptest import by_label, open_page, reset_streamlit, route_through_app, signed_in
+from tests.apptest import acme_store, by_label, open_page, route_through_app, signed_in
 
 PASSWORD = "tr0ub4dor&3 horse"
 REFUSED = "your password or code is not right, so nothing was changed."
@@ -18,15 +17,7 @@ REFUSED = "your password or code is not right, so nothing was changed."
 
 @pytest.fixture(scope="module")
 def handle(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp("reauth") / "reauth.duckdb")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("UPTAKE_DB", path)
-        reset_streamlit()
-        opened = store_module.shared_store(path)
-        orgs.add_organisation(opened, OPERATOR, "Acme", "UTC", ["acme.test"])
-        auth.cookie_key(opened)
-        yield opened
-        reset_streamlit()
+    yield from acme_store(tmp_path_factory, "reauth")
 
 
 @pytest.fixture(autouse=True)
