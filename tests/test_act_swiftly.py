@@ -23,7 +23,7 @@ from analysis.notify.prefs import Prefs, save_prefs
 from analysis.scope import open_scope
 from analysis.store import Store
 from tests.conftest import ROOT, TINY
-from tests.test_api_server import free_port
+from tests.servers import running_app
 from tests.test_notify import NAMES, flags, mailbox, receiver  # noqa: F401 (fixtures)
 
 
@@ -58,9 +58,7 @@ def app(tmp_path_factory, mailbox, receiver):  # noqa: F811
         f'[smtp]\nhost = "{s.host}"\nport = {s.port}\nstarttls = false\nuser = "{s.user}"\n'
         f'password = "{s.password}"\nfrom = "{s.sender}"\n'
     )
-    port = free_port()
     env = {
-        **os.environ,
         "UPTAKE_DB": str(tmp / "swift.duckdb"),
         "UPTAKE_DEMO": "0",
         "UPTAKE_INBOX": str(tmp / "inbox"),
@@ -69,30 +67,8 @@ def app(tmp_path_factory, mailbox, receiver):  # noqa: F811
         "UPTAKE_WEBHOOK_ALLOW_HTTP": "1",  # the receiver is plain http on loopback
         "UPTAKE_BACKUP_KEEP": "0",
     }
-    log = open(tmp / "server.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port)]
-        + ["--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(url + "/_stcore/health", timeout=2).text == "ok":
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the app did not start: " + (tmp / "server.log").read_text()[-2000:])
-    yield {"url": url, "token": token, "secret": secret, "db": tmp / "swift.duckdb", "log": tmp / "server.log"}
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    with running_app(tmp, env) as url:
+        yield {"url": url, "token": token, "secret": secret, "db": tmp / "swift.duckdb", "log": tmp / "server.log"}
     mp.undo()
 
 

@@ -6,10 +6,8 @@ the database."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from datetime import date
 
 import httpx
@@ -23,18 +21,13 @@ from analysis.scope import open_scope
 from analysis.seed import ensure_demo
 from analysis.store import Store
 from tests.conftest import ROOT
+from tests.servers import running_app
 
 PASSWORD = "a long api-server password"
 USAGE = (
     b"user_id,date,activity,count\nnew.one@democo.example,2026-11-16,mfa,1\nnew.two@democo.example,2026-11-16,mfa,2\n"
 )
 SENTINEL = "SENTINEL"  # in every name of the other tenant: never in an answer to Demo Co's tokens
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed(db) -> dict:
@@ -78,33 +71,9 @@ def seed(db) -> dict:
 def app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("api")
     made = seed(tmp / "api.duckdb")
-    port = free_port()
-    env = {**os.environ, "UPTAKE_DB": str(tmp / "api.duckdb"), "UPTAKE_DEMO": "1", "UPTAKE_INBOX": str(tmp / "inbox")}
-    log = open(tmp / "server.log", "w")
-    command = [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(url + "/_stcore/health", timeout=2).text == "ok":
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the app did not start: " + (tmp / "server.log").read_text()[-2000:])
-    with httpx.Client(base_url=url + "/api/v1", timeout=60) as client:
+    env = {"UPTAKE_DB": str(tmp / "api.duckdb"), "UPTAKE_DEMO": "1", "UPTAKE_INBOX": str(tmp / "inbox")}
+    with running_app(tmp, env) as url, httpx.Client(base_url=url + "/api/v1", timeout=60) as client:
         yield {**made, "url": url, "db": tmp / "api.duckdb", "client": client}
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
 
 
 def get(app, path, token=None, **headers):
