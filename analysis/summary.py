@@ -109,6 +109,11 @@ def ticket_sentence(rows: list) -> str | None:
     row = next((r for r in rows if r.kpi == "tickets_per_100_users_7d"), None)
     if row is None or not _known(row.current):
         return None
+    if row.current == 0:  # "0.0 per 100, against 0.0" reads as a figure; none is the fact
+        text = "No ticket was created in the last 7 days"
+        if _known(row.baseline) and row.baseline:
+            text += f", against {number(row.baseline)} per 100 people in the baseline"
+        return text + "."
     text = f"The support desk had {number(row.current)} tickets per 100 people in the last 7 days"
     if _known(row.baseline):
         text += f", against {number(row.baseline)} in the baseline"

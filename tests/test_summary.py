@@ -155,3 +155,13 @@ def test_the_flag_sentence_leaves_out_a_severity_with_none():
     assert flag_sentence({"high": 0, "medium": 3}) == "3 red flags are open, all medium."
     assert flag_sentence({"high": 1, "medium": 0}) == "1 red flag is open, high."
     assert flag_sentence({"high": 2, "medium": 18}) == "20 red flags are open: 2 high, 18 medium."
+
+
+def test_no_ticket_in_the_last_7_days_is_said_so():
+    """Seen in the walk: tickets loaded, none in the period ('0.0 per 100, against 0.0' read as a figure)."""
+    from analysis.summary import ticket_sentence
+
+    assert ticket_sentence([tickets(0.0, 0.0)]) == "No ticket was created in the last 7 days."
+    assert ticket_sentence([tickets(0.0, 2.5)]) == (
+        "No ticket was created in the last 7 days, against 2.5 per 100 people in the baseline."
+    )
