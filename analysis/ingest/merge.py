@@ -71,10 +71,15 @@ def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
 
 
 def add_to_daily(cur, org_id: int) -> None:
-    """Add the temp table added(user_id, day, activity, events), the sums of rows a load has just
-    inserted into usage_events, to usage_daily: a load only adds events, so each touched day's
+    """Add the temp table added(user_key, day, activity_key, events), the sums of rows a load has
+    just inserted into usage_events as keys of the temp tables people and activities
+    (analysis/ingest/usage.py), to usage_daily: a load only adds events, so each touched day's
     total grows by them (no re-reading of the stored events, which refresh_daily does); then the
     rollout_days summary of those people's days."""
+    cur.execute(
+        "CREATE OR REPLACE TEMP VIEW added_rows AS SELECT p.user_id, a.day, t.activity, a.events FROM added a "
+        "JOIN people p ON p.key = a.user_key JOIN activities t ON t.key = a.activity_key"
+    )
     match = "d.org_id = $org AND d.user_id = a.user_id AND d.day = a.day AND d.activity = a.activity"
     overlap = cur.execute(
         "SELECT count(*) FROM usage_daily d, (SELECT min(day) AS first, max(day) AS last FROM added) r "
@@ -83,18 +88,22 @@ def add_to_daily(cur, org_id: int) -> None:
     ).fetchall()[0][0]
     if overlap:  # days already summarised (a later load of the same period): add to them
         cur.execute(
-            f"UPDATE usage_daily d SET events = d.events + a.events FROM added a WHERE {match}",  # noqa: S608 (constant)
+            f"UPDATE usage_daily d SET events = d.events + a.events FROM added_rows a WHERE {match}",  # noqa: S608 (constant)
             {"org": org_id},
         )
     # without stored days in the period, every added key is new: no look-up of the stored ones
     exists = f" WHERE NOT EXISTS (SELECT 1 FROM usage_daily d WHERE {match})" if overlap else ""  # noqa: S608
     cur.execute(
-        f"INSERT INTO usage_daily SELECT $org, a.user_id, a.day, a.activity, a.events FROM added a{exists}",  # noqa: S608
+        f"INSERT INTO usage_daily SELECT $org, a.user_id, a.day, a.activity, a.events FROM added_rows a{exists}",  # noqa: S608
         {"org": org_id},
     )
-    cur.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT user_id, day FROM added")
-    rollout_days.refresh(cur, org_id)
-    cur.execute("DROP TABLE touched")
+    if overlap:
+        cur.execute("CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT user_id, day FROM added_rows")
+        rollout_days.refresh(cur, org_id)
+        cur.execute("DROP TABLE touched")
+    else:  # the added rows are all the usage of their days: the summary comes from them alone
+        rollout_days.add_new(cur, org_id)
+    cur.execute("DROP VIEW added_rows")
     cur.execute("DROP TABLE added")
 
 
