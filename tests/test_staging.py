@@ -3,6 +3,7 @@
 whether it is given as bytes or as a path (the command line), through the set-based SQL checks
 of analysis/ingest/usage.py."""
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,21 @@ def test_a_later_load_adds_its_events_to_the_days_it_touches_and_undo_takes_them
     assert daily(acme) == [("a@acme.test", "2025-01-06", 5), ("b@acme.test", "2025-01-07", 1)]
     undo(acme, second.upload_id)
     assert daily(acme) == [("a@acme.test", "2025-01-06", 2)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [USAGE.encode(), b"\xef\xbb\xbf" + USAGE.encode(), USAGE.replace("mfa,1", "mfa \xe9,1").encode("latin-1")],
+    ids=["utf-8", "utf-8 with a BOM", "latin-1 (transcoded)"],
+)
+def test_the_digest_taken_while_staging_is_the_files_own(store, tmp_path, data):
+    # the copy for DuckDB takes the digest on its way (a big file is read once): it must be the
+    # digest of the bytes as given, from a path or from memory, before any transcoding
+    path = tmp_path / "usage.csv"
+    path.write_bytes(data)
+    for given in (data, path):
+        cur = store.cursor()
+        staged = staging.stage(cur, store.staging_dir, read_head("usage.csv", data, rows=50), given)
+        staging.drop(cur)
+        assert staged.reader == "duckdb"
+        assert staged.sha256 == hashlib.sha256(data).hexdigest() == staging.digest(given)

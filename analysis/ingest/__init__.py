@@ -171,7 +171,7 @@ def _load(
         )
         parsed = checked.parsed
         step(0.5, "Merging into the database")
-        sha = staging.digest(data)
+        sha = checked.sha256 or staging.digest(data)
         # written down before its transaction, so a load cut off by a crash is known to have never
         # finished (analysis/care/attempts.py); a preview is not
         with attempts.attempt(scope, kind, file_name, record=not dry_run) as attempt:
@@ -227,6 +227,7 @@ class _Checked:
     valid: int  # rows kept
     rejects: list[Reject]
     preview: list[dict]
+    sha256: str | None = None  # the file's digest when staging took it (analysis/ingest/staging.py)
 
 
 def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: dict, dayfirst, messages, in_sql, step):
@@ -256,11 +257,11 @@ def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: 
             rejects = ticket_cells.rejects(cur, staged)
             if left := ticket_cells.companies_message(cur, scope):
                 messages.append(left)
-            return _Checked([], ticket_cells.kept(cur), rejects, ticket_cells.preview(cur))
+            return _Checked([], ticket_cells.kept(cur), rejects, ticket_cells.preview(cur), staged.sha256)
         usage.parse(cur, staged, choice, context, distinct)
         step(0.4, "Collecting the rejected rows")
         rejects = usage.rejects(cur, staged, choice)
-        return _Checked([], usage.kept(cur), rejects, usage.preview(cur))
+        return _Checked([], usage.kept(cur), rejects, usage.preview(cur), staged.sha256)
     parsed, rejects = validate(table, kind, choice, context, dayfirst, messages)
     preview = [{k: v for k, v in row.items() if k != "line"} for row in parsed[:5]]
     if kind == "usage":

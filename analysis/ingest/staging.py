@@ -34,6 +34,7 @@ class Staged:
     delimiter: str
     reader: str  # "duckdb" or "python" (which reader filled raw)
     notes: list[str] = field(default_factory=list)
+    sha256: str | None = None  # the file's digest, when the copy for DuckDB took it on the way
 
     @property
     def width(self) -> int:
@@ -88,7 +89,7 @@ def _duckdb_csv(cur, staging_dir: Path, head: Table, data: bytes | Path) -> Stag
     """raw from DuckDB's CSV reader, or None when the file is not one line per row (the Python
     reader then numbers its lines) or DuckDB cannot read it as the header says."""
     width = len(head.header)
-    with _utf8_copy(staging_dir, head, data) as (path, lines):
+    with _utf8_copy(staging_dir, head, data) as (path, lines, sha):
         columns = {f"c{i}": "VARCHAR" for i in range(width)}
         cells = ", ".join(f"coalesce(c{i}, '') AS c{i}" for i in range(width))
         blank = " AND ".join(f"trim(c{i}) = ''" for i in range(width))
@@ -113,13 +114,13 @@ def _duckdb_csv(cur, staging_dir: Path, head: Table, data: bytes | Path) -> Stag
         f"CAST({width} AS INTEGER) AS fields, {', '.join(f'c{i}' for i in range(width))}, "
         f"CAST(NULL AS VARCHAR) AS text FROM raw_lines WHERE NOT ({blank})"
     )
-    return Staged(list(head.header), read, head.delimiter, "duckdb", list(head.notes))
+    return Staged(list(head.header), read, head.delimiter, "duckdb", list(head.notes), sha)
 
 
 @contextlib.contextmanager
 def _utf8_copy(staging_dir: Path, head: Table, data: bytes | Path):
-    """(a UTF-8 file DuckDB may read, the number of lines in it). Bytes, and text in another
-    encoding, are written to a private file in the staging folder (the only folder the database
+    """(a UTF-8 file DuckDB may read, the number of lines in it, the digest of data). Bytes, and
+    text in another encoding, are written to a private file in the staging folder (the only folder the database
     may read: docs/security.md#the-database-locked-down), removed afterwards."""
     staging_dir.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix="load-", suffix=".csv", dir=staging_dir)
@@ -127,29 +128,32 @@ def _utf8_copy(staging_dir: Path, head: Table, data: bytes | Path):
     try:
         with os.fdopen(handle, "wb") as out:
             if head.encoding in ("utf-8", "utf-8-sig"):
-                lines = _copy(data, out)
+                lines, sha = _copy(data, out)
             else:  # transcoded in memory: such files come from spreadsheets and are small
-                text, _ = decode(whole(data))
+                original = whole(data)
+                text, _ = decode(original)
                 encoded = text.encode("utf-8")
                 out.write(encoded)
-                lines = _line_count(encoded, encoded[-1:])
-        yield path, lines
+                lines, sha = _line_count(encoded, encoded[-1:]), hashlib.sha256(original).hexdigest()
+        yield path, lines, sha
     finally:
         path.unlink(missing_ok=True)
 
 
-def _copy(data: bytes | Path, out) -> int:
-    """Copy data to out; the number of lines (a last line without a line break counts)."""
+def _copy(data: bytes | Path, out) -> tuple[int, str]:
+    """Copy data to out; the number of lines (a last line without a line break counts) and the
+    digest, taken in the same pass so that a big file is read once (digest() would read it again)."""
     if isinstance(data, bytes):
         out.write(data)
-        return _line_count(data, data[-1:])
-    breaks, last = 0, b""
+        return _line_count(data, data[-1:]), hashlib.sha256(data).hexdigest()
+    breaks, last, sha = 0, b"", hashlib.sha256()
     with data.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             out.write(chunk)
+            sha.update(chunk)
             breaks += chunk.count(b"\n")
             last = chunk[-1:]
-    return breaks + (0 if last in (b"\n", b"") else 1)
+    return breaks + (0 if last in (b"\n", b"") else 1), sha.hexdigest()
 
 
 def _line_count(data: bytes, last: bytes) -> int:
