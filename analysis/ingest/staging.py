@@ -182,6 +182,22 @@ def _python_table(cur, table: Table) -> Staged:
     return Staged(list(table.header), len(table.rows), table.delimiter, "python", list(table.notes))
 
 
+def rows_at(cur, staged: Staged, lines: str) -> dict[int, tuple[str | None, list[str]]]:
+    """{line: (text, cells)} of the rows of raw whose lines the query `lines` (a caller's constant
+    SQL with a column line) gives: the rejected rows. From DuckDB's reader they are read by row id
+    (line - 2), which DuckDB looks up without scanning the file's rows (raw's line is computed, so
+    a join on it would read every row)."""
+    cells = ", ".join(f"c{i}" for i in range(staged.width))
+    if staged.reader == "duckdb":
+        query = (
+            f"SELECT CAST(rowid + 2 AS BIGINT), CAST(NULL AS VARCHAR), {cells} FROM raw_lines "  # noqa: S608
+            f"WHERE rowid IN (SELECT line - 2 FROM ({lines}))"
+        )
+    else:
+        query = f"SELECT line, text, {cells} FROM raw WHERE line IN (SELECT line FROM ({lines}))"  # noqa: S608
+    return {line: (text, list(row)) for line, text, *row in cur.execute(query).fetchall()}
+
+
 def drop(cur) -> None:
     cur.execute("DROP VIEW IF EXISTS raw")
     cur.execute("DROP TABLE IF EXISTS raw_lines")

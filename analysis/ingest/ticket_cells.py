@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import formats, left_out, presets, values
-from analysis.ingest import ticket_values
+from analysis.ingest import staging, ticket_values
 from analysis.ingest.results import Reject
 from analysis.ingest.staging import Staged
 from analysis.ingest.ticket_values import TYPES
@@ -226,14 +226,13 @@ def companies_message(cur, scope: Scope) -> str | None:
 
 def rejects(cur, staged: Staged) -> list[Reject]:
     """The refused rows in line order, then the rows left out for their company in line order."""
-    cells = [f"r.c{i}" for i in range(staged.width)]
-    rows = cur.execute(
-        f"SELECT p.line, p.column_name, p.reason, p.left_out, r.text, {', '.join(cells)} "  # noqa: S608
-        "FROM t_parsed p JOIN raw r USING (line) WHERE p.reason IS NOT NULL ORDER BY p.left_out, p.line"
-    ).fetchall()
+    refused = "SELECT line, column_name, reason, left_out FROM t_parsed WHERE reason IS NOT NULL"
+    rows = cur.execute(f"{refused} ORDER BY left_out, line").fetchall()  # noqa: S608 (a constant)
+    written = staging.rows_at(cur, staged, refused) if rows else {}
     return [
         Reject(line, column, reason, text if text is not None else staged.delimiter.join(raw)[:2000], left_out=left)
-        for line, column, reason, left, text, *raw in rows
+        for line, column, reason, left in rows
+        for text, raw in [written[line]]
     ]
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from analysis import formats, values
+from analysis.ingest import staging
 from analysis.ingest.merge import add_to_daily
 from analysis.ingest.results import LoadResult, Reject, plural
 from analysis.ingest.rows import RowError, person
@@ -193,13 +194,12 @@ def _activity(text: str) -> str:
 def rejects(cur, staged: Staged, choice: formats.Choice) -> list[Reject]:
     """The refused rows, in line order, each with its line, column, reason and the row as written."""
     user_index = choice.columns.get("user_id")
-    cells = [f"r.c{i}" for i in range(staged.width)]
-    rows = cur.execute(
-        f"SELECT p.line, p.column_name, p.reason, p.system, r.text, {', '.join(cells)} "  # noqa: S608
-        "FROM parsed p JOIN raw r USING (line) WHERE p.reason IS NOT NULL ORDER BY p.line"
-    ).fetchall()
+    refused = "SELECT line, column_name, reason, system FROM parsed WHERE reason IS NOT NULL"
+    rows = cur.execute(f"{refused} ORDER BY line").fetchall()  # noqa: S608 (a constant)
+    written = staging.rows_at(cur, staged, refused) if rows else {}
     out = []
-    for line, column, reason, system, text, *raw in rows:
+    for line, column, reason, system in rows:
+        text, raw = written[line]
         user = values.normalise_user(raw[user_index]) if user_index is not None and text is None else ""
         out.append(
             Reject(
