@@ -239,7 +239,8 @@ def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: 
         step(0.25, f"Checking {staged.rows:,} rows")
         headers = {name: staged.header[index] for name, index in choice.columns.items()}
         if kind == "tickets":
-            seen = {n: ticket_values.date_values(cur, staged, i) for n, i in choice.columns.items() if n in DATE_FIELDS}
+            dated = {n: i for n, i in choice.columns.items() if n in DATE_FIELDS}
+            seen = ticket_values.date_values(cur, staged, dated)
         else:
             distinct = usage.distinct_values(cur, staged, choice)
             seen = {name: set(texts) for name, texts in distinct.items() if name in DATE_FIELDS}

@@ -51,19 +51,23 @@ _CANONICAL = (
 )
 
 
-def date_values(cur, staged: Staged, index: int) -> set[str]:
-    """analysis.ingest.usage.date_values' answer (the d/m/y values of a date column), its pattern
-    tried only on cells that do not start with three digits (an ISO date never matches it)."""
+def date_values(cur, staged: Staged, columns: dict[str, int]) -> dict[str, set[str]]:
+    """{field: the d/m/y values of its date column} for the date fields at these positions, in one
+    pass over raw; the pattern is tried only on cells that do not start with three digits (an ISO
+    date never matches it)."""
+    if not columns:
+        return {}
     digit = "substr(c{i}, {n}, 1) BETWEEN '0' AND '9'"
-    iso = " AND ".join(digit.format(i=index, n=n) for n in (1, 2, 3))
-    return {
-        r[0]
-        for r in cur.execute(
-            f"SELECT DISTINCT c{index} FROM raw WHERE fields = $width AND NOT ({iso}) "  # noqa: S608 (a column position)
-            f"AND regexp_matches(c{index}, '^\\s*\\d{{1,2}}[/.-]\\d{{1,2}}[/.-]\\d')",
-            {"width": staged.width},
-        ).fetchall()
-    }
+    lists = []
+    for index in columns.values():  # column positions (ints from the format's choice), never the file's text
+        iso = " AND ".join(digit.format(i=index, n=n) for n in (1, 2, 3))
+        lists.append(
+            f"list(DISTINCT c{index}) FILTER (WHERE NOT ({iso}) "
+            f"AND regexp_matches(c{index}, '^\\s*\\d{{1,2}}[/.-]\\d{{1,2}}[/.-]\\d'))"
+        )
+    query = f"SELECT {', '.join(lists)} FROM raw WHERE fields = $width"  # noqa: S608 (built above)
+    found = cur.execute(query, {"width": staged.width}).fetchall()[0]
+    return {name: set(texts or []) for name, texts in zip(columns, found)}
 
 
 def row_by_row(name: str, transform: Callable | None, context: dict) -> bool:
