@@ -103,16 +103,20 @@ def _duckdb_csv(cur, staging_dir: Path, head: Table, data: bytes | Path) -> Stag
             )
         except duckdb.Error:
             return None
-    read = cur.execute("SELECT count(*) FROM raw_lines").fetchall()[0][0]
+    read, blanks = cur.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {blank}) FROM raw_lines"  # noqa: S608 (positions)
+    ).fetchall()[0]
     if read != lines - 1:
         cur.execute("DROP TABLE raw_lines")
         return None
     # a row's line is its position + 2 (the header is line 1) because every row is one line, as
-    # the count above shows; blank rows are left out, as the Python reader leaves them
+    # the count above shows; blank rows are left out, as the Python reader leaves them. The view
+    # filters them only when there are some: each scan of raw would test every cell again
+    only_cells = f" WHERE NOT ({blank})" if blanks else ""
     cur.execute(
         f"CREATE OR REPLACE TEMP VIEW raw AS SELECT CAST(rowid + 2 AS BIGINT) AS line, "  # noqa: S608
         f"CAST({width} AS INTEGER) AS fields, {', '.join(f'c{i}' for i in range(width))}, "
-        f"CAST(NULL AS VARCHAR) AS text FROM raw_lines WHERE NOT ({blank})"
+        f"CAST(NULL AS VARCHAR) AS text FROM raw_lines{only_cells}"
     )
     return Staged(list(head.header), read, head.delimiter, "duckdb", list(head.notes), sha)
 
