@@ -2,6 +2,7 @@
 organisation sees none; overdue actions; every change in the history; a high flag's snooze needs a
 note and lasts at most 30 days."""
 
+import json
 from datetime import date, datetime
 
 import pytest
@@ -57,6 +58,9 @@ def test_a_provider_records_why_a_flag_holds_and_what_is_done(store):
     contract = actions.as_json(scope, rollout, today=date(2025, 3, 31))
     assert [a["status"] for a in contract["actions"]] == ["done", "open"]
     assert contract["root_causes"][0]["summary"] == "Phones never received the app update"
+    # the open action has no outcome: null in the JSON, never NaN (the API's JSON refused NaN: a 500)
+    assert [a["outcome"] for a in contract["actions"]] == ["Update pushed to 48 of 50 phones", None]
+    json.dumps(contract, allow_nan=False)
 
 
 def test_a_client_reads_but_never_writes_and_another_organisation_sees_nothing(store):

@@ -198,7 +198,7 @@ def as_json(scope: Scope, rollout: Rollout, today: date | None = None) -> dict:
                 "alert_id": None if pd.isna(r.alert_id) else int(r.alert_id),
                 "whys": list(r.whys),
                 "categories": list(r.categories),
-                "summary": r.summary,
+                "summary": _text_or_none(r.summary),
             }
             for r in causes.itertuples()
         ],
@@ -211,9 +211,15 @@ def as_json(scope: Scope, rollout: Rollout, today: date | None = None) -> dict:
                 "owner": a.owner,
                 "due": pd.Timestamp(a.due).date().isoformat(),
                 "status": a.status,
-                "outcome": a.outcome,
+                "outcome": _text_or_none(a.outcome),
                 "overdue": bool(a.overdue),
             }
             for a in found.itertuples()
         ],
     }
+
+
+def _text_or_none(value) -> str | None:
+    """A text column's value for JSON: pandas reads a missing text as NaN when another row has
+    one, and NaN is not JSON (the API refuses it with a 500)."""
+    return None if value is None or pd.isna(value) else str(value)
