@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from analysis import demo, orgs
+from analysis import demo, demo_story, orgs
 from analysis.access import OPERATOR
 from analysis.ingest import load_file
 from analysis.scope import open_scope
@@ -38,3 +38,5 @@ def _load_demo(store: Store, directory: Path) -> None:
         path = directory / f"{kind}.csv"
         if path.exists():
             load_file(scope, kind, path.name, path.read_bytes(), rollout=demo.ROLLOUT_NAME)
+    if (directory / "readiness.csv").exists():  # the recovery, root cause, actions and lessons
+        demo_story.write_story(scope, orgs.rollouts(scope)[0])

@@ -108,7 +108,11 @@ def test_a_baseline_locked_and_chosen_on_the_page_drives_the_kpi_table_and_the_f
         2,
         3,
     ]  # the demo's loads (its data, not its record)
-    assert listed["selected"].to_dict() == {"computed": True, "pre-remediation": False}  # locking does not choose
+    assert listed["selected"].to_dict() == {  # locking does not choose
+        "computed": True,
+        "before recovery": False,  # the demo's own (analysis/demo_story.py)
+        "pre-remediation": False,
+    }
     figures = table(at, "tickets_per_100_users_7d").set_index("name").loc["pre-remediation"]
     assert (figures["tickets"], round(figures["adoption_rate"]), round(figures["tickets_per_100_users_7d"], 1)) == (
         87,
@@ -126,6 +130,7 @@ def test_a_baseline_locked_and_chosen_on_the_page_drives_the_kpi_table_and_the_f
     )
     assert table(at, "upload_ids").set_index("name")["selected"].to_dict() == {
         "computed": False,
+        "before recovery": False,
         "pre-remediation": True,
     }
     assert kpis.baseline(scope, mfa(scope)).name == "pre-remediation"

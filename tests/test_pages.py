@@ -199,13 +199,15 @@ def test_support_shows_cards_and_charts_with_the_baseline(demo, monkeypatch):
         ("2026-07-20", "2026-08-17"),
         ("2026-08-17", "2026-09-14"),
     ]
-    # the phases the go-lives suggest are bands too, each to the end of its last day
+    # the phases are bands too, each to the end of its last day: the demo's plan cut short by its
+    # recovery from 7 September (analysis/demo_story.py)
     phase_bands = [(day(r["x0"]), day(r["x1"])) for r in rects if r["fillcolor"] in PHASE_FILLS]
     rollout = orgs.rollout(demo[1], "MFA rollout")
     assert phase_bands == [
-        (p.starts.isoformat(), (p.ends + timedelta(days=1)).isoformat()) for p in phases.suggested_plan(rollout)
+        (p.starts.isoformat(), (p.ends + timedelta(days=1)).isoformat()) for p in phases.phases(demo[1], rollout)
     ]
-    assert len(phase_bands) == 4
+    assert phase_bands[2:4] == [("2026-08-17", "2026-09-07"), ("2026-09-07", "2026-09-21")]  # wider rollout, stabilise
+    assert len(phase_bands) == 7
     assert categories["data"][1]["y"][0] == "MFA"
 
 
@@ -354,7 +356,11 @@ def test_a_provider_writes_a_flags_root_cause_and_actions_and_the_client_reads_t
     [add] = [b for b in at.button if b.label == "Add the action" and "action_0" in (b.form_id or "")]
     add.click().run()
     assert not at.exception and not at.error
-    stored = scope.store.cursor().execute("SELECT rule, title, owner, status FROM flag_actions").fetchall()
+    stored = (
+        scope.store.cursor()
+        .execute("SELECT rule, title, owner, status FROM flag_actions WHERE rule = 'LOW_ADOPTION'")
+        .fetchall()
+    )
     assert stored == [("LOW_ADOPTION", "Hardware tokens for the warehouse", "Dana (MSP)", "open")]
     # client leadership reads the root cause and the action under the card, with no way to write
     viewer = app_as(fresh_demo, "client_viewer", monkeypatch)
@@ -367,14 +373,15 @@ def test_a_provider_writes_a_flags_root_cause_and_actions_and_the_client_reads_t
     assert any("Hardware tokens for the warehouse" in list(t.get("Action", [])) for t in tables)
     assert not [t for t in viewer.text_input if (t.key or "").startswith(("why_", "what_"))]
     # due a week from today: not overdue; moved to yesterday it is, on the Overview and the Portfolio
-    scope.store.cursor().execute("UPDATE flag_actions SET due = current_date - 1")
+    # (the demo has one overdue already: the Warehouse set-up, due 6 November, analysis/demo_story.py)
+    scope.store.cursor().execute("UPDATE flag_actions SET due = current_date - 1 WHERE rule = 'LOW_ADOPTION'")
     viewer.switch_page("pages/overview.py").run()
     assert [e.value for e in viewer.warning if "overdue" in e.value] == [
-        "**1 action on red flags overdue**: see the Red flags page, under each rule's card."
+        "**2 actions on red flags overdue**: see the Red flags page, under each rule's card."
     ]
     at.switch_page("pages/portfolio.py").run()
     [portfolio] = [t.value for t in at.dataframe if "Overdue actions" in t.value.columns]
-    assert portfolio["Overdue actions"].tolist() == [1]
+    assert portfolio["Overdue actions"].tolist() == [2]
     # the post-mortem, written at the bottom of Red flags, is read by the client and found on the Portfolio
     at.switch_page("pages/red_flags.py").run()
     [learned] = [t for t in at.text_area if t.key == "lesson_learned"]
@@ -407,7 +414,15 @@ def test_phases_are_set_on_settings_and_read_on_the_overview(fresh_demo, monkeyp
     save.click().run()
     assert not at.exception and not [e.value for e in at.error]
     saved = phases.phases(scope, rollout)
-    assert [p.name for p in saved] == ["plan", "champion pilot", "wider rollout", "hypercare"]
+    assert [p.name for p in saved] == [  # the demo's plan with its recovery (analysis/demo_story.py)
+        "plan",
+        "champion pilot",
+        "wider rollout",
+        "stabilise",
+        "re-design",
+        "re-enable",
+        "monitor",
+    ]
     assert not saved[0].suggested and saved[1].targets == {"adoption_rate": 0.6}
     # the Overview reads each started phase against its targets, as analysis.phases computes it
     viewer = app_as(fresh_demo, "client_viewer", monkeypatch)
@@ -426,7 +441,10 @@ def test_phases_are_set_on_settings_and_read_on_the_overview(fresh_demo, monkeyp
     at.switch_page("pages/settings.py").run()
     [start] = [b for b in at.button if b.label == "Start a recovery"]
     start.click().run()
-    assert [p.kind for p in phases.phases(scope, rollout)].count("recovery") == 4
+    # (the demo's own recovery of September, analysis/demo_story.py, stays before the new one)
+    after = phases.phases(scope, rollout)
+    assert [p.kind for p in after].count("recovery") == 8
+    assert [p.name for p in after[-4:]] == ["stabilise", "re-design", "re-enable", "monitor"]
 
 
 # -- the data's words are shown, never read as markup ---------------------------------------------------
