@@ -3,12 +3,18 @@
 import streamlit as st
 
 from analysis import auth
+from analysis.care.advice import advice
+from analysis.damage import DatabaseDamaged
 from ui import onboarding, session
 from ui.text import literal
 
 st.set_page_config(page_title="Uptake", page_icon=":material/trending_up:", layout="wide")
 
-handle = session.store()
+try:
+    handle = session.store()
+except DatabaseDamaged as damaged:  # say what is wrong and how to restore; no page, no data (analysis/damage.py)
+    st.error("\n\n".join(literal(line) for line in advice(damaged)), icon=":material/error:")
+    st.stop()
 who = session.current_account()
 
 if who is None:

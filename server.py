@@ -34,7 +34,9 @@ from streamlit.runtime.pages_manager import PagesManager
 os.environ.setdefault("UPTAKE_DB_MEMORY", "1GB")
 
 from analysis import auth, schedule  # noqa: E402
+from analysis.care.advice import advice  # noqa: E402
 from analysis.care.schedule import care_pass  # noqa: E402
+from analysis.damage import DatabaseDamaged  # noqa: E402
 from analysis.inbox import process_inbox  # noqa: E402
 from analysis.secretbox import SecretKeyError  # noqa: E402
 from analysis.seed import ensure_demo  # noqa: E402
@@ -128,6 +130,10 @@ async def lifespan(app):  # noqa: ARG001 - Starlette calls the lifespan with the
     except SecretKeyError as exc:  # a missing or wrong key: say what to do, no traceback, no new secrets
         print(f"\n  Uptake cannot start: {exc}\n", file=sys.stderr, flush=True)
         os._exit(3)  # nothing is open yet; raising would print the traceback
+    except DatabaseDamaged as exc:  # serve the banner (app.py), never exit into a restart loop
+        print("\n" + "\n".join(f"  {line}" for line in advice(exc)) + "\n", file=sys.stderr, flush=True)
+        yield
+        return
     ensure_demo(store)
     if auth.needs_setup(store):
         print(

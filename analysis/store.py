@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from analysis import secretbox
+from analysis.damage import DatabaseDamaged, is_damage, keep_wal, reason
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
@@ -75,10 +76,15 @@ class Store:
         base = Path(self.path).resolve().parent if not in_memory else Path.cwd() / "data"
         self.staging_dir = Path(staging_dir) if staging_dir else base / "staging"
         self.staging_dir.mkdir(parents=True, exist_ok=True)
+        kept_wal = None if in_memory else keep_wal(self.path)  # before DuckDB replays it (analysis/damage.py)
         try:
             self._con = duckdb.connect(self.path)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
+        except duckdb.Error as exc:
+            if is_damage(exc):
+                raise DatabaseDamaged(self.path, reason(exc)) from None
+            if kept_wal is not None:
+                kept_wal.unlink(missing_ok=True)  # the log of a live process, not one left behind
+            if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
                 pid = re.search(r"PID (\d+)", str(exc))
                 holder = f" (process {pid.group(1)})" if pid else ""
                 raise DatabaseBusy(
@@ -98,6 +104,11 @@ class Store:
             # database; checked before the macros are written, so a wrong key changes nothing
             self.secret_box = secretbox.open_box(self)
             self._define_macros()
+        except duckdb.Error as exc:
+            self._con.close()
+            if is_damage(exc):  # a damaged block read while migrating
+                raise DatabaseDamaged(self.path, reason(exc)) from None
+            raise
         except BaseException:
             self._con.close()
             raise

@@ -31,6 +31,7 @@ from streamlit import config
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from analysis import auth
+from analysis.damage import DatabaseDamaged
 from analysis.store import Store
 from ui.cookie import COOKIE
 
@@ -179,7 +180,10 @@ class OriginCheck:
         return "account" if path.startswith("/media/") else None
 
     def _signed_in(self, scope: dict, admin: bool) -> bool:
-        handle = self.store()
+        try:
+            handle = self.store()
+        except DatabaseDamaged:  # no account can be checked: nobody is signed in (analysis/damage.py)
+            return False
         value = cookie_parser(_header(scope, b"cookie") or "").get(COOKIE)
         who = auth.session_account(handle, auth.token_from_cookie(handle, value))
         # the server's metrics are for those who run it: the roles that manage accounts (analysis/access.py)

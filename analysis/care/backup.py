@@ -28,6 +28,7 @@ import duckdb
 from analysis import secretbox
 from analysis.care.care_log import log
 from analysis.care.checksums import quoted, table_checksums
+from analysis.damage import is_damage
 from analysis.store import DatabaseBusy, Store, migrations
 
 
@@ -178,10 +179,12 @@ def _not_in_use(database: Path) -> None:
         return
     try:
         duckdb.connect(str(database)).close()
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+    except duckdb.Error as exc:
+        if is_damage(exc):
+            return  # a damaged database may not open at all: the restore is what it needs
+        if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
             raise DatabaseBusy(f"the database {database} is in use by the running app: stop it, then restore") from None
-        # a damaged database may not open at all: the restore is what it needs
+        raise
 
 
 def _keep_current(database: Path) -> Path | None:

@@ -24,6 +24,7 @@ from analysis import schedule
 from analysis.cli import care, kpis, loads, organisations, report, targets, users
 from analysis.cli.common import CommandError
 from analysis.cli.remote import TOKEN, URL, Api, AppUnreachable
+from analysis.damage import DatabaseDamaged
 from analysis.secretbox import SecretKeyError
 from analysis.store import DatabaseBusy, Store
 
@@ -40,8 +41,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command (argv: the arguments after `python -m analysis`; None: sys.argv) and return
-    its exit code: 0 done, 1 a file refused, 2 an error (said on stderr), 3 the database is busy
-    or its secret key is missing or wrong. Callable in-process; a bad argument or --help raises
+    its exit code: 0 done, 1 a file refused, 2 an error (said on stderr), 3 the database is busy,
+    damaged, or its secret key is missing or wrong. Callable in-process; a bad argument or --help raises
     SystemExit, as argparse does."""
     args = parser().parse_args(argv)
     try:
@@ -50,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         return _through_the_app(args, exc)
     except SecretKeyError as exc:
         print(f"uptake: {exc}", file=sys.stderr)
+        return 3
+    except DatabaseDamaged as exc:
+        from analysis.care.advice import advice  # only here: the commands' start stays light
+
+        print("\n".join(f"uptake: {line}" for line in advice(exc)), file=sys.stderr)
         return 3
     if store is not None:
         schedule.watch_loads(store)  # a load evaluates the rules and records their changes, as in the app
