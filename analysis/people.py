@@ -11,8 +11,6 @@ import pandas as pd
 from analysis.ingest import LoadResult, load_file
 from analysis.scope import Scope
 
-FIELDS = ("user_id", "display_name", "department", "cohort", "licensed")
-
 
 def unknown_people(scope: Scope, rollout_id: int) -> pd.DataFrame:
     """user_id, activities, events, active_days, first_day, last_day of each person with usage
@@ -27,19 +25,12 @@ def add_to_roster(scope: Scope, rollout: str, people: list[dict]) -> LoadResult:
     scope.require("configure")
     rollout_id = scope.rollout_id(rollout)
     current = scope.df("roster_people", rollout_id=rollout_id)
-    # the roster's other columns go along, or this load would drop everyone's (migration 024)
-    extra: dict[str, dict[str, str]] = {}
-    for user, column, value in scope.rows("roster_attribute_values", rollout_id=rollout_id):
-        extra.setdefault(user, {})[column] = value
-    names = sorted({n for cells in extra.values() for n in cells} - set(FIELDS), key=str.lower)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*FIELDS, *names])
+    writer.writerow(["user_id", "display_name", "department", "cohort", "licensed"])
     for row in current.itertuples():
-        kept = extra.get(row.user_id, {})
         writer.writerow(
             [row.user_id, row.display_name or "", row.department, row.cohort, "yes" if row.licensed else "no"]
-            + [kept.get(n, "") for n in names]
         )
     for person in people:
         writer.writerow(
@@ -50,7 +41,6 @@ def add_to_roster(scope: Scope, rollout: str, people: list[dict]) -> LoadResult:
                 person["cohort"],
                 "yes",
             ]
-            + [""] * len(names)
         )
     name = f"added on the Data page ({len(people)} {'person' if len(people) == 1 else 'people'})"
     return load_file(scope, "roster", name, out.getvalue().encode(), rollout=rollout_id, format="canonical")

@@ -10,7 +10,6 @@ from analysis import auth, breakdowns, orgs
 from analysis.access import OPERATOR
 from analysis.care.erasure import erase_person
 from analysis.ingest import load_file
-from analysis.people import add_to_roster
 from analysis.privacy import OTHER
 from analysis.scope import open_scope
 from analysis.uploads import undo
@@ -125,24 +124,6 @@ def test_the_adoption_page_breaks_down_by_a_roster_column_and_folds_small_groups
     by_label(at.selectbox, "Break down by").set_value("activity").run()
     [table] = [t.value for t in at.dataframe if "activity" in t.value.columns]
     assert table["activity"].tolist() == ["app", "sms"]
-
-
-def test_adding_unknown_people_keeps_everyones_columns(handle, acme):
-    """Adding people from the usage to the roster is a roster load of the current roster plus them
-    (analysis/people.py): it keeps the other columns of those already on it."""
-    scope, rollout, _ = acme
-    add_to_roster(open_scope(handle, OPERATOR, 1, "configure"), "MFA", [{"user_id": "f@acme.test", "cohort": "wider"}])
-    assert breakdowns.roster_columns(scope, rollout) == ["Location", "Manager"]
-    found = breakdowns.by_roster_column(scope, rollout, "Location", AS_OF, 28)
-    assert rows(found[found["cohort"] == "all"], "group") == {
-        ("Leeds", "all"): (2, 2),
-        ("York", "all"): (0, 2),
-        ("(not given)", "all"): (0, 2),  # e, and f who was added
-    }
-    undo(
-        open_scope(handle, OPERATOR, 1, "upload"),
-        int(scope.store.cursor().execute("SELECT max(upload_id) FROM uploads").fetchall()[0][0]),
-    )
 
 
 def test_undo_and_erasure_take_the_columns_along(handle, acme):
