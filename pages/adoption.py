@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from analysis.breakdowns import ACTIVITY, DEPARTMENT
 from analysis.charts import (
     adoption_funnel_chart,
     days_to_first_use_chart,
@@ -13,7 +12,6 @@ from analysis.exports import safe_csv
 from analysis.people_lists import shown_people
 from analysis.privacy import OTHER
 from ui import cached
-from ui.breakdowns import choice_label, show_activities, show_roster_column
 from ui.cards import ADOPTION_DEFINITIONS, department_columns, people_columns, stickiness_cards
 from ui.flags import with_alert_markers
 from ui.session import adoption_by_age, departments, file_name, not_computable, period_markers, rollout_view
@@ -85,11 +83,7 @@ else:
     )
     st.plotly_chart(days_to_first_use_chart(first_use), width="stretch")
 
-st.subheader("Breakdowns", help=ADOPTION_DEFINITIONS["departments"])
-by = (
-    st.selectbox("Break down by", view.figure("breakdown_choices"), format_func=choice_label, key="breakdown_by")
-    or DEPARTMENT
-)
+st.subheader("Departments", help=ADOPTION_DEFINITIONS["departments"])
 cohort = (
     st.segmented_control(
         "Cohort",
@@ -100,12 +94,8 @@ cohort = (
     )
     or "all"
 )
-heat, table, order = departments(view, cohort) if by == DEPARTMENT else (None, None, [])
-if by == ACTIVITY:
-    show_activities(view, cohort)
-elif by != DEPARTMENT:
-    show_roster_column(view, by, cohort)
-elif not_computable(view, "department_weekly_adoption"):
+heat, table, order = departments(view, cohort)
+if not_computable(view, "department_weekly_adoption"):
     show_table(table, hide_index=True, column_config=department_columns(window))
 elif heat.empty:
     st.info(

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis import annotations, breakdowns, comparison, kpis, metrics, phases, readiness, settings, support, uploads
+from analysis import annotations, comparison, kpis, metrics, phases, readiness, settings, support, uploads
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -70,10 +70,6 @@ FIGURES = {
     # option: (what to compare with, whether departments fold, alerts_version for locked baselines):
     # the fold is in the cache key, so one reader never gets the departments another may see
     "comparison": lambda s, r, d, w, o: comparison.compare(s, r, d, w, o[0], fold=o[1]),
-    # option: the roster column (analysis/breakdowns.py)
-    "breakdown_choices": lambda s, r, d, w, o: breakdowns.choices(s, r),
-    "activity_breakdown": lambda s, r, d, w, o: breakdowns.by_activity(s, r, d, w),
-    "roster_breakdown": lambda s, r, d, w, o: breakdowns.by_roster_column(s, r, o, d, w),
 }
 
 

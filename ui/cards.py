@@ -177,9 +177,7 @@ ADOPTION_DEFINITIONS = {
     "use on or after it (0 = on the go-live day).",
     "departments": "Per department and ISO week: the share of the department's licensed people (of the chosen "
     "cohort) who used it that week. The table gives the window's figures: active, adoption "
-    "(active / licensed), activated, lapsed and never-used people. Break the figures down by activity (who "
-    "used each product, feature or app in the window) or by any other column of the roster (location, role, "
-    "manager ...), as for departments.",
+    "(active / licensed), activated, lapsed and never-used people.",
     "lists": "Lapsed: used it after their go-live, but not in the window. Never used: licensed, with no use at "
     "all up to the as-of date. Last use is the newest day with a use up to the as-of date.",
 }

@@ -28,7 +28,6 @@ TEXT_LIST = "VARCHAR[]"
 # rows of the person, deleted whole: (table, the column that names them)
 PERSON_ROWS = (
     ("roster", "user_id"),
-    ("roster_attributes", "user_id"),
     ("usage_events", "user_id"),
     ("usage_daily", "user_id"),
     ("rollout_days", "user_id"),

@@ -37,9 +37,6 @@ def validate(
             if name in DATE_FIELDS
         }
     context["dates"] = date_readers(table, choice, headers, seen, context["tz"], dayfirst, messages)
-    # a roster's other columns are kept as they are (migration 024): location, role, manager ...
-    extra = [(i, h.strip()) for i, h in enumerate(table.header) if i not in choice.columns.values() and h.strip()]
-    extra = extra if kind == "roster" else []
     for line, raw, cell in rows:
         try:
             row = parse_row(cell, context)
@@ -49,8 +46,6 @@ def validate(
             rejects.append(Reject(line, column, str(exc), raw_line(raw, table.delimiter), user))
             continue
         row["line"] = line
-        if extra:
-            row["extras"] = {name: raw[i].strip() for i, name in extra if i < len(raw) and raw[i].strip()}
         parsed.append(row)
     return parsed, rejects
 

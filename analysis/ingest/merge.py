@@ -15,25 +15,6 @@ def stage(cur, frame: pd.DataFrame) -> None:
     cur.register("staged", frame)
 
 
-def _keep_attributes(cur, org_id, rollout_id, upload_id, extras: dict[str, dict[str, str]], carried: set[str]) -> None:
-    """The roster's other columns for this snapshot (migration 024): the file's cells, and for a
-    person kept from the previous snapshot (their row was rejected) the cells they had there."""
-    rows = [(upload_id, org_id, rollout_id, k, n, v) for k, cells in extras.items() for n, v in cells.items()]
-    if rows:
-        frame = pd.DataFrame(rows, columns=["upload_id", "org_id", "rollout_id", "user_id", "name", "value"])
-        stage(cur, frame)
-        cur.execute("INSERT INTO roster_attributes SELECT * FROM staged")
-        cur.unregister("staged")
-    if carried:
-        cur.execute(
-            "INSERT INTO roster_attributes SELECT ?, a.org_id, a.rollout_id, a.user_id, a.name, a.value "
-            "FROM roster_attributes AS a WHERE a.org_id = ? AND a.rollout_id = ? AND list_contains(?, a.user_id) "
-            "AND a.upload_id = (SELECT max(u.upload_id) FROM uploads AS u WHERE u.org_id = ? AND u.rollout_id = ? "
-            "AND u.kind = 'roster' AND u.undone_at IS NULL AND u.upload_id < ?)",
-            [upload_id, org_id, rollout_id, sorted(carried), org_id, rollout_id, upload_id],
-        )
-
-
 def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult) -> None:
     previous = {
         row[0]: row[1:]
@@ -43,7 +24,6 @@ def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
     }
     first_line: dict[str, int] = {}
     snapshot: dict[str, tuple] = {}
-    extras: dict[str, dict[str, str]] = {}
     for row in parsed:
         key = row["user_id"]
         entry = (row["display_name"], row["department"], row["cohort"], row["licensed"])
@@ -64,7 +44,6 @@ def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
             continue
         first_line[key] = row["line"]
         snapshot[key] = entry
-        extras[key] = row.get("extras") or {}
         if key not in previous:
             result.rows_loaded += 1
         elif previous[key] == entry:
@@ -83,7 +62,6 @@ def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
     stage(cur, frame)
     cur.execute("INSERT INTO roster SELECT * FROM staged")
     cur.unregister("staged")
-    _keep_attributes(cur, org_id, rollout_id, upload_id, extras, carried=set(snapshot) - set(extras))
     left = result.people_left = len(set(previous) - set(snapshot))
     if left:
         result.messages.append(
