@@ -143,3 +143,19 @@ def test_erase_person_removes_their_columns_and_mentions(acme, load):
     assert load_names == {"Zoe", "Yan"}
     erase_person(admin, "Zoe")  # a manager named in other people's rows: the mention is replaced
     assert {v for _, n, v in _attributes(acme) if n == "Manager"} == {"[erased]", "Yan"}
+
+
+def test_adding_people_to_the_roster_keeps_the_columns(acme, load):
+    from analysis.people import add_to_roster
+
+    load(acme, "roster", ROSTER)
+    config = open_scope(acme.store, OPERATOR, acme.org_id, "configure")
+    added = add_to_roster(config, "MFA", [{"user_id": "h@acme.test", "cohort": "wider"}])
+    assert (added.rows_loaded, added.rows_updated, added.rows_duplicate) == (1, 0, 7)  # nobody else changed
+    rollout = _rollout(acme)
+    kept = (
+        acme.store.cursor()
+        .execute("SELECT count(*) FROM current_roster_attributes(?, ?)", [acme.org_id, rollout.rollout_id])
+        .fetchall()[0][0]
+    )
+    assert kept == 12  # the 12 values of the first load; h has none
