@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis.kpis.goals import targets
 from analysis.orgs import Rollout
+from analysis.privacy import fold_small_groups
 from analysis.scope import Scope
 
 NOT_GIVEN = "(not given)"
@@ -74,3 +75,32 @@ def under_target(scope: Scope, rollout: Rollout, table: pd.DataFrame) -> pd.Data
         if rate < target:
             rows.append((row.value, rate, int(row.eligible_active), int(row.eligible_users), target))
     return pd.DataFrame(rows, columns=["value", "adoption_rate", "active_users", "licensed_users", "target"])
+
+
+def as_json(scope: Scope, rollout: Rollout, as_of: date, window_days: int) -> dict:
+    """`kpis --json`'s breakdowns: {"activities": [row, ...], "roster_columns": {column: [row, ...]}},
+    rows per cohort ('all' included); a roster column's groups under 5 people fold for a client's
+    leadership as on the page (analysis/privacy.py)."""
+    activities = activity_kpis(scope, rollout, as_of, window_days)
+    columns = {}
+    for column in roster_columns(scope, rollout):
+        table = roster_column_kpis(scope, rollout, column, as_of, window_days)
+        table = table[["value", "cohort", "licensed_users", "active_users", "adoption_rate"]]
+        if scope.principal.is_client:
+            table = fold_small_groups(
+                table,
+                "value",
+                "licensed_users",
+                by=("cohort",),
+                ratios={"adoption_rate": ("active_users", "licensed_users")},
+            )
+        columns[column] = _records(table)
+    return {"activities": _records(activities), "roster_columns": columns}
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows: numpy numbers as Python's, NaN as None."""
+    return [
+        {k: (None if v is None or v != v else v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in frame.to_dict("records")
+    ]

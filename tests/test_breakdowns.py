@@ -159,3 +159,35 @@ def test_adding_people_to_the_roster_keeps_the_columns(acme, load):
         .fetchall()[0][0]
     )
     assert kept == 12  # the 12 values of the first load; h has none
+
+
+def test_kpis_json_breakdowns(acme, load):
+    import json
+
+    from analysis.access import Principal
+    from analysis.api.documents import kpis_document
+    from analysis.scope import Scope
+
+    load(acme, "roster", ROSTER)
+    load(acme, "usage", USAGE)
+    rollout = _rollout(acme)
+    got = json.loads(json.dumps(kpis_document(acme, "Acme", rollout, AS_OF, 28, record=False)["breakdowns"]))
+    teams = [r for r in got["activities"] if r["activity"] == "teams" and r["cohort"] == "all"]
+    assert teams == [
+        {
+            "activity": "teams",
+            "cohort": "all",
+            "counted": True,
+            "legacy": False,
+            "licensed_users": 6,
+            "active_users": 2,
+            "adoption_rate": 2 / 6,
+        }
+    ]
+    location = {(r["value"], r["cohort"]): r["licensed_users"] for r in got["roster_columns"]["Location"]}
+    assert location[("Leeds", "all")] == 3 and location[("(not given)", "all")] == 1
+    viewer = Scope(acme.store, Principal("viewer", "client_viewer", frozenset({acme.org_id})), acme.org_id)
+    folded = kpis_document(viewer, "Acme", rollout, AS_OF, 28, record=False)["breakdowns"]["roster_columns"]
+    # every place is under 5 people: Leeds 3 + York 2 + (not given) 1 = 6 fold into one group (all
+    # cohorts); per cohort champions Leeds 3 + York 1 = 4 and wider 2 stay hidden
+    assert [(r["value"], r["cohort"], r["licensed_users"]) for r in folded["Location"]] == [(OTHER, "all", 6)]
