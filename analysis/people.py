@@ -25,12 +25,16 @@ def add_to_roster(scope: Scope, rollout: str, people: list[dict]) -> LoadResult:
     scope.require("configure")
     rollout_id = scope.rollout_id(rollout)
     current = scope.df("roster_people", rollout_id=rollout_id)
+    extra = _extra_columns(scope, rollout_id)  # kept, so the added people do not drop everyone's
+    names = sorted({name for values in extra.values() for name in values})
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["user_id", "display_name", "department", "cohort", "licensed"])
+    writer.writerow(["user_id", "display_name", "department", "cohort", "licensed", *names])
     for row in current.itertuples():
+        kept = extra.get(row.user_id, {})
         writer.writerow(
             [row.user_id, row.display_name or "", row.department, row.cohort, "yes" if row.licensed else "no"]
+            + [kept.get(n, "") for n in names]
         )
     for person in people:
         writer.writerow(
@@ -41,9 +45,26 @@ def add_to_roster(scope: Scope, rollout: str, people: list[dict]) -> LoadResult:
                 person["cohort"],
                 "yes",
             ]
+            + [""] * len(names)
         )
     name = f"added on the Data page ({len(people)} {'person' if len(people) == 1 else 'people'})"
     return load_file(scope, "roster", name, out.getvalue().encode(), rollout=rollout_id, format="canonical")
+
+
+def _extra_columns(scope: Scope, rollout_id: int) -> dict[str, dict[str, str]]:
+    """{user_id: {column: value}} of the current roster's extra columns (analysis/breakdowns.py),
+    but for a column named as a roster field (it would be read as that field)."""
+    fields = {"user_id", "display_name", "department", "cohort", "licensed"}
+    rows = (
+        scope.store.cursor()
+        .execute("SELECT user_id, name, value FROM current_roster_attributes(?, ?)", [scope.org_id, rollout_id])
+        .fetchall()
+    )
+    found: dict[str, dict[str, str]] = {}
+    for user, name, value in rows:
+        if name.strip().lower() not in fields:
+            found.setdefault(user, {})[name] = value
+    return found
 
 
 def mark_out_of_scope(scope: Scope, rollout: str, user_ids: list[str]) -> int:

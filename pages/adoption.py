@@ -12,6 +12,8 @@ from analysis.exports import safe_csv
 from analysis.people_lists import shown_people
 from analysis.privacy import OTHER
 from ui import cached
+from ui.breakdowns import ACTIVITY, DEPARTMENT, by_activity, by_roster_column, department_flags
+from ui.breakdowns import choices as breakdown_choices
 from ui.cards import ADOPTION_DEFINITIONS, department_columns, people_columns, stickiness_cards
 from ui.flags import with_alert_markers
 from ui.session import adoption_by_age, departments, file_name, not_computable, period_markers, rollout_view
@@ -83,7 +85,8 @@ else:
     )
     st.plotly_chart(days_to_first_use_chart(first_use), width="stretch")
 
-st.subheader("Departments", help=ADOPTION_DEFINITIONS["departments"])
+st.subheader("Breakdowns", help=ADOPTION_DEFINITIONS["departments"])
+by = st.selectbox("Break down by", breakdown_choices(view), key="breakdown_by")
 cohort = (
     st.segmented_control(
         "Cohort",
@@ -94,21 +97,27 @@ cohort = (
     )
     or "all"
 )
-heat, table, order = departments(view, cohort)
-if not_computable(view, "department_weekly_adoption"):
-    show_table(table, hide_index=True, column_config=department_columns(window))
-elif heat.empty:
-    st.info(
-        "No department of this cohort can be shown"
-        + (" (groups under 5 people are not shown)." if view.client else ".")
-    )
+if by == ACTIVITY:
+    by_activity(view, cohort)
+elif by != DEPARTMENT:
+    by_roster_column(view, by, cohort)
 else:
-    st.caption(
-        "Share of each department's licensed people who used it each week, weakest department at the top."
-        + (f' Departments under 5 people are shown together as "{OTHER}".' if view.client else "")
-    )
-    st.plotly_chart(department_heatmap_chart(heat, order, markers, view.period), width="stretch")
-    show_table(table, hide_index=True, column_config=department_columns(window))
+    heat, table, order = departments(view, cohort)
+    if not_computable(view, "department_weekly_adoption"):
+        show_table(table, hide_index=True, column_config=department_columns(window))
+    elif heat.empty:
+        st.info(
+            "No department of this cohort can be shown"
+            + (" (groups under 5 people are not shown)." if view.client else ".")
+        )
+    else:
+        st.caption(
+            "Share of each department's licensed people who used it each week, weakest department at the top."
+            + (f' Departments under 5 people are shown together as "{OTHER}".' if view.client else "")
+        )
+        st.plotly_chart(department_heatmap_chart(heat, order, markers, view.period), width="stretch")
+        show_table(table, hide_index=True, column_config=department_columns(window))
+    department_flags(view)
 
 st.subheader("Lapsed and never used", help=ADOPTION_DEFINITIONS["lists"])
 lapsed, never = view.figure("lapsed_people"), view.figure("never_used_people")

@@ -620,6 +620,7 @@ def test_kpis_json_matches_a_pandas_computation(tmp_path):
             "readiness",
             "feedback",
             "custom_kpis",
+            "breakdowns",
         ]
         assert got["actions"] == {"root_causes": [], "actions": []} and got["lessons"] is None  # none recorded yet
         assert (got["readiness"], got["feedback"], got["custom_kpis"]) == (None, None, [])  # none loaded

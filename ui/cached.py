@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis import annotations, comparison, kpis, metrics, phases, readiness, settings, support, uploads
+from analysis import annotations, breakdowns, comparison, kpis, metrics, phases, readiness, settings, support, uploads
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -51,6 +51,9 @@ FIGURES = {
     "cohort_figures": lambda s, r, d, w, o: metrics.cohort_figures(s, r, d, w),
     "weekly_active_users": lambda s, r, d, w, o: metrics.weekly_active_users(s, r, d),
     "department_kpis": lambda s, r, d, w, o: metrics.department_kpis(s, r, d, w),
+    "activity_kpis": lambda s, r, d, w, o: breakdowns.activity_kpis(s, r, d, w),
+    "roster_columns": lambda s, r, d, w, o: breakdowns.roster_columns(s, r),
+    "roster_column_kpis": lambda s, r, d, w, o: breakdowns.roster_column_kpis(s, r, o, d, w),
     "department_weekly_adoption": lambda s, r, d, w, o: metrics.department_weekly_adoption(s, r, d, cohort=o),
     "adoption_funnel": lambda s, r, d, w, o: metrics.adoption_funnel(s, r, d, w),
     "lapsed_people": lambda s, r, d, w, o: metrics.lapsed_people(s, r, d, w),

@@ -177,7 +177,9 @@ ADOPTION_DEFINITIONS = {
     "use on or after it (0 = on the go-live day).",
     "departments": "Per department and ISO week: the share of the department's licensed people (of the chosen "
     "cohort) who used it that week. The table gives the window's figures: active, adoption "
-    "(active / licensed), activated, lapsed and never-used people.",
+    "(active / licensed), activated, lapsed and never-used people. By activity: the share of the cohort's "
+    "licensed people who used that activity in the window. By a roster column (Location, Manager...): the "
+    'department figures per value of the column; people with no value are "(not given)".',
     "lists": "Lapsed: used it after their go-live, but not in the window. Never used: licensed, with no use at "
     "all up to the as-of date. Last use is the newest day with a use up to the as-of date.",
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from analysis import alerts, feedback, kpis, lessons, metrics, orgs, phases, readiness, support
+from analysis import alerts, breakdowns, feedback, kpis, lessons, metrics, orgs, phases, readiness, support
 from analysis.access import Principal
 from analysis.alerts import actions as flag_actions
 from analysis.orgs import Rollout
@@ -77,6 +77,8 @@ def kpis_document(
         "feedback": feedback.as_json(scope, rollout, d),
         # added: the KPI series from other systems against their targets (docs/metrics.md#kpi-series)
         "custom_kpis": custom_kpis(scope, rollout, d, window),
+        # added: adoption by activity and by the roster's extra columns (docs/metrics.md#breakdowns)
+        "breakdowns": breakdowns.as_json(scope, rollout, d, window),
     }
 
 

@@ -3,7 +3,7 @@ and the Administration page; an admin only (the manage_organisations permission)
 
 The person is named by their user id (as in the roster and usage) or their name; the names the
 roster gives that user id are erased too. In one transaction:
-- their rows go: roster entries (every load's), usage events, the daily summaries usage_daily and
+- their rows go: roster entries (every load's) and their extra roster columns, usage events, the daily summaries usage_daily and
   rollout_days (both per person, so removing their rows is their recomputation: no one else's
   figure moves), tickets they requested (every version: a subject is their own words), rejected
   rows whose text names them, their out-of-scope mark;
@@ -28,6 +28,7 @@ TEXT_LIST = "VARCHAR[]"
 # rows of the person, deleted whole: (table, the column that names them)
 PERSON_ROWS = (
     ("roster", "user_id"),
+    ("roster_attributes", "user_id"),
     ("usage_events", "user_id"),
     ("usage_daily", "user_id"),
     ("rollout_days", "user_id"),

@@ -34,6 +34,7 @@ ABOUT = {
     "uploads": "every load as recorded: file, format, who, when, counts, messages, undone",
     "rejected_rows": "the rejected rows of its loads, with line, column and reason",
     "roster": "every roster load's people (upload_id says which load)",
+    "roster_attributes": "the roster's extra columns (location, role...) per person and load",
     "usage_events": "the usage events as stored",
     "usage_daily": "usage per person, day and activity (derived from usage_events)",
     "rollout_days": "per rollout, person and day: a counting or legacy event (derived)",

@@ -37,6 +37,7 @@ def validate(
             if name in DATE_FIELDS
         }
     context["dates"] = date_readers(table, choice, headers, seen, context["tz"], dayfirst, messages)
+    extra = extra_columns(table, choice) if kind == "roster" else []
     for line, raw, cell in rows:
         try:
             row = parse_row(cell, context)
@@ -46,8 +47,25 @@ def validate(
             rejects.append(Reject(line, column, str(exc), raw_line(raw, table.delimiter), user))
             continue
         row["line"] = line
+        if kind == "roster":  # the columns no field takes, kept as they were written
+            row["extra"] = {name: raw[i].strip() for i, name in extra if not values.is_missing(raw[i])}
         parsed.append(row)
     return parsed, rejects
+
+
+def extra_columns(table: Table, choice: formats.Choice) -> list[tuple[int, str]]:
+    """(index, header as written, trimmed) of a roster's columns that map to no roster field (a
+    location, a role, a manager): the first of two columns with the same name."""
+    used = set(choice.columns.values())
+    seen: set[str] = set()
+    out = []
+    for index, header in enumerate(table.header):
+        name = header.strip()
+        if index in used or not name or name.lower() in seen:
+            continue
+        seen.add(name.lower())
+        out.append((index, name))
+    return out
 
 
 def canonical_cells(

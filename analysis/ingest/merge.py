@@ -22,11 +22,14 @@ def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
             "SELECT user_id, display_name, department, cohort, licensed FROM current_roster(?, ?)", [org_id, rollout_id]
         ).fetchall()
     }
+    kept = _attributes(cur, org_id, rollout_id)
+    previous = {k: (*v, kept.get(k, ())) for k, v in previous.items()}
     first_line: dict[str, int] = {}
     snapshot: dict[str, tuple] = {}
     for row in parsed:
         key = row["user_id"]
-        entry = (row["display_name"], row["department"], row["cohort"], row["licensed"])
+        extra = tuple(sorted(row.get("extra", {}).items()))  # a changed location is a changed entry
+        entry = (row["display_name"], row["department"], row["cohort"], row["licensed"], extra)
         if key in snapshot:
             if snapshot[key] == entry:
                 result.rows_duplicate += 1
@@ -56,18 +59,33 @@ def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
         if key in previous and key not in snapshot:
             snapshot[key] = previous[key]
     frame = pd.DataFrame(
-        [(upload_id, org_id, rollout_id, k, *v) for k, v in snapshot.items()],
+        [(upload_id, org_id, rollout_id, k, *v[:4]) for k, v in snapshot.items()],
         columns=["upload_id", "org_id", "rollout_id", "user_id", "display_name", "department", "cohort", "licensed"],
     )
     stage(cur, frame)
     cur.execute("INSERT INTO roster SELECT * FROM staged")
     cur.unregister("staged")
+    attributes = [(upload_id, org_id, rollout_id, k, n, x) for k, v in snapshot.items() for n, x in v[4]]
+    if attributes:
+        stage(cur, pd.DataFrame(attributes, columns=["upload_id", "org_id", "rollout_id", "user_id", "name", "value"]))
+        cur.execute("INSERT INTO roster_attributes SELECT * FROM staged")
+        cur.unregister("staged")
     left = result.people_left = len(set(previous) - set(snapshot))
     if left:
         result.messages.append(
             f"{left} people on the previous roster are not in this file: "
             "they have left the rollout (undo this load to bring them back)"
         )
+
+
+def _attributes(cur, org_id, rollout_id) -> dict[str, tuple]:
+    """{user_id: ((name, value), ...) sorted} of the current roster's extra columns."""
+    found: dict[str, list] = {}
+    for user, name, value in cur.execute(
+        "SELECT user_id, name, value FROM current_roster_attributes(?, ?) ORDER BY user_id, name", [org_id, rollout_id]
+    ).fetchall():
+        found.setdefault(user, []).append((name, value))
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def add_to_daily(cur, org_id: int) -> None:

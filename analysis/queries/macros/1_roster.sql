@@ -21,3 +21,14 @@ CREATE OR REPLACE MACRO licensed_people(oid, rid) AS TABLE
     FROM current_roster(oid, rid) AS p
     JOIN cohorts AS c ON c.rollout_id = p.rollout_id AND c.cohort = p.cohort
     WHERE p.licensed;
+
+-- The extra columns of the rollout's current roster (analysis/migrations/024_roster_attributes.sql).
+CREATE OR REPLACE MACRO current_roster_attributes(oid, rid) AS TABLE
+    SELECT a.user_id, a.name, a.value
+    FROM roster_attributes AS a
+    WHERE a.org_id = oid
+      AND a.rollout_id = rid
+      AND a.upload_id = (
+          SELECT max(u.upload_id) FROM uploads AS u
+          WHERE u.org_id = oid AND u.rollout_id = rid AND u.kind = 'roster' AND u.undone_at IS NULL
+      );
