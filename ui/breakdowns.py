@@ -87,21 +87,23 @@ def by_roster_column(view: View, column: str, cohort: str) -> None:
     if target.value is None:
         st.caption("This rollout has no adoption target.")
     elif low.empty:
-        st.caption(
-            f"No {literal(column)} of 5 or more people in cohorts at least {target.due_age_days} days past go-live "
+        none_md = (
+            f"No {literal(column)} of 5 or more people in cohorts at least {target.due_age_days:d} days past go-live "
             f"is under the {pct(target.value)} target" + ("." if cohort == "all" else " (judged on all cohorts).")
         )
+        st.caption(none_md)
     else:
-        lines = [
-            f"- {literal(r.value)}: {pct(r.adoption_rate)} ({r.active_users} of {r.licensed_users} people), "
-            f"under the {pct(r.target)} target"
+        lines_md = "\n".join(
+            f"- {literal(r.value)}: {pct(r.adoption_rate)} ({int(r.active_users):d} of {int(r.licensed_users):d} "
+            f"people), under the {pct(r.target)} target"
             for r in low.itertuples()
-        ]
-        st.markdown("\n".join(lines))
-        st.caption(
-            f"Computed here as the Low adoption red flag judges a department (people of cohorts at least "
-            f"{target.due_age_days} days past go-live, groups of 5 or more); not a stored red flag."
         )
+        st.markdown(lines_md)
+        how_md = (
+            f"Computed here as the Low adoption red flag judges a department (people of cohorts at least "
+            f"{target.due_age_days:d} days past go-live, groups of 5 or more); not a stored red flag."
+        )
+        st.caption(how_md)
 
 
 def department_flags(view: View) -> None:
