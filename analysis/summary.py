@@ -8,8 +8,10 @@ Example (the demo as of its newest day, window 28): "The champion cohort reached
 120 days after go-live." / "The wider cohort reached 63% adoption 90 days after go-live, against
 96% for the champion cohort at the same age." / "The target is 80% by day 30 after go-live: the
 champion cohort is on track; the wider cohort is off track." / "Warehouse is the weakest department
-at 35% (19 of 54 people active); the strongest is IT at 94%." / "18 red flags are open: 1 high,
-17 medium." (figures illustrative; tests/test_summary.py works real ones by hand).
+at 35% (19 of 54 people active); the strongest is IT at 94%." / "The recovery began on 7 Sep
+2026: stabilise and re-design met their measures; re-enable did not; monitor is off track so far." /
+"18 red flags are open: 1 high, 17 medium." (figures illustrative; tests/test_summary.py works real
+ones by hand).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.privacy import OTHER
-from analysis.words import number, pct, plain
+from analysis.words import day, number, pct, plain
 
 CHAMPION_BASELINE = "baseline: champions on their day"  # analysis/kpis/table.py's note for such a row
 
@@ -120,12 +122,46 @@ def ticket_sentence(rows: list) -> str | None:
     return text + "."
 
 
-def summary(rows: list, departments: pd.DataFrame, flag_counts: dict[str, int]) -> list[str]:
-    """The sentences, in reading order: adoption per cohort, the target, departments, red flags,
-    the support desk. rows: kpis.kpi_rows; departments: one row per department over all cohorts
-    (department, licensed_users, active_users, adoption_rate); flag_counts: alerts.red_flag_counts."""
+def _names(phases: list[str]) -> str:
+    return phases[0] if len(phases) == 1 else ", ".join(phases[:-1]) + " and " + phases[-1]
+
+
+def recovery_sentence(results: list[dict]) -> str | None:
+    """Where a recovery stands, from the phases' own verdicts (analysis/phases.py results, the pack's
+    phases page): none when no recovery phase has started.
+
+    Example: "The recovery began on 7 Sep 2026: stabilise and re-design met their measures;
+    re-enable did not; monitor is off track so far."
+    """
+    started = [r for r in results if r["phase"].kind == "recovery"]
+    if not started:
+        return None
+    said = {
+        s: [r["phase"].name for r in started if r["status"] == s] for s in ("met", "not met", "on track", "off track")
+    }
+    parts = []
+    if said["met"]:
+        parts.append(f"{_names(said['met'])} met {'its' if len(said['met']) == 1 else 'their'} measures")
+    if said["not met"]:
+        parts.append(f"{_names(said['not met'])} did not")
+    for running in ("on track", "off track"):
+        if said[running]:
+            parts.append(f"{_names(said[running])} {'is' if len(said[running]) == 1 else 'are'} {running} so far")
+    text = f"The recovery began on {day(started[0]['phase'].starts)}"
+    return text + (": " + "; ".join(parts) if parts else "") + "."
+
+
+def summary(
+    rows: list, departments: pd.DataFrame, flag_counts: dict[str, int], phase_results: list[dict] | None = None
+) -> list[str]:
+    """The sentences, in reading order: adoption per cohort, the target, departments, the
+    recovery, red flags, the support desk. rows: kpis.kpi_rows; departments: one row per department
+    over all cohorts (department, licensed_users, active_users, adoption_rate); flag_counts:
+    alerts.red_flag_counts; phase_results: analysis.phases.results."""
     out = adoption_sentences(rows)
     out += [s for s in (target_sentence(rows), department_sentence(departments)) if s]
+    recovery = recovery_sentence(phase_results or [])
+    out += [recovery] if recovery else []
     out.append(flag_sentence(flag_counts))
     tickets = ticket_sentence(rows)
     return out + ([tickets] if tickets else [])

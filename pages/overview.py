@@ -43,7 +43,8 @@ flags = rules.red_flag_counts(
 kpi_rows = kpi_frame(view.scope, rollout, view.as_of, window, view.version)
 # the same sentences as the report pack's cover, from the figures this page shows below
 summary_md = "\n".join(
-    f"- {literal(s)}" for s in summary(list(kpi_rows.itertuples()), department_table(view, "all"), flags)
+    f"- {literal(s)}"
+    for s in summary(list(kpi_rows.itertuples()), department_table(view, "all"), flags, view.figure("phase_results"))
 )
 st.markdown(summary_md)
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from analysis import alerts, branding, kpis, metrics, onboarding, orgs, settings, support
+from analysis import alerts, branding, kpis, metrics, onboarding, orgs, phases, settings, support
 from analysis.alerts import rule_title, where
 from analysis.annotations import markers as chart_markers
 from analysis.orgs import Rollout
@@ -91,7 +91,9 @@ def report_contents(
         cover=_cover(rollout, as_of, window, chosen, fresh, scope.principal.name, now),
         sections=sections,
         figures={"cohorts": cohorts, "support": tickets, "red_flags": alerts.red_flag_counts(found)},
-        summary=summary(rows, departments[1], alerts.red_flag_counts(found)),
+        summary=summary(
+            rows, departments[1], alerts.red_flag_counts(found), phases.results(scope, rollout, as_of, window)
+        ),
         provider=plain(provider.name),
         logo=provider.logo,
     )
