@@ -113,3 +113,18 @@ def test_the_post_mortem_quotes_the_demos_own_figures(story):
     with open(demo.DEMO_DIR / "readiness.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows[0]["attendees"].split(";")) == 22 and [r["attendees"] for r in rows[3:]] == ["64", "18"]
+
+
+def test_the_pack_tells_the_story_with_no_missing_value_printed(story):
+    """The pack's pages on phases, actions and the post-mortem (analysis/reports/story.py): an open
+    action's outcome is blank, never "nan" (pandas reads a missing text as NaN)."""
+    import re
+
+    from analysis.reports.contents import report_contents
+
+    scope, rollout = story
+    contents = report_contents(scope, rollout, AS_OF)
+    titles = [s.title for s in contents.sections]
+    assert {"Phases against their targets", "Root causes and actions", "Post-mortem and lessons"} <= set(titles)
+    [actions_page] = [s for s in contents.sections if s.title == "Root causes and actions"]
+    assert not re.search(r"\bnan\b", repr(actions_page))

@@ -68,7 +68,7 @@ def _actions(scope: Scope, rollout: Rollout, as_of: date) -> Section | None:
                 plain(a.owner),
                 day(pd.Timestamp(a.due).date()),
                 f"{a.status} (overdue)" if a.overdue else a.status,
-                plain(a.outcome or ""),
+                plain(a.outcome) if isinstance(a.outcome, str) else "",  # missing: NaN in pandas, truthy
             ]
             for a in planned.itertuples()
         ]
