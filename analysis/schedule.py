@@ -18,16 +18,20 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from analysis import orgs, retention
 from analysis.access import OPERATOR
 from analysis.alerts import evaluate_alerts
 from analysis.alerts.actions import overdue_actions
-from analysis.notify import compose, outbox, packs
-from analysis.notify.mail import SmtpSettings
-from analysis.notify.prefs import subscribers
 from analysis.scope import Scope, open_scope
 from analysis.store import Store
+
+if TYPE_CHECKING:
+    from analysis.notify.mail import SmtpSettings
+
+# analysis.notify (the outbox, accounts, argon2) is imported where news is queued, not here: every
+# command-line process imports this module (analysis/cli/__init__.py), and a read never queues news.
 
 log = logging.getLogger("uptake")
 _news_lock = threading.Lock()  # one thread turns events into notifications at a time
@@ -86,6 +90,9 @@ def queue_news(store: Store, now: datetime | None = None) -> int:
     """Turn the alert events recorded since the last call into notifications for the accounts that
     chose them and may see the organisation (client roles: their own only, folded as their pages
     are). Returns the notifications queued."""
+    from analysis.notify import compose, outbox
+    from analysis.notify.prefs import subscribers
+
     now = now or datetime.now()
     with _news_lock:
         _, after = _last_run(store, "events_queued")
@@ -121,6 +128,9 @@ def _due_weekly(store: Store, job: str, now: datetime) -> bool:
 def queue_digests(store: Store, now: datetime) -> int:
     """The weekly digest for each account that chose it: its organisations' open flags and overdue
     actions, read through its own scope."""
+    from analysis.notify import compose, outbox
+    from analysis.notify.prefs import subscribers
+
     queued = 0
     with store.transaction() as cur:
         for who, chosen in subscribers(store, "weekly_digest"):
@@ -148,6 +158,9 @@ def queue_digests(store: Store, now: datetime) -> int:
 
 def queue_overdue(store: Store, now: datetime) -> int:
     """Once a day, for each account that chose it: the overdue actions of each of its organisations."""
+    from analysis.notify import compose, outbox
+    from analysis.notify.prefs import subscribers
+
     queued = 0
     with store.transaction() as cur:
         for who, chosen in subscribers(store, "overdue_actions"):
@@ -170,6 +183,8 @@ def _day(value) -> date:
 def tick(store: Store, now: datetime | None = None, settings: SmtpSettings | None = None) -> dict:
     """One background pass: the daily evaluation when due, the news, the digest and overdue
     actions when due, the report packs when due, then the outbox. Returns what it did."""
+    from analysis.notify import outbox, packs
+
     now = now or datetime.now()
     done = {"evaluated": 0, "queued": 0}
     if _due_daily(store, "daily_evaluation", now):
