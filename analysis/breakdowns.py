@@ -22,13 +22,19 @@ NOT_GIVEN = "(not given)"
 MIN_JUDGED = 5  # as the department red flags (min_department_people): a smaller group is not judged
 
 
+MAX_GROUPS = 50  # more values than this group nobody (ids, names, e-mails)
+
+
 def roster_columns(scope: Scope, rollout: Rollout) -> list[str]:
-    """The extra columns of the rollout's current roster, by name."""
+    """The extra columns of the rollout's current roster that group people, by name: at most
+    MAX_GROUPS values and some value shared by two people or more (a column of e-mail addresses or
+    employee numbers is kept, but breaks nothing down)."""
     rows = (
         scope.store.cursor()
         .execute(
-            "SELECT DISTINCT name FROM current_roster_attributes(?, ?) ORDER BY name",
-            [scope.org_id, rollout.rollout_id],
+            "SELECT name FROM current_roster_attributes(?, ?) GROUP BY name "
+            "HAVING count(DISTINCT value) <= ? AND count(*) > count(DISTINCT value) ORDER BY name",
+            [scope.org_id, rollout.rollout_id, MAX_GROUPS],
         )
         .fetchall()
     )

@@ -54,6 +54,14 @@ def test_roster_keeps_its_extra_columns(acme, load):
     assert breakdowns.roster_columns(acme, _rollout(acme)) == ["Location", "Manager"]
 
 
+def test_a_column_of_one_value_per_person_is_kept_but_not_offered(acme, load):
+    lines = ROSTER.strip().splitlines()
+    with_email = [lines[0] + ",Email"] + [f"{line},{line.split(',')[0]}" for line in lines[1:]]
+    load(acme, "roster", "\n".join(with_email) + "\n")
+    assert ("a@acme.test", "Email", "a@acme.test") in _attributes(acme)
+    assert breakdowns.roster_columns(acme, _rollout(acme)) == ["Location", "Manager"]
+
+
 def test_breakdown_by_location_hand_counted(acme, load):
     load(acme, "roster", ROSTER)
     load(acme, "usage", USAGE)
