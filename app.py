@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analysis import auth
+from analysis import audit, auth
 from ui import onboarding, session
 from ui.text import literal
 
@@ -53,4 +53,6 @@ if who is not None:
     if claim := st.session_state.pop("claim", None):
         session.post_to("/api/session/claim", code=claim)  # sets the HttpOnly cookie, then back here
 
-st.navigation(pages).run()
+page = st.navigation(pages)
+with audit.acting(who.email if who is not None else "not signed in", page.title):  # analysis/audit.py
+    page.run()

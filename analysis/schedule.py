@@ -19,7 +19,7 @@ import logging
 import threading
 from datetime import date, datetime, timedelta
 
-from analysis import orgs, retention
+from analysis import audit, audit_log, orgs, retention
 from analysis.access import OPERATOR
 from analysis.alerts import evaluate_alerts
 from analysis.alerts.actions import overdue_actions
@@ -52,8 +52,9 @@ def after_load(scope: Scope, _result=None) -> None:
     """The store.after_load hook: evaluate the organisation the load was for and queue the news.
     A failure is logged, never the load's: the load is stored already."""
     try:
-        evaluate_organisation(open_scope(scope.store, OPERATOR, scope.org_id))
-        queue_news(scope.store)
+        with audit.acting(*audit.SCHEDULE):  # the evaluation's records are the schedule's, not the loader's
+            evaluate_organisation(open_scope(scope.store, OPERATOR, scope.org_id))
+            queue_news(scope.store)
     except Exception:
         log.exception("the evaluation after a load failed; the daily one will try again")
 
@@ -93,7 +94,7 @@ def queue_news(store: Store, now: datetime | None = None) -> int:
         if upto <= (after or 0):
             return 0
         queued = 0
-        with store.transaction() as cur:
+        with store.transaction(housekeeping="notifications queued for sending") as cur:
             for org_id, name in _org_names(store).items():
                 scope = open_scope(store, OPERATOR, org_id)
                 events = scope.df("notify_events", after=after or 0)
@@ -122,7 +123,7 @@ def queue_digests(store: Store, now: datetime) -> int:
     """The weekly digest for each account that chose it: its organisations' open flags and overdue
     actions, read through its own scope."""
     queued = 0
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="notifications queued for sending") as cur:
         for who, chosen in subscribers(store, "weekly_digest"):
             rows = []
             for org in orgs.organisations(store, who.principal).itertuples():
@@ -149,7 +150,7 @@ def queue_digests(store: Store, now: datetime) -> int:
 def queue_overdue(store: Store, now: datetime) -> int:
     """Once a day, for each account that chose it: the overdue actions of each of its organisations."""
     queued = 0
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="notifications queued for sending") as cur:
         for who, chosen in subscribers(store, "overdue_actions"):
             for org in orgs.organisations(store, who.principal).itertuples():
                 late = overdue_actions(open_scope(store, who.principal, int(org.org_id)), today=now.date())
@@ -169,15 +170,21 @@ def _day(value) -> date:
 
 def tick(store: Store, now: datetime | None = None, settings: SmtpSettings | None = None) -> dict:
     """One background pass: the daily evaluation when due, the news, the digest and overdue
-    actions when due, the report packs when due, then the outbox. Returns what it did."""
-    now = now or datetime.now()
+    actions when due, the report packs when due, then the outbox. Returns what it did. Its writes
+    are recorded as the schedule's (analysis/audit.py)."""
+    with audit.acting(*audit.SCHEDULE):
+        return _tick(store, now or datetime.now(), settings)
+
+
+def _tick(store: Store, now: datetime, settings: SmtpSettings | None) -> dict:
     done = {"evaluated": 0, "queued": 0}
     if _due_daily(store, "daily_evaluation", now):
         for org_id in _org_names(store):
             scope = open_scope(store, OPERATOR, org_id)
             retention.remove_old_events(scope, now.date())  # the figures stay: no re-evaluation needed for it
             done["evaluated"] += evaluate_organisation(scope, now)
-        with store.transaction() as cur:
+        audit_log.remove_old_entries(store, now)
+        with store.transaction(housekeeping="the mark of a scheduled pass") as cur:
             _ran(cur, "daily_evaluation", now)
     done["queued"] += queue_news(store, now)
     if _due_weekly(store, "weekly_digest", now):
