@@ -117,3 +117,22 @@ def test_filters_newest_first(store):
     assert list(audit_log.entries(store, org="acme")["who"]) == ["ann@msp.test"]
     assert list(audit_log.entries(store, where="inbox")["org_name"]) == ["Bolt"]
     assert len(audit_log.entries(store, since=datetime.now().date() + timedelta(days=1))) == 0
+
+
+def test_a_command_line_write_and_the_audit_command(tmp_path, monkeypatch, capsys):
+    import getpass
+    import json
+
+    from analysis.cli import main
+
+    monkeypatch.setenv("UPTAKE_DB", str(tmp_path / "cli.duckdb"))
+    assert main(["org", "add", "Acme"]) == 0
+    capsys.readouterr()
+    assert main(["audit", "--org", "acme", "--since", "2000-01-01", "--json"]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert (entry["who"], entry["place"], entry["org_name"], entry["action"]) == (
+        f"command line ({getpass.getuser()})",
+        "command line",
+        "Acme",
+        "add an organisation",
+    )

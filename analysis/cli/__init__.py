@@ -21,13 +21,13 @@ import sys
 import duckdb
 
 from analysis import audit, schedule
-from analysis.cli import care, kpis, loads, organisations, report, targets, users
+from analysis.cli import auditing, care, kpis, loads, organisations, report, targets, users
 from analysis.cli.common import CommandError
 from analysis.cli.remote import TOKEN, URL, Api, AppUnreachable
 from analysis.secretbox import SecretKeyError
 from analysis.store import DatabaseBusy, Store
 
-GROUPS = (organisations, loads, users, kpis, targets, report, care)
+GROUPS = (organisations, loads, users, kpis, targets, report, care, auditing)
 
 
 def parser() -> argparse.ArgumentParser:
