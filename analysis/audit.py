@@ -18,7 +18,7 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Actor(NamedTuple):
@@ -73,7 +73,13 @@ def pending(cur, action: str, detail: str, org_id: int | None) -> Iterator[None]
     """The entry of one transaction (Store.transaction): written on cur when the body ends without
     an error, before the commit. The organisation's name is read at the start (an off-boarding
     deletes it) or, for one made inside, at the end."""
-    entry = {"action": action, "detail": detail, "org_id": org_id, "org_name": _org_name(cur, org_id), "skip": False}
+    entry: dict[str, Any] = {
+        "action": action,
+        "detail": detail,
+        "org_id": org_id,
+        "org_name": _org_name(cur, org_id),
+        "skip": False,
+    }
     token = _pending.set(entry)
     try:
         yield
