@@ -1,4 +1,4 @@
--- The audit log (issue 17 part 7, analysis/audit.py, docs/operations.md#audit-log): one entry per
+-- The audit log (issue 17 part 7, analysis/audit.py): one entry per
 -- write, made inside the write's own transaction (analysis/store.py Store.transaction), so a
 -- rolled-back write leaves none. who: an account's e-mail, "command line (OS user)", "inbox",
 -- "schedule" or "unknown"; place: the page's title, "command line", "inbox", "API" or "schedule".
