@@ -136,3 +136,36 @@ def test_a_command_line_write_and_the_audit_command(tmp_path, monkeypatch, capsy
         "Acme",
         "add an organisation",
     )
+
+
+def test_load_undo_inbox_and_erase_each_make_one_entry_naming_no_person(store, tmp_path):
+    import os
+
+    from analysis import inbox, uploads
+    from analysis.care.erasure import erase_person
+    from analysis.ingest import load_file
+    from analysis.scope import open_scope
+    from tests.conftest import TINY
+
+    org_id = orgs.add_organisation(store, OPERATOR, "Acme", "UTC", ["acme.test"])
+    scope = open_scope(store, OPERATOR, org_id, "upload")
+    data = (TINY / "usage.csv").read_bytes()
+    with audit.acting("ann@msp.test", "Data"):
+        loaded = load_file(scope, "usage", "usage.csv", data)
+        uploads.undo(scope, loaded.upload_id)
+    folder = tmp_path / "inbox" / "Acme" / "usage"
+    folder.mkdir(parents=True)
+    (folder / "usage.csv").write_bytes(data)
+    os.utime(folder / "usage.csv", (0, 0))  # settled
+    (record,) = inbox.process_inbox(store, tmp_path / "inbox")
+    assert not record.get("refused"), record
+    with audit.acting("ann@msp.test", "Administration"):
+        erase_person(scope, "e@acme.test")
+    rows = _entries(store)[1:]
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        ("ann@msp.test", "Data", "load a file"),
+        ("ann@msp.test", "Data", "undo a load"),
+        ("inbox", "inbox", "load a file"),
+        ("ann@msp.test", "Administration", "erase a person"),
+    ]
+    assert not any("e@acme.test" in " ".join(map(str, r)) for r in _entries(store))
