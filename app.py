@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analysis import auth
+from analysis import audit, auth
 from analysis.care.advice import advice
 from analysis.damage import DatabaseDamaged
 from ui import onboarding, session
@@ -59,4 +59,6 @@ if who is not None:
     if claim := st.session_state.pop("claim", None):
         session.post_to("/api/session/claim", code=claim)  # sets the HttpOnly cookie, then back here
 
-st.navigation(pages).run()
+page = st.navigation(pages)
+with audit.acting(who.email if who is not None else "not signed in", page.title):  # analysis/audit.py
+    page.run()

@@ -36,7 +36,7 @@ def add_annotation(scope: Scope, rollout: str | int, day: date, kind: str, note:
         raise ValueError("an annotation needs a note (what happened)")
     if len(note) > NOTE_LIMIT:
         raise ValueError(f"the note is {len(note)} characters: keep it to {NOTE_LIMIT}")
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("add an annotation", org_id=scope.org_id) as cur:
         return cur.execute(
             "INSERT INTO annotations (org_id, rollout_id, day, kind, note, created_by) VALUES (?, ?, ?, ?, ?, ?) "
             "RETURNING annotation_id",
@@ -47,7 +47,7 @@ def add_annotation(scope: Scope, rollout: str | int, day: date, kind: str, note:
 def remove_annotation(scope: Scope, annotation_id: int) -> None:
     """Remove one of this organisation's annotations (LookupError when it has no such one)."""
     scope.require("annotate")
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("remove an annotation", org_id=scope.org_id) as cur:
         gone = cur.execute(
             "DELETE FROM annotations WHERE org_id = ? AND annotation_id = ? RETURNING annotation_id",
             [scope.org_id, annotation_id],

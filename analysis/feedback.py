@@ -120,7 +120,7 @@ def comments_to_clients(scope: Scope) -> bool:
 def set_comments_to_clients(scope: Scope, allowed: bool, now: datetime | None = None) -> str:
     """Let client views read the comments (or not); 'configure' only. Returns what changed, in words."""
     scope.require("configure")
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("change comments to clients", org_id=scope.org_id) as cur:
         cur.execute(
             "INSERT INTO feedback_settings VALUES (?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET "
             "comments_to_clients = excluded.comments_to_clients, set_by = excluded.set_by, set_at = excluded.set_at",

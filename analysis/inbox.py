@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from analysis import inbox_walk, orgs
+from analysis import audit, inbox_walk, orgs
 from analysis.access import OPERATOR
 from analysis.files import FileRefused
 from analysis.ingest import load_file
@@ -66,7 +66,8 @@ def process_inbox(store: Store, root: Path | None = None, now: float | None = No
             data = inbox_walk.read(root, entry, MAX_BYTES)
             org_id = orgs.organisation_id(store, OPERATOR, entry.organisation)
             scope = open_scope(store, OPERATOR, org_id, "upload")
-            result = load_file(scope, entry.kind, entry.parts[-1], data, rollout=entry.rollout)
+            with audit.acting(*audit.INBOX):
+                result = load_file(scope, entry.kind, entry.parts[-1], data, rollout=entry.rollout)
             record.update(result.as_json())
         except LoadBusy:
             continue  # a load for the organisation is running: the file waits for the next pass

@@ -34,7 +34,7 @@ def save(scope: Scope, rollout: Rollout, texts: dict[str, str], now: datetime | 
     if long:
         raise ValueError(f"keep each heading to {MAX_CHARS:,} characters ({', '.join(long)})")
     now = now or datetime.now()
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("save lessons learned", org_id=scope.org_id) as cur:
         cur.execute("DELETE FROM lessons WHERE org_id = ? AND rollout_id = ?", [scope.org_id, rollout.rollout_id])
         cur.execute(
             "INSERT INTO lessons VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

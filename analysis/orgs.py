@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from analysis import rollout_days
+from analysis import audit, rollout_days
 from analysis.access import PERMISSIONS, AccessDenied, Principal
 from analysis.scope import Scope
 from analysis.store import Store
@@ -50,14 +50,16 @@ def add_organisation(
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown time zone {time_zone!r} (use a name like Europe/London)") from None
     domains = sorted({d.strip().lower().lstrip("@") for d in (email_domains or []) if d.strip()})
-    with store.transaction() as cur:
+    with store.transaction("add an organisation") as cur:
         if cur.execute("SELECT count(*) FROM organisations WHERE lower(name) = lower(?)", [name]).fetchall()[0][0]:
             raise ValueError(f"an organisation named {name!r} already exists")
-        return cur.execute(
+        org_id = cur.execute(
             "INSERT INTO organisations (name, time_zone, email_domains, is_synthetic) VALUES (?, ?, ?, ?) "
             "RETURNING org_id",
             [name, time_zone, domains, synthetic],
         ).fetchall()[0][0]
+        audit.note(org_id=org_id)
+        return org_id
 
 
 def organisations(store: Store, principal: Principal) -> pd.DataFrame:
@@ -99,7 +101,7 @@ def add_rollout(
         raise ValueError("the active window is 7 or 28 days")
     acts = sorted({a.strip().lower() for a in activities or [] if a.strip()})
     old = sorted({a.strip().lower() for a in legacy or [] if a.strip()})
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("add a rollout", org_id=scope.org_id) as cur:
         if cur.execute(
             "SELECT count(*) FROM rollouts WHERE org_id = ? AND lower(name) = lower(?)", [scope.org_id, name]
         ).fetchall()[0][0]:

@@ -71,7 +71,9 @@ def mark_out_of_scope(scope: Scope, rollout: str, user_ids: list[str]) -> int:
     """Mark people as not in scope of the rollout; returns how many were newly marked."""
     scope.require("configure")
     rollout_id = scope.rollout_id(rollout)
-    with scope.store.transaction() as cur:
+    with scope.store.transaction(
+        "mark people out of scope", detail=f"{len(user_ids)} people", org_id=scope.org_id
+    ) as cur:
         before = cur.execute(
             "SELECT count(*) FROM out_of_scope_people WHERE org_id = ? AND rollout_id = ?", [scope.org_id, rollout_id]
         ).fetchall()[0][0]

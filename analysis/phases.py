@@ -97,7 +97,7 @@ def save_plan(scope: Scope, rollout: Rollout, plan: list[Phase], now: datetime |
     scope.require("configure")
     _check(plan)
     now = now or datetime.now()
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("save the phase plan", org_id=scope.org_id) as cur:
         old = [
             r[0]
             for r in cur.execute(

@@ -64,7 +64,7 @@ def save_preset(
     scope.require("configure")
     name, mapping = validate(name, kind, mapping)
     columns = header_set(header) if header else None
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("save a mapping preset", detail=kind, org_id=scope.org_id) as cur:
         cur.execute("DELETE FROM mapping_presets WHERE org_id = ? AND lower(name) = lower(?)", [scope.org_id, name])
         cur.execute(
             "INSERT INTO mapping_presets (org_id, name, kind, mapping, dayfirst, saved_by, header_set, "
@@ -115,7 +115,7 @@ def map_company(store: Store, principal: Principal, company: str, org_id: int) -
     key = company_key(company)
     if not key:
         raise ValueError("the company name is empty")
-    with store.transaction() as cur:
+    with store.transaction("map a company to an organisation", org_id=org_id) as cur:
         if not cur.execute("SELECT count(*) FROM organisations WHERE org_id = ?", [org_id]).fetchall()[0][0]:
             raise LookupError(f"no organisation {org_id}")
         cur.execute("DELETE FROM company_mappings WHERE company = ?", [key])
@@ -127,7 +127,7 @@ def map_company(store: Store, principal: Principal, company: str, org_id: int) -
 def unmap_company(store: Store, principal: Principal, company: str) -> None:
     if not principal.has_permission("manage_organisations"):
         raise AccessDenied(f"{principal.name} may not map companies to organisations")
-    with store.transaction() as cur:
+    with store.transaction("unmap a company") as cur:
         cur.execute("DELETE FROM company_mappings WHERE company = ?", [company_key(company)])
 
 

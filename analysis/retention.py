@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from analysis import audit
 from analysis.months import months_back
 from analysis.scope import Scope
 
@@ -32,7 +33,9 @@ def set_keep_months(scope: Scope, months: int | None) -> str:
     scope.require("configure")
     if months is not None and not 1 <= months <= 1200:
         raise ValueError("keep raw usage events for 1 month or more (or for ever)")
-    with scope.store.transaction() as cur:
+    with scope.store.transaction(
+        "set event retention", detail="for ever" if months is None else f"{months} months", org_id=scope.org_id
+    ) as cur:
         cur.execute("UPDATE organisations SET keep_events_months = ? WHERE org_id = ?", [months, scope.org_id])
     return (
         "Raw usage events are kept for ever."
@@ -51,7 +54,7 @@ def remove_old_events(scope: Scope, today: date) -> dict:
         return {"horizon": None, "events_removed": 0, "loads": []}
     horizon = months_back(today, months)
     params = {"org": scope.org_id, "horizon": horizon}
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("remove old usage events", org_id=scope.org_id) as cur:
         loads = [
             r[0]
             for r in cur.execute(
@@ -69,6 +72,10 @@ def remove_old_events(scope: Scope, today: date) -> dict:
         )
         if kept_from is None or horizon > kept_from:  # the horizon never moves back
             cur.execute("UPDATE organisations SET events_kept_from = $horizon WHERE org_id = $org", params)
+        if removed:
+            audit.note(detail=f"{removed} events before {horizon.isoformat()}")
+        else:
+            audit.nothing_written()  # a daily pass that removed nothing is not news
     return {"horizon": horizon, "events_removed": removed, "loads": loads}
 
 

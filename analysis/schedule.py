@@ -20,7 +20,7 @@ import threading
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from analysis import orgs, retention
+from analysis import audit, audit_log, orgs, retention
 from analysis.access import OPERATOR
 from analysis.alerts import evaluate_alerts
 from analysis.alerts.actions import overdue_actions
@@ -56,8 +56,9 @@ def after_load(scope: Scope, _result=None) -> None:
     """The store.after_load hook: evaluate the organisation the load was for and queue the news.
     A failure is logged, never the load's: the load is stored already."""
     try:
-        evaluate_organisation(open_scope(scope.store, OPERATOR, scope.org_id))
-        queue_news(scope.store)
+        with audit.acting(*audit.SCHEDULE):  # the evaluation's records are the schedule's, not the loader's
+            evaluate_organisation(open_scope(scope.store, OPERATOR, scope.org_id))
+            queue_news(scope.store)
     except Exception:
         log.exception("the evaluation after a load failed; the daily one will try again")
 
@@ -100,7 +101,7 @@ def queue_news(store: Store, now: datetime | None = None) -> int:
         if upto <= (after or 0):
             return 0
         queued = 0
-        with store.transaction() as cur:
+        with store.transaction(housekeeping="notifications queued for sending") as cur:
             for org_id, name in _org_names(store).items():
                 scope = open_scope(store, OPERATOR, org_id)
                 events = scope.df("notify_events", after=after or 0)
@@ -132,7 +133,7 @@ def queue_digests(store: Store, now: datetime) -> int:
     from analysis.notify.prefs import subscribers
 
     queued = 0
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="notifications queued for sending") as cur:
         for who, chosen in subscribers(store, "weekly_digest"):
             rows = []
             for org in orgs.organisations(store, who.principal).itertuples():
@@ -162,7 +163,7 @@ def queue_overdue(store: Store, now: datetime) -> int:
     from analysis.notify.prefs import subscribers
 
     queued = 0
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="notifications queued for sending") as cur:
         for who, chosen in subscribers(store, "overdue_actions"):
             for org in orgs.organisations(store, who.principal).itertuples():
                 late = overdue_actions(open_scope(store, who.principal, int(org.org_id)), today=now.date())
@@ -182,17 +183,23 @@ def _day(value) -> date:
 
 def tick(store: Store, now: datetime | None = None, settings: SmtpSettings | None = None) -> dict:
     """One background pass: the daily evaluation when due, the news, the digest and overdue
-    actions when due, the report packs when due, then the outbox. Returns what it did."""
+    actions when due, the report packs when due, then the outbox. Returns what it did. Its writes
+    are recorded as the schedule's (analysis/audit.py)."""
+    with audit.acting(*audit.SCHEDULE):
+        return _tick(store, now or datetime.now(), settings)
+
+
+def _tick(store: Store, now: datetime, settings: SmtpSettings | None) -> dict:
     from analysis.notify import outbox, packs
 
-    now = now or datetime.now()
     done = {"evaluated": 0, "queued": 0}
     if _due_daily(store, "daily_evaluation", now):
         for org_id in _org_names(store):
             scope = open_scope(store, OPERATOR, org_id)
             retention.remove_old_events(scope, now.date())  # the figures stay: no re-evaluation needed for it
             done["evaluated"] += evaluate_organisation(scope, now)
-        with store.transaction() as cur:
+        audit_log.remove_old_entries(store, now)
+        with store.transaction(housekeeping="the mark of a scheduled pass") as cur:
             _ran(cur, "daily_evaluation", now)
     done["queued"] += queue_news(store, now)
     if _due_weekly(store, "weekly_digest", now):

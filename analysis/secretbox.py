@@ -89,7 +89,7 @@ def open_box(store) -> MultiFernet:
             "would sign everyone out and break every authenticator."
         )
     if updates:
-        with store.transaction() as cur:
+        with store.transaction(housekeeping="the sealed secrets, re-encrypted") as cur:
             for table, ident, token in updates:
                 cur.execute(UPDATES[table], [PREFIX + token.decode(), ident])
     return box

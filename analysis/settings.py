@@ -92,7 +92,9 @@ def set_organisation(
         )
     if changes:
         assignments = ", ".join(f"{column} = ?" for column in changes)
-        with scope.store.transaction() as cur:
+        with scope.store.transaction(
+            "change organisation settings", detail=", ".join(changes), org_id=scope.org_id
+        ) as cur:
             # the column names are the fixed ones above (never input); the values are bound
             cur.execute(
                 f"UPDATE organisations SET {assignments} WHERE org_id = ?",  # noqa: S608
@@ -173,7 +175,7 @@ def set_rollout(
             else f"New cohort {cohort}, go-live {day}."
         )
 
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("change rollout settings", org_id=scope.org_id) as cur:
         if changes:
             assignments = ", ".join(f"{column} = ?" for column in changes)
             # the column names are the fixed ones above (never input); the values are bound

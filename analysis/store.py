@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analysis import secretbox
+from analysis import audit, secretbox
 from analysis.damage import DatabaseDamaged, is_damage, keep_wal, reason
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -195,13 +195,24 @@ class Store:
         return self.cursor().execute(query_text(name), params or {}).df()
 
     @contextmanager
-    def transaction(self):
-        """One write transaction: everything inside commits together or not at all."""
+    def transaction(
+        self, action: str | None = None, *, detail: str = "", org_id: int | None = None, housekeeping: str = ""
+    ):
+        """One write transaction: everything inside commits together or not at all. action (a short
+        verb phrase) records it in the audit log, inside the transaction (analysis/audit.py), with
+        detail and the organisation; a transaction that is no one's write names why in housekeeping
+        instead (tests/test_audit_sweep.py checks every call names one or the other)."""
+        if action and housekeeping:
+            raise ValueError("a transaction is a recorded write or housekeeping, not both")
         with self.write_lock:
             cur = self.cursor()
             cur.execute("BEGIN")
             try:
-                yield cur
+                if action is None:
+                    yield cur
+                else:
+                    with audit.pending(cur, action, detail, org_id):
+                        yield cur
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise

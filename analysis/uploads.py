@@ -47,7 +47,7 @@ def undo(scope: Scope, upload_id: int) -> dict:
     from analysis.ingest import refresh_daily
 
     scope.require("undo")
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("undo a load", detail=f"load {upload_id}", org_id=scope.org_id) as cur:
         row = cur.execute(
             "SELECT kind, undone_at, loaded_by, undone_by, events_removed_at FROM uploads "
             "WHERE upload_id = ? AND org_id = ?",

@@ -11,6 +11,7 @@ from analysis import auth, branding, orgs, presets
 from analysis.access import ROLES
 from analysis.auth import account_changes, reauth
 from ui import care, confirm, forms, session
+from ui.audit_tab import audit_tab as audit_log_tab
 from ui.notifications import failed_deliveries
 from ui.tables import show_table
 from ui.text import literal
@@ -32,8 +33,8 @@ CHANGES = {
 st.title("Administration")
 forms.show_notice()
 confirm.sign_in_again_button(me)
-accounts_tab, orgs_tab, company_tab, notes_tab, provider_tab, care_tab = st.tabs(
-    ["Accounts", "Organisations", "Companies", "Notifications", "Provider", "Data care"]
+accounts_tab, orgs_tab, company_tab, notes_tab, provider_tab, care_tab, audit_tab = st.tabs(
+    ["Accounts", "Organisations", "Companies", "Notifications", "Provider", "Data care", "Audit log"]
 )
 known = orgs.organisations(handle, who)
 names = dict(zip(known["org_id"].astype(int), known["name"]))
@@ -250,3 +251,6 @@ with care_tab:
     care.erase_form(handle, who, me, names)
     care.offboard_section(handle, who, me, names)
     care.log_table(handle)
+
+with audit_tab:
+    audit_log_tab(handle, names)

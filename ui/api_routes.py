@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from analysis import audit
 from analysis.api import answers
 from analysis.api.openapi import description
 from analysis.api.rate import RateLimit
@@ -138,7 +139,8 @@ def _load(holder: TokenHolder, org: str, fields: dict[str, str], name: str, rece
         received.seek(0)
         with path.open("wb") as copy:
             shutil.copyfileobj(received, copy)
-        return answers.load(_store(), holder.account.principal, org, fields, name, path)
+        with audit.acting(holder.account.email, "API"):  # the token's account (analysis/audit.py)
+            return answers.load(_store(), holder.account.principal, org, fields, name, path)
 
 
 async def openapi(request: Request) -> Response:  # noqa: ARG001 - Starlette passes the request

@@ -71,7 +71,7 @@ def save_root_cause(
     if not (chain or categories or text):
         raise ValueError("write at least one why, a category or the root cause")
     now = now or datetime.now()
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("save a root cause", org_id=scope.org_id) as cur:
         cur.execute(
             "DELETE FROM root_causes WHERE org_id = ? AND rollout_id = ? AND rule = ? AND alert_id IS NOT DISTINCT FROM ?",
             [scope.org_id, rollout.rollout_id, rule, alert_id],
@@ -110,7 +110,7 @@ def add_action(
     if not isinstance(due, date):
         raise ValueError("choose the due date")
     now = now or datetime.now()
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("add an action on a red flag", org_id=scope.org_id) as cur:
         action_id = cur.execute("SELECT nextval('action_id_seq')").fetchall()[0][0]
         cur.execute(
             "INSERT INTO flag_actions (action_id, org_id, rollout_id, rule, alert_id, title, owner, due, "
@@ -152,7 +152,7 @@ def update_action(
         raise LookupError(f"no action {action_id} in this organisation")
     rollout_id, rule = rows[0]
     now = now or datetime.now()
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("update an action on a red flag", org_id=scope.org_id) as cur:
         cur.execute(
             "UPDATE flag_actions SET status = ?, outcome = coalesce(?, outcome), updated_at = ? "
             "WHERE action_id = ? AND org_id = ?",

@@ -178,7 +178,7 @@ def set_threshold(
         raise ValueError(f"unknown rule {rule!r}: one of {', '.join(RULES)}")
     if setting not in RULES[rule].settings:
         raise ValueError(f"{rule} has no setting {setting!r}: it has {', '.join(RULES[rule].settings)}")
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("set a red-flag threshold", org_id=scope.org_id) as cur:
         if value is None:
             cur.execute(
                 "DELETE FROM alert_settings WHERE org_id = ? AND rollout_id = ? AND rule = ? AND setting = ?",

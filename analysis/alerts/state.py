@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from analysis import metrics
+from analysis import audit, metrics
 from analysis.alerts.evaluate import findings
 from analysis.alerts.inputs import Finding
 from analysis.alerts.rules import RULES
@@ -109,8 +109,9 @@ def evaluate_alerts(
         record = as_of is None or newest is None or as_of >= newest
     d = as_of or metrics.default_as_of(scope, rollout) or now.date()
     result = []
-    with scope.store.transaction() if record else nullcontext() as cur:
+    with scope.store.transaction("record red-flag changes", org_id=scope.org_id) if record else nullcontext() as cur:
         stored = {row_key(row): row for row in stored_rows(scope, rollout.rollout_id)}
+        events_before = _events(cur, scope) if record else 0
         for f in found:
             row = stored.pop(f.key, None)
             if f.status == "clear":
@@ -147,6 +148,11 @@ def evaluate_alerts(
         if record:
             for row in stored.values():
                 resolve_alert(cur, scope, row, now, d, "no longer evaluated (its cohort or department is gone)")
+            changes = _events(cur, scope) - events_before
+            if changes:
+                audit.note(detail=f"rollout {rollout.name!r}: {changes} changes")
+            else:
+                audit.nothing_written()  # only the evaluation time was stamped: not news
     order = list(RULES)
     result.sort(
         key=lambda a: (
@@ -179,3 +185,8 @@ def red_flag_counts(alerts: list[Alert]) -> dict[str, int]:
         "firing": sum(a.state == "firing" for a in held),
         "not_enough_data": sum(a.state == "not_enough_data" for a in alerts),
     }
+
+
+def _events(cur, scope: Scope) -> int:
+    """The organisation's alert events so far (an evaluation that records none changed nothing)."""
+    return cur.execute("SELECT count(*) FROM alert_events WHERE org_id = ?", [scope.org_id]).fetchall()[0][0]

@@ -206,7 +206,7 @@ def acknowledge_alert(scope: Scope, alert_id: int, note: str, now: datetime | No
         raise ValueError("keep the note to 500 characters")
     row = _open_one(scope, alert_id)
     now = now or datetime.now()
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("acknowledge a red flag", org_id=scope.org_id) as cur:
         cur.execute(
             "UPDATE alerts SET state = 'acknowledged', acknowledged_by = ?, acknowledged_at = ?, note = ?, "
             "snoozed_until = NULL, snoozed_by = NULL WHERE alert_id = ? AND org_id = ?",
@@ -248,7 +248,7 @@ def snooze_alert(
             raise ValueError("snoozing a high red flag needs a note (why it can wait)")
         if until > now.date() + timedelta(days=HIGH_SNOOZE_DAYS):
             raise ValueError(f"a high red flag is snoozed for at most {HIGH_SNOOZE_DAYS} days")
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("snooze a red flag", org_id=scope.org_id) as cur:
         cur.execute(
             "UPDATE alerts SET state = 'snoozed', snoozed_until = ?, snoozed_by = ?, note = coalesce(?, note), "
             "acknowledged_by = NULL, acknowledged_at = NULL WHERE alert_id = ? AND org_id = ?",

@@ -38,7 +38,7 @@ def new_token(store: Store, account_id: int, name: str, now: datetime | None = N
     if not name or len(name) > MAX_NAME:
         raise AccountError(f"give the token a name of 1 to {MAX_NAME} characters (what uses it)")
     token = PREFIX + secrets.token_urlsafe(32)
-    with store.transaction() as cur:
+    with store.transaction("make an API token") as cur:
         live = cur.execute(
             "SELECT count(*) FROM api_tokens WHERE account_id = ? AND revoked_at IS NULL", [account_id]
         ).fetchall()[0][0]
@@ -66,7 +66,7 @@ def account_tokens(store: Store, account_id: int) -> pd.DataFrame:
 
 def revoke_token(store: Store, account_id: int, token_id: int, now: datetime | None = None) -> bool:
     """Revoke one of the account's own tokens; False when it has no such live token."""
-    with store.transaction() as cur:
+    with store.transaction("revoke an API token") as cur:
         done = cur.execute(
             "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND account_id = ? AND revoked_at IS NULL "
             "RETURNING token_id",
@@ -96,7 +96,7 @@ def token_holder(store: Store, token: str | None, now: datetime | None = None) -
     if who is None:
         return None
     if last_used is None or now - last_used >= LAST_USED_STEP:
-        with store.transaction() as cur:
+        with store.transaction(housekeeping="when the token was last used") as cur:
             cur.execute("UPDATE api_tokens SET last_used_at = ? WHERE token_id = ?", [now, token_id])
     return TokenHolder(token_id, who)
 

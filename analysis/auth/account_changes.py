@@ -22,7 +22,7 @@ def change_access(store: Store, actor: Principal, email: str, role: str, org_ids
     if email == actor.name:
         raise AccountError("you cannot change your own role or organisations")
     orgs = check_access(role, org_ids)
-    with store.transaction() as cur:
+    with store.transaction("change an account's access", detail=f"role {role}") as cur:
         rows = cur.execute(
             "SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL", [email]
         ).fetchall()
@@ -52,7 +52,7 @@ def change_password(
     if new == current:
         raise AccountError("choose a password different from the current one")
     hashing.check_password(new, email)
-    with store.transaction() as cur:
+    with store.transaction("change a password") as cur:
         cur.execute(
             "UPDATE accounts SET pw_hash = ?, must_change_password = false WHERE account_id = ?",
             [hashing.hash_password(new), account_id],

@@ -64,7 +64,7 @@ def add_account(
     if password is not None:
         hashing.check_password(password, email)
     pw_hash = hashing.hash_password(password) if password is not None else None
-    with store.transaction() as cur:
+    with store.transaction("add an account", detail=f"role {role}") as cur:
         if cur.execute("SELECT count(*) FROM accounts WHERE email = ?", [email]).fetchall()[0][0]:
             raise AccountError(f"an account for {email} already exists")
         known = {r[0] for r in cur.execute("SELECT org_id FROM organisations").fetchall()}
@@ -137,7 +137,7 @@ def disable_account(store: Store, actor: Principal, email: str, now: datetime | 
     email = normalise_email(email)
     if email == actor.name:
         raise AccountError("you cannot disable your own account")
-    with store.transaction() as cur:
+    with store.transaction("disable an account") as cur:
         rows = cur.execute(
             "SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL", [email]
         ).fetchall()
@@ -153,7 +153,7 @@ def reset_password(store: Store, actor: Principal, email: str, now: datetime | N
     require_admin(actor)
     now = now or utcnow()
     one_time = hashing.one_time_password()
-    with store.transaction() as cur:
+    with store.transaction("reset an account's password") as cur:
         rows = cur.execute(
             "SELECT account_id FROM accounts WHERE email = ? AND disabled_at IS NULL", [normalise_email(email)]
         ).fetchall()

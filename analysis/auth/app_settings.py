@@ -11,6 +11,9 @@ def setting(store: Store, key: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def set_setting(store: Store, key: str, value: str) -> None:
-    with store.transaction() as cur:
+def set_setting(store: Store, key: str, value: str, housekeeping: str = "") -> None:
+    """Set key; recorded in the audit log as a change of that setting, unless it is housekeeping
+    (why it is: the setup code)."""
+    action = None if housekeeping else f"change the setting {key}"
+    with store.transaction(action, housekeeping=housekeeping) as cur:
         cur.execute("INSERT OR REPLACE INTO app_settings VALUES (?, ?)", [key, value])

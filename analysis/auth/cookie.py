@@ -33,7 +33,7 @@ def cookie_key(store: Store) -> str:
     """The app's cookie-signing key: generated on first use, kept sealed in the database."""
     sealed = setting(store, "cookie_key")
     if sealed is None:
-        with store.transaction() as cur:
+        with store.transaction(housekeeping="the cookie-signing key, made once") as cur:
             cur.execute(
                 "INSERT INTO app_settings VALUES ('cookie_key', ?) ON CONFLICT DO NOTHING",
                 [secretbox.encrypt(store, secrets.token_urlsafe(48))],

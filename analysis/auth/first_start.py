@@ -25,7 +25,12 @@ def new_setup_code(store: Store, now: datetime | None = None) -> str:
     only someone who can see the server can claim the empty app."""
     now = now or utcnow()
     code = "-".join(secrets.token_hex(3) for _ in range(3))
-    set_setting(store, "setup_code", f"{digest(code)}|{(now + SETUP_CODE_LIMIT).isoformat()}")
+    set_setting(
+        store,
+        "setup_code",
+        f"{digest(code)}|{(now + SETUP_CODE_LIMIT).isoformat()}",
+        housekeeping="the one-time setup code, printed at start",
+    )
     return code
 
 
@@ -50,6 +55,6 @@ def create_first_admin(store: Store, code: str, email: str, password: str, now: 
         if not hmac.compare_digest(expected, digest((code or "").strip())) or now > datetime.fromisoformat(expiry):
             raise AccountError("that setup code is wrong or has expired: use the newest code on the app's console")
         made = add_account(store, Principal("setup", "admin"), email, "admin", password=password)
-        with store.transaction() as cur:
+        with store.transaction("create the first admin account") as cur:
             cur.execute("DELETE FROM app_settings WHERE key = 'setup_code'")
     return made

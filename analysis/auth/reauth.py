@@ -93,7 +93,7 @@ def remove_own_two_step(
     every other sign-in of the account ends."""
     now = now or utcnow()
     confirm_identity(store, account_id, password, code, now, vouched_email)
-    with store.transaction() as cur:
+    with store.transaction("remove own two-step sign-in") as cur:
         cur.execute("UPDATE accounts SET totp_secret = NULL, totp_enabled = false WHERE account_id = ?", [account_id])
         end_other_sign_ins(cur, account_id, now, keep_token)
 
@@ -107,7 +107,7 @@ def remove_two_step(store: Store, actor: Principal, email: str, now: datetime | 
     email = normalise_email(email)
     if email == actor.name:
         raise AccountError("remove your own two-step sign-in on the Your account page")
-    with store.transaction() as cur:
+    with store.transaction("remove an account's two-step sign-in") as cur:
         rows = cur.execute(
             "SELECT account_id, totp_secret IS NOT NULL OR totp_enabled FROM accounts "
             "WHERE email = ? AND disabled_at IS NULL",

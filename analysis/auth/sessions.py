@@ -21,7 +21,7 @@ def start_session(store: Store, account_id: int, now: datetime | None = None) ->
     """A new sign-in for the account; returns its first token (kept by the tab)."""
     now = now or utcnow()
     token, family = secrets.token_urlsafe(32), secrets.token_urlsafe(16)
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="a sign-in session") as cur:
         cur.execute(
             "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL)",
             [digest(token), family, account_id, now, now + SESSION_LIMIT],
@@ -34,7 +34,7 @@ def claim_code(store: Store, token: str, now: datetime | None = None) -> str:
     """A one-time code (60 s) with which the cookie route adds a cookie token to this sign-in."""
     now = now or utcnow()
     code = secrets.token_urlsafe(24)
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="a sign-in session") as cur:
         family = cur.execute("SELECT family FROM sessions WHERE token_hash = ?", [digest(token)]).fetchall()[0][0]
         cur.execute("INSERT INTO claim_codes VALUES (?, ?, ?)", [digest(code), family, now + CLAIM_LIMIT])
     return code
@@ -44,7 +44,7 @@ def redeem_claim(store: Store, code: str, now: datetime | None = None) -> str | 
     """The cookie token for a claim code, once: None when the code is unknown, used, expired, or
     its sign-in has ended."""
     now = now or utcnow()
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="a sign-in session") as cur:
         rows = cur.execute(
             "DELETE FROM claim_codes WHERE code_hash = ? RETURNING family, expires_at", [digest(code or "")]
         ).fetchall()
@@ -89,7 +89,7 @@ def session_account(store: Store, token: str | None, now: datetime | None = None
     if who is None:
         return None
     if now - last_seen > timedelta(seconds=30):  # one small write a minute at most per sign-in
-        with store.transaction() as cur:
+        with store.transaction(housekeeping="a sign-in session") as cur:
             cur.execute("UPDATE session_activity SET last_seen_at = ? WHERE family = ?", [now, family])
     return who
 
@@ -109,7 +109,7 @@ def end_session(store: Store, token: str | None, now: datetime | None = None) ->
     if not token:
         return
     now = now or utcnow()
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="a sign-in session") as cur:
         cur.execute(
             "UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL AND family = "
             "(SELECT family FROM sessions WHERE token_hash = ?)",

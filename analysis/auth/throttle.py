@@ -76,7 +76,7 @@ def reserve(store: Store, email: str, address: str | None, now: datetime) -> int
     """Check the rules for an attempt on email from address and record it as a failure, in one
     transaction; returns the attempt's id. Raises Throttled (nothing recorded) when refused."""
     key = client_key(address)
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="sign-in throttling") as cur:
         addr_failures, addr_last, failures, last_failure, last_success = cur.execute(
             "SELECT count(*) FILTER (WHERE NOT succeeded AND address = $key), "
             "max(attempted_at) FILTER (WHERE NOT succeeded AND address = $key), "
@@ -110,12 +110,12 @@ def _wait(seconds: int, since: datetime | None, now: datetime, where: str) -> No
 
 def succeeded(store: Store, attempt_id: int) -> None:
     """The reserved attempt was right."""
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="sign-in throttling") as cur:
         cur.execute("UPDATE sign_in_attempts SET succeeded = true WHERE attempt_id = ?", [attempt_id])
 
 
 def drop(store: Store, attempt_id: int) -> None:
     """The reserved attempt was neither right nor wrong (the code is still needed, or the server
     was too busy to check it): forget it."""
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="sign-in throttling") as cur:
         cur.execute("DELETE FROM sign_in_attempts WHERE attempt_id = ?", [attempt_id])

@@ -22,7 +22,7 @@ def start_totp(store: Store, account_id: int) -> str:
     """A new TOTP secret for the account, not yet in force (confirm_totp turns it on). Refused
     while two-step sign-in is on: it is removed first, which asks for the password and a code."""
     secret = pyotp.random_base32()
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="a two-step secret not in use until confirmed") as cur:
         if cur.execute("SELECT totp_enabled FROM accounts WHERE account_id = ?", [account_id]).fetchall()[0][0]:
             raise AccountError("two-step sign-in is already on: remove it first")
         cur.execute(
@@ -45,7 +45,7 @@ def confirm_totp(
     secret = totp_secret(store, account_id)
     if not secret or not two_step.use_code(store, account_id, secret, code, now):
         return False
-    with store.transaction() as cur:
+    with store.transaction("turn on two-step sign-in") as cur:
         cur.execute("UPDATE accounts SET totp_enabled = true WHERE account_id = ?", [account_id])
         end_other_sign_ins(cur, account_id, now, keep_token)
     return True

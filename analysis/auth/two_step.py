@@ -34,7 +34,9 @@ def use_code(store: Store, account_id: int, secret: str, code: str, now: datetim
     step = matching_step(secret, code, now)
     if step is None:
         return False
-    with store.transaction() as cur:  # check and record under one write lock: a code works once
+    with store.transaction(
+        housekeeping="a used code, so that it works once"
+    ) as cur:  # check and record under one write lock: a code works once
         rows = cur.execute("SELECT last_step FROM totp_used_steps WHERE account_id = ?", [account_id]).fetchall()
         if rows and step <= rows[0][0]:
             return False

@@ -30,7 +30,7 @@ PROCESS = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 def start(scope: Scope, kind: str, file_name: str) -> int:
     """Record that a load of file_name begins (committed at once); returns the attempt's id."""
-    with scope.store.transaction() as cur:
+    with scope.store.transaction(housekeeping="a load begun (the load itself is audited)") as cur:
         return cur.execute(
             "INSERT INTO load_attempts (org_id, kind, file_name, process) VALUES (?, ?, ?, ?) RETURNING attempt_id",
             [scope.org_id, kind, file_name, PROCESS],
@@ -50,7 +50,7 @@ def finish(cur, attempt_id: int | None, outcome: str, upload_id: int | None = No
 
 def finish_alone(store: Store, attempt_id: int | None, outcome: str) -> None:
     """Mark a load that stored nothing (refused, failed, nothing new) finished, in its own transaction."""
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="a load ended (the load itself is audited)") as cur:
         finish(cur, attempt_id, outcome)
 
 

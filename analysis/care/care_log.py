@@ -15,7 +15,7 @@ def write(cur, by: str, action: str, detail: str) -> None:
 
 def log(store: Store, by: str, action: str, detail: str) -> None:
     """The entry in a transaction of its own."""
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="the care log's own entry (backup, restore)") as cur:
         write(cur, by, action, detail)
 
 

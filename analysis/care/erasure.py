@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from analysis import audit
 from analysis.care import care_log
 from analysis.care.checksums import columns, quoted, user_tables
 from analysis.scope import Scope
@@ -84,7 +85,7 @@ def erase_person(scope: Scope, person: str) -> Erasure:
     either = "|".join(pattern(n) for n in names)
     params = {"org": scope.org_id, "p": either}
     done = Erasure()
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("erase a person", org_id=scope.org_id) as cur:
         exact = [n.lower() for n in names]
         for table, column in PERSON_ROWS:
             # S608: fixed table and column names from PERSON_ROWS; values are bound
@@ -101,6 +102,7 @@ def erase_person(scope: Scope, person: str) -> Erasure:
         done.cells = _redact(cur, params)
         # no name here: the count of what went, and the organisation's id
         care_log.write(cur, scope.principal.name, "erase-person", f"organisation {scope.org_id}: {done.summary()}")
+        audit.note(detail=done.summary())
     return done
 
 

@@ -19,6 +19,7 @@ from typing import IO
 
 import pandas as pd
 
+from analysis import audit
 from analysis.care import care_log
 from analysis.care.checksums import columns, quoted, user_tables
 from analysis.exports import safe_frame
@@ -134,7 +135,7 @@ def delete_organisation(scope: Scope, expected: dict[str, int] | None = None) ->
     scope.require("manage_organisations")
     store = scope.store
     params = _params(scope)
-    with store.transaction() as cur:
+    with store.transaction("off-board an organisation") as cur:
         name = cur.execute("SELECT name FROM organisations WHERE org_id = ?", [scope.org_id]).fetchall()[0][0]
         done = Offboarded(name)
         done.accounts_left = [
@@ -162,13 +163,13 @@ def delete_organisation(scope: Scope, expected: dict[str, int] | None = None) ->
         }:
             raise RuntimeError("the rows to delete differ from those exported: nothing was deleted; export again")
         total = sum(done.rows.values())
-        care_log.write(
-            cur,
-            scope.principal.name,
-            "offboard",
+        said = (
             f"organisation {name!r} (id {scope.org_id}) deleted: {total} rows from "
-            f"{sum(1 for n in done.rows.values() if n)} tables",
+            f"{sum(1 for n in done.rows.values() if n)} tables"
         )
+        care_log.write(cur, scope.principal.name, "offboard", said)
+        # no org_id on this entry: the organisation's own entries went with its other rows
+        audit.note(detail=said)
     return done
 
 

@@ -20,15 +20,15 @@ import sys
 
 import duckdb
 
-from analysis import schedule
-from analysis.cli import care, kpis, loads, organisations, report, targets, users
+from analysis import audit, schedule
+from analysis.cli import auditing, care, kpis, loads, organisations, report, targets, users
 from analysis.cli.common import CommandError
 from analysis.cli.remote import TOKEN, URL, Api, AppUnreachable
 from analysis.damage import DatabaseDamaged
 from analysis.secretbox import SecretKeyError
 from analysis.store import DatabaseBusy, Store
 
-GROUPS = (organisations, loads, users, kpis, targets, report, care)
+GROUPS = (organisations, loads, users, kpis, targets, report, care, auditing)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     if store is not None:
         schedule.watch_loads(store)  # a load evaluates the rules and records their changes, as in the app
     try:
-        return args.run(args, store)
+        with audit.acting(*audit.command_line()):  # every write below is the OS user's (analysis/audit.py)
+            return args.run(args, store)
     except (DatabaseBusy, SecretKeyError) as exc:
         print(f"uptake: {exc}", file=sys.stderr)
         return 3

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import file_kind, formats, presets, roster_import
+from analysis import audit, file_kind, formats, presets, roster_import
 from analysis.canonical import DATE_FIELDS, KINDS, RECORD_KINDS
 from analysis.care import attempts
 from analysis.files import FileRefused, Table, read_head, read_table
@@ -176,7 +176,7 @@ def _load(
         # finished (analysis/care/attempts.py); a preview is not
         with attempts.attempt(scope, kind, file_name, record=not dry_run) as attempt:
             try:
-                with scope.store.transaction() as cur:
+                with scope.store.transaction("load a file", org_id=scope.org_id) as cur:
                     # a preview takes no id from the sequence, so load ids run on without gaps
                     result.upload_id = (
                         -1 if dry_run else cur.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0]
@@ -191,6 +191,10 @@ def _load(
                         result.already_loaded = True
                         raise _DryRun  # an empty load would only clutter the history
                     _record(cur, scope, rollout_id, kind, file_name, sha, result)
+                    audit.note(
+                        detail=f"{kind} file {file_name!r}: load {result.upload_id}, {result.rows_loaded} rows "
+                        f"loaded, {result.rows_updated} updated, {result.rows_rejected} rejected"
+                    )
                     attempt.loaded(cur, result.upload_id)  # finished exactly when the load commits
                     if remember:
                         roster_import.remember(

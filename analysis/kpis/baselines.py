@@ -289,7 +289,7 @@ def lock_baseline(
     loads = scope.df("baseline_uploads", rollout_id=rollout.rollout_id, start=first, as_of=as_of)
     upload_ids = [int(u) for u in loads["upload_id"]]
     when = now or datetime.now()
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("lock a baseline", org_id=scope.org_id) as cur:
         if cur.execute(
             "SELECT count(*) FROM baselines WHERE org_id = ? AND rollout_id = ? AND lower(name) = lower(?)",
             [scope.org_id, rollout.rollout_id, name],
@@ -321,7 +321,7 @@ def select_baseline(scope: Scope, rollout: Rollout, name: str | None, now: datet
     chosen = None
     if name is not None and name.strip().lower() != COMPUTED:
         chosen = baseline(scope, rollout, name)
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("choose a baseline", org_id=scope.org_id) as cur:
         cur.execute(
             "INSERT INTO baseline_selection (rollout_id, org_id, baseline_id, chosen_by, chosen_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (rollout_id) DO UPDATE SET baseline_id = excluded.baseline_id, "

@@ -97,7 +97,7 @@ def set_target(
             raise ValueError(f"the {kpi} target is a share between 0 and 1 (e.g. 0.8)")
     if due_age_days is not None and not (isinstance(due_age_days, int) and 1 <= due_age_days <= 730):
         raise ValueError("the due age is a number of days after go-live, 1 to 730")
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("set a target", org_id=scope.org_id) as cur:
         if kpi == "adoption_rate":
             if value is None or value == 0:
                 raise ValueError("the adoption target is a share above 0 (e.g. 0.8)")

@@ -116,7 +116,7 @@ def deliver_due(store: Store, now: datetime | None = None, settings: mail.SmtpSe
             _retry_later(store, row, now, str(exc) or type(exc).__name__)
             done["failed"] += 1
         else:
-            with store.transaction() as cur:
+            with store.transaction(housekeeping="a notification sent") as cur:
                 cur.execute(
                     "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL "
                     "WHERE notification_id = ?",
@@ -128,7 +128,7 @@ def deliver_due(store: Store, now: datetime | None = None, settings: mail.SmtpSe
 
 def _retry_later(store: Store, row: dict, now: datetime, error: str) -> None:
     attempts = int(row["attempts"]) + 1
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="a notification to retry") as cur:
         cur.execute(
             "UPDATE outbox SET attempts = ?, last_error = ?, next_try_at = ?, given_up_at = ? WHERE notification_id = ?",
             [
@@ -142,7 +142,7 @@ def _retry_later(store: Store, row: dict, now: datetime, error: str) -> None:
 
 
 def _give_up(store: Store, notification_id, now: datetime, error: str) -> None:
-    with store.transaction() as cur:
+    with store.transaction(housekeeping="a notification given up") as cur:
         cur.execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, given_up_at = ? WHERE notification_id = ?",
             [error, now, notification_id],

@@ -40,7 +40,7 @@ def subscribe(scope: Scope, rollout_id: int, account_id: int, cadence: str, now:
     if who is None or not who.principal.is_client or scope.org_id not in who.org_ids:
         raise ValueError("subscribe an active client account of this organisation")
     scope.rollout_id(rollout_id)  # LookupError unless it is this organisation's
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("subscribe to a report pack", org_id=scope.org_id) as cur:
         return cur.execute(
             "INSERT INTO pack_subscriptions (org_id, rollout_id, account_id, cadence, created_by, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (rollout_id, account_id) DO UPDATE SET cadence = excluded.cadence "
@@ -52,7 +52,7 @@ def subscribe(scope: Scope, rollout_id: int, account_id: int, cadence: str, now:
 def unsubscribe_account(scope: Scope, rollout_id: int, account_id: int) -> None:
     """Stop sending the rollout's pack to one account ('configure')."""
     scope.require("configure")
-    with scope.store.transaction() as cur:
+    with scope.store.transaction("unsubscribe from a report pack", org_id=scope.org_id) as cur:
         cur.execute(
             "DELETE FROM pack_subscriptions WHERE rollout_id = ? AND account_id = ? AND org_id = ?",
             [rollout_id, account_id, scope.org_id],
@@ -114,7 +114,7 @@ def queue_due_packs(store: Store, now: datetime) -> int:
             org_id,
             (name, pack.files["pdf"]),
         )
-        with store.transaction() as cur:
+        with store.transaction(housekeeping="report packs queued for sending") as cur:
             queued += queue(cur, store, who, prefs(store, account_id), note, now, email_only=True)
             cur.execute(
                 "UPDATE pack_subscriptions SET last_sent_on = ? WHERE subscription_id = ?",

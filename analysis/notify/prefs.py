@@ -45,7 +45,7 @@ def prefs(store: Store, account_id: int) -> Prefs:
 def save_prefs(store: Store, account_id: int, chosen: Prefs, now: datetime | None = None) -> Prefs:
     """Store the account's own choices (the page passes the signed-in account's id only)."""
     values = [bool(getattr(chosen, f.name)) for f in fields(Prefs)]
-    with store.transaction() as cur:
+    with store.transaction("save notification choices") as cur:
         cur.execute(
             "INSERT INTO notification_prefs (account_id, new_high, escalations, resolutions, weekly_digest, "
             "overdue_actions, by_email, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) "

@@ -53,7 +53,7 @@ def add_webhook(store: Store, account_id: int, kind: str, url: str, now: datetim
         raise ValueError(f"unknown webhook kind {kind!r}: one of {', '.join(KINDS)}")
     url = _checked_url(url)
     secret = secrets.token_urlsafe(32) if kind == "signed" else ""
-    with store.transaction() as cur:
+    with store.transaction("add a webhook", detail=kind) as cur:
         webhook_id = cur.execute(
             "INSERT INTO webhooks (account_id, kind, url, secret, label, created_at) VALUES (?, ?, ?, ?, ?, ?) "
             "RETURNING webhook_id",
@@ -71,7 +71,7 @@ def add_webhook(store: Store, account_id: int, kind: str, url: str, now: datetim
 
 def remove_webhook(store: Store, account_id: int, webhook_id: int) -> None:
     """Remove one of the account's own webhooks (another account's id removes nothing)."""
-    with store.transaction() as cur:
+    with store.transaction("remove a webhook") as cur:
         cur.execute("DELETE FROM webhooks WHERE webhook_id = ? AND account_id = ?", [webhook_id, account_id])
 
 
