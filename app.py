@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis import audit, auth
-from analysis.care.advice import advice
+from analysis.care.advice import NOTICE
 from analysis.damage import DatabaseDamaged
 from ui import onboarding, session
 from ui.text import literal
@@ -12,8 +12,8 @@ st.set_page_config(page_title="Uptake", page_icon=":material/trending_up:", layo
 
 try:
     handle = session.store()
-except DatabaseDamaged as damaged:  # say what is wrong and how to restore; no page, no data (analysis/damage.py)
-    st.error("\n\n".join(literal(line) for line in advice(damaged)), icon=":material/error:")
+except DatabaseDamaged:  # say so, and where the operator reads what to do; no page, no data (analysis/damage.py)
+    st.error("\n\n".join(literal(line) for line in NOTICE), icon=":material/error:")
     st.stop()
 who = session.current_account()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from analysis.care.schedule import backup_dir
 from analysis.damage import WAL_KEPT, DatabaseDamaged
+from analysis.words import day
 
 SHOWN = 3
 
@@ -30,7 +31,9 @@ def advice(exc: DatabaseDamaged) -> list[str]:
     ]
     backups = newest_backups(exc.path)
     if backups:
-        lines.append("The newest backups: " + "; ".join(f"{p} ({when:%d %b %Y %H:%M})" for p, when in backups) + ".")
+        lines.append(
+            "The newest backups: " + "; ".join(f"{p} ({day(when.date())} {when:%H:%M})" for p, when in backups) + "."
+        )
         lines.append(
             f"To put one back: stop the app, run `python -m analysis restore {backups[0][0]}` (the damaged "
             "file is kept beside it as uptake.before-restore-...), then start the app again."
@@ -44,3 +47,12 @@ def advice(exc: DatabaseDamaged) -> list[str]:
     if kept.is_dir() and any(kept.iterdir()):
         lines.append(f"Copies of earlier write-ahead logs are in {kept}.")
     return lines
+
+
+# What anyone reaching the app sees: no path, no backup name (nobody can sign in to be told who
+# they are); the operator finds advice() in the server's log, where `make run` prints it.
+NOTICE = [
+    "Uptake cannot open its database: the file is damaged. Nothing has been changed or deleted.",
+    "The person who runs Uptake finds what is wrong and how to put a backup back in the server's log "
+    "(and in docs/operations.md, A damaged database).",
+]
