@@ -6,13 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis import alerts as rules
 from analysis.breakdowns import under_target
 from analysis.charts.breakdowns import breakdown_chart
 from analysis.kpis.goals import targets
 from analysis.privacy import OTHER
 from analysis.words import pct
-from ui.flags import current_alerts, rule_title
+from ui.flags import rule_title, view_alerts
 from ui.session import View, for_viewer
 from ui.tables import show_table
 from ui.text import literal
@@ -108,15 +107,7 @@ def by_roster_column(view: View, column: str, cohort: str) -> None:
 
 def department_flags(view: View) -> None:
     """The open red flags that name a department, grouped by it."""
-    alerts = current_alerts(
-        view.scope,
-        view.scope.org_id,
-        view.version,
-        rules.alerts_version(view.scope),
-        view.rollout,
-        view.rollout.rollout_id,
-        view.as_of,
-    )
+    alerts = view_alerts(view)
     named: dict[str, list[str]] = {}
     for alert in alerts:
         if alert.department and alert.state not in ("resolved", "not_enough_data"):

@@ -304,13 +304,11 @@ def kpi_frame(scope, rollout, as_of, window: int, version: tuple) -> pd.DataFram
     return _kpi_frame(scope, scope.org_id, version, alerts_version(scope), rollout, rollout.rollout_id, as_of, window)
 
 
-def with_alert_markers(view, markers: list[dict]) -> list[dict]:
-    """The chart markers plus one per rule that holds now, on the day it first began to hold
-    (where it holds on hover), so a time chart shows when each kind of trouble started without
-    a line for every department."""
+def view_alerts(view) -> list:
+    """The red flags of the view's rollout as of its day, from the cache (current_alerts)."""
     from analysis import alerts as rules
 
-    found = current_alerts(
+    return current_alerts(
         view.scope,
         view.scope.org_id,
         view.version,
@@ -319,6 +317,13 @@ def with_alert_markers(view, markers: list[dict]) -> list[dict]:
         view.rollout.rollout_id,
         view.as_of,
     )
+
+
+def with_alert_markers(view, markers: list[dict]) -> list[dict]:
+    """The chart markers plus one per rule that holds now, on the day it first began to hold
+    (where it holds on hover), so a time chart shows when each kind of trouble started without
+    a line for every department."""
+    found = view_alerts(view)
     by_rule: dict = {}
     for a in found:
         if a.state != "not_enough_data" and a.since is not None:
