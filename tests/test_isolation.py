@@ -1007,8 +1007,9 @@ def test_sql_in_the_setup_form(world, fresh_app, payload, field):
         assert rows(fresh_app, "SELECT email, role FROM accounts") == [
             (auth.normalise_email(as_email(payload)), "admin")
         ]
-        assert changed(before, snapshot(fresh_app)) == {
+        assert changed(before, snapshot(fresh_app)) == {  # every write has its audit entry (analysis/audit.py)
             "accounts",
+            "audit_log",
             "app_settings",
             "sessions",
             "session_activity",
@@ -1039,7 +1040,7 @@ def test_sql_in_the_admin_add_account_email(world, payload):
         [auth.normalise_email(as_email(payload))],
     ) == [("client_viewer", world.scratch)]
     # the admin's confirmation is a sign-in attempt under the throttle (analysis/auth/reauth.py)
-    assert changed(before, snapshot(world.store)) == {"accounts", "account_orgs", "sign_in_attempts"}
+    assert changed(before, snapshot(world.store)) == {"accounts", "account_orgs", "sign_in_attempts", "audit_log"}
 
 
 @pytest.mark.parametrize("field", ["Name", "Email domains"])  # the time zone is a list (issue 13 item 8)
@@ -1058,7 +1059,7 @@ def test_sql_in_the_admin_add_organisation_form(world, payload, field):
     assert rows(world.store, "SELECT time_zone, email_domains FROM organisations WHERE name = ?", [name.strip()]) == [
         ("UTC", domains)
     ]
-    assert changed(before, snapshot(world.store)) == {"organisations"}
+    assert changed(before, snapshot(world.store)) == {"organisations", "audit_log"}
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -1081,7 +1082,7 @@ def test_sql_in_organisation_and_rollout_names_through_orgs(world, payload):
         (payload.strip(), [payload.strip().lower()], [payload.strip().lower()])
     ]
     assert orgs.organisation_id(world.store, OPERATOR, f"{payload} via api") == org_id
-    assert changed(before, snapshot(world.store)) == {"organisations", "rollouts", "cohorts"}
+    assert changed(before, snapshot(world.store)) == {"organisations", "rollouts", "cohorts", "audit_log"}
 
 
 def scratch_usage(header_extra: str | None = None, cell: str = "x") -> bytes:
@@ -1117,6 +1118,7 @@ def test_sql_in_a_loaded_file(world, payload, where):
         assert payload in raw
     assert changed(before, snapshot(world.store)) <= {
         "load_attempts",  # the load written down before it begins (analysis/care/attempts.py)
+        "audit_log",  # its entry (analysis/audit.py)
         "uploads",
         "rejected_rows",
         "usage_events",

@@ -14,7 +14,13 @@ from ui.text import literal
 
 def audit_tab(handle: Store, names: dict[int, str]) -> None:
     left, middle, right = st.columns(3)
-    org = left.selectbox("Organisation", ["Any", *sorted(set(names.values()))], key="audit_org")
+    options = ["Any", *sorted(set(names.values()))]
+    # the organisation in hand (the sidebar's) first: another client's entries only when asked for
+    chosen = names.get(st.session_state.get("org_id"))  # type: ignore[arg-type]
+    org = left.selectbox(
+        "Organisation", options, index=options.index(chosen) if chosen in options else 0, key="audit_org"
+    )
+    left.caption("Any: every organisation's entries and the app's own (accounts, settings).")
     who = middle.text_input("Who (part of it)", key="audit_who")
     where = right.text_input("Where (part of it: a page, command line, inbox, API, schedule)", key="audit_where")
     days = st.date_input("Between", value=(), format="YYYY-MM-DD", key="audit_days")
