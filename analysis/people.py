@@ -20,8 +20,8 @@ def unknown_people(scope: Scope, rollout_id: int) -> pd.DataFrame:
 
 def add_to_roster(scope: Scope, rollout: str, people: list[dict]) -> LoadResult:
     """Add people ({user_id, display_name, department, cohort}) to the rollout's roster. It is an
-    ordinary roster load (the current roster plus them), so it shows in the load history and undo
-    takes it back."""
+    ordinary roster load (the current roster plus them, dated as the current roster is), so it
+    shows in the load history and undo takes it back."""
     scope.require("configure")
     rollout_id = scope.rollout_id(rollout)
     current = scope.df("roster_people", rollout_id=rollout_id)
@@ -48,7 +48,15 @@ def add_to_roster(scope: Scope, rollout: str, people: list[dict]) -> LoadResult:
             + [""] * len(names)
         )
     name = f"added on the Data page ({len(people)} {'person' if len(people) == 1 else 'people'})"
-    return load_file(scope, "roster", name, out.getvalue().encode(), rollout=rollout_id, format="canonical")
+    # a correction of the current roster: dated as it is, so it holds over the same days
+    dated = (
+        scope.store.cursor()
+        .execute("SELECT max(dated_on) FROM roster_snapshots(?, ?)", [scope.org_id, rollout_id])
+        .fetchall()[0][0]
+    )
+    return load_file(
+        scope, "roster", name, out.getvalue().encode(), rollout=rollout_id, format="canonical", as_of=dated
+    )
 
 
 def _extra_columns(scope: Scope, rollout_id: int) -> dict[str, dict[str, str]]:

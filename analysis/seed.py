@@ -32,7 +32,9 @@ def _load_demo(store: Store, directory: Path) -> None:
     orgs.add_rollout(scope, demo.ROLLOUT_NAME, demo.COHORTS, demo.ACTIVITIES, demo.LEGACY)
     for kind in ("roster", "usage", "tickets"):
         path = directory / f"{kind}.csv"
-        load_file(scope, kind, path.name, path.read_bytes(), rollout=demo.ROLLOUT_NAME)
+        # the roster the plan began with: dated at the plan's start (docs/metrics.md#roster-history)
+        dated = demo.START if kind == "roster" else None
+        load_file(scope, kind, path.name, path.read_bytes(), rollout=demo.ROLLOUT_NAME, as_of=dated)
     # the change-leadership record (analysis/demo_record.py), where the directory holds it
     for kind in ("readiness", "feedback", "kpi_series"):
         path = directory / f"{kind}.csv"

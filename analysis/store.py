@@ -147,7 +147,7 @@ class Store:
             for path in macro_files():
                 try:
                     con.execute(path.read_text())
-                except duckdb.CatalogException:
+                except (duckdb.CatalogException, duckdb.BinderException):
                     continue
             return
         con.execute("BEGIN")

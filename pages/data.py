@@ -1,6 +1,8 @@
 """Data: load files as they come out of the tools (preview and validation before anything is
 stored), the load history with rejected rows and undo, unknown people, company mappings."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +14,7 @@ from analysis.ingest import load_file, table_kind
 from analysis.load_slots import LoadBusy
 from analysis.undo_rule import may_undo
 from analysis.uploads import UndoError, data_version, rejected_rows, undo
-from ui import cached
+from ui import cached, roster_history
 from ui.parsed_uploads import keep_only, parsed, sha256
 from ui.session import organisation_name, pick_scope, principal, synthetic_banner
 from ui.tables import show_table
@@ -100,7 +102,9 @@ synthetic_banner(scope)
 who = principal()
 version = data_version(scope)
 st.session_state.setdefault("upload_round", 0)
-load_tab, history_tab, people_tab = st.tabs(["Load files", "Load history", "Unknown people"])
+load_tab, history_tab, roster_tab, people_tab = st.tabs(
+    ["Load files", "Load history", "Roster history", "Unknown people"]
+)
 
 with load_tab:
     for line in st.session_state.pop("load_report", []):
@@ -129,6 +133,15 @@ with load_tab:
         "A file that cannot be read is refused whole; a bad row is rejected alone and kept with its line, "
         "column and reason."
     )
+    roster_day = None
+    if kind_choice in ("roster", "detect"):
+        roster_day = st.date_input(
+            "A roster holds from" if kind_choice == "roster" else "A roster among the files holds from",
+            value=date.today(),
+            max_value=date.today(),
+            help="The day from which the roster says who is licensed: figures for earlier days keep the roster "
+            "in effect then. Date it as another roster to replace that one.",
+        )
     if kind_choice == "roster":  # a licence list also loads as it is: its columns are recognised by name
         st.download_button(
             "Download a roster template (CSV)",
@@ -205,6 +218,7 @@ with load_tab:
             dayfirst,
             tuple(sorted(cohort_values.items())),
             same_system,
+            roster_day if kind == "roster" else None,
         )
         with st.container(border=True):
             if refused is None and kind is None:
@@ -227,6 +241,7 @@ with load_tab:
                             table=table,
                             cohort_values=cohort_values,
                             same_system=same_system,
+                            as_of=roster_day if kind == "roster" else None,
                         )
                     st.session_state[key] = outcome
                 except LoadBusy as exc:  # not kept: the preview runs again on the next rerun
@@ -278,6 +293,7 @@ with load_tab:
                         table=table,
                         cohort_values=cohort_values,
                         same_system=same_system,
+                        as_of=roster_day if kind == "roster" else None,
                     )
                 except LoadBusy as exc:
                     busy.append(name)
@@ -379,6 +395,9 @@ with history_tab:
                 except UndoError as exc:
                     st.error(literal(exc))
                 st.rerun()
+
+with roster_tab:
+    roster_history.show(scope, rollout)
 
 with people_tab:
     if rollout is None:

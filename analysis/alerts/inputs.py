@@ -156,7 +156,7 @@ def load(scope: Scope, rollout: Rollout, as_of: date | None, now: datetime) -> R
     backlog_frame = support.backlog_by_day(scope, rollout, first - timedelta(days=back), d)
     backlog = {pd.Timestamp(r.day).date(): int(r.backlog) for r in backlog_frame.itertuples()}
     span = scope.df("ticket_span").iloc[0]
-    licensed = int(scope.df("licensed_headcount", rollout_id=rollout.rollout_id)["licensed_users"].iloc[0])
+    licensed = int(scope.df("licensed_headcount", rollout_id=rollout.rollout_id, as_of=d)["licensed_users"].iloc[0])
     return RuleData(
         rollout,
         d,

@@ -110,7 +110,13 @@ def load(store: Store, principal: Principal, org: str, fields: dict[str, str], f
         raise ApiError(400, f"kind is one of {', '.join(KINDS)}")
     try:
         result = load_file(
-            scope, kind, file_name, path, rollout=fields.get("rollout") or None, format=fields.get("format") or "auto"
+            scope,
+            kind,
+            file_name,
+            path,
+            rollout=fields.get("rollout") or None,
+            format=fields.get("format") or "auto",
+            as_of=as_of_value(fields.get("as_of")),  # a roster's date (docs/metrics.md#roster-history)
         )
     except LoadBusy as exc:
         raise ApiError(409, exc.messages[0]) from None

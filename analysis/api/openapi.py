@@ -159,6 +159,11 @@ def description() -> dict:
                                     kind={"enum": ["roster", "usage", "tickets"]},
                                     rollout={"type": "string", "description": "a roster needs it"},
                                     format={"type": "string", "description": "auto (default), canonical, a format"},
+                                    as_of={
+                                        "type": "string",
+                                        "format": "date",
+                                        "description": "a roster only: the day it holds from (default today)",
+                                    },
                                 )
                             }
                         },

@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from analysis import uploads
 from analysis.canonical import KINDS
-from analysis.cli.common import CommandError, org_scope
+from analysis.cli.common import CommandError, a_date, find_rollout, org_scope
 from analysis.store import Store
 
 
@@ -52,6 +53,12 @@ def add_parsers(sub) -> None:
         metavar="NAME",
         help="after a successful load, save --map and --dayfirst/--monthfirst as a preset",
     )
+    load.add_argument(
+        "--as-of",
+        type=a_date,
+        metavar="YYYY-MM-DD",
+        help="a roster only: the day from which it says who is licensed (default today; docs/metrics.md#roster-history)",
+    )
     load.add_argument("--json", action="store_true")
     load.add_argument("file", type=Path)
     load.set_defaults(run=run_load)
@@ -60,6 +67,12 @@ def add_parsers(sub) -> None:
     up.add_argument("--org", required=True)
     up.add_argument("--json", action="store_true")
     up.set_defaults(run=run_uploads)
+
+    history = sub.add_parser("roster-history", help="a rollout's dated rosters: who joined, left or moved with each")
+    history.add_argument("--org", required=True)
+    history.add_argument("--rollout", required=True)
+    history.add_argument("--json", action="store_true")
+    history.set_defaults(run=run_roster_history)
 
     undo = sub.add_parser("undo", help="undo a load")
     undo.add_argument("upload_id", type=int)
@@ -98,6 +111,7 @@ def run_load(args: argparse.Namespace, store: Store) -> int:
             format=args.format,
             mapping=mapping,
             dayfirst=args.dayfirst,
+            as_of=args.as_of,
         )
     except FileRefused as exc:
         if args.json:
@@ -155,6 +169,7 @@ def run_uploads(args: argparse.Namespace, store: Store) -> int:
             "upload_id",
             "loaded_at",
             "kind",
+            "roster_as_of",
             "file_name",
             "rows_read",
             "rows_loaded",
@@ -165,9 +180,41 @@ def run_uploads(args: argparse.Namespace, store: Store) -> int:
         ]
         frame["loaded_at"] = frame["loaded_at"].dt.strftime("%Y-%m-%d %H:%M")
         frame["undone_at"] = frame["undone_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("")
+        frame["roster_as_of"] = [str(d)[:10] if isinstance(d, date) else "" for d in frame["roster_as_of"]]
         print(frame[cols].to_string(index=False))
     if not args.json:
         _print_never_finished(scope)
+    return 0
+
+
+def run_roster_history(args: argparse.Namespace, store: Store) -> int:
+    """Each roster snapshot (the date it holds from, its licensed people per cohort, who joined,
+    left or moved against the one before), then the people of each change."""
+    from analysis import roster_history
+
+    scope = org_scope(store, args.org)
+    rollout = find_rollout(scope, args.rollout)
+    table = roster_history.snapshots(scope, rollout)
+    people = roster_history.changes_by_person(scope, rollout)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "snapshots": json.loads(table.to_json(orient="records", date_format="iso")),
+                    "changes": json.loads(people.to_json(orient="records", date_format="iso")),
+                }
+            )
+        )
+        return 0
+    if table.empty:
+        print(f"no roster loaded for {rollout.name} yet")
+        return 0
+    table["dated_on"] = [str(d)[:10] for d in table["dated_on"]]
+    print(table.drop(columns=["loaded_by", "loaded_at"]).to_string(index=False))
+    for row in people.itertuples():
+        before = f"{row.cohort_before}/{row.department_before}" if row.change != "joined" else ""
+        after = f"{row.cohort_after}/{row.department_after}" if row.change != "left" else ""
+        print(f"  {str(row.dated_on)[:10]} {row.change:<6} {row.user_id}  {before} -> {after}".rstrip(" ->"))
     return 0
 
 

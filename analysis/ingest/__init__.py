@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from analysis import audit, file_kind, formats, presets, roster_import
@@ -21,7 +22,7 @@ from analysis.care import attempts
 from analysis.files import FileRefused, Table, read_head, read_table
 from analysis.formats import forms
 from analysis.ingest import organisation as org
-from analysis.ingest import staging, ticket_cells, ticket_collapse, ticket_merge, ticket_values, usage
+from analysis.ingest import roster_dates, staging, ticket_cells, ticket_collapse, ticket_merge, ticket_values, usage
 from analysis.ingest.cells import validate
 from analysis.ingest.context import read_context
 from analysis.ingest.dates import date_readers
@@ -65,6 +66,7 @@ def load_file(
     table: Table | None = None,
     cohort_values: dict[str, str] | None = None,
     same_system: bool = False,
+    as_of: date | None = None,
 ) -> LoadResult:
     """Load one file for scope's organisation.
 
@@ -80,9 +82,11 @@ def load_file(
     bytes) that changes nothing records no load: the result says which load it was (upload_id
     None). Raises FileRefused when the file is refused whole; nothing is stored then. table: the
     file already read by read_table (the Data page reads each upload once). One load at a time
-    per organisation (analysis/load_slots.py): a second one raises LoadBusy.
+    per organisation (analysis/load_slots.py): a second one raises LoadBusy. as_of: the day from
+    which a roster holds (analysis/ingest/roster_dates.py; default today).
     """
     scope.require("upload")
+    as_of = roster_dates.checked(file_name, kind, as_of)
     with load_slot(scope.org_id, file_name):
         result = _load(
             scope,
@@ -98,6 +102,7 @@ def load_file(
             table,
             cohort_values,
             same_system,
+            as_of,
         )
     if result.upload_id is not None:  # a load that stored something: the rules are evaluated again
         for hook in scope.store.after_load:
@@ -119,6 +124,7 @@ def _load(
     table: Table | None,
     cohort_values: dict[str, str] | None,
     same_system: bool,
+    as_of: date | None,
 ) -> LoadResult:
     step = progress or (lambda _fraction, _text: None)
     if kind not in KINDS:
@@ -181,7 +187,7 @@ def _load(
                     result.upload_id = (
                         -1 if dry_run else cur.execute("SELECT nextval('upload_id_seq')").fetchall()[0][0]
                     )
-                    _merge(cur, scope, kind, file_name, rollout_id, parsed, result, choice, same_system, step)
+                    _merge(cur, scope, kind, file_name, rollout_id, parsed, result, choice, same_system, step, as_of)
                     step(0.85, "Recording the load")
                     earlier = file_kind.already_loaded(cur, scope.org_id, sha)
                     if earlier and not (result.rows_loaded or result.rows_updated or result.people_left):
@@ -303,6 +309,7 @@ def _merge(
     choice: formats.Choice,
     same_system: bool,
     step: Progress,
+    as_of: date | None,
 ) -> None:
     """Merge the parsed rows of the load result.upload_id."""
     if kind == "tickets":
@@ -315,7 +322,7 @@ def _merge(
     elif kind in RECORD_KINDS and rollout_id is not None:  # _load refuses these without a rollout
         merge_record(cur, kind, scope.org_id, rollout_id, result.upload_id, parsed, result)
     else:
-        merge_roster(cur, scope.org_id, rollout_id, result.upload_id, parsed, result)
+        merge_roster(cur, scope.org_id, rollout_id, result.upload_id, parsed, result, as_of or date.today())
 
 
 def _preset(scope: Scope, kind: str, file_name: str, format: str, mapping, dayfirst):

@@ -3,9 +3,12 @@ rows). Runs inside the load's transaction."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from analysis import rollout_days
+from analysis.ingest import roster_dates
 from analysis.ingest.results import LoadResult, Reject
 from analysis.scope import Scope
 
@@ -15,14 +18,19 @@ def stage(cur, frame: pd.DataFrame) -> None:
     cur.register("staged", frame)
 
 
-def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult) -> None:
+def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult, as_of: date) -> None:
+    """Store the roster as a snapshot holding from as_of, counted against the roster in effect on
+    that day (analysis/ingest/roster_dates.py)."""
     previous = {
         row[0]: row[1:]
         for row in cur.execute(
-            "SELECT user_id, display_name, department, cohort, licensed FROM current_roster(?, ?)", [org_id, rollout_id]
+            "SELECT user_id, display_name, department, cohort, licensed FROM current_roster(?, ?, on_day := ?)",
+            [org_id, rollout_id, as_of],
         ).fetchall()
     }
-    kept = _attributes(cur, org_id, rollout_id)
+    result.roster_as_of = as_of.isoformat()
+    roster_dates.explain(cur, org_id, rollout_id, as_of, result)
+    kept = _attributes(cur, org_id, rollout_id, as_of)
     previous = {k: (*v, kept.get(k, ())) for k, v in previous.items()}
     first_line: dict[str, int] = {}
     snapshot: dict[str, tuple] = {}
@@ -78,11 +86,12 @@ def merge_roster(cur, org_id, rollout_id, upload_id, parsed, result: LoadResult)
         )
 
 
-def _attributes(cur, org_id, rollout_id) -> dict[str, tuple]:
-    """{user_id: ((name, value), ...) sorted} of the current roster's extra columns."""
+def _attributes(cur, org_id, rollout_id, as_of: date) -> dict[str, tuple]:
+    """{user_id: ((name, value), ...) sorted} of the extra columns of the roster in effect on as_of."""
     found: dict[str, list] = {}
     for user, name, value in cur.execute(
-        "SELECT user_id, name, value FROM current_roster_attributes(?, ?) ORDER BY user_id, name", [org_id, rollout_id]
+        "SELECT user_id, name, value FROM current_roster_attributes(?, ?, on_day := ?) ORDER BY user_id, name",
+        [org_id, rollout_id, as_of],
     ).fetchall():
         found.setdefault(user, []).append((name, value))
     return {k: tuple(v) for k, v in found.items()}
@@ -152,8 +161,8 @@ def record(cur, scope: Scope, rollout_id, kind, file_name, sha, result: LoadResu
     ), "counts do not reconcile"
     cur.execute(
         "INSERT INTO uploads (upload_id, org_id, rollout_id, kind, file_name, sha256, format, loaded_by, "
-        "rows_read, rows_loaded, rows_updated, rows_rejected, rows_duplicate, unknown_people, messages) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "rows_read, rows_loaded, rows_updated, rows_rejected, rows_duplicate, unknown_people, messages, roster_as_of) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             result.upload_id,
             scope.org_id,
@@ -170,6 +179,7 @@ def record(cur, scope: Scope, rollout_id, kind, file_name, sha, result: LoadResu
             result.rows_duplicate,
             result.unknown_people,
             result.messages,
+            result.roster_as_of,
         ],
     )
     if result.rejects:

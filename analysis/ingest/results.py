@@ -30,6 +30,7 @@ class LoadResult:
     repeated_in_file: int = 0  # of rows_duplicate: repeated within this file (not loaded before)
     cohorts_to_map: list[str] = field(default_factory=list)  # roster cohort values no cohort takes
     people_left: int = 0  # roster: people of the previous roster not in this file
+    roster_as_of: str | None = None  # roster: the day (ISO) from which it holds (docs/metrics.md#roster-history)
     already_loaded: bool = False  # the same bytes were loaded before and changed nothing: no load recorded
     messages: list[str] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)

@@ -320,7 +320,7 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
 def _unknown_people(cur, org_id: int, rollout_id: int | None, result: LoadResult) -> None:
     unknown = cur.execute(
         "SELECT u.user_id FROM people u WHERE u.key IN (SELECT user_key FROM firsts) AND NOT EXISTS ("
-        "  SELECT 1 FROM rollouts r, current_roster($org, r.rollout_id) p"
+        "  SELECT 1 FROM rollouts r, rostered_people($org, r.rollout_id) p"
         "  WHERE r.org_id = $org AND ($rollout IS NULL OR r.rollout_id = $rollout)"
         "    AND p.user_id = u.user_id) ORDER BY 1",
         {"org": org_id, "rollout": rollout_id},

@@ -62,13 +62,13 @@ class Baseline:
     def support_figure(self, key: str):
         return self.figures.get("support", {}).get(key)
 
-    def tickets_per_100_users_7d(self, licensed_now: int | None) -> float | None:
-        """100 x tickets created in the window x 7 / its days / licensed people now
+    def tickets_per_100_users_7d(self, licensed: int | None) -> float | None:
+        """100 x tickets created in the window x 7 / its days / people licensed now
         (docs/metrics.md#the-kpi-table). Example: 6 tickets in 28 days, 150 licensed -> 100 x 6 x 7 / 28 / 150 = 1.0."""
         tickets = self.support_figure("tickets")
-        if tickets is None or not licensed_now:
+        if tickets is None or not licensed:
             return None
-        return 100 * tickets * 7 / self.days / licensed_now
+        return 100 * tickets * 7 / self.days / licensed
 
     def ticket_data_covers_window(self) -> bool:
         """Whether the ticket data starts on or before the window opens."""
@@ -340,13 +340,13 @@ def select_baseline(scope: Scope, rollout: Rollout, name: str | None, now: datet
 def baseline_list(scope: Scope, rollout: Rollout, as_of: date | None = None) -> pd.DataFrame:
     """The computed baseline and every locked one: name, locked, selected, window_start,
     window_end, days, adoption_rate (everyone's, over the window), tickets,
-    tickets_per_100_users_7d (with today's licensed people), median_resolution_hours, backlog,
+    tickets_per_100_users_7d (over the people licensed on as_of: "now"), median_resolution_hours, backlog,
     satisfaction, locked_by, locked_at, upload_ids."""
     rows = []
     found = [b for b in [computed_baseline(scope, rollout, as_of)] if b is not None] + _locked(scope, rollout)
     if found and not found[0].locked:
         found[0].selected = not any(b.selected for b in found[1:])
-    licensed = _licensed_now(scope, rollout)
+    licensed = _licensed_now(scope, rollout, as_of)
     for b in found:
         rows.append(
             {
@@ -389,5 +389,7 @@ def baseline_list(scope: Scope, rollout: Rollout, as_of: date | None = None) -> 
     )
 
 
-def _licensed_now(scope: Scope, rollout: Rollout) -> int:
-    return int(scope.df("licensed_headcount", rollout_id=rollout.rollout_id)["licensed_users"].iloc[0])
+def _licensed_now(scope: Scope, rollout: Rollout, as_of: date | None) -> int:
+    """The people licensed on as_of (None: on the current roster), the "licensed people now" of a
+    baseline's ticket rate (docs/metrics.md#the-kpi-table)."""
+    return int(scope.df("licensed_headcount", rollout_id=rollout.rollout_id, as_of=as_of)["licensed_users"].iloc[0])

@@ -1,9 +1,9 @@
--- Per activity and cohort (cohort 'all': every cohort): the licensed people (the cohort's, the same
+-- Per activity and cohort (cohort 'all': every cohort): the people licensed on $as_of (the cohort's, the same
 -- for every activity), those with use of the activity in the window (as_of - window, as_of], and
 -- adoption = active / licensed. Activities: those the licensed people ever used up to as_of.
 -- counted: the rollout counts the activity for adoption; legacy: one of its legacy activities.
 WITH people AS (
-    SELECT user_id, cohort FROM licensed_people($org_id, $rollout_id)
+    SELECT user_id, cohort FROM licensed_people($org_id, $rollout_id, on_day := CAST($as_of AS DATE))
 ),
 used AS (
     SELECT u.user_id, u.activity, u.is_counting, u.is_legacy,

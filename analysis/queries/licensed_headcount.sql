@@ -1,7 +1,7 @@
--- The number of licensed people on the rollout's current roster (the denominator of the ticket
--- rates, "licensed people now").
+-- The number of people licensed on day $as_of (the roster in effect that day; null: the current
+-- roster): the denominator of the ticket rates.
 WITH people AS (
-    SELECT user_id FROM licensed_people($org_id, $rollout_id)
+    SELECT user_id FROM licensed_people($org_id, $rollout_id, on_day := $as_of)
 ),
 final AS (
     SELECT count(*) AS licensed_users FROM people

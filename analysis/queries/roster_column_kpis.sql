@@ -1,11 +1,11 @@
 -- Per value of one extra roster column ($column) and cohort (cohort 'all': every cohort): the
--- licensed people, those active in the window, adoption; "(not given)" for a person with no value.
+-- people licensed on $as_of (their values on that day's roster), those active in the window, adoption; "(not given)" for a person with no value.
 -- eligible_*: the same for people of cohorts at least $target_age days past go-live (the target's
 -- due age), the people adoption is judged against the target on (as LOW_ADOPTION does per department).
 WITH people AS (
     SELECT p.*, coalesce(a.value, '(not given)') AS value
     FROM person_adoption($org_id, $rollout_id, CAST($as_of AS DATE), $window_days) AS p
-    LEFT JOIN (SELECT user_id, value FROM current_roster_attributes($org_id, $rollout_id) WHERE name = $column) AS a
+    LEFT JOIN (SELECT user_id, value FROM current_roster_attributes($org_id, $rollout_id, on_day := CAST($as_of AS DATE)) WHERE name = $column) AS a
         USING (user_id)
 ),
 grouped AS (

@@ -5,7 +5,7 @@ WITH scoped AS (
     WHERE CAST(created_at AS DATE) <= $as_of
 ),
 licensed AS (
-    SELECT count(*) AS licensed_users FROM licensed_people($org_id, $rollout_id)
+    SELECT count(*) AS licensed_users FROM licensed_people($org_id, $rollout_id, on_day := CAST($as_of AS DATE))
 ),
 resolved AS (   -- resolved in the window (approximate resolutions included)
     SELECT * FROM scoped

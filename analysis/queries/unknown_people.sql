@@ -1,7 +1,7 @@
 -- People with usage in the organisation who are on no roster of the rollout and not marked out of
 -- scope, with what they did: the Data page's unknown-people list.
 WITH roster AS (
-    SELECT user_id FROM current_roster($org_id, $rollout_id)
+    SELECT user_id FROM rostered_people($org_id, $rollout_id)
 ),
 skipped AS (
     SELECT user_id FROM out_of_scope_people WHERE org_id = $org_id AND rollout_id = $rollout_id

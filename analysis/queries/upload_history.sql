@@ -1,6 +1,6 @@
 -- The organisation's load history, newest first.
 WITH final AS (
-    SELECT u.upload_id, u.loaded_at, u.kind, r.name AS rollout, u.file_name, u.format,
+    SELECT u.upload_id, u.loaded_at, u.kind, u.roster_as_of, r.name AS rollout, u.file_name, u.format,
            u.loaded_by, u.rows_read, u.rows_loaded, u.rows_updated, u.rows_rejected,
            u.rows_duplicate, u.unknown_people, u.undone_at, u.undone_by, u.sha256, u.messages
     FROM uploads AS u

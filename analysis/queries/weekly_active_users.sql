@@ -1,17 +1,17 @@
 -- weekly_active_users: per ISO week (Monday start) from $start's week to $as_of's week, per cohort
--- and for 'all': licensed people with >= 1 counting event in the week (the last week counts up
--- to $as_of, so `complete` is false for it unless $as_of is a Sunday).
+-- and for 'all': people licensed that week (macro weekly_licensed) with >= 1 counting event in the
+-- week (the last week counts up to $as_of, so `complete` is false for it unless $as_of is a Sunday).
 WITH people AS (
-    SELECT user_id, cohort FROM licensed_people($org_id, $rollout_id)
+    SELECT week_start, user_id, cohort FROM weekly_licensed($org_id, $rollout_id, $start, $as_of)
 ),
 licensed AS (
-    SELECT coalesce(cohort, 'all') AS cohort, count(*) AS licensed_users
-    FROM people GROUP BY GROUPING SETS ((cohort), ())
+    SELECT week_start, coalesce(cohort, 'all') AS cohort, count(*) AS licensed_users
+    FROM people GROUP BY GROUPING SETS ((week_start, cohort), (week_start))
 ),
 active AS (
     SELECT u.week_start, coalesce(p.cohort, 'all') AS cohort, count(*) AS active_users
     FROM counting_weeks($org_id, $rollout_id, CAST($as_of AS DATE)) AS u
-    JOIN people AS p USING (user_id)
+    JOIN people AS p USING (week_start, user_id)
     GROUP BY GROUPING SETS ((u.week_start, p.cohort), (u.week_start))
 ),
 final AS (
@@ -23,7 +23,7 @@ final AS (
                 THEN coalesce(a.active_users, 0) / l.licensed_users END AS active_share
     FROM iso_weeks($start, $as_of) AS w
     CROSS JOIN rollout_cohorts($org_id, $rollout_id) AS c
-    LEFT JOIN licensed AS l ON l.cohort = c.cohort
+    LEFT JOIN licensed AS l ON l.cohort = c.cohort AND l.week_start = w.week_start
     LEFT JOIN active AS a ON a.week_start = w.week_start AND a.cohort = c.cohort
 )
 SELECT * FROM final

@@ -1,15 +1,15 @@
 -- tickets_per_100_users per ISO week (Monday start) from $start's week to $as_of's week: for
--- 'all', every ticket in scope over the rollout's licensed people; per cohort, the tickets whose
--- requester is on the roster in that cohort over the cohort's licensed people (unmatched
+-- 'all', every ticket in scope over the rollout's people licensed that week; per cohort, the tickets
+-- whose requester was on the roster in that cohort on the ticket's day over the cohort's people licensed that week (unmatched
 -- requesters count in 'all' only). The last week counts up to $as_of.
 WITH scoped AS (
     SELECT requester_cohort, CAST(date_trunc('week', created_at) AS DATE) AS week_start
     FROM rollout_tickets($org_id, $rollout_id)
     WHERE CAST(created_at AS DATE) BETWEEN CAST(date_trunc('week', CAST($start AS DATE)) AS DATE) AND $as_of
 ),
-licensed AS (
-    SELECT coalesce(cohort, 'all') AS cohort, count(*) AS licensed_users
-    FROM licensed_people($org_id, $rollout_id) GROUP BY GROUPING SETS ((cohort), ())
+licensed AS (   -- the people licensed that week (macro weekly_licensed)
+    SELECT week_start, coalesce(cohort, 'all') AS cohort, count(*) AS licensed_users
+    FROM weekly_licensed($org_id, $rollout_id, $start, $as_of) GROUP BY GROUPING SETS ((week_start, cohort), (week_start))
 ),
 counted AS (
     SELECT week_start, requester_cohort AS cohort, count(*) AS tickets
@@ -24,7 +24,7 @@ final AS (
                AS tickets_per_100_users
     FROM iso_weeks($start, $as_of) AS w
     CROSS JOIN rollout_cohorts($org_id, $rollout_id) AS c
-    LEFT JOIN licensed AS l ON l.cohort = c.cohort
+    LEFT JOIN licensed AS l ON l.cohort = c.cohort AND l.week_start = w.week_start
     LEFT JOIN counted AS n ON n.week_start = w.week_start AND n.cohort = c.cohort
 )
 SELECT cohort, week_start, complete, tickets, licensed_users, tickets_per_100_users FROM final

@@ -4,7 +4,7 @@
 -- change a metric here, no migration needed. Each macro over a client's data takes the organisation
 -- as well as the rollout and filters on both, so a rollout id from another organisation returns nothing.
 
--- One row per licensed person of the rollout, as of day `as_of` with a window of `w` days
+-- One row per person licensed on day `as_of` (the roster in effect that day, macro licensed_people) with a window of `w` days
 -- ([as_of - w + 1, as_of]): the per-person facts every adoption figure counts. Events after
 -- as_of are ignored; a person's own cohort go-live is g.
 --   first_use      first counting day >= g (null: not activated)
@@ -18,7 +18,7 @@
 --   habitual       active_weeks >= 9; null while as_of - g < 84
 CREATE OR REPLACE MACRO person_adoption(oid, rid, as_of, w) AS TABLE
     WITH people AS (
-        SELECT user_id, display_name, department, cohort, go_live FROM licensed_people(oid, rid)
+        SELECT user_id, display_name, department, cohort, go_live FROM licensed_people(oid, rid, on_day := as_of)
     ),
     days AS (
         SELECT user_id, day, counting, legacy

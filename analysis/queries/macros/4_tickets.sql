@@ -5,8 +5,9 @@
 -- as well as the rollout and filters on both, so a rollout id from another organisation returns nothing.
 
 -- The organisation's tickets that pass the rollout's ticket filter, with the requester matched
--- to the rollout's current roster. Filter: a ticket passes when its category is one of
--- ticket_categories or its subject contains one of ticket_keywords (both case-insensitive);
+-- to the rollout's roster on the day the ticket was opened (macro roster_snapshots). Filter: a
+-- ticket passes when its category is one of ticket_categories or its subject contains one of
+-- ticket_keywords (both case-insensitive);
 -- both lists empty = every ticket. Requester: by user_id, else by display name
 -- (case-insensitive) when exactly one roster person has that name; unmatched = null cohort.
 -- resolution_hours is null for approximate resolutions (they count as resolved, not in durations).
@@ -18,13 +19,16 @@ CREATE OR REPLACE MACRO rollout_tickets(oid, rid) AS TABLE
                    AS keywords
         FROM rollouts WHERE org_id = oid AND rollout_id = rid
     ),
-    people AS (
-        SELECT user_id, lower(trim(display_name)) AS name_key, cohort FROM current_roster(oid, rid)
+    snapshots AS (SELECT upload_id, valid_from, valid_to FROM roster_snapshots(oid, rid)),
+    people AS (   -- every roster snapshot's people, by the snapshot
+        SELECT r.upload_id, r.user_id, lower(trim(r.display_name)) AS name_key, r.cohort
+        FROM roster AS r JOIN snapshots AS s USING (upload_id)
+        WHERE r.org_id = oid AND r.rollout_id = rid
     ),
     unique_names AS (
-        SELECT name_key, any_value(user_id) AS user_id FROM people
+        SELECT upload_id, name_key, any_value(user_id) AS user_id FROM people
         WHERE name_key IS NOT NULL AND name_key <> ''
-        GROUP BY name_key HAVING count(*) = 1
+        GROUP BY upload_id, name_key HAVING count(*) = 1
     ),
     in_scope AS (
         SELECT t.* FROM tickets AS t, rule AS f
@@ -33,11 +37,18 @@ CREATE OR REPLACE MACRO rollout_tickets(oid, rid) AS TABLE
                OR coalesce(list_contains(f.categories, lower(trim(t.category))), false)
                OR len(list_filter(f.keywords, lambda k: contains(lower(coalesce(t.subject, '')), k))) > 0)
     ),
+    on_day AS (   -- the roster in effect on the day the ticket was opened
+        SELECT t.*, s.upload_id AS roster_upload
+        FROM in_scope AS t
+        LEFT JOIN snapshots AS s
+               ON CAST(t.created_at AS DATE) >= s.valid_from AND CAST(t.created_at AS DATE) < s.valid_to
+    ),
     matched AS (
         SELECT t.*, coalesce(by_id.user_id, by_name.user_id) AS requester_user_id
-        FROM in_scope AS t
-        LEFT JOIN people AS by_id ON by_id.user_id = lower(trim(t.requester))
-        LEFT JOIN unique_names AS by_name ON by_name.name_key = lower(trim(t.requester))
+        FROM on_day AS t
+        LEFT JOIN people AS by_id ON by_id.upload_id = t.roster_upload AND by_id.user_id = lower(trim(t.requester))
+        LEFT JOIN unique_names AS by_name
+               ON by_name.upload_id = t.roster_upload AND by_name.name_key = lower(trim(t.requester))
     ),
     final AS (
         SELECT m.*, p.cohort AS requester_cohort,
@@ -45,6 +56,6 @@ CREATE OR REPLACE MACRO rollout_tickets(oid, rid) AS TABLE
                    AS resolution_hours,
                (epoch(m.first_response_at) - epoch(m.created_at)) / 3600 AS first_response_hours
         FROM matched AS m
-        LEFT JOIN people AS p ON p.user_id = m.requester_user_id
+        LEFT JOIN people AS p ON p.upload_id = m.roster_upload AND p.user_id = m.requester_user_id
     )
-    SELECT * FROM final;
+    SELECT * EXCLUDE (roster_upload) FROM final;

@@ -18,3 +18,13 @@ CREATE OR REPLACE MACRO rollout_cohorts(oid, rid) AS TABLE
     JOIN rollouts AS r USING (rollout_id)
     WHERE r.org_id = oid AND c.rollout_id = rid
     UNION ALL SELECT 'all', NULL;
+
+-- The people licensed in each ISO week from from_day's week to to_day's (macro licensed_spans):
+-- those licensed on the week's last day, or on to_day for the week that holds it, so a week's
+-- figures do not move when a later roster arrives.
+CREATE OR REPLACE MACRO weekly_licensed(oid, rid, from_day, to_day) AS TABLE
+    SELECT w.week_start, s.user_id, s.department, s.cohort
+    FROM iso_weeks(from_day, to_day) AS w
+    JOIN licensed_spans(oid, rid) AS s
+      ON least(w.week_start + 6, CAST(to_day AS DATE)) >= s.valid_from
+     AND least(w.week_start + 6, CAST(to_day AS DATE)) < s.valid_to;

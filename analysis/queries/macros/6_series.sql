@@ -9,8 +9,9 @@
 -- end_day, per cohort and department of the rollout's licensed people (of cohort only_cohort alone
 -- when it is not null), the counts that cohort_figures gives as of that day with a window of w
 -- days (active, activated, lapsed, legacy, habitual), so a rule can be evaluated back in time, and
--- a champion curve stored, in one query. Every day uses today's roster. Events after a day are
--- ignored for that day, as everywhere.
+-- a champion curve stored, in one query. Each day counts the people licensed that day (macro
+-- licensed_spans: a person who joined, left or moved counts where the roster put them that day).
+-- Events after a day are ignored for that day, as everywhere.
 --   active     a counting day in [day - w + 1, day]
 --   activated  a counting day in [go_live, day]
 --   lapsed     a counting day in [go_live, day - w] and none in the window
@@ -27,10 +28,12 @@ CREATE OR REPLACE MACRO adoption_series(oid, rid, start_day, end_day, w, only_co
                                           CAST(date_trunc('week', CAST(start_day AS DATE)) AS DATE) - 77)
                     ELSE CAST(start_day AS DATE) - greatest(w, 14) END AS lo
     ),
-    people AS (   -- pid: a number per person, so the per-person windows and joins below sort integers
-        SELECT row_number() OVER () AS pid, user_id, department, cohort, go_live
-        FROM licensed_people(oid, rid)
-        WHERE only_cohort IS NULL OR cohort = only_cohort   -- one cohort (the champion curve) or all
+    people AS (   -- pid: a number per licensed stretch of a person (macro licensed_spans; with one
+                  -- roster, per person), so the per-person windows and joins below sort integers
+        SELECT row_number() OVER () AS pid, user_id, department, cohort, go_live, valid_from, valid_to
+        FROM licensed_spans(oid, rid)
+        WHERE (only_cohort IS NULL OR cohort = only_cohort)   -- one cohort (the champion curve) or all
+          AND valid_to > CAST(start_day AS DATE) AND valid_from <= CAST(end_day AS DATE)
     ),
     usage AS (
         SELECT p.pid, u.day, u.counting, u.legacy
@@ -51,7 +54,7 @@ CREATE OR REPLACE MACRO adoption_series(oid, rid, start_day, end_day, w, only_co
         FROM bounds
     ),
     flags AS (
-        SELECT p.pid, p.department, p.cohort, p.go_live, d.day,
+        SELECT p.pid, p.department, p.cohort, p.go_live, p.valid_from, p.valid_to, d.day,
                coalesce(u.counting, false) AS counting,
                coalesce(u.counting, false) AND d.day >= p.go_live AS counting_live,
                coalesce(u.legacy, false) AS legacy
@@ -94,6 +97,7 @@ CREATE OR REPLACE MACRO adoption_series(oid, rid, start_day, end_day, w, only_co
                          + CAST(coalesce(h.first_counting_day <= r.day, false) AS INTEGER) >= 9 END AS habitual
         FROM running AS r
         JOIN bounds AS b ON r.day BETWEEN b.first_day AND b.last_day
+                        AND r.day >= r.valid_from AND r.day < r.valid_to   -- licensed that day
         LEFT JOIN earlier AS e ON e.pid = r.pid
         LEFT JOIN habit_weeks AS h
                ON h.pid = r.pid AND h.week_start = CAST(date_trunc('week', r.day) AS DATE)

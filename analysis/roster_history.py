@@ -1,0 +1,42 @@
+"""The roster's history (docs/metrics.md#roster-history): each dated roster snapshot with its
+licensed people, and who joined, left or moved cohort or department with each."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.orgs import Rollout
+from analysis.scope import Scope
+
+
+def snapshots(scope: Scope, rollout: Rollout) -> pd.DataFrame:
+    """One row per roster snapshot, oldest date first: dated_on, upload_id, file_name, loaded_by,
+    loaded_at, licensed (everyone), one column per cohort (its licensed people), joined, left,
+    moved (against the snapshot before it; 0 for the first)."""
+    sizes = scope.df("roster_snapshots", rollout_id=rollout.rollout_id)
+    if sizes.empty:
+        return pd.DataFrame(columns=["dated_on", "upload_id", "file_name", "licensed", "joined", "left", "moved"])
+    wide = sizes.pivot_table(
+        index=["dated_on", "upload_id", "file_name", "loaded_by", "loaded_at"],
+        columns="cohort",
+        values="licensed_users",
+        fill_value=0,
+    ).reset_index()
+    wide.columns.name = None
+    wide = wide.rename(columns={"all": "licensed"})
+    cohorts = [c for c in rollout.cohorts if c in wide.columns]
+    changes = changes_by_person(scope, rollout)
+    counted = changes.groupby(["upload_id", "change"]).size().unstack(fill_value=0) if len(changes) else None
+    for change in ("joined", "left", "moved"):
+        wide[change] = [
+            int(counted.loc[u, change]) if counted is not None and change in counted and u in counted.index else 0
+            for u in wide["upload_id"]
+        ]
+    columns = ["dated_on", "upload_id", "file_name", "loaded_by", "loaded_at", "licensed", *cohorts]
+    return wide[columns + ["joined", "left", "moved"]].sort_values("dated_on", ignore_index=True)
+
+
+def changes_by_person(scope: Scope, rollout: Rollout) -> pd.DataFrame:
+    """Who joined, left or moved with each snapshot: dated_on, upload_id, user_id, display_name,
+    change, cohort_before, cohort_after, department_before, department_after."""
+    return scope.df("roster_changes", rollout_id=rollout.rollout_id)
