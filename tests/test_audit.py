@@ -4,13 +4,14 @@ why it is housekeeping; an entry is in the write's transaction; who/where per en
 from __future__ import annotations
 
 import ast
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from analysis import audit, audit_log, orgs, schedule
 from analysis.access import OPERATOR
+from analysis.scope import open_scope
 from analysis.store import Store
 from tests.conftest import ROOT
 
@@ -169,3 +170,45 @@ def test_load_undo_inbox_and_erase_each_make_one_entry_naming_no_person(store, t
         ("ann@msp.test", "Administration", "erase a person"),
     ]
     assert not any("e@acme.test" in " ".join(map(str, r)) for r in _entries(store))
+
+
+def test_a_load_through_the_api_is_the_tokens_account_from_the_api_its_evaluation_the_schedule(tmp_path, monkeypatch):
+    import asyncio
+
+    import httpx
+    from starlette.applications import Starlette
+
+    from analysis import auth
+    from analysis.api import tokens
+    from analysis.store import shared_store
+    from ui.api_routes import ROUTES
+
+    db = tmp_path / "api.duckdb"
+    monkeypatch.setenv("UPTAKE_DB", str(db))
+    store = schedule.watch_loads(shared_store(str(db)))  # as the app: an evaluation after each load
+    org_id = orgs.add_organisation(store, OPERATOR, "Acme", "UTC", ["acme.test"])
+    orgs.add_rollout(open_scope(store, OPERATOR, org_id, "configure"), "MFA", {"champion": date(2025, 1, 6)})
+    ula = auth.add_account(
+        store, OPERATOR, "ula@acme.test", "client_uploader", [org_id], password="a long api password"
+    )
+    token = tokens.new_token(store, ula.account_id, "nightly")
+    before = len(_entries(store))
+
+    async def post():
+        transport = httpx.ASGITransport(app=Starlette(routes=ROUTES))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            return await client.post(
+                "/api/v1/orgs/Acme/loads",
+                headers={"Authorization": f"Bearer {token}"},
+                data={"kind": "roster", "rollout": "MFA"},
+                files={"file": ("roster.csv", b"user_id,cohort\na@acme.test,champion\n", "text/csv")},
+            )
+
+    answer = asyncio.run(post())
+    assert answer.status_code == 200, answer.text
+    made = _entries(store)[before:]
+    load = [e for e in made if e[3] == "load a file"]
+    assert [e[:3] for e in load] == [("ula@acme.test", "API", "Acme")]
+    assert "roster file 'roster.csv'" in load[0][4]
+    evaluated = [e for e in made if e[3] != "load a file"]
+    assert evaluated and all(e[:2] == ("schedule", "schedule") for e in evaluated), evaluated
