@@ -278,3 +278,16 @@ def test_the_api_dates_a_roster(acme, tmp_path):
     with pytest.raises(answers.ApiError) as refused:
         answers.load(acme.store, OPERATOR, "Acme", {**fields, "as_of": "March"}, "march.csv", path)
     assert refused.value.status == 400
+
+
+def test_the_chart_holds_each_count_until_the_next_roster_and_the_last_until_today(acme, load):
+    from analysis import roster_history
+    from analysis.charts.roster import roster_chart
+
+    load(acme, "roster", JANUARY, as_of=date(2025, 1, 1))
+    load(acme, "roster", MARCH, as_of=date(2025, 3, 1))
+    fig = roster_chart(roster_history.snapshots(acme, _mfa(acme)), ["champion", "wider"], date(2025, 6, 30))
+    lines = {trace.name: trace for trace in fig.data}
+    assert [str(x)[:10] for x in lines["champion"].x] == ["2025-01-01", "2025-03-01", "2025-06-30"]
+    assert list(lines["champion"].y) == [4, 4, 4] and list(lines["everyone"].y) == [6, 6, 6]
+    assert lines["champion"].line.shape == "hv"  # a step: flat until the next roster

@@ -3,6 +3,8 @@ people over time, and who joined, left or moved with each (analysis/roster_histo
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from analysis import roster_history
@@ -28,7 +30,7 @@ def show(scope, rollout) -> None:
         "roster take the first."
     )
     cohorts = list(rollout.cohorts)
-    st.plotly_chart(roster_chart(table, cohorts), width="stretch")
+    st.plotly_chart(roster_chart(table, cohorts, date.today()), width="stretch")
     shown = table.assign(dated_on=[day(d) for d in table["dated_on"]])
     columns = {
         "dated_on": "Holds from",

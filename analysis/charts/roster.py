@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -10,19 +12,22 @@ from analysis.charts.base import cohort_colour
 from analysis.words import label
 
 
-def roster_chart(table: pd.DataFrame, cohorts: list[str]) -> go.Figure:
+def roster_chart(table: pd.DataFrame, cohorts: list[str], today: date) -> go.Figure:
     """Licensed people per cohort (and everyone) from each snapshot's date on: table is
-    roster_history.snapshots; each line holds flat until the next dated roster."""
+    roster_history.snapshots; each line holds flat until the next dated roster, the last one until
+    today (so a single roster is a line, not a dot)."""
     fig = go.Figure()
     days = list(pd.to_datetime(table["dated_on"]))
+    held = days[-1] < pd.Timestamp(today)
     for i, cohort in enumerate([*cohorts, "licensed"]):
         if cohort not in table:
             continue
         name = "everyone" if cohort == "licensed" else label(cohort)
+        counts = [int(n) for n in table[cohort]]
         fig.add_trace(
             go.Scatter(
-                x=days,
-                y=list(table[cohort]),
+                x=days + ([pd.Timestamp(today)] if held else []),
+                y=counts + (counts[-1:] if held else []),
                 name=name,
                 mode="lines+markers",
                 line=dict(shape="hv", color=cohort_colour("all" if cohort == "licensed" else cohort, i)),
