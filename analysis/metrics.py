@@ -67,12 +67,17 @@ def as_of_range(fresh: dict) -> tuple[date, date] | None:
 
 def freshness(scope: Scope, rollout: Rollout | None = None) -> dict:
     """Newest usage day (of the rollout's people: see default_as_of), oldest usage day, newest and
-    oldest ticket day, the oldest and newest day of all the organisation's usage and tickets, and
-    the last load time (None if none)."""
+    oldest ticket day, the oldest and newest day of all the organisation's usage and tickets, the
+    last load time (None if none), and roster_dates, the dates of the rollout's rosters."""
     row = scope.df("data_freshness", rollout_id=rollout.rollout_id if rollout else None).iloc[0]
-    return {
+    fresh = {
         k: (None if pd.isna(v) else (v.date() if k.endswith("_day") else v.to_pydatetime())) for k, v in row.items()
     }
+    # the dates of the rollout's rosters (docs/metrics.md#roster-history): the caption names the one a view counts
+    fresh["roster_dates"] = (
+        [r[0] for r in scope.rows("roster_in_effect_dates", rollout_id=rollout.rollout_id)] if rollout else []
+    )
+    return fresh
 
 
 # The period each figure needs usage data for, in days (docs/metrics.md#figures-from-snapshot-exports): a figure

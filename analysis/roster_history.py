@@ -3,6 +3,8 @@ licensed people, and who joined, left or moved cohort or department with each.""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from analysis.orgs import Rollout
@@ -34,6 +36,19 @@ def snapshots(scope: Scope, rollout: Rollout) -> pd.DataFrame:
         ]
     columns = ["dated_on", "upload_id", "file_name", "loaded_by", "loaded_at", "licensed", *cohorts]
     return wide[columns + ["joined", "left", "moved"]].sort_values("dated_on", ignore_index=True)
+
+
+def date_on(dates: list[date], day: date) -> date | None:
+    """Of the rollout's roster dates, the one in effect on day: the newest on or before it, else the
+    first (days before every roster take the first); None without a roster. As roster_snapshots
+    (analysis/queries/macros/1_roster.sql) decides it, for dates already read."""
+    return max([d for d in dates if d <= day] or [min(dates)]) if dates else None
+
+
+def dated_on(scope: Scope, rollout: Rollout, day: date) -> date | None:
+    """The date of the roster in effect on day (None: the rollout has no roster)."""
+    rows = scope.rows("roster_in_effect", rollout_id=rollout.rollout_id, day=day)
+    return rows[0][0] if rows else None
 
 
 def changes_by_person(scope: Scope, rollout: Rollout) -> pd.DataFrame:

@@ -32,7 +32,7 @@ from pptx import Presentation
 from pptx.util import Emu
 from pypdf import PdfReader
 
-from analysis import kpis, metrics, orgs, reports
+from analysis import kpis, metrics, orgs, reports, words
 from analysis.__main__ import main
 from analysis.access import OPERATOR, Principal
 from analysis.ingest import load_file
@@ -142,6 +142,8 @@ def test_the_contents_by_hand(contents):
     assert cover["What counts as use"] == "every activity except the old way; the old way: sms"
     assert cover["Data"].startswith("newest usage day 10 Feb 2025 · newest ticket day 5 Feb 2025 · last load ")
     assert cover["Prepared"] == "by operator on 11 Feb 2025 09:30"
+    # the one roster, loaded today: it holds for every day (docs/metrics.md#roster-history)
+    assert cover["Roster"] == f"dated {words.day(date.today())}: the people licensed from that day"
     assert not contents.synthetic and contents.footer == "Acme · MFA · as of 10 Feb 2025 · 28-day window"
 
     headline = contents.sections[0]

@@ -291,3 +291,22 @@ def test_the_chart_holds_each_count_until_the_next_roster_and_the_last_until_tod
     assert [str(x)[:10] for x in lines["champion"].x] == ["2025-01-01", "2025-03-01", "2025-06-30"]
     assert list(lines["champion"].y) == [4, 4, 4] and list(lines["everyone"].y) == [6, 6, 6]
     assert lines["champion"].line.shape == "hv"  # a step: flat until the next roster
+
+
+def test_the_figures_say_which_roster_they_count(acme, load):
+    from analysis.api.documents import kpis_document
+    from ui.cards import freshness_md
+
+    load(acme, "roster", JANUARY, as_of=date(2025, 1, 1))
+    load(acme, "usage", USAGE)
+    assert kpis_document(acme, "Acme", _mfa(acme), FEBRUARY_DAY, 28)["roster_dated"] == "2025-01-01"
+    fresh = metrics.freshness(acme, _mfa(acme))
+    # one roster: nothing to tell apart, the caption does not name it
+    assert "roster of" not in freshness_md(_mfa(acme), fresh, FEBRUARY_DAY, 28)
+    load(acme, "roster", MARCH, as_of=date(2025, 3, 1))
+    fresh = metrics.freshness(acme, _mfa(acme))
+    assert fresh["roster_dates"] == [date(2025, 1, 1), date(2025, 3, 1)]
+    assert "roster of 1 Jan 2025" in freshness_md(_mfa(acme), fresh, FEBRUARY_DAY, 28)
+    assert "roster of 1 Mar 2025" in freshness_md(_mfa(acme), fresh, MARCH_DAY, 28)
+    assert kpis_document(acme, "Acme", _mfa(acme), MARCH_DAY, 28)["roster_dated"] == "2025-03-01"
+    assert kpis_document(acme, "Acme", _mfa(acme), FEBRUARY_DAY, 28)["roster_dated"] == "2025-01-01"

@@ -6,6 +6,7 @@ from datetime import date
 
 import streamlit as st
 
+from analysis import roster_history
 from analysis.definitions import HELPDESK, METRICS, definitions_md
 from analysis.words import cohort_label, day, hours, moment, number, pct  # worded as the report pack words them
 from ui.text import literal
@@ -30,9 +31,13 @@ def cohort_cards(cohorts: dict[str, dict], window: int) -> None:
 
 
 def freshness_md(rollout, fresh: dict, as_of, window: int) -> str:
-    """One caption line: the rollout, the period, and how fresh each kind of data is."""
+    """One caption line: the rollout, the period, the roster the figures count (when the rollout has
+    rosters of more than one date: docs/metrics.md#roster-history), and how fresh each kind of data is."""
     load = moment(fresh.get("last_load"))
     period_md = f"as of **{day(as_of)}** · window {window:d} days · " if as_of else ""
+    dates = fresh.get("roster_dates") or []
+    if len(dates) > 1 and as_of:
+        period_md += f"roster of {day(roster_history.date_on(dates, as_of))} · "
     return (
         f"{literal(rollout.name)} · {period_md}newest usage {day(fresh.get('newest_usage_day'))} · "
         f"newest ticket {day(fresh.get('newest_ticket_day'))} · last load {literal(load)}"

@@ -6,7 +6,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from analysis import alerts, breakdowns, feedback, kpis, lessons, metrics, orgs, phases, readiness, support
+from analysis import (
+    alerts,
+    breakdowns,
+    feedback,
+    kpis,
+    lessons,
+    metrics,
+    orgs,
+    phases,
+    readiness,
+    roster_history,
+    support,
+)
 from analysis.access import Principal
 from analysis.alerts import actions as flag_actions
 from analysis.orgs import Rollout
@@ -54,11 +66,14 @@ def kpis_document(
         raise ValueError("the window is a number of days, 1 or more")
     cohorts = metrics.cohort_figures(scope, rollout, d, window)
     tickets = support.support_kpis(scope, rollout, d, window)
+    roster_dated = roster_history.dated_on(scope, rollout, d)
     return {
         "org": org_name,
         "rollout": rollout.name,
         "as_of": d.isoformat(),
         "window_days": window,
+        # added: the date of the roster the figures count (docs/metrics.md#roster-history), or null
+        "roster_dated": roster_dated.isoformat() if roster_dated else None,
         "cohorts": {name: {k: figures[k] for k in metrics.COHORT_KEYS} for name, figures in cohorts.items()},
         "support": {k: tickets[k] for k in support.SUPPORT_KEYS},
         # the rules use the rollout's own window, not the window asked; no as_of: STALE_DATA compares with today

@@ -1,6 +1,6 @@
 -- How fresh the organisation's data is, and what it spans.
 -- newest_usage_day: the newest day of the rollout's counting or legacy activities (when $rollout_id
---   is given) used by one of its people: people on its current roster (anyone, while it has no
+--   is given) used by one of its people: people on any of its rosters (anyone, while it has no
 --   roster yet), never people marked out of scope, so one stray late event of an administrator
 --   account cannot move the default as-of date. Snapshot exports (Microsoft 365 reports) are known
 --   up to their refresh date, even when nobody used it on the last days before it, so the newest
@@ -10,7 +10,7 @@
 -- newest_data_day / oldest_data_day: the span of all the organisation's usage and tickets (the
 --   as-of date may be set anywhere in it).
 WITH roster_people AS (
-    SELECT user_id FROM current_roster($org_id, $rollout_id)
+    SELECT user_id FROM rostered_people($org_id, $rollout_id)
 ),
 skipped AS (
     SELECT user_id FROM out_of_scope_people WHERE org_id = $org_id AND rollout_id = $rollout_id

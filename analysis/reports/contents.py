@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from analysis import alerts, branding, kpis, metrics, onboarding, orgs, phases, settings, support
+from analysis import alerts, branding, kpis, metrics, onboarding, orgs, phases, roster_history, settings, support
 from analysis.alerts import rule_title, where
 from analysis.annotations import markers as chart_markers
 from analysis.orgs import Rollout
@@ -117,6 +117,7 @@ def _cover(
     if rollout.ticket_keywords:
         filters.append(f"subjects containing {', '.join(map(plain, rollout.ticket_keywords))}")
     load = f"{moment(fresh['last_load'])}" if fresh.get("last_load") else "none"
+    roster = roster_history.date_on(fresh.get("roster_dates") or [], as_of)  # the roster the figures count
     return [
         ("As of", f"{day(as_of)} (end of day)"),
         ("Window", f"{window} days: {day(start)} to {day(as_of)}"),
@@ -125,6 +126,7 @@ def _cover(
         ("Tickets counted", " or ".join(filters) or "every ticket of the organisation"),
         ("Adoption target", f"{rollout.target_adoption:.0%} by day {rollout.target_age_days} after each go-live"),
         ("Baseline", _baseline_words(chosen)),
+        ("Roster", f"dated {day(roster)}: the people licensed from that day" if roster else "none loaded yet"),
         (
             "Data",
             f"newest usage day {day(fresh.get('newest_usage_day'))} · newest ticket day "
