@@ -6,6 +6,7 @@ import io
 import pandas as pd
 import pytest
 
+from analysis import demo as demo_data
 from analysis import orgs
 from analysis.access import OPERATOR
 from analysis.ingest import load_file
@@ -35,7 +36,15 @@ def with_location(demo):  # noqa: F811
     out = io.StringIO()
     roster.to_csv(out, index=False)
     upload = open_scope(handle, OPERATOR, scope.org_id, "upload")
-    load_file(upload, "roster", "roster-with-location.csv", out.getvalue().encode(), rollout=rollout.rollout_id)
+    # dated as the demo's roster (the plan's start), which it corrects: it holds on every day shown
+    load_file(
+        upload,
+        "roster",
+        "roster-with-location.csv",
+        out.getvalue().encode(),
+        rollout=rollout.rollout_id,
+        as_of=demo_data.START,
+    )
     return demo
 
 

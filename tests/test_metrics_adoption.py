@@ -621,7 +621,9 @@ def test_kpis_json_matches_a_pandas_computation(tmp_path):
             "feedback",
             "custom_kpis",
             "breakdowns",
+            "roster_dated",
         ]
+        assert got["roster_dated"] == date.today().isoformat()  # the one roster, loaded (so dated) today
         assert got["actions"] == {"root_causes": [], "actions": []} and got["lessons"] is None  # none recorded yet
         assert (got["readiness"], got["feedback"], got["custom_kpis"]) == (None, None, [])  # none loaded
         assert got["not_computable"] == {}  # event-level usage: every figure can be computed

@@ -72,8 +72,6 @@ def kpis_document(
         "rollout": rollout.name,
         "as_of": d.isoformat(),
         "window_days": window,
-        # added: the date of the roster the figures count (docs/metrics.md#roster-history), or null
-        "roster_dated": roster_dated.isoformat() if roster_dated else None,
         "cohorts": {name: {k: figures[k] for k in metrics.COHORT_KEYS} for name, figures in cohorts.items()},
         "support": {k: tickets[k] for k in support.SUPPORT_KEYS},
         # the rules use the rollout's own window, not the window asked; no as_of: STALE_DATA compares with today
@@ -94,6 +92,8 @@ def kpis_document(
         "custom_kpis": custom_kpis(scope, rollout, d, window),
         # added: adoption by activity and by the roster's extra columns (docs/metrics.md#breakdowns)
         "breakdowns": breakdowns.as_json(scope, rollout, d, window),
+        # added: the date of the roster the figures count (docs/metrics.md#roster-history), or null
+        "roster_dated": roster_dated.isoformat() if roster_dated else None,
     }
 
 
