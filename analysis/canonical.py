@@ -4,7 +4,12 @@ by a manual mapping {field: column} for files of no known format."""
 
 from __future__ import annotations
 
-from analysis.files import FileRefused, Table
+from typing import TYPE_CHECKING
+
+if (
+    TYPE_CHECKING
+):  # analysis.files brings the file readers (charset_normalizer, calamine): a read command never needs them
+    from analysis.files import Table
 
 DATA_KINDS = ("roster", "usage", "tickets")
 # The change-leadership record (analysis/record_kinds.py): loaded like the others, read per rollout.
@@ -78,6 +83,8 @@ def find_column(table: Table, name: str) -> int | None:
 
 def mapped_columns(table: Table, kind: str, mapping: dict[str, str]) -> dict[str, int]:
     """field -> column index for a manual mapping; refuses an unknown field or column."""
+    from analysis.files import FileRefused
+
     columns = {}
     for name, column in mapping.items():
         if not isinstance(name, str) or not isinstance(column, str) or not column.strip():
@@ -106,6 +113,8 @@ def column_map(
 ) -> dict[str, int]:
     """field -> column index for the canonical fields found in the header, a manual mapping
     taking precedence; refuses a header that lacks a required field or names one twice."""
+    from analysis.files import FileRefused
+
     mapped = mapped_columns(table, kind, mapping or {})
     seen: dict[str, int] = {}
     known = set(fields(kind)) - set(mapped)
@@ -127,6 +136,8 @@ def column_map(
 
 def require(table: Table, kind: str, columns: dict[str, int], needs_activity: bool) -> None:
     """Refuses the file when columns lack a field the kind needs."""
+    from analysis.files import FileRefused
+
     required = list(REQUIRED[kind])
     if kind == "usage" and needs_activity:
         required.append("activity")

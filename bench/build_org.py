@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/build_org.py` from the repo
 
-from analysis import orgs  # noqa: E402
+from analysis import audit, orgs, schedule  # noqa: E402
 from analysis.access import OPERATOR  # noqa: E402
 from analysis.ingest import LoadResult, load_file  # noqa: E402
 from analysis.scope import Scope, open_scope  # noqa: E402
@@ -88,7 +88,12 @@ def build(db_path: str | Path, size: str, seed: int = 7, data_dir: str | Path | 
         files = generate(size, seed, data_dir or tmp)
         scope = new_scope(db_path)
         try:
-            return {kind: check(kind, load(scope, kind, files.path(kind)), files.size) for kind in KINDS}
+            results = {kind: check(kind, load(scope, kind, files.path(kind)), files.size) for kind in KINDS}
+            # as the app and the command line end a load (analysis/schedule.py after_load): the red
+            # flags evaluated and recorded, their verdicts kept for the reads that follow
+            with audit.acting(*audit.SCHEDULE):
+                schedule.evaluate_organisation(scope)
+            return results
         finally:
             scope.store.close()
 

@@ -199,3 +199,46 @@ def test_kpis_json_breakdowns(acme, load):
     # every place is under 5 people: Leeds 3 + York 2 + (not given) 1 = 6 fold into one group (all
     # cohorts); per cohort champions Leeds 3 + York 1 = 4 and wider 2 stay hidden
     assert [(r["value"], r["cohort"], r["licensed_users"]) for r in folded["Location"]] == [(OTHER, "all", 6)]
+
+
+def test_activity_kpis_classify_each_activity_once_with_the_same_table(acme, load):
+    """The query classifies each activity once and groups only the window's rows per person: the
+    same table as the per-row formulation (tests/data/activity_kpis_by_rows.sql), with the edge
+    cases spelled out: sms is the legacy activity; excel only the unlicensed g used; onenote only
+    with count 0; ppt only after the as-of day; visio only c, before the window; the ghost z (on
+    no roster) used teams in the window."""
+    from pathlib import Path
+
+    load(acme, "roster", ROSTER)
+    load(
+        acme,
+        "usage",
+        USAGE
+        + "a@acme.test,2025-02-15,sms,1\n"
+        + "g@acme.test,2025-02-15,excel,1\n"
+        + "d@acme.test,2025-02-16,onenote,0\n"
+        + "d@acme.test,2025-03-05,ppt,1\n"
+        + "c@acme.test,2025-01-21,visio,1\n"
+        + "z@acme.test,2025-02-20,teams,1\n",
+    )
+    by_rows = (Path(__file__).parent / "data" / "activity_kpis_by_rows.sql").read_text()
+
+    def both():
+        rollout = _rollout(acme)
+        params = {"org_id": acme.org_id, "rollout_id": rollout.rollout_id, "as_of": AS_OF, "window_days": 28}
+        oracle = acme.store.cursor().execute(by_rows, params).df()
+        table = breakdowns.activity_kpis(acme, rollout, AS_OF, 28)
+        pd.testing.assert_frame_equal(table, oracle)
+        return {(r.activity, r.cohort): (r.active_users, r.counted, r.legacy) for r in table.itertuples()}
+
+    got = both()
+    assert {a for a, _ in got} == {"teams", "word", "sms", "visio"}
+    assert got[("teams", "all")] == (2, True, False)  # a and b; not z
+    assert got[("sms", "all")] == (1, False, True)
+    assert got[("visio", "all")] == (0, True, False)
+    from analysis import settings
+
+    settings.set_rollout(acme, "MFA", activities=["teams"])  # only teams counts now
+    got = both()
+    assert got[("teams", "all")][1:] == (True, False) and got[("word", "all")][1:] == (False, False)
+    assert got[("sms", "all")][1:] == (False, True)

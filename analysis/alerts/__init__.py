@@ -30,7 +30,8 @@ severity rises from medium to high fires again (escalated).
 Where each part lives: rules.py (the rule table, thresholds, titles), inputs.py (what the rules
 read), adoption_rules.py and support_rules.py (the evaluators), evaluate.py (verdicts with
 `since`), state.py (alerts and their states), store.py (the stored alerts, acknowledgements,
-snoozes and history).
+snoozes and history), verdict_cache.py (the verdicts the recording evaluation keeps per data
+version, which a read at the same key reuses).
 """
 
 from analysis.alerts.evaluate import findings

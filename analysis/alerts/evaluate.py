@@ -66,8 +66,15 @@ def _with_since(data: RuleData, evaluate) -> list[Finding]:
 def findings(scope: Scope, rollout: Rollout, as_of: date | None = None, now: datetime | None = None) -> list[Finding]:
     """Every rule's verdicts for the rollout as of d (clear ones included), in RULES order; no
     writes. as_of None: d is the newest usage day and STALE_DATA compares with today (now)."""
+    return evaluated(scope, rollout, as_of, now)[1]
+
+
+def evaluated(
+    scope: Scope, rollout: Rollout, as_of: date | None = None, now: datetime | None = None
+) -> tuple[RuleData, list[Finding]]:
+    """findings, with the data the rules read (the verdict cache keeps its day and newest dates)."""
     data = load(scope, rollout, as_of, now or datetime.now())
     found = []
     for name in RULES:
         found.extend(stale_data(data) if name == "STALE_DATA" else _with_since(data, EVALUATORS[name]))
-    return found
+    return data, found

@@ -10,7 +10,8 @@ from datetime import date, datetime
 import pandas as pd
 
 from analysis import audit, metrics
-from analysis.alerts.evaluate import findings
+from analysis.alerts import verdict_cache
+from analysis.alerts.evaluate import evaluated
 from analysis.alerts.inputs import Finding
 from analysis.alerts.rules import RULES
 from analysis.alerts.store import record_verdict, resolve_alert, row_key, stored_rows
@@ -100,16 +101,25 @@ def evaluate_alerts(
     snoozed stay so while it holds; a snooze ends on its date: `snooze_ended`; medium -> high
     fires again: `escalated`); an alert that no longer holds is `resolved`. now (default: the
     clock) dates the events and ends snoozes. With record False nothing is written, and states
-    come from the stored alerts.
+    come from the stored alerts. A recording evaluation keeps its verdicts per data version; a
+    read at the same key reuses them rather than recompute (analysis/alerts/verdict_cache.py).
     """
     now = now or datetime.now()
-    found = findings(scope, rollout, as_of, now)
     if record is None:
         newest = metrics.default_as_of(scope, rollout)
         record = as_of is None or newest is None or as_of >= newest
-    d = as_of or metrics.default_as_of(scope, rollout) or now.date()
+    # the key before the verdicts: a load committed meanwhile leaves them under the older key
+    at = verdict_cache.key(scope)
+    kept = None if record else verdict_cache.read(scope, rollout, at, as_of, now)
+    if kept is None:
+        data, found = evaluated(scope, rollout, as_of, now)
+        d = data.d  # as_of, else the newest usage day, else today
+    else:
+        d, found = kept
     result = []
     with scope.store.transaction("record red-flag changes", org_id=scope.org_id) if record else nullcontext() as cur:
+        if record:
+            verdict_cache.write(cur, scope, rollout, at, data, found)
         stored = {row_key(row): row for row in stored_rows(scope, rollout.rollout_id)}
         events_before = _events(cur, scope) if record else 0
         for f in found:

@@ -173,18 +173,24 @@ def backlog_growing(data: RuleData, x: date) -> list[Finding]:
 
 def stale_data(data: RuleData) -> list[Finding]:
     limit = int(data.settings["STALE_DATA"]["max_age_days"])
+    return stale_verdicts(data.newest_usage, data.newest_ticket, data.reference, limit)
+
+
+def stale_verdicts(newest_usage: date | None, newest_ticket: date | None, reference: date, limit: int) -> list[Finding]:
+    """STALE_DATA from the newest days alone: it compares with today when no as-of day is given, so
+    cached verdicts (analysis/alerts/verdict_cache.py) judge it afresh at every read."""
     out = []
-    for kind, newest in (("usage", data.newest_usage), ("tickets", data.newest_ticket)):
+    for kind, newest in (("usage", newest_usage), ("tickets", newest_ticket)):
         if newest is None:
             out.append(
                 not_enough("STALE_DATA", f"No {'ticket' if kind == 'tickets' else kind} data is loaded.", kind=kind)
             )
             continue
-        age = (data.reference - newest).days
+        age = (reference - newest).days
         evidence = {
             "kind": kind,
             "newest_day": newest.isoformat(),
-            "reference_day": data.reference.isoformat(),
+            "reference_day": reference.isoformat(),
             "days_old": age,
             "max_age_days": limit,
         }
@@ -196,7 +202,7 @@ def stale_data(data: RuleData) -> list[Finding]:
                     kind=kind,
                     evidence=evidence,
                     since=newest + timedelta(days=limit + 1),
-                    message=(f"The newest {kind} data is from {newest}, {age} days before {data.reference}."),
+                    message=(f"The newest {kind} data is from {newest}, {age} days before {reference}."),
                 )
             )
         else:

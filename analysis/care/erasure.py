@@ -9,6 +9,7 @@ roster gives that user id are erased too. In one transaction:
   rows whose text names them, their out-of-scope mark;
 - every other text cell of the organisation that names them (a load's messages, an alert's
   evidence, a note, an action's owner, a file name) has the name replaced by "[erased]";
+- the kept red-flag verdicts of the organisation go (they were computed with the person's rows);
 - one entry in care_log says what was erased, in counts only: never the person's id or name.
 Their sign-in account, if they have one, is separate: remove it on the Accounts tab.
 """
@@ -99,6 +100,9 @@ def erase_person(scope: Scope, person: str) -> Erasure:
             "AND (regexp_matches(raw, $p, 'i') OR regexp_matches(reason, $p, 'i'))",
             params,
         )
+        # the kept red-flag verdicts were computed with their rows (and name them): the next
+        # evaluation computes them afresh (analysis/alerts/verdict_cache.py)
+        cur.execute("DELETE FROM alert_verdicts WHERE org_id = ?", [scope.org_id])
         done.cells = _redact(cur, params)
         # no name here: the count of what went, and the organisation's id
         care_log.write(cur, scope.principal.name, "erase-person", f"organisation {scope.org_id}: {done.summary()}")

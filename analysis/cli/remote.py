@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.error
-import urllib.request
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
+
+if TYPE_CHECKING:
+    import urllib.error
 
 from analysis.cli.common import CommandError
 
@@ -37,6 +39,9 @@ class Api:
 
     def get(self, *segments: str, **query: object):
         """The JSON of GET /api/v1/<segments>?<query> (None values left out)."""
+        import urllib.error  # here: http and ssl only when the app is asked (a read from the database never is)
+        import urllib.request
+
         path = "/".join(quote(str(s), safe="") for s in segments)
         given = {k: v for k, v in query.items() if v is not None}
         address = f"{self.url}/api/v1/{path}" + (f"?{urlencode(given)}" if given else "")

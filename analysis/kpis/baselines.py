@@ -120,18 +120,17 @@ def champion_curve(scope: Scope, rollout: Rollout, as_of: date, window_days: int
     go_live = rollout.cohorts.get("champion")
     if go_live is None or as_of < go_live:
         return {}
-    frame = scope.df(
+    days = scope.rows(
         "champion_series", rollout_id=rollout.rollout_id, start=go_live, end=as_of, window_days=window_days
     )
-    frame = frame[frame["cohort"] == "champion"]
     curve = {}
-    for day, rows in frame.groupby("day"):
-        age = (pd.Timestamp(day).date() - go_live).days
-        licensed = int(rows["licensed_users"].sum())
+    for day, licensed, active, activated, habitual in days:
+        age = (day - go_live).days
+        licensed = int(licensed)
         curve[str(age)] = {
-            "adoption_rate": ratio(int(rows["active_users"].sum()), licensed),
-            "activation_rate": ratio(int(rows["activated_users"].sum()), licensed),
-            "habitual_share": ratio(int(rows["habitual_users"].sum()), licensed) if age >= 84 else None,
+            "adoption_rate": ratio(int(active), licensed),
+            "activation_rate": ratio(int(activated), licensed),
+            "habitual_share": ratio(int(habitual), licensed) if age >= 84 else None,
         }
     return curve
 
