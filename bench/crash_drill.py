@@ -68,9 +68,11 @@ OUTCOMES = {
 
 # Not part of a load's all-or-nothing: the attempts ledger, and what the red-flag evaluation run
 # after a committed load writes in its own transaction (analysis/schedule.py: alert states, their
-# history, its run marks and queued notifications, and its audit entry), which the daily pass
+# history, the verdicts it keeps, its run marks and queued notifications, and its audit entry), which the daily pass
 # writes again anyway. A load's own audit entry is in its transaction (tests/test_audit.py).
-NOT_THE_LOADS = frozenset({"load_attempts", "alerts", "alert_events", "scheduled_runs", "outbox", "audit_log"})
+NOT_THE_LOADS = frozenset(
+    {"load_attempts", "alerts", "alert_events", "alert_verdicts", "scheduled_runs", "outbox", "audit_log"}
+)
 
 
 @dataclass
