@@ -270,20 +270,15 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
         "JOIN activities a ON a.key = f.activity_key WHERE f.reason IS NULL AND f.snapshot IS NOT NULL",
         params,
     )
-    # one aggregate over the file's rows and the stored events of its people and activities (as
-    # keys): it keeps each key's first row of the file and marks the keys already stored. An
-    # aggregate spills to disk within DuckDB's memory; a join of two 20 M-row sides ran out of it
-    cur.execute(
-        "CREATE OR REPLACE TEMP TABLE firsts AS SELECT user_key, event_at, activity_key, "
-        "  CAST(event_at AS DATE) AS day, arg_min(events, line) AS events, arg_min(snapshot, line) AS snapshot, "
-        "  count(line) AS copies, count(*) > count(line) AS stored "
-        "FROM (SELECT user_key, event_at, activity_key, events, snapshot, line FROM parsed WHERE reason IS NULL "
-        "  UNION ALL SELECT p.key, e.event_at, a.key, NULL, NULL, NULL FROM usage_events e "
-        "  JOIN people p ON p.user_id = e.user_id JOIN activities a ON a.activity = e.activity "
-        "  WHERE e.org_id = $org) "
-        "GROUP BY user_key, event_at, activity_key HAVING count(line) > 0",
-        {"org": org_id},
-    )
+    if _all_new(cur, org_id):
+        # every kept row is the first of its key and none is stored: the aggregate below would
+        # only copy them (a third of a 2 M-row load)
+        cur.execute(
+            "CREATE OR REPLACE TEMP VIEW firsts AS SELECT user_key, event_at, activity_key, day, events, snapshot, "
+            "1 AS copies, false AS stored FROM parsed WHERE reason IS NULL"
+        )
+    else:
+        _firsts(cur, org_id)
     repeated, stored, fresh = cur.execute(
         "SELECT coalesce(sum(copies - 1), 0), count(*) FILTER (stored), count(*) FILTER (NOT stored) FROM firsts"
     ).fetchall()[0]
@@ -309,12 +304,60 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
     cur.execute(f"CREATE OR REPLACE TEMP TABLE added AS {new_days}")  # noqa: S608 (one of the two above)
     add_to_daily(cur, org_id)
     _unknown_people(cur, org_id, rollout_id, result)
-    cur.execute("DROP TABLE firsts")
+    _drop_firsts(cur)
     if result.repeated_in_file:
         result.messages.append(
             f"{plural(result.repeated_in_file, 'row')} repeated within this file (the same person, "
             "time and activity as an earlier row): counted once"
         )
+
+
+def _all_new(cur, org_id: int) -> bool:
+    """True when the kept rows of parsed hold each (person, time, activity) once and the store
+    holds none of them: no stored event of the organisation falls within the rows' times (a first
+    load, or a load of a new period), and counting the distinct keys (an aggregate of the keys
+    alone) finds as many as rows."""
+    first, last, rows = cur.execute(
+        "SELECT min(event_at), max(event_at), count(*) FROM parsed WHERE reason IS NULL"
+    ).fetchall()[0]
+    stored = cur.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM usage_events WHERE org_id = $org AND event_at BETWEEN $first AND $last "
+        "LIMIT 1)",
+        {"org": org_id, "first": first, "last": last},
+    ).fetchall()[0][0]
+    if stored:
+        return False
+    keys = cur.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT user_key, event_at, activity_key FROM parsed WHERE reason IS NULL)"
+    ).fetchall()[0][0]
+    return keys == rows
+
+
+def _firsts(cur, org_id: int) -> None:
+    """The temp table firsts: each (person, time, activity) of the kept rows once, with its first
+    row's events and snapshot, its copies in the file, and whether the store holds it."""
+    # one aggregate over the file's rows and the stored events of its people and activities (as
+    # keys): it keeps each key's first row of the file and marks the keys already stored. An
+    # aggregate spills to disk within DuckDB's memory; a join of two 20 M-row sides ran out of it
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE firsts AS SELECT user_key, event_at, activity_key, "
+        "  CAST(event_at AS DATE) AS day, arg_min(events, line) AS events, arg_min(snapshot, line) AS snapshot, "
+        "  count(line) AS copies, count(*) > count(line) AS stored "
+        "FROM (SELECT user_key, event_at, activity_key, events, snapshot, line FROM parsed WHERE reason IS NULL "
+        "  UNION ALL SELECT p.key, e.event_at, a.key, NULL, NULL, NULL FROM usage_events e "
+        "  JOIN people p ON p.user_id = e.user_id JOIN activities a ON a.activity = e.activity "
+        "  WHERE e.org_id = $org) "
+        "GROUP BY user_key, event_at, activity_key HAVING count(line) > 0",
+        {"org": org_id},
+    )
+
+
+def _drop_firsts(cur) -> None:
+    """firsts is a view over parsed (_all_new) or a table."""
+    kind = cur.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = 'firsts' AND table_catalog = 'temp'"
+    ).fetchall()
+    cur.execute("DROP VIEW firsts" if kind and kind[0][0] == "VIEW" else "DROP TABLE IF EXISTS firsts")
 
 
 def _unknown_people(cur, org_id: int, rollout_id: int | None, result: LoadResult) -> None:
