@@ -41,7 +41,8 @@ def distinct_values(cur, staged: Staged, choice: formats.Choice) -> dict[str, li
     if not names:
         return {}
     # one GROUP BY per column, not list(DISTINCT ...) over the rows (about half the time at 2 M
-    # rows); list() keeps nulls, list(DISTINCT) left them out. The columns are positions of raw (ints from the format's choice), never text from the file
+    # rows); list() keeps nulls, list(DISTINCT) left them out. The columns are positions of raw
+    # (ints from the format's choice), never text from the file
     groups = " UNION ALL ".join(
         f"SELECT {n} AS col, c{choice.columns[name]} AS cell FROM raw WHERE fields = $width "  # noqa: S608
         f"GROUP BY c{choice.columns[name]}"
