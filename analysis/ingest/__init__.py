@@ -260,12 +260,14 @@ def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: 
             ticket_cells.parse(cur, scope, staged, choice, context)
             step(0.4, "Collecting the rejected rows")
             rejects = ticket_cells.rejects(cur, staged)
+            staging.drop(cur)  # the file's cells are read: their memory goes to the merge
             if left := ticket_cells.companies_message(cur, scope):
                 messages.append(left)
             return _Checked([], ticket_cells.kept(cur), rejects, ticket_cells.preview(cur), staged.sha256)
         usage.parse(cur, staged, choice, context, distinct)
         step(0.4, "Collecting the rejected rows")
         rejects = usage.rejects(cur, staged, choice)
+        staging.drop(cur)  # the file's cells are read (a 20 M-row file's spill to disk): the merge gets the memory
         return _Checked([], usage.kept(cur), rejects, usage.preview(cur), staged.sha256)
     parsed, rejects = validate(table, kind, choice, context, dayfirst, messages)
     preview = [{k: v for k, v in row.items() if k != "line"} for row in parsed[:5]]

@@ -300,7 +300,7 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
     )
     # only the rows this load inserted change the daily summary
     step(0.75, "Updating the daily summary")
-    dated = cur.execute("SELECT coalesce(bool_and(event_at = day), true) FROM firsts WHERE NOT stored").fetchall()[0][0]
+    dated = _dated(cur)
     # rows dated by day alone are one per (person, day, activity) already: their sums are their counts
     new_days = (
         "SELECT user_key, day, activity_key, events FROM firsts WHERE NOT stored"
@@ -316,6 +316,22 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
             f"{plural(result.repeated_in_file, 'row')} repeated within this file (the same person, "
             "time and activity as an earlier row): counted once"
         )
+
+
+def _dated(cur) -> bool:
+    """Whether every new row is dated by its day alone (its time is midnight). From DuckDB's
+    reader, the value table of times says so without reading the rows: a row's time is its
+    timestamp cell's value, else its date's day (plus whole days), and a table with no time
+    but midnight holds none for any row (one for a refused row only sends the rows to the GROUP
+    BY, which gives the same sums)."""
+    made = {name for (name,) in cur.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+    if "v_timestamp" in made:
+        return not cur.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM v_timestamp WHERE value <> date_trunc('day', value) LIMIT 1)"
+        ).fetchall()[0][0]
+    if "v_date" in made:
+        return True
+    return cur.execute("SELECT coalesce(bool_and(event_at = day), true) FROM firsts WHERE NOT stored").fetchall()[0][0]
 
 
 def _all_new(cur, org_id: int) -> bool:
@@ -368,7 +384,8 @@ def _drop_firsts(cur) -> None:
 
 def _unknown_people(cur, org_id: int, rollout_id: int | None, result: LoadResult) -> None:
     unknown = cur.execute(
-        "SELECT u.user_id FROM people u WHERE u.key IN (SELECT user_key FROM firsts) AND NOT EXISTS ("
+        # the file's people first (a GROUP BY), then the few of them: IN (SELECT ... FROM firsts) hashed every row
+        "SELECT u.user_id FROM people u WHERE u.key IN (SELECT user_key FROM firsts GROUP BY user_key) AND NOT EXISTS ("
         "  SELECT 1 FROM rollouts r, current_roster($org, r.rollout_id) p"
         "  WHERE r.org_id = $org AND ($rollout IS NULL OR r.rollout_id = $rollout)"
         "    AND p.user_id = u.user_id) ORDER BY 1",
