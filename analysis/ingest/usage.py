@@ -384,8 +384,7 @@ def _drop_firsts(cur) -> None:
 
 def _unknown_people(cur, org_id: int, rollout_id: int | None, result: LoadResult) -> None:
     unknown = cur.execute(
-        # the file's people first (a GROUP BY), then the few of them: IN (SELECT ... FROM firsts) hashed every row
-        "SELECT u.user_id FROM people u WHERE u.key IN (SELECT user_key FROM firsts GROUP BY user_key) AND NOT EXISTS ("
+        "SELECT u.user_id FROM people u WHERE u.key IN (SELECT user_key FROM firsts) AND NOT EXISTS ("
         "  SELECT 1 FROM rollouts r, current_roster($org, r.rollout_id) p"
         "  WHERE r.org_id = $org AND ($rollout IS NULL OR r.rollout_id = $rollout)"
         "    AND p.user_id = u.user_id) ORDER BY 1",
