@@ -21,7 +21,7 @@ from analysis.care import attempts
 from analysis.files import FileRefused, Table, read_head, read_table
 from analysis.formats import forms
 from analysis.ingest import organisation as org
-from analysis.ingest import staging, ticket_cells, ticket_collapse, ticket_merge, ticket_values, usage
+from analysis.ingest import staging, ticket_cells, ticket_collapse, ticket_merge, ticket_values, usage, usage_merge
 from analysis.ingest.cells import validate
 from analysis.ingest.context import read_context
 from analysis.ingest.dates import date_readers
@@ -313,7 +313,7 @@ def _merge(
         if clash:
             raise FileRefused(file_name, clash)  # rolls the load back: nothing is stored
     elif kind == "usage":
-        usage.merge(cur, scope.org_id, rollout_id, result.upload_id, result, step)
+        usage_merge.merge(cur, scope.org_id, rollout_id, result.upload_id, result, step)
     elif kind in RECORD_KINDS and rollout_id is not None:  # _load refuses these without a rollout
         merge_record(cur, kind, scope.org_id, rollout_id, result.upload_id, parsed, result)
     else:
