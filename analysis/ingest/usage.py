@@ -39,15 +39,17 @@ def distinct_values(cur, staged: Staged, choice: formats.Choice) -> dict[str, li
     names = [name for name in choice.columns if name in _TYPES]
     if not names:
         return {}
-    # one GROUP BY per column, not list(DISTINCT ...) over the rows (about half the time at 2 M
-    # rows); list() keeps nulls, list(DISTINCT) left them out. The columns are positions of raw
-    # (ints from the format's choice), never text from the file
-    groups = " UNION ALL ".join(
-        f"SELECT {n} AS col, c{choice.columns[name]} AS cell FROM raw WHERE fields = $width "  # noqa: S608
-        f"GROUP BY c{choice.columns[name]}"
-        for n, name in enumerate(names)
+    # one scan grouped by each column in turn (GROUPING SETS), not list(DISTINCT ...): about
+    # two thirds of the time at 2 M rows; one scan, as a 20 M-row file's staged cells are on disk
+    # (a GROUP BY per column read them once each). list() keeps nulls, list(DISTINCT) left them
+    # out. The columns are positions of raw (ints from the format's choice), never the file's text
+    columns = sorted({choice.columns[name] for name in names})
+    which = " ".join(f"WHEN GROUPING(c{i}) = 0 THEN {i}" for i in columns)
+    groups = (
+        f"SELECT CASE {which} END AS col, coalesce({', '.join(f'c{i}' for i in columns)}) AS cell "  # noqa: S608
+        f"FROM raw WHERE fields = $width GROUP BY GROUPING SETS ({', '.join(f'(c{i})' for i in columns)})"
     )
-    lists = ", ".join(f"list(cell) FILTER (col = {n} AND cell IS NOT NULL)" for n in range(len(names)))
+    lists = ", ".join(f"list(cell) FILTER (col = {choice.columns[name]} AND cell IS NOT NULL)" for name in names)
     found = cur.execute(f"SELECT {lists} FROM ({groups})", {"width": staged.width}).fetchall()[0]  # noqa: S608
     return {name: texts or [] for name, texts in zip(names, found)}
 

@@ -22,24 +22,26 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
         "JOIN activities a ON a.key = f.activity_key WHERE f.reason IS NULL AND f.snapshot IS NOT NULL",
         params,
     )
-    first, last = cur.execute("SELECT min(event_at), max(event_at) FROM parsed WHERE reason IS NULL").fetchall()[0]
+    first, last, rows = cur.execute(
+        "SELECT min(event_at), max(event_at), count(*) FROM parsed WHERE reason IS NULL"
+    ).fetchall()[0]
     span = {"org": org_id, "first": first, "last": last}
-    if _all_new(cur, span):
+    # a 20 M-row parsed spills to disk and each read of it costs seconds: the shortcut reads it
+    # only to count its keys and to insert its rows, and takes the counts from this read
+    all_new = _all_new(cur, span, rows)
+    if all_new:
         # every kept row is the first of its key and none is stored: the aggregate below would
         # only copy them (a third of a 2 M-row load)
-        cur.execute(
-            "CREATE OR REPLACE TEMP VIEW file_keys AS SELECT user_key, event_at, activity_key, line, "
-            "1 AS copies, false AS stored FROM parsed WHERE reason IS NULL"
-        )
         cur.execute(
             "CREATE OR REPLACE TEMP VIEW firsts AS SELECT user_key, event_at, activity_key, day, events, snapshot "
             "FROM parsed WHERE reason IS NULL"
         )
+        repeated, stored, fresh = 0, 0, rows
     else:
         _firsts(cur, span)
-    repeated, stored, fresh = cur.execute(
-        "SELECT coalesce(sum(copies - 1), 0), count(*) FILTER (stored), count(*) FILTER (NOT stored) FROM file_keys"
-    ).fetchall()[0]
+        repeated, stored, fresh = cur.execute(
+            "SELECT coalesce(sum(copies - 1), 0), count(*) FILTER (stored), count(*) FILTER (NOT stored) FROM file_keys"
+        ).fetchall()[0]
     result.repeated_in_file = int(repeated)
     result.rows_duplicate += int(repeated) + int(stored)
     result.rows_loaded += int(fresh)
@@ -60,8 +62,9 @@ def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, resul
         else "SELECT user_key, day, activity_key, sum(events) AS events FROM firsts GROUP BY ALL"
     )
     cur.execute(f"CREATE OR REPLACE TEMP TABLE added AS {new_days}")  # noqa: S608 (one of the two above)
+    # the file's people: those of its new rows when every row is new (added is small beside parsed)
+    _unknown_people(cur, org_id, rollout_id, result, "added" if all_new else "file_keys")
     add_to_daily(cur, org_id)
-    _unknown_people(cur, org_id, rollout_id, result)
     _drop_firsts(cur)
     if result.repeated_in_file:
         result.messages.append(
@@ -86,11 +89,11 @@ def _dated(cur) -> bool:
     return cur.execute("SELECT coalesce(bool_and(event_at = day), true) FROM firsts").fetchall()[0][0]
 
 
-def _all_new(cur, span: dict) -> bool:
-    """True when the kept rows of parsed hold each (person, time, activity) once and the store
-    holds none of them: no stored event of the organisation falls within the rows' times (span:
-    org, first, last; a first load, or a load of a new period), and counting the distinct keys (an
-    aggregate of the keys alone) finds as many as rows."""
+def _all_new(cur, span: dict, rows: int) -> bool:
+    """True when the kept rows of parsed (rows of them) hold each (person, time, activity) once
+    and the store holds none of them: no stored event of the organisation falls within the rows'
+    times (span: org, first, last; a first load, or a load of a new period), and counting the
+    distinct keys (an aggregate of the keys alone) finds as many as rows."""
     stored = cur.execute(
         "SELECT count(*) FROM (SELECT 1 FROM usage_events WHERE org_id = $org AND event_at BETWEEN $first AND $last "
         "LIMIT 1)",
@@ -98,10 +101,9 @@ def _all_new(cur, span: dict) -> bool:
     ).fetchall()[0][0]
     if stored:
         return False
-    keys, rows = cur.execute(
-        "SELECT (SELECT count(*) FROM (SELECT DISTINCT user_key, event_at, activity_key FROM parsed "
-        "WHERE reason IS NULL)), (SELECT count(*) FROM parsed WHERE reason IS NULL)"
-    ).fetchall()[0]
+    keys = cur.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT user_key, event_at, activity_key FROM parsed WHERE reason IS NULL)"
+    ).fetchall()[0][0]
     return keys == rows
 
 
@@ -131,15 +133,16 @@ def _firsts(cur, span: dict) -> None:
 
 
 def _drop_firsts(cur) -> None:
-    """file_keys and firsts are views over parsed (_all_new) or tables."""
+    """firsts is a view over parsed (_all_new) or a table, as file_keys (only made by _firsts)."""
     views = {name for (name,) in cur.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
     for name in ("file_keys", "firsts"):
         cur.execute(f"DROP VIEW {name}" if name in views else f"DROP TABLE IF EXISTS {name}")  # noqa: S608 (constants)
 
 
-def _unknown_people(cur, org_id: int, rollout_id: int | None, result: LoadResult) -> None:
+def _unknown_people(cur, org_id: int, rollout_id: int | None, result: LoadResult, keys: str) -> None:
+    """The people of the temp table keys (added or file_keys, one of merge's) on no roster."""
     unknown = cur.execute(
-        "SELECT u.user_id FROM people u WHERE u.key IN (SELECT user_key FROM file_keys) AND NOT EXISTS ("
+        f"SELECT u.user_id FROM people u WHERE u.key IN (SELECT user_key FROM {keys}) AND NOT EXISTS ("  # noqa: S608
         "  SELECT 1 FROM rollouts r, current_roster($org, r.rollout_id) p"
         "  WHERE r.org_id = $org AND ($rollout IS NULL OR r.rollout_id = $rollout)"
         "    AND p.user_id = u.user_id) ORDER BY 1",
