@@ -142,6 +142,25 @@ def test_reloading_the_same_usage_adds_nothing(acme, load):
     assert again.messages[0].endswith(" by operator: nothing new, so no load was recorded")
 
 
+def test_a_later_file_sharing_one_stored_time_counts_it_once(acme, load):
+    # the second file's rows hold each key once; its first time is the first file's last: the
+    # store holds that row, so it is a duplicate and the other two load (the merge's shortcut
+    # for files whose times no stored event shares must not take this file)
+    load(acme, "roster", (TINY / "roster.csv").read_bytes())
+    first = load(acme, "usage", "user_id,date,activity\na@acme.test,2025-01-03,mfa\nb@acme.test,2025-01-05,mfa\n")
+    second = load(
+        acme,
+        "usage",
+        "user_id,date,activity\nb@acme.test,2025-01-05,mfa\na@acme.test,2025-01-06,mfa\nb@acme.test,2025-01-07,mfa\n",
+    )
+    third = load(acme, "usage", "user_id,date,activity\na@acme.test,2025-01-08,mfa\na@acme.test,2025-01-09,mfa\n")
+    assert (first.rows_loaded, second.rows_loaded, second.rows_duplicate) == (2, 2, 1)
+    assert (third.rows_loaded, third.rows_duplicate) == (2, 0)
+    assert counts(acme.store, "usage_events") == 6
+    daily = acme.store.cursor().execute("SELECT count(*), sum(events) FROM usage_daily").fetchall()[0]
+    assert daily == (6, 6)
+
+
 def test_timestamps_summarise_per_day_in_the_organisations_zone(store, load):
     from analysis import orgs
     from analysis.access import OPERATOR

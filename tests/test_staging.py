@@ -128,3 +128,42 @@ def test_a_row_of_blank_cells_is_left_out_by_duckdbs_reader_as_by_pythons(store)
     assert staged.reader == "duckdb" and rows == [(2, ["a@x.test", "2025-01-06"]), (4, ["b@x.test", "2025-01-07"])]
     table = read_table("f.csv", data)
     assert rows == list(zip(table.lines, table.rows))
+
+
+def test_the_blank_cell_shortcut_holds_for_every_character_trim_removes(store):
+    # staging counts blank rows with a cheap test of the first cell before trimming it: that test
+    # must hold for every cell DuckDB's trim empties (each character it removes, alone and twice)
+    cur = store.cursor()
+    test = staging.BLANK_START.format(cell="c")
+    found = cur.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE NOT ({test})) FROM ("  # noqa: S608 (the module's constant)
+        "  SELECT chr(i::INTEGER) || t.tail AS c FROM range(0, 1114112) r(i), (VALUES (''), (' ')) t(tail)"
+        "  WHERE (i < 55296 OR i > 57343)) WHERE trim(c) = ''"
+    ).fetchall()[0]
+    assert found[0] > 10 and found[1] == 0  # trim removes more than the space; the test misses none
+    data = "user_id,date\na@x.test,2025-01-06\n\u3000,\u00a0\nb@x.test,2025-01-07\n".encode()
+    staged, rows = staged_rows(store, data)
+    assert staged.reader == "duckdb" and [line for line, _ in rows] == [2, 4]
+
+
+def test_a_copy_the_kernel_refuses_goes_through_python(store, tmp_path, monkeypatch):
+    # a file is copied for DuckDB with sendfile; where that fails part way, the copy starts again
+    # through Python's buffers and stages the same rows, lines and digest
+    data = USAGE.encode()
+    path = tmp_path / "usage.csv"
+    path.write_bytes(data)
+    sendfile = staging.os.sendfile
+
+    def half_then_refuse(out, handle, offset, count):
+        if offset:
+            raise OSError("refused")
+        return sendfile(out, handle, offset, len(data) // 2)
+
+    monkeypatch.setattr(staging.os, "sendfile", half_then_refuse)
+    staged, rows = staged_rows(store, data)  # from bytes: no sendfile
+    cur = store.cursor()
+    from_path = staging.stage(cur, store.staging_dir, read_head("usage.csv", data, rows=50), path)
+    lines = cur.execute("SELECT line, c0, c1, c2, c3 FROM raw ORDER BY line").fetchall()
+    staging.drop(cur)
+    assert from_path.reader == "duckdb" and from_path.sha256 == hashlib.sha256(data).hexdigest()
+    assert [(line, list(cells)) for line, *cells in lines] == rows and len(rows) == USAGE.count("\n") - 1

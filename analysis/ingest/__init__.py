@@ -22,7 +22,16 @@ from analysis.care import attempts
 from analysis.files import FileRefused, Table, read_head, read_table
 from analysis.formats import forms
 from analysis.ingest import organisation as org
-from analysis.ingest import roster_dates, staging, ticket_cells, ticket_collapse, ticket_merge, ticket_values, usage
+from analysis.ingest import (
+    roster_dates,
+    staging,
+    ticket_cells,
+    ticket_collapse,
+    ticket_merge,
+    ticket_values,
+    usage,
+    usage_merge,
+)
 from analysis.ingest.cells import validate
 from analysis.ingest.context import read_context
 from analysis.ingest.dates import date_readers
@@ -266,12 +275,14 @@ def _checked(cur, scope: Scope, kind: str, table: Table, data, choice, context: 
             ticket_cells.parse(cur, scope, staged, choice, context)
             step(0.4, "Collecting the rejected rows")
             rejects = ticket_cells.rejects(cur, staged)
+            staging.drop(cur)  # the file's cells are read: their memory goes to the merge
             if left := ticket_cells.companies_message(cur, scope):
                 messages.append(left)
             return _Checked([], ticket_cells.kept(cur), rejects, ticket_cells.preview(cur), staged.sha256)
         usage.parse(cur, staged, choice, context, distinct)
         step(0.4, "Collecting the rejected rows")
         rejects = usage.rejects(cur, staged, choice)
+        staging.drop(cur)  # the file's cells are read (a 20 M-row file's spill to disk): the merge gets the memory
         return _Checked([], usage.kept(cur), rejects, usage.preview(cur), staged.sha256)
     parsed, rejects = validate(table, kind, choice, context, dayfirst, messages)
     preview = [{k: v for k, v in row.items() if k != "line"} for row in parsed[:5]]
@@ -318,7 +329,7 @@ def _merge(
         if clash:
             raise FileRefused(file_name, clash)  # rolls the load back: nothing is stored
     elif kind == "usage":
-        usage.merge(cur, scope.org_id, rollout_id, result.upload_id, result, step)
+        usage_merge.merge(cur, scope.org_id, rollout_id, result.upload_id, result, step)
     elif kind in RECORD_KINDS and rollout_id is not None:  # _load refuses these without a rollout
         merge_record(cur, kind, scope.org_id, rollout_id, result.upload_id, parsed, result)
     else:

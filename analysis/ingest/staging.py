@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from analysis.files import SPREADSHEET_MAGIC, Table, decode, read_table
 from analysis.upload_limits import HEAD_BYTES, MAX_FILE_BYTES, TooBig
 
 _CHUNK = 8 * 1024 * 1024
+# true of every cell that trims to '' (and of a few others, which the trim then tests)
+BLANK_START = "{cell} < '!' OR {cell} >= chr(128)"
 
 
 @dataclass
@@ -89,10 +92,14 @@ def _duckdb_csv(cur, staging_dir: Path, head: Table, data: bytes | Path) -> Stag
     """raw from DuckDB's CSV reader, or None when the file is not one line per row (the Python
     reader then numbers its lines) or DuckDB cannot read it as the header says."""
     width = len(head.header)
-    with _utf8_copy(staging_dir, head, data) as (path, lines, sha):
+    with _utf8_copy(staging_dir, head, data) as (path, counting):
         columns = {f"c{i}": "VARCHAR" for i in range(width)}
         cells = ", ".join(f"coalesce(c{i}, '') AS c{i}" for i in range(width))
-        blank = " AND ".join(f"trim(c{i}) = ''" for i in range(width))
+        # DuckDB's trim removes spaces and the other Unicode spaces (U+00A0, U+3000, ...): a
+        # cell that trims to '' starts with a byte below '!' or is not ASCII, a comparison of the
+        # string's inline prefix that spares trimming every first cell
+        # (tests/test_staging.py pins this against every character trim removes)
+        blank = f"({BLANK_START.format(cell='c0')}) AND " + " AND ".join(f"trim(c{i}) = ''" for i in range(width))
         try:
             # cells are built from column positions, never from the file's text
             cur.execute(
@@ -103,6 +110,7 @@ def _duckdb_csv(cur, staging_dir: Path, head: Table, data: bytes | Path) -> Stag
             )
         except duckdb.Error:
             return None
+        lines, sha = counting.result()
     read = cur.execute("SELECT count(*) FROM raw_lines").fetchall()[0][0]
     # a WHERE stops at a row's first cell that is not blank; a FILTER clause tests every cell
     blanks = cur.execute(f"SELECT count(*) FROM raw_lines WHERE {blank}").fetchall()[0][0]  # noqa: S608 (positions)
@@ -123,41 +131,93 @@ def _duckdb_csv(cur, staging_dir: Path, head: Table, data: bytes | Path) -> Stag
 
 @contextlib.contextmanager
 def _utf8_copy(staging_dir: Path, head: Table, data: bytes | Path):
-    """(a UTF-8 file DuckDB may read, the number of lines in it, the digest of data). Bytes, and
-    text in another encoding, are written to a private file in the staging folder (the only folder the database
-    may read: docs/security.md#the-database-locked-down), removed afterwards."""
+    """(a UTF-8 file DuckDB may read, a _Counting of it: the number of lines in it and the digest
+    of data). Bytes, and text in another encoding, are written to a private file in the staging
+    folder (the only folder the database may read: docs/security.md#the-database-locked-down),
+    removed afterwards."""
     staging_dir.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix="load-", suffix=".csv", dir=staging_dir)
     path = Path(name)
+    counting = None
     try:
         with os.fdopen(handle, "wb") as out:
+            digested: bytes | None = None  # what the digest is of, when not the copy
+            source: bytes | Path
             if head.encoding in ("utf-8", "utf-8-sig"):
-                lines, sha = _copy(data, out)
+                _copy(data, out)
+                source = data if isinstance(data, bytes) else path
             else:  # transcoded in memory: such files come from spreadsheets and are small
-                original = whole(data)
-                text, _ = decode(original)
-                encoded = text.encode("utf-8")
-                out.write(encoded)
-                lines, sha = _line_count(encoded, encoded[-1:]), hashlib.sha256(original).hexdigest()
-        yield path, lines, sha
+                digested = whole(data)
+                text, _ = decode(digested)
+                source = text.encode("utf-8")
+                out.write(source)
+        # counted on a thread while DuckDB reads the copy (both let go of Python's lock)
+        counting = _Counting(source, digested)
+        yield path, counting
     finally:
+        if counting is not None:
+            counting.wait()  # the thread reads the copy: it finishes before the copy goes
         path.unlink(missing_ok=True)
 
 
-def _copy(data: bytes | Path, out) -> tuple[int, str]:
-    """Copy data to out; the number of lines (a last line without a line break counts) and the
-    digest, taken in the same pass so that a big file is read once (digest() would read it again)."""
+def _copy(data: bytes | Path, out) -> None:
+    """Copy data to out (a file's bytes within the kernel where it can)."""
     if isinstance(data, bytes):
         out.write(data)
-        return _line_count(data, data[-1:]), hashlib.sha256(data).hexdigest()
-    breaks, last, sha = 0, b"", hashlib.sha256()
+        return
+    out.flush()
     with data.open("rb") as handle:
+        try:
+            sent = 0
+            while n := os.sendfile(out.fileno(), handle.fileno(), sent, _CHUNK):
+                sent += n
+            return
+        except OSError:  # not between these two files: copied through Python's buffers
+            pass
+        handle.seek(0)
+        out.seek(0)
+        out.truncate()
         while chunk := handle.read(_CHUNK):
             out.write(chunk)
-            sha.update(chunk)
-            breaks += chunk.count(b"\n")
-            last = chunk[-1:]
-    return breaks + (0 if last in (b"\n", b"") else 1), sha.hexdigest()
+
+
+class _Counting:
+    """The lines of a file or bytes (a last line without a line break counts) and a digest, taken
+    on a thread: the file is read once more, from the page cache, while DuckDB parses it."""
+
+    def __init__(self, source: bytes | Path, digested: bytes | None = None):
+        self._found: tuple[int, str] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._count, args=(source, digested), daemon=True)
+        self._thread.start()
+
+    def _count(self, source: bytes | Path, digested: bytes | None) -> None:
+        try:
+            if isinstance(source, bytes):
+                lines = _line_count(source, source[-1:])
+                sha = hashlib.sha256(source if digested is None else digested).hexdigest()
+                self._found = lines, sha
+                return
+            breaks, last, digest = 0, b"", hashlib.sha256()
+            with source.open("rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    digest.update(chunk)
+                    breaks += chunk.count(b"\n")
+                    last = chunk[-1:]
+            self._found = breaks + (0 if last in (b"\n", b"") else 1), digest.hexdigest()
+        except BaseException as exc:  # raised again by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> tuple[int, str]:
+        """(lines, sha256 hex digest)."""
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._found is not None
+        return self._found
 
 
 def _line_count(data: bytes, last: bytes) -> int:
