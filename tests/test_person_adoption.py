@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from analysis import metrics, orgs
+from analysis import metrics, orgs, uploads
 
 ROSTER = """
 user_id,display_name,department,cohort,licensed
@@ -108,3 +108,76 @@ def test_the_people_days_are_read_once(acme):
         .fetchall()[0][0]
     )
     assert len(re.findall(r'(?:FROM|JOIN)\s+"?days\b', definition, flags=re.IGNORECASE)) == 1
+
+
+MARCH = """
+user_id,display_name,department,cohort,licensed
+a@acme.test,Ann,IT,champion,yes
+b@acme.test,Ben,IT,wider,yes
+c@acme.test,Cat,Sales,wider,yes
+d@acme.test,Dan,Sales,wider,yes
+"""
+
+
+def _rolling_expected(rows, start: date, as_of: date, rosters: list[tuple[date, dict[str, str]]]):
+    """(cohort, day) -> (active_7d, licensed_users) from the raw rows: each day counts the people
+    the roster in effect that day licenses (the first roster also holds before its date)."""
+    out = {}
+    day = start
+    while day <= as_of:
+        roster = [r for dated, r in rosters if dated <= day][-1] if rosters[0][0] <= day else rosters[0][1]
+        for cohort in ("champion", "wider"):
+            people = [u for u, c in roster.items() if c == cohort]
+            active = [
+                u
+                for u in people
+                if any(p == u and a == "mfa" and day - timedelta(days=6) <= d <= day for p, d, a in rows)
+            ]
+            out[(cohort, day)] = (len(active), len(people))
+        day += timedelta(days=1)
+    return out
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_rolling_adoption_matches_the_raw_rows_through_a_load_and_an_undo(acme, load, seed):
+    # January: a b champions, c wider (d unlicensed); from 1 Mar: b moves to the wider cohort and d
+    # is licensed. A second usage load adds days; undoing it must give the first load's figures.
+    rng = random.Random(seed)
+    start = date(2024, 12, 20)
+    first = sorted(
+        {
+            (u, start + timedelta(days=rng.randrange(120)), rng.choice(["mfa", "mfa", "sms"]))
+            for u in "abcd"
+            for _ in range(25)
+        }
+    )
+    more = sorted(
+        {(u, start + timedelta(days=rng.randrange(120)), "mfa") for u in "abcd" for _ in range(15)} - set(first)
+    )
+    load(acme, "roster", ROSTER, as_of=date(2025, 1, 1))
+    load(acme, "roster", MARCH, as_of=date(2025, 3, 1))
+    load(acme, "usage", _usage(first))
+    rollout = orgs.rollout(acme, "MFA")
+    rosters = [
+        (date(2025, 1, 1), {"a": "champion", "b": "champion", "c": "wider"}),
+        (date(2025, 3, 1), {"a": "champion", "b": "wider", "c": "wider", "d": "wider"}),
+    ]
+
+    def found(as_of):
+        frame = metrics.rolling_adoption(acme, rollout, as_of)
+        return {
+            (r.cohort, r.day.date() if hasattr(r.day, "date") else r.day): (int(r.active_7d), int(r.licensed_users))
+            for r in frame.itertuples()
+        }
+
+    def check(rows):
+        for as_of in (date(2025, 1, 2), date(2025, 2, 20), date(2025, 4, 19)):
+            frame = metrics.rolling_adoption(acme, rollout, as_of)
+            start_day = min(frame["day"]).date() if len(frame) else as_of
+            assert found(as_of) == _rolling_expected(rows, start_day, as_of, rosters), as_of
+
+    check(first)
+    second = load(acme, "usage", _usage(more))
+    check(first + more)
+    uploads.undo(acme, second.upload_id)
+    check(first)
