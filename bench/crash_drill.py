@@ -68,10 +68,19 @@ OUTCOMES = {
 
 # Not part of a load's all-or-nothing: the attempts ledger, and what the red-flag evaluation run
 # after a committed load writes in its own transaction (analysis/schedule.py: alert states, their
-# history, the verdicts it keeps, its run marks and queued notifications, and its audit entry), which the daily pass
+# history, the verdicts and the computed baseline it keeps, its run marks and queued notifications, and its audit entry), which the daily pass
 # writes again anyway. A load's own audit entry is in its transaction (tests/test_audit.py).
 NOT_THE_LOADS = frozenset(
-    {"load_attempts", "alerts", "alert_events", "alert_verdicts", "scheduled_runs", "outbox", "audit_log"}
+    {
+        "load_attempts",
+        "alerts",
+        "alert_events",
+        "alert_verdicts",
+        "kept_baselines",
+        "scheduled_runs",
+        "outbox",
+        "audit_log",
+    }
 )
 
 

@@ -9,12 +9,13 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from analysis import audit, metrics
+from analysis import audit, kpis, metrics
 from analysis.alerts import verdict_cache
 from analysis.alerts.evaluate import evaluated
 from analysis.alerts.inputs import Finding
 from analysis.alerts.rules import RULES
 from analysis.alerts.store import record_verdict, resolve_alert, row_key, stored_rows
+from analysis.kpis import baseline_cache
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -116,10 +117,15 @@ def evaluate_alerts(
         d = data.d  # as_of, else the newest usage day, else today
     else:
         d, found = kept
+    # the computed baseline the rules used, with the champion curve the KPI table reads: kept with
+    # the verdicts (analysis/kpis/baseline_cache.py)
+    baseline_kept = kpis.keep_computed(scope, rollout, data.baseline, data.d, data.window) if record else None
     result = []
     with scope.store.transaction("record red-flag changes", org_id=scope.org_id) if record else nullcontext() as cur:
         if record:
             verdict_cache.write(cur, scope, rollout, at, data, found)
+            if baseline_kept is not None:
+                baseline_cache.write(cur, scope, rollout, at, *baseline_kept)
         stored = {row_key(row): row for row in stored_rows(scope, rollout.rollout_id)}
         events_before = _events(cur, scope) if record else 0
         for f in found:

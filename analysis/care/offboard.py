@@ -45,6 +45,7 @@ ABOUT = {
     "alerts": "alerts with their state, note, evidence and action",
     "alert_events": "the history of each alert, with notes",
     "alert_verdicts": "the red-flag rules' last verdicts, kept per data version (derived)",
+    "kept_baselines": "the computed baseline and champion curve, kept per data version (derived)",
     "flag_actions": "actions taken on red flags",
     "action_events": "the history of each action, with notes",
     "annotations": "annotations on the rollouts' charts",

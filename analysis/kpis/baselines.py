@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from analysis import metrics, support
+from analysis.kpis import baseline_cache
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 from analysis.settings import BASELINE_DAYS, default_baseline_window
@@ -181,13 +182,23 @@ def computed_baseline(
     if window is None:
         return None
     as_of = as_of or metrics.default_as_of(scope, rollout) or window[1]
-    return Baseline(
-        COMPUTED,
-        window[0],
-        window[1],
-        baseline_figures(scope, rollout, *window, as_of, window_days, curve),
-        as_of=as_of,
-    )
+    w = window_days or rollout.window_days
+    kept = baseline_cache.read(scope, rollout, baseline_cache.key(scope), as_of, w, window)
+    if kept is not None:  # kept by the recording evaluation at this data version (baseline_cache.py)
+        figures = kept if curve else kept | {"champion_by_age": {}}
+    else:
+        figures = baseline_figures(scope, rollout, *window, as_of, w, curve)
+    return Baseline(COMPUTED, window[0], window[1], figures, as_of=as_of)
+
+
+def keep_computed(scope: Scope, rollout: Rollout, found: Baseline | None, as_of: date, window_days: int):
+    """What the recording evaluation keeps of the computed baseline it used (None when it used a
+    locked one): (as_of, window_days, its window, its figures with the champion curve), for
+    baseline_cache.write inside its transaction. The curve is computed here, the only extra work."""
+    if found is None or found.locked:
+        return None
+    curve = found.figures.get("champion_by_age") or champion_curve(scope, rollout, as_of, window_days)
+    return as_of, window_days, (found.start, found.end), found.figures | {"champion_by_age": curve}
 
 
 def _locked(scope: Scope, rollout: Rollout) -> list[Baseline]:

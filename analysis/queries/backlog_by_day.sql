@@ -7,7 +7,7 @@ WITH scoped AS (
     SELECT CAST(created_at AS DATE) AS created_day,
            CASE WHEN resolved_at IS NOT NULL   -- greatest() would skip a null: an open ticket never closes
                 THEN greatest(CAST(created_at AS DATE), CAST(resolved_at AS DATE)) END AS closed_day
-    FROM rollout_tickets($org_id, $rollout_id)
+    FROM scoped_tickets($org_id, $rollout_id)
     WHERE CAST(created_at AS DATE) <= $as_of
 ),
 moves AS (   -- +1 on the day a ticket is created, -1 on the day it is closed

@@ -1,7 +1,7 @@
 -- The rollout's support figures as of the end of $as_of with a window of $window_days
 -- (docs/metrics.md#support-metrics). Tickets created after $as_of are ignored.
 WITH scoped AS (
-    SELECT * FROM rollout_tickets($org_id, $rollout_id)
+    SELECT * FROM scoped_tickets($org_id, $rollout_id)
     WHERE CAST(created_at AS DATE) <= $as_of
 ),
 licensed AS (

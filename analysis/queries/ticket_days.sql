@@ -1,4 +1,4 @@
--- ticket_days: per day up to $as_of, the rollout's tickets in scope (the rollout_tickets macro)
+-- ticket_days: per day up to $as_of, the rollout's tickets in scope (macro scoped_tickets)
 -- created that day, and the resolution times (hours, oldest resolution first) of those created
 -- by $as_of that carry one, by the day they were resolved: what TICKET_SPIKE and SLOW_RESOLUTION
 -- read (analysis/alerts/inputs.py), without a row per ticket in Python; and the rated and good
@@ -6,7 +6,7 @@
 WITH scoped AS (
     SELECT CAST(created_at AS DATE) AS created_day, CAST(resolved_at AS DATE) AS resolved_day, resolution_hours,
            satisfaction
-    FROM rollout_tickets($org_id, $rollout_id)
+    FROM scoped_tickets($org_id, $rollout_id)
     WHERE CAST(created_at AS DATE) <= $as_of
 ),
 created AS (

@@ -4,7 +4,7 @@
 -- $limit of either side, with each side's count, share and rank.
 WITH scoped AS (
     SELECT coalesce(nullif(trim(category), ''), '(none)') AS category, CAST(created_at AS DATE) AS day
-    FROM rollout_tickets($org_id, $rollout_id)
+    FROM scoped_tickets($org_id, $rollout_id)
     WHERE CAST(created_at AS DATE) <= $as_of
       AND ($before_start IS NULL OR CAST(created_at AS DATE) >= $before_start)
 ),
