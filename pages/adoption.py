@@ -15,6 +15,7 @@ from ui import cached
 from ui.breakdowns import ACTIVITY, DEPARTMENT, by_activity, by_roster_column, department_flags
 from ui.breakdowns import choices as breakdown_choices
 from ui.cards import ADOPTION_DEFINITIONS, department_columns, people_columns, stickiness_cards
+from ui.figures import show_chart
 from ui.flags import with_alert_markers
 from ui.session import adoption_by_age, departments, file_name, not_computable, period_markers, rollout_view
 from ui.tables import show_table
@@ -47,7 +48,7 @@ if not not_computable(view, "weekly_active_users"):
             "People of each cohort who used it in each week, with go-lives and annotations marked; "
             "the last week so far is dotted."
         )
-        st.plotly_chart(weekly_active_chart(weekly, markers, view.period), width="stretch")
+        show_chart(view.scope.org_id, weekly_active_chart, weekly, markers, view.period)
 
 funnel = view.figure("adoption_funnel")
 st.subheader("From licence to habit", help=ADOPTION_DEFINITIONS["funnel"])
@@ -58,7 +59,7 @@ elif "habitual_users" in view.figure("not_computable"):
 else:
     habit_md = " Habit is shown once a cohort is 84 days past its go-live."
 st.caption(f"How many licensed people activated, are active in the last {window:d} days, and use it weekly." + habit_md)
-st.plotly_chart(adoption_funnel_chart(funnel), width="stretch")
+show_chart(view.scope.org_id, adoption_funnel_chart, funnel)
 
 st.subheader("Daily use (stickiness)", help=ADOPTION_DEFINITIONS["stickiness"])
 if not not_computable(view, "stickiness"):
@@ -83,7 +84,7 @@ else:
             else ""
         )
     )
-    st.plotly_chart(days_to_first_use_chart(first_use), width="stretch")
+    show_chart(view.scope.org_id, days_to_first_use_chart, first_use)
 
 st.subheader("Breakdowns", help=ADOPTION_DEFINITIONS["departments"])
 by = st.selectbox("Break down by", breakdown_choices(view), key="breakdown_by")
@@ -115,7 +116,7 @@ else:
             "Share of each department's licensed people who used it each week, weakest department at the top."
             + (f' Departments under 5 people are shown together as "{OTHER}".' if view.client else "")
         )
-        st.plotly_chart(department_heatmap_chart(heat, order, markers, view.period), width="stretch")
+        show_chart(view.scope.org_id, department_heatmap_chart, heat, order, markers, view.period)
         show_table(table, hide_index=True, column_config=department_columns(window))
     department_flags(view)
 

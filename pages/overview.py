@@ -13,6 +13,7 @@ from analysis.words import day
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.comparison import compare_with
 from ui.feedback import feedback_section
+from ui.figures import show_chart
 from ui.flags import KPI_COLUMNS, current_alerts, kpi_frame, rule_title, with_alert_markers
 from ui.kpi_series import kpi_series_section
 from ui.onboarding import checklist
@@ -123,7 +124,7 @@ series = adoption_by_age(
 if series is not None:
     st.subheader("Adoption on the calendar")
     st.caption("The same 7-day adoption by date, with each cohort's go-live and the annotations marked.")
-    st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, markers, view.period), width="stretch")
+    show_chart(view.scope.org_id, adoption_calendar_chart, series, rollout.cohorts, markers, view.period)
 kpi_series_section(view, markers)
 with st.expander("How these figures are defined"):
     st.markdown(DEFINITIONS)

@@ -43,7 +43,7 @@ if not held:
 may_act = principal().may("configure", scope.org_id)
 causes, planned = flag_actions.root_causes(scope, rollout), flag_actions.actions(scope, rollout)
 for i, (rule, group) in enumerate(rule_groups(held)):
-    rule_card(rule, group, key=str(i))
+    rule_card(scope.org_id, rule, group, key=str(i))
     followup(rule, causes, planned)
     if may_act:
         editor(scope, rollout, rule, causes, planned, key=str(i))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analysis.alerts import alerts_version
 from analysis.charts.record import kpi_series_chart
+from ui.figures import show_chart
 from ui.text import literal
 
 
@@ -18,8 +19,12 @@ def kpi_series_section(view, markers: list[dict]) -> None:
     for i, one in enumerate(found):
         where = f" ({one.place})" if one.place else ""
         st.markdown(f"**{literal(one.label)}**{literal(where)}")
-        st.plotly_chart(
-            kpi_series_chart(one, markers, list(view.rollout.cohorts), view.period),
-            width="stretch",
+        show_chart(
+            view.scope.org_id,
+            kpi_series_chart,
+            one,
+            markers,
+            list(view.rollout.cohorts),
+            view.period,
             key=f"kpi_series_{i}",
         )

@@ -29,6 +29,7 @@ from analysis.uploads import data_version
 from ui import cached, onboarding
 from ui.cards import freshness_md
 from ui.cookie import COOKIE  # noqa: F401 (imported from here by tests)
+from ui.figures import show_chart
 from ui.text import literal
 
 ONBOARDING_ORG = "_onboarding_org"  # not a widget's key: Streamlit keeps it across pages
@@ -339,7 +340,7 @@ def snapshot_adoption(view: View, markers: list[dict]) -> None:
         f"What the snapshots do tell: the share of each cohort's licensed people active in the {view.window:d} "
         "days before each snapshot's refresh date (exact there; nothing is drawn between snapshots)."
     )
-    st.plotly_chart(snapshot_adoption_chart(frame, view.window, markers, view.period), width="stretch")
+    show_chart(view.scope.org_id, snapshot_adoption_chart, frame, view.window, markers, view.period)
 
 
 def adoption_by_age(view: View, markers: list[dict], caption_md: str) -> pd.DataFrame | None:
@@ -354,7 +355,7 @@ def adoption_by_age(view: View, markers: list[dict], caption_md: str) -> pd.Data
         view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id, view.as_of
     )
     st.caption(caption_md)
-    st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days), width="stretch")
+    show_chart(view.scope.org_id, adoption_by_age_chart, series, rollout.target_adoption, rollout.target_age_days)
     return series
 
 
