@@ -18,6 +18,7 @@ from ui.cards import ADOPTION_DEFINITIONS, department_columns, people_columns, s
 from ui.figures import show_chart
 from ui.flags import with_alert_markers
 from ui.session import adoption_by_age, departments, file_name, not_computable, period_markers, rollout_view
+from ui.shared import shared
 from ui.tables import show_table
 from ui.text import literal
 
@@ -144,7 +145,7 @@ else:
             )
             st.download_button(
                 f"Download {literal(label.lower())} people (CSV)",
-                safe_csv(people),
+                shared(view.scope.org_id, safe_csv, people),  # written once per list (ui/shared.py)
                 file_name=file_name(rollout.name, file, view.as_of),
                 mime="text/csv",
                 key=f"download_{file}",

@@ -35,13 +35,13 @@ flags = rules.red_flag_counts(
         view.scope,
         view.scope.org_id,
         view.version,
-        rules.alerts_version(view.scope),
+        view.alerts_version,
         rollout,
         rollout.rollout_id,
         view.as_of,
     )
 )
-kpi_rows = kpi_frame(view.scope, rollout, view.as_of, window, view.version)
+kpi_rows = kpi_frame(view.scope, rollout, view.as_of, window, view.version, view.alerts_version)
 # the same sentences as the report pack's cover, from the figures this page shows below
 summary_md = "\n".join(
     f"- {literal(s)}"
@@ -142,7 +142,7 @@ made_for = (
     view.as_of,
     window,
     view.version,  # a pack of this view only
-    rules.alerts_version(view.scope),
+    view.alerts_version,
     against,
 )
 if st.button("Build the report pack", icon=":material/slideshow:"):

@@ -18,9 +18,7 @@ st.title("Red flags")
 show_notice()
 view = rollout_view()
 scope, rollout = view.scope, view.rollout
-found = current_alerts(
-    scope, scope.org_id, view.version, rules.alerts_version(scope), rollout, rollout.rollout_id, view.as_of
-)
+found = current_alerts(scope, scope.org_id, view.version, view.alerts_version, rollout, rollout.rollout_id, view.as_of)
 held = [a for a in found if a.state != "not_enough_data"]
 unjudged = [a for a in found if a.state == "not_enough_data"]
 counts = rules.red_flag_counts(found)

@@ -15,6 +15,7 @@ import streamlit as st
 
 from tests.test_pages import app_as, demo  # noqa: F401 (demo is a fixture)
 from ui import figures
+from ui.shared import digest
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
@@ -41,12 +42,13 @@ def goto(at, page: str) -> None:
 
 @pytest.fixture
 def built(monkeypatch):
-    """How many Plotly figures are constructed (every chart builder makes a go.Figure)."""
+    """How many Plotly figures are built (every chart builder makes a go.Figure; the cache's
+    DrawnFigure copy of one is not counted)."""
     count = [0]
     real = go.Figure.__init__
 
     def counted(self, *args, **kwargs):
-        count[0] += 1
+        count[0] += type(self) is go.Figure
         real(self, *args, **kwargs)
 
     monkeypatch.setattr(go.Figure, "__init__", counted)
@@ -102,7 +104,7 @@ def test_a_builder_without_a_module_level_name_is_refused():
 def chart_calls(path: Path, root: Path = ROOT) -> list[str]:
     """The st.plotly_chart calls of a file whose figure is not a name taken from shared_figure(...)."""
     tree = ast.parse(path.read_text())
-    shared = {
+    names = {
         target.id
         for node in ast.walk(tree)
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
@@ -114,7 +116,7 @@ def chart_calls(path: Path, root: Path = ROOT) -> list[str]:
         f"{path.relative_to(root)}:{node.lineno}"
         for node in ast.walk(tree)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "plotly_chart"
-        if not (node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in shared)
+        if not (node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in names)
     ]
 
 
@@ -146,7 +148,26 @@ def test_inputs_alike_share_a_key_however_their_objects_are_shared():
     both name the same figure."""
     day = date(2025, 3, 3)
     name = "".join(["go", "-live"])
-    shared = [{"day": day, "kind": name}, {"day": day, "kind": name}]
+    sharing = [{"day": day, "kind": name}, {"day": day, "kind": name}]
     copies = [{"day": date(2025, 3, 3), "kind": "go-live"}, {"day": date(2025, 3, 3), "kind": "".join(["go-", "live"])}]
-    assert figures.digest(shared) == figures.digest(copies)
-    assert figures.digest(shared) != figures.digest([{"day": date(2025, 3, 4), "kind": "go-live"}] * 2)
+    assert digest(sharing) == digest(copies)
+    assert digest(sharing) != digest([{"day": date(2025, 3, 4), "kind": "go-live"}] * 2)
+
+
+def test_a_drawn_figure_is_written_out_as_the_figure_itself():
+    """What st.plotly_chart writes (streamlit/elements/plotly_chart.py: return_figure_from_figure_or_data,
+    then plotly.io.to_json) is the same for the shared figure as for the one built, every time."""
+    import plotly.io
+    import plotly.tools
+
+    from analysis.charts import backlog_chart
+
+    frame = pd.DataFrame({"day": pd.date_range("2025-01-01", periods=40), "backlog": range(40)})
+    markers = [{"day": date(2025, 1, 10), "kind": "go-live", "cohort": "champion", "label": "Champion go-live"}]
+    built = backlog_chart(frame, markers, (date(2025, 1, 1), date(2025, 2, 9)))
+    drawn = figures.DrawnFigure(built)
+
+    def written(figure) -> str:
+        return plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(figure, True), validate=False)
+
+    assert written(drawn) == written(built) == written(drawn)

@@ -300,22 +300,23 @@ def _kpi_frame(
     return kpi_table(_scope, _rollout, as_of, window_days=window)
 
 
-def kpi_frame(scope, rollout, as_of, window: int, version: tuple) -> pd.DataFrame:
-    """The KPI table's rows (analysis.kpis.kpi_table), cached by data, settings and alert versions."""
+def kpi_frame(scope, rollout, as_of, window: int, version: tuple, alerts: tuple | None = None) -> pd.DataFrame:
+    """The KPI table's rows (analysis.kpis.kpi_table), cached by data, settings and alert versions
+    (alerts: the alerts version when the page has read it already)."""
     from analysis.alerts import alerts_version
 
-    return _kpi_frame(scope, scope.org_id, version, alerts_version(scope), rollout, rollout.rollout_id, as_of, window)
+    if alerts is None:
+        alerts = alerts_version(scope)
+    return _kpi_frame(scope, scope.org_id, version, alerts, rollout, rollout.rollout_id, as_of, window)
 
 
 def view_alerts(view) -> list:
     """The red flags of the view's rollout as of its day, from the cache (current_alerts)."""
-    from analysis import alerts as rules
-
     return current_alerts(
         view.scope,
         view.scope.org_id,
         view.version,
-        rules.alerts_version(view.scope),
+        view.alerts_version,
         view.rollout,
         view.rollout.rollout_id,
         view.as_of,

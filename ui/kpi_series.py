@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.alerts import alerts_version
 from analysis.charts.record import kpi_series_chart
 from ui.figures import show_chart
 from ui.text import literal
@@ -12,7 +11,7 @@ from ui.text import literal
 
 def kpi_series_section(view, markers: list[dict]) -> None:
     """Each KPI series against its target and baseline (nothing when none is loaded)."""
-    found = view.figure("kpi_series", alerts_version(view.scope))  # the selected baseline is in that version
+    found = view.figure("kpi_series", view.alerts_version)  # the selected baseline is in that version
     if not found:
         return
     st.subheader("KPIs from other systems, against their targets")

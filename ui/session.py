@@ -11,12 +11,14 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 import streamlit as st
 
 from analysis import auth, metrics, orgs, settings, words
 from analysis.access import AccessDenied, Principal
+from analysis.alerts import alerts_version
 from analysis.auth import Account
 from analysis.charts import adoption_by_age_chart, in_period, snapshot_adoption_chart
 from analysis.orgs import Rollout
@@ -279,6 +281,12 @@ class View:
     fresh: dict
     as_of: date | None
     window: int
+
+    @cached_property
+    def alerts_version(self) -> tuple:
+        """analysis.alerts.alerts_version of the organisation, read once a run (the Overview asked
+        for it five times: a query each)."""
+        return alerts_version(self.scope)
 
     @property
     def client(self) -> bool:
