@@ -139,9 +139,13 @@ else:
                 st.caption("Nobody.")
                 continue
             shown = people_columns(never_used=file == "never-used")
-            listed = shown_people(people)  # a name (or the id) on every row: no blank rows
+            listed = shared(view.scope.org_id, shown_people, people)  # a name (or the id) on every row
             show_table(
-                listed[list(shown)], hide_index=True, column_config=shown, height=min(300, 38 + 35 * len(listed))
+                listed[list(shown)],
+                hide_index=True,
+                column_config=shown,
+                height=min(300, 38 + 35 * len(listed)),
+                org_id=view.scope.org_id,
             )
             st.download_button(
                 f"Download {literal(label.lower())} people (CSV)",

@@ -89,8 +89,8 @@ with st.expander("History of this rollout's red flags"):
             "Nothing recorded yet: states are recorded after each load and once a day, and when a flag is acknowledged or snoozed."
         )
     else:
-        show_table(history.drop(columns=["evidence"], errors="ignore"), hide_index=True)
+        show_table(history.drop(columns=["evidence"], errors="ignore"), hide_index=True, org_id=scope.org_id)
     changes = flag_actions.action_history(scope, rollout)
     if not changes.empty:
         st.markdown("**Root causes and actions**: who changed what, when and why")
-        show_table(changes.drop(columns=["event_id"]), hide_index=True)
+        show_table(changes.drop(columns=["event_id"]), hide_index=True, org_id=scope.org_id)

@@ -171,3 +171,33 @@ def test_a_drawn_figure_is_written_out_as_the_figure_itself():
         return plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(figure, True), validate=False)
 
     assert written(drawn) == written(built) == written(drawn)
+
+
+NEUTRALISED: list[tuple[str, ...]] = []
+
+
+def counting_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """analysis.exports.safe_frame, noting the columns of each frame it neutralises."""
+    from analysis.exports import safe_frame
+
+    NEUTRALISED.append(tuple(frame.columns))
+    return safe_frame(frame)
+
+
+def test_the_people_lists_are_named_and_neutralised_once(demo, monkeypatch):  # noqa: F811
+    """The Adoption page's lapsed and never-used lists (hundreds of rows at 5,000 people) are made
+    ready to show once for every session and rerun (show_table's org_id)."""
+    import ui.tables
+
+    monkeypatch.setattr(ui.tables, "safe_frame", counting_safe_frame)
+    st.cache_resource.clear()
+    NEUTRALISED.clear()
+    goto(app_as(demo, "account_manager", monkeypatch), "pages/adoption.py")
+    lists = [c for c in NEUTRALISED if "display_name" in c]
+    assert len(lists) == 2  # lapsed and never used
+    NEUTRALISED.clear()
+    at = app_as(demo, "account_manager", monkeypatch)
+    goto(at, "pages/adoption.py")
+    goto(at, "pages/adoption.py")
+    assert [c for c in NEUTRALISED if "display_name" in c] == []
+    assert NEUTRALISED  # the page's other tables are still neutralised on each run
