@@ -106,7 +106,7 @@ elif by != DEPARTMENT:
 else:
     heat, table, order = departments(view, cohort)
     if not_computable(view, "department_weekly_adoption"):
-        show_table(table, hide_index=True, column_config=department_columns(window))
+        show_table(table, hide_index=True, column_config=department_columns(window), org_id=view.scope.org_id)
     elif heat.empty:
         st.info(
             "No department of this cohort can be shown"
@@ -118,7 +118,7 @@ else:
             + (f' Departments under 5 people are shown together as "{OTHER}".' if view.client else "")
         )
         show_chart(view.scope.org_id, department_heatmap_chart, heat, order, markers, view.period)
-        show_table(table, hide_index=True, column_config=department_columns(window))
+        show_table(table, hide_index=True, column_config=department_columns(window), org_id=view.scope.org_id)
     department_flags(view)
 
 st.subheader("Lapsed and never used", help=ADOPTION_DEFINITIONS["lists"])

@@ -108,7 +108,7 @@ st.caption(
     "before a target's due age the status compares with the target and says when it is due."
 )
 kpis = [kpi_line(r) for r in kpi_rows.itertuples()]  # worded as the report pack words it
-show_table(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * len(kpis))
+show_table(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * len(kpis), org_id=view.scope.org_id)
 
 against = compare_with(view)
 

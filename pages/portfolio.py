@@ -77,9 +77,11 @@ if not rows:
     st.stop()
 table = rollouts_worst_first(rows)
 st.caption(PORTFOLIO_ORDER + " Tick a row to open that organisation's Overview.")
-show_chart(tuple(sorted(set(table["org_id"]))), portfolio_chart, table)  # the organisations it shows
+shown = tuple(sorted({int(i) for i in table["org_id"]}))  # the organisations the table and chart show
+show_chart(shown, portfolio_chart, table)
 picked = show_table(
     table,
+    org_id=shown,  # neutralised once (ui/shared.py)
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",

@@ -32,7 +32,12 @@ from ui.text import literal
 
 
 def show_table(
-    data, column_config: dict | None = None, column_order=None, row_style=None, org_id: int | None = None, **kwargs
+    data,
+    column_config: dict | None = None,
+    column_order=None,
+    row_style=None,
+    org_id: int | tuple[int, ...] | None = None,
+    **kwargs,
 ):
     """st.dataframe of data (a frame or rows), with formulas neutralised; column_config and
     column_order follow any column whose name was neutralised. row_style(row) -> one CSS string
