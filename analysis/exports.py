@@ -44,9 +44,19 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     clean.columns = [neutralise(str(c)) for c in clean.columns]
     for i in range(clean.shape[1]):  # by position: two names may neutralise alike
         values = clean.iloc[:, i]
-        if pd.api.types.is_string_dtype(values) or values.dtype == object:
+        if (pd.api.types.is_string_dtype(values) or values.dtype == object) and not _all_plain(values):
             clean.isetitem(i, values.map(neutralise))
     return clean
+
+
+def _all_plain(values: pd.Series) -> bool:
+    """Whether no cell of a text column can run as a formula, found without a Python call per
+    cell: each is missing, empty or starts with an ASCII letter or digit (its own NFKC form, and
+    neither one of FORMULA_START nor a space). A table shown on every page run is mostly such.
+    Only for pandas' text dtype: mapping an object column can change its dtype, so it is mapped."""
+    if not isinstance(values.dtype, pd.StringDtype):
+        return False
+    return bool(values.str.match(r"[A-Za-z0-9]|$").fillna(True).all())
 
 
 def safe_csv(frame: pd.DataFrame) -> bytes:

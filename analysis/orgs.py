@@ -118,25 +118,25 @@ def add_rollout(
 
 
 def rollouts(scope: Scope) -> list[Rollout]:
-    frame = scope.df("rollouts")
+    """The organisation's rollouts by name. Read as tuples, not frames: every page asks on every
+    run (the sidebar's rollout picker)."""
     filters = {
-        int(r.rollout_id): (list(r.ticket_categories), list(r.ticket_keywords))
-        for r in scope.df("rollout_settings").itertuples()
+        int(rollout_id): (list(categories), list(keywords))
+        for rollout_id, categories, keywords in scope.rows("rollout_settings")
     }
     result = []
-    for _, row in frame.iterrows():
-        cohorts = {c: pd.Timestamp(d).date() for c, d in zip(row["cohorts"], row["go_lives"])}
-        categories, keywords = filters.get(int(row["rollout_id"]), ([], []))
+    for rollout_id, name, activities, legacy, target, age, window, cohorts, go_lives in scope.rows("rollouts"):
+        categories, keywords = filters.get(int(rollout_id), ([], []))
         result.append(
             Rollout(
-                int(row["rollout_id"]),
-                row["name"],
-                cohorts,
-                list(row["activities"]),
-                list(row["legacy_activities"]),
-                float(row["target_adoption"]),
-                int(row["target_age_days"]),
-                int(row["window_days"]),
+                int(rollout_id),
+                name,
+                {c: pd.Timestamp(d).date() for c, d in zip(cohorts, go_lives)},
+                list(activities),
+                list(legacy),
+                float(target),
+                int(age),
+                int(window),
                 categories,
                 keywords,
             )

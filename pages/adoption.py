@@ -15,8 +15,10 @@ from ui import cached
 from ui.breakdowns import ACTIVITY, DEPARTMENT, by_activity, by_roster_column, department_flags
 from ui.breakdowns import choices as breakdown_choices
 from ui.cards import ADOPTION_DEFINITIONS, department_columns, people_columns, stickiness_cards
+from ui.figures import show_chart
 from ui.flags import with_alert_markers
 from ui.session import adoption_by_age, departments, file_name, not_computable, period_markers, rollout_view
+from ui.shared import shared
 from ui.tables import show_table
 from ui.text import literal
 
@@ -47,7 +49,7 @@ if not not_computable(view, "weekly_active_users"):
             "People of each cohort who used it in each week, with go-lives and annotations marked; "
             "the last week so far is dotted."
         )
-        st.plotly_chart(weekly_active_chart(weekly, markers, view.period), width="stretch")
+        show_chart(view.scope.org_id, weekly_active_chart, weekly, markers, view.period)
 
 funnel = view.figure("adoption_funnel")
 st.subheader("From licence to habit", help=ADOPTION_DEFINITIONS["funnel"])
@@ -58,7 +60,7 @@ elif "habitual_users" in view.figure("not_computable"):
 else:
     habit_md = " Habit is shown once a cohort is 84 days past its go-live."
 st.caption(f"How many licensed people activated, are active in the last {window:d} days, and use it weekly." + habit_md)
-st.plotly_chart(adoption_funnel_chart(funnel), width="stretch")
+show_chart(view.scope.org_id, adoption_funnel_chart, funnel)
 
 st.subheader("Daily use (stickiness)", help=ADOPTION_DEFINITIONS["stickiness"])
 if not not_computable(view, "stickiness"):
@@ -83,7 +85,7 @@ else:
             else ""
         )
     )
-    st.plotly_chart(days_to_first_use_chart(first_use), width="stretch")
+    show_chart(view.scope.org_id, days_to_first_use_chart, first_use)
 
 st.subheader("Breakdowns", help=ADOPTION_DEFINITIONS["departments"])
 by = st.selectbox("Break down by", breakdown_choices(view), key="breakdown_by")
@@ -104,7 +106,7 @@ elif by != DEPARTMENT:
 else:
     heat, table, order = departments(view, cohort)
     if not_computable(view, "department_weekly_adoption"):
-        show_table(table, hide_index=True, column_config=department_columns(window))
+        show_table(table, hide_index=True, column_config=department_columns(window), org_id=view.scope.org_id)
     elif heat.empty:
         st.info(
             "No department of this cohort can be shown"
@@ -115,8 +117,8 @@ else:
             "Share of each department's licensed people who used it each week, weakest department at the top."
             + (f' Departments under 5 people are shown together as "{OTHER}".' if view.client else "")
         )
-        st.plotly_chart(department_heatmap_chart(heat, order, markers, view.period), width="stretch")
-        show_table(table, hide_index=True, column_config=department_columns(window))
+        show_chart(view.scope.org_id, department_heatmap_chart, heat, order, markers, view.period)
+        show_table(table, hide_index=True, column_config=department_columns(window), org_id=view.scope.org_id)
     department_flags(view)
 
 st.subheader("Lapsed and never used", help=ADOPTION_DEFINITIONS["lists"])
@@ -137,13 +139,17 @@ else:
                 st.caption("Nobody.")
                 continue
             shown = people_columns(never_used=file == "never-used")
-            listed = shown_people(people)  # a name (or the id) on every row: no blank rows
+            listed = shared(view.scope.org_id, shown_people, people)  # a name (or the id) on every row
             show_table(
-                listed[list(shown)], hide_index=True, column_config=shown, height=min(300, 38 + 35 * len(listed))
+                listed[list(shown)],
+                hide_index=True,
+                column_config=shown,
+                height=min(300, 38 + 35 * len(listed)),
+                org_id=view.scope.org_id,
             )
             st.download_button(
                 f"Download {literal(label.lower())} people (CSV)",
-                safe_csv(people),
+                shared(view.scope.org_id, safe_csv, people),  # written once per list (ui/shared.py)
                 file_name=file_name(rollout.name, file, view.as_of),
                 mime="text/csv",
                 key=f"download_{file}",

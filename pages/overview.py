@@ -13,6 +13,7 @@ from analysis.words import day
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.comparison import compare_with
 from ui.feedback import feedback_section
+from ui.figures import show_chart
 from ui.flags import KPI_COLUMNS, current_alerts, kpi_frame, rule_title, with_alert_markers
 from ui.kpi_series import kpi_series_section
 from ui.onboarding import checklist
@@ -34,13 +35,13 @@ flags = rules.red_flag_counts(
         view.scope,
         view.scope.org_id,
         view.version,
-        rules.alerts_version(view.scope),
+        view.alerts_version,
         rollout,
         rollout.rollout_id,
         view.as_of,
     )
 )
-kpi_rows = kpi_frame(view.scope, rollout, view.as_of, window, view.version)
+kpi_rows = kpi_frame(view.scope, rollout, view.as_of, window, view.version, view.alerts_version)
 # the same sentences as the report pack's cover, from the figures this page shows below
 summary_md = "\n".join(
     f"- {literal(s)}"
@@ -107,7 +108,7 @@ st.caption(
     "before a target's due age the status compares with the target and says when it is due."
 )
 kpis = [kpi_line(r) for r in kpi_rows.itertuples()]  # worded as the report pack words it
-show_table(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * len(kpis))
+show_table(kpis, hide_index=True, column_config=KPI_COLUMNS, height=38 + 35 * len(kpis), org_id=view.scope.org_id)
 
 against = compare_with(view)
 
@@ -123,7 +124,7 @@ series = adoption_by_age(
 if series is not None:
     st.subheader("Adoption on the calendar")
     st.caption("The same 7-day adoption by date, with each cohort's go-live and the annotations marked.")
-    st.plotly_chart(adoption_calendar_chart(series, rollout.cohorts, markers, view.period), width="stretch")
+    show_chart(view.scope.org_id, adoption_calendar_chart, series, rollout.cohorts, markers, view.period)
 kpi_series_section(view, markers)
 with st.expander("How these figures are defined"):
     st.markdown(DEFINITIONS)
@@ -141,7 +142,7 @@ made_for = (
     view.as_of,
     window,
     view.version,  # a pack of this view only
-    rules.alerts_version(view.scope),
+    view.alerts_version,
     against,
 )
 if st.button("Build the report pack", icon=":material/slideshow:"):

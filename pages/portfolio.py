@@ -1,19 +1,20 @@
 """Portfolio (the provider's roles): every organisation you may see, each rollout's adoption against
 target, open red flags and how fresh its data is, so you know which client needs a call first."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from analysis import alerts as rules
-from analysis import lessons, metrics, orgs
+from analysis import lessons, orgs
 from analysis.alerts import actions as flag_actions
+from analysis.charts.portfolio import portfolio_chart
 from analysis.rankings import PORTFOLIO_ORDER, rollouts_worst_first
 from analysis.scope import open_scope
+from ui import cached
+from ui.figures import show_chart
 from ui.flags import current_alerts
 from ui.onboarding import set_up_buttons
 from ui.session import principal, store, versions
 from ui.tables import show_table
-from ui.text import label
 
 
 def open_organisation(org_id: int, rollout: str) -> None:
@@ -36,8 +37,9 @@ with st.spinner("Checking every rollout"):
         scopes[org.name] = scope
         if not orgs.rollouts(scope):
             waiting[int(org.org_id)] = org.name
-        for rollout in orgs.rollouts(scope):
-            fresh = metrics.freshness(scope, rollout)
+        version = versions(scope)
+        for rollout in orgs.rollouts(scope):  # from the caches the rollout pages fill (ui/cached.py)
+            fresh = cached.freshness(scope, scope.org_id, version, rollout, rollout.rollout_id)
             as_of = fresh["newest_usage_day"]
             row = {
                 "org_id": int(org.org_id),
@@ -53,12 +55,13 @@ with st.spinner("Checking every rollout"):
                 "Last load": fresh["last_load"],
             }
             if as_of is not None:
-                rate = metrics.cohort_kpis(scope, rollout, as_of)["all"]["adoption_rate"]
+                kpis = cached.cohort_kpis(scope, scope.org_id, version, rollout, rollout.rollout_id, as_of, None)
+                rate = kpis["all"]["adoption_rate"]
                 row["Adoption"] = None if rate is None else round(rate, 2)
                 found = current_alerts(
                     scope,
                     scope.org_id,
-                    versions(scope),
+                    version,
                     rules.alerts_version(scope),
                     rollout,
                     rollout.rollout_id,
@@ -74,40 +77,11 @@ if not rows:
     st.stop()
 table = rollouts_worst_first(rows)
 st.caption(PORTFOLIO_ORDER + " Tick a row to open that organisation's Overview.")
-labels = [label(f"{o} · {r}") for o, r in zip(table["Organisation"], table["Rollout"])]
-fig = go.Figure()
-fig.add_trace(
-    go.Bar(
-        y=labels,
-        x=table["Adoption"].fillna(0),
-        orientation="h",
-        name="Adoption",
-        marker_color="#0ea5e9",
-        text=[f"{v:.0%}" if v == v and v is not None else "no data" for v in table["Adoption"]],
-        textposition="outside",
-    )
-)
-fig.add_trace(
-    go.Scatter(
-        y=labels,
-        x=table["Target"],
-        mode="markers",
-        name="Target",
-        marker=dict(symbol="line-ns-open", size=22, color="#16a34a", line=dict(width=3)),
-    )
-)
-fig.update_layout(
-    template="plotly_white",
-    height=120 + 40 * len(table),
-    margin=dict(l=10, r=10, t=30, b=10),
-    xaxis=dict(tickformat=".0%", range=[0, 1.1]),
-    yaxis=dict(autorange="reversed"),
-    legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-)  # above the bars, not on them
-fig.update_layout(margin=dict(t=40))
-st.plotly_chart(fig, width="stretch")
+shown = tuple(sorted({int(i) for i in table["org_id"]}))  # the organisations the table and chart show
+show_chart(shown, portfolio_chart, table)
 picked = show_table(
     table,
+    org_id=shown,  # neutralised once (ui/shared.py)
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",

@@ -18,9 +18,7 @@ st.title("Red flags")
 show_notice()
 view = rollout_view()
 scope, rollout = view.scope, view.rollout
-found = current_alerts(
-    scope, scope.org_id, view.version, rules.alerts_version(scope), rollout, rollout.rollout_id, view.as_of
-)
+found = current_alerts(scope, scope.org_id, view.version, view.alerts_version, rollout, rollout.rollout_id, view.as_of)
 held = [a for a in found if a.state != "not_enough_data"]
 unjudged = [a for a in found if a.state == "not_enough_data"]
 counts = rules.red_flag_counts(found)
@@ -43,7 +41,7 @@ if not held:
 may_act = principal().may("configure", scope.org_id)
 causes, planned = flag_actions.root_causes(scope, rollout), flag_actions.actions(scope, rollout)
 for i, (rule, group) in enumerate(rule_groups(held)):
-    rule_card(rule, group, key=str(i))
+    rule_card(scope.org_id, rule, group, key=str(i))
     followup(rule, causes, planned)
     if may_act:
         editor(scope, rollout, rule, causes, planned, key=str(i))
@@ -91,8 +89,8 @@ with st.expander("History of this rollout's red flags"):
             "Nothing recorded yet: states are recorded after each load and once a day, and when a flag is acknowledged or snoozed."
         )
     else:
-        show_table(history.drop(columns=["evidence"], errors="ignore"), hide_index=True)
+        show_table(history.drop(columns=["evidence"], errors="ignore"), hide_index=True, org_id=scope.org_id)
     changes = flag_actions.action_history(scope, rollout)
     if not changes.empty:
         st.markdown("**Root causes and actions**: who changed what, when and why")
-        show_table(changes.drop(columns=["event_id"]), hide_index=True)
+        show_table(changes.drop(columns=["event_id"]), hide_index=True, org_id=scope.org_id)

@@ -8,6 +8,7 @@ from analysis.onboarding import no_tickets_in_period
 from analysis.settings import BASELINE_DAYS
 from analysis.words import day
 from ui.cards import SUPPORT_DEFINITIONS, support_cards
+from ui.figures import show_chart
 from ui.flags import with_alert_markers
 from ui.onboarding import checklist, organisation_support
 from ui.session import period_markers, rollout_view
@@ -43,11 +44,11 @@ st.caption(
     "Tickets raised each week per 100 licensed people, for everyone and by the requester's cohort; the "
     f"baseline{literal(shown)} is grey, the 4 weeks after each go-live tinted."
 )
-st.plotly_chart(tickets_per_100_chart(weekly, markers, baseline, rollout.cohorts, period=view.period), width="stretch")
+show_chart(view.scope.org_id, tickets_per_100_chart, weekly, markers, baseline, rollout.cohorts, period=view.period)
 
 st.subheader("Backlog", help=SUPPORT_DEFINITIONS["backlog"])
 st.caption("Tickets still open at the end of each day.")
-st.plotly_chart(backlog_chart(view.figure("backlog_by_day"), markers, view.period), width="stretch")
+show_chart(view.scope.org_id, backlog_chart, view.figure("backlog_by_day"), markers, view.period)
 
 st.subheader("What people ask about, before and after go-live", help=SUPPORT_DEFINITIONS["categories"])
 cohort = st.segmented_control(
@@ -69,6 +70,4 @@ else:
             f"Each category's share of the tickets in the {BASELINE_DAYS} days before the go-live and from "
             f"the go-live to {day(view.as_of)}."
         )
-        st.plotly_chart(
-            top_categories_chart(categories, f"{BASELINE_DAYS} days before", "since go-live"), width="stretch"
-        )
+        show_chart(view.scope.org_id, top_categories_chart, categories, f"{BASELINE_DAYS} days before", "since go-live")

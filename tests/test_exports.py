@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.exports import neutralise, safe_csv, safe_xlsx
+from analysis.exports import neutralise, safe_csv, safe_frame, safe_xlsx
 from ui.tables import as_shown
 
 # (payload, what the cell holds once neutralised)
@@ -198,3 +198,26 @@ def test_a_markdown_table_downloads_too(deferred):
     (name, csv_file), _ = [deferred[b.proto.deferred_file_id] for b in at.get("download_button")]
     assert name == "where-severity.csv"
     assert csv_file().decode("utf-8-sig") == "Where,Severity\r\n'@Sales,high\r\n"  # the index a column
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        ["Sales", "00123", "", None, "x-ray"],  # nothing to neutralise: the column as it was
+        ["Sales", " =1+1"],  # one payload among plain cells
+        ["Sales", "\uff1d1+1"],  # full-width, NFKC to =
+        ["Sales", "\u3000=1+1", None],
+        [1, "=1+1", None],  # an object column of mixed values
+        [1, 2.5, None],  # an object column with no text
+        [None, None],
+    ],
+)
+def test_safe_frame_neutralises_a_column_as_cell_by_cell(column):
+    """safe_frame skips the Python call per cell when a column holds no cell that could run: the
+    result is what neutralise gives cell by cell, for text and object columns alike."""
+    for dtype in ("str", object):
+        if dtype == "str" and any(v is not None and not isinstance(v, str) for v in column):
+            continue
+        values = pd.Series(column, dtype=dtype)
+        shown = safe_frame(pd.DataFrame({"c": values}))["c"]
+        pd.testing.assert_series_equal(shown, values.map(neutralise), check_names=False)

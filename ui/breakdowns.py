@@ -11,6 +11,7 @@ from analysis.charts.breakdowns import breakdown_chart
 from analysis.kpis.goals import targets
 from analysis.privacy import OTHER
 from analysis.words import pct
+from ui.figures import show_chart
 from ui.flags import rule_title, view_alerts
 from ui.session import View, for_viewer
 from ui.tables import show_table
@@ -50,7 +51,7 @@ def by_activity(view: View, cohort: str) -> None:
         .fillna(table["legacy"].map({True: "legacy"}))
         .fillna("not counted")
     )[["activity", "counts", "licensed_users", "active_users", "adoption_rate"]]
-    st.plotly_chart(breakdown_chart(shown, "activity", None), width="stretch")
+    show_chart(view.scope.org_id, breakdown_chart, shown, "activity", None)
     show_table(
         shown.round({"adoption_rate": 2}),
         hide_index=True,
@@ -78,7 +79,7 @@ def by_roster_column(view: View, column: str, cohort: str) -> None:
         f'{view.window:d} days; people with no value are under "(not given)".'
         + (f' Groups under 5 people are shown together as "{OTHER}".' if view.client else "")
     )
-    st.plotly_chart(breakdown_chart(table, "value", target.value), width="stretch")
+    show_chart(view.scope.org_id, breakdown_chart, table, "value", target.value)
     shown = table[["value", "licensed_users", "active_users", "adoption_rate"]].round({"adoption_rate": 2})
     show_table(shown, hide_index=True, column_config={**_columns("value", view.window), "value": column})
     low = under_target(view.scope, view.rollout, table) if cohort == "all" else pd.DataFrame()

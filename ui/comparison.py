@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.alerts import alerts_version
 from analysis.comparison import BASELINE_PREFIX, PERIODS, change_words
 from analysis.kpis import locked_baselines
 from analysis.words import day, pct
@@ -31,7 +30,7 @@ def compare_with(view) -> str | None:
     if against is None:
         return None
     try:
-        found = view.figure("comparison", (against, view.client, alerts_version(view.scope)))
+        found = view.figure("comparison", (against, view.client, view.alerts_version))
     except LookupError as exc:
         st.info(literal(exc))
         return None

@@ -9,6 +9,7 @@ import streamlit as st
 
 from analysis.alerts import RULES, Alert, rule_title, where
 from analysis.words import day
+from ui.figures import shared_figure
 from ui.onboarding import plain
 from ui.tables import markdown_table
 from ui.text import label, literal
@@ -182,13 +183,13 @@ def rule_chart(group: list[Alert]) -> go.Figure | None:
     return fig
 
 
-def rule_card(rule: str, group: list[Alert], key: str) -> None:
-    """One rule that holds: where (every place, worst first), since when, the picture of all
-    places against their line, and the next step, said once."""
-    figure = rule_chart(group)
+def rule_card(org_id: int, rule: str, group: list[Alert], key: str) -> None:
+    """One rule that holds in the organisation: where (every place, worst first), since when, the
+    picture of all places against their line, and the next step, said once."""
+    figure = shared_figure(org_id, rule_chart, group)
     if figure is None:  # one place, or evidence that is not a figure against a line
         for i, alert in enumerate(group):
-            alert_card(alert, key=f"{key}_{i}")
+            alert_card(org_id, alert, key=f"{key}_{i}")
         return
     high = sum(a.severity == "high" for a in group)
     badges_md = (f" :red-badge[{high:d} high]" if high else "") + (
@@ -201,7 +202,9 @@ def rule_card(rule: str, group: list[Alert], key: str) -> None:
             + (f" :gray-badge[since {day(first)}]" if first else "")
         )
         st.markdown(f"**Next step:** {literal(plain(group[0].action))}")
-        st.plotly_chart(figure, width="stretch", key=f"rule_{key}", config={"displayModeBar": False})
+        st.plotly_chart(
+            figure, width="stretch", key=f"rule_{key}", config={"displayModeBar": False}
+        )  # shared: ui/figures.py
         markdown_table(
             pd.DataFrame(
                 [
@@ -227,7 +230,7 @@ def state_words(alert: Alert) -> str:
     return STATE_LABEL.get(alert.state, alert.state)
 
 
-def alert_card(alert: Alert, key: str) -> None:
+def alert_card(org_id: int, alert: Alert, key: str) -> None:
     """One alert: where, since when, what was seen (with its picture) and what to do next."""
     title_md = f"**{rule_title(alert.rule)}** · {literal(where(alert))}"
     with st.container(border=True):
@@ -243,8 +246,8 @@ def alert_card(alert: Alert, key: str) -> None:
             st.markdown(f"**Next step:** {literal(plain(alert.action))}")
             if alert.state in ("acknowledged", "snoozed"):
                 st.caption(literal(state_words(alert)))
-        figure = evidence_chart(alert)
-        if figure is not None:
+        figure = shared_figure(org_id, evidence_chart, alert)
+        if figure is not None:  # shared: ui/figures.py
             right.plotly_chart(figure, width="stretch", key=f"evidence_{key}", config={"displayModeBar": False})
 
 
@@ -297,22 +300,23 @@ def _kpi_frame(
     return kpi_table(_scope, _rollout, as_of, window_days=window)
 
 
-def kpi_frame(scope, rollout, as_of, window: int, version: tuple) -> pd.DataFrame:
-    """The KPI table's rows (analysis.kpis.kpi_table), cached by data, settings and alert versions."""
+def kpi_frame(scope, rollout, as_of, window: int, version: tuple, alerts: tuple | None = None) -> pd.DataFrame:
+    """The KPI table's rows (analysis.kpis.kpi_table), cached by data, settings and alert versions
+    (alerts: the alerts version when the page has read it already)."""
     from analysis.alerts import alerts_version
 
-    return _kpi_frame(scope, scope.org_id, version, alerts_version(scope), rollout, rollout.rollout_id, as_of, window)
+    if alerts is None:
+        alerts = alerts_version(scope)
+    return _kpi_frame(scope, scope.org_id, version, alerts, rollout, rollout.rollout_id, as_of, window)
 
 
 def view_alerts(view) -> list:
     """The red flags of the view's rollout as of its day, from the cache (current_alerts)."""
-    from analysis import alerts as rules
-
     return current_alerts(
         view.scope,
         view.scope.org_id,
         view.version,
-        rules.alerts_version(view.scope),
+        view.alerts_version,
         view.rollout,
         view.rollout.rollout_id,
         view.as_of,

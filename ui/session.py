@@ -11,12 +11,14 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 import streamlit as st
 
 from analysis import auth, metrics, orgs, settings, words
 from analysis.access import AccessDenied, Principal
+from analysis.alerts import alerts_version
 from analysis.auth import Account
 from analysis.charts import adoption_by_age_chart, in_period, snapshot_adoption_chart
 from analysis.orgs import Rollout
@@ -29,6 +31,7 @@ from analysis.uploads import data_version
 from ui import cached, onboarding
 from ui.cards import freshness_md
 from ui.cookie import COOKIE  # noqa: F401 (imported from here by tests)
+from ui.figures import show_chart
 from ui.text import literal
 
 ONBOARDING_ORG = "_onboarding_org"  # not a widget's key: Streamlit keeps it across pages
@@ -279,6 +282,12 @@ class View:
     as_of: date | None
     window: int
 
+    @cached_property
+    def alerts_version(self) -> tuple:
+        """analysis.alerts.alerts_version of the organisation, read once a run (the Overview asked
+        for it five times: a query each)."""
+        return alerts_version(self.scope)
+
     @property
     def client(self) -> bool:
         """Client leadership is looking: small groups fold, names only where allowed."""
@@ -339,7 +348,7 @@ def snapshot_adoption(view: View, markers: list[dict]) -> None:
         f"What the snapshots do tell: the share of each cohort's licensed people active in the {view.window:d} "
         "days before each snapshot's refresh date (exact there; nothing is drawn between snapshots)."
     )
-    st.plotly_chart(snapshot_adoption_chart(frame, view.window, markers, view.period), width="stretch")
+    show_chart(view.scope.org_id, snapshot_adoption_chart, frame, view.window, markers, view.period)
 
 
 def adoption_by_age(view: View, markers: list[dict], caption_md: str) -> pd.DataFrame | None:
@@ -354,7 +363,7 @@ def adoption_by_age(view: View, markers: list[dict], caption_md: str) -> pd.Data
         view.scope, view.scope.org_id, view.version, rollout, rollout.rollout_id, view.as_of
     )
     st.caption(caption_md)
-    st.plotly_chart(adoption_by_age_chart(series, rollout.target_adoption, rollout.target_age_days), width="stretch")
+    show_chart(view.scope.org_id, adoption_by_age_chart, series, rollout.target_adoption, rollout.target_age_days)
     return series
 
 

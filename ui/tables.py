@@ -27,20 +27,30 @@ from streamlit.elements.lib.form_utils import is_in_form
 from streamlit.errors import StreamlitDuplicateElementKey
 
 from analysis.exports import XLSX_MIME, neutralise, safe_csv, safe_frame, safe_xlsx
+from ui.shared import shared
 from ui.text import literal
 
 
-def show_table(data, column_config: dict | None = None, column_order=None, row_style=None, **kwargs):
+def show_table(
+    data,
+    column_config: dict | None = None,
+    column_order=None,
+    row_style=None,
+    org_id: int | tuple[int, ...] | None = None,
+    **kwargs,
+):
     """st.dataframe of data (a frame or rows), with formulas neutralised; column_config and
     column_order follow any column whose name was neutralised. row_style(row) -> one CSS string
-    per cell styles the (neutralised) rows, as pandas' Styler.apply(axis=1) does."""
+    per cell styles the (neutralised) rows, as pandas' Styler.apply(axis=1) does. org_id (the
+    organisation the table shows) neutralises a table once for every session and run that shows
+    it (ui/shared.py): a list of hundreds of people took 4-11 ms on every run."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     renamed = {c: neutralise(str(c)) for c in frame.columns}
     if column_config:
         column_config = {renamed.get(k, k): neutralise(v) for k, v in column_config.items()}
     if column_order is not None:
         column_order = [renamed.get(c, c) for c in column_order]
-    safe = safe_frame(frame)
+    safe = safe_frame(frame) if org_id is None else shared(org_id, safe_frame, frame)  # shared: only read below
     shown = safe.style.apply(row_style, axis=1) if row_style is not None else safe
     picked = st.dataframe(shown, column_config=column_config, column_order=column_order, **kwargs)
     if not is_in_form(st._main):  # the block the table went into (st._main follows `with` blocks)
