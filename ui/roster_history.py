@@ -10,6 +10,7 @@ import streamlit as st
 from analysis import roster_history
 from analysis.charts.roster import roster_chart
 from analysis.words import day
+from ui.figures import show_chart
 from ui.tables import show_table
 from ui.text import literal
 
@@ -30,7 +31,7 @@ def show(scope, rollout) -> None:
         "roster take the first."
     )
     cohorts = list(rollout.cohorts)
-    st.plotly_chart(roster_chart(table, cohorts, date.today()), width="stretch")
+    show_chart(scope.org_id, roster_chart, table, cohorts, date.today())
     shown = table.assign(dated_on=[day(d) for d in table["dated_on"]])
     columns = {
         "dated_on": "Holds from",
