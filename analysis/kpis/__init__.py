@@ -35,6 +35,7 @@ Where each part lives: goals.py (the KPIs and their targets), baselines.py (the 
 and selected baselines), table.py (the KPI table and its statuses).
 """
 
+from analysis.kpis.baseline_list import baseline_list
 from analysis.kpis.baselines import (
     BASELINE_DAYS,
     COMPUTED,
@@ -42,7 +43,6 @@ from analysis.kpis.baselines import (
     Baseline,
     baseline,
     baseline_figures,
-    baseline_list,
     baseline_window,
     champion_curve,
     computed_baseline,
