@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from analysis import settings, words
+from analysis import roster_history, settings, words
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -74,9 +74,7 @@ def freshness(scope: Scope, rollout: Rollout | None = None) -> dict:
         k: (None if pd.isna(v) else (v.date() if k.endswith("_day") else v.to_pydatetime())) for k, v in row.items()
     }
     # the dates of the rollout's rosters (docs/metrics.md#roster-history): the caption names the one a view counts
-    fresh["roster_dates"] = (
-        [r[0] for r in scope.rows("roster_in_effect_dates", rollout_id=rollout.rollout_id)] if rollout else []
-    )
+    fresh["roster_dates"] = roster_history.roster_dates(scope, rollout) if rollout else []
     return fresh
 
 

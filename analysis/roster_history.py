@@ -27,13 +27,17 @@ def snapshots(scope: Scope, rollout: Rollout) -> pd.DataFrame:
     wide.columns.name = None
     wide = wide.rename(columns={"all": "licensed"})
     cohorts = [c for c in rollout.cohorts if c in wide.columns]
-    changes = changes_by_person(scope, rollout)
-    counted = changes.groupby(["upload_id", "change"]).size().unstack(fill_value=0) if len(changes) else None
-    for change in ("joined", "left", "moved"):
-        wide[change] = [
-            int(counted.loc[u, change]) if counted is not None and change in counted and u in counted.index else 0
-            for u in wide["upload_id"]
-        ]
+    counted = (
+        changes_by_person(scope, rollout)
+        .groupby(["upload_id", "change"])
+        .size()
+        .unstack()
+        .reindex(index=wide["upload_id"], columns=["joined", "left", "moved"])
+        .fillna(0)
+        .astype(int)
+    )
+    for change in counted.columns:
+        wide[change] = counted[change].to_numpy()
     columns = ["dated_on", "upload_id", "file_name", "loaded_by", "loaded_at", "licensed", *cohorts]
     return wide[columns + ["joined", "left", "moved"]].sort_values("dated_on", ignore_index=True)
 
@@ -45,10 +49,14 @@ def date_on(dates: list[date], day: date) -> date | None:
     return max([d for d in dates if d <= day] or [min(dates)]) if dates else None
 
 
+def roster_dates(scope: Scope, rollout: Rollout) -> list[date]:
+    """The dates of the rollout's rosters, oldest first."""
+    return [row[0] for row in scope.rows("roster_in_effect_dates", rollout_id=rollout.rollout_id)]
+
+
 def dated_on(scope: Scope, rollout: Rollout, day: date) -> date | None:
     """The date of the roster in effect on day (None: the rollout has no roster)."""
-    rows = scope.rows("roster_in_effect", rollout_id=rollout.rollout_id, day=day)
-    return rows[0][0] if rows else None
+    return date_on(roster_dates(scope, rollout), day)
 
 
 def changes_by_person(scope: Scope, rollout: Rollout) -> pd.DataFrame:
