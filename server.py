@@ -146,8 +146,9 @@ async def lifespan(app):  # noqa: ARG001 - Starlette calls the lifespan with the
     # exists: its cached functions imported earlier would each print "No runtime found")
     from ui.warm import warm_after_load, warm_at_start
 
-    store.after_load.append(warm_after_load)
-    warm_at_start(store)
+    if os.environ.get("UPTAKE_WARM", "1") != "0":  # 0: measure first views cold (bench/views.py --cold)
+        store.after_load.append(warm_after_load)
+        warm_at_start(store)
     tasks = [
         asyncio.create_task(_watch_inbox()),
         asyncio.create_task(schedule.run_forever(store)),

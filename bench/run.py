@@ -34,6 +34,8 @@ from bench.build_org import ORGANISATION, ROLLOUT  # noqa: E402
 from bench.generate import SIZES, generate  # noqa: E402
 from bench.headline import KEYS  # noqa: E402
 from bench.steps import PAGES  # noqa: E402
+from bench.views import BARS as VIEW_BARS  # noqa: E402
+from bench.views import OPENING  # noqa: E402
 
 GIB = 1024**3
 PAGE_BAR, CACHE_BAR, CLI_BAR, INGEST_BAR, SCALE_BAR = 0.150, 0.030, 1.5, 1.5, 1.5
@@ -135,8 +137,8 @@ class Runner:
 MEASURED_STEPS = 12  # per size, after the roster template; each a warm-up and runs
 
 
-def measure_size(size: str, seed: int, runner: Runner) -> dict:
-    """Every measured step at one size; the results keyed by row."""
+def measure_size(size: str, seed: int, runner: Runner, views: bool = False) -> dict:
+    """Every measured step at one size, and with views the pages in a browser; the results keyed by row."""
     work = runner.work / size
     work.mkdir(exist_ok=True)
     runner.work = work
@@ -218,8 +220,22 @@ def measure_size(size: str, seed: int, runner: Runner) -> dict:
     scope_args = ["--org", ORGANISATION, "--rollout", ROLLOUT, "--json"]
     m["cli_kpis"] = runner.command(f"{size}: kpis --json", ["kpis", *scope_args], full)
     m["cli_alerts"] = runner.command(f"{size}: alerts --json", ["alerts", *scope_args], full)  # records alerts: last
+    if views:
+        m["views"] = browser_views(full, runner)
     runner.work = work.parent
     return m
+
+
+def browser_views(db: Path, runner: Runner) -> list[dict] | str:
+    """Every page's first and later views in one headless Chromium against the real server
+    (bench/views.py, on a copy of db); or why they could not be measured."""
+    if shutil.which("chromium") is None:
+        return "Debian's chromium is not installed (apt-get install chromium)"
+    runner.bar.set_description("browser views")
+    found = runner.work / "views.json"
+    runner.child([sys.executable, "bench/views.py", "--db", str(db), "--json", str(found)])
+    runner.bar.update()
+    return json.loads(found.read_text())
 
 
 def same_figures(ours: dict, peer: dict) -> None:
@@ -364,6 +380,46 @@ def size_rows(size: str, m: dict) -> list[str]:
             "context",
         )
     )
+    return rows + view_rows(size, m.get("views"))
+
+
+def view_rows(size: str, views: list[dict] | str | None) -> list[str]:
+    """Each page's first view and the median of its later views in a real browser (bench/views.py)."""
+    if views is None:
+        return []
+    if isinstance(views, str):
+        return [row(size, f"pages in a real browser: not measured ({views})")]
+    opening = next(v["seconds"] for v in views if v["page"] == OPENING)
+    rows = [
+        row(
+            size,
+            f"opening the app in a new tab in Chromium (on {OPENING}: the app's code loaded)",
+            secs(opening),
+            bar="context",
+        )
+    ]
+    for page in dict.fromkeys(v["page"] for v in views if v["page"] != OPENING):
+        first = [v["seconds"] for v in views if v["page"] == page and v["round"] == 1]
+        later = [v["seconds"] for v in views if v["page"] == page and v["round"] > 1]
+        rows.append(
+            row(
+                size,
+                f"{page}: first view in Chromium",
+                secs(first[0]),
+                bar=f"<= {VIEW_BARS['first']:g} s",
+                meets=first[0] <= VIEW_BARS["first"],
+            )
+        )
+        second = statistics.median(later)
+        rows.append(
+            row(
+                size,
+                f"{page}: second view in Chromium (median of {len(later)})",
+                secs(second),
+                bar=f"<= {VIEW_BARS['second'] * 1000:.0f} ms",
+                meets=second <= VIEW_BARS["second"],
+            )
+        )
     return rows
 
 
@@ -433,13 +489,13 @@ def main() -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = args.out or Path(f"/tmp/uptake-bench-{stamp}.md")
     work = Path(tempfile.mkdtemp(prefix="uptake-bench-"))
-    total = len(args.sizes) * (2 + MEASURED_STEPS * (args.warmups + args.runs))  # 2: roster, evaluation
+    total = len(args.sizes) * (2 + MEASURED_STEPS * (args.warmups + args.runs)) + 1  # 2: roster, evaluation; 1: views
     results = {}
     try:
         with tqdm(total=total, unit="step", file=sys.stderr, dynamic_ncols=True) as bar:
             runner = Runner(args.runs, args.warmups, work, bar)
-            for size in args.sizes:
-                results[size] = measure_size(size, args.seed, runner)
+            for size in args.sizes:  # the browser views at the largest size measured
+                results[size] = measure_size(size, args.seed, runner, views=size == args.sizes[-1])
     finally:
         if args.keep:
             print(f"kept {work}", file=sys.stderr)

@@ -8,6 +8,7 @@ from analysis.alerts import actions as flag_actions
 from analysis.words import day
 from ui.flags import current_alerts, rule_card, rule_groups, rule_title, where
 from ui.forms import show_notice
+from ui.lazy import opened
 from ui.onboarding import plain
 from ui.root_causes import editor, followup, post_mortem
 from ui.session import principal, rollout_view
@@ -46,8 +47,8 @@ for i, (rule, group) in enumerate(rule_groups(held)):
     if may_act:
         editor(scope, rollout, rule, causes, planned, key=str(i))
     firing = {f"{where(a)} ({a.severity})": a for a in group if a.state == "firing"}
-    if may_act and firing:
-        with st.expander(f"Acknowledge or snooze: {rule_title(rule)}"):
+    if may_act and firing and (box := opened(f"Acknowledge or snooze: {rule_title(rule)}", f"ack_{rule}")) is not None:
+        with box:
             chosen = st.selectbox("Which", list(firing), key=f"which_{i}", disabled=len(firing) == 1)
             note = st.text_input("Note", key=f"note_{i}", placeholder="What is being done about it")
             left, right = st.columns(2)
@@ -82,15 +83,16 @@ if unjudged:
     for alert in unjudged:
         st.markdown(f"- **{rule_title(alert.rule)}** ({literal(where(alert))}): {literal(plain(alert.message))}")
 post_mortem(scope, rollout, may_act)
-with st.expander("History of this rollout's red flags"):
-    history = rules.alert_history(scope, rollout)
-    if history.empty:
-        st.caption(
-            "Nothing recorded yet: states are recorded after each load and once a day, and when a flag is acknowledged or snoozed."
-        )
-    else:
-        show_table(history.drop(columns=["evidence"], errors="ignore"), hide_index=True, org_id=scope.org_id)
-    changes = flag_actions.action_history(scope, rollout)
-    if not changes.empty:
-        st.markdown("**Root causes and actions**: who changed what, when and why")
-        show_table(changes.drop(columns=["event_id"]), hide_index=True, org_id=scope.org_id)
+if (box := opened("History of this rollout's red flags", "flag_history")) is not None:
+    with box:
+        history = rules.alert_history(scope, rollout)
+        if history.empty:
+            st.caption(
+                "Nothing recorded yet: states are recorded after each load and once a day, and when a flag is acknowledged or snoozed."
+            )
+        else:
+            show_table(history.drop(columns=["evidence"], errors="ignore"), hide_index=True, org_id=scope.org_id)
+        changes = flag_actions.action_history(scope, rollout)
+        if not changes.empty:
+            st.markdown("**Root causes and actions**: who changed what, when and why")
+            show_table(changes.drop(columns=["event_id"]), hide_index=True, org_id=scope.org_id)

@@ -308,6 +308,10 @@ def test_red_flags_are_grouped_by_rule_and_a_provider_acknowledges_one(fresh_dem
     low = at.table[0].value
     assert list(low.index)[0] == "Warehouse" and low["Severity"].iloc[0] == "high"  # the worst place leads
     assert sorted(low.index) == ["Customer Service", "Legal", "Operations", "Sales", "Warehouse", "wider cohort"]
+    # the forms under a card run only once their expander is opened (ui/lazy.py): closed, none is drawn
+    assert not [t for t in at.text_input if t.key == "note_0"]
+    at.session_state["open_ack_LOW_ADOPTION"] = True
+    at.run()
     [which] = [s for s in at.selectbox if s.key == "which_0"]
     which.set_value("Warehouse (high)")
     [note] = [t for t in at.text_input if t.key == "note_0"]
@@ -336,7 +340,10 @@ def test_a_provider_writes_a_flags_root_cause_and_actions_and_the_client_reads_t
     _, scope, _ = fresh_demo
     at = app_as(fresh_demo, "account_manager", monkeypatch)
     at.switch_page("pages/red_flags.py").run()
-    # the first card is Low Adoption (a high flag): its root cause, 5 Whys and fishbone
+    # the first card is Low Adoption (a high flag): its root cause, 5 Whys and fishbone, once opened
+    assert not [t for t in at.text_input if t.key == "why_0_1"]
+    at.session_state["open_cause_LOW_ADOPTION"] = True
+    at.run()
     [why1] = [t for t in at.text_input if t.key == "why_0_1"]
     why1.input("Warehouse staff have no phones on the floor")
     [why2] = [t for t in at.text_input if t.key == "why_0_2"]
@@ -383,7 +390,9 @@ def test_a_provider_writes_a_flags_root_cause_and_actions_and_the_client_reads_t
     [portfolio] = [t.value for t in at.dataframe if "Overdue actions" in t.value.columns]
     assert portfolio["Overdue actions"].tolist() == [2]
     # the post-mortem, written at the bottom of Red flags, is read by the client and found on the Portfolio
-    at.switch_page("pages/red_flags.py").run()
+    at.switch_page("pages/red_flags.py")
+    at.session_state["open_post_mortem"] = True
+    at.run()
     [learned] = [t for t in at.text_area if t.key == "lesson_learned"]
     learned.input("Put hardware tokens in the warehouse before go-live")
     [save] = [b for b in at.button if b.label == "Save the post-mortem"]

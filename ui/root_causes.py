@@ -16,6 +16,7 @@ from analysis.scope import Scope
 from analysis.words import day
 from ui.flags import rule_title
 from ui.forms import done
+from ui.lazy import opened
 from ui.tables import show_table
 from ui.text import literal
 
@@ -57,7 +58,9 @@ def editor(scope: Scope, rollout: Rollout, rule: str, causes: pd.DataFrame, foun
     """Provider roles: the rule's root cause (5 Whys, fishbone, one sentence), a new action, and an
     action moved on."""
     title_md = rule_title(rule)
-    with st.expander(f"Root cause and actions: {title_md}"):
+    if (box := opened(f"Root cause and actions: {title_md}", f"cause_{rule}")) is None:
+        return
+    with box:
         current = causes[(causes["rule"] == rule) & causes["alert_id"].isna()]
         known = current.iloc[0] if not current.empty else None
         with st.form(f"cause_{key}", clear_on_submit=False):
@@ -150,8 +153,8 @@ def post_mortem(scope: Scope, rollout: Rollout, may_write: bool) -> None:
             ),
             hide_index=True,
         )
-    if may_write:
-        with st.expander("Write the post-mortem"), st.form("post_mortem", clear_on_submit=False):
+    if may_write and (box := opened("Write the post-mortem", "post_mortem")) is not None:
+        with box, st.form("post_mortem", clear_on_submit=False):
             texts = {
                 field: st.text_area(
                     lessons.HEADINGS[field], value=(written or {}).get(field) or "", key=f"lesson_{field}"

@@ -1,0 +1,158 @@
+"""First and second view of every page in a real browser (issue #12, target 2: the first view of any
+page <= 1 s, the second <= 0.3 s), one headless Chromium against the real server on loopback.
+
+The app starts as `make run` starts it (bench/loadtest_server.py) on a copy of a database holding the
+bench organisation "Bench"; it warms the default views of every rollout at start (ui/warm.py), as it
+does after each load. Once the server has gone idle (its CPU time still for two seconds: the warm-up
+done), one signed-in browser opens the app in a new tab on "Your account" (no figures: the app's own
+load, timed apart), then clicks through every page in the sidebar once (each page's first view),
+then through all of them again (later views). A view is timed from the click to the page's heading
+shown with its script finished.
+
+    .venv/bin/python bench/views.py [--db FILE | --size small|medium|large] [--rounds 2] [--json FILE]
+
+With `--cold` the server starts with UPTAKE_WARM=0 (no warm-up): each first view then computes its
+data, as a view of another period than the default one does. Exit status 1 on a failed view.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/views.py` from the repo
+
+from playwright.async_api import Page, async_playwright  # noqa: E402
+
+from bench.build_org import build  # noqa: E402
+from bench.generate import SIZES  # noqa: E402
+from bench.loadtest import copied_database, prepared  # noqa: E402
+from bench.loadtest_browser import ARGS, chromium, shown  # noqa: E402
+from bench.loadtest_server import COOKIE, claimed_cookie, cpu_seconds, start_server  # noqa: E402
+
+# an account manager's pages in the sidebar's order (app.py), "Your account" left out
+PAGES = ["Overview", "Adoption", "Support", "Red flags", "Portfolio", "Settings", "Data"]
+OPENING = "Your account"  # the page the app is opened on (pages/account.py)
+BARS = {"first": 1.0, "second": 0.3}  # issue #12, target 2
+
+
+def idle(pid: int, quiet: float = 2.0, timeout: float = 300.0) -> float:
+    """Wait until the process has used no CPU for `quiet` seconds; the seconds waited."""
+    start = time.monotonic()
+    last, since = cpu_seconds(pid), time.monotonic()
+    while time.monotonic() - start < timeout:
+        time.sleep(0.25)
+        now = cpu_seconds(pid)
+        if now - last > 0.02:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+    return time.monotonic() - start
+
+
+async def view(tab: Page, page: str, timeout: float) -> tuple[float, str | None]:
+    """Click the page's link in the sidebar; the seconds to the page shown, and an error if any."""
+    start = time.monotonic()
+    try:
+        await tab.get_by_test_id("stSidebarNav").get_by_role("link", name=page, exact=True).click()
+        await shown(tab, page, timeout)
+    except Exception as exc:  # Playwright's errors, its TimeoutError among them
+        return time.monotonic() - start, str(exc)[:200]
+    seconds = time.monotonic() - start
+    if await tab.get_by_test_id("stException").count():
+        return seconds, "exception: " + (await tab.get_by_test_id("stException").first.inner_text())[:200]
+    return seconds, None
+
+
+async def views(url: str, cookie: str, rounds: int, timeout: float) -> list[dict]:
+    found = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium(), args=ARGS)
+        context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+        name, _, value = cookie.partition("=")
+        await context.add_cookies([{"name": name, "value": value, "url": url}])
+        tab = await context.new_page()
+        start = time.monotonic()  # the app opened on a page with no figures: its load apart from the pages'
+        await tab.goto(url + "/account")
+        await shown(tab, OPENING, timeout)
+        found.append({"page": OPENING, "round": 1, "seconds": time.monotonic() - start, "error": None})
+        for page, round_ in [(page, r) for r in range(1, rounds + 1) for page in PAGES]:
+            await tab.wait_for_timeout(500)  # as a person reads: the server settles between views
+            seconds, error = await view(tab, page, timeout)
+            found.append({"page": page, "round": round_, "seconds": seconds, "error": error})
+            if error:
+                break
+        await browser.close()
+    return found
+
+
+def report(found: list[dict], rounds: int, cold: bool, waited: float) -> tuple[str, bool]:
+    """A markdown table: each page's first view and the median of its later views, against the bars."""
+    rows = ["| page | first view | bar | meets? | second view (median of later views) | bar | meets? |"]
+    rows.append("| --- | --- | --- | --- | --- | --- | --- |")
+    ok = not any(v["error"] for v in found)
+    for page in PAGES:
+        mine = [v for v in found if v["page"] == page and not v["error"]]
+        first = [v["seconds"] for v in mine if v["round"] == 1]
+        later = sorted(v["seconds"] for v in mine if v["round"] > 1)
+        if not first or not later:
+            rows.append(f"| {page} | failed | | | | | |")
+            continue
+        second = later[len(later) // 2]
+        rows.append(
+            f"| {page} | {first[0]:.2f} s | <= {BARS['first']:g} s | {'yes' if first[0] <= BARS['first'] else '**no**'} "
+            f"| {second:.2f} s | <= {BARS['second']:g} s | {'yes' if second <= BARS['second'] else '**no**'} |"
+        )
+    how = "no warm-up (UPTAKE_WARM=0)" if cold else f"after the warm-up at start (the server idle after {waited:.1f} s)"
+    head = f"One headless Chromium, {how}; {rounds} rounds through {len(PAGES)} pages."
+    opening = next(v["seconds"] for v in found if v["page"] == OPENING)
+    head += f" Opening the app in a new tab (on {OPENING}, the app's own code loaded): {opening:.2f} s."
+    errors = [f"- {v['page']}: {v['error']}" for v in found if v["error"]]
+    return "\n".join([head, "", *rows, *errors]), ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", help="a database holding the bench organisation (copied first)")
+    parser.add_argument("--size", choices=sorted(SIZES), default="small", help="built when no --db (default small)")
+    parser.add_argument("--rounds", type=int, default=3, help="times through the pages (default 3: 1 first, 2 later)")
+    parser.add_argument("--cold", action="store_true", help="start the server with no warm-up")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds a view may take (default 60)")
+    parser.add_argument("--json", help="write every view to this file")
+    args = parser.parse_args()
+    if args.rounds < 2:
+        parser.error("--rounds must be at least 2 (a first and a second view)")
+    with tempfile.TemporaryDirectory(prefix="uptake-views-") as tmp:
+        folder = Path(tmp)
+        if args.db:
+            db = copied_database(Path(args.db), folder)
+        else:
+            print(f"building the {args.size} bench organisation (bench/build_org.py)...", file=sys.stderr)
+            db = folder / f"bench-{args.size}.duckdb"
+            build(db, args.size)
+        ready = prepared(db, 1)
+        if args.cold:
+            os.environ["UPTAKE_WARM"] = "0"  # start_server passes the environment on (server.py reads it)
+        server = start_server(db, folder)
+        try:
+            cookie = claimed_cookie(server.url, ready.codes[0])
+            waited = idle(server.pid)
+            assert cookie.startswith(COOKIE + "=")
+            found = asyncio.run(views(server.url, cookie, args.rounds, args.timeout))
+        finally:
+            server.stop()
+    table, ok = report(found, args.rounds, args.cold, waited)
+    print(table)
+    if args.json:
+        Path(args.json).write_text(json.dumps(found, indent=1))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
