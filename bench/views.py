@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench
 
 from playwright.async_api import Page, async_playwright  # noqa: E402
 
+from bench import loadtest_profile  # noqa: E402
 from bench.build_org import build  # noqa: E402
 from bench.generate import SIZES  # noqa: E402
 from bench.loadtest import copied_database, prepared  # noqa: E402
@@ -70,7 +71,8 @@ async def view(tab: Page, page: str, timeout: float) -> tuple[float, str | None]
     return seconds, None
 
 
-async def views(url: str, cookie: str, rounds: int, timeout: float) -> list[dict]:
+async def views(url: str, cookie: str, rounds: int, timeout: float, spy=None) -> list[dict]:
+    """Every view, in order; with spy (start, stop) the server is sampled over the first views."""
     found = []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium(), args=ARGS)
@@ -82,7 +84,11 @@ async def views(url: str, cookie: str, rounds: int, timeout: float) -> list[dict
         await tab.goto(url + "/account")
         await shown(tab, OPENING, timeout)
         found.append({"page": OPENING, "round": 1, "seconds": time.monotonic() - start, "error": None})
+        recorder = spy[0]() if spy else None
         for page, round_ in [(page, r) for r in range(1, rounds + 1) for page in PAGES]:
+            if recorder is not None and round_ == 2:
+                spy[1](recorder)
+                recorder = None
             await tab.wait_for_timeout(500)  # as a person reads: the server settles between views
             seconds, error = await view(tab, page, timeout)
             found.append({"page": page, "round": round_, "seconds": seconds, "error": error})
@@ -125,6 +131,7 @@ def main() -> int:
     parser.add_argument("--cold", action="store_true", help="start the server with no warm-up")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds a view may take (default 60)")
     parser.add_argument("--json", help="write every view to this file")
+    parser.add_argument("--profile", metavar="FILE", help="sample the server with py-spy over the first views")
     args = parser.parse_args()
     if args.rounds < 2:
         parser.error("--rounds must be at least 2 (a first and a second view)")
@@ -144,11 +151,18 @@ def main() -> int:
             cookie = claimed_cookie(server.url, ready.codes[0])
             waited = idle(server.pid)
             assert cookie.startswith(COOKIE + "=")
-            found = asyncio.run(views(server.url, cookie, args.rounds, args.timeout))
+            spy = None
+            if args.profile:
+                output = Path(args.profile)
+                spy = (lambda: loadtest_profile.start(server.pid, output), loadtest_profile.stop)
+            found = asyncio.run(views(server.url, cookie, args.rounds, args.timeout, spy))
         finally:
             server.stop()
     table, ok = report(found, args.rounds, args.cold, waited)
     print(table)
+    if args.profile:
+        print("\nWhere the server's time went over the first views (py-spy):")
+        print("\n".join(loadtest_profile.summary(Path(args.profile))))
     if args.json:
         Path(args.json).write_text(json.dumps(found, indent=1))
     return 0 if ok else 1

@@ -91,26 +91,39 @@ def add_markers(
     kind), each labelled along its line (above the plot when `above`, for a heatmap whose cells
     the labels would hide); the full note shows on hover."""
     order = list(cohorts or [])
+    # gathered, then set once: each add_vline/add_vrect/add_annotation re-validates every shape or
+    # annotation already on the figure (26 ms for six markers; one assignment: a few ms). The dicts
+    # are what those calls would add to a figure of one plot.
+    shapes, notes = [], []
     for m in markers:
         if m["kind"] == "phase":  # a band from its first to its last day, the name at its top left
-            fig.add_vrect(
-                x0=_ms(m["day"]),
-                x1=_ms(m["end"] + timedelta(days=1)),
-                fillcolor=PHASE_FILLS[m.get("index", 0) % len(PHASE_FILLS)],
-                line_width=0,
-                layer="below",
+            shapes.append(
+                dict(
+                    type="rect",
+                    x0=_ms(m["day"]),
+                    x1=_ms(m["end"] + timedelta(days=1)),
+                    xref="x",
+                    y0=0,
+                    y1=1,
+                    yref="y domain",
+                    fillcolor=PHASE_FILLS[m.get("index", 0) % len(PHASE_FILLS)],
+                    line=dict(width=0),
+                    layer="below",
+                )
             )
-            fig.add_annotation(
-                x=_ms(m["day"]),
-                y=0,
-                xref="x",
-                yref="paper",
-                text=label(_short(m["label"], 20)),
-                hovertext=label(m["label"]),
-                showarrow=False,
-                xanchor="left",
-                yanchor="bottom",
-                font=dict(size=10, color="#6b7280"),
+            notes.append(
+                dict(
+                    x=_ms(m["day"]),
+                    y=0,
+                    xref="x",
+                    yref="paper",
+                    text=label(_short(m["label"], 20)),
+                    hovertext=label(m["label"]),
+                    showarrow=False,
+                    xanchor="left",
+                    yanchor="bottom",
+                    font=dict(size=10, color="#6b7280"),
+                )
             )
             continue
         if m["kind"] == "go-live" and m.get("cohort"):
@@ -119,21 +132,37 @@ def add_markers(
         else:
             colour = MARKER_COLOURS.get(m["kind"], MARKER_COLOURS["other"])
         x = _ms(m["day"])
-        fig.add_vline(x=x, line_dash="dash" if m["kind"] == "go-live" else "dot", line_color=colour, line_width=1.5)
-        fig.add_annotation(
-            x=x,
-            y=1,
-            xref="x",
-            yref="paper",
-            text=label(marker_text(m, 18 if above else 38)),
-            hovertext=label(m["label"]),
-            showarrow=False,
-            textangle=-90,
-            xanchor="right",
-            yanchor="bottom" if above else "top",
-            font=dict(size=11, color=colour),
-            bgcolor="rgba(255,255,255,0.7)",
+        dash = "dash" if m["kind"] == "go-live" else "dot"
+        shapes.append(
+            dict(
+                type="line",
+                x0=x,
+                x1=x,
+                xref="x",
+                y0=0,
+                y1=1,
+                yref="y domain",
+                line=dict(dash=dash, color=colour, width=1.5),
+            )
         )
+        notes.append(
+            dict(
+                x=x,
+                y=1,
+                xref="x",
+                yref="paper",
+                text=label(marker_text(m, 18 if above else 38)),
+                hovertext=label(m["label"]),
+                showarrow=False,
+                textangle=-90,
+                xanchor="right",
+                yanchor="bottom" if above else "top",
+                font=dict(size=11, color=colour),
+                bgcolor="rgba(255,255,255,0.7)",
+            )
+        )
+    if shapes:
+        fig.update_layout(shapes=[*fig.layout.shapes, *shapes], annotations=[*fig.layout.annotations, *notes])
     return fig
 
 
