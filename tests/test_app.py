@@ -42,6 +42,10 @@ def app(demo_db, monkeypatch):
 
 
 def load_history(at):
+    """The Data page's load history: its tab chosen (only the chosen tab runs, pages/data.py)."""
+    if at.session_state["data_tab"] != "Load history":
+        at.session_state["data_tab"] = "Load history"
+        at.run()
     return next(d.value for d in at.dataframe if "upload_id" in d.value.columns)
 
 

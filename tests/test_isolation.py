@@ -434,6 +434,9 @@ def test_the_matrix_covers_every_role_page_and_organisation():
     assert len(MATRIX) == 54 and len(EXPORTS) == 7
 
 
+DATA_TABS = ("Load files", "Load history", "Roster history", "Unknown people")  # pages/data.py
+
+
 @pytest.mark.parametrize("role,page,x", MATRIX)
 def test_tenant_matrix(world, downloads, role, page, x):
     at = app_for(world, role)
@@ -441,6 +444,16 @@ def test_tenant_matrix(world, downloads, role, page, x):
     open_page(at, page)
     assert not at.exception, [e.value for e in at.exception]
     text = rendered(at, downloads)
+    if page == "pages/data.py":  # only the chosen tab runs (pages/data.py): read every one
+        for label in DATA_TABS[1:]:
+            at.session_state["data_tab"] = label
+            at.run()
+            assert not at.exception, [e.value for e in at.exception]
+            text += rendered(at, downloads)
+            if label == "Load history":  # the history table (Arrow bytes) and the rejected-rows download
+                assert tokens(x)["file"] in at.dataframe[-1].value["file_name"].iloc[0]
+                [data] = download_data(at, downloads)
+                assert tokens(x)["reject"] in data.decode("utf-8-sig")
     if page == "pages/portfolio.py":  # every permitted organisation, nothing of the others
         outside = [t for y in LETTERS if y not in ROLE_ORGS[role] for t in tokens(y).values()]
         assert [t for t in outside if t.lower() in text.lower()] == []
@@ -457,10 +470,6 @@ def test_tenant_matrix(world, downloads, role, page, x):
         # provider, the setting being off for clients) a survey comment
         assert t["training"].lower() in text.lower() and t["kpi"].lower() in text.lower()
         assert (t["comment"].lower() in text.lower()) is (role in ("admin", "account_manager"))
-    if page == "pages/data.py":  # the history table (Arrow bytes) and the rejected-rows download
-        assert t["file"] in at.dataframe[-1].value["file_name"].iloc[0]
-        [data] = download_data(at, downloads)
-        assert t["reject"] in data.decode("utf-8-sig")
 
 
 @pytest.mark.parametrize("role,x", EXPORTS)
@@ -904,6 +913,7 @@ def test_no_download_after_the_sign_in_ends(world, downloads, how):
         at = app_for(world, token=auth.start_session(world.store, gone.account_id))
     else:
         at = app_for(world, "client_uploader")
+    at.session_state["data_tab"] = "Load history"
     open_page(at, "pages/data.py")
     assert len(file_buttons(at)) == 1  # the rejected rows of B's newest load
     end_sign_in(world, at, how)
