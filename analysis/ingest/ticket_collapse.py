@@ -40,41 +40,61 @@ def collapse(cur, event_log: bool, now: datetime | None = None) -> None:
     # against it, newest first); or, when its rows are events at their created_at (subst), by
     # created_at likewise; or, with no time at all, by line. Its latest row and first resolution
     # are taken in each order, and the ticket's own order chooses (one pass over the rows).
-    # each order as one number: (the time in microseconds, shifted past any line number) + the
-    # signed line; rows without updated_at after every time
+    # Each order as one number: the time in microseconds, shifted past any line number, plus the
+    # line (equal times: the later line is the later row) or minus it (the earlier line is); rows
+    # without updated_at after every time. The line is read back from the number's low bits.
+    # Both readings of equal times are taken, so whether the file lists events newest first (a
+    # window over every row) is asked only when some ticket has equal times where it matters.
+    shift = "(1::HUGEINT << 62)"  # past any negative epoch
     by_update = (
-        "CASE WHEN updated_at IS NULL THEN 1::HUGEINT << 110 "
-        "ELSE (epoch_us(updated_at)::HUGEINT + (1::HUGEINT << 62)) << 40 END + $step * line"
+        f"CASE WHEN updated_at IS NULL THEN 1::HUGEINT << 110 ELSE (epoch_us(updated_at)::HUGEINT + {shift}) << 40 END"
     )
-    by_created = "((epoch_us(created_at)::HUGEINT + (1::HUGEINT << 62)) << 40) + $step * line"
+    by_created = f"(epoch_us(created_at)::HUGEINT + {shift}) << 40"
     resolved = "(resolved_at IS NOT NULL OR resolved_state)"
-    orders = {
-        "latest_u": f"arg_max(line, {by_update})",
-        "any_u": f"arg_min(line, CASE WHEN {resolved} THEN {by_update} END)",
-        "event_u": f"arg_min(line, CASE WHEN resolved_state AND updated_at IS NOT NULL THEN {by_update} END)",
-        "latest_s": f"arg_max(line, {by_created})",
-        "event_s": f"arg_min(line, CASE WHEN resolved_state THEN {by_created} END)",
-        "any_s": f"arg_min(line, CASE WHEN {resolved} THEN {by_created} END)",
-        "latest_f": "max(line)",
-        "any_f": f"min(line) FILTER ({resolved})",
+    orders = {  # name: (max or min, the time part of the number, which rows)
+        "latest_u": ("max", "ku", "true"),
+        "any_u": ("min", "ku", resolved),
+        "event_u": ("min", "ku", "resolved_state AND updated_at IS NOT NULL"),
+        "latest_s": ("max", "kc", "true"),
+        "event_s": ("min", "kc", "resolved_state"),
+        "any_s": ("min", "kc", resolved),
     }
     # only the orders a ticket can have: by created_at or by line only when some row has no
     # updated_at; the first resolved event by updated_at only in an event log
     timeless = cur.execute("SELECT count(*) FROM t_parsed WHERE reason IS NULL AND updated_at IS NULL").fetchall()[0][0]
     needed = {"latest_u", "any_u"} | ({"event_u"} if event_log else set())
-    needed |= {"latest_s", "event_s", "any_s", "latest_f", "any_f"} if timeless else set()
-    picks = ", ".join(f"{sql if name in needed else 'NULL::BIGINT'} AS {name}" for name, sql in orders.items())
+    needed |= {"latest_s", "event_s", "any_s"} if timeless else set()
+    picks = [
+        f"{agg}(CASE WHEN {rows} THEN {key} {sign} line END) AS {name}{suffix}"
+        for name, (agg, key, rows) in orders.items()
+        if name in needed
+        for sign, suffix in (("+", "_up"), ("-", "_down"))
+    ]
+    picks += ["max(line) AS latest_f", f"min(line) FILTER ({resolved}) AS any_f"] if timeless else []
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE t_groups AS SELECT *, "  # noqa: S608 (this module's SQL)
-        "  ($event_log AND n > 1) OR subst AS events, "
+        "CREATE OR REPLACE TEMP TABLE t_orders AS "  # noqa: S608 (this module's SQL)
+        "SELECT source, ticket_id, count(*) AS n, count(updated_at) AS n_upd, min(created_at) AS created_at, "
+        "  max(created_at) AS created_max, min(first_response_at) AS first_response_at, min(line) AS first_line, "
+        f"  {', '.join(picks)} FROM (SELECT *, {by_update} AS ku, {by_created} AS kc FROM t_parsed WHERE reason IS NULL) "
+        "GROUP BY source, ticket_id"
+    )
+    # a line from its number: the low 40 bits (plus the line), or 2^40 less them (minus it); a
+    # bitwise and, as a HUGEINT's % costs fifty times more
+    up = "CAST({n}_up & 1099511627775 AS BIGINT)"
+    down = "1099511627776 - CAST({n}_down & 1099511627775 AS BIGINT)"
+    ties = " OR ".join(f"{up.format(n=n)} IS DISTINCT FROM {down.format(n=n)}" for n in orders if n in needed)
+    tied = cur.execute(f"SELECT coalesce(bool_or({ties}), false) FROM t_orders").fetchall()[0][0]  # noqa: S608
+    reading = down if tied and newest_first(cur) else up
+    lines = ", ".join(f"{reading.format(n=n) if n in needed else 'NULL::BIGINT'} AS {n}" for n in orders)
+    timeless_lines = "latest_f, any_f" if timeless else "NULL::BIGINT AS latest_f, NULL::BIGINT AS any_f"
+    cur.execute(
+        "CREATE OR REPLACE TEMP VIEW t_groups AS SELECT *, "  # noqa: S608 (this module's SQL)
+        f"  ({str(event_log).lower()} AND n > 1) OR subst AS events, "  # a view takes no parameters
         "  CASE WHEN subst THEN latest_s WHEN n_upd > 0 THEN latest_u ELSE latest_f END AS latest_line, "
         "  CASE WHEN subst THEN event_s WHEN n_upd > 0 THEN event_u END AS event_line, "
         "  CASE WHEN subst THEN any_s WHEN n_upd > 0 THEN any_u ELSE any_f END AS any_line FROM ("
-        "  SELECT *, n > 1 AND n_upd = 0 AND created_at <> created_max AS subst FROM ("
-        "    SELECT source, ticket_id, count(*) AS n, count(updated_at) AS n_upd, min(created_at) AS created_at, "
-        "      max(created_at) AS created_max, min(first_response_at) AS first_response_at, min(line) AS first_line, "
-        f"     {picks} FROM t_parsed WHERE reason IS NULL GROUP BY source, ticket_id))",
-        {"event_log": event_log, "step": -1 if newest_first(cur) else 1},
+        "  SELECT source, ticket_id, n, n_upd, created_at, first_response_at, first_line, "
+        f"    n > 1 AND n_upd = 0 AND created_at <> created_max AS subst, {lines}, {timeless_lines} FROM t_orders)"
     )
     # the first resolution: in a ticket of events, its first row in a resolved state with a time;
     # else (or when there is none) its first row with resolved_at or in a resolved state
@@ -95,9 +115,9 @@ def collapse(cur, event_log: bool, now: datetime | None = None) -> None:
         "  ELSE g.any_line END",
         {"event_log": event_log, "now": now},
     )
-    cur.execute("DROP TABLE t_groups")
+    cur.execute("DROP VIEW t_groups")
+    cur.execute("DROP TABLE t_orders")
 
 
 def drop(cur) -> None:
-    for table in ("t_tickets", "t_groups"):
-        cur.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 (this module's own tables)
+    cur.execute("DROP VIEW IF EXISTS t_groups; DROP TABLE IF EXISTS t_orders; DROP TABLE IF EXISTS t_tickets")

@@ -35,6 +35,7 @@ TYPES = {
 }
 # printable ASCII with nothing to strip at either end: Python's strip and lower act as SQL's do
 _PLAIN = "regexp_full_match({c}, '[!-~]([ -~]*[!-~])?')"
+_DMY = "^\\s*\\d{1,2}[/.-]\\d{1,2}[/.-]\\d"  # a d/m/y (or m/d/y) date
 _NOT_MISSING = "NOT list_contains($missing, lower({c})) AND NOT starts_with({c}, '1900-01-01')"
 # the SQL reading of a plain text cell of a distinct-value table: (which cells, value)
 _TEXT_SQL = {
@@ -42,8 +43,9 @@ _TEXT_SQL = {
     "requester": "CASE WHEN contains({c}, '@') THEN lower({c}) ELSE {c} END",
 }
 # an ISO time without a zone, written exactly as DuckDB writes it back (zero-padded, a real
-# date and time): values.DateReader reads it as the local time it says
-_TIME = "try_cast({c} AS TIMESTAMP)"
+# date and time): values.DateReader reads it as the local time it says. Only cells of the three
+# lengths _CANONICAL accepts are cast: a failed cast (an empty cell) costs five times a good one
+_TIME = "CASE WHEN length({c}) IN (10, 16, 19) THEN try_cast({c} AS TIMESTAMP) END"
 _CANONICAL = (
     "CASE WHEN {t} IS NULL THEN false WHEN length({c}) = 19 THEN CAST({t} AS VARCHAR) = {c} "
     "WHEN length({c}) = 16 THEN strftime({t}, '%Y-%m-%d %H:%M') = {c} "
@@ -52,22 +54,22 @@ _CANONICAL = (
 
 
 def date_values(cur, staged: Staged, columns: dict[str, int]) -> dict[str, set[str]]:
-    """{field: the d/m/y values of its date column} for the date fields at these positions, in one
-    pass over raw; the pattern is tried only on cells that do not start with three digits (an ISO
-    date never matches it)."""
+    """{field: the d/m/y values of its date column} for the date fields at these positions: one
+    pass over raw says which columns hold any, a second (only when some do) collects them."""
     if not columns:
         return {}
-    digit = "substr(c{i}, {n}, 1) BETWEEN '0' AND '9'"
-    lists = []
-    for index in columns.values():  # column positions (ints from the format's choice), never the file's text
-        iso = " AND ".join(digit.format(i=index, n=n) for n in (1, 2, 3))
-        lists.append(
-            f"list(DISTINCT c{index}) FILTER (WHERE NOT ({iso}) "
-            f"AND regexp_matches(c{index}, '^\\s*\\d{{1,2}}[/.-]\\d{{1,2}}[/.-]\\d'))"
-        )
-    query = f"SELECT {', '.join(lists)} FROM raw WHERE fields = $width"  # noqa: S608 (built above)
-    found = cur.execute(query, {"width": staged.width}).fetchall()[0]
-    return {name: set(texts or []) for name, texts in zip(columns, found)}
+    found: dict[str, set[str]] = {name: set() for name in columns}
+    # column positions (ints from the format's choice), never the file's text
+    pattern = {name: f"regexp_matches(c{index}, '{_DMY}')" for name, index in columns.items()}
+    # whether a column has any first: most have none, and collecting a list costs twice the test
+    some = f"SELECT {', '.join(f'bool_or({p})' for p in pattern.values())} FROM raw WHERE fields = $width"  # noqa: S608
+    having = [name for name, hit in zip(columns, cur.execute(some, {"width": staged.width}).fetchall()[0]) if hit]
+    if having:
+        lists = ", ".join(f"list(DISTINCT c{columns[name]}) FILTER ({pattern[name]})" for name in having)
+        query = f"SELECT {lists} FROM raw WHERE fields = $width"  # noqa: S608 (built above)
+        texts = cur.execute(query, {"width": staged.width}).fetchall()[0]
+        found |= {name: set(values) for name, values in zip(having, texts)}
+    return found
 
 
 def row_by_row(name: str, transform: Callable | None, context: dict) -> bool:
