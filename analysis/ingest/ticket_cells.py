@@ -36,18 +36,15 @@ def parse(cur, scope: Scope, staged: Staged, choice: formats.Choice, context: di
     transforms = {k: f for k, f in fmt.values.items() if k in choice.columns} if fmt else {}
     columns = {name: index for name, index in choice.columns.items() if name in TYPES}
     by_row = {name for name in columns if ticket_values.row_by_row(name, transforms.get(name), context)}
-    made: dict[str, str] = {}  # field -> "table" or "inline" (ticket_values.value_table)
-    if set(columns) - by_row:
-        ticket_values.distinct_cells(cur, staged, {i for name, i in columns.items() if name not in by_row})
-    for name, index in columns.items():
-        if name not in by_row:
-            made[name] = ticket_values.value_table(cur, staged, name, index, transforms.get(name), context)
+    # field -> "table" or "inline" (ticket_values.distinct_tables)
+    distinct = {name: index for name, index in columns.items() if name not in by_row}
+    made = ticket_values.distinct_tables(cur, staged, distinct, transforms, context)
     owners = _company_table(cur, scope) if "company" in columns else False
     _create(cur, staged, choice, context, transforms, by_row, made, owners, first=True)
     if not cur.execute("SELECT coalesce(bool_or(unread), false) FROM t_parsed").fetchall()[0][0]:
         return
     for name in by_row:
-        made[name] = ticket_values.value_table(cur, staged, name, columns[name], None, context, unread_only=True)
+        made[name] = ticket_values.value_table(cur, staged, name, columns[name], context)
     _create(cur, staged, choice, context, transforms, by_row, made, owners, first=False)
 
 
@@ -209,9 +206,9 @@ def _company_table(cur, scope: Scope) -> bool:
 
 def companies_message(cur, scope: Scope) -> str | None:
     """The preview's line on rows left out for their company (left_out.companies_summary), or None."""
-    if not cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 't_company'").fetchall()[0][
+    if not cur.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 't_company'").fetchall()[
         0
-    ]:
+    ][0]:
         return None
     groups = cur.execute(
         "SELECT arg_min(p.company, p.line), count(*) AS n, c.unmapped FROM t_parsed p "
@@ -269,5 +266,8 @@ def preview(cur) -> list[dict]:
 
 
 def drop(cur) -> None:
-    for name in ("t_parsed", "t_company", "t_distinct", *(f"tv_{field}" for field in TYPES)):
-        cur.execute(f"DROP TABLE IF EXISTS {name}")  # noqa: S608 (names of this module's own tables)
+    """Drop this module's tables: only those that exist (one catalog query, not twenty drops)."""
+    names = ["t_parsed", "t_company", "t_distinct", *(f"tv_{field}" for field in TYPES)]
+    made = "SELECT table_name FROM duckdb_tables() WHERE temporary AND list_contains($names, table_name)"
+    for (name,) in cur.execute(made, {"names": names}).fetchall():
+        cur.execute(f"DROP TABLE {name}")  # noqa: S608 (one of the names above)

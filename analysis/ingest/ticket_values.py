@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-import pandas as pd
-
 from analysis import values
 from analysis.ingest import ticket_extras
 from analysis.ingest.rows import RowError, check
@@ -95,87 +93,98 @@ def sql_reading(name: str, column: str, typed: str, context: dict) -> tuple[str 
     return _TIME.format(c=column), f"({column} = '' OR ({plain}))", value, params
 
 
-def value_table(
-    cur, staged: Staged, name: str, index: int, transform: Callable | None, context: dict, unread_only: bool = False
-) -> str:
-    """ "table" when it made tv_<name> for column index; "" when no cell needs it (a column read
-    row by row whose cells are all plain); "inline" when every cell of a text column is plain or
-    empty (its value is then plain_text's, row by row, with no table). unread_only: of a column
-    read row by row, look only at the rows of t_parsed marked unread (analysis/ingest/ticket_cells.py)."""
-    table = f"tv_{name}"  # name is one of TYPES, index a column position: neither is the file's text
-    params: dict = {"width": staged.width}
-    if row_by_row(name, transform, context):
-        cast, plain, _, more = sql_reading(name, "cell", "typed", context)
-        params.update(more)
-        unread = "line IN (SELECT line FROM t_parsed WHERE unread) AND " if unread_only else ""
-        # plain is built here from a column position; the file's text is only ever bound or read
-        other = (
-            f"SELECT DISTINCT cell FROM (SELECT c{index} AS cell, {cast or 'NULL'} AS typed FROM raw "  # noqa: S608
-            f"WHERE {unread}fields = $width) WHERE NOT coalesce({plain}, false)"
-        )
-        rest = [r[0] for r in cur.execute(other, params).fetchall()]
-        if not rest:
-            return ""
-        _create(cur, table, name)
-    else:
-        _create(cur, table, name)
-        rest = _sql_cells(cur, table, name, index, transform)
-        if name in INLINE and transform is None and set(rest) <= {""}:
-            cur.execute(f"DROP TABLE {table}")  # noqa: S608 (this module's table)
-            return "inline"
-    if rest:
-        rows = [read_cell(name, cell, transform, context) for cell in rest]
-        frame = pd.DataFrame(rows, columns=["cell", "value", "error", "transform_error", "flag"], dtype=object)
-        cur.register("cells_frame", frame)
-        cur.execute(
-            f"INSERT INTO {table} SELECT CAST(cell AS VARCHAR), CAST(value AS {TYPES[name]}), "  # noqa: S608
-            "CAST(error AS VARCHAR), CAST(transform_error AS VARCHAR), CAST(flag AS BOOLEAN) FROM cells_frame"
-        )
-        cur.unregister("cells_frame")
+def value_table(cur, staged: Staged, name: str, index: int, context: dict) -> str:
+    """ "table" when it made tv_<name> for the cells of column index, of a column read row by row,
+    that are not plain, in the rows of t_parsed marked unread (analysis/ingest/ticket_cells.py);
+    "" when there are none."""
+    cast, plain, _, params = sql_reading(name, "cell", "typed", context)
+    # plain is built here from a column position; the file's text is only ever bound or read
+    other = (
+        f"SELECT DISTINCT cell FROM (SELECT c{index} AS cell, {cast or 'NULL'} AS typed FROM raw "  # noqa: S608
+        "WHERE line IN (SELECT line FROM t_parsed WHERE unread) AND fields = $width) "
+        f"WHERE NOT coalesce({plain}, false)"
+    )
+    rest = [r[0] for r in cur.execute(other, params | {"width": staged.width}).fetchall()]
+    if not rest:
+        return ""
+    _fill(cur, f"tv_{name}", name, [], rest, None, context)
     return "table"
+
+
+def distinct_tables(cur, staged: Staged, columns: dict[str, int], transforms: dict, context: dict) -> dict[str, str]:
+    """{field: how its value is read} for the columns read by distinct values: "inline" when every
+    cell of a text column is plain or empty (its value is then plain_text's, row by row, with no
+    table), else "table": tv_<field> of its distinct cells -> value, error, transform_error, flag.
+    The distinct cells come from one pass over raw (GROUPING SETS), and which are plain from one
+    query over them; only the others are read in Python."""
+    if not columns:
+        return {}
+    indexes = sorted(set(columns.values()))  # column positions (two fields may share one)
+    which = " ".join(f"WHEN GROUPING(c{i}) = 0 THEN {i}" for i in indexes)
+    sql_text = sorted({i for name, i in columns.items() if name in TEXT and name not in transforms})
+    in_python = sorted({i for name, i in columns.items() if name not in TEXT or name in transforms})
+    params: dict = {"width": staged.width}
+    plain = "false"
+    if sql_text:
+        plain = f"list_contains($sql_text, col) AND coalesce({_PLAIN} AND {_NOT_MISSING}, false)".format(c="cell")
+        params |= {"sql_text": sql_text, "missing": sorted(values.MISSING)}
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE t_distinct AS SELECT *, {plain} AS plain FROM ("  # noqa: S608
+        f"SELECT CASE {which} END AS col, coalesce({', '.join(f'c{i}' for i in indexes)}) AS cell "
+        f"FROM raw WHERE fields = $width GROUP BY GROUPING SETS ({', '.join(f'(c{i})' for i in indexes)}))",
+        params,
+    )
+    # each column's cells that are not plain, and every cell of the columns read only in Python
+    found = {
+        col: (other or [], every or [])
+        for col, other, every in cur.execute(
+            "SELECT col, list(cell) FILTER (NOT plain), list(cell) FILTER (list_contains($in_python, col)) "
+            "FROM t_distinct GROUP BY col",
+            {"in_python": in_python or [-1]},
+        ).fetchall()
+    }
+    made = {}
+    for name, index in columns.items():
+        in_sql = name in TEXT and name not in transforms
+        rest = found.get(index, ([], []))[0 if in_sql else 1]
+        if name in INLINE and in_sql and set(rest) <= {""}:
+            made[name] = "inline"
+            continue
+        _fill(cur, f"tv_{name}", name, [index] if in_sql else [], rest, transforms.get(name), context)
+        made[name] = "table"
+    return made
+
+
+def _fill(cur, table: str, name: str, plains: list[int], rest: list[str], transform, context: dict) -> None:
+    """table made with the plain cells of t_distinct of the column in plains (read in SQL), and
+    rest read in Python."""
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} (cell VARCHAR, value {TYPES[name]}, error VARCHAR, "  # noqa: S608
+        "transform_error VARCHAR, flag BOOLEAN)"
+    )
+    if plains:
+        flag = "list_contains($resolved, lower(cell))" if name == "status" else "NULL"
+        value = _TEXT_SQL.get(name, "{c}").format(c="cell")
+        resolved = {"resolved": sorted(values.RESOLVED_STATES)} if name == "status" else {}
+        cur.execute(
+            f"INSERT INTO {table} SELECT cell, {value}, NULL, NULL, {flag} FROM t_distinct "  # noqa: S608
+            "WHERE col = $col AND plain",
+            {"col": plains[0], **resolved},
+        )
+    if rest:
+        read = zip(*(read_cell(name, cell, transform, context) for cell in rest))
+        # bound as lists, zipped by unnest: the file's text is never part of the SQL
+        cur.execute(
+            f"INSERT INTO {table} SELECT CAST(unnest($cell) AS VARCHAR), CAST(unnest($value) AS {TYPES[name]}), "  # noqa: S608
+            "CAST(unnest($error) AS VARCHAR), CAST(unnest($transform_error) AS VARCHAR), CAST(unnest($flag) AS BOOLEAN)",
+            dict(zip(("cell", "value", "error", "transform_error", "flag"), map(list, read))),
+        )
 
 
 def plain_text(name: str, column: str) -> tuple[str, str]:
     """(value, flag) of a text cell known to be plain or empty (value_table's "inline")."""
     value = f"CASE WHEN {column} = '' THEN NULL ELSE {_TEXT_SQL.get(name, '{c}').format(c=column)} END"
     return value, f"list_contains($resolved, lower({column}))" if name == "status" else "NULL"
-
-
-def _create(cur, table: str, name: str) -> None:
-    cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} (cell VARCHAR, value {TYPES[name]}, error VARCHAR, "  # noqa: S608
-        "transform_error VARCHAR, flag BOOLEAN)"
-    )
-
-
-def _sql_cells(cur, table: str, name: str, index: int, transform: Callable | None) -> list[str]:
-    """Fill table with the distinct plain text cells of the column read in SQL; the other cells.
-    The distinct cells are those of t_distinct (distinct_cells)."""
-    cells = "SELECT cell FROM t_distinct WHERE col = $col"
-    if transform is not None or name not in TEXT:
-        return [r[0] for r in cur.execute(cells, {"col": index}).fetchall()]
-    plain = f"{_PLAIN} AND {_NOT_MISSING}".format(c="cell")
-    flag = "list_contains($resolved, lower(cell))" if name == "status" else "NULL"
-    value = _TEXT_SQL.get(name, "{c}").format(c="cell")
-    missing = {"missing": sorted(values.MISSING), "col": index}
-    cur.execute(
-        f"INSERT INTO {table} SELECT cell, {value}, NULL, NULL, {flag} FROM ({cells}) WHERE {plain}",  # noqa: S608
-        {**missing, "resolved": sorted(values.RESOLVED_STATES)} if name == "status" else missing,
-    )
-    other = f"SELECT cell FROM ({cells}) WHERE NOT coalesce({plain}, false)"  # noqa: S608 (this module's SQL)
-    return [r[0] for r in cur.execute(other, missing).fetchall()]
-
-
-def distinct_cells(cur, staged: Staged, indexes: set[int]) -> None:
-    """t_distinct (col, cell): the distinct cells of each of these columns, in one pass over raw."""
-    columns = [f"c{i}" for i in sorted(indexes)]  # column positions, never the file's text
-    which = " ".join(f"WHEN GROUPING({c}) = 0 THEN {c[1:]}" for c in columns)
-    cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE t_distinct AS SELECT CASE {which} END AS col, "  # noqa: S608
-        f"coalesce({', '.join(columns)}) AS cell FROM raw WHERE fields = $width "
-        f"GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in columns)})",
-        {"width": staged.width},
-    )
 
 
 def read_cell(name: str, cell: str, transform: Callable | None, context: dict) -> tuple:
