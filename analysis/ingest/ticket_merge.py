@@ -3,6 +3,8 @@ tickets, each replaced version kept in ticket_history (undo puts it back).
 
 Only the stored tickets whose keys the file shares are read (t_stored), and of those only the
 ones whose opening day or subject may differ reach Python, for analysis.same_system's question.
+When none is stored (a first load of these tickets, or a load after its undo), the file's tickets
+are inserted as they are.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ def merge(cur, org_id: int, upload_id: int | None, result: LoadResult, same_syst
         "t.upload_id FROM tickets t JOIN t_tickets n USING (source, ticket_id) WHERE t.org_id = $org",
         params,
     )
+    if not cur.execute("SELECT count(*) FROM t_stored").fetchall()[0][0]:
+        _insert_new(cur, org_id, upload_id, result)  # no ticket of the file is stored yet
+        return None
     clashes = _clashes(cur, opening)
     if clashes and not same_system:
         return same_system_module.question(clashes, opening)
@@ -72,6 +77,19 @@ def merge(cur, org_id: int, upload_id: int | None, result: LoadResult, same_syst
         {"upload": upload_id, **params},
     )
     return None
+
+
+def _insert_new(cur, org_id: int, upload_id: int | None, result: LoadResult) -> None:
+    """Every ticket of the file is new (none is stored): each loaded, its further rows updated,
+    nothing replaced; the fates, the history and the join on them are left out."""
+    loaded, updated = cur.execute("SELECT count(*), coalesce(sum(row_count - 1), 0) FROM t_tickets").fetchall()[0]
+    result.rows_loaded += int(loaded)
+    result.rows_updated += int(updated)
+    cur.execute(
+        f"INSERT INTO tickets (org_id, source, ticket_id, {_FIELDS}, upload_id) "  # noqa: S608
+        f"SELECT $org, source, ticket_id, {_FIELDS}, $upload FROM t_tickets ORDER BY first_line",
+        {"org": org_id, "upload": upload_id},
+    )
 
 
 def _clashes(cur, opening: bool) -> list[tuple[str, dict, dict]]:
