@@ -32,9 +32,11 @@ def newest_first(cur) -> bool:
 
 
 def collapse(cur, event_log: bool, now: datetime | None = None) -> None:
-    """t_tickets: one row per (source, ticket_id) of the kept rows, with row_count (how many rows
-    it had) and first_line (the first line it is on). now: the time of an approximate resolution
-    with no time at all (a row in a resolved state without resolved_at or updated_at)."""
+    """The view t_collapsed: one row per (source, ticket_id) of the kept rows, with row_count (how
+    many rows it had) and first_line (the first line it is on), over t_groups (its keys, one row
+    per ticket). A view, as a first load reads it once (analysis/ingest/ticket_merge.py); a merge
+    that changes it makes the table t_tickets of it (materialize). now: the time of an approximate
+    resolution with no time at all (a row in a resolved state without resolved_at or updated_at)."""
     now = now or datetime.now().replace(microsecond=0)
     # A ticket's rows in order: by updated_at, rows without one last, equal times by line (or
     # against it, newest first); or, when its rows are events at their created_at (subst), by
@@ -89,7 +91,7 @@ def collapse(cur, event_log: bool, now: datetime | None = None) -> None:
     timeless_lines = "latest_f, any_f" if timeless else "NULL::BIGINT AS latest_f, NULL::BIGINT AS any_f"
     cur.execute(
         "CREATE OR REPLACE TEMP VIEW t_groups AS SELECT *, "  # noqa: S608 (this module's SQL)
-        f"  ({str(event_log).lower()} AND n > 1) OR subst AS events, "  # a view takes no parameters
+        f"  ({str(event_log).lower()} AND n > 1) OR subst AS events, "  # our bool: a view takes no parameters
         "  CASE WHEN subst THEN latest_s WHEN n_upd > 0 THEN latest_u ELSE latest_f END AS latest_line, "
         "  CASE WHEN subst THEN event_s WHEN n_upd > 0 THEN event_u END AS event_line, "
         "  CASE WHEN subst THEN any_s WHEN n_upd > 0 THEN any_u ELSE any_f END AS any_line FROM ("
@@ -98,26 +100,33 @@ def collapse(cur, event_log: bool, now: datetime | None = None) -> None:
     )
     # the first resolution: in a ticket of events, its first row in a resolved state with a time;
     # else (or when there is none) its first row with resolved_at or in a resolved state
-    latest_open = "(l.status IS NOT NULL AND NOT l.resolved_state AND (l.resolved_at IS NULL OR g.n > 1 OR $event_log))"
+    log = str(event_log).lower()  # a view takes no parameters: this bool, and now from k_now
+    latest_open = f"(l.status IS NOT NULL AND NOT l.resolved_state AND (l.resolved_at IS NULL OR g.n > 1 OR {log}))"
     upd = "CASE WHEN g.subst THEN f.created_at ELSE f.updated_at END"
     exact = f"(g.events AND f.resolved_state AND {upd} IS NOT NULL)"
+    cur.execute("CREATE OR REPLACE TEMP TABLE k_now AS SELECT CAST($now AS TIMESTAMP) AS now", {"now": now})
     cur.execute(
-        "CREATE OR REPLACE TEMP TABLE t_tickets AS SELECT g.source, g.ticket_id, g.created_at, l.requester, "  # noqa: S608
+        "CREATE OR REPLACE TEMP VIEW t_collapsed AS SELECT g.source, g.ticket_id, g.created_at, l.requester, "  # noqa: S608
         "  l.subject, l.status, l.priority, l.category, l.company, "
         "  CASE WHEN g.subst THEN l.created_at ELSE l.updated_at END AS updated_at, g.first_response_at, "
         f"  CASE WHEN f.line IS NULL OR {latest_open} THEN NULL WHEN {exact} THEN {upd} "
-        f"    WHEN f.resolved_at IS NOT NULL THEN f.resolved_at ELSE coalesce({upd}, $now) END AS resolved_at, "
+        f"    WHEN f.resolved_at IS NOT NULL THEN f.resolved_at ELSE coalesce({upd}, k_now.now) END AS resolved_at, "
         f"  CASE WHEN f.line IS NULL OR {latest_open} OR {exact} OR f.resolved_at IS NOT NULL THEN false "
         f"    ELSE NOT (g.events AND {upd} IS NOT NULL) END AS resolved_approx, "
         "  l.reopened, l.satisfaction, l.sla_met, l.business_resolution_hours, g.n AS row_count, g.first_line "
         "FROM t_groups g JOIN t_parsed l ON l.line = g.latest_line "
         "LEFT JOIN t_parsed f ON f.line = CASE WHEN g.events AND g.event_line IS NOT NULL THEN g.event_line "
-        "  ELSE g.any_line END",
-        {"event_log": event_log, "now": now},
+        "  ELSE g.any_line END CROSS JOIN k_now"
     )
-    cur.execute("DROP VIEW t_groups")
-    cur.execute("DROP TABLE t_orders")
+
+
+def materialize(cur) -> None:
+    """t_tickets: the table of t_collapsed's rows, for a merge that changes them."""
+    cur.execute("CREATE OR REPLACE TEMP TABLE t_tickets AS SELECT * FROM t_collapsed")
 
 
 def drop(cur) -> None:
-    cur.execute("DROP VIEW IF EXISTS t_groups; DROP TABLE IF EXISTS t_orders; DROP TABLE IF EXISTS t_tickets")
+    for view in ("t_collapsed", "t_groups"):
+        cur.execute(f"DROP VIEW IF EXISTS {view}")  # noqa: S608 (this module's own views)
+    for table in ("k_now", "t_orders", "t_tickets"):
+        cur.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 (this module's own tables)
