@@ -284,7 +284,9 @@ def kept(cur) -> int:
 def preview(cur) -> list[dict]:
     """The first five rows kept, as they will be stored (before a ticket's rows are collapsed)."""
     rows = cur.execute(
-        f"SELECT {', '.join(PREVIEW)} FROM t_parsed WHERE reason IS NULL ORDER BY line LIMIT 5"  # noqa: S608
+        f"SELECT {', '.join(PREVIEW)} FROM t_parsed WHERE line IN "  # noqa: S608
+        # the five lines from the table itself: a top-5 through the view sorts every row
+        "(SELECT line FROM t_rows WHERE reason IS NULL ORDER BY line LIMIT 5) ORDER BY line"
     ).fetchall()
     return [dict(zip(PREVIEW, row)) for row in rows]
 
