@@ -230,9 +230,8 @@ def _company_table(cur, scope: Scope) -> bool:
 
 def companies_message(cur, scope: Scope) -> str | None:
     """The preview's line on rows left out for their company (left_out.companies_summary), or None."""
-    if not cur.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 't_company'").fetchall()[
-        0
-    ][0]:
+    made = "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 't_company'"
+    if not cur.execute(made).fetchall()[0][0]:
         return None
     groups = cur.execute(
         "SELECT arg_min(p.company, p.line), count(*) AS n, c.unmapped FROM t_parsed p "
