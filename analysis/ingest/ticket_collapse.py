@@ -72,11 +72,18 @@ def collapse(cur, event_log: bool, now: datetime | None = None) -> None:
         if name in needed
         for sign, suffix in (("+", "_up"), ("-", "_down"))
     ]
-    picks += ["max(line) AS latest_f", f"min(line) FILTER ({resolved}) AS any_f"] if timeless else []
+    # with no row lacking updated_at, every ticket has n_upd = n and is not a ticket of events at
+    # their created_at (subst): the counts and the latest created_at they take are not needed
+    picks += (
+        ["max(line) AS latest_f", f"min(line) FILTER ({resolved}) AS any_f"]
+        + ["count(updated_at) AS n_upd", "max(created_at) AS created_max"]
+        if timeless
+        else []
+    )
     cur.execute(
         "CREATE OR REPLACE TEMP TABLE t_orders AS "  # noqa: S608 (this module's SQL)
-        "SELECT source, ticket_id, count(*) AS n, count(updated_at) AS n_upd, min(created_at) AS created_at, "
-        "  max(created_at) AS created_max, min(first_response_at) AS first_response_at, min(line) AS first_line, "
+        "SELECT source, ticket_id, count(*) AS n, min(created_at) AS created_at, "
+        "  min(first_response_at) AS first_response_at, min(line) AS first_line, "
         f"  {', '.join(picks)} FROM (SELECT *, {by_update} AS ku, {by_created} AS kc FROM t_parsed WHERE reason IS NULL) "
         "GROUP BY source, ticket_id"
     )
@@ -89,14 +96,19 @@ def collapse(cur, event_log: bool, now: datetime | None = None) -> None:
     reading = down if tied and newest_first(cur) else up
     lines = ", ".join(f"{reading.format(n=n) if n in needed else 'NULL::BIGINT'} AS {n}" for n in orders)
     timeless_lines = "latest_f, any_f" if timeless else "NULL::BIGINT AS latest_f, NULL::BIGINT AS any_f"
+    counts = (
+        "n_upd, n > 1 AND n_upd = 0 AND created_at <> created_max AS subst"
+        if timeless
+        else "n AS n_upd, false AS subst"
+    )
     cur.execute(
         "CREATE OR REPLACE TEMP VIEW t_groups AS SELECT *, "  # noqa: S608 (this module's SQL)
         f"  ({str(event_log).lower()} AND n > 1) OR subst AS events, "  # our bool: a view takes no parameters
         "  CASE WHEN subst THEN latest_s WHEN n_upd > 0 THEN latest_u ELSE latest_f END AS latest_line, "
         "  CASE WHEN subst THEN event_s WHEN n_upd > 0 THEN event_u END AS event_line, "
         "  CASE WHEN subst THEN any_s WHEN n_upd > 0 THEN any_u ELSE any_f END AS any_line FROM ("
-        "  SELECT source, ticket_id, n, n_upd, created_at, first_response_at, first_line, "
-        f"    n > 1 AND n_upd = 0 AND created_at <> created_max AS subst, {lines}, {timeless_lines} FROM t_orders)"
+        "  SELECT source, ticket_id, n, created_at, first_response_at, first_line, "
+        f"    {counts}, {lines}, {timeless_lines} FROM t_orders)"
     )
     # the first resolution: in a ticket of events, its first row in a resolved state with a time;
     # else (or when there is none) its first row with resolved_at or in a resolved state
