@@ -10,6 +10,7 @@ is plain, and only its other distinct cells go through Python into tv_<field>.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -34,6 +35,7 @@ TYPES = {
 # printable ASCII with nothing to strip at either end: Python's strip and lower act as SQL's do
 _PLAIN = "regexp_full_match({c}, '[!-~]([ -~]*[!-~])?')"
 _DMY = "^\\s*\\d{1,2}[/.-]\\d{1,2}[/.-]\\d"  # a d/m/y (or m/d/y) date
+_DMY_START = re.compile(r"\s|\d[/.-]|\d\d[/.-]")  # the first three characters of one
 _NOT_MISSING = "NOT list_contains($missing, lower({c})) AND NOT starts_with({c}, '1900-01-01')"
 # the SQL reading of a plain text cell of a distinct-value table: (which cells, value)
 _TEXT_SQL = {
@@ -52,22 +54,33 @@ _CANONICAL = (
 
 
 def date_values(cur, staged: Staged, columns: dict[str, int]) -> dict[str, set[str]]:
-    """{field: the d/m/y values of its date column} for the date fields at these positions: one
-    pass over raw says which columns hold any, a second (only when some do) collects them."""
-    if not columns:
-        return {}
+    """{field: the d/m/y values of its date column} for the date fields at these positions. A cell
+    can be one only if its first three characters can begin one (a space, or one or two digits
+    and a separator); a column holds few distinct beginnings, so those are read first, and only
+    a column with such a beginning is searched for its values."""
     found: dict[str, set[str]] = {name: set() for name in columns}
+    if not columns:
+        return found
     # column positions (ints from the format's choice), never the file's text
-    pattern = {name: f"regexp_matches(c{index}, '{_DMY}')" for name, index in columns.items()}
-    # whether a column has any first: most have none, and collecting a list costs twice the test
-    some = f"SELECT {', '.join(f'bool_or({p})' for p in pattern.values())} FROM raw WHERE fields = $width"  # noqa: S608
-    having = [name for name, hit in zip(columns, cur.execute(some, {"width": staged.width}).fetchall()[0]) if hit]
+    starts = " UNION ALL ".join(
+        f"SELECT DISTINCT {i} AS col, substr(c{i}, 1, 3) AS start FROM raw WHERE fields = $width"  # noqa: S608
+        for i in sorted(set(columns.values()))
+    )
+    maybe = {col for col, start in cur.execute(starts, {"width": staged.width}).fetchall() if _could_be_dmy(start)}
+    having = [name for name, index in columns.items() if index in maybe]
     if having:
-        lists = ", ".join(f"list(DISTINCT c{columns[name]}) FILTER ({pattern[name]})" for name in having)
+        lists = ", ".join(
+            f"list(DISTINCT c{columns[name]}) FILTER (regexp_matches(c{columns[name]}, '{_DMY}'))" for name in having
+        )
         query = f"SELECT {lists} FROM raw WHERE fields = $width"  # noqa: S608 (built above)
         texts = cur.execute(query, {"width": staged.width}).fetchall()[0]
-        found |= {name: set(values) for name, values in zip(having, texts)}
+        found |= {name: set(values or []) for name, values in zip(having, texts)}
     return found
+
+
+def _could_be_dmy(start: str | None) -> bool:
+    """Whether a cell beginning so may match _DMY (Python's \\s and \\d take in all of RE2's)."""
+    return start is not None and _DMY_START.match(start) is not None
 
 
 def row_by_row(name: str, transform: Callable | None, context: dict) -> bool:
