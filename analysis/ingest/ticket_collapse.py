@@ -1,5 +1,6 @@
 """Several rows of one ticket in a file become one ticket (docs/metrics.md#loading-rules), in SQL
-over the rows kept in t_parsed (analysis/ingest/ticket_cells.py), into the temp table t_tickets.
+over the rows kept in t_parsed (analysis/ingest/ticket_cells.py): one aggregate per ticket
+(t_orders) finds its latest row and first resolution, and the view t_collapsed reads their fields.
 
 A ticket is created at its earliest created_at, resolved at its first row in a resolved state,
 and takes every other field (the SLA flag and business-hours resolution too) from its latest row (by updated_at, else file order; rows without an

@@ -4,7 +4,7 @@ cell, and in SQL, with the same result, for the plain cells that most files hold
 A column's cells are read one of two ways on the staged table raw (analysis/ingest/staging.py).
 A column of few distinct values (text, ratings, counts) gets a table tv_<field> of its distinct
 cells -> value, error (and transform_error, and flag: a status that is a resolved state), joined
-to raw. A column of many (the ticket id and the times) is read row by row in SQL where the cell
+to raw, or none when every cell is plain text (then read inline). A column of many (the ticket id and the times) is read row by row in SQL where the cell
 is plain, and only its other distinct cells go through Python into tv_<field>.
 """
 
