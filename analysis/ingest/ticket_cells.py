@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import formats, left_out, presets, values
+from analysis import formats, left_out, presets
 from analysis.ingest import staging, ticket_values
 from analysis.ingest.results import Reject
 from analysis.ingest.staging import Staged
@@ -75,9 +75,8 @@ def _create(cur, staged: Staged, choice, context, transforms, by_row, made, owne
                 f"CASE WHEN ok_{name} THEN NULL ELSE {f'tv_{name}.error' if name in tables else 'NULL'} END AS e_{name}"
             )
         elif made.get(name) == "inline":
-            text, flag = ticket_values.plain_text(name, f"r.c{index}")
-            if name == "status":
-                params["resolved"] = sorted(values.RESOLVED_STATES)
+            text, flag, more = ticket_values.plain_text(cur, name, f"r.c{index}", index)
+            params.update(more)
             cells.append(f"{text} AS v_{name}, NULL AS e_{name}, NULL AS te_{name}, {flag} AS f_{name}")
         else:
             cells.append(

@@ -193,10 +193,26 @@ def _fill(cur, table: str, name: str, plains: list[int], rest: list[str], transf
         )
 
 
-def plain_text(name: str, column: str) -> tuple[str, str]:
-    """(value, flag) of a text cell known to be plain or empty (value_table's "inline")."""
-    value = f"CASE WHEN {column} = '' THEN NULL ELSE {_TEXT_SQL.get(name, '{c}').format(c=column)} END"
-    return value, f"list_contains($resolved, lower({column}))" if name == "status" else "NULL"
+def plain_text(cur, name: str, column: str, index: int) -> tuple[str, str, dict]:
+    """(value, flag, parameters) of a text cell known to be plain or empty (distinct_tables'
+    "inline"), in the column at index. Its rule (lower case: a source, an address) is left out
+    when it changes none of the column's distinct cells, and a status's flag is a lookup of the
+    column's own cells that are resolved states: neither is then worked out once per row."""
+    rule = _TEXT_SQL.get(name, "{c}")
+    cells: list[str] = []
+    if name in _TEXT_SQL or name == "status":
+        same, cells = cur.execute(
+            f"SELECT coalesce(bool_and({rule.format(c='cell')} = cell), true), "  # noqa: S608 (this module's rule)
+            "list(cell) FILTER (list_contains($resolved, lower(cell))) FROM t_distinct WHERE col = $col",
+            {"col": index, "resolved": sorted(values.RESOLVED_STATES)},
+        ).fetchall()[0]
+        rule = "{c}" if same else rule
+    value = f"CASE WHEN {column} = '' THEN NULL ELSE {rule.format(c=column)} END"
+    if name != "status":
+        return value, "NULL", {}
+    if not cells:
+        return value, "false", {}
+    return value, f"list_contains($resolved_cells, {column})", {"resolved_cells": cells}
 
 
 def read_cell(name: str, cell: str, transform: Callable | None, context: dict) -> tuple:
