@@ -60,6 +60,27 @@ def test_an_event_log_listed_newest_first_collapses_as_worked_by_hand(acme, load
     assert (again.rows_loaded, again.rows_updated, again.rows_duplicate) == (0, 0, 7)
 
 
+# Listed oldest first (A's times rise down the file): B's two rows share their time, so its lower
+# row (In progress) is the latest. Only a file with such equal times asks which way it is listed
+# (analysis/ingest/ticket_collapse.py): this one must still read them in line order.
+OLDEST_FIRST = """\
+ticket_id,created_at,updated_at,status,subject
+A,2025-03-01 09:00,2025-03-01 09:00,Open,Printer
+A,2025-03-01 09:00,2025-03-02 10:00,Resolved,Printer
+B,2025-03-02 08:00,2025-03-02 12:00,Open,VPN
+B,2025-03-02 08:00,2025-03-02 12:00,In progress,VPN
+"""
+
+
+def test_equal_times_in_a_file_listed_oldest_first_are_read_in_line_order(acme, load):
+    r = load(acme, "tickets", csv(OLDEST_FIRST))
+    assert (r.rows_read, r.rows_loaded, r.rows_updated) == (4, 2, 2)
+    assert [(t[0], t[4], t[5], t[7]) for t in stored(acme)] == [
+        ("A", "Resolved", at("2025-03-02 10:00"), at("2025-03-02 10:00")),
+        ("B", "In progress", at("2025-03-02 12:00"), None),
+    ]
+
+
 def test_a_later_export_updates_and_keeps_the_replaced_version(acme, load):
     load(acme, "tickets", csv(EVENTS))
     later = EVENTS + "B,2025-03-02 08:00,2025-03-04 09:00,Solved,VPN\n"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import formats, left_out, presets, values
+from analysis import formats, left_out, presets
 from analysis.ingest import staging, ticket_values
 from analysis.ingest.results import Reject
 from analysis.ingest.staging import Staged
@@ -23,6 +23,7 @@ from analysis.scope import Scope
 # the times that may not be before created_at, in ticket_row's order
 _BEFORE_CREATED = ("resolved_at", "closed_at", "first_response_at")
 _LEFT_OUT = "company_reason"
+_TEXTS = ("requester", "subject", "status", "priority", "category", "company")
 
 
 def parse(cur, scope: Scope, staged: Staged, choice: formats.Choice, context: dict) -> None:
@@ -36,24 +37,22 @@ def parse(cur, scope: Scope, staged: Staged, choice: formats.Choice, context: di
     transforms = {k: f for k, f in fmt.values.items() if k in choice.columns} if fmt else {}
     columns = {name: index for name, index in choice.columns.items() if name in TYPES}
     by_row = {name for name in columns if ticket_values.row_by_row(name, transforms.get(name), context)}
-    made: dict[str, str] = {}  # field -> "table" or "inline" (ticket_values.value_table)
-    if set(columns) - by_row:
-        ticket_values.distinct_cells(cur, staged, {i for name, i in columns.items() if name not in by_row})
-    for name, index in columns.items():
-        if name not in by_row:
-            made[name] = ticket_values.value_table(cur, staged, name, index, transforms.get(name), context)
+    # field -> "table" or "inline" (ticket_values.distinct_tables)
+    distinct = {name: index for name, index in columns.items() if name not in by_row}
+    made = ticket_values.distinct_tables(cur, staged, distinct, transforms, context)
     owners = _company_table(cur, scope) if "company" in columns else False
     _create(cur, staged, choice, context, transforms, by_row, made, owners, first=True)
     if not cur.execute("SELECT coalesce(bool_or(unread), false) FROM t_parsed").fetchall()[0][0]:
         return
     for name in by_row:
-        made[name] = ticket_values.value_table(cur, staged, name, columns[name], None, context, unread_only=True)
+        made[name] = ticket_values.value_table(cur, staged, name, columns[name], context)
     _create(cur, staged, choice, context, transforms, by_row, made, owners, first=False)
 
 
 def _create(cur, staged: Staged, choice, context, transforms, by_row, made, owners: bool, first: bool) -> None:
-    """t_parsed from raw and the value tables (first: unread marks the rows with a cell of a
-    column read row by row that is not plain, read as missing for now)."""
+    """t_parsed (a view over the temp table t_rows) from raw and the value tables (first: unread
+    marks the rows with a cell of a column read row by row that is not plain, read as missing for
+    now)."""
     headers = {name: staged.header[index] for name, index in choice.columns.items()}
     params: dict = {"width": staged.width, "source": context["source"].lower()}
     cells, joins, plains, casts, checks = [], [], [], [], []
@@ -76,9 +75,8 @@ def _create(cur, staged: Staged, choice, context, transforms, by_row, made, owne
                 f"CASE WHEN ok_{name} THEN NULL ELSE {f'tv_{name}.error' if name in tables else 'NULL'} END AS e_{name}"
             )
         elif made.get(name) == "inline":
-            text, flag = ticket_values.plain_text(name, f"r.c{index}")
-            if name == "status":
-                params["resolved"] = sorted(values.RESOLVED_STATES)
+            text, flag, more = ticket_values.plain_text(cur, name, f"r.c{index}", index)
+            params.update(more)
             cells.append(f"{text} AS v_{name}, NULL AS e_{name}, NULL AS te_{name}, {flag} AS f_{name}")
         else:
             cells.append(
@@ -106,25 +104,47 @@ def _create(cur, staged: Staged, choice, context, transforms, by_row, made, owne
     def value(name: str) -> str:
         return _value(mapped, name)
 
-    fields = ", ".join(f"{value(name)} AS {name}" for name in ("requester", "subject", "status", "priority"))
+    # (field, its SQL, whether it varies by row): a field the file does not map is the same on
+    # every row, so it is left to the view t_parsed rather than stored once per row (a stored
+    # column costs about as much as a row's cast and check)
+    source = f"coalesce({value('source')}, $source)" if "source" in mapped else "k_source.source"
+    out = [
+        ("source", source, "source" in mapped),
+        *((name, value(name), name in mapped) for name in ("ticket_id", "created_at", *_TEXTS, "updated_at")),
+        ("first_response_at", _first_response(mapped), bool(mapped & {"first_response_at", "first_response_minutes"})),
+        ("resolved_at", _resolved(mapped), bool(mapped & {"resolved_at", "resolution_seconds", "closed_at"})),
+        ("reopened", f"coalesce({value('reopened')}, 0)", "reopened" in mapped),
+        ("satisfaction", value("satisfaction"), "satisfaction" in mapped),
+        ("sla_met", value("sla_met"), "sla_met" in mapped),
+        (
+            "business_resolution_hours",
+            f"{value('business_resolution_seconds')} / 3600e6",
+            "business_resolution_seconds" in mapped,
+        ),
+        ("resolved_state", f"coalesce({'f_status' if 'status' in mapped else 'NULL'}, false)", "status" in mapped),
+        ("reason", f"{reason} END", True),
+        ("column_name", f"{column} END", True),
+        ("left_out", f"coalesce(k = {left}, false)" if owners else "false", owners),
+        ("unread", "unread" if unread != "false" else "false", unread != "false"),
+    ]
     company = "LEFT JOIN t_company ON t_company.company = p.v_company" if owners else ""
+    if "source" not in mapped:
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE k_source AS SELECT CAST($source AS VARCHAR) AS source",
+            {"source": params.pop("source")},
+        )
     cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE t_parsed AS "  # noqa: S608
+        f"CREATE OR REPLACE TEMP TABLE t_rows AS "  # noqa: S608
         f"WITH p AS (SELECT r.line, r.fields, {unread} AS unread, {', '.join(cells)} FROM {typed} r {' '.join(joins)}), "
         f"q AS (SELECT p.*, {'t_company.reason' if owners else 'NULL'} AS company_reason FROM p {company}), "
         f"s AS (SELECT q.*, {k} END AS k FROM q) "
-        "SELECT line, "
-        f"coalesce({value('source')}, $source) AS source, {value('ticket_id')} AS ticket_id, "
-        f"{value('created_at')} AS created_at, {fields}, {value('category')} AS category, "
-        f"{value('company')} AS company, {value('updated_at')} AS updated_at, "
-        f"{_first_response(mapped)} AS first_response_at, "
-        f"{_resolved(mapped)} AS resolved_at, "
-        f"coalesce({value('reopened')}, 0) AS reopened, {value('satisfaction')} AS satisfaction, "
-        f"{value('sla_met')} AS sla_met, "
-        f"{value('business_resolution_seconds')} / 3600e6 AS business_resolution_hours, "
-        f"coalesce({'f_status' if 'status' in mapped else 'NULL'}, false) AS resolved_state, "
-        f"{reason} END AS reason, {column} END AS column_name, coalesce(k = {left}, false) AS left_out, unread FROM s",
+        f"SELECT line, {', '.join(f'{sql} AS {name}' for name, sql, by_row in out if by_row)} FROM s",
         params,
+    )
+    cur.execute(
+        f"CREATE OR REPLACE TEMP VIEW t_parsed AS SELECT line, "  # noqa: S608
+        f"{', '.join(name if by_row else f'{sql} AS {name}' for name, sql, by_row in out)} FROM t_rows"
+        + ("" if "source" in mapped else " CROSS JOIN k_source")
     )
 
 
@@ -209,9 +229,8 @@ def _company_table(cur, scope: Scope) -> bool:
 
 def companies_message(cur, scope: Scope) -> str | None:
     """The preview's line on rows left out for their company (left_out.companies_summary), or None."""
-    if not cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 't_company'").fetchall()[0][
-        0
-    ]:
+    made = "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 't_company'"
+    if not cur.execute(made).fetchall()[0][0]:
         return None
     groups = cur.execute(
         "SELECT arg_min(p.company, p.line), count(*) AS n, c.unmapped FROM t_parsed p "
@@ -263,11 +282,17 @@ def kept(cur) -> int:
 def preview(cur) -> list[dict]:
     """The first five rows kept, as they will be stored (before a ticket's rows are collapsed)."""
     rows = cur.execute(
-        f"SELECT {', '.join(PREVIEW)} FROM t_parsed WHERE reason IS NULL ORDER BY line LIMIT 5"  # noqa: S608
+        f"SELECT {', '.join(PREVIEW)} FROM t_parsed WHERE line IN "  # noqa: S608
+        # the five lines from the table itself: a top-5 through the view sorts every row
+        "(SELECT line FROM t_rows WHERE reason IS NULL ORDER BY line LIMIT 5) ORDER BY line"
     ).fetchall()
     return [dict(zip(PREVIEW, row)) for row in rows]
 
 
 def drop(cur) -> None:
-    for name in ("t_parsed", "t_company", "t_distinct", *(f"tv_{field}" for field in TYPES)):
-        cur.execute(f"DROP TABLE IF EXISTS {name}")  # noqa: S608 (names of this module's own tables)
+    """Drop this module's tables: only those that exist (one catalog query, not twenty drops)."""
+    cur.execute("DROP VIEW IF EXISTS t_parsed")
+    names = ["t_rows", "k_source", "t_company", "t_distinct", *(f"tv_{field}" for field in TYPES)]
+    made = "SELECT table_name FROM duckdb_tables() WHERE temporary AND list_contains($names, table_name)"
+    for (name,) in cur.execute(made, {"names": names}).fetchall():
+        cur.execute(f"DROP TABLE {name}")  # noqa: S608 (one of the names above)

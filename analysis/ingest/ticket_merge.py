@@ -1,13 +1,16 @@
-"""The file's tickets (t_tickets: analysis/ingest/ticket_collapse.py) merged set-based into
+"""The file's tickets (t_collapsed: analysis/ingest/ticket_collapse.py) merged set-based into
 tickets, each replaced version kept in ticket_history (undo puts it back).
 
 Only the stored tickets whose keys the file shares are read (t_stored), and of those only the
 ones whose opening day or subject may differ reach Python, for analysis.same_system's question.
+When none is stored (a first load of these tickets, or a load after its undo), the file's tickets
+are inserted as they are.
 """
 
 from __future__ import annotations
 
 from analysis import same_system as same_system_module
+from analysis.ingest import ticket_collapse
 from analysis.ingest.results import LoadResult, plural
 from analysis.ingest.tickets import TICKET_FIELDS
 
@@ -22,9 +25,13 @@ def merge(cur, org_id: int, upload_id: int | None, result: LoadResult, same_syst
     params = {"org": org_id}
     cur.execute(
         f"CREATE OR REPLACE TEMP TABLE t_stored AS SELECT t.source, t.ticket_id, {', '.join('t.' + f for f in TICKET_FIELDS)}, "  # noqa: S608
-        "t.upload_id FROM tickets t JOIN t_tickets n USING (source, ticket_id) WHERE t.org_id = $org",
+        "t.upload_id FROM tickets t JOIN t_groups n USING (source, ticket_id) WHERE t.org_id = $org",
         params,
     )
+    if not cur.execute("SELECT count(*) FROM t_stored").fetchall()[0][0]:
+        _insert_new(cur, org_id, upload_id, result)  # no ticket of the file is stored yet
+        return None
+    ticket_collapse.materialize(cur)  # t_tickets, which the steps below read and change
     clashes = _clashes(cur, opening)
     if clashes and not same_system:
         return same_system_module.question(clashes, opening)
@@ -72,6 +79,19 @@ def merge(cur, org_id: int, upload_id: int | None, result: LoadResult, same_syst
         {"upload": upload_id, **params},
     )
     return None
+
+
+def _insert_new(cur, org_id: int, upload_id: int | None, result: LoadResult) -> None:
+    """Every ticket of the file is new (none is stored): each loaded, its further rows updated,
+    nothing replaced; the fates, the history and the join on them are left out."""
+    loaded, updated = cur.execute("SELECT count(*), coalesce(sum(n - 1), 0) FROM t_groups").fetchall()[0]
+    result.rows_loaded += int(loaded)
+    result.rows_updated += int(updated)
+    cur.execute(
+        f"INSERT INTO tickets (org_id, source, ticket_id, {_FIELDS}, upload_id) "  # noqa: S608
+        f"SELECT $org, source, ticket_id, {_FIELDS}, $upload FROM t_collapsed ORDER BY first_line",
+        {"org": org_id, "upload": upload_id},
+    )
 
 
 def _clashes(cur, opening: bool) -> list[tuple[str, dict, dict]]:

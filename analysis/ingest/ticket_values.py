@@ -4,16 +4,15 @@ cell, and in SQL, with the same result, for the plain cells that most files hold
 A column's cells are read one of two ways on the staged table raw (analysis/ingest/staging.py).
 A column of few distinct values (text, ratings, counts) gets a table tv_<field> of its distinct
 cells -> value, error (and transform_error, and flag: a status that is a resolved state), joined
-to raw. A column of many (the ticket id and the times) is read row by row in SQL where the cell
+to raw, or none when every cell is plain text (then read inline). A column of many (the ticket id and the times) is read row by row in SQL where the cell
 is plain, and only its other distinct cells go through Python into tv_<field>.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
-
-import pandas as pd
 
 from analysis import values
 from analysis.ingest import ticket_extras
@@ -35,6 +34,8 @@ TYPES = {
 }
 # printable ASCII with nothing to strip at either end: Python's strip and lower act as SQL's do
 _PLAIN = "regexp_full_match({c}, '[!-~]([ -~]*[!-~])?')"
+_DMY = "^\\s*\\d{1,2}[/.-]\\d{1,2}[/.-]\\d"  # a d/m/y (or m/d/y) date
+_DMY_START = re.compile(r"\s|\d[/.-]|\d\d[/.-]")  # the first three characters of one
 _NOT_MISSING = "NOT list_contains($missing, lower({c})) AND NOT starts_with({c}, '1900-01-01')"
 # the SQL reading of a plain text cell of a distinct-value table: (which cells, value)
 _TEXT_SQL = {
@@ -42,8 +43,9 @@ _TEXT_SQL = {
     "requester": "CASE WHEN contains({c}, '@') THEN lower({c}) ELSE {c} END",
 }
 # an ISO time without a zone, written exactly as DuckDB writes it back (zero-padded, a real
-# date and time): values.DateReader reads it as the local time it says
-_TIME = "try_cast({c} AS TIMESTAMP)"
+# date and time): values.DateReader reads it as the local time it says. Only cells of the three
+# lengths _CANONICAL accepts are cast: a failed cast (an empty cell) costs five times a good one
+_TIME = "CASE WHEN length({c}) IN (10, 16, 19) THEN try_cast({c} AS TIMESTAMP) END"
 _CANONICAL = (
     "CASE WHEN {t} IS NULL THEN false WHEN length({c}) = 19 THEN CAST({t} AS VARCHAR) = {c} "
     "WHEN length({c}) = 16 THEN strftime({t}, '%Y-%m-%d %H:%M') = {c} "
@@ -52,22 +54,33 @@ _CANONICAL = (
 
 
 def date_values(cur, staged: Staged, columns: dict[str, int]) -> dict[str, set[str]]:
-    """{field: the d/m/y values of its date column} for the date fields at these positions, in one
-    pass over raw; the pattern is tried only on cells that do not start with three digits (an ISO
-    date never matches it)."""
+    """{field: the d/m/y values of its date column} for the date fields at these positions. A cell
+    can be one only if its first three characters can begin one (a space, or one or two digits
+    and a separator); a column holds few distinct beginnings, so those are read first, and only
+    a column with such a beginning is searched for its values."""
+    found: dict[str, set[str]] = {name: set() for name in columns}
     if not columns:
-        return {}
-    digit = "substr(c{i}, {n}, 1) BETWEEN '0' AND '9'"
-    lists = []
-    for index in columns.values():  # column positions (ints from the format's choice), never the file's text
-        iso = " AND ".join(digit.format(i=index, n=n) for n in (1, 2, 3))
-        lists.append(
-            f"list(DISTINCT c{index}) FILTER (WHERE NOT ({iso}) "
-            f"AND regexp_matches(c{index}, '^\\s*\\d{{1,2}}[/.-]\\d{{1,2}}[/.-]\\d'))"
+        return found
+    # column positions (ints from the format's choice), never the file's text
+    starts = " UNION ALL ".join(
+        f"SELECT DISTINCT {i} AS col, substr(c{i}, 1, 3) AS start FROM raw WHERE fields = $width"  # noqa: S608
+        for i in sorted(set(columns.values()))
+    )
+    maybe = {col for col, start in cur.execute(starts, {"width": staged.width}).fetchall() if _could_be_dmy(start)}
+    having = [name for name, index in columns.items() if index in maybe]
+    if having:
+        lists = ", ".join(
+            f"list(DISTINCT c{columns[name]}) FILTER (regexp_matches(c{columns[name]}, '{_DMY}'))" for name in having
         )
-    query = f"SELECT {', '.join(lists)} FROM raw WHERE fields = $width"  # noqa: S608 (built above)
-    found = cur.execute(query, {"width": staged.width}).fetchall()[0]
-    return {name: set(texts or []) for name, texts in zip(columns, found)}
+        query = f"SELECT {lists} FROM raw WHERE fields = $width"  # noqa: S608 (built above)
+        texts = cur.execute(query, {"width": staged.width}).fetchall()[0]
+        found |= {name: set(values or []) for name, values in zip(having, texts)}
+    return found
+
+
+def _could_be_dmy(start: str | None) -> bool:
+    """Whether a cell beginning so may match _DMY (Python's \\s and \\d take in all of RE2's)."""
+    return start is not None and _DMY_START.match(start) is not None
 
 
 def row_by_row(name: str, transform: Callable | None, context: dict) -> bool:
@@ -93,87 +106,113 @@ def sql_reading(name: str, column: str, typed: str, context: dict) -> tuple[str 
     return _TIME.format(c=column), f"({column} = '' OR ({plain}))", value, params
 
 
-def value_table(
-    cur, staged: Staged, name: str, index: int, transform: Callable | None, context: dict, unread_only: bool = False
-) -> str:
-    """ "table" when it made tv_<name> for column index; "" when no cell needs it (a column read
-    row by row whose cells are all plain); "inline" when every cell of a text column is plain or
-    empty (its value is then plain_text's, row by row, with no table). unread_only: of a column
-    read row by row, look only at the rows of t_parsed marked unread (analysis/ingest/ticket_cells.py)."""
-    table = f"tv_{name}"  # name is one of TYPES, index a column position: neither is the file's text
-    params: dict = {"width": staged.width}
-    if row_by_row(name, transform, context):
-        cast, plain, _, more = sql_reading(name, "cell", "typed", context)
-        params.update(more)
-        unread = "line IN (SELECT line FROM t_parsed WHERE unread) AND " if unread_only else ""
-        # plain is built here from a column position; the file's text is only ever bound or read
-        other = (
-            f"SELECT DISTINCT cell FROM (SELECT c{index} AS cell, {cast or 'NULL'} AS typed FROM raw "  # noqa: S608
-            f"WHERE {unread}fields = $width) WHERE NOT coalesce({plain}, false)"
-        )
-        rest = [r[0] for r in cur.execute(other, params).fetchall()]
-        if not rest:
-            return ""
-        _create(cur, table, name)
-    else:
-        _create(cur, table, name)
-        rest = _sql_cells(cur, table, name, index, transform)
-        if name in INLINE and transform is None and set(rest) <= {""}:
-            cur.execute(f"DROP TABLE {table}")  # noqa: S608 (this module's table)
-            return "inline"
-    if rest:
-        rows = [read_cell(name, cell, transform, context) for cell in rest]
-        frame = pd.DataFrame(rows, columns=["cell", "value", "error", "transform_error", "flag"], dtype=object)
-        cur.register("cells_frame", frame)
-        cur.execute(
-            f"INSERT INTO {table} SELECT CAST(cell AS VARCHAR), CAST(value AS {TYPES[name]}), "  # noqa: S608
-            "CAST(error AS VARCHAR), CAST(transform_error AS VARCHAR), CAST(flag AS BOOLEAN) FROM cells_frame"
-        )
-        cur.unregister("cells_frame")
+def value_table(cur, staged: Staged, name: str, index: int, context: dict) -> str:
+    """ "table" when it made tv_<name> for the cells of column index, of a column read row by row,
+    that are not plain, in the rows of t_parsed marked unread (analysis/ingest/ticket_cells.py);
+    "" when there are none."""
+    cast, plain, _, params = sql_reading(name, "cell", "typed", context)
+    # plain is built here from a column position; the file's text is only ever bound or read
+    other = (
+        f"SELECT DISTINCT cell FROM (SELECT c{index} AS cell, {cast or 'NULL'} AS typed FROM raw "  # noqa: S608
+        "WHERE line IN (SELECT line FROM t_parsed WHERE unread) AND fields = $width) "
+        f"WHERE NOT coalesce({plain}, false)"
+    )
+    rest = [r[0] for r in cur.execute(other, params | {"width": staged.width}).fetchall()]
+    if not rest:
+        return ""
+    _fill(cur, f"tv_{name}", name, [], rest, None, context)
     return "table"
 
 
-def plain_text(name: str, column: str) -> tuple[str, str]:
-    """(value, flag) of a text cell known to be plain or empty (value_table's "inline")."""
-    value = f"CASE WHEN {column} = '' THEN NULL ELSE {_TEXT_SQL.get(name, '{c}').format(c=column)} END"
-    return value, f"list_contains($resolved, lower({column}))" if name == "status" else "NULL"
+def distinct_tables(cur, staged: Staged, columns: dict[str, int], transforms: dict, context: dict) -> dict[str, str]:
+    """{field: how its value is read} for the columns read by distinct values: "inline" when every
+    cell of a text column is plain or empty (its value is then plain_text's, row by row, with no
+    table), else "table": tv_<field> of its distinct cells -> value, error, transform_error, flag.
+    The distinct cells come from one query over raw (a DISTINCT per column: cheaper than one pass
+    with GROUPING SETS), and which are plain from one query over them; only the others are read in
+    Python."""
+    if not columns:
+        return {}
+    indexes = sorted(set(columns.values()))  # column positions (two fields may share one)
+    sql_text = sorted({i for name, i in columns.items() if name in TEXT and name not in transforms})
+    in_python = sorted({i for name, i in columns.items() if name not in TEXT or name in transforms})
+    params: dict = {"width": staged.width}
+    plain = "false"
+    if sql_text:
+        plain = f"list_contains($sql_text, col) AND coalesce({_PLAIN} AND {_NOT_MISSING}, false)".format(c="cell")
+        params |= {"sql_text": sql_text, "missing": sorted(values.MISSING)}
+    each = " UNION ALL ".join(
+        f"SELECT DISTINCT {i} AS col, c{i} AS cell FROM raw WHERE fields = $width"  # noqa: S608 (positions)
+        for i in indexes
+    )
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE t_distinct AS SELECT *, {plain} AS plain FROM ({each})", params)  # noqa: S608
+    # each column's cells that are not plain, and every cell of the columns read only in Python
+    found = {
+        col: (other or [], every or [])
+        for col, other, every in cur.execute(
+            "SELECT col, list(cell) FILTER (NOT plain), list(cell) FILTER (list_contains($in_python, col)) "
+            "FROM t_distinct GROUP BY col",
+            {"in_python": in_python or [-1]},
+        ).fetchall()
+    }
+    made = {}
+    for name, index in columns.items():
+        in_sql = name in TEXT and name not in transforms
+        rest = found.get(index, ([], []))[0 if in_sql else 1]
+        if name in INLINE and in_sql and set(rest) <= {""}:
+            made[name] = "inline"
+            continue
+        _fill(cur, f"tv_{name}", name, [index] if in_sql else [], rest, transforms.get(name), context)
+        made[name] = "table"
+    return made
 
 
-def _create(cur, table: str, name: str) -> None:
+def _fill(cur, table: str, name: str, plains: list[int], rest: list[str], transform, context: dict) -> None:
+    """table made with the plain cells of t_distinct of the column in plains (read in SQL), and
+    rest read in Python."""
     cur.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} (cell VARCHAR, value {TYPES[name]}, error VARCHAR, "  # noqa: S608
         "transform_error VARCHAR, flag BOOLEAN)"
     )
+    if plains:
+        flag = "list_contains($resolved, lower(cell))" if name == "status" else "NULL"
+        value = _TEXT_SQL.get(name, "{c}").format(c="cell")
+        resolved = {"resolved": sorted(values.RESOLVED_STATES)} if name == "status" else {}
+        cur.execute(
+            f"INSERT INTO {table} SELECT cell, {value}, NULL, NULL, {flag} FROM t_distinct "  # noqa: S608
+            "WHERE col = $col AND plain",
+            {"col": plains[0], **resolved},
+        )
+    if rest:
+        read = zip(*(read_cell(name, cell, transform, context) for cell in rest))
+        # bound as lists, zipped by unnest: the file's text is never part of the SQL
+        cur.execute(
+            f"INSERT INTO {table} SELECT CAST(unnest($cell) AS VARCHAR), CAST(unnest($value) AS {TYPES[name]}), "  # noqa: S608
+            "CAST(unnest($error) AS VARCHAR), CAST(unnest($transform_error) AS VARCHAR), CAST(unnest($flag) AS BOOLEAN)",
+            dict(zip(("cell", "value", "error", "transform_error", "flag"), map(list, read))),
+        )
 
 
-def _sql_cells(cur, table: str, name: str, index: int, transform: Callable | None) -> list[str]:
-    """Fill table with the distinct plain text cells of the column read in SQL; the other cells.
-    The distinct cells are those of t_distinct (distinct_cells)."""
-    cells = "SELECT cell FROM t_distinct WHERE col = $col"
-    if transform is not None or name not in TEXT:
-        return [r[0] for r in cur.execute(cells, {"col": index}).fetchall()]
-    plain = f"{_PLAIN} AND {_NOT_MISSING}".format(c="cell")
-    flag = "list_contains($resolved, lower(cell))" if name == "status" else "NULL"
-    value = _TEXT_SQL.get(name, "{c}").format(c="cell")
-    missing = {"missing": sorted(values.MISSING), "col": index}
-    cur.execute(
-        f"INSERT INTO {table} SELECT cell, {value}, NULL, NULL, {flag} FROM ({cells}) WHERE {plain}",  # noqa: S608
-        {**missing, "resolved": sorted(values.RESOLVED_STATES)} if name == "status" else missing,
-    )
-    other = f"SELECT cell FROM ({cells}) WHERE NOT coalesce({plain}, false)"  # noqa: S608 (this module's SQL)
-    return [r[0] for r in cur.execute(other, missing).fetchall()]
-
-
-def distinct_cells(cur, staged: Staged, indexes: set[int]) -> None:
-    """t_distinct (col, cell): the distinct cells of each of these columns, in one pass over raw."""
-    columns = [f"c{i}" for i in sorted(indexes)]  # column positions, never the file's text
-    which = " ".join(f"WHEN GROUPING({c}) = 0 THEN {c[1:]}" for c in columns)
-    cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE t_distinct AS SELECT CASE {which} END AS col, "  # noqa: S608
-        f"coalesce({', '.join(columns)}) AS cell FROM raw WHERE fields = $width "
-        f"GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in columns)})",
-        {"width": staged.width},
-    )
+def plain_text(cur, name: str, column: str, index: int) -> tuple[str, str, dict]:
+    """(value, flag, parameters) of a text cell known to be plain or empty (distinct_tables'
+    "inline"), in the column at index. Its rule (lower case: a source, an address) is left out
+    when it changes none of the column's distinct cells, and a status's flag is a lookup of the
+    column's own cells that are resolved states: neither is then worked out once per row."""
+    rule = _TEXT_SQL.get(name, "{c}")
+    cells: list[str] = []
+    if name in _TEXT_SQL or name == "status":
+        same, cells = cur.execute(
+            f"SELECT coalesce(bool_and({rule.format(c='cell')} = cell), true), "  # noqa: S608 (this module's rule)
+            "list(cell) FILTER (list_contains($resolved, lower(cell))) FROM t_distinct WHERE col = $col",
+            {"col": index, "resolved": sorted(values.RESOLVED_STATES)},
+        ).fetchall()[0]
+        rule = "{c}" if same else rule
+    value = f"CASE WHEN {column} = '' THEN NULL ELSE {rule.format(c=column)} END"
+    if name != "status":
+        return value, "NULL", {}
+    if not cells:
+        return value, "false", {}
+    return value, f"list_contains($resolved_cells, {column})", {"resolved_cells": cells}
 
 
 def read_cell(name: str, cell: str, transform: Callable | None, context: dict) -> tuple:
