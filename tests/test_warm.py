@@ -3,7 +3,7 @@ cache keys, so the Overview right after a load computes nothing."""
 
 import pytest
 
-from analysis import alerts, kpis, metrics
+from analysis import alerts, kpis, metrics, settings
 from tests.test_pages import app_as, demo, goto  # noqa: F401 (demo is a fixture)
 from ui.warm import warm_rollouts
 
@@ -11,7 +11,7 @@ from ui.warm import warm_rollouts
 @pytest.fixture
 def computed(monkeypatch):
     """How many times each expensive figure is computed (the cached functions call these)."""
-    calls = {"cohort_figures": 0, "evaluate_alerts": 0, "kpi_table": 0, "rolling_adoption": 0}
+    calls = {"cohort_figures": 0, "evaluate_alerts": 0, "kpi_table": 0, "rolling_adoption": 0, "known_activities": 0}
 
     def counting(module, name):
         real = getattr(module, name)
@@ -26,6 +26,7 @@ def computed(monkeypatch):
     counting(metrics, "rolling_adoption")
     counting(alerts, "evaluate_alerts")
     counting(kpis, "kpi_table")
+    counting(settings, "known_activities")  # Settings' activity list: a scan of usage_daily
     return calls
 
 
@@ -37,9 +38,12 @@ def test_the_overview_after_a_warm_up_computes_nothing(demo, monkeypatch, comput
     warm_rollouts(scope)
     warmed = dict(computed)
     assert warmed["cohort_figures"] >= 1 and warmed["evaluate_alerts"] == 1 and warmed["kpi_table"] == 1
+    assert warmed["known_activities"] == 1
     goto(app_as(demo, "account_manager", monkeypatch), "pages/overview.py")
     goto(app_as(demo, "admin", monkeypatch), "pages/adoption.py")
     assert computed == warmed  # every figure of both pages came from the cache
+    goto(app_as(demo, "admin", monkeypatch), "pages/settings.py")
+    assert computed["known_activities"] == 1  # Settings' activity list too
 
 
 def test_without_it_the_overview_computes(demo, monkeypatch, computed):  # noqa: F811
@@ -49,3 +53,5 @@ def test_without_it_the_overview_computes(demo, monkeypatch, computed):  # noqa:
     st.cache_data.clear()
     goto(app_as(demo, "account_manager", monkeypatch), "pages/overview.py")
     assert computed["evaluate_alerts"] == 1 and computed["kpi_table"] == 1
+    goto(app_as(demo, "admin", monkeypatch), "pages/settings.py")
+    assert computed["known_activities"] == 1

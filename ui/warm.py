@@ -49,6 +49,7 @@ def warm_rollouts(scope: Scope) -> float:
     """Compute the default view's figures of every rollout of the scope's organisation; the seconds it took."""
     started = time.perf_counter()
     version = versions(scope)
+    cached.choices(scope, scope.org_id, version)  # Settings' lists: the activities scan usage_daily
     for rollout in orgs.rollouts(scope):
         fresh = cached.freshness(scope, scope.org_id, version, rollout, rollout.rollout_id)
         as_of = metrics.default_day(fresh)
