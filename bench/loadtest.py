@@ -93,6 +93,16 @@ def copied_database(source: Path, folder: Path) -> Path:
     return target
 
 
+def bench_database(source: str | None, size: str, folder: Path) -> Path:
+    """A copy of source in folder, or (no source) the bench organisation built there at size."""
+    if source:
+        return copied_database(Path(source), folder)
+    print(f"building the {size} bench organisation (bench/build_org.py)...", file=sys.stderr)
+    db = folder / f"bench-{size}.duckdb"
+    build(db, size)
+    return db
+
+
 def prepared(db: Path, protocol: int) -> Prepared:
     """An account manager for the bench organisation with a random password, and a sign-in with a
     claim code (valid 60 s: redeem them as soon as the server is up) for each protocol session."""
@@ -193,12 +203,7 @@ def run(args: argparse.Namespace) -> Outcome:
     """Prepare a database, start the server, run the sessions, stop the server."""
     with tempfile.TemporaryDirectory(prefix="uptake-load-") as tmp:
         folder = Path(tmp)
-        if args.db:
-            db = copied_database(Path(args.db), folder)
-        else:
-            print(f"building the {args.size} bench organisation (bench/build_org.py)...", file=sys.stderr)
-            db = folder / f"bench-{args.size}.duckdb"
-            build(db, args.size)
+        db = bench_database(args.db, args.size, folder)
         ready = prepared(db, args.sessions - args.browsers)
         server = start_server(db, folder, tuple(f"--{option}" for option in args.option))
         try:

@@ -32,9 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench
 from playwright.async_api import Page, async_playwright  # noqa: E402
 
 from bench import loadtest_profile  # noqa: E402
-from bench.build_org import build  # noqa: E402
 from bench.generate import SIZES  # noqa: E402
-from bench.loadtest import copied_database, prepared  # noqa: E402
+from bench.loadtest import bench_database, prepared  # noqa: E402
 from bench.loadtest_browser import ARGS, chromium, shown  # noqa: E402
 from bench.loadtest_server import COOKIE, claimed_cookie, cpu_seconds, start_server  # noqa: E402
 
@@ -166,12 +165,7 @@ def main() -> int:
         parser.error("--rounds must be at least 2 (a first and a second view)")
     with tempfile.TemporaryDirectory(prefix="uptake-views-") as tmp:
         folder = Path(tmp)
-        if args.db:
-            db = copied_database(Path(args.db), folder)
-        else:
-            print(f"building the {args.size} bench organisation (bench/build_org.py)...", file=sys.stderr)
-            db = folder / f"bench-{args.size}.duckdb"
-            build(db, args.size)
+        db = bench_database(args.db, args.size, folder)
         ready = prepared(db, 1)
         if args.cold:
             os.environ["UPTAKE_WARM"] = "0"  # start_server passes the environment on (server.py reads it)
