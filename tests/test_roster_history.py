@@ -291,6 +291,18 @@ def test_the_chart_holds_each_count_until_the_next_roster_and_the_last_until_tod
     assert [str(x)[:10] for x in lines["champion"].x] == ["2025-01-01", "2025-03-01", "2025-06-30"]
     assert list(lines["champion"].y) == [4, 4, 4] and list(lines["everyone"].y) == [6, 6, 6]
     assert lines["champion"].line.shape == "hv"  # a step: flat until the next roster
+    assert [str(x)[:10] for x in fig.layout.xaxis.range] == ["2025-01-01", "2025-07-01"]
+
+
+def test_a_single_roster_dated_today_is_drawn_on_a_month_of_days(acme, load):
+    """Not as dots on an axis of milliseconds: the axis runs a month back from the day after today."""
+    from analysis import roster_history
+    from analysis.charts.roster import roster_chart
+
+    load(acme, "roster", JANUARY, as_of=date(2025, 6, 30))
+    fig = roster_chart(roster_history.snapshots(acme, _mfa(acme)), ["champion", "wider"], date(2025, 6, 30))
+    assert [str(x)[:10] for x in fig.layout.xaxis.range] == ["2025-05-31", "2025-07-01"]
+    assert fig.layout.xaxis.tickformat == "%-d %b %Y"
 
 
 def test_the_figures_say_which_roster_they_count(acme, load):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -34,12 +34,20 @@ def roster_chart(table: pd.DataFrame, cohorts: list[str], today: date) -> go.Fig
                 hovertemplate="%{y:d} licensed from %{x|%d %b %Y}<extra>" + name + "</extra>",
             )
         )
+    # a month at least, to the day after today: a single roster dated today was drawn as dots on an
+    # axis of milliseconds
+    start = min(days[0], pd.Timestamp(today - timedelta(days=30)))
     fig.update_layout(
         template="plotly_white",
         height=300,
         margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         yaxis=dict(title="licensed people", rangemode="tozero"),
-        xaxis=dict(title="the day each roster holds from"),
+        xaxis=dict(
+            title="the day each roster holds from",
+            type="date",
+            tickformat="%-d %b %Y",
+            range=[start, pd.Timestamp(today + timedelta(days=1))],
+        ),
     )
     return fig
