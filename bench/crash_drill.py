@@ -327,15 +327,17 @@ def run_drill(
     first: int = 0,
     step: int = 1,
     real_files: tuple = REAL_FILES,
+    rounds: int = 0,
 ) -> Report:
     """Rounds first, first + step, ... (every fourth is a real file) in folder (a fresh one) until
     kills loads were killed (a round whose load ends before its kill is checked too, but is not a
-    kill; at most 3 x kills rounds); the report says what each kill hit and every failed check."""
+    kill; at most rounds, by default 3 x kills); the report says what each kill hit and every failed
+    check."""
     began = time.monotonic()
     drill = Drill(folder, seed, size, real, real_files)
     report = Report()
     n = first
-    while report.kills < kills and sum(report.outcomes.values()) < 3 * kills:
+    while report.kills < kills and sum(report.outcomes.values()) < (rounds or 3 * kills):
         drill.run_round(n, report)
         n += step
     report.seconds = time.monotonic() - began
