@@ -93,10 +93,12 @@ def page_work(scope, rollout, page: str) -> tuple[list, dict[str, float]]:
     ui/flags.py) for the period the sidebar defaults to, and the seconds of each call; every
     page starts with freshness (the sidebar's period)."""
     calls: dict[str, float] = {}
+    got: dict[str, object] = {}  # the values so far: a later call may take an earlier one's, as the page does
 
     def call(name, fn):
         seconds, value = timed(fn)
         calls[name] = seconds
+        got[name] = value
         return value
 
     fresh = call("freshness", lambda: metrics.freshness(scope, rollout))
@@ -112,7 +114,15 @@ def page_work(scope, rollout, page: str) -> tuple[list, dict[str, float]]:
             "cohort_figures": lambda: metrics.cohort_figures(scope, rollout, d, w),
             "support_kpis": lambda: support.support_kpis(scope, rollout, d, w),
             "not_computable": lambda: metrics.not_computable(scope, rollout),
-            "kpi_table": lambda: kpi_table(scope, rollout, d, window_days=w),
+            # pages/overview.py hands the KPI table the cohort and support figures it shows
+            "kpi_table": lambda: kpi_table(
+                scope,
+                rollout,
+                d,
+                window_days=w,
+                figures=got["cohort_figures"],
+                desk=got["support_kpis"] if fresh.get("newest_ticket_day") else None,
+            ),
             "rolling_adoption": lambda: metrics.rolling_adoption(scope, rollout, d),
         },
         "Adoption": frame

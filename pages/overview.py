@@ -41,7 +41,12 @@ flags = rules.red_flag_counts(
         view.as_of,
     )
 )
-kpi_rows = kpi_frame(view.scope, rollout, view.as_of, window, view.version, view.alerts_version)
+figures = view.figure("cohort_figures")
+tickets = view.figure("support_kpis") if view.fresh.get("newest_ticket_day") else None
+# the page's own cohort and support figures, so the KPI table does not compute them a second time
+kpi_rows = kpi_frame(
+    view.scope, rollout, view.as_of, window, view.version, view.alerts_version, figures=figures, desk=tickets
+)
 # the same sentences as the report pack's cover, from the figures this page shows below
 summary_md = "\n".join(
     f"- {literal(s)}"
@@ -49,9 +54,7 @@ summary_md = "\n".join(
 )
 st.markdown(summary_md)
 
-figures = view.figure("cohort_figures")
 cohort_cards(figures, window)
-tickets = view.figure("support_kpis") if view.fresh.get("newest_ticket_day") else None
 headline_cards(figures["all"], tickets, window, view.figure("not_computable"))
 
 if flags["high"] or flags["medium"]:

@@ -292,22 +292,35 @@ def _kpi_frame(
     rollout_id: int,
     as_of,  # noqa: ARG001 - cache keys
     window: int,
+    _figures: dict | None = None,
+    _desk: dict | None = None,
 ):
     from analysis.kpis import kpi_table
 
     if _scope.org_id != org_id:
         raise AssertionError("cache key and scope disagree")
-    return kpi_table(_scope, _rollout, as_of, window_days=window)
+    return kpi_table(_scope, _rollout, as_of, window_days=window, figures=_figures, desk=_desk)
 
 
-def kpi_frame(scope, rollout, as_of, window: int, version: tuple, alerts: tuple | None = None) -> pd.DataFrame:
+def kpi_frame(
+    scope,
+    rollout,
+    as_of,
+    window: int,
+    version: tuple,
+    alerts: tuple | None = None,
+    figures: dict | None = None,
+    desk: dict | None = None,
+) -> pd.DataFrame:
     """The KPI table's rows (analysis.kpis.kpi_table), cached by data, settings and alert versions
-    (alerts: the alerts version when the page has read it already)."""
+    (alerts: the alerts version when the page has read it already). figures, desk: the cohort and
+    support figures as of the same day with the same window, when the page has them (not part of
+    the key: at the same versions, day and window they are what kpi_table would compute)."""
     from analysis.alerts import alerts_version
 
     if alerts is None:
         alerts = alerts_version(scope)
-    return _kpi_frame(scope, scope.org_id, version, alerts, rollout, rollout.rollout_id, as_of, window)
+    return _kpi_frame(scope, scope.org_id, version, alerts, rollout, rollout.rollout_id, as_of, window, figures, desk)
 
 
 def view_alerts(view) -> list:

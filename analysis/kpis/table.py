@@ -89,6 +89,8 @@ def kpi_rows(
     as_of: date | None = None,
     baseline_name: str | None = None,
     window_days: int | None = None,
+    figures: dict | None = None,
+    desk: dict | None = None,
 ) -> list[KpiRow]:
     """The KPI table as rows: per cohort (champion, wider, ..., all) adoption_rate,
     activation_rate and habitual_share, then the rollout's tickets_per_100_users_7d,
@@ -107,8 +109,12 @@ def kpi_rows(
     w = window_days or rollout.window_days
     chosen = baseline(scope, rollout, baseline_name, d, w)
     goals = targets(scope, rollout)
-    figures = metrics.cohort_figures(scope, rollout, d, w)
-    desk = support.support_kpis(scope, rollout, d, w)
+    # figures / desk: metrics.cohort_figures and support.support_kpis as of d with w, when the
+    # caller has them already (the Overview shows them above the table): the same values, read once
+    if figures is None:
+        figures = metrics.cohort_figures(scope, rollout, d, w)
+    if desk is None:
+        desk = support.support_kpis(scope, rollout, d, w)
     last_go_live = max(rollout.cohorts.values()) if rollout.cohorts else None
     has_champion = "champion" in rollout.cohorts
     name = chosen.name if chosen else COMPUTED
@@ -207,7 +213,10 @@ def kpi_table(
     as_of: date | None = None,
     baseline_name: str | None = None,
     window_days: int | None = None,
+    figures: dict | None = None,
+    desk: dict | None = None,
 ) -> pd.DataFrame:
-    """kpi_rows as a DataFrame (one row per KPI and cohort; columns as KpiRow), for the pages."""
-    rows = kpi_rows(scope, rollout, as_of, baseline_name, window_days)
+    """kpi_rows as a DataFrame (one row per KPI and cohort; columns as KpiRow), for the pages
+    (figures, desk: see kpi_rows)."""
+    rows = kpi_rows(scope, rollout, as_of, baseline_name, window_days, figures, desk)
     return pd.DataFrame([asdict(r) for r in rows], columns=list(KpiRow.__dataclass_fields__))
