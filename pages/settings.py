@@ -1,5 +1,9 @@
 """Settings: what the figures count (per rollout), the organisation's own settings, the
-dated events drawn on every time chart, and who receives the rollout's report pack by e-mail."""
+dated events drawn on every time chart, and who receives the rollout's report pack by e-mail.
+
+One tab at a time: the page was eleven forms on one long page (1,743 elements in the browser, a
+later view of 0.52 s at 20 M events: docs/performance.md#pages-in-a-real-browser). Tracked tabs run
+only the chosen one, as the Data page's do."""
 
 from datetime import date
 from zoneinfo import available_timezones
@@ -8,14 +12,25 @@ import streamlit as st
 
 from analysis import annotations, feedback, orgs, retention, settings, words
 from analysis.access import AccessDenied
+from analysis.orgs import Rollout
 from ui import cached
 from ui.cards import freshness_md
-from ui.kpi_settings import kpi_settings
+from ui.kpi_settings import baselines_and_targets, thresholds
 from ui.notifications import pack_subscriptions
 from ui.phase_settings import phase_settings
 from ui.session import date_limits, pick_period, pick_scope, synthetic_banner, versions
 from ui.tables import show_table
 from ui.text import literal
+
+TABS = [
+    "Rollout",
+    "Baselines and targets",
+    "Red-flag thresholds",
+    "Phases",
+    "Annotations",
+    "Report pack by e-mail",
+    "Organisation",
+]  # tests choose one with session_state["settings_tab"]
 
 st.title("Settings")
 scope, rollout = pick_scope("configure")
@@ -41,7 +56,6 @@ def save(action, *args, **kwargs) -> None:
     st.rerun()
 
 
-known = cached.choices(scope, scope.org_id, version)
 # Every widget below is keyed by the organisation (or its rollout): a widget keeps its value across
 # runs by key, so a shared key would show, and save, the previous organisation's values.
 org = scope.org_id
@@ -57,9 +71,11 @@ with st.expander("Add a rollout", expanded=rollout is None):
                 st.error("Not saved: give the champion group's or the wider rollout's go-live date.")
             else:
                 save(lambda sc: (orgs.add_rollout(sc, name, cohorts), f"Added the rollout {name.strip()}.")[1])
-if rollout is None:
-    st.info("This organisation has no rollout yet: add one above.")
-else:
+
+
+def rollout_settings(rollout: Rollout) -> None:
+    """The rollout's cohorts and go-lives, what counts as use, the tickets in scope, its target."""
+    known = cached.choices(scope, scope.org_id, version)
     st.subheader(
         f"Rollout: {literal(rollout.name)}",
         help="What the figures of this rollout count. Every figure "
@@ -148,9 +164,9 @@ else:
                 target_age_days=int(age),
             )
 
-    kpi_settings(scope, rollout, as_of, version, save)
-    phase_settings(scope, rollout, save)
 
+def annotation_settings(rollout: Rollout) -> None:
+    """The dated events drawn on every time chart of the rollout."""
     st.subheader(
         "Annotations",
         help="Dated events (a go-live, a training session, a communication, a "
@@ -203,53 +219,89 @@ else:
         )
         if b.button("Remove", key=f"annotation_remove_button_{rid}"):
             save(lambda s, i: annotations.remove_annotation(s, i) or f"Removed annotation {i}.", chosen)
-    pack_subscriptions(scope, rollout)
 
-st.subheader("Organisation", help="Settings of the whole organisation.")
-now = cached.organisation_settings(scope, scope.org_id, version)
-with st.form(f"organisation_{org}"):
-    zones = sorted(available_timezones() | {now.time_zone})
-    zone = st.selectbox("Time zone", zones, index=zones.index(now.time_zone), key=f"org_time_zone_{org}")
-    st.caption(settings.TIME_ZONE_NOTE)
-    domains = st.text_input(
-        "Email domains of its people (comma-separated)",
-        value=", ".join(now.email_domains),
-        key=f"org_domains_{org}",
-        help="A file row with another organisation's domain is rejected.",
-    )
-    names = st.checkbox(
-        "Client views may list lapsed and never-used people by name",
-        value=now.list_names_to_clients,
-        key=f"org_names_{org}",
-        help="Off: client leadership sees how many people lapsed or never used it, not who.",
-    )
-    if st.form_submit_button("Save the organisation's settings"):
-        save(settings.set_organisation, time_zone=zone, email_domains=domains.split(","), list_names_to_clients=names)
 
-with st.form(f"retention_{org}"):
-    months, kept_from = retention.setting(scope)
-    keep = st.number_input(
-        "Keep raw usage events for (months; 0: for ever)",
-        min_value=0,
-        max_value=1200,
-        value=months or 0,
-        step=1,
-        key=f"org_keep_months_{org}",
-        help="The daily summaries every figure is computed from stay whatever you choose, so no figure changes. "
-        "Older raw events are removed once a day; a load of rows dated before then is rejected (they cannot be "
-        "checked against what is stored), and a load that lost events can no longer be undone.",
-    )
-    if kept_from:
-        st.caption(f"Raw usage events before {words.day(kept_from)} have been removed.")
-    if st.form_submit_button("Save the retention"):
-        save(retention.set_keep_months, int(keep) or None)
+def organisation_settings() -> None:
+    """The whole organisation's settings: time zone and domains, names to clients, retention, survey comments."""
+    st.subheader("Organisation", help="Settings of the whole organisation.")
+    now = cached.organisation_settings(scope, scope.org_id, version)
+    with st.form(f"organisation_{org}"):
+        zones = sorted(available_timezones() | {now.time_zone})
+        zone = st.selectbox("Time zone", zones, index=zones.index(now.time_zone), key=f"org_time_zone_{org}")
+        st.caption(settings.TIME_ZONE_NOTE)
+        domains = st.text_input(
+            "Email domains of its people (comma-separated)",
+            value=", ".join(now.email_domains),
+            key=f"org_domains_{org}",
+            help="A file row with another organisation's domain is rejected.",
+        )
+        names = st.checkbox(
+            "Client views may list lapsed and never-used people by name",
+            value=now.list_names_to_clients,
+            key=f"org_names_{org}",
+            help="Off: client leadership sees how many people lapsed or never used it, not who.",
+        )
+        if st.form_submit_button("Save the organisation's settings"):
+            save(
+                settings.set_organisation, time_zone=zone, email_domains=domains.split(","), list_names_to_clients=names
+            )
 
-with st.form(f"survey_comments_{org}"):
-    comments_allowed = st.checkbox(
-        "Client views may read the survey comments",
-        value=feedback.comments_to_clients(scope),
-        key=f"org_comments_{org}",
-        help="Never with a name, and never from a group of fewer than 5 answers.",
+    with st.form(f"retention_{org}"):
+        months, kept_from = retention.setting(scope)
+        keep = st.number_input(
+            "Keep raw usage events for (months; 0: for ever)",
+            min_value=0,
+            max_value=1200,
+            value=months or 0,
+            step=1,
+            key=f"org_keep_months_{org}",
+            help="The daily summaries every figure is computed from stay whatever you choose, so no figure changes. "
+            "Older raw events are removed once a day; a load of rows dated before then is rejected (they cannot be "
+            "checked against what is stored), and a load that lost events can no longer be undone.",
+        )
+        if kept_from:
+            st.caption(f"Raw usage events before {words.day(kept_from)} have been removed.")
+        if st.form_submit_button("Save the retention"):
+            save(retention.set_keep_months, int(keep) or None)
+
+    with st.form(f"survey_comments_{org}"):
+        comments_allowed = st.checkbox(
+            "Client views may read the survey comments",
+            value=feedback.comments_to_clients(scope),
+            key=f"org_comments_{org}",
+            help="Never with a name, and never from a group of fewer than 5 answers.",
+        )
+        if st.form_submit_button("Save the survey setting"):
+            save(feedback.set_comments_to_clients, comments_allowed)
+
+
+if rollout is None:
+    st.info("This organisation has no rollout yet: add one above.")
+    organisation_settings()
+else:
+    rollout_tab, kpi_tab, threshold_tab, phase_tab, annotation_tab, pack_tab, organisation_tab = st.tabs(
+        TABS, key="settings_tab", on_change="rerun"
     )
-    if st.form_submit_button("Save the survey setting"):
-        save(feedback.set_comments_to_clients, comments_allowed)
+    # only the chosen tab runs (a tracked tab: choosing another reruns); the choice is kept across
+    # organisations and the reruns after a save
+    if rollout_tab.open:
+        with rollout_tab:
+            rollout_settings(rollout)
+    if kpi_tab.open:
+        with kpi_tab:
+            baselines_and_targets(scope, rollout, as_of, version, save)
+    if threshold_tab.open:
+        with threshold_tab:
+            thresholds(scope, rollout, save)
+    if phase_tab.open:
+        with phase_tab:
+            phase_settings(scope, rollout, save)
+    if annotation_tab.open:
+        with annotation_tab:
+            annotation_settings(rollout)
+    if pack_tab.open:
+        with pack_tab:
+            pack_subscriptions(scope, rollout)
+    if organisation_tab.open:
+        with organisation_tab:
+            organisation_settings()

@@ -305,6 +305,8 @@ def test_4_the_moodle_logs_load_and_the_stray_event_does_not_set_the_as_of(tab, 
 
 def test_5_an_old_annotation_is_listed_not_drawn_and_the_charts_keep_the_rollout(tab):
     open_page(tab, "Settings")
+    tab.get_by_role("tab", name="Annotations").click()  # only the chosen tab runs (pages/settings.py)
+    wait_idle(tab)
     form = tab.locator('[data-testid="stForm"]').filter(has_text="Add annotation")
     form.get_by_role("spinbutton", name="year, Date").click()
     tab.keyboard.type("20170601")

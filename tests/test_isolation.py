@@ -435,6 +435,15 @@ def test_the_matrix_covers_every_role_page_and_organisation():
 
 
 DATA_TABS = ("Load files", "Load history", "Roster history", "Unknown people")  # pages/data.py
+SETTINGS_TABS = (  # pages/settings.py
+    "Rollout",
+    "Baselines and targets",
+    "Red-flag thresholds",
+    "Phases",
+    "Annotations",
+    "Report pack by e-mail",
+    "Organisation",
+)
 
 
 @pytest.mark.parametrize("role,page,x", MATRIX)
@@ -454,6 +463,12 @@ def test_tenant_matrix(world, downloads, role, page, x):
                 assert tokens(x)["file"] in at.dataframe[-1].value["file_name"].iloc[0]
                 [data] = download_data(at, downloads)
                 assert tokens(x)["reject"] in data.decode("utf-8-sig")
+    if page == "pages/settings.py":  # only the chosen tab runs (pages/settings.py): read every one
+        for label in SETTINGS_TABS[1:]:
+            at.session_state["settings_tab"] = label
+            at.run()
+            assert not at.exception, [e.value for e in at.exception]
+            text += rendered(at, downloads)
     if page == "pages/portfolio.py":  # every permitted organisation, nothing of the others
         outside = [t for y in LETTERS if y not in ROLE_ORGS[role] for t in tokens(y).values()]
         assert [t for t in outside if t.lower() in text.lower()] == []

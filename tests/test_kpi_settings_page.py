@@ -21,6 +21,7 @@ from tests.conftest import shown
 from tests.test_pages import app_as, demo  # noqa: F401 (the demo fixture)
 
 SETTINGS = "pages/settings.py"
+KPIS, THRESHOLDS = "Baselines and targets", "Red-flag thresholds"  # its tabs
 TITLES = {SETTINGS: "Settings", "pages/overview.py": "Overview", "pages/red_flags.py": "Red flags"}
 
 
@@ -30,15 +31,18 @@ def page(demo, monkeypatch):  # noqa: F811 (the imported fixture)
     and thresholds are as they were (the demo is shared by the module; locked baselines have no
     delete, by design)."""
     _, scope, _ = demo
-    yield (lambda role="admin": goto(app_as(demo, role, monkeypatch), SETTINGS)), scope
+    yield (lambda role="admin", tab=KPIS: goto(app_as(demo, role, monkeypatch), SETTINGS, tab)), scope
     with scope.store.transaction() as cur:
         for table in ("baseline_selection", "baselines", "kpi_targets", "alert_settings"):
             cur.execute(f"DELETE FROM {table} WHERE org_id = ?", [scope.org_id])
     kpis.set_target(scope, mfa(scope), "adoption_rate", 0.8, 30)
 
 
-def goto(at, page: str):
-    """As tests.test_pages.goto, for the pages here."""
+def goto(at, page: str, tab: str = KPIS):
+    """As tests.test_pages.goto, for the pages here; Settings on its tab (only the chosen tab runs:
+    pages/settings.py)."""
+    if page == SETTINGS:
+        at.session_state["settings_tab"] = tab
     at.switch_page(page)
     at.run()
     assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
@@ -157,7 +161,8 @@ def test_an_adoption_target_set_on_the_page_is_stored_and_shown(page):
     assert kpis.targets(scope, mfa(scope))["adoption_rate"] == kpis.Target("adoption_rate", 0.85, 45, "rollout")
     shown = table(at, "Due at age").set_index("KPI").loc["Adoption rate"]
     assert (shown["Target"], shown["Due at age"]) == ("85%", 45)
-    # the rollout's own settings above show the new target, so saving them does not put 80 % back
+    # the rollout's own settings show the new target, so saving them does not put 80 % back
+    goto(at, SETTINGS, "Rollout")
     assert (
         by_label(at.slider, "Adoption target").value,
         by_label(at.number_input, "…reached by this many days after go-live").value,
@@ -192,7 +197,7 @@ def test_an_account_manager_sets_and_clears_a_resolution_target_in_hours(page):
 
 def test_a_low_adoption_threshold_changed_on_the_page_moves_the_red_flags_and_resets(page):
     settings_as, scope = page
-    at = settings_as("admin")
+    at = settings_as("admin", THRESHOLDS)
     assert (by_label(at.selectbox, "Rule").value, by_label(at.selectbox, "Setting").value) == (
         "LOW_ADOPTION",
         "high_share_of_target",
@@ -212,7 +217,7 @@ def test_a_low_adoption_threshold_changed_on_the_page_moves_the_red_flags_and_re
     # and the wider cohort not ready, high whatever this threshold
     assert flag_counts(at) == {"High": "4", "Medium": "16", "Not enough data": "0"}
 
-    goto(at, SETTINGS)
+    goto(at, SETTINGS, THRESHOLDS)
     press(at, "Back to the default")
     assert said(at) == (["Low Adoption: high severity below this share of the target is now 50% (the default)."], [])
     assert alerts.thresholds(scope, mfa(scope))["LOW_ADOPTION"] == {
@@ -249,6 +254,7 @@ def test_refused_changes_say_not_saved_and_change_nothing(page):
     by_label(at.number_input, "Target (%)").set_value(0)  # ... nor be 0
     press(at, "Save the target")
     assert said(at) == ([], ["Not saved: the adoption target is a share above 0 (e.g. 0.8)"])
+    goto(at, SETTINGS, THRESHOLDS)
     by_label(at.number_input, "High severity below this share of the target (%)").set_value(0)
     press(at, "Save the threshold")
     assert said(at) == ([], ["Not saved: LOW_ADOPTION.high_share_of_target is a number above 0"])

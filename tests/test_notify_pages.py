@@ -30,8 +30,11 @@ def through_the_router(handle, monkeypatch):
     auth.set_totp_required_for_providers(handle, OPERATOR, False)
 
 
-def page(handle, who, path):
-    at = open_page(signed_in(handle, who.account_id), path)
+def page(handle, who, path, settings_tab=None):
+    at = signed_in(handle, who.account_id)
+    if settings_tab:  # only the chosen tab runs (pages/settings.py)
+        at.session_state["settings_tab"] = settings_tab
+    at = open_page(at, path)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -87,7 +90,7 @@ def test_an_account_manager_subscribes_a_clients_leader_on_settings(handle):
     orgs.add_rollout(scope, "MFA", {"champion": date(2025, 1, 6)})
     leader = auth.add_account(handle, OPERATOR, "lead@acme.test", "client_viewer", [1], password=PASSWORD)
     am = auth.add_account(handle, OPERATOR, "am@acme.test", "account_manager", [1], password=PASSWORD)
-    at = page(handle, am, "pages/settings.py")
+    at = page(handle, am, "pages/settings.py", settings_tab="Report pack by e-mail")
     assert by_label(at.selectbox, "Leader").options == ["lead@acme.test", "viewer@acme.test"]
     by_label(at.selectbox, "Leader").set_value(leader.account_id)
     by_label(at.radio, "How often").set_value("quarterly")

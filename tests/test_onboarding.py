@@ -151,7 +151,9 @@ def test_settings_show_and_save_the_chosen_organisation_s_own_values(world, monk
     handle, ids, _ = world
     scope = {name: open_scope(handle, OPERATOR, org_id, "configure") for name, org_id in ids.items()}
     before = {name: settings.organisation_settings(s) for name, s in scope.items()}
-    at = goto(app_as(world, "admin", monkeypatch), "pages/settings.py")
+    at = app_as(world, "admin", monkeypatch)
+    at.session_state["settings_tab"] = "Organisation"  # only the chosen tab runs (pages/settings.py)
+    goto(at, "pages/settings.py")
     assert organisation_form(at) == ("Europe/London", "democo.example", False)
     picker(at, "Organisation").set_value(ids["zephyr"]).run()
     assert not at.exception
@@ -244,11 +246,18 @@ def test_a_marker_years_before_the_rollout_is_not_drawn_and_the_charts_keep_its_
 
 
 def test_the_rollout_date_pickers_reach_back_to_1990(world, monkeypatch):
-    at = goto(app_as(world, "admin", monkeypatch), "pages/settings.py")
+    at = app_as(world, "admin", monkeypatch)
     latest = f"{date.today().year + 5}-12-31"
-    for label in ("Champion group goes live", "Wider rollout goes live", "Its go-live", "Date", "From", "To"):
-        found = widget(at.date_input, label)
-        assert (found.proto.min, found.proto.max) == ("1990-01-01", latest), label
+    for tab, labels in (  # only the chosen tab runs (pages/settings.py); Add a rollout is above the tabs
+        ("Rollout", ("Champion group goes live", "Wider rollout goes live", "Its go-live")),
+        ("Annotations", ("Date",)),
+        ("Baselines and targets", ("From", "To")),
+    ):
+        at.session_state["settings_tab"] = tab
+        goto(at, "pages/settings.py")
+        for label in labels:
+            found = widget(at.date_input, label)
+            assert (found.proto.min, found.proto.max) == ("1990-01-01", latest), label
 
 
 def test_the_as_of_picker_covers_the_organisation_s_tickets_as_well_as_its_usage(acme, load):

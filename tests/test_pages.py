@@ -213,7 +213,9 @@ def test_support_shows_cards_and_charts_with_the_baseline(demo, monkeypatch):
 
 def test_settings_made_on_the_page_reach_the_charts(demo, monkeypatch):
     _, scope, _ = demo
-    at = goto(app_as(demo, "admin", monkeypatch), "pages/settings.py")
+    at = app_as(demo, "admin", monkeypatch)
+    at.session_state["settings_tab"] = "Annotations"  # only the chosen tab runs (pages/settings.py)
+    goto(at, "pages/settings.py")
     notes = [t for t in at.text_input if t.label == "Note"][0]
     notes.input("Drop-in training for Warehouse")
     [day] = [d for d in at.date_input if d.label == "Date"]
@@ -412,6 +414,7 @@ def test_phases_are_set_on_settings_and_read_on_the_overview(fresh_demo, monkeyp
     _, scope, _ = fresh_demo
     rollout = orgs.rollout(scope, "MFA rollout")
     at = app_as(fresh_demo, "account_manager", monkeypatch)
+    at.session_state["settings_tab"] = "Phases"  # only the chosen tab runs (pages/settings.py)
     at.switch_page("pages/settings.py").run()
     [pick] = [s for s in at.selectbox if s.label == "Change a phase"]
     [pilot] = [o for o in pick.options if o.startswith("champion pilot")]
@@ -447,6 +450,7 @@ def test_phases_are_set_on_settings_and_read_on_the_overview(fresh_demo, monkeyp
         and "(target 60%)" in pilot_row["Baseline -> value (target)"]
     )
     # a failed landing: the recovery's four phases follow
+    at.session_state["settings_tab"] = "Phases"
     at.switch_page("pages/settings.py").run()
     [start] = [b for b in at.button if b.label == "Start a recovery"]
     start.click().run()

@@ -345,10 +345,14 @@ def _threshold_said(rule: str, setting: str, values: dict[str, float]) -> str:
     )
 
 
-def kpi_settings(scope: Scope, rollout: Rollout, as_of: date | None, version: tuple, save: Callable) -> None:
-    """The rollout's baselines, KPI targets and red-flag thresholds with the forms that change
-    them. save is the page's save(action, *args): it shows "Not saved: ..." for a refused change
-    and reruns after one that is stored (the caches are keyed by versions that every change moves)."""
+def baselines_and_targets(scope: Scope, rollout: Rollout, as_of: date | None, version: tuple, save: Callable) -> None:
+    """The rollout's baselines and KPI targets with the forms that change them. save is the page's
+    save(action, *args): it shows "Not saved: ..." for a refused change and reruns after one that is
+    stored (the caches are keyed by versions that every change moves)."""
     _baselines(scope, rollout, as_of, version, save)
     _targets(scope, rollout, save)
+
+
+def thresholds(scope: Scope, rollout: Rollout, save: Callable) -> None:
+    """The rollout's red-flag thresholds with the form that changes them (save: as above)."""
     _thresholds(scope, rollout, save)
