@@ -4,8 +4,8 @@
   and the command line set), every rollout of the organisation is evaluated with record=True
   (analysis/alerts/state.py): state changes (fired, escalated, resolved ...) go to alert_events
   with the evaluation time. Reads (the pages, `kpis`, `alerts` without --record) record nothing.
-- tick() is the app's background pass (server.py runs it beside the inbox pass): once a day it
-  evaluates every rollout, turns new alert events into notifications (analysis/notify), sends the
+- tick() is the app's background pass (server.py runs it beside the inbox pass): once a day, and
+  at once after an upgrade (new code keeps its verdicts under a new key), it evaluates every rollout, turns new alert events into notifications (analysis/notify), sends the
   weekly digest and the overdue actions, queues the scheduled report packs, and delivers the
   outbox (with back-off: analysis/notify/outbox.py).
 
@@ -121,6 +121,21 @@ def _due_daily(store: Store, job: str, now: datetime) -> bool:
     return ran is None or ran.date() < now.date()
 
 
+def _code_mark() -> int:
+    """This code's version as a number (scheduled_runs.mark is an integer): the kept verdicts and
+    baselines are keyed by it (analysis/alerts/verdict_cache.py), so new code reads none of the old."""
+    from analysis.alerts.verdict_cache import code_version
+
+    return int(code_version()[:15], 16)
+
+
+def _new_code(store: Store) -> bool:
+    """The code changed since the last evaluation (an upgrade): evaluate now, not tomorrow, so the
+    pages and `kpis` read kept verdicts again at once."""
+    _, mark = _last_run(store, "evaluated_code")
+    return mark != _code_mark()
+
+
 def _due_weekly(store: Store, job: str, now: datetime) -> bool:
     ran, _ = _last_run(store, job)
     return ran is None or now - ran >= timedelta(days=7)
@@ -193,7 +208,7 @@ def _tick(store: Store, now: datetime, settings: SmtpSettings | None) -> dict:
     from analysis.notify import outbox, packs
 
     done = {"evaluated": 0, "queued": 0}
-    if _due_daily(store, "daily_evaluation", now):
+    if _due_daily(store, "daily_evaluation", now) or _new_code(store):
         for org_id in _org_names(store):
             scope = open_scope(store, OPERATOR, org_id)
             retention.remove_old_events(scope, now.date())  # the figures stay: no re-evaluation needed for it
@@ -201,6 +216,7 @@ def _tick(store: Store, now: datetime, settings: SmtpSettings | None) -> dict:
         audit_log.remove_old_entries(store, now)
         with store.transaction(housekeeping="the mark of a scheduled pass") as cur:
             _ran(cur, "daily_evaluation", now)
+            _ran(cur, "evaluated_code", now, _code_mark())
     done["queued"] += queue_news(store, now)
     if _due_weekly(store, "weekly_digest", now):
         done["queued"] += queue_digests(store, now)

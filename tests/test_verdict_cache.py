@@ -178,3 +178,25 @@ def test_an_erasure_drops_the_organisations_entries(tiny):
     assert entries(scope) == 1
     erase_person(scope, "c@acme.test")
     assert entries(scope) == 0
+
+
+def test_new_code_is_evaluated_by_the_next_pass_not_the_next_day(tiny, computed, monkeypatch):
+    """After an upgrade the kept verdicts are under the old code's key: the background pass
+    (analysis/schedule.py tick) evaluates at once, on the same day, so reads use the cache again."""
+    from analysis import schedule
+
+    scope, rollout = tiny
+    morning, noon, evening = (datetime(2025, 2, 12, h) for h in (9, 12, 18))
+    schedule.tick(scope.store, morning)
+    assert computed == [None] and entries(scope) == 1
+    schedule.tick(scope.store, noon)  # the same day, the same code: nothing to do
+    assert computed == [None]
+
+    monkeypatch.setattr(verdict_cache, "code_version", lambda: "0123456789abcdef")  # the upgrade
+    read(scope, rollout)
+    assert computed == [None, None]  # the old entry is not read by the new code
+    schedule.tick(scope.store, noon)
+    assert computed == [None, None, None] and entries(scope) == 2  # evaluated and kept under the new key
+    read(scope, rollout)
+    schedule.tick(scope.store, evening)
+    assert computed == [None, None, None]  # read from the new entry; the pass had nothing to do
