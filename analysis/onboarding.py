@@ -58,12 +58,20 @@ def for_reader(text: str, who: Principal | None) -> str:
     return text
 
 
-def checklist(scope: Scope) -> list[Step]:
-    """The five onboarding steps of the organisation in their order, each with its count:
-    rollouts; distinct people on a rollout's current roster; distinct people with usage; tickets;
-    active client accounts (client viewer or uploader) granted the organisation."""
-    counts = scope.df("onboarding_counts").iloc[0]
-    return [Step(key, title, int(counts[key]), unit, units) for key, title, unit, units in STEPS]
+def data_counts(scope: Scope) -> dict[str, int]:
+    """The counts of the first four steps: rollouts; distinct people on a rollout's current roster;
+    distinct people with usage (a scan of every usage row); tickets. They move only with the data
+    and settings versions, so the app caches them by those (ui/cached.py)."""
+    row = scope.df("onboarding_counts").iloc[0]
+    return {key: int(row[key]) for key in ("rollout", "roster", "usage", "tickets")}
+
+
+def checklist(scope: Scope, counts: dict[str, int] | None = None) -> list[Step]:
+    """The five onboarding steps of the organisation in their order, each with its count: the
+    data_counts (counts: when the caller has them) and the active client accounts (client viewer
+    or uploader) granted the organisation, read every time (no version moves with accounts)."""
+    counts = {**(data_counts(scope) if counts is None else counts), "accounts": len(scope.df("client_accounts"))}
+    return [Step(key, title, counts[key], unit, units) for key, title, unit, units in STEPS]
 
 
 def complete(steps: list[Step]) -> bool:

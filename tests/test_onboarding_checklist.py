@@ -407,3 +407,37 @@ def test_the_portfolio_lists_the_organisations_to_set_up_and_opens_their_checkli
     assert [t.value for t in at.title] == ["Overview"]
     assert at.sidebar.selectbox(key="org_picker").value == app_db[2]["empty"]
     assert "Getting started: 0 of 5 steps done" in seen(at)
+
+
+def test_the_checklist_counts_a_new_client_account_at_once(app_db, monkeypatch):
+    """The data counts are cached by the data and settings versions (ui/cached.py onboarding_counts);
+    an account moves neither, so it is counted afresh on every view: Emptyco 0 of 5, then its first
+    client account makes 1 of 5 on the next run, and 0 again once the account is disabled."""
+    handle = app_db[0]
+    at = app_as(app_db, "admin", monkeypatch, org="empty")
+    assert "Getting started: 0 of 5 steps done" in seen(at)
+    auth.add_account(handle, OPERATOR, "lead@emptyco.test", "client_viewer", [app_db[2]["empty"]], password=PASSWORD)
+    try:
+        at.run()
+        assert "Getting started: 1 of 5 steps done" in seen(at)
+        assert "(done: 1 client account)" in seen(at)
+    finally:
+        auth.disable_account(handle, OPERATOR, "lead@emptyco.test")
+    at.run()
+    assert "Getting started: 0 of 5 steps done" in seen(at)
+
+
+def test_the_data_counts_are_read_once_per_data_version(app_db, monkeypatch):
+    """Its people with usage scan every usage row: read once per data and settings version, not on
+    every view of the Overview (three runs, one read)."""
+    from analysis import onboarding as steps
+    from ui import cached
+
+    cached.onboarding_counts.clear()
+    calls = []
+    real = steps.data_counts
+    monkeypatch.setattr(steps, "data_counts", lambda scope: calls.append(scope.org_id) or real(scope))
+    at = app_as(app_db, "admin", monkeypatch, org="later")
+    at.run()
+    at.run()
+    assert calls == [app_db[2]["later"]]

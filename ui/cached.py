@@ -8,9 +8,27 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from analysis import annotations, breakdowns, comparison, kpis, metrics, phases, readiness, settings, support, uploads
+from analysis import (
+    annotations,
+    breakdowns,
+    comparison,
+    kpis,
+    metrics,
+    onboarding,
+    phases,
+    readiness,
+    settings,
+    support,
+    uploads,
+)
 from analysis.orgs import Rollout
 from analysis.scope import Scope
+
+
+def versions(scope: Scope) -> tuple:
+    """The cache key of the organisation's figures: its data version (loads, undos) and its
+    settings version (rollout settings, go-lives, annotations, privacy)."""
+    return uploads.data_version(scope), settings.settings_version(scope)
 
 
 def _check(scope: Scope, org_id: int) -> None:
@@ -38,6 +56,14 @@ def rolling_adoption(
 def freshness(_scope: Scope, org_id: int, version: tuple, _rollout: Rollout | None, rollout_id: int | None) -> dict:
     _check(_scope, org_id)
     return metrics.freshness(_scope, _rollout)
+
+
+@st.cache_data(ttl=600, max_entries=200, show_spinner=False)
+def onboarding_counts(_scope: Scope, org_id: int, version: tuple) -> dict[str, int]:
+    """analysis.onboarding.data_counts: its people with usage scan every usage row (20 M at the
+    largest benchmark size), on every view of the Overview and Support before this."""
+    _check(_scope, org_id)
+    return onboarding.data_counts(_scope)
 
 
 @st.cache_data(ttl=600, max_entries=200, show_spinner=False)

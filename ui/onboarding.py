@@ -11,6 +11,7 @@ import streamlit as st
 from analysis import onboarding, words
 from analysis.access import Principal
 from analysis.scope import Scope
+from ui import cached
 from ui.tables import show_table
 from ui.text import literal
 
@@ -74,7 +75,7 @@ def checklist(scope: Scope, expanded: bool = True) -> bool:
     Returns whether it is complete (nothing shown then, nor to client roles)."""
     follow()
     who = scope.principal
-    steps = onboarding.checklist(scope)
+    steps = onboarding.checklist(scope, cached.onboarding_counts(scope, scope.org_id, cached.versions(scope)))
     if onboarding.complete(steps) or not who.is_provider:
         return onboarding.complete(steps)
     done = sum(step.done for step in steps)

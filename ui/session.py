@@ -27,8 +27,8 @@ from analysis.rankings import departments_weakest_first
 from analysis.scope import Scope, open_scope
 from analysis.seed import ensure_demo
 from analysis.store import Store, db_path, shared_store
-from analysis.uploads import data_version
 from ui import cached, onboarding
+from ui.cached import versions
 from ui.cards import freshness_md
 from ui.cookie import COOKIE  # noqa: F401 (imported from here by tests)
 from ui.figures import show_chart
@@ -195,12 +195,6 @@ def synthetic_banner(scope: Scope) -> None:
 
 
 # -- the shared period controls and the frame of every rollout page --------------------------------
-
-
-def versions(scope: Scope) -> tuple:
-    """The cache key of the organisation's figures: its data version (loads, undos) and its
-    settings version (rollout settings, go-lives, annotations, privacy)."""
-    return data_version(scope), settings.settings_version(scope)
 
 
 def _remember(slot: tuple, field: str, key: str) -> None:

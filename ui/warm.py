@@ -50,6 +50,7 @@ def warm_rollouts(scope: Scope) -> float:
     started = time.perf_counter()
     version = versions(scope)
     cached.choices(scope, scope.org_id, version)  # Settings' lists: the activities scan usage_daily
+    cached.onboarding_counts(scope, scope.org_id, version)  # the checklist: its people with usage scan usage_daily
     for rollout in orgs.rollouts(scope):
         fresh = cached.freshness(scope, scope.org_id, version, rollout, rollout.rollout_id)
         as_of = metrics.default_day(fresh)
