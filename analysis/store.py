@@ -95,6 +95,9 @@ class Store:
             raise
         self._local = threading.local()
         self.write_lock = threading.RLock()
+        # the database, for the write count: a file by its path; each in-memory database its own
+        self._counted = f":memory:{id(self)}" if in_memory else str(Path(self.path).resolve())
+        _count_write(self._counted)  # a file (re)opened may hold anything: what was read of it before is old
         # called as hook(scope, result) after each load that stored something (analysis/ingest): the
         # app and the command line add the scheduled evaluation (analysis/schedule.py)
         self.after_load: list = []
@@ -217,9 +220,27 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+            _count_write(self._counted)
+
+    @property
+    def writes(self) -> int:
+        """How many write transactions this process has committed to the database (its file: every
+        Store on it), or opened it: a value read from the database with the same count is current
+        (ui/cached.py keeps the cache keys' version reads by it). Another process cannot write the
+        file while this one holds it (DuckDB locks it)."""
+        return _writes.get(self._counted, 0)
 
     def close(self) -> None:
         self._con.close()
+
+
+_writes: dict[str, int] = {}
+_writes_lock = threading.Lock()
+
+
+def _count_write(database: str) -> None:
+    with _writes_lock:
+        _writes[database] = _writes.get(database, 0) + 1
 
 
 _shared: dict[str, Store] = {}

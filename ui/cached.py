@@ -3,7 +3,10 @@ data version (hashed), so one organisation's entry can never answer another's.""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -24,11 +27,30 @@ from analysis import (
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
+_kept: dict[tuple, tuple] = {}  # (database, organisation, what) -> (the store's write count, value)
+_kept_lock = threading.Lock()
+
+
+def until_written(scope: Scope, what: str, read: Callable[[Scope], Any]) -> Any:
+    """read(scope), kept until the next write to the database (analysis.store.Store.writes): the
+    cache keys' version reads ran on every rerun of every session (~7 % of the server's time under
+    20 sessions: docs/performance.md#many-people-at-once). Only versions are kept here, no data."""
+    writes = scope.store.writes  # before reading: a write meanwhile makes the next call read again
+    key = (scope.store._counted, scope.org_id, what)
+    with _kept_lock:
+        hit = _kept.get(key)
+    if hit is not None and hit[0] == writes:
+        return hit[1]
+    value = read(scope)
+    with _kept_lock:
+        _kept[key] = (writes, value)
+    return value
+
 
 def versions(scope: Scope) -> tuple:
     """The cache key of the organisation's figures: its data version (loads, undos) and its
     settings version (rollout settings, go-lives, annotations, privacy)."""
-    return uploads.data_version(scope), settings.settings_version(scope)
+    return until_written(scope, "versions", lambda s: (uploads.data_version(s), settings.settings_version(s)))
 
 
 def _check(scope: Scope, org_id: int) -> None:

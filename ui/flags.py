@@ -9,6 +9,7 @@ import streamlit as st
 
 from analysis.alerts import RULES, Alert, rule_title, where
 from analysis.words import day
+from ui import cached
 from ui.figures import shared_figure
 from ui.onboarding import plain
 from ui.tables import markdown_table
@@ -319,7 +320,7 @@ def kpi_frame(
     from analysis.alerts import alerts_version
 
     if alerts is None:
-        alerts = alerts_version(scope)
+        alerts = cached.until_written(scope, "alerts_version", alerts_version)
     return _kpi_frame(scope, scope.org_id, version, alerts, rollout, rollout.rollout_id, as_of, window, figures, desk)
 
 

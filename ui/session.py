@@ -279,8 +279,8 @@ class View:
     @cached_property
     def alerts_version(self) -> tuple:
         """analysis.alerts.alerts_version of the organisation, read once a run (the Overview asked
-        for it five times: a query each)."""
-        return alerts_version(self.scope)
+        for it five times: a query each) and kept until the next write (ui/cached.py until_written)."""
+        return cached.until_written(self.scope, "alerts_version", alerts_version)
 
     @property
     def client(self) -> bool:

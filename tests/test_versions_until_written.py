@@ -1,0 +1,71 @@
+"""The cache keys' version reads are kept until the next write to the database (ui/cached.py
+until_written, analysis/store.py Store.writes): read once while nothing is written, read afresh
+after any committed write by any Store on the same file, never shared between databases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from analysis import orgs, settings, uploads
+from analysis.access import OPERATOR
+from analysis.alerts import alerts_version
+from analysis.scope import open_scope
+from analysis.store import Store
+from tests.conftest import TINY
+from ui import cached
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The data-version reads that reached the database."""
+    calls = []
+    real = uploads.data_version
+    monkeypatch.setattr(uploads, "data_version", lambda scope: calls.append(scope.org_id) or real(scope))
+    return calls
+
+
+def test_read_once_until_a_write(acme, load, reads):
+    first = cached.versions(acme)
+    assert cached.versions(acme) == first and reads == [acme.org_id]  # the second from memory
+    load(acme, "roster", (TINY / "roster.csv").read_bytes())
+    after_load = cached.versions(acme)
+    assert after_load[0] != first[0] and len(reads) == 2  # a load: a new data version at once
+    settings.set_rollout(acme, "MFA", cohorts={"champion": date(2025, 1, 13)})
+    moved = cached.versions(acme)
+    assert moved[0] == after_load[0] and moved[1] != after_load[1]  # a go-live moved: a new settings version
+
+
+def test_a_failed_write_keeps_the_versions(acme, reads):
+    before = cached.versions(acme)
+    with pytest.raises(ZeroDivisionError), acme.store.transaction(housekeeping="a test's rollback") as cur:
+        cur.execute("DELETE FROM uploads")
+        raise ZeroDivisionError("the write fails")
+    assert cached.versions(acme) == before and len(reads) == 1
+
+
+def test_the_alerts_version_follows_an_acknowledgement(acme, load):
+    from analysis import alerts
+
+    for kind in ("roster", "usage"):
+        load(acme, kind, (TINY / f"{kind}.csv").read_bytes())
+    rollout = orgs.rollout(acme, "MFA")
+    firing = [a for a in alerts.evaluate_alerts(acme, rollout, record=True) if a.state == "firing"]
+    before = cached.until_written(acme, "alerts_version", alerts_version)
+    alerts.acknowledge_alert(acme, firing[0].alert_id, "drop-ins booked")
+    after = cached.until_written(acme, "alerts_version", alerts_version)
+    assert after == alerts_version(acme) != before
+
+
+def test_two_databases_never_share_an_entry(store, tmp_path):
+    one = open_scope(store, OPERATOR, orgs.add_organisation(store, OPERATOR, "Acme"), "configure")
+    second = Store(":memory:", staging_dir=tmp_path / "second")
+    try:
+        two = open_scope(second, OPERATOR, orgs.add_organisation(second, OPERATOR, "Acme"), "configure")
+        orgs.add_rollout(two, "MFA", {"champion": date(2025, 1, 6)})
+        assert one.org_id == two.org_id  # the same organisation id, in two databases
+        assert cached.versions(one) != cached.versions(two)
+        assert cached.versions(two) == (uploads.data_version(two), settings.settings_version(two))
+    finally:
+        second.close()
