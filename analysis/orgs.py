@@ -62,10 +62,17 @@ def add_organisation(
         return org_id
 
 
-def organisations(store: Store, principal: Principal) -> pd.DataFrame:
-    """The organisations the principal may see, by name."""
-    frame = store.cursor().execute("SELECT org_id, name, time_zone, is_synthetic FROM organisations ORDER BY name").df()
-    return frame[[principal.may_see(int(i)) for i in frame["org_id"]]].reset_index(drop=True)
+def every_organisation(store: Store) -> pd.DataFrame:
+    """Every organisation by name (org_id, name, time_zone, is_synthetic), for organisations to
+    filter: never shown as it is."""
+    return store.cursor().execute("SELECT org_id, name, time_zone, is_synthetic FROM organisations ORDER BY name").df()
+
+
+def organisations(store: Store, principal: Principal, every: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The organisations the principal may see, by name (from every, every_organisation's frame,
+    when the caller has it)."""
+    frame = every_organisation(store) if every is None else every
+    return frame.loc[[principal.may_see(int(i)) for i in frame["org_id"]]].reset_index(drop=True)
 
 
 def organisation_id(store: Store, principal: Principal, name: str) -> int:

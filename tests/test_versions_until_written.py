@@ -69,3 +69,21 @@ def test_two_databases_never_share_an_entry(store, tmp_path):
         assert cached.versions(two) == (uploads.data_version(two), settings.settings_version(two))
     finally:
         second.close()
+
+
+def test_the_kept_organisations_are_filtered_for_each_principal(store):
+    from analysis.access import Principal
+
+    a = orgs.add_organisation(store, OPERATOR, "Acme")
+    b = orgs.add_organisation(store, OPERATOR, "Birch")
+    assert list(cached.organisations(store, OPERATOR)["name"]) == ["Acme", "Birch"]  # read and kept
+    viewer = Principal("viewer@birch.test", "client_viewer", frozenset({b}))
+    assert list(cached.organisations(store, viewer)["org_id"]) == [b]  # from the kept read, filtered
+    c = orgs.add_organisation(store, OPERATOR, "Cedar")  # a write: read again
+    assert list(cached.organisations(store, OPERATOR)["org_id"]) == [a, b, c]
+
+
+def test_a_kept_rollout_changed_by_its_caller_is_not_changed_for_the_next(acme):
+    mine = cached.rollouts(acme)
+    mine[0].target_adoption = 0.5  # as analysis/kpis/goals.py does to the one it holds
+    assert cached.rollouts(acme)[0].target_adoption == orgs.rollout(acme, "MFA").target_adoption == 0.8

@@ -3,6 +3,7 @@ data version (hashed), so one organisation's entry can never answer another's.""
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -18,33 +19,53 @@ from analysis import (
     kpis,
     metrics,
     onboarding,
+    orgs,
     phases,
     readiness,
     settings,
     support,
     uploads,
 )
+from analysis.access import Principal
 from analysis.orgs import Rollout
 from analysis.scope import Scope
+from analysis.store import Store
 
 _kept: dict[tuple, tuple] = {}  # (database, organisation, what) -> (the store's write count, value)
 _kept_lock = threading.Lock()
 
 
-def until_written(scope: Scope, what: str, read: Callable[[Scope], Any]) -> Any:
-    """read(scope), kept until the next write to the database (analysis.store.Store.writes): the
-    cache keys' version reads ran on every rerun of every session (~7 % of the server's time under
-    20 sessions: docs/performance.md#many-people-at-once). Only versions are kept here, no data."""
-    writes = scope.store.writes  # before reading: a write meanwhile makes the next call read again
-    key = (scope.store._counted, scope.org_id, what)
+def _until_written(store: Store, key: tuple, read: Callable[[], Any]) -> Any:
+    writes = store.writes  # before reading: a write meanwhile makes the next call read again
+    key = (store._counted, *key)
     with _kept_lock:
         hit = _kept.get(key)
     if hit is not None and hit[0] == writes:
         return hit[1]
-    value = read(scope)
+    value = read()
     with _kept_lock:
         _kept[key] = (writes, value)
     return value
+
+
+def until_written(scope: Scope, what: str, read: Callable[[Scope], Any]) -> Any:
+    """read(scope), kept until the next write to the database (analysis.store.Store.writes): the
+    cache keys' version reads ran on every rerun of every session (~7 % of the server's time under
+    20 sessions: docs/performance.md#many-people-at-once). For versions and settings, not data."""
+    return _until_written(scope.store, (scope.org_id, what), lambda: read(scope))
+
+
+def rollouts(scope: Scope) -> list[Rollout]:
+    """analysis.orgs.rollouts until the next write (the sidebar asks on every run), each a copy:
+    a caller may change its own (analysis/kpis/goals.py sets a new target on the one it holds)."""
+    return copy.deepcopy(until_written(scope, "rollouts", orgs.rollouts))
+
+
+def organisations(store: Store, who: Principal) -> pd.DataFrame:
+    """analysis.orgs.organisations for who, until the next write: every organisation is read once
+    and filtered for each principal as orgs.organisations does, so each sees only its own."""
+    every = _until_written(store, (None, "organisations"), lambda: orgs.every_organisation(store))
+    return orgs.organisations(store, who, every)
 
 
 def versions(scope: Scope) -> tuple:

@@ -125,7 +125,7 @@ def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
     opens it; a URL or state naming an organisation the account may not see is ignored."""
     who = principal()
     handle = store()
-    choices = orgs.organisations(handle, who)
+    choices = cached.organisations(handle, who)
     if choices.empty:
         st.info("No organisation is shared with you yet: ask your provider.")
         return None, None
@@ -155,7 +155,7 @@ def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
     except AccessDenied:
         st.error("You do not have access to that organisation.")
         st.stop()
-    found = orgs.rollouts(scope)
+    found = cached.rollouts(scope)
     rollout = None
     if found:
         names = [r.name for r in found]
@@ -173,7 +173,7 @@ def pick_scope(action: str = "view") -> tuple[Scope | None, Rollout | None]:
 
 def organisation_name(scope: Scope) -> str:
     """The name of the scope's organisation (as the sidebar lists it, without the demo label)."""
-    names = orgs.organisations(scope.store, scope.principal).set_index("org_id")["name"]
+    names = cached.organisations(scope.store, scope.principal).set_index("org_id")["name"]
     return str(names[scope.org_id])
 
 
