@@ -42,6 +42,8 @@ PAGES = ["Overview", "Adoption", "Support", "Red flags", "Portfolio", "Settings"
 # the browser's main thread idle (the page before drawn to its end: Plotly draws after the script has
 # finished), so its drawing is not timed as the next page's
 IDLE_FRAME = "() => new Promise(done => requestIdleCallback(done, {timeout: 5000}))"
+# the elements the page's main area holds once drawn (every widget, chart and table cell is many)
+ELEMENTS = "() => document.querySelectorAll('[data-testid=\"stMain\"] *').length"
 OPENING = "Your account"  # the page the app is opened on (pages/account.py)
 BARS = {"first": 1.0, "second": 0.3}  # issue #12, target 2
 
@@ -74,8 +76,9 @@ async def view(tab: Page, page: str, timeout: float) -> tuple[float, str | None]
     return seconds, None
 
 
-async def views(url: str, cookie: str, rounds: int, timeout: float, spy=None) -> list[dict]:
-    """Every view, in order; with spy (start, stop) the server is sampled over the first views."""
+async def views(url: str, cookie: str, rounds: int, timeout: float, spy=None, shots: Path | None = None) -> list[dict]:
+    """Every view, in order, with the elements of the page drawn; with spy (start, stop) the server is
+    sampled over the first views; with shots, a screenshot of each page's last view is saved there."""
     found = []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium(), args=ARGS)
@@ -97,8 +100,18 @@ async def views(url: str, cookie: str, rounds: int, timeout: float, spy=None) ->
                 await tab.wait_for_timeout(500)  # as a person reads: the server settles between views
                 await tab.evaluate(IDLE_FRAME)  # ... and the page before is drawn to its end
                 seconds, error = await view(tab, page, timeout)
+                await tab.evaluate(IDLE_FRAME)  # drawn to its end (after the timing): its elements
+                elements = await tab.evaluate(ELEMENTS)
+                if shots is not None and round_ == rounds:
+                    await tab.screenshot(path=str(shots / f"{page.replace(' ', '_')}.png"), full_page=True)
                 found.append(
-                    {"page": page, "view": "later" if page in seen else "first", "seconds": seconds, "error": error}
+                    {
+                        "page": page,
+                        "view": "later" if page in seen else "first",
+                        "seconds": seconds,
+                        "error": error,
+                        "elements": elements,
+                    }
                 )
                 seen.add(page)
                 if error:
@@ -122,15 +135,16 @@ def first_and_later(found: list[dict], page: str) -> tuple[float | None, float |
 
 def report(found: list[dict], rounds: int, cold: bool, waited: float) -> tuple[str, bool]:
     """A markdown table: each page's first view and the median of its later views, against the bars."""
-    rows = ["| page | first view | bar | meets? | later views (median) | bar | meets? |"]
-    rows.append("| --- | --- | --- | --- | --- | --- | --- |")
+    rows = ["| page | first view | bar | meets? | later views (median) | bar | meets? | elements |"]
+    rows.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
     verdict = lambda seconds, bar: "—" if seconds is None else "yes" if seconds <= bar else "**no**"
     shown = lambda seconds: "—" if seconds is None else f"{seconds:.2f} s"
     for page in [*PAGES, OPENING]:
         first, later, _ = first_and_later(found, page)
         rows.append(
             f"| {page} | {shown(first)} | <= {BARS['first']:g} s | {verdict(first, BARS['first'])} "
-            f"| {shown(later)} | <= {BARS['second']:g} s | {verdict(later, BARS['second'])} |"
+            f"| {shown(later)} | <= {BARS['second']:g} s | {verdict(later, BARS['second'])} "
+            f"| {max((v.get('elements', 0) for v in found if v['page'] == page), default=0):,} |"
         )
     how = "no warm-up (UPTAKE_WARM=0)" if cold else f"after the warm-up at start (the server idle after {waited:.1f} s)"
     opening = next(v["seconds"] for v in found if v["view"] == "open")
@@ -155,6 +169,7 @@ def main() -> int:
     parser.add_argument("--cold", action="store_true", help="start the server with no warm-up")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds a view may take (default 60)")
     parser.add_argument("--json", help="write every view to this file")
+    parser.add_argument("--shots", metavar="DIR", help="save a screenshot of each page's last view in DIR")
     parser.add_argument(
         "--profile",
         metavar="FILE",
@@ -178,7 +193,10 @@ def main() -> int:
             if args.profile:
                 output = Path(args.profile)
                 spy = (lambda n: loadtest_profile.start(server.pid, part(output, n)), loadtest_profile.stop)
-            found = asyncio.run(views(server.url, cookie, args.rounds, args.timeout, spy))
+            shots = Path(args.shots) if args.shots else None
+            if shots is not None:
+                shots.mkdir(parents=True, exist_ok=True)
+            found = asyncio.run(views(server.url, cookie, args.rounds, args.timeout, spy, shots))
         finally:
             server.stop()
     table, ok = report(found, args.rounds, args.cold, waited)

@@ -16,6 +16,7 @@ from analysis.orgs import Rollout
 from ui import cached
 from ui.cards import freshness_md
 from ui.kpi_settings import baselines_and_targets, thresholds
+from ui.lazy import opened
 from ui.notifications import pack_subscriptions
 from ui.phase_settings import phase_settings
 from ui.session import date_limits, pick_period, pick_scope, synthetic_banner, versions
@@ -59,8 +60,9 @@ def save(action, *args, **kwargs) -> None:
 # Every widget below is keyed by the organisation (or its rollout): a widget keeps its value across
 # runs by key, so a shared key would show, and save, the previous organisation's values.
 org = scope.org_id
-with st.expander("Add a rollout", expanded=rollout is None):
-    with st.form(f"add_rollout_{org}", clear_on_submit=True):
+# its form runs only while it is open (ui/lazy.py): folded, it was drawn hidden on every view
+if (adding := opened("Add a rollout", f"add_rollout_{org}", expanded=rollout is None)) is not None:
+    with adding, st.form(f"add_rollout_{org}", clear_on_submit=True):
         name = st.text_input("Name", placeholder="e.g. MFA rollout, CRM go-live", key=f"new_rollout_{org}")
         left, right = st.columns(2)
         champion = left.date_input("Champion group goes live", value=None, key=f"new_champion_{org}", **date_limits())

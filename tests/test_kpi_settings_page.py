@@ -260,3 +260,37 @@ def test_refused_changes_say_not_saved_and_change_nothing(page):
     assert said(at) == ([], ["Not saved: LOW_ADOPTION.high_share_of_target is a number above 0"])
     assert kpis.targets(scope, rollout)["adoption_rate"].value == 0.8
     assert alerts.thresholds(scope, rollout) == {r: dict(rule.settings) for r, rule in alerts.RULES.items()}
+
+
+SETTINGS_TABS = (  # pages/settings.py, in its order
+    "Rollout",
+    "Baselines and targets",
+    "Red-flag thresholds",
+    "Phases",
+    "Annotations",
+    "Report pack by e-mail",
+    "Organisation",
+)
+
+
+def test_only_the_chosen_settings_tab_runs(page):
+    """Settings is seven tracked tabs (pages/settings.py): a view runs and draws one tab's forms, not
+    all eleven; each form is on the tab named for it; "Add a rollout" runs only once opened."""
+    settings_as, scope = page
+    at = settings_as("admin", "Rollout")
+    buttons = {}
+    for tab in SETTINGS_TABS:
+        goto(at, SETTINGS, tab)
+        buttons[tab] = [b.label for b in at.button if b.label != "Sign out"]
+    assert buttons == {  # in the page's order; on one long page every view had all 17 of them
+        "Rollout": ["Save the rollout's settings"],  # "Add a rollout" folded: its form runs once opened
+        "Baselines and targets": ["Lock the baseline", "Use this baseline", "Save the target", "Remove the target"],
+        "Red-flag thresholds": ["Save the threshold", "Back to the default"],
+        "Phases": ["Save the phase", "Start a recovery"],
+        "Annotations": ["Add annotation"],  # the demo has no annotation to remove
+        "Report pack by e-mail": ["Subscribe", "Stop sending"],
+        "Organisation": ["Save the organisation's settings", "Save the retention", "Save the survey setting"],
+    }
+    at.session_state[f"open_add_rollout_{scope.org_id}"] = True  # as a click on "Add a rollout" does
+    goto(at, SETTINGS, "Rollout")
+    assert [b.label for b in at.button if b.label != "Sign out"] == ["Add rollout", "Save the rollout's settings"]

@@ -254,6 +254,8 @@ def test_the_rollout_date_pickers_reach_back_to_1990(world, monkeypatch):
         ("Baselines and targets", ("From", "To")),
     ):
         at.session_state["settings_tab"] = tab
+        if tab == "Rollout":  # "Add a rollout" is folded when there is a rollout: open it (ui/lazy.py)
+            at.session_state[f"open_add_rollout_{at.session_state['org_id']}"] = True
         goto(at, "pages/settings.py")
         for label in labels:
             found = widget(at.date_input, label)
