@@ -135,3 +135,14 @@ def download_data(at: AppTest, files: dict[str, bytes]) -> list[bytes]:
     and .xlsx buttons, ui/tables.py, write theirs only when pressed: tests/test_exports.py reads those)."""
     ids = [os.path.splitext(os.path.basename(b.proto.url))[0] for b in file_buttons(at)]
     return [files[i] for i in ids]
+
+
+SETTINGS_TABS = (  # pages/settings.py's tracked tabs in their order (session_state["settings_tab"])
+    "Rollout",
+    "Baselines and targets",
+    "Red-flag thresholds",
+    "Phases",
+    "Annotations",
+    "Report pack by e-mail",
+    "Organisation",
+)

@@ -23,6 +23,7 @@ from analysis.ingest import load_file
 from analysis.scope import open_scope
 from analysis.uploads import UndoError, history, rejected_rows, undo
 from tests.apptest import (
+    SETTINGS_TABS,
     by_label,
     download_data,
     file_buttons,
@@ -434,16 +435,11 @@ def test_the_matrix_covers_every_role_page_and_organisation():
     assert len(MATRIX) == 54 and len(EXPORTS) == 7
 
 
-DATA_TABS = ("Load files", "Load history", "Roster history", "Unknown people")  # pages/data.py
-SETTINGS_TABS = (  # pages/settings.py
-    "Rollout",
-    "Baselines and targets",
-    "Red-flag thresholds",
-    "Phases",
-    "Annotations",
-    "Report pack by e-mail",
-    "Organisation",
-)
+# each page's tracked tabs (only the chosen one runs): the matrix reads every one
+TABS = {
+    "pages/data.py": ("data_tab", ("Load files", "Load history", "Roster history", "Unknown people")),
+    "pages/settings.py": ("settings_tab", SETTINGS_TABS),
+}
 
 
 @pytest.mark.parametrize("role,page,x", MATRIX)
@@ -453,22 +449,16 @@ def test_tenant_matrix(world, downloads, role, page, x):
     open_page(at, page)
     assert not at.exception, [e.value for e in at.exception]
     text = rendered(at, downloads)
-    if page == "pages/data.py":  # only the chosen tab runs (pages/data.py): read every one
-        for label in DATA_TABS[1:]:
-            at.session_state["data_tab"] = label
-            at.run()
-            assert not at.exception, [e.value for e in at.exception]
-            text += rendered(at, downloads)
-            if label == "Load history":  # the history table (Arrow bytes) and the rejected-rows download
-                assert tokens(x)["file"] in at.dataframe[-1].value["file_name"].iloc[0]
-                [data] = download_data(at, downloads)
-                assert tokens(x)["reject"] in data.decode("utf-8-sig")
-    if page == "pages/settings.py":  # only the chosen tab runs (pages/settings.py): read every one
-        for label in SETTINGS_TABS[1:]:
-            at.session_state["settings_tab"] = label
-            at.run()
-            assert not at.exception, [e.value for e in at.exception]
-            text += rendered(at, downloads)
+    key, labels = TABS.get(page, (None, ()))
+    for label in labels[1:]:  # the first tab has run
+        at.session_state[key] = label
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        text += rendered(at, downloads)
+        if label == "Load history":  # the history table (Arrow bytes) and the rejected-rows download
+            assert tokens(x)["file"] in at.dataframe[-1].value["file_name"].iloc[0]
+            [data] = download_data(at, downloads)
+            assert tokens(x)["reject"] in data.decode("utf-8-sig")
     if page == "pages/portfolio.py":  # every permitted organisation, nothing of the others
         outside = [t for y in LETTERS if y not in ROLE_ORGS[role] for t in tokens(y).values()]
         assert [t for t in outside if t.lower() in text.lower()] == []

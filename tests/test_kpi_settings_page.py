@@ -16,7 +16,7 @@ from datetime import date
 import pytest
 
 from analysis import alerts, kpis, orgs
-from tests.apptest import by_label, through_the_router  # noqa: F401 (the router fixture)
+from tests.apptest import SETTINGS_TABS, by_label, through_the_router  # noqa: F401 (the router fixture)
 from tests.conftest import shown
 from tests.test_pages import app_as, demo  # noqa: F401 (the demo fixture)
 
@@ -260,17 +260,6 @@ def test_refused_changes_say_not_saved_and_change_nothing(page):
     assert said(at) == ([], ["Not saved: LOW_ADOPTION.high_share_of_target is a number above 0"])
     assert kpis.targets(scope, rollout)["adoption_rate"].value == 0.8
     assert alerts.thresholds(scope, rollout) == {r: dict(rule.settings) for r, rule in alerts.RULES.items()}
-
-
-SETTINGS_TABS = (  # pages/settings.py, in its order
-    "Rollout",
-    "Baselines and targets",
-    "Red-flag thresholds",
-    "Phases",
-    "Annotations",
-    "Report pack by e-mail",
-    "Organisation",
-)
 
 
 def test_only_the_chosen_settings_tab_runs(page):
