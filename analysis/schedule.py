@@ -5,9 +5,10 @@
   (analysis/alerts/state.py): state changes (fired, escalated, resolved ...) go to alert_events
   with the evaluation time. Reads (the pages, `kpis`, `alerts` without --record) record nothing.
 - tick() is the app's background pass (server.py runs it beside the inbox pass): once a day, and
-  at once after an upgrade (new code keeps its verdicts under a new key), it evaluates every rollout, turns new alert events into notifications (analysis/notify), sends the
-  weekly digest and the overdue actions, queues the scheduled report packs, and delivers the
-  outbox (with back-off: analysis/notify/outbox.py).
+  at once after an upgrade (new code keeps its verdicts under a new key), it evaluates every
+  rollout; it turns new alert events into notifications (analysis/notify), sends the weekly digest
+  and the overdue actions, queues the scheduled report packs, and delivers the outbox (with
+  back-off: analysis/notify/outbox.py).
 
 Which events were already turned into notifications is kept as a mark (the last event id) in
 scheduled_runs, so an event is news once whoever recorded it.

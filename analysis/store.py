@@ -95,9 +95,9 @@ class Store:
             raise
         self._local = threading.local()
         self.write_lock = threading.RLock()
-        # the database, for the write count: a file by its path; each in-memory database its own
-        self._counted = f":memory:{id(self)}" if in_memory else str(Path(self.path).resolve())
-        _count_write(self._counted)  # a file (re)opened may hold anything: what was read of it before is old
+        # which database this is, for the write count: a file by its path; each in-memory one its own
+        self.database_id = f":memory:{id(self)}" if in_memory else str(Path(self.path).resolve())
+        _count_write(self.database_id)  # a file (re)opened may hold anything: what was read of it before is old
         # called as hook(scope, result) after each load that stored something (analysis/ingest): the
         # app and the command line add the scheduled evaluation (analysis/schedule.py)
         self.after_load: list = []
@@ -220,7 +220,7 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
-            _count_write(self._counted)
+            _count_write(self.database_id)
 
     @property
     def writes(self) -> int:
@@ -228,7 +228,7 @@ class Store:
         Store on it), or opened it: a value read from the database with the same count is current
         (ui/cached.py keeps the cache keys' version reads by it). Another process cannot write the
         file while this one holds it (DuckDB locks it)."""
-        return _writes.get(self._counted, 0)
+        return _writes.get(self.database_id, 0)
 
     def close(self) -> None:
         self._con.close()

@@ -37,7 +37,7 @@ _kept_lock = threading.Lock()
 
 def _until_written(store: Store, key: tuple, read: Callable[[], Any]) -> Any:
     writes = store.writes  # before reading: a write meanwhile makes the next call read again
-    key = (store._counted, *key)
+    key = (store.database_id, *key)
     with _kept_lock:
         hit = _kept.get(key)
     if hit is not None and hit[0] == writes:
