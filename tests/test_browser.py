@@ -47,6 +47,12 @@ def goto(tab, url: str) -> None:
             tab.wait_for_timeout(1000)
 
 
+def settled(tab) -> None:
+    """Wait until the app's script has finished its run: until then a page may still show some of
+    its elements, or those of its run before (a busy machine shows it)."""
+    tab.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60_000)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -166,6 +172,7 @@ def test_overview_shows_kpi_cards_and_charts(server, page):
     page.reload()  # the sign-in survives a reload (HttpOnly cookie set by the app's route)
     page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    settled(page)
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert len(values) == 17  # 4 cards for champion, wider and all; 5 at a glance
     assert values[3] == "25"  # licensed champions in the demo
@@ -305,6 +312,7 @@ def test_red_flags_and_portfolio_read_clearly(server, page):
     goto(page, server["url"] + "/red_flags")
     page.get_by_role("heading", name="Red flags").wait_for(timeout=60_000)
     page.get_by_text("Next step:").first.wait_for(timeout=60_000)
+    settled(page)
     assert page.get_by_text("Low Adoption · 6 places").count() == 1  # one card per rule, worst first
     worst = page.locator("table").first.locator("tbody tr").first
     assert worst.locator("th").inner_text().strip() == "Warehouse"  # the demo's worst department leads
