@@ -13,6 +13,7 @@ from datetime import date
 
 import pandas as pd
 
+from analysis import person_facts
 from analysis.kpis.goals import targets
 from analysis.orgs import Rollout
 from analysis.privacy import fold_small_groups
@@ -59,10 +60,8 @@ def roster_column_kpis(
     age = targets(scope, rollout)["adoption_rate"].due_age_days
     return scope.df(
         "roster_column_kpis",
-        rollout_id=rollout.rollout_id,
+        **person_facts.params(scope, rollout, as_of, window_days or rollout.window_days),
         column=column,
-        as_of=as_of,
-        window_days=window_days or rollout.window_days,
         target_age=age,
     )
 

@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from analysis import roster_history, settings, words
+from analysis import person_facts, roster_history, settings, words
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -153,7 +153,7 @@ def snapshot_adoption(scope: Scope, rollout: Rollout, as_of: date, window_days: 
     for day in usage_snapshots(scope, rollout):
         if day > as_of:
             break
-        frame = scope.df("cohort_kpis", rollout_id=rollout.rollout_id, as_of=day, window_days=window)
+        frame = scope.df("cohort_kpis", **person_facts.params(scope, rollout, day, window))
         rows += [
             (
                 r.cohort,
@@ -206,7 +206,7 @@ def cohort_figures(scope: Scope, rollout: Rollout, as_of: date, window_days: int
     """
     window = window_days or rollout.window_days
     unknowable = not_computable(scope, rollout)
-    frame = scope.df("cohort_kpis", rollout_id=rollout.rollout_id, as_of=as_of, window_days=window)
+    frame = scope.df("cohort_kpis", **person_facts.params(scope, rollout, as_of, window))
     result = {}
     for _, row in frame.iterrows():
         licensed = int(row["licensed_users"])
@@ -264,9 +264,7 @@ def department_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: in
     Example: IT = {a, b} (champion), Sales = {c, d} (champion) and {e} (wider); active a, c, e:
     IT champion 1/2 = 0.5, Sales champion 1/2, Sales wider 1/1, Sales all 2/3.
     """
-    return scope.df(
-        "department_kpis", rollout_id=rollout.rollout_id, as_of=as_of, window_days=window_days or rollout.window_days
-    )
+    return scope.df("department_kpis", **person_facts.params(scope, rollout, as_of, window_days or rollout.window_days))
 
 
 def department_weekly_adoption(
@@ -300,7 +298,7 @@ def adoption_funnel(scope: Scope, rollout: Rollout, as_of: date, window_days: in
     The habitual step is None too where not_computable() says so (snapshot exports).
     """
     frame = scope.df(
-        "adoption_funnel", rollout_id=rollout.rollout_id, as_of=as_of, window_days=window_days or rollout.window_days
+        "adoption_funnel", **person_facts.params(scope, rollout, as_of, window_days or rollout.window_days)
     )
     if "habitual_users" in not_computable(scope, rollout):
         frame["people"] = frame["people"].astype("object").where(frame["stage"] != "habitual", None)
@@ -320,9 +318,7 @@ def adoption_people(
         raise ValueError(f"unknown status {status!r}")
     return scope.df(
         "adoption_people",
-        rollout_id=rollout.rollout_id,
-        as_of=as_of,
-        window_days=window_days or rollout.window_days,
+        **person_facts.params(scope, rollout, as_of, window_days or rollout.window_days),
         status=status,
     )
 

@@ -684,9 +684,9 @@ def test_states_firing_acknowledged_resolved_and_snoozed_then_firing_again(db):
 
     # the lapsed people come back: LAPSING no longer holds -> resolved, out of the list
     domain = (
-        scope.df("adoption_people", rollout_id=rollout.rollout_id, as_of=THREE_D, window_days=28, status=None)[
-            "user_id"
-        ]
+        scope.df(
+            "adoption_people", rollout_id=rollout.rollout_id, as_of=THREE_D, window_days=28, status=None, kept=None
+        )["user_id"]
         .iloc[0]
         .split("@")[1]
     )

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from analysis import audit, kpis, metrics
+from analysis import audit, kpis, metrics, person_facts
 from analysis.alerts import verdict_cache
 from analysis.alerts.evaluate import evaluated
 from analysis.alerts.inputs import Finding
@@ -126,6 +126,8 @@ def evaluate_alerts(
             verdict_cache.write(cur, scope, rollout, at, data, found)
             if baseline_kept is not None:
                 baseline_cache.write(cur, scope, rollout, at, *baseline_kept)
+            # the people the adoption figures count, at the day and window evaluated (analysis/person_facts.py)
+            person_facts.keep(cur, scope, rollout, at.data_version, at.inputs_version, data.d, data.window)
         stored = {row_key(row): row for row in stored_rows(scope, rollout.rollout_id)}
         events_before = _events(cur, scope) if record else 0
         for f in found:

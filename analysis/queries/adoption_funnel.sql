@@ -2,7 +2,7 @@
 -- licensed -> activated -> activated and active -> activated, active and habitual. The last
 -- step is null while habitual_users is (a cohort under 84 days past go-live; for 'all', any).
 WITH people AS (
-    SELECT * FROM person_adoption($org_id, $rollout_id, CAST($as_of AS DATE), $window_days)
+    SELECT * FROM adoption_facts($org_id, $rollout_id, CAST($as_of AS DATE), $window_days, $kept)
 ),
 cohort_list AS (
     SELECT c.cohort, c.go_live, CAST($as_of AS DATE) - c.go_live >= 84 AS habit_computable

@@ -2,7 +2,7 @@
 -- $window_days (see the person_adoption macro), optionally only those with $status:
 -- 'lapsed', 'never_used' or 'activated' (null = everyone).
 WITH people AS (
-    SELECT * FROM person_adoption($org_id, $rollout_id, CAST($as_of AS DATE), $window_days)
+    SELECT * FROM adoption_facts($org_id, $rollout_id, CAST($as_of AS DATE), $window_days, $kept)
 ),
 final AS (
     SELECT user_id, display_name, department, cohort, go_live, first_use, last_use,

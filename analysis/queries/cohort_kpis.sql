@@ -1,7 +1,7 @@
 -- Per cohort of the rollout, and for all its licensed people: the COHORT figures of
 -- docs/metrics.md#adoption-metrics as of $as_of with an active window of $window_days. Rates are computed in Python.
 WITH people AS (
-    SELECT * FROM person_adoption($org_id, $rollout_id, CAST($as_of AS DATE), $window_days)
+    SELECT * FROM adoption_facts($org_id, $rollout_id, CAST($as_of AS DATE), $window_days, $kept)
 ),
 cohort_list AS (
     SELECT c.cohort, c.go_live, CAST($as_of AS DATE) - c.go_live >= 84 AS habit_computable

@@ -3,7 +3,7 @@
 -- window of $window_days, with adoption and activation rates. Departments with no licensed
 -- people in a cohort have no row for it.
 WITH people AS (
-    SELECT * FROM person_adoption($org_id, $rollout_id, CAST($as_of AS DATE), $window_days)
+    SELECT * FROM adoption_facts($org_id, $rollout_id, CAST($as_of AS DATE), $window_days, $kept)
 ),
 grouped AS (
     SELECT department, coalesce(cohort, 'all') AS cohort,

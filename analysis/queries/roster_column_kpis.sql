@@ -4,7 +4,7 @@
 -- due age), the people adoption is judged against the target on (as LOW_ADOPTION does per department).
 WITH people AS (
     SELECT p.*, coalesce(a.value, '(not given)') AS value
-    FROM person_adoption($org_id, $rollout_id, CAST($as_of AS DATE), $window_days) AS p
+    FROM adoption_facts($org_id, $rollout_id, CAST($as_of AS DATE), $window_days, $kept) AS p
     LEFT JOIN (SELECT user_id, value FROM current_roster_attributes($org_id, $rollout_id, on_day := CAST($as_of AS DATE)) WHERE name = $column) AS a
         USING (user_id)
 ),

@@ -61,3 +61,16 @@ CREATE OR REPLACE MACRO person_adoption(oid, rid, as_of, w) AS TABLE
         JOIN people USING (user_id)
     )
     SELECT * FROM final;
+
+-- person_adoption, or the copy of it kept as entry `kept` of kept_person_facts (analysis/person_facts.py):
+-- every adoption figure reads its people through this. kept is a bound value (an entry id, or null to
+-- compute), so DuckDB plans one side only; the kept side still checks the organisation, the rollout,
+-- the day and the window, so an entry of anything else gives no rows.
+CREATE OR REPLACE MACRO adoption_facts(oid, rid, on_day, w, kept) AS TABLE
+    SELECT user_id, display_name, department, cohort, go_live, first_use, last_use, days_to_first_use,
+           active_days, active, activated, lapsed, never_used, legacy, active_weeks, habitual
+    FROM kept_person_facts
+    WHERE kept IS NOT NULL AND entry_id = kept AND org_id = oid AND rollout_id = rid
+      AND as_of = on_day AND window_days = w
+    UNION ALL
+    SELECT * FROM person_adoption(oid, rid, on_day, w) WHERE kept IS NULL;
