@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from analysis import person_facts, roster_history, settings, words
+from analysis import kept_figures, person_facts, roster_history, settings, words
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -69,7 +69,10 @@ def freshness(scope: Scope, rollout: Rollout | None = None) -> dict:
     """Newest usage day (of the rollout's people: see default_as_of), oldest usage day, newest and
     oldest ticket day, the oldest and newest day of all the organisation's usage and tickets, the
     last load time (None if none), and roster_dates, the dates of the rollout's rosters."""
-    row = scope.df("data_freshness", rollout_id=rollout.rollout_id if rollout else None).iloc[0]
+    found = (
+        kept_figures.df(scope, rollout, "data_freshness") if rollout else scope.df("data_freshness", rollout_id=None)
+    )
+    row = found.iloc[0]
     fresh = {
         k: (None if pd.isna(v) else (v.date() if k.endswith("_day") else v.to_pydatetime())) for k, v in row.items()
     }
@@ -246,12 +249,8 @@ def weekly_active_users(scope: Scope, rollout: Rollout, as_of: date, start: date
     Example: champions {a, b, c, d}; a uses it on Mon 2025-01-06 and Sun 01-12, b on Mon 01-13.
     Week of 01-06: {a} -> 1 (0.25); week of 01-13: {b} -> 1; a person counts once a week.
     """
-    return scope.df(
-        "weekly_active_users",
-        rollout_id=rollout.rollout_id,
-        as_of=as_of,
-        start=start or settings.chart_start(rollout, as_of),
-    )
+    start = start or settings.chart_start(rollout, as_of)
+    return kept_figures.df(scope, rollout, "weekly_active_users", as_of=as_of, start=start)
 
 
 def department_kpis(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
@@ -278,13 +277,8 @@ def department_weekly_adoption(
     Example: Sales = {c, d, e}; c uses it in the week of 01-13, c and e in the week of 01-20:
     Sales 01-13 -> 1/3, 01-20 -> 2/3.
     """
-    return scope.df(
-        "department_weekly_adoption",
-        rollout_id=rollout.rollout_id,
-        as_of=as_of,
-        start=start or settings.chart_start(rollout, as_of),
-        cohort=cohort,
-    )
+    start = start or settings.chart_start(rollout, as_of)
+    return kept_figures.df(scope, rollout, "department_weekly_adoption", as_of=as_of, start=start, cohort=cohort)
 
 
 def adoption_funnel(scope: Scope, rollout: Rollout, as_of: date, window_days: int | None = None) -> pd.DataFrame:
@@ -359,9 +353,7 @@ def rolling_adoption(scope: Scope, rollout: Rollout, as_of: date) -> pd.DataFram
     """Per cohort and calendar day: the share of the cohort's licensed people with a counting
     event in the 7 days ending that day (columns cohort, day, go_live, age_days, active_7d,
     licensed_users, adoption). Starts 28 days before the first go-live."""
-    return scope.df(
-        "rolling_adoption", rollout_id=rollout.rollout_id, as_of=as_of, start=settings.chart_start(rollout, as_of)
-    )
+    return kept_figures.df(scope, rollout, "rolling_adoption", as_of=as_of, start=settings.chart_start(rollout, as_of))
 
 
 def adoption_by_age(scope: Scope, rollout: Rollout, as_of: date) -> pd.DataFrame:

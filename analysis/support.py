@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from analysis import settings
+from analysis import kept_figures, settings
 from analysis.orgs import Rollout
 from analysis.scope import Scope
 
@@ -114,7 +114,7 @@ def weekly_tickets(scope: Scope, rollout: Rollout, as_of: date, start: date | No
     wider 50.0, all 100 x 3/6 = 50.0.
     """
     start = start or settings.chart_start(rollout, as_of)
-    return scope.df("weekly_tickets", rollout_id=rollout.rollout_id, as_of=as_of, start=start)
+    return kept_figures.df(scope, rollout, "weekly_tickets", as_of=as_of, start=start)
 
 
 def backlog_by_day(scope: Scope, rollout: Rollout, start: date, as_of: date) -> pd.DataFrame:

@@ -68,7 +68,7 @@ OUTCOMES = {
 
 # Not part of a load's all-or-nothing: the attempts ledger, and what the red-flag evaluation run
 # after a committed load writes in its own transaction (analysis/schedule.py: alert states, their
-# history, the verdicts, the computed baseline and the person facts it keeps, its run marks and queued notifications, and its audit entry), which the daily pass
+# history, the verdicts, the computed baseline, the person facts and the default view's figures it keeps, its run marks and queued notifications, and its audit entry), which the daily pass
 # writes again anyway. A load's own audit entry is in its transaction (tests/test_audit.py).
 NOT_THE_LOADS = frozenset(
     {
@@ -78,6 +78,7 @@ NOT_THE_LOADS = frozenset(
         "alert_verdicts",
         "kept_baselines",
         "kept_person_facts",
+        "kept_figures",
         "scheduled_runs",
         "outbox",
         "audit_log",

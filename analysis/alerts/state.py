@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from analysis import audit, kpis, metrics, person_facts
+from analysis import audit, default_view, kept_figures, kpis, metrics, person_facts
 from analysis.alerts import verdict_cache
 from analysis.alerts.evaluate import evaluated
 from analysis.alerts.inputs import Finding
@@ -120,6 +120,8 @@ def evaluate_alerts(
     # the computed baseline the rules used, with the champion curve the KPI table reads: kept with
     # the verdicts (analysis/kpis/baseline_cache.py)
     baseline_kept = kpis.keep_computed(scope, rollout, data.baseline, data.d, data.window) if record else None
+    # the time series and freshness the pages read first, kept alike (analysis/kept_figures.py)
+    view_kept = default_view.gathered(scope, rollout, data.d) if record else {}
     result = []
     with scope.store.transaction("record red-flag changes", org_id=scope.org_id) if record else nullcontext() as cur:
         if record:
@@ -128,6 +130,7 @@ def evaluate_alerts(
                 baseline_cache.write(cur, scope, rollout, at, *baseline_kept)
             # the people the adoption figures count, at the day and window evaluated (analysis/person_facts.py)
             person_facts.keep(cur, scope, rollout, at.data_version, at.inputs_version, data.d, data.window)
+            kept_figures.write(cur, scope, rollout, at.data_version, at.inputs_version, view_kept)
         stored = {row_key(row): row for row in stored_rows(scope, rollout.rollout_id)}
         events_before = _events(cur, scope) if record else 0
         for f in found:

@@ -105,6 +105,7 @@ def erase_person(scope: Scope, person: str) -> Erasure:
         cur.execute("DELETE FROM alert_verdicts WHERE org_id = ?", [scope.org_id])
         cur.execute("DELETE FROM kept_baselines WHERE org_id = ?", [scope.org_id])  # likewise (baseline_cache.py)
         cur.execute("DELETE FROM kept_person_facts WHERE org_id = ?", [scope.org_id])  # by name (person_facts.py)
+        cur.execute("DELETE FROM kept_figures WHERE org_id = ?", [scope.org_id])  # counted them (kept_figures.py)
         done.cells = _redact(cur, params)
         # no name here: the count of what went, and the organisation's id
         care_log.write(cur, scope.principal.name, "erase-person", f"organisation {scope.org_id}: {done.summary()}")

@@ -47,6 +47,7 @@ ABOUT = {
     "alert_verdicts": "the red-flag rules' last verdicts, kept per data version (derived)",
     "kept_baselines": "the computed baseline and champion curve, kept per data version (derived)",
     "kept_person_facts": "each person's adoption facts, kept per data version (derived)",
+    "kept_figures": "the default view's time series and freshness, kept per data version (derived)",
     "flag_actions": "actions taken on red flags",
     "action_events": "the history of each action, with notes",
     "annotations": "annotations on the rollouts' charts",
