@@ -14,6 +14,30 @@ import pandas as pd
 from analysis.access import AccessDenied, Principal
 from analysis.store import Store, query_text
 
+# Small reads of what people write (the rollouts and their targets, actions and root causes,
+# lessons, feedback, locked baselines, client accounts, the settings and alerts versions): the pages
+# ask for some of them on every run (14 % of the server's time under 20 sessions:
+# docs/performance.md#many-people-at-once), and they change only with a write, which the app makes
+# through Store.transaction only, counted per database (analysis/store.py Store.writes). Kept per
+# database until its write count moves; every caller gets a copy of its own.
+UNTIL_WRITTEN = frozenset(
+    {
+        "rollouts",
+        "rollout_settings",
+        "rollout_targets",
+        "flag_actions",
+        "root_causes",
+        "lessons",
+        "resolved_flags",
+        "feedback_answers",
+        "locked_baselines",
+        "client_accounts",
+        "settings_version",
+        "alerts_version",
+    }
+)
+_held: dict[str, tuple[int, dict]] = {}  # database -> (its write count, {(org, query, kind, values): result})
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -23,11 +47,31 @@ class Scope:
 
     def df(self, query: str, **params) -> pd.DataFrame:
         """Run queries/<query>.sql for this organisation; every such file filters on $org_id."""
+        if query in UNTIL_WRITTEN:
+            return self._until_written(query, params, as_rows=False).copy()
         return self._run(query, params).df()
 
     def rows(self, query: str, **params) -> list[tuple]:
         """As df, as plain tuples: for a few hundred rows read in Python, no DataFrame to build."""
+        if query in UNTIL_WRITTEN:
+            return list(self._until_written(query, params, as_rows=True))
         return self._run(query, params).fetchall()
+
+    def _until_written(self, query: str, params: dict, as_rows: bool):
+        """The result of one of the UNTIL_WRITTEN queries, kept until the next write to the database."""
+        database = self.store.database_id
+        writes = self.store.writes  # before the read: a write committed during it makes the next call read again
+        held = _held.get(database)
+        if held is None or held[0] != writes:
+            held = (writes, {})
+            _held[database] = held
+        key = (self.org_id, query, as_rows, repr(sorted(params.items())))
+        found = held[1].get(key)
+        if found is None:
+            result = self._run(query, dict(params))
+            found = result.fetchall() if as_rows else result.df()
+            held[1][key] = found
+        return found
 
     def _run(self, query: str, params: dict):
         sql = query_text(query)

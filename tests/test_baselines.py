@@ -156,10 +156,11 @@ def test_bad_targets_are_refused(tiny, kpi, value, due, message):
 def test_the_baseline_window_can_be_set(tiny):
     scope, rollout = tiny
     assert kpis.baseline_window(scope, rollout) == (date(2024, 12, 9), date(2025, 1, 5))
-    cur = scope.store.cursor()
-    cur.execute("UPDATE rollouts SET baseline_start = ? WHERE org_id = ?", [date(2024, 12, 16), scope.org_id])
+    with scope.store.transaction(housekeeping="the test's baseline window") as cur:  # as the app writes
+        cur.execute("UPDATE rollouts SET baseline_start = ? WHERE org_id = ?", [date(2024, 12, 16), scope.org_id])
     assert kpis.baseline_window(scope, rollout) == (date(2024, 12, 16), date(2025, 1, 12))
-    cur.execute("UPDATE rollouts SET baseline_end = ? WHERE org_id = ?", [date(2025, 1, 5), scope.org_id])
+    with scope.store.transaction(housekeeping="the test's baseline window") as cur:
+        cur.execute("UPDATE rollouts SET baseline_end = ? WHERE org_id = ?", [date(2025, 1, 5), scope.org_id])
     window = kpis.baseline(scope, rollout)
     # 12-16 .. 01-05 (21 days): B2 and B3 -> 100 x 2 x 7 / 21 / 6
     assert (window.start, window.end, window.days, window.support_figure("tickets")) == (

@@ -383,7 +383,8 @@ def test_a_provider_writes_a_flags_root_cause_and_actions_and_the_client_reads_t
     assert not [t for t in viewer.text_input if (t.key or "").startswith(("why_", "what_"))]
     # due a week from today: not overdue; moved to yesterday it is, on the Overview and the Portfolio
     # (the demo has one overdue already: the Warehouse set-up, due 6 November, analysis/demo_story.py)
-    scope.store.cursor().execute("UPDATE flag_actions SET due = current_date - 1 WHERE rule = 'LOW_ADOPTION'")
+    with scope.store.transaction(housekeeping="the test's due date") as cur:  # as the app writes
+        cur.execute("UPDATE flag_actions SET due = current_date - 1 WHERE rule = 'LOW_ADOPTION'")
     viewer.switch_page("pages/overview.py").run()
     assert [e.value for e in viewer.warning if "overdue" in e.value] == [
         "**2 actions on red flags overdue**: see the Red flags page, under each rule's card."
