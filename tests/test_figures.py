@@ -195,3 +195,23 @@ def test_the_people_lists_are_named_and_neutralised_once(demo, monkeypatch):  # 
     goto(at, "pages/adoption.py")
     assert [c for c in NEUTRALISED if "display_name" in c] == []
     assert NEUTRALISED  # the page's other tables are still neutralised on each run
+
+
+def test_the_red_flag_cards_tables_are_made_ready_once(demo, monkeypatch):  # noqa: F811
+    """Each rule card's table (ui/flags.py rule_card, markdown_table) is made ready once for every
+    session and rerun: its text escaped, its download neutralised."""
+    import ui.tables
+
+    monkeypatch.setattr(ui.tables, "safe_frame", counting_safe_frame)
+    st.cache_resource.clear()
+    NEUTRALISED.clear()
+    at = app_as(demo, "account_manager", monkeypatch)
+    at.switch_page("pages/red_flags.py")
+    at.run()
+    cards = [c for c in NEUTRALISED if "What we see" in c]
+    assert cards  # the demo has rules holding in several places
+    NEUTRALISED.clear()
+    for _ in range(2):
+        at.switch_page("pages/red_flags.py")
+        at.run()
+    assert not at.exception and [c for c in NEUTRALISED if "What we see" in c] == []

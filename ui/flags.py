@@ -218,7 +218,8 @@ def rule_card(org_id: int, rule: str, group: list[Alert], key: str) -> None:
                     }
                     for a in group
                 ]
-            ).set_index("Where")
+            ).set_index("Where"),
+            org_id=org_id,
         )
 
 

@@ -54,7 +54,11 @@ def show_table(
     shown = safe.style.apply(row_style, axis=1) if row_style is not None else safe
     picked = st.dataframe(shown, column_config=column_config, column_order=column_order, **kwargs)
     if not is_in_form(st._main):  # the block the table went into (st._main follows `with` blocks)
-        download_buttons(as_shown(safe, column_config, column_order))
+        download_buttons(
+            as_shown(safe, column_config, column_order)
+            if org_id is None
+            else shared(org_id, as_shown, safe, column_config, column_order)
+        )
     return picked
 
 
@@ -106,12 +110,20 @@ def download_buttons(frame: pd.DataFrame) -> None:
         return
 
 
-def markdown_table(frame: pd.DataFrame) -> None:
-    """st.table of frame with every cell, column name and index label shown as its characters."""
+def markdown_table(frame: pd.DataFrame, org_id: int | None = None) -> None:
+    """st.table of frame with every cell, column name and index label shown as its characters.
+    org_id (the organisation the table shows): made ready once for every session and run (ui/shared.py),
+    as show_table's are."""
+    shown, downloaded = _as_markdown(frame) if org_id is None else shared(org_id, _as_markdown, frame)
+    st.table(shown)
+    if not is_in_form(st._main):  # the same CSV and .xlsx as show_table's (its index a column)
+        download_buttons(downloaded)
+
+
+def _as_markdown(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """frame as markdown_table shows it (text as its characters) and as it downloads it."""
     shown = frame.map(lambda v: literal(v) if isinstance(v, str) else v)
     shown.columns = [literal(c) for c in shown.columns]
     shown.index = shown.index.map(lambda v: literal(v) if isinstance(v, str) else v)
-    st.table(shown)
-    if not is_in_form(st._main):  # the same CSV and .xlsx as show_table's (its index a column)
-        named = frame.index.name is not None or frame.index.dtype == object
-        download_buttons(safe_frame(frame.reset_index() if named else frame))
+    named = frame.index.name is not None or frame.index.dtype == object
+    return shown, safe_frame(frame.reset_index() if named else frame)
