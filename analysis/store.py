@@ -199,12 +199,20 @@ class Store:
 
     @contextmanager
     def transaction(
-        self, action: str | None = None, *, detail: str = "", org_id: int | None = None, housekeeping: str = ""
+        self,
+        action: str | None = None,
+        *,
+        detail: str = "",
+        org_id: int | None = None,
+        housekeeping: str = "",
+        counted: bool = True,
     ):
         """One write transaction: everything inside commits together or not at all. action (a short
         verb phrase) records it in the audit log, inside the transaction (analysis/audit.py), with
         detail and the organisation; a transaction that is no one's write names why in housekeeping
-        instead (tests/test_audit_sweep.py checks every call names one or the other)."""
+        instead (tests/test_audit_sweep.py checks every call names one or the other). counted False:
+        the write does not move the write count (`writes`), for a write no kept read holds (a
+        sign-in's last activity, analysis/auth/sessions.py, which updates its own)."""
         if action and housekeeping:
             raise ValueError("a transaction is a recorded write or housekeeping, not both")
         with self.write_lock:
@@ -220,7 +228,8 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
-            _count_write(self.database_id)
+            if counted:
+                _count_write(self.database_id)
 
     @property
     def writes(self) -> int:

@@ -253,3 +253,32 @@ def test_the_operator_removes_the_only_admin_s_lost_authenticator_from_the_comma
     handle = Store(cli.path)
     assert not auth.account(handle, boss.account_id).totp_enabled and auth.session_account(handle, token) is None
     handle.close()
+
+
+def test_a_sign_in_is_read_once_until_a_write_and_a_revocation_ends_it_at_once(acme, ann, monkeypatch):
+    """The sign-in check runs on every page run, so a sign-in that holds is kept until the next write
+    (analysis/auth/sessions.py); its own activity write does not count as one."""
+    from analysis.auth import sessions
+
+    reads = []
+    real = sessions._read_sign_in
+    monkeypatch.setattr(sessions, "_read_sign_in", lambda store, key: reads.append(key) or real(store, key))
+    mine, cookie, other = two_sign_ins(acme.store, ann.account_id)
+    writes = acme.store.writes
+    for minutes in (1, 2, 3):  # the activity is written at minutes 1 and 2: no write counted
+        assert auth.session_account(acme.store, mine, T0 + timedelta(minutes=minutes)) is not None
+    assert len(reads) == 1 and acme.store.writes == writes
+    auth.end_session(acme.store, mine)  # sign out, from another tab of the same sign-in
+    assert live(acme.store, mine, cookie, other, now=T0 + timedelta(minutes=4)) == [False, False, True]
+    auth.disable_account(acme.store, OPERATOR, "ann@acme.test")
+    assert live(acme.store, other, now=T0 + timedelta(minutes=5)) == [False]
+
+
+def test_a_kept_sign_in_whose_tab_was_idle_is_read_again_before_it_is_refused(acme, ann):
+    """Two tokens of one sign-in (the tab's and the cookie's) share its last activity: the cookie's
+    use keeps the tab's token alive though the tab's kept read is older than the idle limit."""
+    mine, cookie, _ = two_sign_ins(acme.store, ann.account_id)
+    assert auth.session_account(acme.store, mine, T0 + timedelta(minutes=1)) is not None
+    assert auth.session_account(acme.store, cookie, T0 + timedelta(minutes=25)) is not None
+    assert auth.session_account(acme.store, mine, T0 + timedelta(minutes=45)) is not None  # 20 idle minutes
+    assert auth.session_account(acme.store, mine, T0 + timedelta(minutes=80)) is None  # 35: signed out

@@ -6,6 +6,7 @@ own password and turning two-step sign-in on or off end every other sign-in of t
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from analysis.auth.accounts import Account
@@ -67,11 +68,46 @@ def redeem_claim(store: Store, code: str, now: datetime | None = None) -> str | 
 
 def session_account(store: Store, token: str | None, now: datetime | None = None) -> Account | None:
     """The account signed in with token, or None when the token is unknown, revoked, past 12 hours,
-    idle for over 30 minutes, or its account is disabled. Records the activity."""
+    idle for over 30 minutes, or its account is disabled. Records the activity.
+
+    Every run of every page asks, so a sign-in that holds is kept until the next write to the
+    database (analysis/store.py Store.writes): a revocation, a disabled account, a changed role or
+    access are all writes, so they take effect at the next run. A refusal is never judged on a kept
+    read: an expired or idle one is read again first (another tab of the same sign-in may have been
+    active meanwhile)."""
     if not token:
         return None
     now = now or utcnow()
-    # the sign-in and its account (active: not disabled) in one read: every run of every page asks
+    key = digest(token)
+    found, at = _kept_sign_in(store, key)  # at: the write count it was read at
+    if found is None or not _holds(found, now):
+        found, at = _read_sign_in(store, key)
+        if found is None or not _holds(found, now):
+            return None
+    if now - found.last_seen > timedelta(seconds=30):  # one small write a minute at most per sign-in
+        # not counted as a write: it changes nothing a kept read holds but this sign-in's own last activity
+        with store.transaction(housekeeping="a sign-in session", counted=False) as cur:
+            cur.execute("UPDATE session_activity SET last_seen_at = ? WHERE family = ?", [now, found.family])
+        _keep(store, key, replace(found, last_seen=now), at)
+    return found.who
+
+
+@dataclass(frozen=True)
+class _SignIn:
+    family: str
+    expires_at: datetime
+    last_seen: datetime
+    who: Account
+
+
+def _holds(sign_in: _SignIn, now: datetime) -> bool:
+    return now < sign_in.expires_at and now - sign_in.last_seen <= IDLE_LIMIT
+
+
+def _read_sign_in(store: Store, key: str) -> tuple[_SignIn | None, int]:
+    """The sign-in of the token digest and its active account (not disabled), read now and kept,
+    with the write count it was read at."""
+    writes = store.writes  # before the read: a write committed during it makes the next check read again
     rows = (
         store.cursor()
         .execute(
@@ -81,20 +117,37 @@ def session_account(store: Store, token: str | None, now: datetime | None = None
             "JOIN accounts u ON u.account_id = s.account_id AND u.disabled_at IS NULL "
             "LEFT JOIN account_orgs o ON o.account_id = u.account_id "
             "WHERE s.token_hash = ? AND s.revoked_at IS NULL GROUP BY ALL",
-            [digest(token)],
+            [key],
         )
         .fetchall()
     )
     if not rows:
-        return None
+        return None, writes
     family, expires_at, last_seen, account_id, email, role, must_change, totp_on, orgs = rows[0]
-    if now >= expires_at or now - last_seen > IDLE_LIMIT:
-        return None
-    who = Account(account_id, email, role, frozenset(orgs or []), must_change, totp_on)
-    if now - last_seen > timedelta(seconds=30):  # one small write a minute at most per sign-in
-        with store.transaction(housekeeping="a sign-in session") as cur:
-            cur.execute("UPDATE session_activity SET last_seen_at = ? WHERE family = ?", [now, family])
-    return who
+    found = _SignIn(
+        family, expires_at, last_seen, Account(account_id, email, role, frozenset(orgs or []), must_change, totp_on)
+    )
+    _keep(store, key, found, writes)
+    return found, writes
+
+
+def _kept_sign_in(store: Store, key: str) -> tuple[_SignIn | None, int]:
+    writes = store.writes
+    held = _kept.get(store.database_id)
+    return (held[1].get(key) if held is not None and held[0] == writes else None), writes
+
+
+def _keep(store: Store, key: str, sign_in: _SignIn, writes: int) -> None:
+    held = _kept.get(store.database_id)
+    if held is None or held[0] != writes:
+        held = (writes, {})
+        _kept[store.database_id] = held
+    if len(held[1]) < KEPT_SIGN_INS:
+        held[1][key] = sign_in
+
+
+KEPT_SIGN_INS = 10_000  # sign-ins kept per database between two writes, at most
+_kept: dict[str, tuple[int, dict[str, _SignIn]]] = {}  # database -> (write count, {token digest: sign-in})
 
 
 def end_other_sign_ins(cur, account_id: int, now: datetime, keep_token: str | None = None) -> None:
