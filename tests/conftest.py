@@ -102,6 +102,15 @@ def cli_process(tmp_path):
     return cli_run.runner(tmp_path / "cli.duckdb", in_process=False)
 
 
+@pytest.fixture
+def tiny(acme, load):
+    """Acme with the tiny roster, usage and tickets loaded (tests/data/tiny): (scope, rollout MFA). A
+    test module may define its own tiny (some load less)."""
+    for kind in ("roster", "usage", "tickets"):
+        load(acme, kind, (TINY / f"{kind}.csv").read_bytes())
+    return acme, orgs.rollout(acme, "MFA")
+
+
 def csv(text: str) -> bytes:
     return textwrap.dedent(text).lstrip("\n").encode()
 

@@ -13,18 +13,10 @@ from datetime import datetime
 
 import pytest
 
-from analysis import alerts, kpis, orgs, uploads
+from analysis import alerts, kpis, uploads
 from analysis.kpis import baselines
-from tests.conftest import TINY
 
 NOW = datetime(2025, 2, 12, 9)
-
-
-@pytest.fixture
-def tiny(acme, load):
-    for kind in ("roster", "usage", "tickets"):
-        load(acme, kind, (TINY / f"{kind}.csv").read_bytes())
-    return acme, orgs.rollout(acme, "MFA")
 
 
 @pytest.fixture

@@ -18,18 +18,10 @@ from analysis import alerts, kept_figures, metrics, orgs, settings, support
 from analysis.access import OPERATOR
 from analysis.care.erasure import erase_person
 from analysis.scope import Scope, open_scope
-from tests.conftest import TINY
 from tests.test_pages import app_as, demo, goto  # noqa: F401 (demo is a fixture)
 
 D = date(2025, 2, 10)
 NOW = datetime(2025, 2, 12, 9)
-
-
-@pytest.fixture
-def tiny(acme, load):
-    for kind in ("roster", "usage", "tickets"):
-        load(acme, kind, (TINY / f"{kind}.csv").read_bytes())
-    return acme, orgs.rollout(acme, "MFA")
 
 
 @pytest.fixture

@@ -10,21 +10,12 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import pytest
 
-from analysis import metrics, orgs, support
+from analysis import metrics, support
 from analysis.kpis import kpi_table
 from analysis.kpis import table as kpi_table_module
-from tests.conftest import TINY
 
 AS_OF = date(2025, 2, 10)
-
-
-@pytest.fixture
-def tiny(acme, load):
-    for kind in ("roster", "usage", "tickets"):
-        load(acme, kind, (TINY / f"{kind}.csv").read_bytes())
-    return acme, orgs.rollout(acme, "MFA")
 
 
 def test_given_figures_give_the_same_rows_without_computing_them_again(tiny, monkeypatch):

@@ -12,23 +12,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pandas as pd
-import pytest
 
 from analysis import alerts, breakdowns, metrics, orgs, person_facts, settings
 from analysis.access import OPERATOR
 from analysis.care.erasure import erase_person
 from analysis.scope import open_scope
-from tests.conftest import TINY
 
 D = date(2025, 2, 10)
 NOW = datetime(2025, 2, 12, 9)
-
-
-@pytest.fixture
-def tiny(acme, load):
-    for kind in ("roster", "usage", "tickets"):
-        load(acme, kind, (TINY / f"{kind}.csv").read_bytes())
-    return acme, orgs.rollout(acme, "MFA")
 
 
 def record(scope, rollout):
