@@ -91,15 +91,7 @@ def write(cur, scope: Scope, rollout: Rollout, data_version: str, inputs_version
 def _read(scope: Scope, rollout: Rollout, query: str, values: str) -> pd.DataFrame | None:
     from analysis.alerts import verdict_cache  # the alerts import the metrics, which import this
 
-    at = verdict_cache.key(scope)
-    rows = scope.rows(
-        "kept_figure",
-        rollout_id=rollout.rollout_id,
-        data_version=at.data_version,
-        inputs_version=at.inputs_version,
-        name=query,
-        params=values,
-    )
+    rows = verdict_cache.kept_rows(scope, "kept_figure", rollout, name=query, params=values)
     return pa.ipc.open_stream(rows[0][0]).read_all().to_pandas() if rows else None
 
 

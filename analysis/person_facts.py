@@ -37,15 +37,9 @@ def entry(scope: Scope, rollout: Rollout, as_of: date, window_days: int) -> int 
     """The id of the entry kept for the rollout, day and window at the organisation's key now, or None."""
     from analysis.alerts import verdict_cache  # the alerts import the metrics, which import this
 
-    at = verdict_cache.key(scope)
-    return scope.rows(
-        "kept_person_facts_entry",
-        rollout_id=rollout.rollout_id,
-        data_version=at.data_version,
-        inputs_version=at.inputs_version,
-        as_of=as_of,
-        window_days=window_days,
-    )[0][0]
+    return verdict_cache.kept_rows(scope, "kept_person_facts_entry", rollout, as_of=as_of, window_days=window_days)[0][
+        0
+    ]
 
 
 def keep(

@@ -69,6 +69,21 @@ def key(scope: Scope) -> Key:
 _keys: dict[tuple[str, int], tuple[int, Key]] = {}  # (database, organisation) -> (write count, key)
 
 
+def kept_rows(scope: Scope, query: str, rollout: Rollout, at: Key | None = None, **params) -> list[tuple]:
+    """The rows of queries/<query>.sql, a read of what the evaluation kept for the rollout under the
+    key `at` (default: the organisation's key now), with the rest of its values: the one shape of
+    every kept read (the verdicts here, analysis/kpis/baseline_cache.py, analysis/person_facts.py,
+    analysis/kept_figures.py)."""
+    at = at or key(scope)
+    return scope.rows(
+        query,
+        rollout_id=rollout.rollout_id,
+        data_version=at.data_version,
+        inputs_version=at.inputs_version,
+        **params,
+    )
+
+
 def _as_json(f: Finding) -> dict:
     return {
         "rule": f.rule,
@@ -93,14 +108,7 @@ def read(
 ) -> tuple[date, list[Finding]] | None:
     """(the day evaluated as of, the verdicts that hold or cannot be judged, in RULES order) kept
     under the key for as_of (None: the newest usage day), or None when there are none."""
-    rows = scope.rows(
-        "alert_verdicts",
-        rollout_id=rollout.rollout_id,
-        data_version=at.data_version,
-        inputs_version=at.inputs_version,
-        window_days=rollout.window_days,
-        as_of=as_of,
-    )
+    rows = kept_rows(scope, "alert_verdicts", rollout, at, window_days=rollout.window_days, as_of=as_of)
     if not rows:
         return None
     d, newest_usage, newest_ticket, stale_days, text, _ = rows[0]

@@ -36,11 +36,13 @@ def read(
     scope: Scope, rollout: Rollout, at: Key, as_of: date, window_days: int, window: tuple[date, date]
 ) -> dict | None:
     """The figures kept under the key for this as-of day, window and baseline window, or None."""
-    rows = scope.rows(
+    from analysis.alerts import verdict_cache
+
+    rows = verdict_cache.kept_rows(
+        scope,
         "kept_baseline",
-        rollout_id=rollout.rollout_id,
-        data_version=at.data_version,
-        inputs_version=at.inputs_version,
+        rollout,
+        at,
         as_of=as_of,
         window_days=window_days,
         window_start=window[0],
