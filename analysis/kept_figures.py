@@ -6,8 +6,8 @@ The pages' time series (the rolling 7-day curve, weekly active people, the depar
 tickets per week) and the data's freshness each read every person-day or ticket of the rollout:
 30-45 ms apiece at 20 M events, the most of a page's first data work once the person facts are kept
 (docs/performance.md). The evaluation that records the red flags (after each load and daily) runs
-the default view's calls (DEFAULT_VIEW: the newest day, the rollout's window, the sidebar's
-period) and keeps what each of these queries returned, under the verdicts' key with the query's
+the default view's calls (analysis/default_view.py: the newest day, the rollout's window, the
+sidebar's period) and keeps what each of these queries returned, under the verdicts' key with the query's
 bound values; a read with the same key and values takes the kept result. Another period misses and
 computes. Reads never write. Results are Arrow IPC streams: the frame comes back with its dtypes.
 A person's erasure deletes them (analysis/care/erasure.py).
