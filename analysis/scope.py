@@ -19,7 +19,7 @@ from analysis.store import Store, query_text
 # ask for some of them on every run (14 % of the server's time under 20 sessions:
 # docs/performance.md#many-people-at-once), and they change only with a write, which the app makes
 # through Store.transaction only, counted per database (analysis/store.py Store.writes). Kept per
-# database until its write count moves; every caller gets a copy of its own.
+# database until its write count moves (Store.until_written); every caller gets a copy of its own.
 UNTIL_WRITTEN = frozenset(
     {
         "rollouts",
@@ -36,7 +36,6 @@ UNTIL_WRITTEN = frozenset(
         "alerts_version",
     }
 )
-_held: dict[str, tuple[int, dict]] = {}  # database -> (its write count, {(org, query, kind, values): result})
 
 
 @dataclass(frozen=True)
@@ -59,19 +58,12 @@ class Scope:
 
     def _until_written(self, query: str, params: dict, as_rows: bool):
         """The result of one of the UNTIL_WRITTEN queries, kept until the next write to the database."""
-        database = self.store.database_id
-        writes = self.store.writes  # before the read: a write committed during it makes the next call read again
-        held = _held.get(database)
-        if held is None or held[0] != writes:
-            held = (writes, {})
-            _held[database] = held
-        key = (self.org_id, query, as_rows, repr(sorted(params.items())))
-        found = held[1].get(key)
-        if found is None:
+
+        def read():
             result = self._run(query, dict(params))
-            found = result.fetchall() if as_rows else result.df()
-            held[1][key] = found
-        return found
+            return result.fetchall() if as_rows else result.df()
+
+        return self.store.until_written((self.org_id, query, as_rows, repr(sorted(params.items()))), read)
 
     def _run(self, query: str, params: dict):
         sql = query_text(query)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -239,10 +241,33 @@ class Store:
         file while this one holds it (DuckDB locks it)."""
         return _writes.get(self.database_id, 0)
 
+    def until_written(self, key: tuple, read: Callable[[], Any], fresh: bool = False) -> Any:
+        """read(), kept until the next write to this database (`writes`) under key, which names what
+        was read and for whom (an organisation id in it keeps organisations apart); shared by every
+        caller in the process, so a kept value is never changed. fresh: read again now, and keep that."""
+        writes = self.writes  # before the read: a write committed during it makes the next call read again
+        where = (self.database_id, *key)
+        if not fresh:
+            with _kept_lock:
+                hit = _kept.get(where)
+            if hit is not None and hit[0] == writes:
+                return hit[1]
+        value = read()
+        with _kept_lock:
+            if len(_kept) >= KEPT_READS:  # what was read before the newest write of each database goes first
+                for old in [k for k, (n, _) in _kept.items() if n != _writes.get(k[0], 0)]:
+                    del _kept[old]
+            if len(_kept) < KEPT_READS:
+                _kept[where] = (writes, value)
+        return value
+
     def close(self) -> None:
         self._con.close()
 
 
+KEPT_READS = 20_000  # values kept by until_written in the process, at most
+_kept: dict[tuple, tuple[int, Any]] = {}  # (database, *key) -> (its write count when read, value)
+_kept_lock = threading.Lock()
 _writes: dict[str, int] = {}
 _writes_lock = threading.Lock()
 

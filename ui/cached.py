@@ -4,7 +4,6 @@ data version (hashed), so one organisation's entry can never answer another's.""
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -31,28 +30,12 @@ from analysis.orgs import Rollout
 from analysis.scope import Scope
 from analysis.store import Store
 
-_kept: dict[tuple, tuple] = {}  # (database, organisation, what) -> (the store's write count, value)
-_kept_lock = threading.Lock()
-
-
-def _until_written(store: Store, key: tuple, read: Callable[[], Any]) -> Any:
-    writes = store.writes  # before reading: a write meanwhile makes the next call read again
-    key = (store.database_id, *key)
-    with _kept_lock:
-        hit = _kept.get(key)
-    if hit is not None and hit[0] == writes:
-        return hit[1]
-    value = read()
-    with _kept_lock:
-        _kept[key] = (writes, value)
-    return value
-
 
 def until_written(scope: Scope, what: str, read: Callable[[Scope], Any]) -> Any:
     """read(scope), kept until the next write to the database (analysis.store.Store.writes): the
     cache keys' version reads ran on every rerun of every session (~7 % of the server's time under
     20 sessions: docs/performance.md#many-people-at-once). For versions and settings, not data."""
-    return _until_written(scope.store, (scope.org_id, what), lambda: read(scope))
+    return scope.store.until_written((scope.org_id, what), lambda: read(scope))
 
 
 def rollouts(scope: Scope) -> list[Rollout]:
@@ -64,7 +47,7 @@ def rollouts(scope: Scope) -> list[Rollout]:
 def organisations(store: Store, who: Principal) -> pd.DataFrame:
     """analysis.orgs.organisations for who, until the next write: every organisation is read once
     and filtered for each principal as orgs.organisations does, so each sees only its own."""
-    every = _until_written(store, (None, "organisations"), lambda: orgs.every_organisation(store))
+    every = store.until_written((None, "organisations"), lambda: orgs.every_organisation(store))
     return orgs.organisations(store, who, every)
 
 

@@ -53,20 +53,14 @@ def code_version() -> str:
 
 def key(scope: Scope) -> Key:
     """The organisation's key now (read it before computing what is to be kept under it), read
-    again only after a write to the database (analysis/store.py Store.writes): a page's adoption
-    figures each ask for it (analysis/person_facts.py)."""
-    where = (scope.store.database_id, scope.org_id)
-    writes = scope.store.writes  # before the read: a write committed during it makes the next call read again
-    kept = _keys.get(where)
-    if kept is not None and kept[0] == writes:
-        return kept[1]
-    data_version, inputs = scope.rows("verdict_key")[0]
-    found = Key(data_version, f"{inputs}/{code_version()}")
-    _keys[where] = (writes, found)
-    return found
+    again only after a write to the database (Store.until_written): a page's adoption figures each
+    ask for it (analysis/person_facts.py)."""
 
+    def read() -> Key:
+        data_version, inputs = scope.rows("verdict_key")[0]
+        return Key(data_version, f"{inputs}/{code_version()}")
 
-_keys: dict[tuple[str, int], tuple[int, Key]] = {}  # (database, organisation) -> (write count, key)
+    return scope.store.until_written((scope.org_id, "verdict key"), read)
 
 
 def kept_rows(scope: Scope, query: str, rollout: Rollout, at: Key | None = None, **params) -> list[tuple]:

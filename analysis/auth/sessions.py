@@ -6,7 +6,7 @@ own password and turning two-step sign-in on or off end every other sign-in of t
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from analysis.auth.accounts import Account
@@ -70,25 +70,25 @@ def session_account(store: Store, token: str | None, now: datetime | None = None
     """The account signed in with token, or None when the token is unknown, revoked, past 12 hours,
     idle for over 30 minutes, or its account is disabled. Records the activity.
 
-    Every run of every page asks, so a sign-in that holds is kept until the next write to the
-    database (analysis/store.py Store.writes): a revocation, a disabled account, a changed role or
-    access are all writes, so they take effect at the next run. A refusal is never judged on a kept
-    read: an expired or idle one is read again first (another tab of the same sign-in may have been
-    active meanwhile)."""
+    Every run of every page asks, so a sign-in is kept until the next write to the database
+    (Store.until_written): a revocation, a disabled account, a changed role or access are all
+    writes, so they take effect at the next run. A refusal is never judged on a kept read: it is
+    read again first (another tab of the same sign-in may have been active meanwhile)."""
     if not token:
         return None
     now = now or utcnow()
     key = digest(token)
-    found, at = _kept_sign_in(store, key)  # at: the write count it was read at
+    found = store.until_written(("sign-in", key), lambda: _read_sign_in(store, key))
     if found is None or not _holds(found, now):
-        found, at = _read_sign_in(store, key)
+        found = store.until_written(("sign-in", key), lambda: _read_sign_in(store, key), fresh=True)
         if found is None or not _holds(found, now):
             return None
-    if now - found.last_seen > timedelta(seconds=30):  # one small write a minute at most per sign-in
-        # not counted as a write: it changes nothing a kept read holds but this sign-in's own last activity
+    if now - _last_seen(found) > timedelta(seconds=30):  # one small write a minute at most per sign-in
+        # not counted as a write: it changes nothing a kept read holds but this sign-in's last activity,
+        # which this process notes beside the kept read
         with store.transaction(housekeeping="a sign-in session", counted=False) as cur:
             cur.execute("UPDATE session_activity SET last_seen_at = ? WHERE family = ?", [now, found.family])
-        _keep(store, key, replace(found, last_seen=now), at)
+        _noted(found.family, now)
     return found.who
 
 
@@ -101,13 +101,27 @@ class _SignIn:
 
 
 def _holds(sign_in: _SignIn, now: datetime) -> bool:
-    return now < sign_in.expires_at and now - sign_in.last_seen <= IDLE_LIMIT
+    return now < sign_in.expires_at and now - _last_seen(sign_in) <= IDLE_LIMIT
 
 
-def _read_sign_in(store: Store, key: str) -> tuple[_SignIn | None, int]:
-    """The sign-in of the token digest and its active account (not disabled), read now and kept,
-    with the write count it was read at."""
-    writes = store.writes  # before the read: a write committed during it makes the next check read again
+def _last_seen(sign_in: _SignIn) -> datetime:
+    """The sign-in's last activity: as read, or as this process wrote it since."""
+    written = _written.get(sign_in.family)
+    return max(sign_in.last_seen, written) if written else sign_in.last_seen
+
+
+def _noted(family: str, now: datetime) -> None:
+    if len(_written) >= 10_000:  # those idle past the limit can go
+        for old in [f for f, at in _written.items() if now - at > IDLE_LIMIT]:
+            _written.pop(old, None)
+    _written[family] = now
+
+
+_written: dict[str, datetime] = {}  # sign-in (family) -> the last activity this process wrote for it
+
+
+def _read_sign_in(store: Store, key: str) -> _SignIn | None:
+    """The sign-in of the token digest and its active account (not disabled), as stored now."""
     rows = (
         store.cursor()
         .execute(
@@ -122,32 +136,11 @@ def _read_sign_in(store: Store, key: str) -> tuple[_SignIn | None, int]:
         .fetchall()
     )
     if not rows:
-        return None, writes
+        return None
     family, expires_at, last_seen, account_id, email, role, must_change, totp_on, orgs = rows[0]
-    found = _SignIn(
+    return _SignIn(
         family, expires_at, last_seen, Account(account_id, email, role, frozenset(orgs or []), must_change, totp_on)
     )
-    _keep(store, key, found, writes)
-    return found, writes
-
-
-def _kept_sign_in(store: Store, key: str) -> tuple[_SignIn | None, int]:
-    writes = store.writes
-    held = _kept.get(store.database_id)
-    return (held[1].get(key) if held is not None and held[0] == writes else None), writes
-
-
-def _keep(store: Store, key: str, sign_in: _SignIn, writes: int) -> None:
-    held = _kept.get(store.database_id)
-    if held is None or held[0] != writes:
-        held = (writes, {})
-        _kept[store.database_id] = held
-    if len(held[1]) < KEPT_SIGN_INS:
-        held[1][key] = sign_in
-
-
-KEPT_SIGN_INS = 10_000  # sign-ins kept per database between two writes, at most
-_kept: dict[str, tuple[int, dict[str, _SignIn]]] = {}  # database -> (write count, {token digest: sign-in})
 
 
 def end_other_sign_ins(cur, account_id: int, now: datetime, keep_token: str | None = None) -> None:
