@@ -55,3 +55,33 @@ def test_without_it_the_overview_computes(demo, monkeypatch, computed):  # noqa:
     assert computed["evaluate_alerts"] == 1 and computed["kpi_table"] == 1
     goto(app_as(demo, "admin", monkeypatch), "pages/settings.py")
     assert computed["known_activities"] == 1
+
+
+def test_the_warm_up_threads_missing_context_warning_is_dropped_and_nothing_else():
+    # after every load the server's console said "Thread 'uptake-warm': missing ScriptRunContext!
+    # This warning can be ignored ..." (Streamlit's logger, from the warm-up's cached calls)
+    import logging
+    import threading
+
+    from streamlit.runtime.scriptrunner_utils import script_run_context
+
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(f"{record.threadName}: {record.getMessage()}")
+    logger = script_run_context._LOGGER
+    logger.addHandler(handler)
+    try:
+        for name, message in (
+            ("uptake-warm", "Thread 'uptake-warm': missing ScriptRunContext! This warning can be ignored"),
+            ("uptake-warm", "another warning"),
+            ("other", "Thread 'other': missing ScriptRunContext! This warning can be ignored"),
+        ):
+            thread = threading.Thread(target=logger.warning, args=(message,), name=name)
+            thread.start()
+            thread.join()
+    finally:
+        logger.removeHandler(handler)
+    assert seen == [
+        "uptake-warm: another warning",
+        "other: Thread 'other': missing ScriptRunContext! This warning can be ignored",
+    ]

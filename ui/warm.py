@@ -25,6 +25,19 @@ from ui.flags import current_alerts, kpi_frame
 from ui.session import View, versions
 
 log = logging.getLogger("uptake")
+THREAD = "uptake-warm"
+
+
+class QuietWithoutContext(logging.Filter):
+    """Drops Streamlit's warning that the warm-up thread has no ScriptRunContext: it runs the pages'
+    cached functions outside any page's run on purpose, and the server's console otherwise says
+    "missing ScriptRunContext! This warning can be ignored" after every load."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.threadName == THREAD and "missing ScriptRunContext" in record.getMessage())
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(QuietWithoutContext())
 
 # the figures each page reads with no option (ui/session.View.figure names)
 FIGURES = (
@@ -81,7 +94,7 @@ def _in_background(scopes, why: str) -> None:
             except Exception:  # a warm-up is an optimisation: a page computes what it misses
                 log.exception("uptake: warming the pages %s failed", why)
 
-    threading.Thread(target=run, name="uptake-warm", daemon=True).start()
+    threading.Thread(target=run, name=THREAD, daemon=True).start()
 
 
 def warm_after_load(scope: Scope, _result=None) -> None:
