@@ -25,6 +25,11 @@ def number(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None or value != value else f"{value:,.{digits}f}"
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """A count and its noun. Example: (1, "red flag") -> "1 red flag"; (2_067, "row") -> "2,067 rows"."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
 def day(value: date | None) -> str:
     """The one way a date is shown to people (pages, report pack, messages; CSV and JSON keep
     ISO). Example: date(2026, 12, 4) -> "4 Dec 2026"; None -> "none"."""

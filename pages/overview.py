@@ -9,7 +9,7 @@ from analysis.charts import adoption_calendar_chart
 from analysis.reports import kpi_line
 from analysis.reports.pack import LABELS, MIME, build_pack
 from analysis.summary import summary
-from analysis.words import day
+from analysis.words import day, plural
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.comparison import compare_with
 from ui.feedback import feedback_section
@@ -59,7 +59,7 @@ headline_cards(figures["all"], tickets, window, view.figure("not_computable"))
 
 if flags["high"] or flags["medium"]:
     st.warning(
-        f"**{flags['high'] + flags['medium']:d} open red flags** ({flags['high']:d} high, "
+        f"**{plural(flags['high'] + flags['medium'], 'open red flag')}** ({flags['high']:d} high, "
         f"{flags['medium']:d} medium): see the Red flags page for the evidence and the next step.",
         icon=":material/flag:",
     )

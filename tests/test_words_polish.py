@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from analysis.charts import add_markers, marker_text
 from analysis.reports import kpi_line
-from analysis.words import day, moment
+from analysis.words import day, moment, plural
 
 
 def test_one_date_format_for_people():
@@ -17,6 +17,14 @@ def test_one_date_format_for_people():
     assert day(pd.Timestamp("2026-11-15 13:00")) == "15 Nov 2026"
     assert day(None) == "none" and day(pd.NaT) == "none"
     assert moment(datetime(2026, 12, 4, 7, 20)) == "4 Dec 2026 07:20"
+
+
+def test_a_count_says_its_noun_in_the_singular_for_one():
+    # the Overview said "1 open red flags"; the load messages say "1 row repeated within this file"
+    assert plural(1, "open red flag") == "1 open red flag"
+    assert plural(2, "open red flag") == "2 open red flags"
+    assert plural(2_067, "row") == "2,067 rows" and plural(0, "row") == "0 rows"
+    assert plural(3, "person", "people") == "3 people" and plural(1, "person", "people") == "1 person"
 
 
 def test_marker_labels_are_cut_at_a_word_and_say_their_rule():

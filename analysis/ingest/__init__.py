@@ -39,12 +39,13 @@ from analysis.ingest.kinds import likely_kind, table_kind
 from analysis.ingest.merge import merge_roster, refresh_daily
 from analysis.ingest.merge import record as _record  # looked up here, so a test can fail a load midway
 from analysis.ingest.record_merge import merge_record
-from analysis.ingest.results import LoadResult, Reject, plural
+from analysis.ingest.results import LoadResult, Reject
 from analysis.ingest.staging import head_bytes
 from analysis.ingest.tickets import TICKET_FIELDS, stable_opening
 from analysis.load_slots import load_slot
 from analysis.scope import Scope
 from analysis.upload_limits import MAX_CSV_BYTES
+from analysis.words import plural
 
 __all__ = [
     "TICKET_FIELDS",

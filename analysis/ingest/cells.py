@@ -10,8 +10,9 @@ from analysis.canonical import DATE_FIELDS
 from analysis.files import Table
 from analysis.ingest.dates import date_readers, unique_dates
 from analysis.ingest.record_rows import ROW_PARSERS
-from analysis.ingest.results import Reject, plural, raw_line
+from analysis.ingest.results import Reject, raw_line
 from analysis.ingest.rows import RowError, roster_row, usage_row
+from analysis.words import plural
 
 
 def validate(

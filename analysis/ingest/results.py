@@ -43,9 +43,5 @@ class LoadResult:
         return data
 
 
-def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
-
-
 def raw_line(raw: list[str], delimiter: str) -> str:
     return delimiter.join(raw)[:2000]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from analysis import same_system as same_system_module
 from analysis.ingest import ticket_collapse
-from analysis.ingest.results import LoadResult, plural
+from analysis.ingest.results import LoadResult
 from analysis.ingest.tickets import TICKET_FIELDS
+from analysis.words import plural
 
 _SAME = " AND ".join(f"n.{f} IS NOT DISTINCT FROM o.{f}" for f in TICKET_FIELDS)
 _FIELDS = ", ".join(TICKET_FIELDS)

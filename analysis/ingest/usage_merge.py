@@ -7,7 +7,8 @@ the daily summaries follow. Runs inside the load's transaction.
 from __future__ import annotations
 
 from analysis.ingest.merge import add_to_daily
-from analysis.ingest.results import LoadResult, plural
+from analysis.ingest.results import LoadResult
+from analysis.words import plural
 
 
 def merge(cur, org_id: int, rollout_id: int | None, upload_id: int | None, result: LoadResult, step=None) -> None:
