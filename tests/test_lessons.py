@@ -1,12 +1,13 @@
 """A rollout's post-mortem: written by the provider, read by the client, searched across clients
 on the Portfolio, never across organisations a provider may not see; resolved flags are wins."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
-from analysis import alerts, lessons
+from analysis import alerts, lessons, orgs
 from analysis.access import AccessDenied, Principal
+from analysis.ingest import load_file
 from analysis.scope import open_scope
 from tests.test_alerts import G, build, team, three_rule_world
 
@@ -54,3 +55,37 @@ def test_resolved_flags_are_the_rollouts_wins(store):
     alerts.evaluate_alerts(scope, rollout, now=NOW)
     store.cursor().execute("UPDATE alerts SET state = 'resolved', resolved_at = ? WHERE rule = 'LAPSING'", [NOW])
     assert lessons.wins(scope, rollout)["rule"].tolist() == ["LAPSING"]
+
+
+def test_a_rule_that_could_not_be_judged_and_then_did_not_hold_is_no_win(store):
+    # a roster loaded before its usage: LOW_ADOPTION and the others cannot be judged (no usage).
+    # The usage then shows all ten champions active: those alerts close, but none was a red flag
+    scope, rollout = build(store, {"champion": G}, team(10))
+    alerts.evaluate_alerts(scope, rollout, as_of=date(2025, 2, 5), now=NOW)
+    low = "SELECT state FROM alerts WHERE org_id = ? AND rule = 'LOW_ADOPTION'"
+    assert store.cursor().execute(low, [scope.org_id]).fetchall() == [("not_enough_data",)]
+    everyone = "".join(f"p{i}@{domain(store, scope)},2025-02-05,app,1\n" for i in range(10))
+    load_file(scope, "usage", "usage.csv", ("user_id,date,activity,count\n" + everyone).encode(), rollout="R")
+    alerts.evaluate_alerts(scope, rollout, as_of=date(2025, 2, 5), now=NOW)
+    assert store.cursor().execute(low, [scope.org_id]).fetchall() == [("resolved",)]
+    assert lessons.wins(scope, rollout).empty
+    # a flag that fired and then stopped holding is a win: seven of ten active at age 30 fires
+    # LOW_ADOPTION (under 80 %) for the cohort and its department; all ten a day later clears both
+    fired, _ = build(store, {"champion": G}, team(10), [(f"p{i}", date(2025, 2, 5), "app") for i in range(7)])
+    rollout = orgs.rollout(fired, "R")
+    alerts.evaluate_alerts(fired, rollout, as_of=date(2025, 2, 5), now=NOW)
+    rest = "".join(f"p{i}@{domain(store, fired)},2025-02-06,app,1\n" for i in range(10))
+    load_file(fired, "usage", "more.csv", ("user_id,date,activity,count\n" + rest).encode(), rollout="R")
+    alerts.evaluate_alerts(fired, rollout, as_of=date(2025, 2, 6), now=NOW)
+    won = lessons.wins(fired, rollout)
+    # the cohort's flag and its department's (IT: the same ten people)
+    assert sorted(zip(won["rule"], won["cohort"].fillna("-"), won["department"].fillna("-"))) == [
+        ("LOW_ADOPTION", "-", "IT"),
+        ("LOW_ADOPTION", "champion", "-"),
+    ]
+
+
+def domain(store, scope) -> str:
+    """The e-mail domain of the organisation's roster (build() makes one per organisation)."""
+    found = "SELECT split_part(min(user_id), '@', 2) FROM roster WHERE org_id = ?"
+    return store.cursor().execute(found, [scope.org_id]).fetchall()[0][0]

@@ -13,7 +13,7 @@ from analysis import lessons
 from analysis.alerts import actions as flag_actions
 from analysis.orgs import Rollout
 from analysis.scope import Scope
-from analysis.words import day
+from analysis.words import day, plural
 from ui.flags import rule_title
 from ui.forms import done
 from ui.lazy import opened
@@ -139,7 +139,7 @@ def post_mortem(scope: Scope, rollout: Rollout, may_write: bool) -> None:
         st.caption(f"Written by {literal(written['updated_by'])}, {day(pd.Timestamp(written['updated_at']).date())}.")
     won = lessons.wins(scope, rollout)
     if not won.empty:
-        st.markdown(f"**Wins**: {len(won):d} red flag{'s' if len(won) > 1 else ''} resolved")
+        st.markdown(f"**Wins**: {plural(len(won), 'red flag')} resolved")
         show_table(
             pd.DataFrame(
                 {
