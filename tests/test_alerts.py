@@ -270,6 +270,11 @@ def test_ticket_spike(db, case, baseline, recent, first, expected):
     scope, rollout = build(db, {"champion": SPIKE_LIVE}, team(30), tickets=_tickets(baseline, recent, first))
     found = verdicts(scope, rollout, "TICKET_SPIKE", day("2025-03-20"))
     assert status(found) == expected, case
+    if case.startswith("4 tickets in the baseline window"):
+        # the computed baseline window is the 28 days before the go-live (SPIKE_LIVE, above)
+        assert found[0].message == (
+            "The baseline window (computed, 3 Feb 2025 to 2 Mar 2025) holds 4 tickets: fewer than 5."
+        )
     if case.startswith("just over 2 x"):
         f = found[0]
         assert (f.evidence["tickets_7d"], f.evidence["licensed_users"]) == (7, 30)
@@ -515,7 +520,8 @@ def test_stale_data(db, case, as_of, now, expected):
     assert status(found) == expected, case
     if expected[0] == "holds":
         assert found[0].since == day("2025-03-16")
-        assert found[0].evidence["newest_day"] == "2025-03-01"
+        assert found[0].evidence["newest_day"] == "2025-03-01"  # evidence keeps ISO; the message is for people
+        assert found[0].message == "The newest usage data is from 1 Mar 2025, 15 days before 16 Mar 2025."
     tickets = verdicts(scope, rollout, "STALE_DATA", day(as_of) if as_of else None, now=clock, kind="tickets")
     assert status(tickets) == ("not_enough_data", None)
 

@@ -13,7 +13,7 @@ from analysis.alerts import record_inputs
 from analysis.alerts.rules import thresholds
 from analysis.orgs import Rollout
 from analysis.scope import Scope
-from analysis.words import pct
+from analysis.words import day, pct
 
 BOUND_DAYS = 90  # `since` looks back at most this far
 _EPS = 1e-9
@@ -238,7 +238,8 @@ def ticket_gate(data: RuleData, rule: str, minimum: float | None = None, figure:
             what = "tickets" if figure == "tickets" else "tickets resolved with a resolution time"
             return not_enough(
                 rule,
-                f"The baseline window ({b.name}, {b.start} .. {b.end}) holds {n} {what}: fewer than {int(minimum)}.",
+                f"The baseline window ({b.name}, {day(b.start)} to {day(b.end)}) holds {n} {what}: fewer than "
+                f"{int(minimum)}.",
             )
     if not data.licensed_now:
         return not_enough(rule, "Nobody licensed is on the rollout's roster.")

@@ -7,7 +7,7 @@ import statistics
 from datetime import date, timedelta
 
 from analysis.alerts.inputs import NO_BASELINE, Finding, RuleData, above, not_enough, ticket_gate
-from analysis.words import pct
+from analysis.words import day, pct
 
 
 def ticket_spike(data: RuleData, x: date) -> list[Finding]:
@@ -101,7 +101,7 @@ def satisfaction_drop(data: RuleData, x: date) -> list[Finding]:
         return [
             not_enough(
                 "SATISFACTION_DROP",
-                f"The baseline window ({b.name}, {b.start} .. {b.end}) holds {base_rated} rated tickets: fewer "
+                f"The baseline window ({b.name}, {day(b.start)} to {day(b.end)}) holds {base_rated} rated tickets: fewer "
                 f"than {int(s['min_baseline_rated'])}.",
             )
         ]
@@ -153,8 +153,8 @@ def backlog_growing(data: RuleData, x: date) -> list[Finding]:
                 f"The ticket data starts on {data.oldest_ticket}, after {days[0]}, the first of the days compared.",
             )
         ]
-    values = [data.backlog.get(day, 0) for day in days]
-    evidence = {"backlog_by_day": {day.isoformat(): v for day, v in zip(days, values)}}
+    values = [data.backlog.get(end, 0) for end in days]
+    evidence = {"backlog_by_day": {end.isoformat(): v for end, v in zip(days, values)}}
     if all(a < b for a, b in zip(values, values[1:])):
         return [
             Finding(
@@ -164,7 +164,7 @@ def backlog_growing(data: RuleData, x: date) -> list[Finding]:
                 message=(
                     "The backlog rose at every step: "
                     + " -> ".join(str(v) for v in values)
-                    + f" open tickets at the end of {', '.join(day.strftime('%d %b') for day in days)}."
+                    + f" open tickets at the end of {', '.join(end.strftime('%d %b') for end in days)}."
                 ),
             )
         ]
@@ -202,7 +202,10 @@ def stale_verdicts(newest_usage: date | None, newest_ticket: date | None, refere
                     kind=kind,
                     evidence=evidence,
                     since=newest + timedelta(days=limit + 1),
-                    message=(f"The newest {kind} data is from {newest}, {age} days before {reference}."),
+                    message=(
+                        f"The newest {'ticket' if kind == 'tickets' else kind} data is from {day(newest)}, "
+                        f"{age} days before {day(reference)}."
+                    ),
                 )
             )
         else:
