@@ -132,6 +132,6 @@ def no_tickets_in_period(scope: Scope, filtered: bool = False) -> str:
     where = "in this rollout's scope in this period" if filtered else "in this period"
     return (
         f"No tickets {where} "
-        f"({summary['tickets']:,} loaded, from {words.day(summary['first_day'])} "
+        f"({summary['tickets']:,} loaded, created {words.day(summary['first_day'])} "
         f"to {words.day(summary['last_day'])})."
     )

@@ -344,7 +344,7 @@ def test_6_tickets_from_2012_can_be_looked_at(tab, files):
     tab.get_by_role("heading", name="Support", exact=True).click()  # leaving the picker sets it
     wait_idle(tab)
     assert [as_of(tab)[f"{s}, As of"][0] for s in ("year", "month", "day")] == ["2012", "6", "1"]
-    assert "3 loaded, from 5 Mar 2012 to 21 May 2012" in main_text(tab)  # what there is, in one date format
+    assert "3 loaded, created 5 Mar 2012 to 21 May 2012" in main_text(tab)  # what there is, in one date format
     shoot(tab, "first-week-6-support-2012")
     no_exception(tab)
     type_date(tab, "As of", "20250428", where="stSidebar")  # back to the rollout's newest day

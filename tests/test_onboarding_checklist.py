@@ -140,7 +140,7 @@ def test_ticket_summary_of_an_organisation_without_a_rollout(store, load):
     # 2025-03-01 is a Saturday: weeks of 24 Feb (T1) and 3 Mar (T2, T3)
     assert list(zip(weekly["week_start"].dt.date, weekly["tickets"])) == [(date(2025, 2, 24), 1), (date(2025, 3, 3), 2)]
     assert (
-        onboarding.no_tickets_in_period(scope) == "No tickets in this period (3 loaded, from 1 Mar 2025 to 5 Mar 2025)."
+        onboarding.no_tickets_in_period(scope) == "No tickets in this period (3 loaded, created 1 Mar 2025 to 5 Mar 2025)."
     )
 
 
@@ -159,7 +159,7 @@ def test_the_pack_says_no_tickets_in_the_period_instead_of_a_flat_chart(store, a
     # still open (a backlog of 1), so the old pack drew a flat chart
     contents = reports.report_contents(acme, orgs.rollout(acme, "MFA"), date(2025, 1, 20))
     [support] = [s for s in contents.sections if s.title.startswith("Support desk")]
-    assert support.blocks == ["No tickets in this period (4 loaded, from 3 Jun 2024 to 5 Mar 2025)."]
+    assert support.blocks == ["No tickets in this period (4 loaded, created 3 Jun 2024 to 5 Mar 2025)."]
     assert not [c for c in contents.charts() if c.name == "tickets"]
 
 
@@ -354,7 +354,7 @@ def test_a_client_sees_the_tickets_of_an_organisation_without_rollout_and_no_hou
 def test_no_tickets_in_the_period_is_said_not_drawn(app_db, monkeypatch):
     at = app_as(app_db, "admin", monkeypatch, org="later")
     text = visit(at, "pages/support.py")
-    assert literal("No tickets in this period (3 loaded, from 1 Mar 2026 to 5 Mar 2026).") in text  # shown as text
+    assert literal("No tickets in this period (3 loaded, created 1 Mar 2026 to 5 Mar 2026).") in text  # shown as text
     assert not at.get("plotly_chart") and not at.metric
 
 
