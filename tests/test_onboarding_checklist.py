@@ -140,7 +140,8 @@ def test_ticket_summary_of_an_organisation_without_a_rollout(store, load):
     # 2025-03-01 is a Saturday: weeks of 24 Feb (T1) and 3 Mar (T2, T3)
     assert list(zip(weekly["week_start"].dt.date, weekly["tickets"])) == [(date(2025, 2, 24), 1), (date(2025, 3, 3), 2)]
     assert (
-        onboarding.no_tickets_in_period(scope) == "No tickets in this period (3 loaded, created 1 Mar 2025 to 5 Mar 2025)."
+        onboarding.no_tickets_in_period(scope)
+        == "No tickets in this period (3 loaded, created 1 Mar 2025 to 5 Mar 2025)."
     )
 
 
