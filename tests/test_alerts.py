@@ -275,6 +275,10 @@ def test_ticket_spike(db, case, baseline, recent, first, expected):
         assert found[0].message == (
             "The baseline window (computed, 3 Feb 2025 to 2 Mar 2025) holds 4 tickets: fewer than 5."
         )
+    if case.startswith("ticket data starts a day after"):
+        assert found[0].message == (
+            "The ticket data starts on 4 Feb 2025, after the baseline window (computed) opens on 3 Feb 2025."
+        )
     if case.startswith("just over 2 x"):
         f = found[0]
         assert (f.evidence["tickets_7d"], f.evidence["licensed_users"]) == (7, 30)
@@ -359,9 +363,19 @@ def test_backlog_growing(db, case, made, expected):
     found = verdicts(scope, rollout, "BACKLOG_GROWING", day("2025-03-31"))
     assert status(found) == expected, case
     if case.startswith("rises"):
+        assert found[0].message == (
+            "The backlog rose at every step: 1 -> 2 -> 3 -> 4 -> 5 open tickets at the end of "
+            "3 Mar, 10 Mar, 17 Mar, 24 Mar, 31 Mar 2025."
+        )
         assert found[0].evidence == {
             "backlog_by_day": {"2025-03-03": 1, "2025-03-10": 2, "2025-03-17": 3, "2025-03-24": 4, "2025-03-31": 5}
         }
+    if case.startswith("ticket data starts after"):
+        # d - 28 = 3 Mar 2025, the first of the five days compared
+        assert (
+            found[0].message
+            == "The ticket data starts on 4 Mar 2025, after 3 Mar 2025, the first of the days compared."
+        )
 
 
 def test_backlog_growing_without_tickets_is_not_enough_data(db):

@@ -227,10 +227,13 @@ def ticket_gate(data: RuleData, rule: str, minimum: float | None = None, figure:
     if b is None:
         return not_enough(rule, NO_BASELINE)
     if not b.ticket_data_covers_window():
+        start = b.figures.get("ticket_data_start")  # None: the baseline was measured with no tickets
         return not_enough(
             rule,
-            f"The ticket data starts on {b.figures.get('ticket_data_start')}, after the baseline "
-            f"window ({b.name}) opens on {b.start}.",
+            f"The ticket data starts on {day(date.fromisoformat(start))}, after the baseline window ({b.name}) "
+            f"opens on {day(b.start)}."
+            if start
+            else f"The baseline ({b.name}) was measured before any ticket was loaded.",
         )
     if minimum is not None:
         n = b.support_figure(figure) or 0

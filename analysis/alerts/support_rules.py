@@ -150,7 +150,8 @@ def backlog_growing(data: RuleData, x: date) -> list[Finding]:
         return [
             not_enough(
                 "BACKLOG_GROWING",
-                f"The ticket data starts on {data.oldest_ticket}, after {days[0]}, the first of the days compared.",
+                f"The ticket data starts on {day(data.oldest_ticket)}, after {day(days[0])}, the first of the days "
+                "compared.",
             )
         ]
     values = [data.backlog.get(end, 0) for end in days]
@@ -164,7 +165,7 @@ def backlog_growing(data: RuleData, x: date) -> list[Finding]:
                 message=(
                     "The backlog rose at every step: "
                     + " -> ".join(str(v) for v in values)
-                    + f" open tickets at the end of {', '.join(end.strftime('%d %b') for end in days)}."
+                    + f" open tickets at the end of {', '.join(f'{end.day} {end:%b}' for end in days)} {days[-1]:%Y}."
                 ),
             )
         ]
