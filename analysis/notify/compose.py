@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.alerts.rules import place, rule_title
 from analysis.notify.outbox import Note
 from analysis.privacy import MINIMUM, OTHER
+from analysis.words import day, moment, plural
 
 # alert event -> the topic (analysis/notify/prefs.py TOPICS) it is news for
 HEADLINES = {
@@ -60,15 +61,17 @@ def alert_note(event: dict, org_id: int, org_name: str, client: bool) -> Note:
         message = f"{title} no longer holds."
     else:
         message = str(event["message"])
-    as_of = pd.Timestamp(event["as_of"]).date().isoformat() if not pd.isna(event["as_of"]) else None
-    at = pd.Timestamp(event["event_at"]).to_pydatetime().isoformat(timespec="seconds")
+    as_of_day = pd.Timestamp(event["as_of"]).date() if not pd.isna(event["as_of"]) else None
+    checked = pd.Timestamp(event["event_at"]).to_pydatetime()
+    as_of = as_of_day.isoformat() if as_of_day else None  # the facts (JSON) keep ISO; the text is for people
+    at = checked.isoformat(timespec="seconds")
     lines = [
         message,
         f"Organisation: {org_name} · Rollout: {event['rollout']} · Where: {where}",
     ]
     if topic != "resolutions":
         lines.append(f"Next step: {event['action']}")
-    lines.append(f"Data as of {as_of}; checked {at}.")
+    lines.append(f"Data as of {day(as_of_day)}; checked {moment(checked)}.")
     facts = {
         "topic": topic,
         "org": org_name,
@@ -89,23 +92,23 @@ def alert_note(event: dict, org_id: int, org_name: str, client: bool) -> Note:
 def digest_note(rows: list[dict], today: date) -> Note:
     """The weekly digest: per organisation and rollout the open red flags by severity and the
     overdue actions. rows: {org, rollout, high, medium, overdue}."""
-    lines = [f"Open red flags and overdue actions in your organisations, {today.isoformat()}:", ""]
+    lines = [f"Open red flags and overdue actions in your organisations, {day(today)}:", ""]
     for r in rows:
         lines.append(
             f"- {r['org']} / {r['rollout']}: {r['high']} high, {r['medium']} medium red flags; "
-            f"{r['overdue']} overdue actions"
+            f"{plural(r['overdue'], 'overdue action')}"
         )
     if not rows:
         lines.append("- No rollout in your organisations yet.")
     facts = {"topic": "digest", "date": today.isoformat(), "rollouts": rows}
-    return Note("digest", f"[Uptake] Weekly digest, {today.isoformat()}", "\n".join(lines) + "\n", facts)
+    return Note("digest", f"[Uptake] Weekly digest, {day(today)}", "\n".join(lines) + "\n", facts)
 
 
 def overdue_note(org_id: int, org_name: str, rows: list[dict], today: date) -> Note:
     """Actions past their due date in one organisation, by rollout and red flag (no titles or owners:
     free text that may name a person). rows: {rollout, rule, due}."""
-    lines = [f"{len(rows)} actions on red flags in {org_name} are past their due date ({today.isoformat()}):", ""]
-    lines += [f"- {r['rollout']}: {rule_title(r['rule'])}, due {r['due']}" for r in rows]
+    lines = [f"{plural(len(rows), 'action')} on red flags in {org_name} past their due date ({day(today)}):", ""]
+    lines += [f"- {r['rollout']}: {rule_title(r['rule'])}, due {day(date.fromisoformat(r['due']))}" for r in rows]
     facts = {"topic": "overdue", "org": org_name, "date": today.isoformat(), "actions": rows}
-    subject = f"[Uptake] {len(rows)} overdue actions · {org_name}"
+    subject = f"[Uptake] {plural(len(rows), 'overdue action')} · {org_name}"
     return Note("overdue", subject, "\n".join(lines) + "\n", facts, org_id)

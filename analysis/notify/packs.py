@@ -18,6 +18,7 @@ from analysis.notify.outbox import Note, queue
 from analysis.notify.prefs import prefs
 from analysis.scope import Scope, open_scope
 from analysis.store import Store
+from analysis.words import day, moment
 
 log = logging.getLogger("uptake")
 CADENCES = ("monthly", "quarterly")
@@ -107,9 +108,9 @@ def queue_due_packs(store: Store, now: datetime) -> int:
         note = Note(
             "pack",
             f"[Uptake] {cadence.capitalize()} report pack: {pack.contents.organisation} / {rollout.name}, "
-            f"as of {as_of.isoformat()}",
-            f"The {cadence} report pack of {rollout.name} is attached: figures as of {as_of.isoformat()}, "
-            f"built {now:%Y-%m-%d %H:%M}.\n",
+            f"as of {day(as_of)}",
+            f"The {cadence} report pack of {rollout.name} is attached: figures as of {day(as_of)}, "
+            f"built {moment(now)}.\n",
             {"topic": "pack", "rollout": rollout.name, "as_of": as_of.isoformat(), "cadence": cadence},
             org_id,
             (name, pack.files["pdf"]),
