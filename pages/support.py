@@ -6,7 +6,7 @@ from analysis.charts import backlog_chart, tickets_per_100_chart, top_categories
 from analysis.kpis import baseline_window
 from analysis.onboarding import no_tickets_in_period
 from analysis.settings import BASELINE_DAYS
-from analysis.words import day
+from analysis.words import day, plural
 from ui.cards import SUPPORT_DEFINITIONS, support_cards
 from ui.figures import show_chart
 from ui.flags import with_alert_markers
@@ -27,7 +27,11 @@ if not weekly["tickets"].any():  # zeros and flat lines would read as a quiet de
     )
     st.caption(
         f"This period: {day(first)} to {day(view.as_of)}."
-        + (f" {kpis['backlog']:,} tickets created before it are still open." if kpis["backlog"] else "")
+        + (
+            f" {plural(kpis['backlog'], 'ticket')} created before it {'is' if kpis['backlog'] == 1 else 'are'} still open."
+            if kpis["backlog"]
+            else ""
+        )
     )
     if view.scope.principal.is_provider:
         st.caption("Tickets outside this rollout's ticket filter are not counted: the filter is on the Settings page.")

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import feedback
-from analysis.words import day
+from analysis.words import day, plural
 from ui.tables import show_table
 from ui.text import literal
 
@@ -41,7 +41,7 @@ def feedback_section(view) -> None:
         said = f"mean {voice.mean:.1f} of 5" if voice.mean is not None else "too few to show"
         st.markdown(
             f"**The champions before the wider go-live** ({literal(day(voice.before))}): "
-            f"{voice.answers:d} answers, {literal(said)}."
+            f"{plural(voice.answers, 'answer')}, {literal(said)}."
         )
     weeks = feedback.weekly(scope, rollout, as_of, frame=answers)
     if not weeks.empty:
