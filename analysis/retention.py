@@ -16,6 +16,7 @@ from datetime import date
 from analysis import audit
 from analysis.months import months_back
 from analysis.scope import Scope
+from analysis.words import day, plural
 
 
 def setting(scope: Scope) -> tuple[int | None, date | None]:
@@ -40,7 +41,7 @@ def set_keep_months(scope: Scope, months: int | None) -> str:
     return (
         "Raw usage events are kept for ever."
         if months is None
-        else f"Raw usage events are kept for {months} months; the daily summaries and every figure stay."
+        else f"Raw usage events are kept for {plural(months, 'month')}; the daily summaries and every figure stay."
     )
 
 
@@ -82,6 +83,6 @@ def remove_old_events(scope: Scope, today: date) -> dict:
 def before_horizon_reason(kept_from: date) -> str:
     """Why a usage row dated before the horizon is rejected."""
     return (
-        f"dated before {kept_from.isoformat()}: this organisation keeps raw usage events from that day on, "
+        f"dated before {day(kept_from)}: this organisation keeps raw usage events from that day on, "
         "so an earlier row cannot be checked against what is stored (its day is already counted)"
     )

@@ -16,7 +16,7 @@ from tests.test_comparison import tiny  # noqa: F401 (a fixture: Acme with the t
 from tests.test_pages import demo  # noqa: F401 (a fixture)
 
 REASON = (
-    "dated before 2025-02-01: this organisation keeps raw usage events from that day on, so an earlier row "
+    "dated before 1 Feb 2025: this organisation keeps raw usage events from that day on, so an earlier row "
     "cannot be checked against what is stored (its day is already counted)"
 )
 
@@ -31,7 +31,7 @@ def test_old_events_go_and_no_figure_moves(tiny, store):  # noqa: F811
     before = {d: figures(scope, rollout, d) for d in (date(2025, 1, 13), date(2025, 2, 10))}
     daily = counts(store, "usage_daily")
     assert retention.remove_old_events(scope, date(2025, 3, 1)) == {"horizon": None, "events_removed": 0, "loads": []}
-    assert retention.set_keep_months(scope, 1).startswith("Raw usage events are kept for 1 months")
+    assert retention.set_keep_months(scope, 1).startswith("Raw usage events are kept for 1 month;")
     done = retention.remove_old_events(scope, date(2025, 3, 1))
     # one month before 1 March: the events of a (01-03), b (01-07), c (01-20) and f (01-25) go
     assert (done["horizon"], done["events_removed"], len(done["loads"])) == (date(2025, 2, 1), 4, 1)
@@ -94,8 +94,8 @@ def test_the_command(acme_cli):
     done = cli("org", "retention", "--org", "Acme", "--months", "1", "--remove-now")
     horizon = months_back(date.today(), 1)
     assert done.stdout == (
-        "Raw usage events are kept for 1 months; the daily summaries and every figure stay.\n"
-        f"removed 8 raw usage events dated before {horizon} (from 1 loads, which can no longer be undone); "
+        "Raw usage events are kept for 1 month; the daily summaries and every figure stay.\n"
+        f"removed 8 raw usage events dated before {horizon} (from 1 load, which can no longer be undone); "
         "the daily figures stay\n"
     )
     refused = cli("org", "retention", "--org", "Acme", "--months", "-1", ok=False)

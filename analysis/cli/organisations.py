@@ -14,6 +14,7 @@ from analysis.api.documents import organisations_document, rollouts_document
 from analysis.cli.common import CommandError, a_cohort, a_date, csv_list, find_rollout, org_scope
 from analysis.cli.remote import Api
 from analysis.store import Store
+from analysis.words import plural
 
 
 def add_parsers(sub) -> None:
@@ -113,12 +114,12 @@ def _retention(args: argparse.Namespace, store: Store) -> None:
             print("no retention is set: every raw usage event is kept")
         else:
             print(
-                f"removed {done['events_removed']:,} raw usage events dated before {done['horizon']} "
-                f"(from {len(done['loads'])} loads, which can no longer be undone); the daily figures stay"
+                f"removed {plural(done['events_removed'], 'raw usage event')} dated before {done['horizon']} "
+                f"(from {plural(len(done['loads']), 'load')}, which can no longer be undone); the daily figures stay"
             )
     months, kept_from = retention.setting(scope)
     if args.months is None and not args.remove_now:
-        kept = "for ever" if months is None else f"for {months} months"
+        kept = "for ever" if months is None else f"for {plural(months, 'month')}"
         print(f"raw usage events are kept {kept}" + (f"; events before {kept_from} were removed" if kept_from else ""))
 
 
