@@ -181,3 +181,17 @@ def test_rolling_adoption_matches_the_raw_rows_through_a_load_and_an_undo(acme, 
     check(first + more)
     uploads.undo(acme, second.upload_id)
     check(first)
+
+
+def test_a_year_of_history_counts_only_the_last_twelve_habit_weeks(acme, load):
+    # A year of history: a's first use, Mon 2024-04-01, is 52 weeks before as_of's week (Mon
+    # 2025-03-31), far outside the 12 habit weeks (from Mon 2025-01-13); a week index that large
+    # once overflowed the weekly mask. a: that day, then 2025-03-04 and 2025-04-01 -> 2 habit
+    # weeks (those of 03-03 and 03-31); the 28-day window (03-06 to 04-02) holds 04-01 only.
+    rows = [("a", date(2024, 4, 1), "mfa"), ("a", date(2025, 3, 4), "mfa"), ("a", date(2025, 4, 1), "mfa")]
+    load(acme, "roster", ROSTER)
+    load(acme, "usage", _usage(rows))
+    people = metrics.adoption_people(acme, orgs.rollout(acme, "MFA"), date(2025, 4, 2), 28).set_index("user_id")
+    assert people.loc["a@acme.test", "active_weeks"] == 2
+    assert people.loc["a@acme.test", "active_days"] == 1
+    assert people.loc["a@acme.test", "last_use"].date() == date(2025, 4, 1)

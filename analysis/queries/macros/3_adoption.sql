@@ -28,7 +28,9 @@ CREATE OR REPLACE MACRO person_adoption(oid, rid, as_of, w) AS TABLE
     -- One pass over the people's days (read once: a second reader would make DuckDB materialise
     -- the whole of `days` first, most of the query's time). The habit weeks are a 12-bit mask, bit
     -- k set when the person has a counting day in the k-th week before as_of's (Monday start):
-    -- bit_count gives the distinct weeks without grouping by person and week.
+    -- bit_count gives the distinct weeks without grouping by person and week. The shift sits inside
+    -- a CASE: DuckDB computes an aggregate's argument for the rows its FILTER leaves out too, and a
+    -- day 32 weeks or more before as_of's would shift an INTEGER out of range.
     per_person AS (   -- one row per person (user_id is unique in a roster snapshot); the names
                       -- join back on these rows, not carried through every person-day
         SELECT p.user_id,
@@ -38,10 +40,11 @@ CREATE OR REPLACE MACRO person_adoption(oid, rid, as_of, w) AS TABLE
                count(u.day) FILTER (WHERE u.counting AND u.day >= p.go_live AND u.day <= as_of - w)
                    AS days_used_before_window,
                count(u.day) FILTER (WHERE u.legacy AND u.day > as_of - 14) AS legacy_days,
-               bit_count(bit_or(CAST(1 AS INTEGER) << CAST(
-                   (CAST(date_trunc('week', as_of) AS DATE) - CAST(date_trunc('week', u.day) AS DATE)) // 7
-                   AS INTEGER))
-                   FILTER (WHERE u.counting AND u.day >= CAST(date_trunc('week', as_of) AS DATE) - 77))
+               bit_count(bit_or(CASE WHEN u.day >= CAST(date_trunc('week', as_of) AS DATE) - 77
+                   THEN CAST(1 AS INTEGER) << CAST(
+                       (CAST(date_trunc('week', as_of) AS DATE) - CAST(date_trunc('week', u.day) AS DATE)) // 7
+                       AS INTEGER) END)
+                   FILTER (WHERE u.counting))
                    AS habit_weeks
         FROM (SELECT user_id, go_live FROM people) AS p
         LEFT JOIN days AS u ON u.user_id = p.user_id
