@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis import audit, auth
+from analysis.access import role_name
 from analysis.care.advice import NOTICE
 from analysis.damage import DatabaseDamaged
 from ui import onboarding, session
@@ -50,7 +51,7 @@ else:
     ]
 
 if who is not None:
-    st.sidebar.caption(f"Signed in as **{literal(who.email)}** ({literal(who.role.replace('_', ' '))})")
+    st.sidebar.caption(f"Signed in as **{literal(who.email)}** ({literal(role_name(who.role))})")
     if st.sidebar.button("Sign out", icon=":material/logout:"):
         auth.end_session(handle, st.session_state.get("token"))
         st.session_state.clear()

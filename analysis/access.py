@@ -13,6 +13,12 @@ ROLES = ("admin", "account_manager", "client_viewer", "client_uploader")
 PROVIDER_ROLES = frozenset({"admin", "account_manager"})  # the MSP's people
 CLIENT_ROLES = frozenset(ROLES) - PROVIDER_ROLES  # the client's leadership: one organisation each
 
+
+def role_name(role: str) -> str:
+    """A role as people read it: "client viewer", not "client_viewer"."""
+    return role.replace("_", " ")
+
+
 # action -> roles allowed (within the organisations granted to them; admin has every one)
 PERMISSIONS: dict[str, frozenset[str]] = {
     "view": frozenset(ROLES),

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import auth, branding, orgs, presets
-from analysis.access import ROLES
+from analysis.access import ROLES, role_name
 from analysis.auth import account_changes, reauth
 from ui import care, confirm, forms, session
 from ui.audit_tab import audit_tab as audit_log_tab
@@ -41,6 +41,7 @@ names = dict(zip(known["org_id"].astype(int), known["name"]))
 
 with accounts_tab:
     table = auth.accounts(handle, who)
+    table["role"] = table["role"].map(role_name)  # as the role boxes below name them
     show_table(
         table,
         hide_index=True,
@@ -73,7 +74,7 @@ with accounts_tab:
             index=None,
             placeholder="Choose a role",
             key="add_account_role",
-            format_func=lambda r: r.replace("_", " "),
+            format_func=role_name,
         )  # no default: never admin by accident
         chosen = st.multiselect(
             "Organisations",
@@ -110,7 +111,7 @@ with accounts_tab:
         new_role = st.selectbox(
             "New role",
             ROLES,
-            format_func=lambda r: r.replace("_", " "),
+            format_func=role_name,
             index=None,
             placeholder="Choose a role",
             help="For a change of role and organisations.",

@@ -144,4 +144,6 @@ def test_add_account_has_no_default_role_keeps_its_values_and_refreshes_the_tabl
     at.run()
     assert not at.error and shown(at.success[0].value).startswith("Added lead@uni.example. Their one-time password")
     assert "lead@uni.example" in at.dataframe[0].value["email"].tolist()  # the table read after the add
+    # the role as the role box names it, not the code's "client_viewer"
+    assert at.dataframe[0].value.set_index("email").loc["lead@uni.example", "role"] == "client viewer"
     assert by_label(at.text_input, "Email").value == "" and by_label(at.selectbox, "Role").value is None
