@@ -307,11 +307,14 @@ if load_tab.open:  # only the chosen tab runs (a tracked tab: choosing another r
                         report.append(result.messages[0])
                         continue
                     before = result.rows_duplicate - result.repeated_in_file
+                    # system activity apart from the bad rows, as the preview counts them (_counts)
+                    aside = f", set aside {result.system_rows:,} as system activity (not people)"
                     report.append(
                         f"{name}: load {result.upload_id} stored {result.rows_loaded:,} new rows, "
                         f"updated {result.rows_updated:,}, skipped {before:,} already loaded and "
                         f"{result.repeated_in_file:,} repeated within the file, "
-                        f"rejected {result.rows_rejected:,}."
+                        f"rejected {result.rows_rejected - result.system_rows:,}"
+                        f"{aside if result.system_rows else ''}."
                     )
                 status.update(label="Loaded", state="complete")
             st.session_state.load_report = report

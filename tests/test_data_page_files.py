@@ -105,7 +105,7 @@ def test_a_moodle_report_shows_repeats_and_system_activity_then_a_second_load_is
     at.run()
     assert any(
         plain(s) == "moodle.csv: load 7 stored 2 new rows, updated 0, skipped 0 already loaded and 1 "
-        "repeated within the file, rejected 1."
+        "repeated within the file, rejected 0, set aside 1 as system activity (not people)."
         for s in at.success
     )
     at = upload(at, "moodle-again.csv", MOODLE)
