@@ -44,6 +44,26 @@ def default_as_of(scope: Scope, rollout: Rollout) -> date | None:
     return value
 
 
+def _plain(value):
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else int(value)
+
+
+def use_apart(fresh: dict, as_of: date | None) -> dict | None:
+    """When a few days of use stand apart from the rest (under 1 % of the person-days, after more
+    than 90 days without any: analysis/queries/data_freshness.sql) and the view is as of one of them,
+    as the default as-of date is: {"from": their first day, "before": the last day of use before the
+    gap, "gap": the days between, "person_days": their person-days, "of": all person-days}; else None.
+
+    Example (the Moodle course of tests/test_use_apart.py): used from Feb to 25 Sep 2019, then 3
+    person-days in 2021 (2 Mar and 17 Oct) of 603 -> from 2 Mar 2021, before 25 Sep 2019, gap 524 days.
+    """
+    start, before = fresh.get("apart_from_day"), fresh.get("apart_before_day")
+    if start is None or before is None or as_of is None or as_of < start:
+        return None
+    few, every = fresh.get("apart_person_days") or 0, fresh.get("usage_person_days") or 0
+    return {"from": start, "before": before, "gap": (start - before).days, "person_days": few, "of": every}
+
+
 def default_day(fresh: dict) -> date | None:
     """The default as-of date from freshness(): the newest usage day of the rollout's people
     (default_as_of), else the newest ticket day; None when there is neither.
@@ -73,9 +93,7 @@ def freshness(scope: Scope, rollout: Rollout | None = None) -> dict:
         kept_figures.df(scope, rollout, "data_freshness") if rollout else scope.df("data_freshness", rollout_id=None)
     )
     row = found.iloc[0]
-    fresh = {
-        k: (None if pd.isna(v) else (v.date() if k.endswith("_day") else v.to_pydatetime())) for k, v in row.items()
-    }
+    fresh = {k: None if pd.isna(v) else v.date() if k.endswith("_day") else _plain(v) for k, v in row.items()}
     # the dates of the rollout's rosters (docs/metrics.md#roster-history): the caption names the one a view counts
     fresh["roster_dates"] = roster_history.roster_dates(scope, rollout) if rollout else []
     return fresh

@@ -2,12 +2,13 @@
 sets through an explicit mapping. Counts reconcile, figures agree with the file read directly by
 pandas, and a second load adds nothing."""
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis import orgs
+from analysis import metrics, orgs
 from analysis.access import OPERATOR
 from analysis.ingest import load_file
 from analysis.scope import open_scope
@@ -187,6 +188,29 @@ def test_moodle_logs(org):
     assert (r.system_rows, r.repeated_in_file, r.unknown_people) == (537, len(people) - distinct, 41)
     assert query(org, "SELECT count(DISTINCT user_id) FROM usage_events")[0][0] == people.user.nunique() == 41
     assert query(org, "SELECT count(*) FROM usage_events WHERE user_id IN ('2', '158')")[0][0] == 0
+
+
+def test_moodle_use_long_after_the_course_stands_apart(org):
+    """The course ran in 2019; 3 person-days in 2021 (someone looking at the logs) move the default
+    as-of date: the pages say so and name the day the course's use ends (analysis.metrics.use_apart)."""
+    orgs.add_rollout(org, "Moodle", {"champion": date(2019, 3, 4), "wider": date(2019, 3, 18)})
+    loaded(org, "usage", "moodle-logs-edify/moodle_module1_SP19.csv", rollout="Moodle")
+    m = read("moodle-logs-edify/moodle_module1_SP19.csv")
+    m["user"] = m.Description.str.extract(r"(?i)user with id '?(-?\d+)")[0]
+    m["day"] = pd.to_datetime(m.Time, format="%d/%m/%y, %H:%M").dt.date
+    person_days = m[m.user.notna() & ~m.user.isin(["-1", "0", "2"])].drop_duplicates(["user", "day"])
+    late = person_days[person_days.day > date(2019, 12, 31)]
+    assert sorted(late.day.unique()) == [date(2021, 3, 2), date(2021, 10, 17)]  # the stray days
+    assert person_days[person_days.day <= date(2019, 12, 31)].day.max() == date(2019, 9, 25)
+    fresh = metrics.freshness(org, orgs.rollout(org, "Moodle"))
+    assert metrics.use_apart(fresh, fresh["newest_usage_day"]) == {
+        "from": date(2021, 3, 2),
+        "before": date(2019, 9, 25),
+        "gap": (date(2021, 3, 2) - date(2019, 9, 25)).days,
+        "person_days": len(late),
+        "of": len(person_days),
+    }
+    assert metrics.use_apart(fresh, date(2019, 9, 25)) is None  # as of the course's own end: nothing to say
 
 
 def test_helpdesk_columns_of_the_real_exports(org):

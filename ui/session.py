@@ -27,6 +27,7 @@ from analysis.rankings import departments_weakest_first
 from analysis.scope import Scope, open_scope
 from analysis.seed import ensure_demo
 from analysis.store import Store, db_path, shared_store
+from analysis.words import day, plural
 from ui import cached, onboarding
 from ui.cached import versions
 from ui.cards import freshness_md
@@ -361,6 +362,19 @@ def adoption_by_age(view: View, markers: list[dict], caption_md: str) -> pd.Data
     return series
 
 
+def use_apart_note(apart: dict, newest: date | None) -> None:
+    """Says that the view is as of a few days of use that stand apart (analysis.metrics.use_apart),
+    and the day to choose to see the rollout as it was."""
+    st.info(
+        f"The newest use stands apart from the rest: {plural(apart['person_days'], 'person-day')} "
+        f"of {apart['of']:,} from {day(apart['from'])} to {day(newest)}, after "
+        f"{apart['gap']:,} days with no use at all; the rest ends on {day(apart['before'])}. "
+        f"The figures follow the newest day: to see the rollout as it was, set As of to "
+        f"{day(apart['before'])} in the sidebar.",
+        icon=":material/event_busy:",
+    )
+
+
 def rollout_view(action: str = "view", without_rollout=None) -> View:
     """The frame of every rollout page: the organisation and rollout pickers, the synthetic-data
     banner, the period controls and the one-line freshness caption. Stops the page, saying why
@@ -378,6 +392,9 @@ def rollout_view(action: str = "view", without_rollout=None) -> View:
     fresh = cached.freshness(scope, scope.org_id, version, rollout, rollout.rollout_id)
     as_of, window = pick_period(scope, rollout, fresh)
     st.caption(freshness_md(rollout, fresh, as_of, window))
+    apart = metrics.use_apart(fresh, as_of)
+    if apart:
+        use_apart_note(apart, fresh.get("newest_usage_day"))
     if as_of is None:
         onboarding.no_data(scope, rollout.name)
         st.stop()
