@@ -85,7 +85,15 @@ def test_person_facts_match_the_raw_rows(acme, load, seed):
     rollout = orgs.rollout(acme, "MFA")
     go_live = {"a": date(2025, 1, 6), "b": date(2025, 1, 6), "c": date(2025, 2, 3)}  # d is not licensed
     cur = acme.store.cursor()
-    for as_of in (date(2025, 1, 5), date(2025, 2, 12), date(2025, 3, 31), date(2025, 4, 27), date(2025, 5, 14)):
+    # the last: every day of use is 26 to 48 weeks before it (past the habit mask's 32 bits)
+    for as_of in (
+        date(2025, 1, 5),
+        date(2025, 2, 12),
+        date(2025, 3, 31),
+        date(2025, 4, 27),
+        date(2025, 5, 14),
+        date(2025, 11, 20),
+    ):
         for w in (7, 28):
             found = {
                 user: facts
