@@ -44,7 +44,8 @@ def default_as_of(scope: Scope, rollout: Rollout) -> date | None:
     return value
 
 
-def _plain(value):
+def _as_python(value):
+    """A freshness column's value that is not a day: the last load's time, or a count."""
     return value.to_pydatetime() if isinstance(value, pd.Timestamp) else int(value)
 
 
@@ -54,7 +55,7 @@ def use_apart(fresh: dict, as_of: date | None) -> dict | None:
     as the default as-of date is: {"from": their first day, "before": the last day of use before the
     gap, "gap": the days between, "person_days": their person-days, "of": all person-days}; else None.
 
-    Example (the Moodle course of tests/test_use_apart.py): used from Feb to 25 Sep 2019, then 3
+    Example (the real Moodle course of tests/test_realdata.py): used from Feb to 25 Sep 2019, then 3
     person-days in 2021 (2 Mar and 17 Oct) of 603 -> from 2 Mar 2021, before 25 Sep 2019, gap 524 days.
     """
     start, before = fresh.get("apart_from_day"), fresh.get("apart_before_day")
@@ -93,7 +94,7 @@ def freshness(scope: Scope, rollout: Rollout | None = None) -> dict:
         kept_figures.df(scope, rollout, "data_freshness") if rollout else scope.df("data_freshness", rollout_id=None)
     )
     row = found.iloc[0]
-    fresh = {k: None if pd.isna(v) else v.date() if k.endswith("_day") else _plain(v) for k, v in row.items()}
+    fresh = {k: None if pd.isna(v) else v.date() if k.endswith("_day") else _as_python(v) for k, v in row.items()}
     # the dates of the rollout's rosters (docs/metrics.md#roster-history): the caption names the one a view counts
     fresh["roster_dates"] = roster_history.roster_dates(scope, rollout) if rollout else []
     return fresh
