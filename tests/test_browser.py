@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from analysis.charts.base import MARGIN
 from tests.conftest import ROOT, TINY
 
 pytestmark = pytest.mark.browser
@@ -193,6 +194,15 @@ def test_adoption_and_support_pages_draw_every_chart(server, page):
         assert page.get_by_text("newest usage 15 Nov 2026").is_visible()
         if heading == "Adoption":  # the weakest department heads the heatmap
             assert page.locator(".js-plotly-plot").nth(4).evaluate("plot => plot.data[0].y[0]") == "Warehouse"
+        # the time charts' margins are set as wide as their labels need (analysis.charts.base.MARGIN):
+        # Plotly widened none, which would have drawn the chart a second time
+        sizes = page.locator(".js-plotly-plot").evaluate_all(
+            "plots => plots.map(p => [p.layout.margin.l, Math.round(p._fullLayout._size.l),"
+            " p.layout.margin.b, Math.round(p._fullLayout._size.b)])"
+        )
+        assert [s[0] == s[1] and s[2] == s[3] for s in sizes if s[0] == MARGIN["l"]] == [True] * (
+            3 if heading == "Adoption" else 2
+        )
         shoot(page, heading.lower())
 
 

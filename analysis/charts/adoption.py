@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts.base import _layout, _plain_layout, add_markers, cohort_colour, fit_period
+from analysis.charts.base import MARGIN, _layout, _plain_layout, add_markers, cohort_colour, fit_period
 from analysis.words import label
 
 
@@ -214,7 +214,7 @@ def days_to_first_use_chart(frame: pd.DataFrame) -> go.Figure:
         barmode="group",
         bargap=0.15,
         height=340,
-        margin=dict(l=10, r=10, t=30, b=10),
+        margin=MARGIN,
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
         xaxis=dict(title="days from go-live to first use", rangemode="tozero"),
         yaxis=dict(title="% of activated people", ticksuffix="%"),

@@ -18,11 +18,18 @@ def cohort_colour(cohort: str, index: int = 0) -> str:
     return COLOURS.get(cohort, EXTRA[index % len(EXTRA)])
 
 
+# The margins Plotly's automatic margins come to on these charts in the app (tick labels, axis
+# titles, the legend on top): drawn with smaller ones, a chart is laid out, measured and drawn a
+# second time, about half its drawing time in the browser (docs/performance.md#pages-in-a-real-browser).
+# Automatic margins stay on: a wider label (a count of 40,000, a long name) still widens them.
+MARGIN = dict(l=85, r=10, t=44, b=80)
+
+
 def _layout(fig: go.Figure, y_title: str, x_title: str) -> go.Figure:
     fig.update_layout(
         template="plotly_white",
         height=380,
-        margin=dict(l=10, r=10, t=30, b=10),
+        margin=MARGIN,
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         hovermode="x unified",
         yaxis=dict(title=y_title, tickformat=".0%", rangemode="tozero"),
