@@ -182,7 +182,8 @@ def adoption_funnel_chart(frame: pd.DataFrame) -> go.Figure:
         template="plotly_white",
         barmode="group",
         height=120 + 70 * len(STAGES),
-        margin=dict(l=10, r=60, t=30, b=10),
+        # a little over what its fixed stage names come to (189-191 px): drawn once (base.MARGIN)
+        margin=dict(l=195, r=60, t=40, b=70),
         legend=dict(orientation="h", y=1.08, x=0),
         xaxis=dict(title="share of the cohort's licensed people", tickformat=".0%", range=[0, 1.15]),
         yaxis=dict(autorange="reversed", title=""),
