@@ -6,8 +6,10 @@ from types import SimpleNamespace
 
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 
 from analysis.charts import add_markers, marker_text
+from analysis.charts.base import fit_period
 from analysis.reports import kpi_line
 from analysis.words import day, moment, plural
 
@@ -81,3 +83,32 @@ def test_people_lists_name_everyone_and_drop_rows_naming_nobody():
     )
     shown = shown_people(frame)
     assert shown[["display_name", "department"]].values.tolist() == [["Ann", "HR"], ["b@x.test", "(no department)"]]
+
+
+PHASES = [  # the Moodle walk's plan: 4 weeks, 2, 4 and 4 (analysis/phases.py's markers)
+    ("Plan", date(2019, 2, 4), date(2019, 3, 3)),
+    ("Champion pilot", date(2019, 3, 4), date(2019, 3, 17)),
+    ("Wider rollout", date(2019, 3, 18), date(2019, 4, 14)),
+    ("Hypercare <1>", date(2019, 4, 15), date(2019, 5, 12)),
+]
+
+
+@pytest.mark.parametrize(
+    "end, names",
+    [
+        # 117 days on 850 px: a 28-day phase has 28 / 117 * 850 = 203 px, the 14-day one 101 px: all fit
+        (date(2019, 6, 1), ["Plan", "Champion pilot", "Wider rollout", "Hypercare &lt;1&gt;"]),
+        # 364 days: 28 days are 65 px (10 characters of 6 px, less one), 14 days 32 px (4): cut at a word
+        (date(2020, 2, 3), ["Plan", "Cha…", "Wider…", "Hypercare &lt;1&gt;"]),
+        # 986 days: 24 px and 12 px are too narrow for any name; the last runs to the period's end
+        (date(2021, 10, 17), ["", "", "", "Hypercare &lt;1&gt;"]),
+    ],
+)
+def test_phase_names_are_cut_to_their_band_on_a_long_period(end, names):
+    markers = [
+        {"day": s, "end": e, "kind": "phase", "label": n, "cohort": None, "index": i}
+        for i, (n, s, e) in enumerate(PHASES)
+    ]
+    fig = fit_period(add_markers(go.Figure(), markers), (date(2019, 2, 4), end))
+    assert [a.text for a in fig.layout.annotations] == names
+    assert [a.hovertext for a in fig.layout.annotations][3] == "Hypercare &lt;1&gt;"  # the full name on hover

@@ -3,6 +3,7 @@ annotations, red flags) drawn on every time chart within the rollout's period.""
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 
 import pandas as pd
@@ -66,14 +67,37 @@ def in_period(markers: list[dict], start: date, end: date) -> tuple[list[dict], 
 def fit_period(fig: go.Figure, period: tuple[date, date] | None, weeks: bool = False) -> go.Figure:
     """The x axis set to the period (the rollout's: analysis.settings.chart_start to the as-of
     date), not stretched to whatever the figure holds; with weeks, from the Monday of the first
-    week to the end of the last (a heatmap's cells span their week). None: left to Plotly."""
+    week to the end of the last (a heatmap's cells span their week). None: left to Plotly. Each
+    phase's name is cut to the width of its band, so that names of short phases on a long period
+    do not run into each other (the full name shows on hover)."""
     if period is None:
         return fig
     start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
     if weeks:
         start = start - pd.Timedelta(days=start.weekday())
         end = end - pd.Timedelta(days=end.weekday()) + pd.Timedelta(days=7)
+    _fit_phase_names(fig, _ms(start), _ms(end))
     return fig.update_xaxes(range=[f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"], autorange=False)
+
+
+PHASE_NOTE = "phase"  # the name of a phase's annotation (add_markers)
+PLOT_PX, CHAR_PX = 850, 6  # a time chart's plot width on a laptop screen; a 10 px character, a little over
+
+
+def _fit_phase_names(fig: go.Figure, start_ms: float, end_ms: float) -> None:
+    """Each phase's name cut at a word to the characters its band has room for until the next
+    phase's name (or the end of the period), on a plot PLOT_PX wide; none when not even four fit.
+    Example: phases of 2 weeks on a two-year axis have 17 px each: no name, the band only."""
+    notes = [a for a in fig.layout.annotations if a.name == PHASE_NOTE]
+    if not notes or end_ms <= start_ms:
+        return
+    starts = sorted(a.x for a in notes)
+    for note in notes:
+        following = [x for x in starts if x > note.x]
+        room_px = (min([*following, end_ms]) - max(note.x, start_ms)) / (end_ms - start_ms) * PLOT_PX
+        chars = int(room_px // CHAR_PX) - 1
+        full = html.unescape(note.hovertext)  # the name as written (hovertext is label()'s escape of it)
+        note.text = label(_short(full, min(chars, 20))) if chars >= 4 else ""
 
 
 def _short(text: str, limit: int = 38) -> str:
@@ -120,6 +144,7 @@ def add_markers(
             )
             notes.append(
                 dict(
+                    name=PHASE_NOTE,  # fit_period shortens it to its band
                     x=_ms(m["day"]),
                     y=0,
                     xref="x",
