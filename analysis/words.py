@@ -61,3 +61,15 @@ def plain(value: object) -> str:
 def label(value: object) -> str:
     """value as a Plotly label that shows its < > & instead of reading them as tags."""
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def use_apart_words(apart: dict, newest: date | None) -> str:
+    """The sentence that says the newest use stands apart (analysis.metrics.use_apart), as the
+    rollout pages and the report pack's cover say it. Example (tests/test_use_apart.py): "The newest
+    use stands apart from the rest: 1 person-day of 201 from 10 Jul 2025 to 10 Jul 2025, after 91
+    days with no use at all; the rest ends on 10 Apr 2025." """
+    return (
+        f"The newest use stands apart from the rest: {plural(apart['person_days'], 'person-day')} "
+        f"of {apart['of']:,} from {day(apart['from'])} to {day(newest)}, after "
+        f"{apart['gap']:,} days with no use at all; the rest ends on {day(apart['before'])}."
+    )

@@ -83,7 +83,17 @@ MARKDOWN_OPTIONS = {"radio", "segmented_control", "pills", "select_slider"}
 TABLE_CALLS = {"dataframe", "data_editor", "table"}
 # Functions that return only code-written words or numbers; any function or variable named *_md
 # holds markdown written by the code, and the sweep checks what it returns or is assigned.
-SAFE_FUNCTIONS = {"len", "rule_title", "pct", "number", "int", "round", "day", "moment"}  # code-written words
+SAFE_FUNCTIONS = {
+    "len",
+    "rule_title",
+    "pct",
+    "number",
+    "int",
+    "round",
+    "day",
+    "moment",
+    "use_apart_words",
+}  # code-written words
 
 
 def _safe(node: ast.AST, escaper: str = "literal") -> bool:  # noqa: C901 (one branch per kind of node)

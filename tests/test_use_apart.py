@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from analysis import metrics, orgs
+from analysis.reports.contents import report_contents
 
 START = date(2025, 1, 1)
 BULK = [START + timedelta(days=i) for i in range(100)]  # 1 Jan to 10 Apr 2025
@@ -59,3 +60,16 @@ def test_use_without_a_long_gap_is_not_apart(acme, load):
     fresh, apart = _apart(acme, load, [])
     assert fresh["apart_from_day"] is None and apart is None
     assert fresh["usage_person_days"] == 200
+
+
+def test_the_pack_cover_says_the_figures_follow_days_apart(acme, load):
+    """A report pack as of the stray day says so on its cover, in the pages' words; one as of the
+    day the rest ends says nothing of it (analysis/reports/cover.py)."""
+    fresh, apart = _apart(acme, load, [("a", date(2025, 7, 10))])
+    rollout = orgs.rollout(acme, "MFA")
+    cover = dict(report_contents(acme, rollout, date(2025, 7, 10)).cover)
+    assert cover["Note"] == (
+        "The newest use stands apart from the rest: 1 person-day of 201 from 10 Jul 2025 to 10 Jul 2025, "
+        "after 91 days with no use at all; the rest ends on 10 Apr 2025. The figures follow the newest day."
+    )
+    assert "Note" not in dict(report_contents(acme, rollout, date(2025, 4, 10)).cover)

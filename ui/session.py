@@ -27,7 +27,7 @@ from analysis.rankings import departments_weakest_first
 from analysis.scope import Scope, open_scope
 from analysis.seed import ensure_demo
 from analysis.store import Store, db_path, shared_store
-from analysis.words import day, plural
+from analysis.words import day, use_apart_words
 from ui import cached, onboarding
 from ui.cached import versions
 from ui.cards import freshness_md
@@ -366,11 +366,8 @@ def use_apart_note(apart: dict, newest: date | None) -> None:
     """Says that the view is as of a few days of use that stand apart (analysis.metrics.use_apart),
     and the day to choose to see the rollout as it was."""
     st.info(
-        f"The newest use stands apart from the rest: {plural(apart['person_days'], 'person-day')} "
-        f"of {apart['of']:,} from {day(apart['from'])} to {day(newest)}, after "
-        f"{apart['gap']:,} days with no use at all; the rest ends on {day(apart['before'])}. "
-        f"The figures follow the newest day: to see the rollout as it was, set As of to "
-        f"{day(apart['before'])} in the sidebar.",
+        f"{use_apart_words(apart, newest)} The figures follow the newest day: to see the rollout as "
+        f"it was, set As of to {day(apart['before'])} in the sidebar.",
         icon=":material/event_busy:",
     )
 

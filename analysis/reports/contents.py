@@ -4,16 +4,17 @@ texts and tables of strings that analysis.reports.powerpoint and analysis.report
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pandas as pd
 
-from analysis import alerts, branding, kpis, metrics, onboarding, orgs, phases, roster_history, settings, support
+from analysis import alerts, branding, kpis, metrics, onboarding, orgs, phases, settings, support
 from analysis.alerts import rule_title, where
 from analysis.annotations import markers as chart_markers
 from analysis.orgs import Rollout
 from analysis.privacy import OTHER, fold_small_groups
 from analysis.reports.appendix import appendix_sections
+from analysis.reports.cover import cover_rows
 from analysis.reports.helpdesk import helpdesk_table
 from analysis.reports.model import Chart, ReportContents, Section, Table, kpi_line  # noqa: F401 (re-exported)
 from analysis.reports.since import comparison_section
@@ -21,7 +22,7 @@ from analysis.reports.story import story_sections
 from analysis.scope import Scope
 from analysis.summary import summary
 from analysis.words import cohort_label as _cohort_words
-from analysis.words import day, hours, moment, number, pct, plain
+from analysis.words import day, hours, number, pct, plain
 
 # What fits a slide (13.33 x 7.5 in) and an A4 landscape page without shrinking the text.
 MAX_FLAGS = 6
@@ -88,7 +89,7 @@ def report_contents(
         synthetic=orgs.is_synthetic(scope),
         prepared_by=plain(scope.principal.name),
         prepared_at=now,
-        cover=_cover(rollout, as_of, window, chosen, fresh, scope.principal.name, now),
+        cover=cover_rows(rollout, as_of, window, chosen, fresh, scope.principal.name, now),
         sections=sections,
         figures={"cohorts": cohorts, "support": tickets, "red_flags": alerts.red_flag_counts(found)},
         summary=summary(
@@ -102,48 +103,6 @@ def report_contents(
 def _organisation_name(scope: Scope) -> str:
     seen = orgs.organisations(scope.store, scope.principal)
     return str(seen.loc[seen["org_id"] == scope.org_id, "name"].iloc[0])
-
-
-def _cover(
-    rollout: Rollout, as_of: date, window: int, chosen, fresh: dict, who: str, now: datetime
-) -> list[tuple[str, str]]:
-    """The filters and the baseline the figures are computed with, how fresh the data is, and who
-    prepared the pack: so a printed copy says what it is of (ANCHORS: print the filters used)."""
-    start = as_of - timedelta(days=window - 1)
-    live = " · ".join(f"{plain(c)}: go-live {day(d)}" for c, d in rollout.cohorts.items()) or "none yet"
-    counted = ", ".join(map(plain, rollout.activities)) or "every activity except the old way"
-    old = ", ".join(map(plain, rollout.legacy_activities)) or "none"
-    filters = [f"categories {', '.join(map(plain, rollout.ticket_categories))}"] if rollout.ticket_categories else []
-    if rollout.ticket_keywords:
-        filters.append(f"subjects containing {', '.join(map(plain, rollout.ticket_keywords))}")
-    load = f"{moment(fresh['last_load'])}" if fresh.get("last_load") else "none"
-    roster = roster_history.date_on(fresh.get("roster_dates") or [], as_of)  # the roster the figures count
-    return [
-        ("As of", f"{day(as_of)} (end of day)"),
-        ("Window", f"{window} days: {day(start)} to {day(as_of)}"),
-        ("Cohorts", live),
-        ("What counts as use", f"{counted}; the old way: {old}"),
-        ("Tickets counted", " or ".join(filters) or "every ticket of the organisation"),
-        ("Adoption target", f"{rollout.target_adoption:.0%} by day {rollout.target_age_days} after each go-live"),
-        ("Baseline", _baseline_words(chosen)),
-        ("Roster", f"dated {day(roster)}: the people licensed from that day" if roster else "none loaded yet"),
-        (
-            "Data",
-            f"newest usage day {day(fresh.get('newest_usage_day'))} · newest ticket day "
-            f"{day(fresh.get('newest_ticket_day'))} · last load {load}",
-        ),
-        ("Prepared", f"by {plain(who)} on {moment(now)}"),
-    ]
-
-
-def _baseline_words(chosen) -> str:
-    if chosen is None:
-        return "none (the rollout has no go-live yet)"
-    window = f"{day(chosen.start)} to {day(chosen.end)} ({chosen.days} days)"
-    if chosen.locked:
-        when = f" on {day(chosen.locked_at)}" if chosen.locked_at else ""
-        return f"'{plain(chosen.name)}', locked by {plain(chosen.locked_by or 'unknown')}{when}: {window}"
-    return f"computed from the data over the baseline window, {window}"
 
 
 def _habit(figures: dict, unknowable: dict) -> str:
