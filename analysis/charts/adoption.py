@@ -191,25 +191,40 @@ def adoption_funnel_chart(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
+# a day's own bar up to this many days after go-live; later first uses share one bar, "91+": per
+# day over a long rollout drew hundreds of one-pixel bars (1,446 over 723 days in a real Moodle
+# course, three fifths of its Adoption page's elements) and hid the first weeks, which matter
+LAST_DAY_SHOWN = 90
+
+
 def days_to_first_use_chart(frame: pd.DataFrame) -> go.Figure:
     """How many days after their cohort's go-live people first used it, per cohort (share of the
-    cohort's activated people per day)."""
+    cohort's activated people per day), a day at a time to day 90 and later first uses together
+    (at x = 92, labelled 91+). Days with nobody have no bar."""
     fig = go.Figure()
     cohorts = list(dict.fromkeys(frame["cohort"]))
+    late = (frame["days_to_first_use"] > LAST_DAY_SHOWN).any()
     for i, cohort in enumerate(cohorts):
-        part = frame[frame["cohort"] == cohort]
+        days = frame.loc[frame["cohort"] == cohort, "days_to_first_use"]
+        counts = days.where(days <= LAST_DAY_SHOWN, LAST_DAY_SHOWN + 2).value_counts().sort_index()
         fig.add_trace(
-            go.Histogram(
-                x=part["days_to_first_use"],
-                name=f"{label(cohort.capitalize())} ({len(part):,} people)",
-                histnorm="percent",
-                xbins=dict(start=-0.5, size=1),
+            go.Bar(
+                x=counts.index,
+                y=counts / len(days) * 100,
+                name=f"{label(cohort.capitalize())} ({len(days):,} people)",
                 marker_color=cohort_colour(cohort, i),
-                hovertemplate="day %{x}: %{y:.1f}% of the cohort's activated people<extra>"
+                customdata=[
+                    f"day {d}" if d <= LAST_DAY_SHOWN else f"day {LAST_DAY_SHOWN + 1} or later" for d in counts.index
+                ],
+                hovertemplate="%{customdata}: %{y:.1f}% of the cohort's activated people<extra>"
                 + label(cohort)
                 + "</extra>",
             )
         )
+    weeks = list(range(0, LAST_DAY_SHOWN + 1, 14))
+    ticks = dict(
+        tickmode="array", tickvals=[*weeks, LAST_DAY_SHOWN + 2], ticktext=[*map(str, weeks), f"{LAST_DAY_SHOWN + 1}+"]
+    )
     fig.update_layout(
         template="plotly_white",
         barmode="group",
@@ -217,7 +232,7 @@ def days_to_first_use_chart(frame: pd.DataFrame) -> go.Figure:
         height=340,
         margin=MARGIN,
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
-        xaxis=dict(title="days from go-live to first use", rangemode="tozero"),
+        xaxis=dict(title="days from go-live to first use", rangemode="tozero", **(ticks if late else {})),
         yaxis=dict(title="% of activated people", ticksuffix="%"),
     )
     return fig
