@@ -49,6 +49,7 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py --sizes small,medium,large
 	PYTHONPATH=. $(BIN)/python bench/upload_bombs.py
+	$(BIN)/python bench/upload_browser.py
 
 bench-quick: $(VENV)/.dev
 	$(BIN)/python bench/run.py --sizes small,medium
