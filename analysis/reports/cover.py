@@ -1,5 +1,5 @@
 """The pack's cover: what its figures are of (the filters, the baseline, the roster, how fresh the
-data is, who prepared it), so a printed copy says what it is of (ANCHORS: print the filters used)."""
+data is, who prepared it), so a printed copy says what it is of."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def cover_rows(
     rollout: Rollout, as_of: date, window: int, chosen, fresh: dict, who: str, now: datetime
 ) -> list[tuple[str, str]]:
     """The filters and the baseline the figures are computed with, how fresh the data is, and who
-    prepared the pack: so a printed copy says what it is of (ANCHORS: print the filters used)."""
+    prepared the pack, and a note when the as-of day sits on a few days of use apart from the rest."""
     start = as_of - timedelta(days=window - 1)
     live = " · ".join(f"{plain(c)}: go-live {day(d)}" for c, d in rollout.cohorts.items()) or "none yet"
     counted = ", ".join(map(plain, rollout.activities)) or "every activity except the old way"
