@@ -3,12 +3,16 @@ default as-of date follows them, so the pages say so and name the day the rest o
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import io
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from analysis import metrics, orgs
 from analysis.reports.contents import report_contents
+from analysis.reports.model import ReportContents
+from analysis.reports.powerpoint import pptx_bytes
 
 START = date(2025, 1, 1)
 BULK = [START + timedelta(days=i) for i in range(100)]  # 1 Jan to 10 Apr 2025
@@ -73,3 +77,40 @@ def test_the_pack_cover_says_the_figures_follow_days_apart(acme, load):
         "after 91 days with no use at all; the rest ends on 10 Apr 2025. The figures follow the newest day."
     )
     assert "Note" not in dict(report_contents(acme, rollout, date(2025, 4, 10)).cover)
+
+
+def _cover_table_on_the_slide(contents) -> tuple[float, float]:
+    """The cover slide's table: its bottom in inches and its text's size in points."""
+    from pptx import Presentation
+    from pptx.util import Emu
+
+    slide = Presentation(io.BytesIO(pptx_bytes(contents, {}))).slides[0]
+    (table,) = [shape for shape in slide.shapes if shape.has_table]
+    size = table.table.cell(0, 0).text_frame.paragraphs[0].runs[0].font.size.pt
+    return Emu(table.top + table.height).inches, size
+
+
+def test_a_crowded_cover_shrinks_its_table_to_stay_clear_of_the_footer():
+    """The demo's banner, six summary lines and the note: the cover's table at 10 points would run
+    to 7.5 in (from 4.4 in: ten rows of 0.27 in and the note's two lines, 0.43 in), past the footer
+    at 7.0 in; it is set smaller until it ends by 6.9 in."""
+    note = "The newest use stands apart from the rest: " + "x" * 180
+    rows = [("As of", "10 Jul 2025 (end of day)"), *((f"Row {i}", "a value") for i in range(9)), ("Note", note)]
+    contents = ReportContents(
+        "Acme",
+        "MFA",
+        date(2025, 7, 10),
+        28,
+        True,
+        "am",
+        datetime(2025, 7, 11),
+        rows,
+        [],
+        {},
+        summary=[f"A summary sentence number {i}." for i in range(6)],
+    )
+    bottom, size = _cover_table_on_the_slide(contents)
+    assert bottom <= 6.9 and size < 10
+    plain = replace(contents, synthetic=False, cover=rows[:-1], summary=[])
+    bottom, size = _cover_table_on_the_slide(plain)
+    assert bottom <= 6.9 and size == 10

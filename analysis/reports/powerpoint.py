@@ -231,7 +231,11 @@ def _cover_slide(slide, contents: ReportContents) -> None:
         box.text_frame.word_wrap = True
         top += 0.2 * _lines(text, 12.1 - 0.3, 12) + 0.2
     _text_box(slide, 0.6, top, 12.1, 0.35, "What the figures are of", 12, bold=True)
-    _slide_table(slide, cover_table(contents), top + 0.4)
+    table = cover_table(contents)
+    # the demo's banner, a long summary and a note (analysis/reports/cover.py) can outgrow the slide
+    while table.size > 7 and top + 0.4 + sum(_row_heights(table)) > BOTTOM:
+        table = replace(table, size=table.size - 1)
+    _slide_table(slide, table, top + 0.4)
 
 
 def _footer(slide, contents: ReportContents, page: int, total: int) -> None:
