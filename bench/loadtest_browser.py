@@ -39,6 +39,15 @@ async def shown(tab: Page, title: str, timeout: float) -> None:
     await tab.locator(IDLE).wait_for(timeout=timeout * 1000)
 
 
+async def signed_in_tab(browser: Browser, url: str, cookie: str, height: int = 1000) -> Page:
+    """A new tab 1400 px wide in a context holding the sign-in cookie ("name=value", from the app's
+    claim route: bench/loadtest_server.py claimed_cookie)."""
+    context = await browser.new_context(viewport={"width": 1400, "height": height})
+    name, _, value = cookie.partition("=")
+    await context.add_cookies([{"name": name, "value": value, "url": url}])
+    return await context.new_page()
+
+
 @dataclass
 class BrowserSession:
     name: str

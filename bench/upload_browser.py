@@ -32,7 +32,7 @@ from bench import peers  # noqa: E402
 from bench.build_org import load, new_scope  # noqa: E402
 from bench.generate import Size, generate  # noqa: E402
 from bench.loadtest import prepared  # noqa: E402
-from bench.loadtest_browser import ARGS, chromium, shown  # noqa: E402
+from bench.loadtest_browser import ARGS, chromium, shown, signed_in_tab  # noqa: E402
 from bench.loadtest_server import claimed_cookie, memory_bytes, start_server  # noqa: E402
 from bench.views import idle  # noqa: E402
 
@@ -70,10 +70,7 @@ async def shoot_until(tab: Page, done, shots: Path, name: str, every: float) -> 
 async def upload(url: str, cookie: str, usage: Path, shots: Path) -> dict:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium(), args=ARGS)
-        context = await browser.new_context(viewport={"width": 1400, "height": 1400})
-        name, _, value = cookie.partition("=")
-        await context.add_cookies([{"name": name, "value": value, "url": url}])
-        tab = await context.new_page()
+        tab = await signed_in_tab(browser, url, cookie, height=1400)
         await tab.goto(url + "/data")
         await shown(tab, "Data", 120)
         await tab.locator('input[type="file"]').set_input_files(str(usage))

@@ -34,7 +34,7 @@ from playwright.async_api import Page, async_playwright  # noqa: E402
 from bench import loadtest_profile  # noqa: E402
 from bench.generate import SIZES  # noqa: E402
 from bench.loadtest import bench_database, prepared  # noqa: E402
-from bench.loadtest_browser import ARGS, chromium, shown  # noqa: E402
+from bench.loadtest_browser import ARGS, chromium, shown, signed_in_tab  # noqa: E402
 from bench.loadtest_server import COOKIE, claimed_cookie, cpu_seconds, start_server  # noqa: E402
 
 # an account manager's pages in the sidebar's order (app.py), "Your account" left out
@@ -82,10 +82,7 @@ async def views(url: str, cookie: str, rounds: int, timeout: float, spy=None, sh
     found = []
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium(), args=ARGS)
-        context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-        name, _, value = cookie.partition("=")
-        await context.add_cookies([{"name": name, "value": value, "url": url}])
-        tab = await context.new_page()
+        tab = await signed_in_tab(browser, url, cookie)
         start = time.monotonic()  # the app opened on a page with no figures: its load apart from the pages'
         await tab.goto(url + "/account")
         await shown(tab, OPENING, timeout)
