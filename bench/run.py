@@ -40,6 +40,9 @@ from bench.views import PAGES as VIEWED  # noqa: E402
 
 GIB = 1024**3
 PAGE_BAR, CACHE_BAR, CLI_BAR, INGEST_BAR, SCALE_BAR = 0.150, 0.030, 1.5, 1.5, 1.5
+# the sizes issue #12 sets the ingest bar at: usage of 2 M and 20 M events, 1 M ticket rows
+BARRED_SIZES = {"usage": ("medium", "large"), "tickets": ("large",)}
+BARRED_FOR = {"usage": "2 M and 20 M events", "tickets": "1 M rows"}
 
 
 class Failed(RuntimeError):
@@ -265,6 +268,15 @@ def row(size, target, ours, peer="—", ratio=None, bar="—", meets=None) -> st
     return f"| {size} | {target} | {ours} | {peer} | {shown} | {bar} | {verdict} |"
 
 
+def ingest_bar(kind: str, size: str, meets: bool) -> tuple[str, bool | None]:
+    """(the bar, whether it is met) of a load's ratio to the bare CTAS: issue #12 sets 1.5x for the
+    2 M and 20 M-event usage files (target 1) and the 1 M ticket rows (target 5); at the other
+    sizes the ratio is context (fixed costs weigh more in a smaller file)."""
+    if size in BARRED_SIZES[kind]:
+        return f"<= {INGEST_BAR}x", meets
+    return f"context ({INGEST_BAR}x is for {BARRED_FOR[kind]})", None
+
+
 def size_rows(size: str, m: dict) -> list[str]:
     usage, ctas, tickets, tickets_ctas = m["usage"], m["ctas"], m["tickets"], m["tickets_ctas"]
     reload = m["undo"].median_of("reload_seconds")
@@ -276,8 +288,7 @@ def size_rows(size: str, m: dict) -> list[str]:
             secs(usage.median),
             secs(ctas.median),
             usage.median / ctas.median,
-            f"<= {INGEST_BAR}x",
-            usage.median <= INGEST_BAR * ctas.median,
+            *ingest_bar("usage", size, usage.median <= INGEST_BAR * ctas.median),
         ),
         row(
             size,
@@ -320,8 +331,7 @@ def size_rows(size: str, m: dict) -> list[str]:
             secs(tickets.median),
             secs(tickets_ctas.median),
             tickets.median / tickets_ctas.median,
-            f"<= {INGEST_BAR}x",
-            tickets.median <= INGEST_BAR * tickets_ctas.median,
+            *ingest_bar("tickets", size, tickets.median <= INGEST_BAR * tickets_ctas.median),
         ),
         row(
             size,

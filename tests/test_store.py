@@ -175,3 +175,27 @@ def test_command_line_says_in_one_line_when_the_app_holds_the_database(tmp_path)
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr
     assert "in use by the running app" in lines[0] and "inbox" in lines[0]
+
+
+def test_tickets_stored_before_migration_32_are_kept_without_the_key_index(tmp_path, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    all_migrations = store_module.migrations()
+    monkeypatch.setattr(store_module, "migrations", lambda: [m for m in all_migrations if m[0] < 32])
+    old = Store(path, staging_dir=tmp_path / "s")
+    old.cursor().execute(
+        "INSERT INTO tickets (org_id, source, ticket_id, created_at, status, satisfaction, upload_id, sla_met, "
+        "business_resolution_hours) VALUES (2, 'zendesk', 'T9', '2025-07-12 09:00', 'solved', 'good', 7, true, 4.5), "
+        "(1, 'servicenow', 'INC1', '2025-07-11 08:00', 'new', NULL, 6, NULL, NULL)"
+    )
+    old.close()
+    monkeypatch.setattr(store_module, "migrations", lambda: all_migrations)
+    new = Store(path, staging_dir=tmp_path / "s")
+    cur = new.cursor()
+    rows = "SELECT org_id, source, ticket_id, status, satisfaction, resolved_approx, reopened, upload_id, sla_met, business_resolution_hours FROM tickets ORDER BY org_id"
+    assert cur.execute(rows).fetchall() == [
+        (1, "servicenow", "INC1", "new", None, False, 0, 6, None, None),
+        (2, "zendesk", "T9", "solved", "good", False, 0, 7, True, 4.5),
+    ]
+    keys = "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'tickets' AND constraint_type = 'PRIMARY KEY'"
+    assert cur.execute(keys).fetchall() == [(0,)]
+    new.close()
