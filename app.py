@@ -58,7 +58,7 @@ if who is not None:
         session.post_to("/api/session/logout")
         st.stop()
     if claim := st.session_state.pop("claim", None):
-        session.post_to("/api/session/claim", code=claim)  # sets the HttpOnly cookie, then back here
+        session.post_behind("/api/session/claim", code=claim)  # sets the HttpOnly cookie for reloads and new tabs
 
 page = st.navigation(pages)
 with audit.acting(who.email if who is not None else "not signed in", page.title):  # analysis/audit.py
