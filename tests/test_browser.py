@@ -169,6 +169,31 @@ def test_a_page_url_on_a_fresh_server_asks_for_sign_in(server, browser):
     context.close()
 
 
+def test_sign_in_draws_the_page_once_and_sets_the_cookie_without_a_reload(server, browser):
+    """The tab is signed in through its session: it claims the cookie for reloads and new tabs in
+    the background (ui/session.py post_behind) instead of posting a form and loading the app again."""
+    context = browser.new_context()
+    tab = context.new_page()
+    goto(tab, server["url"] + "/")
+    tab.get_by_label("Email").fill("admin@provider.test")
+    tab.get_by_label("Password", exact=True).fill(PASSWORD)
+    loads = []
+    tab.on("load", lambda loaded: loads.append(loaded.url))  # documents loaded, not the URL's ?org= set in place
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    deadline = time.time() + 30
+    while time.time() < deadline and not [c for c in context.cookies() if c["name"] == "uptake_session"]:
+        time.sleep(0.2)
+    (cookie,) = [c for c in context.cookies() if c["name"] == "uptake_session"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    settled(tab)
+    assert loads == []  # the form post's way loaded the app a second time: /api/session/claim, then /
+    tab.reload()
+    tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    assert tab.get_by_role("button", name="Sign in").count() == 0
+    context.close()
+
+
 def test_overview_shows_kpi_cards_and_charts(server, page):
     page.reload()  # the sign-in survives a reload (HttpOnly cookie set by the app's route)
     page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
