@@ -95,20 +95,32 @@ def test_snapshots_loaded_before_migration_9_are_recorded_by_it(tmp_path, monkey
     new.close()
 
 
-def test_usage_stored_before_migration_14_is_kept_without_the_key_indexes(tmp_path, monkeypatch):
+def _upgraded(tmp_path, monkeypatch, before: int, statements: list[str]) -> Store:
+    """A store made by the migrations before `before`, holding what statements wrote, then opened
+    with every migration."""
     path = tmp_path / "old.duckdb"
     all_migrations = store_module.migrations()
-    monkeypatch.setattr(store_module, "migrations", lambda: [m for m in all_migrations if m[0] < 14])
+    monkeypatch.setattr(store_module, "migrations", lambda: [m for m in all_migrations if m[0] < before])
     old = Store(path, staging_dir=tmp_path / "s")
-    old.cursor().execute(
-        "INSERT INTO usage_events (org_id, user_id, event_at, day, activity, events, upload_id, snapshot) VALUES "
-        "(2, 'ann', '2025-07-12 09:00', '2025-07-12', 'teams', 3, 7, NULL), "
-        "(1, 'ben', '2025-07-11', '2025-07-11', 'teams', 1, 7, '2025-07-13')"
-    )
-    old.cursor().execute("INSERT INTO usage_daily VALUES (2, 'ann', '2025-07-12', 'teams', 3)")
+    for statement in statements:
+        old.cursor().execute(statement)
     old.close()
     monkeypatch.setattr(store_module, "migrations", lambda: all_migrations)
-    new = Store(path, staging_dir=tmp_path / "s")
+    return Store(path, staging_dir=tmp_path / "s")
+
+
+def test_usage_stored_before_migration_14_is_kept_without_the_key_indexes(tmp_path, monkeypatch):
+    new = _upgraded(
+        tmp_path,
+        monkeypatch,
+        14,
+        [
+            "INSERT INTO usage_events (org_id, user_id, event_at, day, activity, events, upload_id, snapshot) VALUES "
+            "(2, 'ann', '2025-07-12 09:00', '2025-07-12', 'teams', 3, 7, NULL), "
+            "(1, 'ben', '2025-07-11', '2025-07-11', 'teams', 1, 7, '2025-07-13')",
+            "INSERT INTO usage_daily VALUES (2, 'ann', '2025-07-12', 'teams', 3)",
+        ],
+    )
     cur = new.cursor()
     assert cur.execute("SELECT org_id, user_id, events, snapshot FROM usage_events ORDER BY org_id").fetchall() == [
         (1, "ben", 1, date(2025, 7, 13)),
@@ -178,18 +190,16 @@ def test_command_line_says_in_one_line_when_the_app_holds_the_database(tmp_path)
 
 
 def test_tickets_stored_before_migration_32_are_kept_without_the_key_index(tmp_path, monkeypatch):
-    path = tmp_path / "old.duckdb"
-    all_migrations = store_module.migrations()
-    monkeypatch.setattr(store_module, "migrations", lambda: [m for m in all_migrations if m[0] < 32])
-    old = Store(path, staging_dir=tmp_path / "s")
-    old.cursor().execute(
-        "INSERT INTO tickets (org_id, source, ticket_id, created_at, status, satisfaction, upload_id, sla_met, "
-        "business_resolution_hours) VALUES (2, 'zendesk', 'T9', '2025-07-12 09:00', 'solved', 'good', 7, true, 4.5), "
-        "(1, 'servicenow', 'INC1', '2025-07-11 08:00', 'new', NULL, 6, NULL, NULL)"
+    new = _upgraded(
+        tmp_path,
+        monkeypatch,
+        32,
+        [
+            "INSERT INTO tickets (org_id, source, ticket_id, created_at, status, satisfaction, upload_id, sla_met, "
+            "business_resolution_hours) VALUES (2, 'zendesk', 'T9', '2025-07-12 09:00', 'solved', 'good', 7, true, 4.5), "
+            "(1, 'servicenow', 'INC1', '2025-07-11 08:00', 'new', NULL, 6, NULL, NULL)"
+        ],
     )
-    old.close()
-    monkeypatch.setattr(store_module, "migrations", lambda: all_migrations)
-    new = Store(path, staging_dir=tmp_path / "s")
     cur = new.cursor()
     rows = "SELECT org_id, source, ticket_id, status, satisfaction, resolved_approx, reopened, upload_id, sla_met, business_resolution_hours FROM tickets ORDER BY org_id"
     assert cur.execute(rows).fetchall() == [
