@@ -27,7 +27,7 @@ run: $(VENV)/.runtime
 # $(TEST_WORKERS) processes (pytest-xdist), a test file per process at a time.
 TEST_WORKERS ?= 2
 test: static
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 check: test
 
