@@ -136,12 +136,18 @@ def signed_in(browser, server, email):
     tab.get_by_label("Password", exact=True).fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
     tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
-    deadline = time.time() + 30  # the app then sets its cookie through /api/session/claim and comes back
+    session_cookie(context)
+    return tab
+
+
+def session_cookie(context) -> dict:
+    """The sign-in cookie, once the tab has claimed it from /api/session/claim in the background
+    (ui/session.py post_behind)."""
+    deadline = time.time() + 30
     while time.time() < deadline and not [c for c in context.cookies() if c["name"] == "uptake_session"]:
         time.sleep(0.2)
-    tab.wait_for_load_state()
-    tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
-    return tab
+    (cookie,) = [c for c in context.cookies() if c["name"] == "uptake_session"]
+    return cookie
 
 
 @pytest.fixture(scope="module")
@@ -181,10 +187,7 @@ def test_sign_in_draws_the_page_once_and_sets_the_cookie_without_a_reload(server
     tab.on("load", lambda loaded: loads.append(loaded.url))  # documents loaded, not the URL's ?org= set in place
     tab.get_by_role("button", name="Sign in").click()
     tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
-    deadline = time.time() + 30
-    while time.time() < deadline and not [c for c in context.cookies() if c["name"] == "uptake_session"]:
-        time.sleep(0.2)
-    (cookie,) = [c for c in context.cookies() if c["name"] == "uptake_session"]
+    cookie = session_cookie(context)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     settled(tab)
     assert loads == []  # the form post's way loaded the app a second time: /api/session/claim, then /

@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_browser import PASSWORD, free_port, goto, shoot, signed_in
+from tests.test_browser import PASSWORD, free_port, goto, session_cookie, shoot, signed_in
 
 pytestmark = pytest.mark.browser
 NEWTOWN = "Uni of Newtown"
@@ -397,9 +397,7 @@ def test_8_a_client_viewer_sees_their_figures_without_housekeeping(browser, serv
         viewer.get_by_label("Email").fill(VIEWER)
         viewer.get_by_label("Password", exact=True).fill(one_time)
         viewer.get_by_role("button", name="Sign in").click()
-        deadline = time.time() + 30  # the app sets its cookie through /api/session/claim (tests/test_browser.py)
-        while time.time() < deadline and not [c for c in context.cookies() if c["name"] == "uptake_session"]:
-            time.sleep(0.2)
+        session_cookie(context)
         viewer.get_by_text("Welcome: choose your password to continue").wait_for(timeout=90_000)
         new = "the client's own long password"
         viewer.get_by_label("Current password").fill(one_time)
