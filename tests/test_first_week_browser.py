@@ -264,6 +264,7 @@ def test_3_the_licence_list_loads_as_a_roster_with_its_cohort_values(tab, files)
         "licensed": "Licensed",
     }
     assert {field: mapped.get(field) for field in expected} == expected, mapped
+    wait_idle(tab)  # a dropdown opened while the page reruns closes again (a CI run under load timed out here)
     asked.click()
     tab.get_by_role("option", name="champion", exact=True).click()
     wait_idle(tab)
