@@ -7,6 +7,7 @@ from analysis.access import role_name
 from analysis.care.advice import NOTICE
 from analysis.damage import DatabaseDamaged
 from ui import onboarding, session
+from ui.parsed_uploads import forget_all
 from ui.text import literal
 
 st.set_page_config(page_title="Uptake", page_icon=":material/trending_up:", layout="wide")
@@ -61,5 +62,7 @@ if who is not None:
         session.post_behind("/api/session/claim", code=claim)  # sets the HttpOnly cookie for reloads and new tabs
 
 page = st.navigation(pages)
+if page.url_path != "data":
+    forget_all()  # the Data page's uploader comes back empty: its files' bytes can go (ui/parsed_uploads.py)
 with audit.acting(who.email if who is not None else "not signed in", page.title):  # analysis/audit.py
     page.run()

@@ -2,7 +2,8 @@
 in one headless Chromium against the real server (bench/loadtest_server.py), into a new bench
 organisation that holds its roster. The preview (the whole load, rolled back) is timed from the file
 chosen to the Load button shown, the load from the click to its result shown; the server's RSS is
-sampled every 0.2 s; the progress bar is shot during the load. The peer is DuckDB's bare CTAS of
+sampled every 0.2 s, and read once more when the server is idle after the load, the tab still open
+(what the session goes on holding); the progress bar is shot during the load. The peer is DuckDB's bare CTAS of
 the same file (median of 3).
 
     .venv/bin/python bench/upload_browser.py [--out DIR]
@@ -67,7 +68,7 @@ async def shoot_until(tab: Page, done, shots: Path, name: str, every: float) -> 
     return time.monotonic() - start
 
 
-async def upload(url: str, cookie: str, usage: Path, shots: Path) -> dict:
+async def upload(url: str, cookie: str, usage: Path, shots: Path, pid: int) -> dict:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium(), args=ARGS)
         tab = await signed_in_tab(browser, url, cookie, height=1400)
@@ -83,8 +84,15 @@ async def upload(url: str, cookie: str, usage: Path, shots: Path) -> dict:
         text = await result.first.inner_text()
         await tab.locator(MAIN).evaluate("e => e.scrollTo(0, 0)")
         await tab.screenshot(path=str(shots / "loaded.png"))
+        idle(pid)  # the red flags and the warm-up after the load done
+        after = memory_bytes(pid).get("VmRSS", 0) // 2**20
         await browser.close()
-    return {"preview_seconds": round(preview, 1), "load_seconds": round(loaded, 1), "result": text}
+    return {
+        "preview_seconds": round(preview, 1),
+        "load_seconds": round(loaded, 1),
+        "result": text,
+        "rss_after_mib": after,
+    }
 
 
 def main() -> None:
@@ -110,7 +118,7 @@ def main() -> None:
             idle(server.pid)
             sampler = Sampler(server.pid)
             sampler.start()
-            found = asyncio.run(upload(server.url, cookie, files.usage, shots))
+            found = asyncio.run(upload(server.url, cookie, files.usage, shots, server.pid))
             sampler.stopped.set()
             sampler.join()
         finally:

@@ -15,7 +15,7 @@ from analysis.load_slots import LoadBusy
 from analysis.undo_rule import may_undo
 from analysis.uploads import UndoError, data_version, rejected_rows, undo
 from ui import cached, roster_history
-from ui.parsed_uploads import keep_only, parsed, sha256
+from ui.parsed_uploads import forget_all, keep_only, parsed, sha256
 from ui.session import organisation_name, pick_scope, principal, synthetic_banner
 from ui.tables import show_table
 from ui.text import literal
@@ -108,6 +108,8 @@ load_tab, history_tab, roster_tab, people_tab = st.tabs(
     ["Load files", "Load history", "Roster history", "Unknown people"], key="data_tab", on_change="rerun"
 )
 
+if not load_tab.open:
+    forget_all()  # the uploader is not drawn, so it comes back empty: its files' bytes can go
 if load_tab.open:  # only the chosen tab runs (a tracked tab: choosing another reruns)
     with load_tab:
         rollout_name = rollout.name if rollout else None

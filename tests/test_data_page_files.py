@@ -5,9 +5,10 @@ report's system rows and repeats, of a file loaded twice, and of tickets from an
 import re
 
 import pytest
+from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 
 from analysis import roster_import
-from tests.conftest import shown
+from tests.conftest import TINY, shown
 from tests.test_app import app, demo_db, open_page  # noqa: F401  (app: signed in as an admin, on the demo)
 
 
@@ -125,3 +126,27 @@ def test_tickets_of_another_system_are_asked_about_before_they_update(page):
     same.check()
     at.run()
     assert "**other\\-system\\.csv** (tickets): 1 rows read → 0 new, 1 updated" in markdown(at)
+
+
+def test_a_loaded_file_no_longer_holds_the_servers_memory(page, monkeypatch):
+    """Streamlit keeps an uploaded file's bytes until the browser removes it from its uploader; the
+    uploader is replaced after a load, so the page itself hands the bytes back (ui/parsed_uploads.py)."""
+    stores = []  # AppTest gives each run a store of its own, holding the uploader's files
+    add = MemoryUploadedFileManager.add_file
+
+    def kept(self, session_id, file):
+        stores.append(self)
+        add(self, session_id, file)
+
+    def held() -> set[str]:
+        return {rec.name for files in stores[-1].file_storage.values() for rec in files.values()}
+
+    monkeypatch.setattr(MemoryUploadedFileManager, "add_file", kept)
+    usage = (TINY / "usage.csv").read_bytes().replace(b"acme.test", b"democo.example")
+    at = upload(page, "extra.csv", usage)
+    assert held() == {"extra.csv"}  # held while it is in the uploader, to be previewed and loaded
+    next(b for b in at.button if b.label == "Load 1 file").click()
+    at.run()
+    assert any(re.match(r"extra\\\.csv\\: load \d+ stored", s.value) for s in at.success)  # loaded
+    assert at.file_uploader[0].value in (None, [])  # a new, empty uploader
+    assert held() == set()
