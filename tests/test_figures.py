@@ -5,6 +5,7 @@ sessions: docs/performance.md#many-people-at-once); no page builds a chart outsi
 from __future__ import annotations
 
 import ast
+import json
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import plotly.graph_objects as go
 import pytest
 import streamlit as st
 
+from analysis.charts.base import white
 from tests.test_pages import app_as, demo  # noqa: F401 (demo is a fixture)
 from ui import figures
 from ui.shared import digest
@@ -215,3 +217,23 @@ def test_the_red_flag_cards_tables_are_made_ready_once(demo, monkeypatch):  # no
         at.switch_page("pages/red_flags.py")
         at.run()
     assert not at.exception and [c for c in NEUTRALISED if "What we see" in c] == []
+
+
+def test_every_chart_of_the_pages_is_on_plotlys_white_template(demo, monkeypatch):  # noqa: F811
+    """The template is put in without validating it again (analysis/charts/base.py white): the charts
+    must carry exactly the template that naming it in update_layout gave them."""
+    named = go.Figure().update_layout(template="plotly_white").to_dict()["layout"]["template"]
+    at = app_as(demo, "account_manager", monkeypatch)
+    drawn = 0
+    for page in ("pages/overview.py", "pages/adoption.py", "pages/support.py", "pages/red_flags.py"):
+        goto(at, page)
+        for chart in at.get("plotly_chart"):
+            assert json.loads(chart.proto.spec)["layout"]["template"] == json.loads(json.dumps(named)), page
+            drawn += 1
+    assert drawn >= 10  # the demo's charts: 3 on the Overview, 5 on Adoption, 3 on Support, the flags' evidence
+
+
+def test_a_figure_on_the_white_template_still_refuses_a_wrong_property():
+    figure = white(go.Figure())
+    with pytest.raises(ValueError, match="hieght"):
+        figure.update_layout(hieght=300)

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis.alerts import RULES, Alert, rule_title, where
+from analysis.charts.base import white
 from analysis.words import day
 from ui import cached
 from ui.figures import shared_figure
@@ -87,10 +88,9 @@ def evidence_chart(alert: Alert) -> go.Figure | None:
                 textposition="outside",
             )
         )
-        fig.update_layout(
+        white(fig).update_layout(
             height=170,
             margin=dict(l=0, r=0, t=10, b=0),
-            template="plotly_white",
             yaxis=dict(visible=False),
             xaxis=dict(title=None),
         )
@@ -111,10 +111,9 @@ def evidence_chart(alert: Alert) -> go.Figure | None:
             marker_color=[colour, "#94a3b8"],
         )
     )
-    fig.update_layout(
+    white(fig).update_layout(
         height=130,
         margin=dict(l=0, r=40, t=5, b=5),
-        template="plotly_white",
         xaxis=dict(visible=False, range=[0, max(value, limit) * 1.3 or 1]),
         yaxis=dict(autorange="reversed"),
     )
@@ -171,8 +170,7 @@ def rule_chart(group: list[Alert]) -> go.Figure | None:
             hovertemplate="%{y}: line at %{x}<extra></extra>",
         )
     )
-    fig.update_layout(
-        template="plotly_white",
+    white(fig).update_layout(
         height=70 + 34 * len(group),
         margin=dict(l=10, r=40, t=30, b=10),
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),

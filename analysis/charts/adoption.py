@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts.base import MARGIN, _layout, _plain_layout, add_markers, cohort_colour, fit_period
+from analysis.charts.base import MARGIN, _layout, _plain_layout, add_markers, cohort_colour, fit_period, white
 from analysis.words import label
 
 
@@ -178,8 +178,7 @@ def adoption_funnel_chart(frame: pd.DataFrame) -> go.Figure:
                 cliponaxis=False,
             )
         )
-    fig.update_layout(
-        template="plotly_white",
+    white(fig).update_layout(
         barmode="group",
         height=120 + 70 * len(STAGES),
         # a little over what its fixed stage names come to (189-191 px): drawn once (base.MARGIN)
@@ -225,8 +224,7 @@ def days_to_first_use_chart(frame: pd.DataFrame) -> go.Figure:
     ticks = dict(
         tickmode="array", tickvals=[*weeks, LAST_DAY_SHOWN + 2], ticktext=[*map(str, weeks), f"{LAST_DAY_SHOWN + 1}+"]
     )
-    fig.update_layout(
-        template="plotly_white",
+    white(fig).update_layout(
         barmode="group",
         bargap=0.15,
         height=340,
@@ -268,8 +266,7 @@ def department_heatmap_chart(
             "<extra></extra>",
         )
     )
-    fig.update_layout(
-        template="plotly_white",
+    white(fig).update_layout(
         height=180 + 34 * len(order),
         margin=dict(l=10, r=10, t=110, b=10),
         yaxis=dict(autorange="reversed", title=""),

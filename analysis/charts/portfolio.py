@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.charts.base import white
 from analysis.words import label
 
 
@@ -33,8 +34,7 @@ def portfolio_chart(table: pd.DataFrame) -> go.Figure:
             marker=dict(symbol="line-ns-open", size=22, color="#16a34a", line=dict(width=3)),
         )
     )
-    fig.update_layout(
-        template="plotly_white",
+    white(fig).update_layout(
         height=120 + 40 * len(table),
         margin=dict(l=10, r=10, t=30, b=10),
         xaxis=dict(tickformat=".0%", range=[0, 1.1]),

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts.base import cohort_colour
+from analysis.charts.base import cohort_colour, white
 from analysis.words import label
 
 
@@ -37,8 +37,7 @@ def roster_chart(table: pd.DataFrame, cohorts: list[str], today: date) -> go.Fig
     # a month at least, to the day after today: a single roster dated today was drawn as dots on an
     # axis of milliseconds
     start = min(days[0], pd.Timestamp(today - timedelta(days=30)))
-    fig.update_layout(
-        template="plotly_white",
+    white(fig).update_layout(
         height=300,
         margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts.base import COLOURS, _ms, _plain_layout, add_markers, cohort_colour, fit_period
+from analysis.charts.base import COLOURS, _ms, _plain_layout, add_markers, cohort_colour, fit_period, white
 from analysis.words import label
 
 # -- Support page -----------------------------------------------------------------------------------
@@ -120,8 +120,7 @@ def top_categories_chart(frame: pd.DataFrame, before: str, after: str) -> go.Fig
                 hovertemplate="%{text}<extra>" + label(title) + "</extra>",
             )
         )
-    fig.update_layout(
-        template="plotly_white",
+    white(fig).update_layout(
         barmode="group",
         height=120 + 60 * len(frame),
         margin=dict(l=10, r=60, t=30, b=10),
