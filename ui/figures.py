@@ -2,8 +2,8 @@
 session and rerun that draws it from the same inputs (ui/shared.py; tests/test_figures.py checks
 that no page calls st.plotly_chart with a figure built on the page).
 
-Building a figure (analysis/charts/, ui/flags.py) is 40-100 ms of Python a chart: Plotly validates
-every property, and each go-live or annotation line is an add_vline. Handed a built figure,
+Building a figure (analysis/charts/, ui/flags.py) is 10-20 ms of Python a chart: Plotly validates
+every property it is given. Handed a built figure,
 st.plotly_chart only writes its JSON (DrawnFigure below spares it the copy it makes of the figure).
 """
 
