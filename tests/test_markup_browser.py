@@ -25,7 +25,7 @@ if shutil.which("chromium") is None:
         raise RuntimeError("chromium is required here (UPTAKE_REQUIRE_BROWSER=1)")
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
-from tests.test_browser import PASSWORD, free_port, goto  # noqa: E402
+from tests.test_browser import PASSWORD, free_port, goto, settled  # noqa: E402
 
 # A tracking image (port 9: nothing listens), a fake link, a bare URL, a tag that runs script, a
 # Plotly link, emphasis, a www. address and an e-mail address
@@ -179,11 +179,16 @@ MARKUP_FROM_DATA = """() => {
 }"""
 
 
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .every(chart => chart.querySelector('.main-svg'))"""
+
+
 def markup_on(tab, server, path, heading):
     goto(tab, server["url"] + path)
     tab.get_by_role("heading", name=heading, exact=True).wait_for(timeout=60_000)
     tab.get_by_text("[Sign in again](").first.wait_for(state="attached", timeout=60_000)
-    time.sleep(3)  # the rest of the page and its charts
+    settled(tab)  # the rest of the page
+    tab.wait_for_function(CHARTS_DRAWN, timeout=60_000)  # a chart's legend and labels are data too
     assert tab.locator('[data-testid="stException"]').count() == 0, path
     return tab.evaluate(MARKUP_FROM_DATA)
 
