@@ -3,8 +3,8 @@ session and rerun that draws it from the same inputs (ui/shared.py; tests/test_f
 that no page calls st.plotly_chart with a figure built on the page).
 
 Building a figure (analysis/charts/, ui/flags.py) is 10-20 ms of Python a chart: Plotly validates
-every property it is given. Handed a built figure,
-st.plotly_chart only writes its JSON (DrawnFigure below spares it the copy it makes of the figure).
+every property it is given. Handed a built figure, st.plotly_chart only writes its JSON
+(DrawnFigure below spares it the copy it makes of the figure).
 """
 
 from __future__ import annotations
