@@ -98,7 +98,14 @@ def open_scope(store: Store, principal: Principal, org_id: object, action: str =
     """A Scope on org_id for principal, after checking that the principal may do action there."""
     if not isinstance(org_id, int) or not principal.may(action, org_id):
         raise AccessDenied(f"{principal.name} may not {action} in this organisation")
-    exists = store.cursor().execute("SELECT count(*) FROM organisations WHERE org_id = ?", [org_id]).fetchall()[0][0]
+    # kept until the next write (every run of every page opens a scope): removing one is a write
+    exists = store.until_written((org_id, "organisation exists"), lambda: _exists(store, org_id))
     if not exists:
         raise AccessDenied(f"{principal.name} may not {action} in this organisation")
     return Scope(store, principal, org_id)
+
+
+def _exists(store: Store, org_id: int) -> bool:
+    return bool(
+        store.cursor().execute("SELECT count(*) FROM organisations WHERE org_id = ?", [org_id]).fetchall()[0][0]
+    )

@@ -3,13 +3,13 @@
 import streamlit as st
 
 from analysis import alerts as rules
-from analysis import orgs
 from analysis.alerts import actions as flag_actions
 from analysis.charts import adoption_calendar_chart
 from analysis.reports import kpi_line
 from analysis.reports.pack import LABELS, MIME, build_pack
 from analysis.summary import summary
 from analysis.words import day, plural
+from ui import cached
 from ui.cards import DEFINITIONS, cohort_cards, headline_cards
 from ui.comparison import compare_with
 from ui.feedback import feedback_section
@@ -27,7 +27,7 @@ from ui.text import literal
 st.title("Overview")
 view = rollout_view()
 rollout, window = view.rollout, view.window
-if not orgs.is_synthetic(view.scope):  # the demo is not a client to onboard
+if not cached.is_synthetic(view.scope):  # the demo is not a client to onboard
     checklist(view.scope, expanded=False)
 
 flags = rules.red_flag_counts(

@@ -87,3 +87,45 @@ def test_a_kept_rollout_changed_by_its_caller_is_not_changed_for_the_next(acme):
     mine = cached.rollouts(acme)
     mine[0].target_adoption = 0.5  # as analysis/kpis/goals.py does to the one it holds
     assert cached.rollouts(acme)[0].target_adoption == orgs.rollout(acme, "MFA").target_adoption == 0.8
+
+
+def test_two_step_sign_in_required_takes_effect_at_the_next_run(acme, monkeypatch):
+    """The setting every run asks for is read once while nothing is written, and at once after."""
+    from analysis import auth
+    from analysis.auth import app_settings
+    from tests.test_auth import PASSWORD
+
+    read = []
+    real = app_settings._read
+    monkeypatch.setattr(app_settings, "_read", lambda store, key: read.append(key) or real(store, key))
+    manager = auth.add_account(
+        acme.store, OPERATOR, "am@provider.test", "account_manager", [acme.org_id], password=PASSWORD
+    )
+    assert not auth.needs_totp_setup(acme.store, manager) and not auth.needs_totp_setup(acme.store, manager)
+    assert read == ["require_totp_for_providers"]  # the second run from memory
+    auth.set_totp_required_for_providers(acme.store, OPERATOR, True)
+    assert auth.needs_totp_setup(acme.store, manager)  # the admin's change: the very next run
+    assert read == ["require_totp_for_providers"] * 2
+
+
+def test_a_deleted_organisation_is_not_opened_from_a_kept_read(acme, monkeypatch):
+    from analysis import scope as scope_module
+    from analysis.access import AccessDenied
+    from analysis.care.offboard import delete_organisation
+
+    asked = []
+    real = scope_module._exists
+    monkeypatch.setattr(scope_module, "_exists", lambda store, org_id: asked.append(org_id) or real(store, org_id))
+    admin = open_scope(acme.store, OPERATOR, acme.org_id, "manage_organisations")
+    open_scope(acme.store, OPERATOR, acme.org_id)
+    assert asked == [acme.org_id]  # the second from memory
+    delete_organisation(admin)
+    with pytest.raises(AccessDenied):
+        open_scope(acme.store, OPERATOR, acme.org_id)
+
+
+def test_the_demo_label_follows_the_organisation(store):
+    demo = open_scope(store, OPERATOR, orgs.add_organisation(store, OPERATOR, "Demo Co", synthetic=True))
+    client = open_scope(store, OPERATOR, orgs.add_organisation(store, OPERATOR, "Acme"))
+    assert cached.is_synthetic(demo) and not cached.is_synthetic(client)
+    assert cached.is_synthetic(demo) and not cached.is_synthetic(client)  # kept: per organisation

@@ -51,6 +51,11 @@ def organisations(store: Store, who: Principal) -> pd.DataFrame:
     return orgs.organisations(store, who, every)
 
 
+def is_synthetic(scope: Scope) -> bool:
+    """analysis.orgs.is_synthetic until the next write (the rollout pages ask on every run)."""
+    return until_written(scope, "is_synthetic", orgs.is_synthetic)
+
+
 def versions(scope: Scope) -> tuple:
     """The cache key of the organisation's figures: its data version (loads, undos) and its
     settings version (rollout settings, go-lives, annotations, privacy)."""

@@ -16,7 +16,7 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
-from analysis import auth, metrics, orgs, settings, words
+from analysis import auth, metrics, settings, words
 from analysis.access import AccessDenied, Principal
 from analysis.alerts import alerts_version
 from analysis.auth import Account
@@ -205,7 +205,7 @@ def date_limits(*days: date | None) -> dict:
 
 
 def synthetic_banner(scope: Scope) -> None:
-    if orgs.is_synthetic(scope):
+    if cached.is_synthetic(scope):
         st.info(
             "**Synthetic demo data.** Demo Co and everyone in it are made up, to show what Uptake does.",
             icon=":material/science:",

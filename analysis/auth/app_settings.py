@@ -7,6 +7,12 @@ from analysis.store import Store
 
 
 def setting(store: Store, key: str) -> str | None:
+    """The setting's value, kept until the next write to the database (Store.until_written): every
+    run of every page asks whether providers must use two-step sign-in, and set_setting is a write."""
+    return store.until_written((None, "app setting", key), lambda: _read(store, key))
+
+
+def _read(store: Store, key: str) -> str | None:
     rows = store.cursor().execute("SELECT value FROM app_settings WHERE key = ?", [key]).fetchall()
     return rows[0][0] if rows else None
 
