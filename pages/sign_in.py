@@ -7,6 +7,7 @@ import streamlit as st
 
 from analysis import auth
 from ui import session
+from ui.preload import preload_elements
 from ui.text import literal
 
 _, middle, _ = st.columns([1, 2, 1])
@@ -48,3 +49,5 @@ with middle:
                 st.rerun()
         if st.button("Sign in with single sign-on", icon=":material/key:"):
             st.login()
+
+preload_elements()  # last: the first page's element scripts loaded while the person signs in (ui/preload.py)
