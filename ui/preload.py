@@ -12,10 +12,13 @@ hash of its contents, so the names are read from the Streamlit installed
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
 import streamlit as st
+
+from ui.session import run_in_page
 
 STATIC_JS = Path(st.__file__).parent / "static" / "static" / "js"
 # what the Overview and the sidebar draw (Streamlit 1.67's names for them): each brings the
@@ -32,14 +35,11 @@ _SCRIPT = (
 )
 
 
-def element_scripts() -> list[str]:
+@functools.cache  # the Streamlit installed does not change while the app runs
+def element_scripts() -> tuple[str, ...]:
     """The file names of ELEMENTS' scripts in this Streamlit; an element with no one file is left out."""
-    found = []
-    for element in ELEMENTS:
-        files = list(STATIC_JS.glob(f"{element}.*.js"))
-        if len(files) == 1:
-            found.append(files[0].name)
-    return found
+    found = [list(STATIC_JS.glob(f"{element}.*.js")) for element in ELEMENTS]
+    return tuple(files[0].name for files in found if len(files) == 1)
 
 
 def preload_elements() -> None:
@@ -47,6 +47,4 @@ def preload_elements() -> None:
     (empty) element then adds no space above anything."""
     if not (names := element_scripts()):
         return
-    # a constant script of this module's with file names from Streamlit's own folder; "<" escaped
-    script = _SCRIPT.replace("NAMES", json.dumps(names)).replace("<", "\\u003c")
-    st.html("<script>" + script + "</script>", unsafe_allow_javascript=True)
+    run_in_page(_SCRIPT.replace("NAMES", json.dumps(names)))  # with file names from Streamlit's own folder

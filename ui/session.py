@@ -115,8 +115,13 @@ def post_behind(path: str, **fields: str) -> None:
 
 def _script(script: str, path: str, fields: dict[str, str]) -> None:
     """Run a script of this module's in the page. The path and the fields are server-made strings,
-    never user data; "<" is escaped all the same so no value can end the script."""
-    script = script.replace("PATH", json.dumps(path)).replace("FIELDS", json.dumps(fields))
+    never user data."""
+    run_in_page(script.replace("PATH", json.dumps(path)).replace("FIELDS", json.dumps(fields)))
+
+
+def run_in_page(script: str) -> None:
+    """Run a script of the app's own in the page (never one holding client data); "<" is escaped all
+    the same, so no value in it can end the script."""
     st.html("<script>" + script.replace("<", "\\u003c") + "</script>", unsafe_allow_javascript=True)
 
 
