@@ -10,7 +10,8 @@ from ui import onboarding, session
 from ui.parsed_uploads import forget_all
 from ui.text import literal
 
-st.set_page_config(page_title="Uptake", page_icon=":material/trending_up:", layout="wide")
+# an emoji: Streamlit draws it as an inline image; a Material icon would be fetched from fonts.gstatic.com
+st.set_page_config(page_title="Uptake", page_icon="📈", layout="wide")
 
 try:
     handle = session.store()

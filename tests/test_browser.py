@@ -219,6 +219,37 @@ def test_the_sign_in_page_loads_the_first_pages_element_scripts_while_the_person
     context.close()
 
 
+def test_no_page_asks_another_host(server, browser):
+    """Everything a page needs comes from the app itself: nothing tells a third party of a visit,
+    and nothing breaks offline. The tab's icon was a Material icon, which the browser fetched from
+    fonts.gstatic.com on every visit (app.py now gives an emoji, drawn as an inline image)."""
+    from urllib.parse import unquote, urlsplit
+
+    context = browser.new_context()
+    tab = context.new_page()
+    asked = []
+    tab.on("request", lambda request: asked.append(request.url))
+    goto(tab, server["url"] + "/")
+    tab.get_by_role("button", name="Sign in").wait_for(timeout=60_000)
+    tab.get_by_label("Email").fill("admin@provider.test")
+    tab.get_by_label("Password", exact=True).fill(PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
+    settled(tab)
+    titles = nav_links(tab)
+    assert len(titles) == 9  # an admin: every page
+    for title in titles[1:]:
+        tab.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+        tab.get_by_role("heading", name=title, exact=True).wait_for(timeout=60_000)
+        settled(tab)
+    ours = urlsplit(server["url"]).netloc
+    elsewhere = {url for url in asked if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != ours}
+    assert asked and elsewhere == set()
+    icon = tab.evaluate("() => document.querySelector(\"link[rel='shortcut icon']\").href")
+    assert icon.startswith("data:image/svg+xml") and "📈" in unquote(icon)  # the tab still has its icon
+    context.close()
+
+
 def test_overview_shows_kpi_cards_and_charts(server, page):
     page.reload()  # the sign-in survives a reload (HttpOnly cookie set by the app's route)
     page.get_by_role("heading", name="Overview").wait_for(timeout=60_000)
