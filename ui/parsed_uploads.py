@@ -2,8 +2,9 @@
 
 The table is kept in this session's state only (never shared between sessions, so never between
 organisations), keyed by organisation id, sha256 and file name, and dropped when the file leaves
-the uploader; so are the file's bytes Streamlit holds (release below). Reading holds the organisation's load slot (analysis/load_slots.py), so a big
-file read by one person does not run alongside another load for the same organisation.
+the uploader; so are the file's bytes Streamlit holds (release below). Reading holds the
+organisation's load slot (analysis/load_slots.py), so a big file read by one person does not run
+alongside another load for the same organisation.
 """
 
 from __future__ import annotations
